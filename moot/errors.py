@@ -84,7 +84,9 @@ class ErrorCode(StrEnum):
     PERSON_IS_BANNED_FROM_COMMUNITY = "person_is_banned_from_community"
     OBJECT_IS_NOT_PUBLIC = "object_is_not_public"
     INVALID_COMMUNITY = "invalid_community"
-    CANNOT_CREATE_POST_OR_COMMENT_IN_DELETED_OR_REMOVED_COMMUNITY = "cannot_create_post_or_comment_in_deleted_or_removed_community"
+    CANNOT_CREATE_POST_OR_COMMENT_IN_DELETED_OR_REMOVED_COMMUNITY = (
+        "cannot_create_post_or_comment_in_deleted_or_removed_community"
+    )
     CANNOT_RECEIVE_PAGE = "cannot_receive_page"
     NEW_POST_CANNOT_BE_LOCKED = "new_post_cannot_be_locked"
     ONLY_LOCAL_ADMIN_CAN_REMOVE_COMMUNITY = "only_local_admin_can_remove_community"

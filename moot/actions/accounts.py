@@ -1,0 +1,418 @@
+"""Accounts: register, log in and out, settings, password, blocks, deletion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from moot import auth, validation
+from moot.actions.site import load_site, local_instance_id
+from moot.config import Settings
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.db.types import utcnow
+from moot.errors import ApiError, ErrorCode
+
+
+@dataclass(frozen=True)
+class Registration:
+    username: str
+    password: str
+    password_verify: str
+    email: str | None = None
+    show_nsfw: bool | None = None
+    honeypot: str | None = None
+    answer: str | None = None
+    captcha_uuid: str | None = None
+    captcha_answer: str | None = None
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    jwt: str | None
+    registration_created: bool
+    verify_email_sent: bool
+
+
+async def _name_taken(conn: Connection, name: str) -> bool:
+    found = await conn.scalar(
+        sa.select(sa.func.count())
+        .select_from(m.person.join(m.instance, m.person.c.instance_id == m.instance.c.id))
+        .where(sa.func.lower(m.person.c.name) == name.lower(), m.person.c.local)
+    )
+    return bool(found)
+
+
+async def create_local_user(
+    conn: Connection,
+    settings: Settings,
+    name: str,
+    password: str,
+    *,
+    email: str | None = None,
+    admin: bool = False,
+    accepted_application: bool = True,
+    show_nsfw: bool = False,
+) -> tuple[int, int]:
+    """Insert the person and local_user rows; returns (person_id, local_user_id)."""
+    now = utcnow()
+    actor_id = f"{settings.origin}/u/{name}"
+    person_id = await conn.scalar(
+        sa.insert(m.person)
+        .values(
+            name=name,
+            actor_id=actor_id,
+            inbox_url=f"{actor_id}/inbox",
+            instance_id=await local_instance_id(conn, settings.hostname),
+            published=now,
+            local=True,
+        )
+        .returning(m.person.c.id)
+    )
+    local_user_id = await conn.scalar(
+        sa.insert(m.local_user)
+        .values(
+            person_id=person_id,
+            password_encrypted=auth.hash_password(password),
+            email=email,
+            admin=admin,
+            accepted_application=accepted_application,
+            show_nsfw=show_nsfw,
+            last_donation_notification=now,
+        )
+        .returning(m.local_user.c.id)
+    )
+    await conn.execute(
+        sa.insert(m.local_user_language).from_select(
+            ["local_user_id", "language_id"], sa.select(sa.literal(local_user_id), m.language.c.id)
+        )
+    )
+    return int(person_id), int(local_user_id)
+
+
+async def create_admin(conn: Connection, settings: Settings, name: str, password: str) -> int:
+    """An admin account, made by the operator (CLI or first-start environment)."""
+    validation.check_actor_name(name)
+    validation.check_password(password)
+    if await _name_taken(conn, name):
+        raise ApiError(ErrorCode.USER_ALREADY_EXISTS)
+    person_id, _ = await create_local_user(conn, settings, name, password, admin=True)
+    await conn.execute(sa.update(m.local_site).values(site_setup=True))
+    return person_id
+
+
+async def register(
+    conn: Connection, settings: Settings, form: Registration, ip: str | None, user_agent: str | None
+) -> LoginResult:
+    _, local = await load_site(conn)
+    setup = bool(local["site_setup"])
+    mode = local["registration_mode"]
+    if setup and mode == "Closed":
+        raise ApiError(ErrorCode.REGISTRATION_CLOSED)
+    validation.check_password(form.password)
+    if form.honeypot:
+        raise ApiError(ErrorCode.HONEYPOT_FAILED)
+    if local["require_email_verification"] and not form.email:
+        raise ApiError(ErrorCode.EMAIL_REQUIRED)
+    needs_application = setup and mode == "RequireApplication"
+    if needs_application and not (form.answer or "").strip():
+        raise ApiError(ErrorCode.REGISTRATION_APPLICATION_ANSWER_REQUIRED)
+    if form.password != form.password_verify:
+        raise ApiError(ErrorCode.PASSWORDS_DO_NOT_MATCH)
+    slurs = validation.compile_slur_filter(local["slur_filter_regex"])
+    validation.check_slurs(form.username, slurs)
+    validation.check_actor_name(form.username, local["actor_name_max_length"])
+    email = validation.check_email(form.email) if form.email else None
+    if email is not None:
+        taken = await conn.scalar(
+            sa.select(sa.func.count())
+            .select_from(m.local_user)
+            .where(m.local_user.c.email == email)
+        )
+        if taken:
+            raise ApiError(ErrorCode.EMAIL_ALREADY_EXISTS)
+    if await _name_taken(conn, form.username):
+        raise ApiError(ErrorCode.USER_ALREADY_EXISTS)
+
+    first_admin = not setup and not await conn.scalar(
+        sa.select(sa.func.count()).select_from(m.local_user).where(m.local_user.c.admin)
+    )
+    _, local_user_id = await create_local_user(
+        conn,
+        settings,
+        form.username,
+        form.password,
+        email=email,
+        admin=first_admin,
+        accepted_application=not needs_application,
+        show_nsfw=bool(form.show_nsfw),
+    )
+    if needs_application:
+        await conn.execute(
+            sa.insert(m.registration_application).values(
+                local_user_id=local_user_id, answer=form.answer or "", published=utcnow()
+            )
+        )
+        return LoginResult(jwt=None, registration_created=True, verify_email_sent=False)
+    token = await auth.issue_token(conn, local_user_id, settings.hostname, ip, user_agent)
+    return LoginResult(jwt=token, registration_created=False, verify_email_sent=False)
+
+
+async def login(
+    conn: Connection,
+    settings: Settings,
+    username_or_email: str,
+    password: str,
+    ip: str | None,
+    user_agent: str | None,
+) -> LoginResult:
+    wanted = username_or_email.strip().lower()
+    row = await conn.fetch_one(
+        sa.select(m.local_user, m.person.c.banned, m.person.c.deleted, m.person.c.ban_expires)
+        .join(m.person, m.person.c.id == m.local_user.c.person_id)
+        .where(sa.or_(sa.func.lower(m.person.c.name) == wanted, m.local_user.c.email == wanted))
+        .limit(1)
+    )
+    if not auth.verify_password(password, row["password_encrypted"] if row else None):
+        raise ApiError(ErrorCode.INCORRECT_LOGIN)
+    assert row is not None
+    if row["banned"] and (row["ban_expires"] is None or row["ban_expires"] > utcnow()):
+        raise ApiError(ErrorCode.SITE_BAN)
+    if row["deleted"]:
+        raise ApiError(ErrorCode.DELETED)
+    _, local = await load_site(conn)
+    if not row["admin"]:
+        if local["require_email_verification"] and not row["email_verified"]:
+            raise ApiError(ErrorCode.EMAIL_NOT_VERIFIED)
+        if local["registration_mode"] != "Open" and not row["accepted_application"]:
+            await _raise_application_state(conn, int(row["id"]))
+    token = await auth.issue_token(conn, int(row["id"]), settings.hostname, ip, user_agent)
+    return LoginResult(jwt=token, registration_created=False, verify_email_sent=False)
+
+
+async def _raise_application_state(conn: Connection, local_user_id: int) -> None:
+    application = await conn.fetch_one(
+        sa.select(m.registration_application).where(
+            m.registration_application.c.local_user_id == local_user_id
+        )
+    )
+    if application is not None and application["admin_id"] is not None:
+        raise ApiError(ErrorCode.REGISTRATION_DENIED, application["deny_reason"])
+    raise ApiError(ErrorCode.REGISTRATION_APPLICATION_IS_PENDING)
+
+
+async def change_password(
+    conn: Connection,
+    settings: Settings,
+    viewer: auth.Viewer,
+    old_password: str,
+    new_password: str,
+    new_password_verify: str,
+    ip: str | None,
+    user_agent: str | None,
+) -> str:
+    """Sets the new password, revokes every token, and returns a fresh one."""
+    validation.check_password(new_password)
+    if new_password != new_password_verify:
+        raise ApiError(ErrorCode.PASSWORDS_DO_NOT_MATCH)
+    if not auth.verify_password(old_password, viewer.local_user["password_encrypted"]):
+        raise ApiError(ErrorCode.INCORRECT_LOGIN)
+    await conn.execute(
+        sa.update(m.local_user)
+        .where(m.local_user.c.id == viewer.local_user_id)
+        .values(password_encrypted=auth.hash_password(new_password))
+    )
+    await auth.revoke_all_tokens(conn, viewer.local_user_id)
+    return await auth.issue_token(conn, viewer.local_user_id, settings.hostname, ip, user_agent)
+
+
+async def delete_account(
+    conn: Connection, viewer: auth.Viewer, password: str, delete_content: bool
+) -> None:
+    if not auth.verify_password(password, viewer.local_user["password_encrypted"]):
+        raise ApiError(ErrorCode.INCORRECT_LOGIN)
+    from moot.actions import content  # deletion of content goes through its own counters
+
+    if delete_content:
+        await content.delete_all_by(conn, viewer.person_id)
+    await conn.execute(
+        sa.update(m.person)
+        .where(m.person.c.id == viewer.person_id)
+        .values(
+            deleted=True,
+            bio=None,
+            bio_html=None,
+            avatar=None,
+            banner=None,
+            display_name=None,
+            updated=utcnow(),
+        )
+    )
+    await conn.execute(
+        sa.update(m.local_user).where(m.local_user.c.id == viewer.local_user_id).values(email=None)
+    )
+    await auth.revoke_all_tokens(conn, viewer.local_user_id)
+
+
+# Settings that map one-to-one onto local_user columns.
+_LOCAL_USER_SETTINGS = (
+    "show_nsfw",
+    "blur_nsfw",
+    "auto_expand",
+    "theme",
+    "default_sort_type",
+    "default_listing_type",
+    "interface_language",
+    "show_avatars",
+    "send_notifications_to_email",
+    "show_bot_accounts",
+    "show_read_posts",
+    "open_links_in_new_tab",
+    "infinite_scroll_enabled",
+    "post_listing_mode",
+    "enable_keyboard_navigation",
+    "enable_animated_images",
+    "collapse_bot_comments",
+    "show_scores",
+)
+_VOTE_DISPLAY = {
+    "show_upvotes": "vote_display_upvotes",
+    "show_downvotes": "vote_display_downvotes",
+    "show_upvote_percentage": "vote_display_upvote_percentage",
+    "show_scores": "vote_display_score",
+}
+
+
+def _clearable(value: str | None) -> str | None:
+    """Lemmy's convention: an empty string clears an optional text setting."""
+    return None if value is None else (value.strip() or None)
+
+
+async def save_settings(conn: Connection, viewer: auth.Viewer, changes: dict[str, Any]) -> None:
+    """Apply the settings a client sent; keys it left out stay as they are."""
+    from moot.text.markdown import render_markdown
+
+    _, local = await load_site(conn)
+    person_values: dict[str, Any] = {}
+    if "display_name" in changes and changes["display_name"] is not None:
+        name = _clearable(changes["display_name"])
+        if name is not None:
+            validation.check_display_name(name, local["actor_name_max_length"])
+        person_values["display_name"] = name
+    if "bio" in changes and changes["bio"] is not None:
+        bio = _clearable(changes["bio"])
+        if bio is not None:
+            validation.check_bio(bio)
+        person_values["bio"] = bio
+        person_values["bio_html"] = render_markdown(bio) if bio else None
+    for key in ("avatar", "banner"):
+        if changes.get(key) is not None:
+            url = _clearable(changes[key])
+            person_values[key] = validation.clean_url(url) if url else None
+    if changes.get("matrix_user_id") is not None:
+        matrix = _clearable(changes["matrix_user_id"])
+        if matrix is not None:
+            validation.check_matrix_id(matrix)
+        person_values["matrix_user_id"] = matrix
+    if changes.get("pronouns") is not None:
+        pronouns = _clearable(changes["pronouns"])
+        if pronouns is not None and (len(pronouns) > 50 or "\n" in pronouns):
+            raise ApiError(ErrorCode.INVALID_DISPLAY_NAME, "pronouns are at most 50 characters")
+        person_values["pronouns"] = pronouns
+    if changes.get("bot_account") is not None:
+        person_values["bot_account"] = bool(changes["bot_account"])
+
+    user_values: dict[str, Any] = {
+        key: changes[key] for key in _LOCAL_USER_SETTINGS if changes.get(key) is not None
+    }
+    for key, column in _VOTE_DISPLAY.items():
+        if changes.get(key) is not None:
+            user_values[column] = bool(changes[key])
+    if changes.get("email") is not None:
+        email = _clearable(changes["email"])
+        user_values["email"] = validation.check_email(email) if email else None
+        if email and await conn.scalar(
+            sa.select(sa.func.count())
+            .select_from(m.local_user)
+            .where(
+                m.local_user.c.email == user_values["email"],
+                m.local_user.c.id != viewer.local_user_id,
+            )
+        ):
+            raise ApiError(ErrorCode.EMAIL_ALREADY_EXISTS)
+    if user_values.get("default_listing_type") == "ModeratorView":
+        raise ApiError(ErrorCode.INVALID_DEFAULT_POST_LISTING_TYPE)
+
+    if person_values:
+        person_values["updated"] = utcnow()
+        await conn.execute(
+            sa.update(m.person).where(m.person.c.id == viewer.person_id).values(**person_values)
+        )
+    if user_values:
+        await conn.execute(
+            sa.update(m.local_user)
+            .where(m.local_user.c.id == viewer.local_user_id)
+            .values(**user_values)
+        )
+    if changes.get("discussion_languages") is not None:
+        await set_user_languages(conn, viewer.local_user_id, changes["discussion_languages"])
+
+
+async def set_user_languages(conn: Connection, local_user_id: int, ids: list[int]) -> None:
+    known = {
+        int(r["id"])
+        for r in await conn.fetch_all(sa.select(m.language.c.id).where(m.language.c.id.in_(ids)))
+    }
+    if len(known) != len(set(ids)):
+        raise ApiError(ErrorCode.LANGUAGE_NOT_ALLOWED)
+    await conn.execute(
+        sa.delete(m.local_user_language).where(
+            m.local_user_language.c.local_user_id == local_user_id
+        )
+    )
+    for language_id in sorted(known):
+        await conn.execute(
+            sa.insert(m.local_user_language).values(
+                local_user_id=local_user_id, language_id=language_id
+            )
+        )
+
+
+async def block_person(conn: Connection, viewer: auth.Viewer, target_id: int, block: bool) -> Row:
+    if target_id == viewer.person_id:
+        raise ApiError(ErrorCode.CANT_BLOCK_YOURSELF)
+    target = await conn.fetch_one(sa.select(m.person).where(m.person.c.id == target_id))
+    if target is None:
+        raise ApiError(ErrorCode.COULDNT_FIND_PERSON)
+    if block:
+        is_admin = await conn.scalar(
+            sa.select(sa.func.count())
+            .select_from(m.local_user)
+            .where(m.local_user.c.person_id == target_id, m.local_user.c.admin)
+        )
+        if is_admin:
+            raise ApiError(ErrorCode.CANT_BLOCK_ADMIN)
+        exists = await conn.scalar(
+            sa.select(sa.func.count())
+            .select_from(m.person_block)
+            .where(
+                m.person_block.c.person_id == viewer.person_id,
+                m.person_block.c.target_id == target_id,
+            )
+        )
+        if not exists:
+            await conn.execute(
+                sa.insert(m.person_block).values(
+                    person_id=viewer.person_id, target_id=target_id, published=utcnow()
+                )
+            )
+    else:
+        await conn.execute(
+            sa.delete(m.person_block).where(
+                m.person_block.c.person_id == viewer.person_id,
+                m.person_block.c.target_id == target_id,
+            )
+        )
+    return target

@@ -1,0 +1,190 @@
+"""Comments: create (top level or reply), edit, delete, save."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from moot import auth, validation
+from moot.actions import counters, votes
+from moot.actions.communities import get_community, is_moderator
+from moot.actions.posts import check_can_post_in, get_post, mark_read
+from moot.actions.site import load_site
+from moot.config import Settings
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.db.paths import depth_of, segment
+from moot.db.types import utcnow
+from moot.errors import ApiError, ErrorCode
+from moot.text.markdown import render_markdown
+
+MAX_COMMENT_DEPTH = 50  # Lemmy's MAX_COMMENT_DEPTH_LIMIT
+
+
+async def get_comment(conn: Connection, comment_id: int) -> Row:
+    row = await conn.fetch_one(sa.select(m.comment).where(m.comment.c.id == comment_id))
+    if row is None:
+        raise ApiError(ErrorCode.COULDNT_FIND_COMMENT)
+    return row
+
+
+async def _clean_content(conn: Connection, content: str) -> str:
+    _, local = await load_site(conn)
+    text = validation.remove_slurs(
+        content, validation.compile_slur_filter(local["slur_filter_regex"])
+    )
+    validation.check_body(text)
+    if not text.strip():
+        raise ApiError(ErrorCode.INVALID_BODY_FIELD, "a comment needs some text")
+    return text
+
+
+async def create_comment(
+    conn: Connection,
+    settings: Settings,
+    viewer: auth.Viewer,
+    post_id: int,
+    content: str,
+    parent_id: int | None,
+    language_id: int | None,
+) -> Row:
+    post = await get_post(conn, post_id)
+    community = await get_community(conn, int(post["community_id"]))
+    await check_can_post_in(conn, viewer, community)
+    if post["deleted"] or post["removed"]:
+        raise ApiError(ErrorCode.DELETED)
+    if post["locked"] and not (
+        viewer.is_admin or await is_moderator(conn, int(community["id"]), viewer.person_id)
+    ):
+        raise ApiError(ErrorCode.LOCKED)
+    text = await _clean_content(conn, content)
+    parent = await get_comment(conn, parent_id) if parent_id is not None else None
+    if parent is not None:
+        if parent["post_id"] != post_id:
+            raise ApiError(ErrorCode.COULDNT_CREATE_COMMENT)
+        if depth_of(parent["path"]) + 1 >= MAX_COMMENT_DEPTH:
+            raise ApiError(ErrorCode.MAX_COMMENT_DEPTH_REACHED)
+    if language_id is not None and not await conn.scalar(
+        sa.select(sa.func.count()).select_from(m.language).where(m.language.c.id == language_id)
+    ):
+        raise ApiError(ErrorCode.LANGUAGE_NOT_ALLOWED)
+
+    now = utcnow()
+    comment_id = int(
+        await conn.scalar(
+            sa.insert(m.comment)
+            .values(
+                creator_id=viewer.person_id,
+                post_id=post_id,
+                content=text,
+                content_html=render_markdown(text),
+                published=now,
+                ap_id=f"{settings.origin}/comment/pending-{viewer.person_id}-{now.timestamp()}",
+                language_id=language_id if language_id is not None else 0,
+                local=True,
+            )
+            .returning(m.comment.c.id)
+        )
+    )
+    path = (parent["path"] if parent is not None else "") + segment(comment_id)
+    await conn.execute(
+        sa.update(m.comment)
+        .where(m.comment.c.id == comment_id)
+        .values(ap_id=f"{settings.origin}/comment/{comment_id}", path=path, depth=depth_of(path))
+    )
+    comment = await get_comment(conn, comment_id)
+    await counters.comment_counted(conn, comment, post, +1)
+    await counters.comment_arrived(conn, comment, post)
+    await _notify_reply(conn, comment, parent, post)
+    await votes.vote_comment(conn, viewer, comment_id, 1)
+    await mark_read(conn, viewer, [post_id], True)
+    return await get_comment(conn, comment_id)
+
+
+async def _notify_reply(conn: Connection, comment: Row, parent: Row | None, post: Row) -> None:
+    """The parent comment's author (or the post's, for a top-level comment) gets a reply."""
+    recipient = int(parent["creator_id"] if parent is not None else post["creator_id"])
+    if recipient == comment["creator_id"]:
+        return
+    is_local_user = await conn.scalar(
+        sa.select(sa.func.count())
+        .select_from(m.local_user)
+        .where(m.local_user.c.person_id == recipient)
+    )
+    blocked = await conn.scalar(
+        sa.select(sa.func.count())
+        .select_from(m.person_block)
+        .where(
+            m.person_block.c.person_id == recipient,
+            m.person_block.c.target_id == comment["creator_id"],
+        )
+    )
+    if is_local_user and not blocked:
+        await conn.execute(
+            sa.insert(m.comment_reply).values(
+                recipient_id=recipient, comment_id=comment["id"], published=utcnow()
+            )
+        )
+
+
+async def edit_comment(
+    conn: Connection,
+    viewer: auth.Viewer,
+    comment_id: int,
+    content: str | None,
+    language_id: int | None,
+) -> Row:
+    comment = await get_comment(conn, comment_id)
+    if comment["creator_id"] != viewer.person_id:
+        raise ApiError(ErrorCode.NO_COMMENT_EDIT_ALLOWED)
+    post = await get_post(conn, int(comment["post_id"]))
+    await check_can_post_in(conn, viewer, await get_community(conn, int(post["community_id"])))
+    if comment["deleted"] or comment["removed"]:
+        raise ApiError(ErrorCode.COULDNT_UPDATE_COMMENT)
+    values: dict[str, object] = {"updated": utcnow()}
+    if content is not None:
+        text = await _clean_content(conn, content)
+        values.update(content=text, content_html=render_markdown(text))
+    if language_id is not None:
+        values["language_id"] = language_id
+    await conn.execute(sa.update(m.comment).where(m.comment.c.id == comment_id).values(**values))
+    return await get_comment(conn, comment_id)
+
+
+async def delete_comment(
+    conn: Connection, viewer: auth.Viewer, comment_id: int, deleted: bool
+) -> Row:
+    comment = await get_comment(conn, comment_id)
+    if comment["creator_id"] != viewer.person_id:
+        raise ApiError(ErrorCode.NO_COMMENT_EDIT_ALLOWED)
+    await set_deleted(conn, comment, deleted)
+    return await get_comment(conn, comment_id)
+
+
+async def set_deleted(conn: Connection, comment: Row, deleted: bool) -> None:
+    if bool(comment["deleted"]) == deleted:
+        return
+    before = counters.is_counted(comment)
+    await conn.execute(
+        sa.update(m.comment)
+        .where(m.comment.c.id == comment["id"])
+        .values(deleted=deleted, updated=utcnow())
+    )
+    after = counters.is_counted({**comment, "deleted": deleted})
+    if before != after:
+        post = await get_post(conn, int(comment["post_id"]))
+        await counters.comment_counted(conn, comment, post, +1 if after else -1)
+
+
+async def save(conn: Connection, viewer: auth.Viewer, comment_id: int, save: bool) -> Row:
+    comment = await get_comment(conn, comment_id)
+    t = m.comment_saved
+    await conn.execute(
+        sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.comment_id == comment_id)
+    )
+    if save:
+        await conn.execute(
+            sa.insert(t).values(
+                comment_id=comment_id, person_id=viewer.person_id, published=utcnow()
+            )
+        )
+    return comment

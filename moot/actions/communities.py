@@ -1,0 +1,215 @@
+"""Communities: create, edit, follow, block, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from moot import auth, validation
+from moot.actions.site import load_site, local_instance_id
+from moot.config import Settings
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.db.types import utcnow
+from moot.errors import ApiError, ErrorCode
+from moot.text.markdown import render_markdown
+
+
+async def get_community(conn: Connection, community_id: int) -> Row:
+    row = await conn.fetch_one(sa.select(m.community).where(m.community.c.id == community_id))
+    if row is None:
+        raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
+    return row
+
+
+async def is_moderator(conn: Connection, community_id: int, person_id: int) -> bool:
+    t = m.community_moderator
+    found = await conn.scalar(
+        sa.select(sa.func.count())
+        .select_from(t)
+        .where(t.c.community_id == community_id, t.c.person_id == person_id)
+    )
+    return bool(found)
+
+
+async def check_mod_or_admin(conn: Connection, viewer: auth.Viewer, community_id: int) -> None:
+    if viewer.is_admin:
+        return
+    if not await is_moderator(conn, community_id, viewer.person_id):
+        raise ApiError(ErrorCode.NOT_A_MOD_OR_ADMIN)
+
+
+async def is_banned_from(conn: Connection, community_id: int, person_id: int) -> bool:
+    t = m.community_person_ban
+    found = await conn.scalar(
+        sa.select(sa.func.count())
+        .select_from(t)
+        .where(
+            t.c.community_id == community_id,
+            t.c.person_id == person_id,
+            sa.or_(t.c.expires.is_(None), t.c.expires > utcnow()),
+        )
+    )
+    return bool(found)
+
+
+def _text_fields(changes: dict[str, Any], slurs: Any, values: dict[str, Any]) -> None:
+    if "title" in changes and changes["title"] is not None:
+        title = changes["title"].strip()
+        validation.check_slurs(title, slurs)
+        if not title or len(title) > 255 or "\n" in title:
+            raise ApiError(ErrorCode.INVALID_BODY_FIELD, "title must be 1 to 255 characters")
+        values["title"] = title
+    if changes.get("description") is not None:
+        description = changes["description"].strip() or None
+        if description is not None:
+            validation.check_slurs(description, slurs)
+            validation.check_body(description)
+        values["description"] = description
+        values["description_html"] = render_markdown(description) if description else None
+    for key in ("icon", "banner"):
+        if changes.get(key) is not None:
+            url = changes[key].strip()
+            values[key] = validation.clean_url(url) if url else None
+    for key in ("nsfw", "posting_restricted_to_mods"):
+        if changes.get(key) is not None:
+            values[key] = bool(changes[key])
+    if changes.get("visibility") is not None:
+        values["visibility"] = changes["visibility"]
+
+
+async def create_community(
+    conn: Connection, settings: Settings, viewer: auth.Viewer, changes: dict[str, Any]
+) -> Row:
+    _, local = await load_site(conn)
+    if local["community_creation_admin_only"] and not viewer.is_admin:
+        raise ApiError(ErrorCode.ONLY_ADMINS_CAN_CREATE_COMMUNITIES)
+    slurs = validation.compile_slur_filter(local["slur_filter_regex"])
+    name = changes["name"]
+    validation.check_slurs(name, slurs)
+    validation.check_actor_name(name, local["actor_name_max_length"])
+    values: dict[str, Any] = {}
+    _text_fields(changes, slurs, values)
+    if values.get("nsfw") and not local["enable_nsfw"]:
+        values["nsfw"] = False
+    taken = await conn.scalar(
+        sa.select(sa.func.count())
+        .select_from(m.community)
+        .where(sa.func.lower(m.community.c.name) == name.lower(), m.community.c.local)
+    )
+    if taken:
+        raise ApiError(ErrorCode.COMMUNITY_ALREADY_EXISTS)
+    now = utcnow()
+    actor_id = f"{settings.origin}/c/{name}"
+    community_id = await conn.scalar(
+        sa.insert(m.community)
+        .values(
+            name=name,
+            published=now,
+            actor_id=actor_id,
+            inbox_url=f"{actor_id}/inbox",
+            followers_url=f"{actor_id}/followers",
+            instance_id=await local_instance_id(conn, settings.hostname),
+            local=True,
+            **values,
+        )
+        .returning(m.community.c.id)
+    )
+    # The creator moderates it and follows it, as in Lemmy.
+    await conn.execute(
+        sa.insert(m.community_moderator).values(
+            community_id=community_id, person_id=viewer.person_id, published=now
+        )
+    )
+    await follow(conn, viewer, community_id, True)
+    return await get_community(conn, int(community_id))
+
+
+async def edit_community(
+    conn: Connection, viewer: auth.Viewer, community_id: int, changes: dict[str, Any]
+) -> Row:
+    community = await get_community(conn, community_id)
+    await check_mod_or_admin(conn, viewer, community_id)
+    _, local = await load_site(conn)
+    values: dict[str, Any] = {}
+    _text_fields(changes, validation.compile_slur_filter(local["slur_filter_regex"]), values)
+    if values:
+        await conn.execute(
+            sa.update(m.community)
+            .where(m.community.c.id == community["id"])
+            .values(**values, updated=utcnow())
+        )
+    return await get_community(conn, community_id)
+
+
+async def follow(conn: Connection, viewer: auth.Viewer, community_id: int, follow: bool) -> Row:
+    community = await get_community(conn, community_id)
+    t = m.community_follower
+    existing = await conn.fetch_one(
+        sa.select(t).where(t.c.community_id == community_id, t.c.person_id == viewer.person_id)
+    )
+    if follow and existing is None:
+        if await is_banned_from(conn, community_id, viewer.person_id):
+            raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
+        if community["deleted"] or community["removed"]:
+            raise ApiError(ErrorCode.DELETED)
+        # Remote communities answer with an Accept; until then the follow is pending.
+        await conn.execute(
+            sa.insert(t).values(
+                community_id=community_id,
+                person_id=viewer.person_id,
+                published=utcnow(),
+                pending=not community["local"],
+            )
+        )
+        await _count_subscriber(conn, community_id, +1)
+    elif not follow and existing is not None:
+        await conn.execute(sa.delete(t).where(t.c.id == existing["id"]))
+        await _count_subscriber(conn, community_id, -1)
+    return await get_community(conn, community_id)
+
+
+async def _count_subscriber(conn: Connection, community_id: int, delta: int) -> None:
+    c = m.community.c
+    await conn.execute(
+        sa.update(m.community)
+        .where(c.id == community_id)
+        .values(subscribers=c.subscribers + delta, subscribers_local=c.subscribers_local + delta)
+    )
+
+
+async def block(conn: Connection, viewer: auth.Viewer, community_id: int, block: bool) -> Row:
+    community = await get_community(conn, community_id)
+    t = m.community_block
+    where = (t.c.person_id == viewer.person_id, t.c.community_id == community_id)
+    exists = await conn.scalar(sa.select(sa.func.count()).select_from(t).where(*where))
+    if block and not exists:
+        await conn.execute(
+            sa.insert(t).values(
+                person_id=viewer.person_id, community_id=community_id, published=utcnow()
+            )
+        )
+        # Blocking a community also unfollows it, as in Lemmy.
+        await follow(conn, viewer, community_id, False)
+    elif not block and exists:
+        await conn.execute(sa.delete(t).where(*where))
+    return community
+
+
+async def delete(conn: Connection, viewer: auth.Viewer, community_id: int, deleted: bool) -> Row:
+    await get_community(conn, community_id)
+    top = await conn.scalar(
+        sa.select(m.community_moderator.c.person_id)
+        .where(m.community_moderator.c.community_id == community_id)
+        .order_by(m.community_moderator.c.published, m.community_moderator.c.id)
+        .limit(1)
+    )
+    if top != viewer.person_id:
+        raise ApiError(ErrorCode.NOT_TOP_MOD)
+    await conn.execute(
+        sa.update(m.community)
+        .where(m.community.c.id == community_id)
+        .values(deleted=deleted, updated=utcnow())
+    )
+    return await get_community(conn, community_id)

@@ -1,0 +1,218 @@
+"""Posts: create, edit, delete, save, mark read, hide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from moot import auth, validation
+from moot.actions import counters, votes
+from moot.actions.communities import get_community, is_banned_from, is_moderator
+from moot.actions.site import load_site, local_instance_id
+from moot.config import Settings
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.db.types import utcnow
+from moot.errors import ApiError, ErrorCode
+from moot.text.markdown import render_markdown
+
+MAX_IDS = 10_000  # Lemmy's MAX_API_PARAM_ELEMENTS
+
+
+async def get_post(conn: Connection, post_id: int) -> Row:
+    row = await conn.fetch_one(sa.select(m.post).where(m.post.c.id == post_id))
+    if row is None:
+        raise ApiError(ErrorCode.COULDNT_FIND_POST)
+    return row
+
+
+async def check_can_post_in(conn: Connection, viewer: auth.Viewer, community: Row) -> None:
+    """The rules shared by posting and commenting in a community."""
+    if community["deleted"] or community["removed"]:
+        raise ApiError(ErrorCode.CANNOT_CREATE_POST_OR_COMMENT_IN_DELETED_OR_REMOVED_COMMUNITY)
+    if await is_banned_from(conn, int(community["id"]), viewer.person_id):
+        raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
+
+
+async def _content_fields(
+    conn: Connection, changes: dict[str, Any], values: dict[str, Any], *, editing: bool
+) -> None:
+    """Validate title, url, body, alt text, language; put what to store into `values`."""
+    _, local = await load_site(conn)
+    slurs = validation.compile_slur_filter(local["slur_filter_regex"])
+    if changes.get("name") is not None:
+        title = validation.check_post_title(changes["name"])
+        validation.check_slurs(title, slurs)
+        values["name"] = title
+    if changes.get("url") is not None:
+        raw = changes["url"].strip()
+        if raw == "" and editing:
+            values["url"] = None
+        elif raw:
+            url = validation.clean_url(raw)
+            blocked = await conn.fetch_all(sa.select(m.url_blocklist.c.url))
+            validation.check_url_not_blocked(url, [r["url"] for r in blocked])
+            values["url"] = url
+    if changes.get("body") is not None:
+        body = validation.remove_slurs(changes["body"], slurs)
+        validation.check_body(body, validation.POST_BODY_MAX_LENGTH)
+        values["body"] = body or None
+        values["body_html"] = render_markdown(body) if body else None
+    if changes.get("alt_text") is not None:
+        validation.check_alt_text(changes["alt_text"])
+        values["alt_text"] = changes["alt_text"] or None
+    if changes.get("custom_thumbnail") is not None:
+        thumb = changes["custom_thumbnail"].strip()
+        values["thumbnail_url"] = validation.clean_url(thumb) if thumb else None
+    if changes.get("nsfw") is not None:
+        values["nsfw"] = bool(changes["nsfw"]) and bool(local["enable_nsfw"])
+    if changes.get("language_id") is not None:
+        known = await conn.scalar(
+            sa.select(sa.func.count())
+            .select_from(m.language)
+            .where(m.language.c.id == changes["language_id"])
+        )
+        if not known:
+            raise ApiError(ErrorCode.LANGUAGE_NOT_ALLOWED)
+        values["language_id"] = changes["language_id"]
+
+
+async def create_post(
+    conn: Connection, settings: Settings, viewer: auth.Viewer, changes: dict[str, Any]
+) -> Row:
+    community = await get_community(conn, changes["community_id"])
+    await check_can_post_in(conn, viewer, community)
+    if changes.get("honeypot"):
+        raise ApiError(ErrorCode.HONEYPOT_FAILED)
+    if community["posting_restricted_to_mods"] and not (
+        viewer.is_admin or await is_moderator(conn, int(community["id"]), viewer.person_id)
+    ):
+        raise ApiError(ErrorCode.ONLY_MODS_CAN_POST_IN_COMMUNITY)
+    values: dict[str, Any] = {}
+    await _content_fields(conn, changes, values, editing=False)
+    if community["nsfw"]:
+        values["nsfw"] = True
+    now = utcnow()
+    post_id = await conn.scalar(
+        sa.insert(m.post)
+        .values(
+            creator_id=viewer.person_id,
+            community_id=community["id"],
+            published=now,
+            # The real id is known only after the insert; a unique placeholder until then.
+            ap_id=f"{settings.origin}/post/pending-{viewer.person_id}-{now.timestamp()}",
+            instance_id=await local_instance_id(conn, settings.hostname),
+            newest_comment_time=now,
+            newest_comment_time_necro=now,
+            local=True,
+            **values,
+        )
+        .returning(m.post.c.id)
+    )
+    await conn.execute(
+        sa.update(m.post)
+        .where(m.post.c.id == post_id)
+        .values(ap_id=f"{settings.origin}/post/{post_id}")
+    )
+    post = await get_post(conn, int(post_id))
+    await counters.post_counted(conn, post, +1)
+    # Authors upvote their own posts and have read them, as in Lemmy.
+    await votes.vote_post(conn, viewer, int(post_id), 1)
+    await mark_read(conn, viewer, [int(post_id)], True)
+    return await get_post(conn, int(post_id))
+
+
+async def edit_post(
+    conn: Connection, viewer: auth.Viewer, post_id: int, changes: dict[str, Any]
+) -> Row:
+    post = await get_post(conn, post_id)
+    if post["creator_id"] != viewer.person_id:
+        raise ApiError(ErrorCode.NO_POST_EDIT_ALLOWED)
+    community = await get_community(conn, int(post["community_id"]))
+    await check_can_post_in(conn, viewer, community)
+    values: dict[str, Any] = {}
+    await _content_fields(conn, changes, values, editing=True)
+    if values:
+        await conn.execute(
+            sa.update(m.post).where(m.post.c.id == post_id).values(**values, updated=utcnow())
+        )
+    return await get_post(conn, post_id)
+
+
+async def delete_post(conn: Connection, viewer: auth.Viewer, post_id: int, deleted: bool) -> Row:
+    post = await get_post(conn, post_id)
+    if post["creator_id"] != viewer.person_id:
+        raise ApiError(ErrorCode.NO_POST_EDIT_ALLOWED)
+    community = await get_community(conn, int(post["community_id"]))
+    if await is_banned_from(conn, int(community["id"]), viewer.person_id):
+        raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
+    await set_deleted(conn, post, deleted)
+    return await get_post(conn, post_id)
+
+
+async def set_deleted(conn: Connection, post: Row, deleted: bool) -> None:
+    if bool(post["deleted"]) == deleted:
+        return
+    before = counters.is_counted(post)
+    await conn.execute(
+        sa.update(m.post).where(m.post.c.id == post["id"]).values(deleted=deleted, updated=utcnow())
+    )
+    after = counters.is_counted({**post, "deleted": deleted})
+    if before != after:
+        await counters.post_counted(conn, post, +1 if after else -1)
+
+
+def _check_ids(ids: list[int]) -> None:
+    if len(ids) > MAX_IDS:
+        raise ApiError(ErrorCode.TOO_MANY_ITEMS)
+
+
+async def mark_read(conn: Connection, viewer: auth.Viewer, post_ids: list[int], read: bool) -> None:
+    _check_ids(post_ids)
+    t = m.post_read
+    ids = sorted(set(post_ids))
+    await conn.execute(sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.post_id.in_(ids)))
+    if not read:
+        return
+    found = await conn.fetch_all(
+        sa.select(m.post.c.id, m.post.c.comments).where(m.post.c.id.in_(ids))
+    )
+    now = utcnow()
+    for row in found:
+        await conn.execute(
+            sa.insert(t).values(
+                post_id=row["id"],
+                person_id=viewer.person_id,
+                published=now,
+                read_comments=row["comments"],
+            )
+        )
+
+
+async def hide(conn: Connection, viewer: auth.Viewer, post_ids: list[int], hide: bool) -> None:
+    _check_ids(post_ids)
+    t = m.post_hide
+    ids = sorted(set(post_ids))
+    await conn.execute(sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.post_id.in_(ids)))
+    if not hide:
+        return
+    found = await conn.fetch_all(sa.select(m.post.c.id).where(m.post.c.id.in_(ids)))
+    now = utcnow()
+    for row in found:
+        await conn.execute(
+            sa.insert(t).values(post_id=row["id"], person_id=viewer.person_id, published=now)
+        )
+
+
+async def save(conn: Connection, viewer: auth.Viewer, post_id: int, save: bool) -> Row:
+    post = await get_post(conn, post_id)
+    t = m.post_saved
+    await conn.execute(
+        sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.post_id == post_id)
+    )
+    if save:
+        await conn.execute(
+            sa.insert(t).values(post_id=post_id, person_id=viewer.person_id, published=utcnow())
+        )
+    return post

@@ -1,0 +1,249 @@
+"""The local site: its first-start bootstrap and its settings."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+
+from moot import auth, validation
+from moot.config import Settings
+from moot.db import models as m
+from moot.db.engine import Connection, Database, Row
+from moot.db.types import utcnow
+from moot.errors import ApiError, ErrorCode
+from moot.federation.keys import generate_keypair
+from moot.ratelimit import BucketConfig, RateLimitBucket
+
+log = logging.getLogger("moot.site")
+
+
+async def local_instance_id(conn: Connection, hostname: str) -> int:
+    found = await conn.scalar(sa.select(m.instance.c.id).where(m.instance.c.domain == hostname))
+    if found is not None:
+        return int(found)
+    return int(
+        await conn.scalar(
+            sa.insert(m.instance)
+            .values(domain=hostname, software="moot", published=utcnow())
+            .returning(m.instance.c.id)
+        )
+    )
+
+
+async def load_site(conn: Connection) -> tuple[Row, Row]:
+    """The local site row and its local_site settings row."""
+    local = await conn.fetch_one(sa.select(m.local_site).order_by(m.local_site.c.id).limit(1))
+    if local is None:
+        raise RuntimeError("the site was not bootstrapped")
+    site = await conn.fetch_one(sa.select(m.site).where(m.site.c.id == local["site_id"]))
+    assert site is not None
+    return site, local
+
+
+async def _ensure_site_rows(conn: Connection, settings: Settings) -> None:
+    if await conn.scalar(sa.select(sa.func.count()).select_from(m.secret)) == 0:
+        await conn.execute(sa.insert(m.secret).values(jwt_secret=auth.new_jwt_secret()))
+    if await conn.scalar(sa.select(sa.func.count()).select_from(m.local_site)) > 0:
+        return
+    instance_id = await local_instance_id(conn, settings.hostname)
+    private, public = generate_keypair()
+    now = utcnow()
+    site_id = await conn.scalar(
+        sa.insert(m.site)
+        .values(
+            name="moot",
+            published=now,
+            actor_id=f"{settings.origin}/",
+            last_refreshed_at=now,
+            inbox_url=f"{settings.origin}/site_inbox",
+            public_key=public,
+            private_key=private,
+            instance_id=instance_id,
+        )
+        .returning(m.site.c.id)
+    )
+    await conn.execute(
+        sa.insert(m.local_site).values(site_id=site_id, published=now, rate_limit_published=now)
+    )
+    # Every language is allowed until an admin narrows the list.
+    await conn.execute(
+        sa.insert(m.site_language).from_select(
+            ["site_id", "language_id"],
+            sa.select(sa.literal(site_id), m.language.c.id),
+        )
+    )
+    log.info("created the site for %s", settings.hostname)
+
+
+async def bootstrap(db: Database, settings: Settings) -> None:
+    """First start: the site rows, and the admin named in the environment, if any."""
+    from moot.actions import accounts  # the admin is made the same way as any account
+
+    async with db.transaction() as tx:
+        await _ensure_site_rows(tx, settings)
+        has_admin = await tx.scalar(
+            sa.select(sa.func.count()).select_from(m.local_user).where(m.local_user.c.admin)
+        )
+        if has_admin:
+            return
+        if settings.setup_admin_name and settings.setup_admin_password:
+            await accounts.create_admin(
+                tx, settings, settings.setup_admin_name, settings.setup_admin_password
+            )
+            log.info("created the admin account %r", settings.setup_admin_name)
+        else:
+            log.warning(
+                "this instance has no admin yet: run `moot admin create NAME`, or set "
+                "MOOT_SETUP_ADMIN_NAME and MOOT_SETUP_ADMIN_PASSWORD, or register the first "
+                "account (it becomes the admin)"
+            )
+
+
+async def site_counts(conn: Connection) -> dict[str, int]:
+    """SiteAggregates: local users and all content, counted live (cheap: index-only counts)."""
+
+    async def count(table: sa.Table, *where: sa.ColumnElement[bool]) -> int:
+        return int(await conn.scalar(sa.select(sa.func.count()).select_from(table).where(*where)))
+
+    return {
+        "users": await count(m.local_user),
+        "posts": await count(m.post, m.post.c.local, ~m.post.c.deleted, ~m.post.c.removed),
+        "comments": await count(
+            m.comment, m.comment.c.local, ~m.comment.c.deleted, ~m.comment.c.removed
+        ),
+        "communities": await count(m.community, m.community.c.local, ~m.community.c.deleted),
+        "users_active_day": 0,
+        "users_active_week": 0,
+        "users_active_month": 0,
+        "users_active_half_year": 0,
+    }
+
+
+async def custom_emoji_views(conn: Connection) -> list[dict[str, object]]:
+    from moot.api.v3 import shapes
+
+    emojis = await conn.fetch_all(sa.select(m.custom_emoji).order_by(m.custom_emoji.c.id))
+    keywords = await conn.fetch_all(sa.select(m.custom_emoji_keyword))
+    return [
+        {
+            "custom_emoji": shapes.custom_emoji(e),
+            "keywords": [
+                {"custom_emoji_id": k["custom_emoji_id"], "keyword": k["keyword"]}
+                for k in keywords
+                if k["custom_emoji_id"] == e["id"]
+            ],
+        }
+        for e in emojis
+    ]
+
+
+def rate_limits(local: Row) -> dict[RateLimitBucket, BucketConfig]:
+    return {
+        bucket: BucketConfig(
+            capacity=int(local[f"rate_limit_{bucket.value}"]),
+            interval_seconds=int(local[f"rate_limit_{bucket.value}_per_second"]),
+        )
+        for bucket in RateLimitBucket
+    }
+
+
+# EditSite keys stored on the site row and on the local_site row; the rest is handled below.
+_SITE_KEYS = ("name", "sidebar", "description", "icon", "banner", "content_warning")
+_LOCAL_SITE_KEYS = (
+    "enable_downvotes",
+    "enable_nsfw",
+    "community_creation_admin_only",
+    "require_email_verification",
+    "application_question",
+    "private_instance",
+    "default_theme",
+    "default_post_listing_type",
+    "default_sort_type",
+    "legal_information",
+    "application_email_admins",
+    "hide_modlog_mod_names",
+    "slur_filter_regex",
+    "actor_name_max_length",
+    "federation_enabled",
+    "captcha_enabled",
+    "captcha_difficulty",
+    "registration_mode",
+    "reports_email_admins",
+    "default_post_listing_mode",
+)
+
+
+async def edit_site(
+    conn: Connection, viewer: auth.Viewer, changes: dict[str, Any], *, creating: bool
+) -> None:
+    """Create (first setup) or edit the site; admins only."""
+    if not viewer.is_admin:
+        raise ApiError(ErrorCode.NOT_AN_ADMIN)
+    site, local = await load_site(conn)
+    if creating and local["site_setup"]:
+        raise ApiError(ErrorCode.SITE_ALREADY_EXISTS)
+    _validate_site_changes(changes, local)
+    now = utcnow()
+    site_values = {k: changes[k] for k in _SITE_KEYS if k in changes}
+    local_values = {k: changes[k] for k in _LOCAL_SITE_KEYS if k in changes}
+    local_values.update({k: v for k, v in changes.items() if k.startswith("rate_limit_")})
+    if any(k.startswith("rate_limit_") for k in changes):
+        local_values["rate_limit_updated"] = now
+    for key in ("sidebar", "description", "icon", "banner", "content_warning"):
+        if site_values.get(key) == "":
+            site_values[key] = None
+    await conn.execute(
+        sa.update(m.site).where(m.site.c.id == site["id"]).values(**site_values, updated=now)
+    )
+    await conn.execute(
+        sa.update(m.local_site)
+        .where(m.local_site.c.id == local["id"])
+        .values(**local_values, site_setup=True, updated=now)
+    )
+    if "taglines" in changes:
+        await conn.execute(sa.delete(m.tagline))
+        for content in changes["taglines"]:
+            await conn.execute(
+                sa.insert(m.tagline).values(
+                    local_site_id=local["id"], content=content, published=now
+                )
+            )
+    if "blocked_urls" in changes:
+        await conn.execute(sa.delete(m.url_blocklist))
+        for url in dict.fromkeys(changes["blocked_urls"]):
+            await conn.execute(sa.insert(m.url_blocklist).values(url=url, published=now))
+    if "discussion_languages" in changes:
+        await conn.execute(
+            sa.delete(m.site_language).where(m.site_language.c.site_id == site["id"])
+        )
+        for language_id in sorted(set(changes["discussion_languages"])):
+            await conn.execute(
+                sa.insert(m.site_language).values(site_id=site["id"], language_id=language_id)
+            )
+
+
+def _validate_site_changes(changes: dict[str, Any], local: Row) -> None:
+    if "name" in changes:
+        validation.check_site_name(changes["name"])
+    if changes.get("description"):
+        validation.check_site_description(changes["description"])
+    if changes.get("sidebar"):
+        validation.check_body(
+            changes["sidebar"], validation.BODY_MAX_LENGTH, ErrorCode.INVALID_BODY_FIELD
+        )
+    if "slur_filter_regex" in changes:
+        changes["slur_filter_regex"] = changes["slur_filter_regex"] or None
+        validation.compile_slur_filter(changes["slur_filter_regex"])
+    if changes.get("default_post_listing_type") not in (None, "All", "Local"):
+        raise ApiError(ErrorCode.INVALID_DEFAULT_POST_LISTING_TYPE)
+    mode = changes.get("registration_mode", local["registration_mode"])
+    question = changes.get("application_question", local["application_question"])
+    if mode == "RequireApplication" and not question:
+        raise ApiError(ErrorCode.APPLICATION_QUESTION_REQUIRED)
+    for key, value in changes.items():
+        if key.startswith("rate_limit_") and value < (1 if key.endswith("_per_second") else 0):
+            raise ApiError(ErrorCode.INVALID_QUERY, f"{key} is out of range")
+    for url in changes.get("blocked_urls", []):
+        validation.clean_url(url if "://" in url else f"https://{url}")

@@ -1,0 +1,1 @@
+"""HTTP APIs: Lemmy's v3 under /api/v3."""

@@ -1,0 +1,180 @@
+"""Community routes under /community."""
+
+from __future__ import annotations
+
+import msgspec
+import sqlalchemy as sa
+from litestar import Router, get, post, put
+
+from moot.actions import communities
+from moot.api.v3 import forms, views
+from moot.api.v3.context import AnyRequest, optional_viewer, required_viewer, state
+from moot.api.v3.shapes import Json
+from moot.auth import Viewer
+from moot.db import models as m
+from moot.db import queries
+from moot.db.engine import Connection, Row
+from moot.db.listings import check_page
+from moot.errors import ApiError, ErrorCode
+
+
+async def _response(conn: Connection, community: Row, viewer: Viewer | None) -> Json:
+    return {
+        "community_view": await views.community_view(conn, community, viewer),
+        "discussion_languages": await queries.community_languages(conn, int(community["id"])),
+    }
+
+
+@post("/", status_code=200)
+async def create_community(request: AnyRequest, data: forms.CreateCommunity) -> Json:
+    moot = state(request)
+    async with moot.db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        row = await communities.create_community(
+            tx, moot.settings, viewer, msgspec.structs.asdict(data)
+        )
+        return await _response(tx, row, viewer)
+
+
+@put("/")
+async def edit_community(request: AnyRequest, data: forms.EditCommunity) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        row = await communities.edit_community(
+            tx, viewer, data.community_id, msgspec.structs.asdict(data)
+        )
+        return await _response(tx, row, viewer)
+
+
+@get("/")
+async def get_community(
+    request: AnyRequest, id: int | None = None, name: str | None = None
+) -> Json:
+    async with state(request).db.connection() as conn:
+        viewer = await optional_viewer(conn, request)
+        if id is not None:
+            row = await communities.get_community(conn, id)
+        elif name is not None:
+            found = await queries.community_by_name(conn, name)
+            if found is None:
+                raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
+            row = found
+        else:
+            raise ApiError(ErrorCode.NO_ID_GIVEN)
+        return {
+            "community_view": await views.community_view(conn, row, viewer),
+            "moderators": await views.moderator_views(conn, [int(row["id"])]),
+            "discussion_languages": await queries.community_languages(conn, int(row["id"])),
+        }
+
+
+_COMMUNITY_ORDER = {
+    "Hot": "hot_rank",
+    "Active": "hot_rank",
+    "Scaled": "hot_rank",
+    "New": "published",
+    "Old": "published",
+    "NewComments": "users_active_day",
+    "TopDay": "users_active_day",
+    "TopTwelveHour": "users_active_day",
+    "TopSixHour": "users_active_day",
+    "TopHour": "users_active_day",
+    "MostComments": "comments",
+    "Controversial": "comments",
+    "TopAll": "subscribers",
+    "TopYear": "subscribers",
+    "TopNineMonths": "subscribers",
+    "TopSixMonths": "users_active_half_year",
+    "TopThreeMonths": "users_active_half_year",
+    "TopMonth": "users_active_month",
+    "TopWeek": "users_active_week",
+}
+
+
+@get("/list")
+async def list_communities(
+    request: AnyRequest,
+    type_: forms.ListingType | None = None,
+    sort: forms.SortType | None = None,
+    show_nsfw: bool | None = None,
+    page: int | None = None,
+    limit: int | None = None,
+) -> Json:
+    page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_FIND_COMMUNITY)
+    c = m.community.c
+    async with state(request).db.connection() as conn:
+        viewer = await optional_viewer(conn, request)
+        query = sa.select(m.community).where(~c.removed, ~c.deleted)
+        nsfw = (
+            show_nsfw if show_nsfw is not None else bool(viewer and viewer.local_user["show_nsfw"])
+        )
+        if not nsfw:
+            query = query.where(~c.nsfw)
+        listing = type_ or "All"
+        if listing == "Local":
+            query = query.where(c.local)
+        if viewer is None:
+            query = query.where(~c.hidden)
+        else:
+            follows = sa.select(m.community_follower.c.community_id).where(
+                m.community_follower.c.person_id == viewer.person_id
+            )
+            if listing == "Subscribed":
+                query = query.where(c.id.in_(follows))
+            elif listing == "ModeratorView":
+                query = query.where(
+                    c.id.in_(
+                        sa.select(m.community_moderator.c.community_id).where(
+                            m.community_moderator.c.person_id == viewer.person_id
+                        )
+                    )
+                )
+            query = query.where(sa.or_(~c.hidden, c.id.in_(follows)))
+        chosen = sort or "TopAll"
+        column = c[_COMMUNITY_ORDER[chosen]]
+        ordered = column.asc() if chosen == "Old" else column.desc()
+        rows = await conn.fetch_all(
+            query.order_by(ordered, c.id.desc()).limit(page_size).offset(page_size * (page_no - 1))
+        )
+        return {"communities": await views.community_views(conn, rows, viewer)}
+
+
+@post("/follow", status_code=200)
+async def follow_community(request: AnyRequest, data: forms.FollowCommunity) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        row = await communities.follow(tx, viewer, data.community_id, data.follow)
+        return await _response(tx, row, viewer)
+
+
+@post("/block", status_code=200)
+async def block_community(request: AnyRequest, data: forms.BlockCommunity) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        row = await communities.block(tx, viewer, data.community_id, data.block)
+        return {
+            "community_view": await views.community_view(tx, row, viewer),
+            "blocked": data.block,
+        }
+
+
+@post("/delete", status_code=200)
+async def delete_community(request: AnyRequest, data: forms.DeleteCommunity) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        row = await communities.delete(tx, viewer, data.community_id, data.deleted)
+        return await _response(tx, row, viewer)
+
+
+router = Router(
+    path="/community",
+    route_handlers=[
+        create_community,
+        edit_community,
+        get_community,
+        list_communities,
+        follow_community,
+        block_community,
+        delete_community,
+    ],
+)

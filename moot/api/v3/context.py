@@ -1,0 +1,60 @@
+"""What every handler needs from a request: the process state, the viewer, the client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+
+from moot import auth
+from moot.db.engine import Connection
+from moot.db.types import utcnow
+from moot.errors import ApiError, ErrorCode
+from moot.state import Moot
+
+AnyRequest = Request[Any, Any, Any]
+
+
+def state(request: AnyRequest) -> Moot:
+    moot: Moot = request.app.state.moot
+    return moot
+
+
+def token_of(request: AnyRequest) -> str | None:
+    """Lemmy 0.19 reads `Authorization: Bearer` first, then the `jwt` cookie."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.cookies.get("jwt") or None
+
+
+def client_ip(request: AnyRequest) -> str:
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded:
+        return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "127.0.0.1"
+
+
+def user_agent(request: AnyRequest) -> str | None:
+    return request.headers.get("user-agent")
+
+
+async def optional_viewer(conn: Connection, request: AnyRequest) -> auth.Viewer | None:
+    """The logged-in viewer; a bad or revoked token reads as anonymous, as in Lemmy."""
+    token = token_of(request)
+    if token is None:
+        return None
+    return await auth.viewer_for_token(conn, token)
+
+
+async def required_viewer(conn: Connection, request: AnyRequest) -> auth.Viewer:
+    """The viewer, who must be logged in and allowed to act (not banned, not deleted)."""
+    viewer = await optional_viewer(conn, request)
+    if viewer is None:
+        raise ApiError(ErrorCode.INCORRECT_LOGIN)
+    person = viewer.person
+    if person["banned"] and (person["ban_expires"] is None or person["ban_expires"] > utcnow()):
+        raise ApiError(ErrorCode.SITE_BAN)
+    if person["deleted"]:
+        raise ApiError(ErrorCode.DELETED)
+    return viewer

@@ -1,0 +1,273 @@
+"""Request bodies of the v3 API, as lemmy-js-client sends them. Unknown keys are ignored."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+SortType = Literal[
+    "Active",
+    "Hot",
+    "New",
+    "Old",
+    "TopDay",
+    "TopWeek",
+    "TopMonth",
+    "TopYear",
+    "TopAll",
+    "MostComments",
+    "NewComments",
+    "TopHour",
+    "TopSixHour",
+    "TopTwelveHour",
+    "TopThreeMonths",
+    "TopSixMonths",
+    "TopNineMonths",
+    "Controversial",
+    "Scaled",
+]
+CommentSortType = Literal["Hot", "Top", "New", "Old", "Controversial"]
+ListingType = Literal["All", "Local", "Subscribed", "ModeratorView"]
+RegistrationMode = Literal["Closed", "RequireApplication", "Open"]
+PostListingMode = Literal["List", "Card", "SmallCard"]
+CommunityVisibility = Literal["Public", "LocalOnly"]
+
+
+class Form(msgspec.Struct, kw_only=True):
+    pass
+
+
+class Register(Form, kw_only=True):
+    username: str
+    password: str
+    password_verify: str
+    show_nsfw: bool | None = None
+    email: str | None = None
+    captcha_uuid: str | None = None
+    captcha_answer: str | None = None
+    honeypot: str | None = None
+    answer: str | None = None
+
+
+class Login(Form, kw_only=True):
+    username_or_email: str
+    password: str
+    totp_2fa_token: str | None = None
+
+
+class ChangePassword(Form, kw_only=True):
+    new_password: str
+    new_password_verify: str
+    old_password: str
+
+
+class DeleteAccount(Form, kw_only=True):
+    password: str
+    delete_content: bool = False
+
+
+class BlockPerson(Form, kw_only=True):
+    person_id: int
+    block: bool
+
+
+class SaveUserSettings(Form, kw_only=True):
+    show_nsfw: bool | None = None
+    blur_nsfw: bool | None = None
+    auto_expand: bool | None = None
+    theme: str | None = None
+    default_sort_type: SortType | None = None
+    default_listing_type: ListingType | None = None
+    interface_language: str | None = None
+    avatar: str | None = None
+    banner: str | None = None
+    display_name: str | None = None
+    email: str | None = None
+    bio: str | None = None
+    matrix_user_id: str | None = None
+    show_avatars: bool | None = None
+    send_notifications_to_email: bool | None = None
+    bot_account: bool | None = None
+    show_bot_accounts: bool | None = None
+    show_read_posts: bool | None = None
+    discussion_languages: list[int] | None = None
+    open_links_in_new_tab: bool | None = None
+    infinite_scroll_enabled: bool | None = None
+    post_listing_mode: PostListingMode | None = None
+    enable_keyboard_navigation: bool | None = None
+    enable_animated_images: bool | None = None
+    collapse_bot_comments: bool | None = None
+    show_scores: bool | None = None
+    show_upvotes: bool | None = None
+    show_downvotes: bool | None = None
+    show_upvote_percentage: bool | None = None
+    # moot's extra profile field (DESIGN.md, "Data model").
+    pronouns: str | None = None
+
+
+class EditSite(Form, kw_only=True):
+    name: str | None = None
+    sidebar: str | None = None
+    description: str | None = None
+    icon: str | None = None
+    banner: str | None = None
+    enable_downvotes: bool | None = None
+    enable_nsfw: bool | None = None
+    community_creation_admin_only: bool | None = None
+    require_email_verification: bool | None = None
+    application_question: str | None = None
+    private_instance: bool | None = None
+    default_theme: str | None = None
+    default_post_listing_type: ListingType | None = None
+    default_sort_type: SortType | None = None
+    legal_information: str | None = None
+    application_email_admins: bool | None = None
+    hide_modlog_mod_names: bool | None = None
+    discussion_languages: list[int] | None = None
+    slur_filter_regex: str | None = None
+    actor_name_max_length: int | None = None
+    rate_limit_message: int | None = None
+    rate_limit_message_per_second: int | None = None
+    rate_limit_post: int | None = None
+    rate_limit_post_per_second: int | None = None
+    rate_limit_register: int | None = None
+    rate_limit_register_per_second: int | None = None
+    rate_limit_image: int | None = None
+    rate_limit_image_per_second: int | None = None
+    rate_limit_comment: int | None = None
+    rate_limit_comment_per_second: int | None = None
+    rate_limit_search: int | None = None
+    rate_limit_search_per_second: int | None = None
+    federation_enabled: bool | None = None
+    federation_debug: bool | None = None
+    captcha_enabled: bool | None = None
+    captcha_difficulty: str | None = None
+    allowed_instances: list[str] | None = None
+    blocked_instances: list[str] | None = None
+    taglines: list[str] | None = None
+    registration_mode: RegistrationMode | None = None
+    reports_email_admins: bool | None = None
+    content_warning: str | None = None
+    default_post_listing_mode: PostListingMode | None = None
+    blocked_urls: list[str] | None = None
+
+
+class CreateSite(EditSite, kw_only=True):
+    name: str
+
+
+class CreateCommunity(Form, kw_only=True):
+    name: str
+    title: str
+    description: str | None = None
+    icon: str | None = None
+    banner: str | None = None
+    nsfw: bool | None = None
+    posting_restricted_to_mods: bool | None = None
+    discussion_languages: list[int] | None = None
+    visibility: CommunityVisibility | None = None
+
+
+class EditCommunity(Form, kw_only=True):
+    community_id: int
+    title: str | None = None
+    description: str | None = None
+    icon: str | None = None
+    banner: str | None = None
+    nsfw: bool | None = None
+    posting_restricted_to_mods: bool | None = None
+    discussion_languages: list[int] | None = None
+    visibility: CommunityVisibility | None = None
+
+
+class FollowCommunity(Form, kw_only=True):
+    community_id: int
+    follow: bool
+
+
+class BlockCommunity(Form, kw_only=True):
+    community_id: int
+    block: bool
+
+
+class DeleteCommunity(Form, kw_only=True):
+    community_id: int
+    deleted: bool
+
+
+class CreatePost(Form, kw_only=True):
+    name: str
+    community_id: int
+    url: str | None = None
+    body: str | None = None
+    alt_text: str | None = None
+    honeypot: str | None = None
+    nsfw: bool | None = None
+    language_id: int | None = None
+    custom_thumbnail: str | None = None
+
+
+class EditPost(Form, kw_only=True):
+    post_id: int
+    name: str | None = None
+    url: str | None = None
+    body: str | None = None
+    alt_text: str | None = None
+    nsfw: bool | None = None
+    language_id: int | None = None
+    custom_thumbnail: str | None = None
+
+
+class DeletePost(Form, kw_only=True):
+    post_id: int
+    deleted: bool
+
+
+class CreatePostLike(Form, kw_only=True):
+    post_id: int
+    score: int
+
+
+class SavePost(Form, kw_only=True):
+    post_id: int
+    save: bool
+
+
+class MarkPostAsRead(Form, kw_only=True):
+    post_ids: list[int] | None = None
+    post_id: int | None = None  # 0.19.0 to 0.19.3 clients send one id
+    read: bool
+
+
+class HidePost(Form, kw_only=True):
+    post_ids: list[int]
+    hide: bool
+
+
+class CreateComment(Form, kw_only=True):
+    content: str
+    post_id: int
+    parent_id: int | None = None
+    language_id: int | None = None
+
+
+class EditComment(Form, kw_only=True):
+    comment_id: int
+    content: str | None = None
+    language_id: int | None = None
+
+
+class DeleteComment(Form, kw_only=True):
+    comment_id: int
+    deleted: bool
+
+
+class CreateCommentLike(Form, kw_only=True):
+    comment_id: int
+    score: int
+
+
+class SaveComment(Form, kw_only=True):
+    comment_id: int
+    save: bool

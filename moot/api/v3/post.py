@@ -1,0 +1,209 @@
+"""Post routes under /post."""
+
+from __future__ import annotations
+
+import msgspec
+import sqlalchemy as sa
+from litestar import Router, get, post, put
+
+from moot.actions import posts, votes
+from moot.actions.communities import get_community
+from moot.actions.site import load_site
+from moot.api.v3 import forms, listing_defaults, views
+from moot.api.v3.context import AnyRequest, optional_viewer, required_viewer, state
+from moot.api.v3.shapes import Json
+from moot.auth import Viewer
+from moot.db import models as m
+from moot.db import queries
+from moot.db.engine import Connection
+from moot.db.listings import PostFilter, check_page, decode_cursor, encode_cursor, list_posts
+from moot.errors import ApiError, ErrorCode
+from moot.media.site_metadata import fetch_site_metadata
+
+SUCCESS: Json = {"success": True}
+
+
+async def _post_response(conn: Connection, post_id: int, viewer: Viewer | None) -> Json:
+    row = await posts.get_post(conn, post_id)
+    return {"post_view": (await views.post_views(conn, [row], viewer))[0]}
+
+
+@post("/", status_code=200)
+async def create_post(request: AnyRequest, data: forms.CreatePost) -> Json:
+    moot = state(request)
+    async with moot.db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        row = await posts.create_post(tx, moot.settings, viewer, msgspec.structs.asdict(data))
+        return await _post_response(tx, int(row["id"]), viewer)
+
+
+@put("/")
+async def edit_post(request: AnyRequest, data: forms.EditPost) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await posts.edit_post(tx, viewer, data.post_id, msgspec.structs.asdict(data))
+        return await _post_response(tx, data.post_id, viewer)
+
+
+@get("/")
+async def get_post(
+    request: AnyRequest, id: int | None = None, comment_id: int | None = None
+) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await optional_viewer(tx, request)
+        if id is None and comment_id is not None:
+            id = await tx.scalar(sa.select(m.comment.c.post_id).where(m.comment.c.id == comment_id))
+            if id is None:
+                raise ApiError(ErrorCode.COULDNT_FIND_COMMENT)
+        if id is None:
+            raise ApiError(ErrorCode.COULDNT_FIND_POST)
+        row = await posts.get_post(tx, id)
+        if viewer is not None:
+            await posts.mark_read(tx, viewer, [id], True)
+        community = await get_community(tx, int(row["community_id"]))
+        cross = []
+        if row["url"]:
+            cross = await tx.fetch_all(
+                sa.select(m.post)
+                .where(
+                    m.post.c.url == row["url"],
+                    m.post.c.id != id,
+                    ~m.post.c.deleted,
+                    ~m.post.c.removed,
+                )
+                .order_by(m.post.c.published.desc())
+                .limit(50)
+            )
+        return {
+            "post_view": (await views.post_views(tx, [row], viewer))[0],
+            "community_view": await views.community_view(tx, community, viewer),
+            "moderators": await views.moderator_views(tx, [int(community["id"])]),
+            "cross_posts": await views.post_views(tx, cross, viewer),
+        }
+
+
+@get("/list")
+async def list_posts_route(
+    request: AnyRequest,
+    type_: forms.ListingType | None = None,
+    sort: forms.SortType | None = None,
+    page: int | None = None,
+    limit: int | None = None,
+    community_id: int | None = None,
+    community_name: str | None = None,
+    saved_only: bool | None = None,
+    liked_only: bool | None = None,
+    disliked_only: bool | None = None,
+    show_hidden: bool | None = None,
+    show_read: bool | None = None,
+    show_nsfw: bool | None = None,
+    page_cursor: str | None = None,
+) -> Json:
+    page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_GET_POSTS)
+    if liked_only and disliked_only:
+        raise ApiError(ErrorCode.CONTRADICTING_FILTERS)
+    async with state(request).db.connection() as conn:
+        viewer = await optional_viewer(conn, request)
+        _, local = await load_site(conn)
+        if community_id is None and community_name is not None:
+            found = await queries.community_by_name(conn, community_name)
+            if found is None:
+                raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
+            community_id = int(found["id"])
+        user = viewer.local_user if viewer is not None else None
+        f = PostFilter(
+            listing_type=listing_defaults.listing_type(
+                type_, viewer, local, in_community=community_id is not None
+            ),
+            sort=listing_defaults.post_sort(sort, viewer, local),
+            community_id=community_id,
+            viewer_id=viewer.person_id if viewer else None,
+            viewer_local_user_id=viewer.local_user_id if viewer else None,
+            viewer_is_admin=bool(viewer and viewer.is_admin),
+            saved_only=bool(saved_only),
+            liked_only=bool(liked_only),
+            disliked_only=bool(disliked_only),
+            show_hidden=bool(show_hidden),
+            show_read=show_read
+            if show_read is not None
+            else bool(user["show_read_posts"] if user else True),
+            show_nsfw=show_nsfw if show_nsfw is not None else bool(user and user["show_nsfw"]),
+            show_bots=bool(user["show_bot_accounts"]) if user else True,
+        )
+        cursor = await decode_cursor(conn, page_cursor) if page_cursor else None
+        rows = await list_posts(conn, f, page_no, page_size, cursor)
+        out: Json = {"posts": await views.post_views(conn, rows, viewer)}
+        if rows:
+            out["next_page"] = encode_cursor(int(rows[-1]["id"]))
+        return out
+
+
+@post("/like", status_code=200)
+async def like_post(request: AnyRequest, data: forms.CreatePostLike) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await votes.vote_post(tx, viewer, data.post_id, data.score)
+        await posts.mark_read(tx, viewer, [data.post_id], True)
+        return await _post_response(tx, data.post_id, viewer)
+
+
+@put("/save")
+async def save_post(request: AnyRequest, data: forms.SavePost) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await posts.save(tx, viewer, data.post_id, data.save)
+        return await _post_response(tx, data.post_id, viewer)
+
+
+@post("/delete", status_code=200)
+async def delete_post(request: AnyRequest, data: forms.DeletePost) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await posts.delete_post(tx, viewer, data.post_id, data.deleted)
+        return await _post_response(tx, data.post_id, viewer)
+
+
+@post("/mark_as_read", status_code=200)
+async def mark_as_read(request: AnyRequest, data: forms.MarkPostAsRead) -> Json:
+    ids = list(data.post_ids or []) + ([data.post_id] if data.post_id is not None else [])
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await posts.mark_read(tx, viewer, ids, data.read)
+    return SUCCESS
+
+
+@post("/hide", status_code=200)
+async def hide_post(request: AnyRequest, data: forms.HidePost) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await posts.hide(tx, viewer, data.post_ids, data.hide)
+    return SUCCESS
+
+
+@get("/site_metadata")
+async def site_metadata(request: AnyRequest, url: str) -> Json:
+    moot = state(request)
+    async with moot.db.connection() as conn:
+        await required_viewer(conn, request)
+    assert moot.http is not None
+    metadata = await fetch_site_metadata(
+        url, moot.http, allow_private_addresses=moot.settings.federation_test_mode
+    )
+    return {"metadata": msgspec.to_builtins(metadata)}
+
+
+router = Router(
+    path="/post",
+    route_handlers=[
+        create_post,
+        edit_post,
+        get_post,
+        list_posts_route,
+        like_post,
+        save_post,
+        delete_post,
+        mark_as_read,
+        hide_post,
+        site_metadata,
+    ],
+)

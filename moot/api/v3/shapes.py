@@ -1,0 +1,311 @@
+"""Rows into the JSON shapes of Lemmy 0.19's API (the types of lemmy-js-client).
+
+Each function names the keys of one shape explicitly: that list is the contract. Optional
+keys are left out when empty, as Lemmy's `skip_serializing_none` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from moot.db.engine import Row
+from moot.db.paths import lemmy_path
+
+Json = dict[str, Any]
+
+
+def stamp(value: datetime | None) -> str | None:
+    """RFC 3339 with a `Z`, as chrono writes it."""
+    if value is None:
+        return None
+    return value.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _pick(row: Mapping[str, Any], required: Iterable[str], optional: Iterable[str] = ()) -> Json:
+    out: Json = {}
+    for key in required:
+        value = row[key]
+        out[key] = stamp(value) if isinstance(value, datetime) else value
+    for key in optional:
+        value = row.get(key)
+        if value is not None and value != "":
+            out[key] = stamp(value) if isinstance(value, datetime) else value
+    return out
+
+
+def person(row: Row) -> Json:
+    out = _pick(
+        row,
+        (
+            "id",
+            "name",
+            "banned",
+            "published",
+            "actor_id",
+            "local",
+            "deleted",
+            "bot_account",
+            "instance_id",
+        ),
+        ("display_name", "avatar", "updated", "bio", "banner", "matrix_user_id", "ban_expires"),
+    )
+    # moot's pronouns travel as an extra field; Lemmy clients ignore unknown keys.
+    if row.get("pronouns"):
+        out["pronouns"] = row["pronouns"]
+    return out
+
+
+def person_counts(row: Row) -> Json:
+    return {
+        "person_id": row["id"],
+        "post_count": row["post_count"],
+        "comment_count": row["comment_count"],
+    }
+
+
+def person_view(row: Row, is_admin: bool) -> Json:
+    return {"person": person(row), "counts": person_counts(row), "is_admin": is_admin}
+
+
+def community(row: Row) -> Json:
+    return _pick(
+        row,
+        (
+            "id",
+            "name",
+            "title",
+            "removed",
+            "published",
+            "deleted",
+            "nsfw",
+            "actor_id",
+            "local",
+            "hidden",
+            "posting_restricted_to_mods",
+            "instance_id",
+            "visibility",
+        ),
+        ("description", "updated", "icon", "banner"),
+    )
+
+
+def community_counts(row: Row) -> Json:
+    out = _pick(
+        row,
+        (
+            "subscribers",
+            "posts",
+            "comments",
+            "published",
+            "users_active_day",
+            "users_active_week",
+            "users_active_month",
+            "users_active_half_year",
+            "subscribers_local",
+        ),
+    )
+    return {"community_id": row["id"], **out}
+
+
+def post(row: Row) -> Json:
+    return _pick(
+        row,
+        (
+            "id",
+            "name",
+            "creator_id",
+            "community_id",
+            "removed",
+            "locked",
+            "published",
+            "deleted",
+            "nsfw",
+            "ap_id",
+            "local",
+            "language_id",
+            "featured_community",
+            "featured_local",
+        ),
+        (
+            "url",
+            "body",
+            "updated",
+            "embed_title",
+            "embed_description",
+            "thumbnail_url",
+            "embed_video_url",
+            "url_content_type",
+            "alt_text",
+        ),
+    )
+
+
+def post_counts(row: Row) -> Json:
+    out = _pick(
+        row, ("comments", "score", "upvotes", "downvotes", "published", "newest_comment_time")
+    )
+    return {"post_id": row["id"], **out}
+
+
+def comment(row: Row, *, hide_content: bool) -> Json:
+    out = _pick(
+        row,
+        (
+            "id",
+            "creator_id",
+            "post_id",
+            "content",
+            "removed",
+            "published",
+            "deleted",
+            "ap_id",
+            "local",
+            "distinguished",
+            "language_id",
+        ),
+        ("updated",),
+    )
+    out["path"] = lemmy_path(row["path"])
+    if hide_content:
+        out["content"] = ""
+    return out
+
+
+def comment_counts(row: Row) -> Json:
+    out = _pick(row, ("score", "upvotes", "downvotes", "published", "child_count"))
+    return {"comment_id": row["id"], **out}
+
+
+def instance(row: Row) -> Json:
+    return _pick(row, ("id", "domain", "published"), ("updated", "software", "version"))
+
+
+LOCAL_USER_KEYS = (
+    "id",
+    "person_id",
+    "show_nsfw",
+    "theme",
+    "default_sort_type",
+    "default_listing_type",
+    "interface_language",
+    "show_avatars",
+    "send_notifications_to_email",
+    "show_scores",
+    "show_bot_accounts",
+    "show_read_posts",
+    "email_verified",
+    "accepted_application",
+    "open_links_in_new_tab",
+    "blur_nsfw",
+    "auto_expand",
+    "infinite_scroll_enabled",
+    "admin",
+    "post_listing_mode",
+    "totp_2fa_enabled",
+    "enable_keyboard_navigation",
+    "enable_animated_images",
+    "collapse_bot_comments",
+)
+
+
+def local_user(row: Row) -> Json:
+    return _pick(row, LOCAL_USER_KEYS, ("email",))
+
+
+def vote_display_mode(row: Row) -> Json:
+    return {
+        "local_user_id": row["id"],
+        "score": row["vote_display_score"],
+        "upvotes": row["vote_display_upvotes"],
+        "downvotes": row["vote_display_downvotes"],
+        "upvote_percentage": row["vote_display_upvote_percentage"],
+    }
+
+
+def site(row: Row) -> Json:
+    return _pick(
+        row,
+        (
+            "id",
+            "name",
+            "published",
+            "actor_id",
+            "last_refreshed_at",
+            "inbox_url",
+            "public_key",
+            "instance_id",
+        ),
+        ("sidebar", "updated", "icon", "banner", "description", "content_warning"),
+    )
+
+
+LOCAL_SITE_KEYS = (
+    "id",
+    "site_id",
+    "site_setup",
+    "enable_downvotes",
+    "enable_nsfw",
+    "community_creation_admin_only",
+    "require_email_verification",
+    "private_instance",
+    "default_theme",
+    "default_post_listing_type",
+    "hide_modlog_mod_names",
+    "application_email_admins",
+    "actor_name_max_length",
+    "federation_enabled",
+    "captcha_enabled",
+    "captcha_difficulty",
+    "published",
+    "registration_mode",
+    "reports_email_admins",
+    "federation_signed_fetch",
+    "default_post_listing_mode",
+    "default_sort_type",
+)
+RATE_LIMIT_BUCKETS = (
+    "message",
+    "post",
+    "register",
+    "image",
+    "comment",
+    "search",
+    "import_user_settings",
+)
+
+
+def local_site(row: Row) -> Json:
+    return _pick(
+        row,
+        LOCAL_SITE_KEYS,
+        ("application_question", "legal_information", "slur_filter_regex", "updated"),
+    )
+
+
+def local_site_rate_limit(row: Row) -> Json:
+    out: Json = {"local_site_id": row["id"]}
+    for bucket in RATE_LIMIT_BUCKETS:
+        out[bucket] = row[f"rate_limit_{bucket}"]
+        out[f"{bucket}_per_second"] = row[f"rate_limit_{bucket}_per_second"]
+    out["published"] = stamp(row["rate_limit_published"])
+    if row.get("rate_limit_updated") is not None:
+        out["updated"] = stamp(row["rate_limit_updated"])
+    return out
+
+
+def tagline(row: Row) -> Json:
+    return _pick(row, ("id", "local_site_id", "content", "published"), ("updated",))
+
+
+def blocked_url(row: Row) -> Json:
+    return _pick(row, ("id", "url", "published"), ("updated",))
+
+
+def custom_emoji(row: Row) -> Json:
+    return _pick(
+        row,
+        ("id", "local_site_id", "shortcode", "image_url", "alt_text", "category", "published"),
+        ("updated",),
+    )

@@ -1,0 +1,143 @@
+"""Site routes: GET/POST/PUT /site."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from litestar import Router, get, post, put
+
+from moot import LEMMY_API_VERSION, auth
+from moot.actions import site as site_actions
+from moot.api.v3 import forms, shapes, views
+from moot.api.v3.context import AnyRequest, optional_viewer, required_viewer, state
+from moot.api.v3.shapes import Json
+from moot.db import models as m
+from moot.db.engine import Connection
+
+
+async def _site_view(conn: Connection) -> Json:
+    site, local = await site_actions.load_site(conn)
+    counts = await site_actions.site_counts(conn)
+    return {
+        "site": shapes.site(site),
+        "local_site": shapes.local_site(local),
+        "local_site_rate_limit": shapes.local_site_rate_limit(local),
+        "counts": {"site_id": site["id"], **counts},
+    }
+
+
+async def _my_user(conn: Connection, viewer: auth.Viewer) -> Json:
+    pid = viewer.person_id
+    t = m.community_follower
+    followed = await conn.fetch_all(
+        sa.select(m.community)
+        .join(t, t.c.community_id == m.community.c.id)
+        .where(t.c.person_id == pid)
+    )
+    blocked_communities = await conn.fetch_all(
+        sa.select(m.community)
+        .join(m.community_block, m.community_block.c.community_id == m.community.c.id)
+        .where(m.community_block.c.person_id == pid)
+    )
+    blocked_persons = await conn.fetch_all(
+        sa.select(m.person)
+        .join(m.person_block, m.person_block.c.target_id == m.person.c.id)
+        .where(m.person_block.c.person_id == pid)
+    )
+    languages = await conn.fetch_all(
+        sa.select(m.local_user_language.c.language_id)
+        .where(m.local_user_language.c.local_user_id == viewer.local_user_id)
+        .order_by(m.local_user_language.c.language_id)
+    )
+    me = shapes.person(viewer.person)
+    return {
+        "local_user_view": {
+            "local_user": shapes.local_user(viewer.local_user),
+            "local_user_vote_display_mode": shapes.vote_display_mode(viewer.local_user),
+            "person": me,
+            "counts": shapes.person_counts(viewer.person),
+        },
+        "follows": [{"community": shapes.community(c), "follower": me} for c in followed],
+        "moderates": await views.moderates(conn, pid),
+        "community_blocks": [
+            {"person": me, "community": shapes.community(c)} for c in blocked_communities
+        ],
+        "instance_blocks": [],
+        "person_blocks": [{"person": me, "target": shapes.person(p)} for p in blocked_persons],
+        "discussion_languages": [int(r["language_id"]) for r in languages],
+    }
+
+
+async def site_response(conn: Connection, viewer: auth.Viewer | None) -> Json:
+    site, _ = await site_actions.load_site(conn)
+    admins = await conn.fetch_all(
+        sa.select(m.person)
+        .join(m.local_user, m.local_user.c.person_id == m.person.c.id)
+        .where(m.local_user.c.admin)
+        .order_by(m.local_user.c.id)
+    )
+    languages = await conn.fetch_all(sa.select(m.language).order_by(m.language.c.id))
+    site_languages = await conn.fetch_all(
+        sa.select(m.site_language.c.language_id)
+        .where(m.site_language.c.site_id == site["id"])
+        .order_by(m.site_language.c.language_id)
+    )
+    taglines = await conn.fetch_all(sa.select(m.tagline).order_by(m.tagline.c.id))
+    out: Json = {
+        "site_view": await _site_view(conn),
+        "admins": await views.person_views(conn, admins),
+        "version": LEMMY_API_VERSION,
+        "all_languages": [{"id": r["id"], "code": r["code"], "name": r["name"]} for r in languages],
+        "discussion_languages": [int(r["language_id"]) for r in site_languages],
+        "taglines": [shapes.tagline(t) for t in taglines],
+        "custom_emojis": await site_actions.custom_emoji_views(conn),
+        "blocked_urls": [
+            shapes.blocked_url(r)
+            for r in await conn.fetch_all(sa.select(m.url_blocklist).order_by(m.url_blocklist.c.id))
+        ],
+    }
+    if viewer is not None:
+        out["my_user"] = await _my_user(conn, viewer)
+    return out
+
+
+@get("/site")
+async def get_site(request: AnyRequest) -> Json:
+    async with state(request).db.connection() as conn:
+        return await site_response(conn, await optional_viewer(conn, request))
+
+
+async def _save_site(request: AnyRequest, data: forms.EditSite, *, creating: bool) -> Json:
+    moot = state(request)
+    async with moot.db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        changes: dict[str, Any] = {
+            key: getattr(data, key)
+            for key in data.__struct_fields__
+            if getattr(data, key) is not None
+        }
+        await site_actions.edit_site(tx, viewer, changes, creating=creating)
+        _, local = await site_actions.load_site(tx)
+        response = {
+            "site_view": await _site_view(tx),
+            "taglines": [
+                shapes.tagline(t)
+                for t in await tx.fetch_all(sa.select(m.tagline).order_by(m.tagline.c.id))
+            ],
+        }
+    moot.limiter.set_limits(site_actions.rate_limits(local))
+    return response
+
+
+@post("/site", status_code=200)
+async def create_site(request: AnyRequest, data: forms.CreateSite) -> Json:
+    return await _save_site(request, data, creating=True)
+
+
+@put("/site")
+async def edit_site(request: AnyRequest, data: forms.EditSite) -> Json:
+    return await _save_site(request, data, creating=False)
+
+
+router = Router(path="/", route_handlers=[get_site, create_site, edit_site])

@@ -1,0 +1,216 @@
+"""Account routes under /user."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Response, Router, get, post, put
+
+from moot.actions import accounts
+from moot.api.v3 import forms, views
+from moot.api.v3.context import (
+    AnyRequest,
+    client_ip,
+    optional_viewer,
+    required_viewer,
+    state,
+    token_of,
+    user_agent,
+)
+from moot.api.v3.shapes import Json
+from moot.auth import revoke_token, viewer_for_token
+from moot.db import models as m
+from moot.db import queries
+from moot.db.listings import (
+    CommentFilter,
+    PostFilter,
+    check_page,
+    comment_sort_for,
+    list_comments,
+    list_posts,
+)
+from moot.errors import ApiError, ErrorCode
+
+SUCCESS: Json = {"success": True}
+
+
+def _login_json(result: accounts.LoginResult) -> Json:
+    out: Json = {
+        "registration_created": result.registration_created,
+        "verify_email_sent": result.verify_email_sent,
+    }
+    if result.jwt is not None:
+        out["jwt"] = result.jwt
+    return out
+
+
+@post("/register", status_code=200)
+async def register(request: AnyRequest, data: forms.Register) -> Json:
+    moot = state(request)
+    form = accounts.Registration(**msgspec.structs.asdict(data))
+    async with moot.db.transaction() as tx:
+        result = await accounts.register(
+            tx, moot.settings, form, client_ip(request), user_agent(request)
+        )
+    return _login_json(result)
+
+
+@post("/login", status_code=200)
+async def login(request: AnyRequest, data: forms.Login) -> Json:
+    moot = state(request)
+    async with moot.db.transaction() as tx:
+        result = await accounts.login(
+            tx,
+            moot.settings,
+            data.username_or_email,
+            data.password,
+            client_ip(request),
+            user_agent(request),
+        )
+    return _login_json(result)
+
+
+@post("/logout", status_code=200)
+async def logout(request: AnyRequest) -> Response[Json]:
+    token = token_of(request)
+    async with state(request).db.transaction() as tx:
+        if token is None or await viewer_for_token(tx, token) is None:
+            raise ApiError(ErrorCode.NOT_LOGGED_IN)
+        await revoke_token(tx, token)
+    response = Response(SUCCESS)
+    response.delete_cookie("jwt")
+    return response
+
+
+@get("/validate_auth")
+async def validate_auth(request: AnyRequest) -> Json:
+    async with state(request).db.connection() as conn:
+        if await optional_viewer(conn, request) is None:
+            raise ApiError(ErrorCode.NOT_LOGGED_IN)
+    return SUCCESS
+
+
+@put("/change_password")
+async def change_password(request: AnyRequest, data: forms.ChangePassword) -> Json:
+    moot = state(request)
+    async with moot.db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        token = await accounts.change_password(
+            tx,
+            moot.settings,
+            viewer,
+            data.old_password,
+            data.new_password,
+            data.new_password_verify,
+            client_ip(request),
+            user_agent(request),
+        )
+    return {"jwt": token, "registration_created": False, "verify_email_sent": False}
+
+
+@put("/save_user_settings")
+async def save_user_settings(request: AnyRequest, data: forms.SaveUserSettings) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await accounts.save_settings(tx, viewer, msgspec.structs.asdict(data))
+    return SUCCESS
+
+
+@post("/delete_account", status_code=200)
+async def delete_account(request: AnyRequest, data: forms.DeleteAccount) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await accounts.delete_account(tx, viewer, data.password, data.delete_content)
+    return SUCCESS
+
+
+@post("/block", status_code=200)
+async def block_person(request: AnyRequest, data: forms.BlockPerson) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        target = await accounts.block_person(tx, viewer, data.person_id, data.block)
+        person_view = (await views.person_views(tx, [target]))[0]
+    return {"person_view": person_view, "blocked": data.block}
+
+
+@get("/get_captcha")
+async def get_captcha() -> Response[Json]:
+    # Captcha is off on moot instances for now; Lemmy answers an empty object then.
+    return Response({}, headers={"Cache-Control": "no-store"})
+
+
+@get("/")
+async def get_person_details(
+    request: AnyRequest,
+    person_id: int | None = None,
+    username: str | None = None,
+    sort: forms.SortType | None = None,
+    page: int | None = None,
+    limit: int | None = None,
+    community_id: int | None = None,
+    saved_only: bool | None = None,
+) -> Json:
+    page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_FIND_PERSON)
+    async with state(request).db.connection() as conn:
+        viewer = await optional_viewer(conn, request)
+        if person_id is not None:
+            person = (await queries.rows_by_id(conn, m.person, [person_id])).get(person_id)
+        elif username is not None:
+            person = await queries.person_by_name(conn, username)
+        else:
+            raise ApiError(ErrorCode.NO_ID_GIVEN)
+        if person is None:
+            raise ApiError(ErrorCode.COULDNT_FIND_PERSON)
+        pid = int(person["id"])
+        chosen = sort or "New"
+        own_saved = bool(saved_only) and viewer is not None and viewer.person_id == pid
+        post_rows = await list_posts(
+            conn,
+            PostFilter(
+                sort=chosen,
+                creator_id=None if own_saved else pid,
+                community_id=community_id,
+                viewer_id=viewer.person_id if viewer else None,
+                saved_only=own_saved,
+                show_nsfw=True,
+                featured_first=False,
+                show_read=True,
+                show_hidden=True,
+            ),
+            page_no,
+            page_size,
+        )
+        comment_rows = await list_comments(
+            conn,
+            CommentFilter(
+                sort=comment_sort_for(chosen),
+                creator_id=None if own_saved else pid,
+                community_id=community_id,
+                viewer_id=viewer.person_id if viewer else None,
+                saved_only=own_saved,
+            ),
+            page_no,
+            page_size,
+        )
+        return {
+            "person_view": (await views.person_views(conn, [person]))[0],
+            "comments": await views.comment_views(conn, comment_rows, viewer),
+            "posts": await views.post_views(conn, post_rows, viewer),
+            "moderates": await views.moderates(conn, pid),
+        }
+
+
+router = Router(
+    path="/user",
+    route_handlers=[
+        register,
+        login,
+        logout,
+        validate_auth,
+        change_password,
+        save_user_settings,
+        delete_account,
+        block_person,
+        get_captcha,
+        get_person_details,
+    ],
+)

@@ -1,0 +1,170 @@
+"""The ASGI application: every front door (API, later the web UI and federation) in one."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+from litestar import Litestar, MediaType, Request, Response, Router, get
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+
+from moot import LEMMY_API_VERSION, __version__
+from moot.actions.site import bootstrap, load_site, rate_limits
+from moot.api.v3 import comment, community, post, site, user
+from moot.api.v3.context import client_ip
+from moot.config import Settings
+from moot.db.engine import Database
+from moot.errors import ApiError, ErrorCode
+from moot.ratelimit import RateLimitBucket
+from moot.state import Moot
+from moot.workers.scheduler import run_scheduler
+
+log = logging.getLogger("moot.app")
+
+
+def _api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[dict[str, str]]:
+    return Response(exc.body(), status_code=exc.status, media_type=MediaType.JSON)
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, str]]:
+    # Litestar's own refusals (bad JSON, wrong types, unknown route) in Lemmy's wrapper shape.
+    message = exc.detail
+    if isinstance(exc, ValidationException) and exc.extra:
+        message = f"{exc.detail}: {exc.extra}"
+    return Response(
+        {"error": ErrorCode.UNKNOWN.value, "message": str(message)},
+        status_code=exc.status_code,
+        media_type=MediaType.JSON,
+    )
+
+
+def _crash(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return Response(
+        {"error": ErrorCode.UNKNOWN.value, "message": "internal error"},
+        status_code=500,
+        media_type=MediaType.JSON,
+    )
+
+
+def _bucket(method: str, path: str) -> RateLimitBucket | None:
+    if not path.startswith("/api/v3/"):
+        return None
+    route = path[len("/api/v3") :]
+    if method == "POST" and route in ("/user/register", "/user/login", "/community"):
+        return RateLimitBucket.REGISTER
+    if (method == "POST" and route == "/post") or route == "/user/get_captcha":
+        return RateLimitBucket.POST
+    if method == "POST" and route == "/comment":
+        return RateLimitBucket.COMMENT
+    if route == "/search":
+        return RateLimitBucket.SEARCH
+    if route == "/image_proxy":
+        return None
+    return RateLimitBucket.MESSAGE
+
+
+async def _rate_limit(request: Request[Any, Any, Any]) -> None:
+    bucket = _bucket(request.method, request.url.path)
+    if bucket is None:
+        return
+    moot: Moot = request.app.state.moot
+    if not moot.limiter.check(bucket, client_ip(request)):
+        raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
+
+
+@get(["/nodeinfo/2.1", "/nodeinfo/2.0.json", "/version"], media_type=MediaType.JSON)
+async def nodeinfo(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    moot: Moot = request.app.state.moot
+    async with moot.db.connection() as conn:
+        _, local = await load_site(conn)
+    return {
+        "version": "2.1",
+        # Lemmy clients read this version to decide how to speak to the server.
+        "software": {
+            "name": "moot",
+            "version": LEMMY_API_VERSION,
+            "repository": "moot",
+            "homepage": "moot",
+        },
+        "protocols": ["activitypub"],
+        "services": {"inbound": [], "outbound": []},
+        "openRegistrations": local["registration_mode"] != "Closed",
+        "usage": {"users": {}, "localPosts": 0, "localComments": 0},
+        "metadata": {"moot_version": __version__},
+    }
+
+
+@get("/.well-known/nodeinfo")
+async def well_known_nodeinfo(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    moot: Moot = request.app.state.moot
+    return {
+        "links": [
+            {
+                "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+                "href": f"{moot.settings.origin}/nodeinfo/2.1",
+            }
+        ]
+    }
+
+
+def create_app(settings: Settings) -> Litestar:
+    db = Database(settings.resolved_database_url)
+    moot = Moot(settings=settings, db=db)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await db.connect()
+        await bootstrap(db, settings)
+        async with db.connection() as conn:
+            _, local = await load_site(conn)
+        moot.limiter.set_limits(rate_limits(local))
+        moot.http = httpx.AsyncClient(trust_env=False)
+        scheduler = asyncio.create_task(run_scheduler(moot)) if settings.run_workers else None
+        log.info(
+            "moot %s serving https://%s (database: %s)",
+            __version__,
+            settings.hostname,
+            db.dialect_name,
+        )
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await scheduler
+            await moot.http.aclose()
+            await db.close()
+
+    api = Router(
+        path="/api/v3",
+        route_handlers=[site.router, user.router, community.router, post.router, comment.router],
+    )
+    app = Litestar(
+        route_handlers=[api, nodeinfo, well_known_nodeinfo],
+        lifespan=[lifespan],
+        before_request=_rate_limit,
+        exception_handlers={
+            ApiError: _api_error,
+            NotFoundException: _http_error,
+            HTTPException: _http_error,
+            Exception: _crash,
+        },
+        openapi_config=OpenAPIConfig(
+            title="moot (Lemmy v3 API)",
+            version=LEMMY_API_VERSION,
+            path="/api/v3/openapi",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        request_max_body_size=1024 * 1024,
+        debug=False,
+    )
+    app.state.moot = moot
+    return app

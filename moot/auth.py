@@ -1,0 +1,130 @@
+"""Passwords and login tokens, as Lemmy 0.19 makes and checks them.
+
+A token is an HS256 JWT {sub: local_user_id, iss: hostname, iat} with no expiry; it is valid
+only while its row is in `login_token`, so logout and password changes revoke it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import bcrypt
+import jwt
+import sqlalchemy as sa
+
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.db.types import utcnow
+
+BCRYPT_ROUNDS = 12  # Lemmy's DEFAULT_COST: accounts can move between the two with their hash.
+# Checked against when the name is unknown, so a miss costs the same time as a wrong password.
+_DUMMY_HASH = bcrypt.hashpw(b"not a real password", bcrypt.gensalt(rounds=BCRYPT_ROUNDS))
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode()
+
+
+def verify_password(password: str, hashed: str | None) -> bool:
+    candidate = password.encode()[:72]  # bcrypt's own limit; longer input raises in bcrypt 5
+    if hashed is None:
+        bcrypt.checkpw(candidate, _DUMMY_HASH)
+        return False
+    try:
+        return bcrypt.checkpw(candidate, hashed.encode())
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The logged-in person making a request."""
+
+    local_user: Row
+    person: Row
+    token: str
+
+    @property
+    def person_id(self) -> int:
+        return int(self.person["id"])
+
+    @property
+    def local_user_id(self) -> int:
+        return int(self.local_user["id"])
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.local_user["admin"])
+
+
+async def jwt_secret(conn: Connection) -> str:
+    value = await conn.scalar(sa.select(m.secret.c.jwt_secret).limit(1))
+    if value is None:
+        raise RuntimeError("no jwt secret: the site was not bootstrapped")
+    return str(value)
+
+
+async def issue_token(
+    conn: Connection, local_user_id: int, hostname: str, ip: str | None, user_agent: str | None
+) -> str:
+    claims = {"sub": str(local_user_id), "iss": hostname, "iat": int(time.time())}
+    token = jwt.encode(claims, await jwt_secret(conn), algorithm="HS256")
+    await conn.execute(
+        sa.insert(m.login_token).values(
+            token=token,
+            user_id=local_user_id,
+            published=utcnow(),
+            ip=ip,
+            user_agent=(user_agent or "")[:1000] or None,
+        )
+    )
+    return token
+
+
+def _claims(token: str, secret: str) -> dict[str, Any] | None:
+    try:
+        return jwt.decode(
+            token, secret, algorithms=["HS256"], options={"verify_exp": False, "verify_iss": False}
+        )
+    except jwt.PyJWTError:
+        return None
+
+
+async def viewer_for_token(conn: Connection, token: str) -> Viewer | None:
+    """The viewer a token belongs to, or None if it is malformed, forged or revoked."""
+    claims = _claims(token, await jwt_secret(conn))
+    if claims is None or not str(claims.get("sub", "")).isdigit():
+        return None
+    found = await conn.fetch_one(
+        sa.select(m.login_token.c.user_id).where(
+            m.login_token.c.token == token, m.login_token.c.user_id == int(claims["sub"])
+        )
+    )
+    if found is None:
+        return None
+    local_user = await conn.fetch_one(
+        sa.select(m.local_user).where(m.local_user.c.id == found["user_id"])
+    )
+    if local_user is None:
+        return None
+    person = await conn.fetch_one(
+        sa.select(m.person).where(m.person.c.id == local_user["person_id"])
+    )
+    if person is None:
+        return None
+    return Viewer(local_user=local_user, person=person, token=token)
+
+
+async def revoke_token(conn: Connection, token: str) -> None:
+    await conn.execute(sa.delete(m.login_token).where(m.login_token.c.token == token))
+
+
+async def revoke_all_tokens(conn: Connection, local_user_id: int) -> None:
+    await conn.execute(sa.delete(m.login_token).where(m.login_token.c.user_id == local_user_id))
+
+
+def new_jwt_secret() -> str:
+    return secrets.token_urlsafe(48)

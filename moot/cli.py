@@ -1,0 +1,176 @@
+"""The `moot` command: serve, migrate, admin, import, export."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from moot.config import Settings, load_settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return settings
+
+
+def _prepare(settings: Settings) -> None:
+    """Create the data folder and bring the schema up to date."""
+    from moot.db.migrate import upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url)
+
+
+def _with_db(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
+    """Run `work(db)` on a connected database, after migrations and the site bootstrap."""
+    from moot.actions.site import bootstrap
+    from moot.db.engine import Database
+
+    async def main() -> T:
+        db = Database(settings.resolved_database_url)
+        await db.connect()
+        try:
+            await bootstrap(db, settings)
+            return await work(db)
+        finally:
+            await db.close()
+
+    _prepare(settings)
+    return asyncio.run(main())
+
+
+@click.group()
+@click.version_option(package_name="moot")
+def main() -> None:
+    """moot: a federated link aggregator that speaks Lemmy's API.
+
+    Settings come from MOOT_* environment variables (or ./moot.toml): MOOT_DATABASE_URL
+    (default: SQLite in ./moot-data/), MOOT_DATA_DIR, MOOT_HOSTNAME, MOOT_SETUP_ADMIN_NAME,
+    MOOT_SETUP_ADMIN_PASSWORD.
+    """
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8536, show_default=True, help="Port (8536 is Lemmy's).")
+@click.option(
+    "--workers/--no-workers",
+    default=True,
+    show_default=True,
+    help="Run the background jobs (rank refresh) in this process.",
+)
+def serve(host: str, port: int, workers: bool) -> None:
+    """Start the instance: migrate the database, then serve the API.
+
+    On first start this creates ./moot-data/ with a SQLite database and the site; with
+    MOOT_SETUP_ADMIN_NAME and MOOT_SETUP_ADMIN_PASSWORD set it also creates that admin.
+    """
+    import uvicorn
+
+    from moot.app import create_app
+
+    settings = _settings()
+    if not workers:
+        from dataclasses import replace
+
+        settings = replace(settings, run_workers=False)
+    _prepare(settings)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@main.command()
+def migrate() -> None:
+    """Create or upgrade the database schema to the newest version, then exit."""
+    settings = _settings()
+    _prepare(settings)
+    click.echo(f"database is up to date: {settings.resolved_database_url}")
+
+
+@main.group()
+def admin() -> None:
+    """Operator tasks: create an admin account, rebuild counters."""
+
+
+@admin.command("create")
+@click.argument("name")
+@click.password_option(
+    "--password",
+    envvar="MOOT_ADMIN_PASSWORD",
+    help="The new admin's password (asked for if not given).",
+)
+def admin_create(name: str, password: str) -> None:
+    """Create the admin account NAME (and mark the site as set up)."""
+    from moot.actions.accounts import create_admin
+    from moot.errors import ApiError
+
+    settings = _settings()
+
+    async def work(db: object) -> None:
+        from moot.db.engine import Database
+
+        assert isinstance(db, Database)
+        async with db.transaction() as tx:
+            await create_admin(tx, settings, name, password)
+
+    try:
+        _with_db(settings, work)
+    except ApiError as exc:
+        raise click.ClickException(f"could not create {name!r}: {exc.code.value}") from exc
+    click.echo(f"created admin {name!r}")
+
+
+@admin.command("recount")
+def admin_recount() -> None:
+    """Rebuild every counter (scores, comment counts, subscribers, …) from the rows."""
+    from moot.db.recount import recount
+
+    settings = _settings()
+    changed = _with_db(settings, recount)
+    click.echo(f"recounted: {changed} rows corrected")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_(file: Path) -> None:
+    """Load site data (a JSON file with "records", or JSON Lines) into this instance.
+
+    Everything imported becomes local to this instance. A record that breaks a rule is
+    reported with its position, and nothing of the file is loaded.
+    """
+    from moot.portability import import_file
+
+    settings = _settings()
+    try:
+        counts = _with_db(settings, lambda db: import_file(db, settings, file))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("imported " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
+@main.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def export(file: Path) -> None:
+    """Write this instance's persons, communities, posts and comments as JSON Lines."""
+    from moot.portability import export_file
+
+    settings = _settings()
+    counts = _with_db(settings, lambda db: export_file(db, file))
+    click.echo("exported " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))

@@ -1,0 +1,73 @@
+"""Settings, read once from MOOT_* environment variables (and an optional moot.toml)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("moot-data")
+    database_url: str = ""
+    hostname: str = "localhost"
+    setup_admin_name: str | None = None
+    setup_admin_password: str | None = None
+    # Plain http and loopback peers, and fast retries: for tests and development only.
+    federation_test_mode: bool = False
+    # The in-process scheduler (rank refresh, counters); `moot worker` runs it elsewhere.
+    run_workers: bool = True
+    rank_refresh_seconds: int = 600
+    log_level: str = "INFO"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "moot.sqlite3"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def is_https(self) -> bool:
+        return not self.federation_test_mode
+
+    @property
+    def origin(self) -> str:
+        """The public base URL: ids and links of local objects start with it."""
+        scheme = "http" if self.federation_test_mode else "https"
+        return f"{scheme}://{self.hostname}"
+
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _coerce(name: str, raw: str) -> object:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if kind == "bool":
+        return raw.strip().lower() in _TRUE
+    if kind == "int":
+        return int(raw)
+    if kind == "Path":
+        return Path(raw)
+    return raw
+
+
+def load_settings(environ: dict[str, str] | None = None, toml_path: Path | None = None) -> Settings:
+    """Environment wins over moot.toml, which wins over the defaults."""
+    env = dict(os.environ if environ is None else environ)
+    values: dict[str, object] = {}
+    toml_file = toml_path or Path(env.get("MOOT_CONFIG", "moot.toml"))
+    if toml_file.is_file():
+        with toml_file.open("rb") as fh:
+            for key, value in tomllib.load(fh).items():
+                values[key] = _coerce(key, str(value)) if not isinstance(value, bool) else value
+    known = {f.name for f in fields(Settings)} - {"extra"}
+    for name in known:
+        raw = env.get(f"MOOT_{name.upper()}")
+        if raw is not None and raw != "":
+            values[name] = _coerce(name, raw)
+    return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,241 @@
+"""The thin layer between SQLAlchemy Core statements and the database drivers.
+
+Statements are written once with SQLAlchemy Core, compiled once per dialect (cached by
+SQLAlchemy's own cache key, so a statement built per request still compiles only once), and
+run on the driver directly: asyncpg on PostgreSQL, aiosqlite on SQLite. There is no ORM
+session and no SQLAlchemy engine on the request path: on this machine's two cores the
+engine's Python overhead cost two thirds of the throughput (DESIGN.md, "Database").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import asyncpg
+from sqlalchemy.dialects.postgresql import asyncpg as pg_dialect_module
+from sqlalchemy.dialects.sqlite import aiosqlite as sqlite_dialect_module
+from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.interfaces import Compiled
+from sqlalchemy.sql import ClauseElement
+
+log = logging.getLogger("moot.db")
+
+Row = dict[str, Any]
+_Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A compiled statement and how to convert its result columns."""
+
+    compiled: Compiled
+    names: tuple[str, ...]
+    processors: tuple[_Processor, ...]
+
+
+class _Compiler:
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self._plans: dict[Any, _Plan] = {}
+
+    def prepare(
+        self, stmt: ClauseElement, params: dict[str, Any] | None
+    ) -> tuple[str, list[Any], _Plan]:
+        key = stmt._generate_cache_key()
+        plan = self._plans.get(key.key) if key is not None else None
+        if plan is None:
+            plan = self._plan(stmt, key)
+            if key is not None:
+                self._plans[key.key] = plan
+        compiled = plan.compiled
+        bound = compiled.construct_params(
+            params=params,
+            extracted_parameters=key.bindparams if key is not None else None,
+        )
+        expanded = compiled.construct_expanded_state(bound)  # type: ignore[attr-defined]
+        values = []
+        for name in expanded.positiontup or ():
+            value = expanded.parameters[name]
+            processor = expanded.processors.get(name)
+            values.append(processor(value) if processor is not None else value)
+        return expanded.statement, values, plan
+
+    def _plan(self, stmt: ClauseElement, key: Any) -> _Plan:
+        compiled = stmt.compile(dialect=self.dialect, cache_key=key)
+        columns = getattr(compiled, "_result_columns", None) or []
+        names = tuple(col[0] for col in columns)
+        processors = tuple(self._processor(col[3]) for col in columns)
+        return _Plan(compiled, names, processors)
+
+    def _processor(self, type_: Any) -> _Processor:
+        try:
+            return type_._cached_result_processor(self.dialect, None)  # type: ignore[no-any-return]
+        except TypeError:
+            # asyncpg's numeric processors need the wire type id; the driver already
+            # returns Python floats and Decimals for those columns.
+            return None
+
+
+def _to_rows(plan: _Plan, raw: Sequence[Sequence[Any]]) -> list[Row]:
+    names, processors = plan.names, plan.processors
+    out = []
+    for record in raw:
+        out.append(
+            {
+                name: (proc(value) if proc is not None and value is not None else value)
+                for name, proc, value in zip(names, processors, record, strict=False)
+            }
+        )
+    return out
+
+
+class Connection:
+    """One connection, used by one task at a time: run statements, get dict rows."""
+
+    dialect_name: str
+
+    async def fetch_all(
+        self, stmt: ClauseElement, params: dict[str, Any] | None = None
+    ) -> list[Row]:
+        raise NotImplementedError
+
+    async def execute(self, stmt: ClauseElement, params: dict[str, Any] | None = None) -> int:
+        """Run a statement; returns the number of rows it changed."""
+        raise NotImplementedError
+
+    async def fetch_one(
+        self, stmt: ClauseElement, params: dict[str, Any] | None = None
+    ) -> Row | None:
+        rows = await self.fetch_all(stmt, params)
+        return rows[0] if rows else None
+
+    async def scalar(self, stmt: ClauseElement, params: dict[str, Any] | None = None) -> Any:
+        row = await self.fetch_one(stmt, params)
+        return next(iter(row.values())) if row else None
+
+
+class _PgConnection(Connection):
+    dialect_name = "postgresql"
+
+    def __init__(self, conn: asyncpg.Connection, compiler: _Compiler) -> None:
+        self._conn = conn
+        self._compiler = compiler
+
+    async def fetch_all(
+        self, stmt: ClauseElement, params: dict[str, Any] | None = None
+    ) -> list[Row]:
+        sql, values, plan = self._compiler.prepare(stmt, params)
+        records = await self._conn.fetch(sql, *values)
+        return _to_rows(plan, [tuple(r.values()) for r in records])
+
+    async def execute(self, stmt: ClauseElement, params: dict[str, Any] | None = None) -> int:
+        sql, values, _ = self._compiler.prepare(stmt, params)
+        status = await self._conn.execute(sql, *values)
+        tail = status.rsplit(" ", 1)[-1]
+        return int(tail) if tail.isdigit() else 0
+
+
+class _SqliteConnection(Connection):
+    dialect_name = "sqlite"
+
+    def __init__(self, conn: aiosqlite.Connection, compiler: _Compiler) -> None:
+        self._conn = conn
+        self._compiler = compiler
+
+    async def fetch_all(
+        self, stmt: ClauseElement, params: dict[str, Any] | None = None
+    ) -> list[Row]:
+        sql, values, plan = self._compiler.prepare(stmt, params)
+        async with self._conn.execute(sql, values) as cursor:
+            records = await cursor.fetchall()
+        return _to_rows(plan, records)  # type: ignore[arg-type]
+
+    async def execute(self, stmt: ClauseElement, params: dict[str, Any] | None = None) -> int:
+        sql, values, _ = self._compiler.prepare(stmt, params)
+        async with self._conn.execute(sql, values) as cursor:
+            return cursor.rowcount
+
+
+class Database:
+    """A pool of connections to one database, PostgreSQL or SQLite."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.dialect_name = "postgresql" if url.startswith("postgres") else "sqlite"
+        dialect: Dialect
+        if self.dialect_name == "postgresql":
+            dialect = pg_dialect_module.dialect()  # type: ignore[no-untyped-call]
+        else:
+            dialect = sqlite_dialect_module.dialect()
+        self._compiler = _Compiler(dialect)
+        self._pg_pool: asyncpg.Pool | None = None
+        self._sqlite_idle: asyncio.Queue[aiosqlite.Connection] | None = None
+        self._sqlite_all: list[aiosqlite.Connection] = []
+        # SQLite allows one writer: transactions queue here instead of failing with "busy".
+        self._write_lock = asyncio.Lock()
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.url.split("///", 1)[1])
+
+    async def connect(self, size: int = 8) -> None:
+        if self.dialect_name == "postgresql":
+            dsn = self.url.replace("postgresql+asyncpg://", "postgresql://")
+            self._pg_pool = await asyncpg.create_pool(dsn, min_size=1, max_size=size)
+            return
+        self._sqlite_idle = asyncio.Queue()
+        for _ in range(max(2, size // 2)):
+            conn = await aiosqlite.connect(self.sqlite_path, isolation_level=None)
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA busy_timeout=10000")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            self._sqlite_all.append(conn)
+            self._sqlite_idle.put_nowait(conn)
+
+    async def close(self) -> None:
+        if self._pg_pool is not None:
+            await self._pg_pool.close()
+            self._pg_pool = None
+        for conn in self._sqlite_all:
+            await conn.close()
+        self._sqlite_all.clear()
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        """A connection for reads, outside any explicit transaction."""
+        if self._pg_pool is not None:
+            async with self._pg_pool.acquire() as conn:
+                yield _PgConnection(conn, self._compiler)
+            return
+        assert self._sqlite_idle is not None, "Database.connect() was not called"
+        raw = await self._sqlite_idle.get()
+        try:
+            yield _SqliteConnection(raw, self._compiler)
+        finally:
+            self._sqlite_idle.put_nowait(raw)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """All or nothing: an exception anywhere inside rolls every statement back."""
+        if self._pg_pool is not None:
+            async with self._pg_pool.acquire() as conn, conn.transaction():
+                yield _PgConnection(conn, self._compiler)
+            return
+        async with self._write_lock, self.connection() as conn:
+            raw = conn._conn  # type: ignore[attr-defined]
+            await raw.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await raw.execute("ROLLBACK")
+                raise
+            else:
+                await raw.execute("COMMIT")

@@ -1,0 +1,318 @@
+"""The post and comment listings: one query each, ORDER BY matching an index.
+
+Post listings scan one of the indexes declared beside `post` in models.py (featured flag,
+sort key, published, id) and stop after `limit` rows; the cursor (`page_cursor`) is a row
+comparison on that same tuple, so a deep page costs what the first one does. Filters that
+depend on the viewer (blocks, hidden, read, languages) are anti-joins on small per-person
+tables, checked row by row as the scan goes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from moot import ranking
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.db.paths import PATH_WIDTH
+from moot.db.types import utcnow
+from moot.errors import ApiError, ErrorCode
+
+PAGE_MAX = 100_000  # pages past this are refused; cursors are for going deep
+LIMIT_MAX = 50
+LIMIT_DEFAULT = 10
+TREE_LIMIT = 300  # a max_depth fetch returns at most this many comments, as Lemmy
+
+p = m.post.c
+
+_POST_SORT_KEYS: dict[str, tuple[sa.ColumnElement[object], ...]] = {
+    "Active": (p.hot_rank_active, p.published),
+    "Hot": (p.hot_rank, p.published),
+    "Scaled": (p.scaled_rank, p.published),
+    "Controversial": (p.controversy_rank, p.published),
+    "New": (p.published,),
+    "Old": (p.published,),
+    "NewComments": (p.newest_comment_time,),
+    "MostComments": (p.comments, p.published),
+}
+
+
+def post_sort_columns(sort: str) -> tuple[sa.ColumnElement[object], ...]:
+    if sort.startswith("Top"):
+        return (p.score, p.published)
+    return _POST_SORT_KEYS[sort]
+
+
+def check_page(page: int | None, limit: int | None, code: ErrorCode) -> tuple[int, int]:
+    page = 1 if page is None else page
+    limit = LIMIT_DEFAULT if limit is None else limit
+    if not 1 <= page <= PAGE_MAX or not 1 <= limit <= LIMIT_MAX:
+        raise ApiError(code)
+    return page, limit
+
+
+@dataclass(frozen=True)
+class PostFilter:
+    listing_type: str = "All"  # All, Local, Subscribed, ModeratorView
+    sort: str = "Active"
+    community_id: int | None = None
+    creator_id: int | None = None
+    viewer_id: int | None = None  # person id
+    viewer_local_user_id: int | None = None
+    viewer_is_admin: bool = False
+    saved_only: bool = False
+    liked_only: bool = False
+    disliked_only: bool = False
+    show_hidden: bool = False
+    show_read: bool = True
+    show_nsfw: bool = False
+    show_bots: bool = True
+    featured_first: bool = True
+
+
+def _visible(f: PostFilter) -> list[sa.ColumnElement[bool]]:
+    c = m.community.c
+    where: list[sa.ColumnElement[bool]] = [~p.removed, ~c.removed, ~c.deleted]
+    if f.creator_id is not None and f.creator_id == f.viewer_id:
+        pass  # people see their own deleted posts on their profile
+    else:
+        where.append(~p.deleted)
+    if not f.show_nsfw:
+        where += [~p.nsfw, ~c.nsfw]
+    if f.community_id is not None:
+        where.append(p.community_id == f.community_id)
+    if f.creator_id is not None:
+        where.append(p.creator_id == f.creator_id)
+    if f.listing_type == "Local":
+        where.append(c.local)
+    if f.listing_type in ("All", "Local") and f.community_id is None:
+        hidden_ok = ~c.hidden
+        if f.viewer_id is not None:
+            hidden_ok = sa.or_(hidden_ok, c.id.in_(_follows(f.viewer_id)))
+        where.append(hidden_ok)
+    if f.sort.startswith("Top"):
+        window = ranking.TOP_WINDOWS.get(f.sort)
+        if window is not None:
+            where.append(p.published > utcnow() - window)
+    return where
+
+
+def _follows(person_id: int) -> sa.Select[tuple[int]]:
+    t = m.community_follower
+    return sa.select(t.c.community_id).where(t.c.person_id == person_id)
+
+
+def _viewer_filters(f: PostFilter) -> list[sa.ColumnElement[bool]]:
+    if f.viewer_id is None:
+        return []
+    me = f.viewer_id
+    where: list[sa.ColumnElement[bool]] = []
+    if f.listing_type == "Subscribed":
+        where.append(p.community_id.in_(_follows(me)))
+    if f.listing_type == "ModeratorView":
+        t = m.community_moderator
+        where.append(p.community_id.in_(sa.select(t.c.community_id).where(t.c.person_id == me)))
+        return where  # moderators see everything in their communities
+    if f.liked_only or f.disliked_only:
+        t = m.post_like
+        where.append(
+            p.id.in_(
+                sa.select(t.c.post_id).where(
+                    t.c.person_id == me, t.c.score == (1 if f.liked_only else -1)
+                )
+            )
+        )
+    if not f.show_hidden:
+        t = m.post_hide
+        where.append(~p.id.in_(sa.select(t.c.post_id).where(t.c.person_id == me)))
+    if not f.show_read:
+        t = m.post_read
+        where.append(~p.id.in_(sa.select(t.c.post_id).where(t.c.person_id == me)))
+    if f.creator_id is None:
+        blocks = m.person_block
+        where.append(
+            ~p.creator_id.in_(sa.select(blocks.c.target_id).where(blocks.c.person_id == me))
+        )
+        cb = m.community_block
+        where.append(~p.community_id.in_(sa.select(cb.c.community_id).where(cb.c.person_id == me)))
+        if f.viewer_local_user_id is not None:
+            lang = m.local_user_language
+            where.append(
+                p.language_id.in_(
+                    sa.select(lang.c.language_id).where(
+                        lang.c.local_user_id == f.viewer_local_user_id
+                    )
+                )
+            )
+    return where
+
+
+def _order(f: PostFilter) -> list[tuple[sa.ColumnElement[object], bool]]:
+    """(column, descending) pairs, most significant first."""
+    order: list[tuple[sa.ColumnElement[object], bool]] = []
+    if f.featured_first and f.creator_id is None:
+        order.append(
+            (p.featured_community if f.community_id is not None else p.featured_local, True)
+        )
+    descending = f.sort != "Old"
+    order += [(col, descending) for col in post_sort_columns(f.sort)]
+    order.append((p.id, descending))
+    return order
+
+
+def _after(order: list[tuple[sa.ColumnElement[object], bool]], row: Row) -> sa.ColumnElement[bool]:
+    """Rows strictly after `row` in `order`: a row comparison when all directions agree."""
+    keys = [col for col, _ in order]
+    values = [row[str(col.key)] for col in keys]
+    if all(desc for _, desc in order):
+        return sa.tuple_(*keys) < sa.tuple_(*values)
+    if not any(desc for _, desc in order):
+        return sa.tuple_(*keys) > sa.tuple_(*values)
+    clauses = []
+    for i, (col, desc) in enumerate(order):
+        equal_before = [keys[j] == values[j] for j in range(i)]
+        beyond = col < values[i] if desc else col > values[i]
+        clauses.append(sa.and_(*equal_before, beyond))
+    return sa.or_(*clauses)
+
+
+def encode_cursor(post_id: int) -> str:
+    return f"P{post_id:x}"
+
+
+async def decode_cursor(conn: Connection, cursor: str) -> Row:
+    if not cursor.startswith("P") or len(cursor) > 17:
+        raise ApiError(ErrorCode.UNKNOWN, "Could not parse pagination token")
+    try:
+        post_id = int(cursor[1:], 16)
+    except ValueError:
+        raise ApiError(ErrorCode.UNKNOWN, "Could not parse pagination token") from None
+    row = await conn.fetch_one(sa.select(m.post).where(p.id == post_id))
+    if row is None:
+        raise ApiError(ErrorCode.UNKNOWN, "Could not parse pagination token")
+    return row
+
+
+async def list_posts(
+    conn: Connection, f: PostFilter, page: int, limit: int, cursor: Row | None = None
+) -> list[Row]:
+    order = _order(f)
+    query = (
+        sa.select(m.post)
+        .join(m.community, m.community.c.id == p.community_id)
+        .where(*_visible(f), *_viewer_filters(f))
+    )
+    if not f.show_bots:
+        query = query.join(m.person, m.person.c.id == p.creator_id).where(~m.person.c.bot_account)
+    if f.saved_only and f.viewer_id is not None:
+        saved = m.post_saved
+        query = query.join(
+            saved, sa.and_(saved.c.post_id == p.id, saved.c.person_id == f.viewer_id)
+        )
+        order = [(saved.c.published, True), *order]
+    if cursor is not None:
+        query = query.where(_after(order, cursor))
+    query = query.order_by(*[col.desc() if desc else col.asc() for col, desc in order])
+    return await conn.fetch_all(query.limit(limit).offset(limit * (page - 1)))
+
+
+# Comments ------------------------------------------------------------------------------
+
+cm = m.comment.c
+
+_COMMENT_SORTS: dict[str, list[tuple[sa.ColumnElement[object], bool]]] = {
+    "Hot": [(cm.hot_rank, True), (cm.score, True)],
+    "Top": [(cm.score, True)],
+    "New": [(cm.published, True)],
+    "Old": [(cm.published, False)],
+    "Controversial": [(cm.controversy_rank, True)],
+}
+
+
+def comment_sort_for(post_sort: str) -> str:
+    """The comment sort a profile or search uses for a post sort."""
+    if post_sort in ("Active", "Hot", "Scaled"):
+        return "Hot"
+    if post_sort in ("New", "NewComments", "MostComments"):
+        return "New"
+    if post_sort.startswith("Top"):
+        return "Top"
+    return post_sort  # Old, Controversial
+
+
+@dataclass(frozen=True)
+class CommentFilter:
+    sort: str = "Hot"
+    listing_type: str = "All"
+    post_id: int | None = None
+    parent_path: str | None = None
+    community_id: int | None = None
+    creator_id: int | None = None
+    max_depth: int | None = None
+    viewer_id: int | None = None
+    saved_only: bool = False
+    liked_only: bool = False
+    disliked_only: bool = False
+    top_window_since: datetime | None = None
+
+
+async def list_comments(conn: Connection, f: CommentFilter, page: int, limit: int) -> list[Row]:
+    c = m.community.c
+    query = (
+        sa.select(m.comment)
+        .join(m.post, p.id == cm.post_id)
+        .join(m.community, c.id == p.community_id)
+        .where(~c.removed, ~c.deleted, ~p.removed)
+    )
+    if f.post_id is not None:
+        query = query.where(cm.post_id == f.post_id)
+    if f.parent_path is not None:
+        query = query.where(cm.path >= f.parent_path, cm.path < f.parent_path + "~")
+    if f.community_id is not None:
+        query = query.where(p.community_id == f.community_id)
+    if f.creator_id is not None:
+        query = query.where(cm.creator_id == f.creator_id)
+    if f.listing_type == "Local":
+        query = query.where(c.local)
+    if f.top_window_since is not None:
+        query = query.where(cm.published > f.top_window_since)
+    if f.viewer_id is not None:
+        me = f.viewer_id
+        if f.listing_type == "Subscribed":
+            query = query.where(p.community_id.in_(_follows(me)))
+        if f.liked_only or f.disliked_only:
+            t = m.comment_like
+            query = query.where(
+                cm.id.in_(
+                    sa.select(t.c.comment_id).where(
+                        t.c.person_id == me, t.c.score == (1 if f.liked_only else -1)
+                    )
+                )
+            )
+        if f.creator_id is None:
+            b = m.person_block
+            query = query.where(
+                ~cm.creator_id.in_(sa.select(b.c.target_id).where(b.c.person_id == me))
+            )
+    order = list(_COMMENT_SORTS[f.sort])
+    if f.saved_only and f.viewer_id is not None:
+        saved = m.comment_saved
+        query = query.join(
+            saved, sa.and_(saved.c.comment_id == cm.id, saved.c.person_id == f.viewer_id)
+        )
+        order = [(saved.c.published, True), *order]
+    tree = f.post_id is not None or f.parent_path is not None
+    if f.max_depth is not None:
+        # max_depth levels below the parent (or below the post, for the whole thread).
+        above = len(f.parent_path) // PATH_WIDTH if f.parent_path is not None else 0
+        query = query.where(sa.func.length(cm.path) <= (above + f.max_depth) * PATH_WIDTH)
+        limit, page = TREE_LIMIT, 1
+    if tree:
+        parent_of = sa.func.substr(cm.path, 1, sa.func.length(cm.path) - PATH_WIDTH)
+        order = [(parent_of, False), (cm.distinguished, True), *order]
+    order.append((cm.id, order[-1][1]))
+    query = query.order_by(*[col.desc() if desc else col.asc() for col, desc in order])
+    return await conn.fetch_all(query.limit(limit).offset(limit * (page - 1)))

@@ -1,0 +1,583 @@
+"""Every table, declared once with SQLAlchemy Core; migrations are generated from this.
+
+Lemmy's data model kept portable between PostgreSQL and SQLite. Counters and ranks live on
+the row they count (post.score, community.subscribers, …) and are changed in the same
+transaction as the write that changes them (see moot/actions/).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from moot.db.types import UtcDateTime
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+RANK_DEFAULT = 0.0001
+
+
+def _id() -> sa.Column[int]:
+    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
+
+
+def _fk(name: str, target: str, *, nullable: bool = False, index: bool = False) -> sa.Column[int]:
+    return sa.Column(
+        name, sa.Integer, sa.ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index
+    )
+
+
+def _when(name: str = "published", *, nullable: bool = False) -> sa.Column[object]:
+    return sa.Column(name, UtcDateTime(), nullable=nullable)
+
+
+def _flag(name: str, default: bool = False) -> sa.Column[bool]:
+    # Defaults live in the database (server_default): statements run on the driver, where
+    # SQLAlchemy's client-side defaults would never be applied.
+    return sa.Column(
+        name, sa.Boolean, nullable=False, server_default=sa.true() if default else sa.false()
+    )
+
+
+def _count(name: str) -> sa.Column[int]:
+    return sa.Column(name, sa.BigInteger, nullable=False, server_default="0")
+
+
+def _rank(name: str, default: float = RANK_DEFAULT) -> sa.Column[float]:
+    return sa.Column(name, sa.Float, nullable=False, server_default=str(default))
+
+
+instance = sa.Table(
+    "instance",
+    metadata,
+    _id(),
+    sa.Column("domain", sa.String(255), nullable=False, unique=True),
+    sa.Column("software", sa.String(255)),
+    sa.Column("version", sa.String(255)),
+    _when(),
+    _when("updated", nullable=True),
+)
+
+person = sa.Table(
+    "person",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("display_name", sa.String(255)),
+    sa.Column("pronouns", sa.String(100)),
+    sa.Column("avatar", sa.String(2000)),
+    sa.Column("banner", sa.String(2000)),
+    sa.Column("bio", sa.Text),
+    sa.Column("bio_html", sa.Text),
+    sa.Column("matrix_user_id", sa.String(255)),
+    _flag("banned"),
+    _when("ban_expires", nullable=True),
+    _flag("deleted"),
+    _flag("bot_account"),
+    _flag("local", True),
+    sa.Column("actor_id", sa.String(2000), nullable=False, unique=True),
+    sa.Column("inbox_url", sa.String(2000), nullable=False),
+    # Generated when the actor first federates (moot/federation), not on every import.
+    sa.Column("public_key", sa.Text),
+    sa.Column("private_key", sa.Text),
+    _fk("instance_id", "instance.id", index=True),
+    _when(),
+    _when("updated", nullable=True),
+    _count("post_count"),
+    _count("post_score"),
+    _count("comment_count"),
+    _count("comment_score"),
+)
+sa.Index("ix_person_lower_name", sa.func.lower(person.c.name), person.c.instance_id)
+
+local_user = sa.Table(
+    "local_user",
+    metadata,
+    _id(),
+    _fk("person_id", "person.id"),
+    sa.Column("password_encrypted", sa.String(255), nullable=False),
+    sa.Column("email", sa.String(255), unique=True),
+    _flag("show_nsfw"),
+    sa.Column("theme", sa.String(100), nullable=False, server_default="browser"),
+    sa.Column("default_sort_type", sa.String(32), nullable=False, server_default="Active"),
+    sa.Column("default_listing_type", sa.String(32), nullable=False, server_default="Local"),
+    sa.Column("interface_language", sa.String(20), nullable=False, server_default="browser"),
+    _flag("show_avatars", True),
+    _flag("send_notifications_to_email"),
+    _flag("show_scores", True),
+    _flag("show_bot_accounts", True),
+    _flag("show_read_posts", True),
+    _flag("email_verified"),
+    _flag("accepted_application"),
+    sa.Column("totp_2fa_secret", sa.Text),
+    _flag("open_links_in_new_tab"),
+    _flag("blur_nsfw", True),
+    _flag("auto_expand"),
+    _flag("infinite_scroll_enabled"),
+    _flag("admin"),
+    sa.Column("post_listing_mode", sa.String(32), nullable=False, server_default="List"),
+    _flag("totp_2fa_enabled"),
+    _flag("enable_keyboard_navigation"),
+    _flag("enable_animated_images", True),
+    _flag("collapse_bot_comments"),
+    _when("last_donation_notification"),
+    # LocalUserVoteDisplayMode, one-to-one, kept on the same row.
+    _flag("vote_display_score"),
+    _flag("vote_display_upvotes", True),
+    _flag("vote_display_downvotes", True),
+    _flag("vote_display_upvote_percentage"),
+    sa.UniqueConstraint("person_id"),
+)
+
+login_token = sa.Table(
+    "login_token",
+    metadata,
+    sa.Column("token", sa.String(1000), primary_key=True),
+    _fk("user_id", "local_user.id", index=True),
+    _when(),
+    sa.Column("ip", sa.String(100)),
+    sa.Column("user_agent", sa.String(1000)),
+)
+
+secret = sa.Table(
+    "secret",
+    metadata,
+    _id(),
+    sa.Column("jwt_secret", sa.String(255), nullable=False),
+)
+
+site = sa.Table(
+    "site",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(20), nullable=False),
+    sa.Column("sidebar", sa.Text),
+    _when(),
+    _when("updated", nullable=True),
+    sa.Column("icon", sa.String(2000)),
+    sa.Column("banner", sa.String(2000)),
+    sa.Column("description", sa.String(150)),
+    sa.Column("actor_id", sa.String(2000), nullable=False, unique=True),
+    _when("last_refreshed_at"),
+    sa.Column("inbox_url", sa.String(2000), nullable=False),
+    # Generated when the actor first federates (moot/federation), not on every import.
+    sa.Column("public_key", sa.Text),
+    sa.Column("private_key", sa.Text),
+    _fk("instance_id", "instance.id"),
+    sa.Column("content_warning", sa.Text),
+)
+
+local_site = sa.Table(
+    "local_site",
+    metadata,
+    _id(),
+    _fk("site_id", "site.id"),
+    _flag("site_setup"),
+    _flag("enable_downvotes", True),
+    _flag("enable_nsfw", True),
+    _flag("community_creation_admin_only"),
+    _flag("require_email_verification"),
+    sa.Column("application_question", sa.Text),
+    _flag("private_instance"),
+    sa.Column("default_theme", sa.String(100), nullable=False, server_default="browser"),
+    sa.Column("default_post_listing_type", sa.String(32), nullable=False, server_default="Local"),
+    sa.Column("legal_information", sa.Text),
+    _flag("hide_modlog_mod_names", True),
+    _flag("application_email_admins"),
+    sa.Column("slur_filter_regex", sa.Text),
+    sa.Column("actor_name_max_length", sa.Integer, nullable=False, server_default="20"),
+    _flag("federation_enabled", True),
+    _flag("captcha_enabled"),
+    sa.Column("captcha_difficulty", sa.String(20), nullable=False, server_default="medium"),
+    _when(),
+    _when("updated", nullable=True),
+    sa.Column(
+        "registration_mode", sa.String(32), nullable=False, server_default="RequireApplication"
+    ),
+    _flag("reports_email_admins"),
+    _flag("federation_signed_fetch"),
+    sa.Column("default_post_listing_mode", sa.String(32), nullable=False, server_default="List"),
+    sa.Column("default_sort_type", sa.String(32), nullable=False, server_default="Active"),
+    # LocalSiteRateLimit, one-to-one: capacity and refill interval in seconds per bucket.
+    *[
+        sa.Column(f"rate_limit_{name}{suffix}", sa.Integer, nullable=False, server_default=str(v))
+        for name, cap, secs in (
+            ("message", 180, 60),
+            ("post", 6, 600),
+            ("register", 10, 3600),
+            ("image", 6, 3600),
+            ("comment", 6, 600),
+            ("search", 60, 600),
+            ("import_user_settings", 1, 86400),
+        )
+        for suffix, v in (("", cap), ("_per_second", secs))
+    ],
+    _when("rate_limit_published"),
+    _when("rate_limit_updated", nullable=True),
+)
+
+language = sa.Table(
+    "language",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("code", sa.String(3), nullable=False, unique=True),
+    sa.Column("name", sa.String(100), nullable=False),
+)
+
+site_language = sa.Table(
+    "site_language",
+    metadata,
+    _fk("site_id", "site.id"),
+    _fk("language_id", "language.id"),
+    sa.PrimaryKeyConstraint("site_id", "language_id"),
+)
+
+local_user_language = sa.Table(
+    "local_user_language",
+    metadata,
+    _fk("local_user_id", "local_user.id"),
+    _fk("language_id", "language.id"),
+    sa.PrimaryKeyConstraint("local_user_id", "language_id"),
+)
+
+tagline = sa.Table(
+    "tagline",
+    metadata,
+    _id(),
+    _fk("local_site_id", "local_site.id"),
+    sa.Column("content", sa.Text, nullable=False),
+    _when(),
+    _when("updated", nullable=True),
+)
+
+custom_emoji = sa.Table(
+    "custom_emoji",
+    metadata,
+    _id(),
+    _fk("local_site_id", "local_site.id"),
+    sa.Column("shortcode", sa.String(128), nullable=False, unique=True),
+    sa.Column("image_url", sa.String(2000), nullable=False),
+    sa.Column("alt_text", sa.Text, nullable=False),
+    sa.Column("category", sa.Text, nullable=False),
+    _when(),
+    _when("updated", nullable=True),
+)
+
+custom_emoji_keyword = sa.Table(
+    "custom_emoji_keyword",
+    metadata,
+    _fk("custom_emoji_id", "custom_emoji.id"),
+    sa.Column("keyword", sa.String(128), nullable=False),
+    sa.PrimaryKeyConstraint("custom_emoji_id", "keyword"),
+)
+
+url_blocklist = sa.Table(
+    "local_site_url_blocklist",
+    metadata,
+    _id(),
+    sa.Column("url", sa.Text, nullable=False, unique=True),
+    _when(),
+    _when("updated", nullable=True),
+)
+
+community = sa.Table(
+    "community",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("title", sa.String(255), nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("description_html", sa.Text),
+    _flag("removed"),
+    _when(),
+    _when("updated", nullable=True),
+    _flag("deleted"),
+    _flag("nsfw"),
+    sa.Column("actor_id", sa.String(2000), nullable=False, unique=True),
+    _flag("local", True),
+    sa.Column("icon", sa.String(2000)),
+    sa.Column("banner", sa.String(2000)),
+    _flag("hidden"),
+    _flag("posting_restricted_to_mods"),
+    _fk("instance_id", "instance.id", index=True),
+    sa.Column("visibility", sa.String(32), nullable=False, server_default="Public"),
+    sa.Column("inbox_url", sa.String(2000), nullable=False),
+    sa.Column("followers_url", sa.String(2000)),
+    # Generated when the actor first federates (moot/federation), not on every import.
+    sa.Column("public_key", sa.Text),
+    sa.Column("private_key", sa.Text),
+    _count("subscribers"),
+    _count("subscribers_local"),
+    _count("posts"),
+    _count("comments"),
+    _count("users_active_day"),
+    _count("users_active_week"),
+    _count("users_active_month"),
+    _count("users_active_half_year"),
+    _rank("hot_rank"),
+)
+sa.Index("ix_community_lower_name", sa.func.lower(community.c.name), community.c.instance_id)
+
+community_follower = sa.Table(
+    "community_follower",
+    metadata,
+    _id(),
+    _fk("community_id", "community.id"),
+    _fk("person_id", "person.id", index=True),
+    _when(),
+    _flag("pending"),
+    sa.UniqueConstraint("community_id", "person_id"),
+)
+
+community_moderator = sa.Table(
+    "community_moderator",
+    metadata,
+    _id(),
+    _fk("community_id", "community.id"),
+    _fk("person_id", "person.id", index=True),
+    _when(),
+    sa.UniqueConstraint("community_id", "person_id"),
+)
+
+community_person_ban = sa.Table(
+    "community_person_ban",
+    metadata,
+    _id(),
+    _fk("community_id", "community.id"),
+    _fk("person_id", "person.id", index=True),
+    _when(),
+    _when("expires", nullable=True),
+    sa.UniqueConstraint("community_id", "person_id"),
+)
+
+community_block = sa.Table(
+    "community_block",
+    metadata,
+    _id(),
+    _fk("person_id", "person.id"),
+    _fk("community_id", "community.id", index=True),
+    _when(),
+    sa.UniqueConstraint("person_id", "community_id"),
+)
+
+person_block = sa.Table(
+    "person_block",
+    metadata,
+    _id(),
+    _fk("person_id", "person.id"),
+    _fk("target_id", "person.id", index=True),
+    _when(),
+    sa.UniqueConstraint("person_id", "target_id"),
+)
+
+instance_block = sa.Table(
+    "instance_block",
+    metadata,
+    _id(),
+    _fk("person_id", "person.id"),
+    _fk("instance_id", "instance.id", index=True),
+    _when(),
+    sa.UniqueConstraint("person_id", "instance_id"),
+)
+
+post = sa.Table(
+    "post",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("url", sa.String(2000)),
+    sa.Column("body", sa.Text),
+    sa.Column("body_html", sa.Text),
+    _fk("creator_id", "person.id"),
+    _fk("community_id", "community.id"),
+    _flag("removed"),
+    _flag("locked"),
+    _when(),
+    _when("updated", nullable=True),
+    _flag("deleted"),
+    _flag("nsfw"),
+    sa.Column("embed_title", sa.Text),
+    sa.Column("embed_description", sa.Text),
+    sa.Column("thumbnail_url", sa.String(2000)),
+    sa.Column("ap_id", sa.String(2000), nullable=False, unique=True),
+    _flag("local", True),
+    sa.Column("embed_video_url", sa.String(2000)),
+    sa.Column(
+        "language_id", sa.Integer, sa.ForeignKey("language.id"), nullable=False, server_default="0"
+    ),
+    _flag("featured_community"),
+    _flag("featured_local"),
+    sa.Column("url_content_type", sa.Text),
+    sa.Column("alt_text", sa.Text),
+    _fk("instance_id", "instance.id"),
+    # Aggregates (PostAggregates) and ranks.
+    _count("comments"),
+    _count("score"),
+    _count("upvotes"),
+    _count("downvotes"),
+    _when("newest_comment_time"),
+    _when("newest_comment_time_necro"),
+    _rank("hot_rank"),
+    _rank("hot_rank_active"),
+    _rank("scaled_rank"),
+    _rank("controversy_rank", 0.0),
+)
+
+# One index per listing order, so each sort is an index scan that stops after `limit` rows
+# (moot/db/listings.py chooses them). Front page: featured_local first; inside a
+# community: community_id, featured_community first.
+_POST_SORT_KEYS = {
+    "hot": ("hot_rank", "published"),
+    "active": ("hot_rank_active", "published"),
+    "scaled": ("scaled_rank", "published"),
+    "controversy": ("controversy_rank", "published"),
+    "new": ("published",),
+    "newcomments": ("newest_comment_time",),
+    "mostcomments": ("comments", "published"),
+    "score": ("score", "published"),
+}
+for _name, _cols in _POST_SORT_KEYS.items():
+    sa.Index(f"ix_post_site_{_name}", post.c.featured_local, *[post.c[c] for c in _cols], post.c.id)
+    sa.Index(
+        f"ix_post_community_{_name}",
+        post.c.community_id,
+        post.c.featured_community,
+        *[post.c[c] for c in _cols],
+        post.c.id,
+    )
+sa.Index("ix_post_creator", post.c.creator_id, post.c.published, post.c.id)
+sa.Index("ix_post_url", post.c.url)
+
+post_like = sa.Table(
+    "post_like",
+    metadata,
+    _fk("post_id", "post.id"),
+    _fk("person_id", "person.id", index=True),
+    sa.Column("score", sa.SmallInteger, nullable=False),
+    _when(),
+    sa.PrimaryKeyConstraint("post_id", "person_id"),
+)
+
+post_saved = sa.Table(
+    "post_saved",
+    metadata,
+    _fk("post_id", "post.id"),
+    _fk("person_id", "person.id"),
+    _when(),
+    sa.PrimaryKeyConstraint("person_id", "post_id"),
+)
+
+post_read = sa.Table(
+    "post_read",
+    metadata,
+    _fk("post_id", "post.id"),
+    _fk("person_id", "person.id"),
+    _when(),
+    # Comments the reader had seen, for PostView.unread_comments.
+    sa.Column("read_comments", sa.BigInteger, nullable=False, server_default="0"),
+    sa.PrimaryKeyConstraint("person_id", "post_id"),
+)
+
+post_hide = sa.Table(
+    "post_hide",
+    metadata,
+    _fk("post_id", "post.id"),
+    _fk("person_id", "person.id"),
+    _when(),
+    sa.PrimaryKeyConstraint("person_id", "post_id"),
+)
+
+comment = sa.Table(
+    "comment",
+    metadata,
+    _id(),
+    _fk("creator_id", "person.id"),
+    _fk("post_id", "post.id"),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("content_html", sa.Text),
+    _flag("removed"),
+    _when(),
+    _when("updated", nullable=True),
+    _flag("deleted"),
+    sa.Column("ap_id", sa.String(2000), nullable=False, unique=True),
+    _flag("local", True),
+    # Materialized path: each ancestor's id (and the comment's own) as a fixed-width
+    # segment, so that text order is tree order and a subtree is a prefix range.
+    sa.Column("path", sa.String(2000), nullable=False, server_default=""),
+    sa.Column("depth", sa.Integer, nullable=False, server_default="0"),
+    _flag("distinguished"),
+    sa.Column(
+        "language_id", sa.Integer, sa.ForeignKey("language.id"), nullable=False, server_default="0"
+    ),
+    _count("score"),
+    _count("upvotes"),
+    _count("downvotes"),
+    _count("child_count"),
+    _rank("hot_rank"),
+    _rank("controversy_rank", 0.0),
+)
+sa.Index("ix_comment_post_path", comment.c.post_id, comment.c.path)
+sa.Index("ix_comment_creator", comment.c.creator_id, comment.c.published, comment.c.id)
+sa.Index("ix_comment_published", comment.c.published, comment.c.id)
+sa.Index("ix_comment_hot", comment.c.hot_rank, comment.c.score, comment.c.id)
+sa.Index("ix_comment_score", comment.c.score, comment.c.id)
+
+comment_like = sa.Table(
+    "comment_like",
+    metadata,
+    _fk("comment_id", "comment.id"),
+    _fk("person_id", "person.id", index=True),
+    _fk("post_id", "post.id"),
+    sa.Column("score", sa.SmallInteger, nullable=False),
+    _when(),
+    sa.PrimaryKeyConstraint("comment_id", "person_id"),
+)
+
+comment_saved = sa.Table(
+    "comment_saved",
+    metadata,
+    _fk("comment_id", "comment.id"),
+    _fk("person_id", "person.id"),
+    _when(),
+    sa.PrimaryKeyConstraint("person_id", "comment_id"),
+)
+
+comment_reply = sa.Table(
+    "comment_reply",
+    metadata,
+    _id(),
+    _fk("recipient_id", "person.id", index=True),
+    _fk("comment_id", "comment.id"),
+    _flag("read"),
+    _when(),
+    sa.UniqueConstraint("recipient_id", "comment_id"),
+)
+
+person_mention = sa.Table(
+    "person_mention",
+    metadata,
+    _id(),
+    _fk("recipient_id", "person.id", index=True),
+    _fk("comment_id", "comment.id"),
+    _flag("read"),
+    _when(),
+    sa.UniqueConstraint("recipient_id", "comment_id"),
+)
+
+registration_application = sa.Table(
+    "registration_application",
+    metadata,
+    _id(),
+    _fk("local_user_id", "local_user.id"),
+    sa.Column("answer", sa.Text, nullable=False),
+    sa.Column("admin_id", sa.Integer, sa.ForeignKey("person.id", ondelete="SET NULL")),
+    sa.Column("deny_reason", sa.Text),
+    _when(),
+    sa.UniqueConstraint("local_user_id"),
+)

@@ -1,0 +1,165 @@
+"""Batch look-ups that views are assembled from: one query per kind of fact, never per row.
+
+Every function takes a set of ids and answers for all of them at once, so a page of 50
+posts costs the same dozen queries as a page of 1 (no N+1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import sqlalchemy as sa
+
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.db.types import utcnow
+
+
+async def rows_by_id(conn: Connection, table: sa.Table, ids: Collection[int]) -> dict[int, Row]:
+    if not ids:
+        return {}
+    rows = await conn.fetch_all(sa.select(table).where(table.c.id.in_(sorted(set(ids)))))
+    return {int(r["id"]): r for r in rows}
+
+
+async def admin_person_ids(conn: Connection, person_ids: Collection[int]) -> set[int]:
+    if not person_ids:
+        return set()
+    rows = await conn.fetch_all(
+        sa.select(m.local_user.c.person_id).where(
+            m.local_user.c.admin, m.local_user.c.person_id.in_(sorted(set(person_ids)))
+        )
+    )
+    return {int(r["person_id"]) for r in rows}
+
+
+async def moderator_pairs(
+    conn: Connection, community_ids: Collection[int], person_ids: Collection[int]
+) -> set[tuple[int, int]]:
+    if not community_ids or not person_ids:
+        return set()
+    t = m.community_moderator
+    rows = await conn.fetch_all(
+        sa.select(t.c.community_id, t.c.person_id).where(
+            t.c.community_id.in_(sorted(set(community_ids))),
+            t.c.person_id.in_(sorted(set(person_ids))),
+        )
+    )
+    return {(int(r["community_id"]), int(r["person_id"])) for r in rows}
+
+
+async def banned_pairs(
+    conn: Connection, community_ids: Collection[int], person_ids: Collection[int]
+) -> set[tuple[int, int]]:
+    """(community, person) pairs with a ban in force now."""
+    if not community_ids or not person_ids:
+        return set()
+    t = m.community_person_ban
+    rows = await conn.fetch_all(
+        sa.select(t.c.community_id, t.c.person_id).where(
+            t.c.community_id.in_(sorted(set(community_ids))),
+            t.c.person_id.in_(sorted(set(person_ids))),
+            sa.or_(t.c.expires.is_(None), t.c.expires > utcnow()),
+        )
+    )
+    return {(int(r["community_id"]), int(r["person_id"])) for r in rows}
+
+
+async def follows(
+    conn: Connection, person_id: int, community_ids: Collection[int]
+) -> dict[int, bool]:
+    """community_id → pending, for the communities the person follows."""
+    if not community_ids:
+        return {}
+    t = m.community_follower
+    rows = await conn.fetch_all(
+        sa.select(t.c.community_id, t.c.pending).where(
+            t.c.person_id == person_id, t.c.community_id.in_(sorted(set(community_ids)))
+        )
+    )
+    return {int(r["community_id"]): bool(r["pending"]) for r in rows}
+
+
+async def person_marks(
+    conn: Connection, table: sa.Table, key: str, person_id: int, ids: Collection[int]
+) -> set[int]:
+    """Which of `ids` the person has marked in `table` (saved, hidden, blocked, …)."""
+    if not ids:
+        return set()
+    column = table.c[key]
+    rows = await conn.fetch_all(
+        sa.select(column).where(table.c.person_id == person_id, column.in_(sorted(set(ids))))
+    )
+    return {int(r[key]) for r in rows}
+
+
+async def votes(
+    conn: Connection, table: sa.Table, key: str, person_id: int, ids: Collection[int]
+) -> dict[int, int]:
+    if not ids:
+        return {}
+    column = table.c[key]
+    rows = await conn.fetch_all(
+        sa.select(column, table.c.score).where(
+            table.c.person_id == person_id, column.in_(sorted(set(ids)))
+        )
+    )
+    return {int(r[key]): int(r["score"]) for r in rows}
+
+
+async def read_comments(
+    conn: Connection, person_id: int, post_ids: Collection[int]
+) -> dict[int, int]:
+    """post_id → how many comments the person had seen, for posts they opened."""
+    if not post_ids:
+        return {}
+    t = m.post_read
+    rows = await conn.fetch_all(
+        sa.select(t.c.post_id, t.c.read_comments).where(
+            t.c.person_id == person_id, t.c.post_id.in_(sorted(set(post_ids)))
+        )
+    )
+    return {int(r["post_id"]): int(r["read_comments"]) for r in rows}
+
+
+async def community_moderators(conn: Connection, community_ids: Collection[int]) -> list[Row]:
+    """Moderator rows in appointment order (the first is the top moderator)."""
+    if not community_ids:
+        return []
+    t = m.community_moderator
+    return await conn.fetch_all(
+        sa.select(t)
+        .where(t.c.community_id.in_(sorted(set(community_ids))))
+        .order_by(t.c.community_id, t.c.published, t.c.id)
+    )
+
+
+async def community_languages(conn: Connection, community_id: int) -> list[int]:
+    # Communities allow every language until language settings per community land.
+    rows = await conn.fetch_all(sa.select(m.language.c.id).order_by(m.language.c.id))
+    return [int(r["id"]) for r in rows]
+
+
+async def person_by_name(conn: Connection, name: str) -> Row | None:
+    """A person by `name` (local) or `name@host`."""
+    local_name, _, host = name.partition("@")
+    query = sa.select(m.person).where(sa.func.lower(m.person.c.name) == local_name.lower())
+    if host:
+        query = query.join(m.instance, m.instance.c.id == m.person.c.instance_id).where(
+            m.instance.c.domain == host.lower()
+        )
+    else:
+        query = query.where(m.person.c.local)
+    return await conn.fetch_one(query.limit(1))
+
+
+async def community_by_name(conn: Connection, name: str) -> Row | None:
+    local_name, _, host = name.partition("@")
+    query = sa.select(m.community).where(sa.func.lower(m.community.c.name) == local_name.lower())
+    if host:
+        query = query.join(m.instance, m.instance.c.id == m.community.c.instance_id).where(
+            m.instance.c.domain == host.lower()
+        )
+    else:
+        query = query.where(m.community.c.local)
+    return await conn.fetch_one(query.limit(1))

@@ -1,0 +1,92 @@
+"""`moot admin recount`: every counter rebuilt from the rows it counts.
+
+The actions keep counters right as they go (moot/actions/counters.py); this is the
+independent second computation that proves it, and repairs a database edited by hand.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from moot.db import models as m
+from moot.db.engine import Database
+
+
+def _count(table: sa.FromClause, *where: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
+    return sa.select(sa.func.count()).select_from(table).where(*where).scalar_subquery()
+
+
+def _sum(column: sa.ColumnElement[int], *where: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
+    return sa.select(sa.func.coalesce(sa.func.sum(column), 0)).where(*where).scalar_subquery()
+
+
+def _counted(table: sa.Table) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
+    return ~table.c.deleted, ~table.c.removed
+
+
+def expected_counters() -> dict[sa.Table, dict[str, sa.ScalarSelect[int]]]:
+    """For each table, each counter column and the subquery that computes it from scratch."""
+    post, comment, person, community = m.post, m.comment, m.person, m.community
+    pl, cl = m.post_like, m.comment_like
+    child = comment.alias("child")
+    return {
+        post: {
+            "score": _sum(pl.c.score, pl.c.post_id == post.c.id),
+            "upvotes": _count(pl, pl.c.post_id == post.c.id, pl.c.score == 1),
+            "downvotes": _count(pl, pl.c.post_id == post.c.id, pl.c.score == -1),
+            "comments": _count(comment, comment.c.post_id == post.c.id, *_counted(comment)),
+        },
+        comment: {
+            "score": _sum(cl.c.score, cl.c.comment_id == comment.c.id),
+            "upvotes": _count(cl, cl.c.comment_id == comment.c.id, cl.c.score == 1),
+            "downvotes": _count(cl, cl.c.comment_id == comment.c.id, cl.c.score == -1),
+            "child_count": _count(
+                child,
+                child.c.post_id == comment.c.post_id,
+                child.c.path > comment.c.path,
+                child.c.path < comment.c.path + "~",
+                ~child.c.deleted,
+                ~child.c.removed,
+            ),
+        },
+        person: {
+            "post_count": _count(post, post.c.creator_id == person.c.id, *_counted(post)),
+            "comment_count": _count(
+                comment, comment.c.creator_id == person.c.id, *_counted(comment)
+            ),
+            "post_score": _sum(
+                pl.c.score, pl.c.post_id == post.c.id, post.c.creator_id == person.c.id
+            ),
+            "comment_score": _sum(
+                cl.c.score, cl.c.comment_id == comment.c.id, comment.c.creator_id == person.c.id
+            ),
+        },
+        community: {
+            "posts": _count(post, post.c.community_id == community.c.id, *_counted(post)),
+            "comments": _sum(
+                sa.literal(1),
+                comment.c.post_id == post.c.id,
+                post.c.community_id == community.c.id,
+                *_counted(comment),
+            ),
+            "subscribers": _count(
+                m.community_follower, m.community_follower.c.community_id == community.c.id
+            ),
+        },
+    }
+
+
+async def recount(db: Database) -> int:
+    """Correct every counter that differs from its recomputation; returns rows changed."""
+    changed = 0
+    async with db.transaction() as tx:
+        for table, counters in expected_counters().items():
+            differs = sa.or_(*[table.c[name] != expr for name, expr in counters.items()])
+            changed += await tx.execute(sa.update(table).where(differs).values(**counters))
+        community = m.community
+        await tx.execute(
+            sa.update(community)
+            .where(community.c.local)
+            .values(subscribers_local=community.c.subscribers)
+        )
+    return changed

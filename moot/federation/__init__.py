@@ -1,0 +1,1 @@
+"""ActivityPub: objects, signatures, inbox, delivery, fetching, discovery."""

@@ -1,0 +1,1 @@
+"""Media: uploads, thumbnails, storage backends and link previews."""

@@ -1,0 +1,19 @@
+"""What a running moot process holds: settings, the database, the rate limiter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+
+from moot.config import Settings
+from moot.db.engine import Database
+from moot.ratelimit import DEFAULT_LIMITS, RateLimiter
+
+
+@dataclass
+class Moot:
+    settings: Settings
+    db: Database
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(DEFAULT_LIMITS))
+    http: httpx.AsyncClient | None = None

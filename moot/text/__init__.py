@@ -1,0 +1,1 @@
+"""Turning user-written text (Markdown) into safe HTML."""

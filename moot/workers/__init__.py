@@ -1,0 +1,1 @@
+"""Background work: the scheduler, and later the delivery and inbox runners."""

@@ -1,0 +1,145 @@
+"""Real `moot serve` processes for tests, on SQLite or on a fresh PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_ADMIN_URL = os.environ.get(
+    "MOOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+ADMIN_NAME = "admin"
+ADMIN_PASSWORD = "admin-password-1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _psql(sql: str) -> None:
+    subprocess.run(
+        ["psql", POSTGRES_ADMIN_URL, "-qAtc", sql], check=True, capture_output=True, text=True
+    )
+
+
+def new_database_url(backend: str, data_dir: Path) -> str:
+    """A fresh, empty database of the given backend."""
+    if backend == "sqlite":
+        return f"sqlite:///{data_dir / 'moot.sqlite3'}"
+    name = f"moot_test_{uuid.uuid4().hex[:12]}"
+    _psql(f"CREATE DATABASE {name}")
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(url: str) -> None:
+    if url.startswith("postgresql"):
+        name = url.rsplit("/", 1)[1]
+        _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@dataclass
+class Server:
+    """A running `moot serve`; `url` is its base (http://127.0.0.1:PORT)."""
+
+    backend: str
+    database_url: str
+    data_dir: Path
+    port: int
+    hostname: str
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log_path = self.data_dir / "server.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api(self) -> str:
+        return f"{self.url}/api/v3"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            MOOT_DATABASE_URL=self.database_url,
+            MOOT_DATA_DIR=str(self.data_dir),
+            MOOT_HOSTNAME=self.hostname,
+            MOOT_SETUP_ADMIN_NAME=ADMIN_NAME,
+            MOOT_SETUP_ADMIN_PASSWORD=ADMIN_PASSWORD,
+            MOOT_FEDERATION_TEST_MODE="1",
+            MOOT_RANK_REFRESH_SECONDS="3600",
+        )
+        env.update(extra)
+        return env
+
+    def moot(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run a `moot` command against this server's database."""
+        return subprocess.run(
+            [sys.executable, "-m", "moot", *args],
+            env=self.env(),
+            cwd=self.data_dir,
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=600,
+        )
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moot", "serve", "--port", str(self.port)],
+            env=self.env(),
+            cwd=self.data_dir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"moot serve exited:\n{self.log_path.read_text()}")
+            try:
+                if httpx.get(f"{self.api}/site", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"moot serve did not start:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def make_server(backend: str, hostname: str = "localhost") -> Server:
+    data_dir = Path(tempfile.mkdtemp(prefix=f"moot-{backend}-"))
+    return Server(backend, new_database_url(backend, data_dir), data_dir, free_port(), hostname)
+
+
+def destroy(server: Server) -> None:
+    server.stop()
+    drop_database(server.database_url)
+    shutil.rmtree(server.data_dir, ignore_errors=True)
