@@ -70,7 +70,13 @@ async def jwt_secret(conn: Connection) -> str:
 async def issue_token(
     conn: Connection, local_user_id: int, hostname: str, ip: str | None, user_agent: str | None
 ) -> str:
-    claims = {"sub": str(local_user_id), "iss": hostname, "iat": int(time.time())}
+    # Lemmy's claims, plus a nonce: two logins in the same second must not share a token.
+    claims = {
+        "sub": str(local_user_id),
+        "iss": hostname,
+        "iat": int(time.time()),
+        "jti": secrets.token_hex(8),
+    }
     token = jwt.encode(claims, await jwt_secret(conn), algorithm="HS256")
     await conn.execute(
         sa.insert(m.login_token).values(
