@@ -174,3 +174,13 @@ def export(file: Path) -> None:
     settings = _settings()
     counts = _with_db(settings, lambda db: export_file(db, file))
     click.echo("exported " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
+@admin.command("refresh-ranks")
+def admin_refresh_ranks() -> None:
+    """Recompute the hot ranks of recent posts and comments now (the scheduler's job)."""
+    from moot.workers.scheduler import refresh_ranks
+
+    settings = _settings()
+    changed = _with_db(settings, refresh_ranks)
+    click.echo(f"refreshed ranks of {changed} posts and comments")

@@ -171,10 +171,13 @@ def _after(order: list[tuple[sa.ColumnElement[object], bool]], row: Row) -> sa.C
         return sa.tuple_(*keys) < sa.tuple_(*values)
     if not any(desc for _, desc in order):
         return sa.tuple_(*keys) > sa.tuple_(*values)
+    # Mixed directions: spell the lexicographic comparison out. Values are bound as
+    # literals of the column's type, since SQLAlchemy refuses `<` against a bare bool.
+    bound = [sa.literal(v, type_=col.type) for col, v in zip(keys, values, strict=True)]
     clauses = []
     for i, (col, desc) in enumerate(order):
-        equal_before = [keys[j] == values[j] for j in range(i)]
-        beyond = col < values[i] if desc else col > values[i]
+        equal_before = [keys[j] == bound[j] for j in range(i)]
+        beyond = col < bound[i] if desc else col > bound[i]
         clauses.append(sa.and_(*equal_before, beyond))
     return sa.or_(*clauses)
 
