@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,8 @@ from sqlalchemy.dialects.sqlite import aiosqlite as sqlite_dialect_module
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.interfaces import Compiled
 from sqlalchemy.sql import ClauseElement
+
+from moot.errors import ApiError, ErrorCode
 
 log = logging.getLogger("moot.db")
 
@@ -83,6 +85,16 @@ class _Compiler:
             return None
 
 
+@contextlib.contextmanager
+def _refused_values() -> Iterator[None]:
+    """A value the database cannot store (NUL in text, a lone surrogate, an integer wider
+    than the column) is the client's mistake: a 400, and the transaction rolls back."""
+    try:
+        yield
+    except (OverflowError, UnicodeEncodeError, asyncpg.exceptions.DataError) as exc:
+        raise ApiError(ErrorCode.UNKNOWN, f"a value cannot be stored: {exc}") from exc
+
+
 def _to_rows(plan: _Plan, raw: Sequence[Sequence[Any]]) -> list[Row]:
     names, processors = plan.names, plan.processors
     out = []
@@ -132,12 +144,14 @@ class _PgConnection(Connection):
         self, stmt: ClauseElement, params: dict[str, Any] | None = None
     ) -> list[Row]:
         sql, values, plan = self._compiler.prepare(stmt, params)
-        records = await self._conn.fetch(sql, *values)
+        with _refused_values():
+            records = await self._conn.fetch(sql, *values)
         return _to_rows(plan, [tuple(r.values()) for r in records])
 
     async def execute(self, stmt: ClauseElement, params: dict[str, Any] | None = None) -> int:
         sql, values, _ = self._compiler.prepare(stmt, params)
-        status = await self._conn.execute(sql, *values)
+        with _refused_values():
+            status = await self._conn.execute(sql, *values)
         tail = status.rsplit(" ", 1)[-1]
         return int(tail) if tail.isdigit() else 0
 
@@ -153,14 +167,16 @@ class _SqliteConnection(Connection):
         self, stmt: ClauseElement, params: dict[str, Any] | None = None
     ) -> list[Row]:
         sql, values, plan = self._compiler.prepare(stmt, params)
-        async with self._conn.execute(sql, values) as cursor:
-            records = await cursor.fetchall()
+        with _refused_values():
+            async with self._conn.execute(sql, values) as cursor:
+                records = await cursor.fetchall()
         return _to_rows(plan, records)  # type: ignore[arg-type]
 
     async def execute(self, stmt: ClauseElement, params: dict[str, Any] | None = None) -> int:
         sql, values, _ = self._compiler.prepare(stmt, params)
-        async with self._conn.execute(sql, values) as cursor:
-            return cursor.rowcount
+        with _refused_values():
+            async with self._conn.execute(sql, values) as cursor:
+                return cursor.rowcount
 
 
 class Database:

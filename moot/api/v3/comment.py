@@ -44,7 +44,7 @@ async def edit_comment(request: AnyRequest, data: forms.EditComment) -> Json:
 
 
 @get("/")
-async def get_comment(request: AnyRequest, id: int) -> Json:
+async def get_comment(request: AnyRequest, id: forms.Int32) -> Json:
     async with state(request).db.connection() as conn:
         return await _comment_response(conn, id, await optional_viewer(conn, request))
 
@@ -54,13 +54,13 @@ async def list_comments_route(
     request: AnyRequest,
     type_: forms.ListingType | None = None,
     sort: forms.CommentSortType | None = None,
-    max_depth: int | None = None,
-    page: int | None = None,
-    limit: int | None = None,
-    community_id: int | None = None,
+    max_depth: forms.Int32 | None = None,
+    page: forms.Int32 | None = None,
+    limit: forms.Int32 | None = None,
+    community_id: forms.Int32 | None = None,
     community_name: str | None = None,
-    post_id: int | None = None,
-    parent_id: int | None = None,
+    post_id: forms.Int32 | None = None,
+    parent_id: forms.Int32 | None = None,
     saved_only: bool | None = None,
     liked_only: bool | None = None,
     disliked_only: bool | None = None,

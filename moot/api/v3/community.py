@@ -48,7 +48,7 @@ async def edit_community(request: AnyRequest, data: forms.EditCommunity) -> Json
 
 @get("/")
 async def get_community(
-    request: AnyRequest, id: int | None = None, name: str | None = None
+    request: AnyRequest, id: forms.Int32 | None = None, name: str | None = None
 ) -> Json:
     async with state(request).db.connection() as conn:
         viewer = await optional_viewer(conn, request)
@@ -97,8 +97,8 @@ async def list_communities(
     type_: forms.ListingType | None = None,
     sort: forms.SortType | None = None,
     show_nsfw: bool | None = None,
-    page: int | None = None,
-    limit: int | None = None,
+    page: forms.Int32 | None = None,
+    limit: forms.Int32 | None = None,
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_FIND_COMMUNITY)
     c = m.community.c

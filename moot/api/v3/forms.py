@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -32,6 +32,10 @@ ListingType = Literal["All", "Local", "Subscribed", "ModeratorView"]
 RegistrationMode = Literal["Closed", "RequireApplication", "Open"]
 PostListingMode = Literal["List", "Card", "SmallCard"]
 CommunityVisibility = Literal["Public", "LocalOnly"]
+
+# Lemmy's ids and numbers are 32-bit: anything wider is refused at the door, not by the
+# database halfway through an action.
+Int32 = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
 
 
 class Form(msgspec.Struct, kw_only=True):
@@ -68,7 +72,7 @@ class DeleteAccount(Form, kw_only=True):
 
 
 class BlockPerson(Form, kw_only=True):
-    person_id: int
+    person_id: Int32
     block: bool
 
 
@@ -91,7 +95,7 @@ class SaveUserSettings(Form, kw_only=True):
     bot_account: bool | None = None
     show_bot_accounts: bool | None = None
     show_read_posts: bool | None = None
-    discussion_languages: list[int] | None = None
+    discussion_languages: list[Int32] | None = None
     open_links_in_new_tab: bool | None = None
     infinite_scroll_enabled: bool | None = None
     post_listing_mode: PostListingMode | None = None
@@ -124,21 +128,21 @@ class EditSite(Form, kw_only=True):
     legal_information: str | None = None
     application_email_admins: bool | None = None
     hide_modlog_mod_names: bool | None = None
-    discussion_languages: list[int] | None = None
+    discussion_languages: list[Int32] | None = None
     slur_filter_regex: str | None = None
-    actor_name_max_length: int | None = None
-    rate_limit_message: int | None = None
-    rate_limit_message_per_second: int | None = None
-    rate_limit_post: int | None = None
-    rate_limit_post_per_second: int | None = None
-    rate_limit_register: int | None = None
-    rate_limit_register_per_second: int | None = None
-    rate_limit_image: int | None = None
-    rate_limit_image_per_second: int | None = None
-    rate_limit_comment: int | None = None
-    rate_limit_comment_per_second: int | None = None
-    rate_limit_search: int | None = None
-    rate_limit_search_per_second: int | None = None
+    actor_name_max_length: Int32 | None = None
+    rate_limit_message: Int32 | None = None
+    rate_limit_message_per_second: Int32 | None = None
+    rate_limit_post: Int32 | None = None
+    rate_limit_post_per_second: Int32 | None = None
+    rate_limit_register: Int32 | None = None
+    rate_limit_register_per_second: Int32 | None = None
+    rate_limit_image: Int32 | None = None
+    rate_limit_image_per_second: Int32 | None = None
+    rate_limit_comment: Int32 | None = None
+    rate_limit_comment_per_second: Int32 | None = None
+    rate_limit_search: Int32 | None = None
+    rate_limit_search_per_second: Int32 | None = None
     federation_enabled: bool | None = None
     federation_debug: bool | None = None
     captcha_enabled: bool | None = None
@@ -165,109 +169,109 @@ class CreateCommunity(Form, kw_only=True):
     banner: str | None = None
     nsfw: bool | None = None
     posting_restricted_to_mods: bool | None = None
-    discussion_languages: list[int] | None = None
+    discussion_languages: list[Int32] | None = None
     visibility: CommunityVisibility | None = None
 
 
 class EditCommunity(Form, kw_only=True):
-    community_id: int
+    community_id: Int32
     title: str | None = None
     description: str | None = None
     icon: str | None = None
     banner: str | None = None
     nsfw: bool | None = None
     posting_restricted_to_mods: bool | None = None
-    discussion_languages: list[int] | None = None
+    discussion_languages: list[Int32] | None = None
     visibility: CommunityVisibility | None = None
 
 
 class FollowCommunity(Form, kw_only=True):
-    community_id: int
+    community_id: Int32
     follow: bool
 
 
 class BlockCommunity(Form, kw_only=True):
-    community_id: int
+    community_id: Int32
     block: bool
 
 
 class DeleteCommunity(Form, kw_only=True):
-    community_id: int
+    community_id: Int32
     deleted: bool
 
 
 class CreatePost(Form, kw_only=True):
     name: str
-    community_id: int
+    community_id: Int32
     url: str | None = None
     body: str | None = None
     alt_text: str | None = None
     honeypot: str | None = None
     nsfw: bool | None = None
-    language_id: int | None = None
+    language_id: Int32 | None = None
     custom_thumbnail: str | None = None
 
 
 class EditPost(Form, kw_only=True):
-    post_id: int
+    post_id: Int32
     name: str | None = None
     url: str | None = None
     body: str | None = None
     alt_text: str | None = None
     nsfw: bool | None = None
-    language_id: int | None = None
+    language_id: Int32 | None = None
     custom_thumbnail: str | None = None
 
 
 class DeletePost(Form, kw_only=True):
-    post_id: int
+    post_id: Int32
     deleted: bool
 
 
 class CreatePostLike(Form, kw_only=True):
-    post_id: int
-    score: int
+    post_id: Int32
+    score: Int32
 
 
 class SavePost(Form, kw_only=True):
-    post_id: int
+    post_id: Int32
     save: bool
 
 
 class MarkPostAsRead(Form, kw_only=True):
-    post_ids: list[int] | None = None
-    post_id: int | None = None  # 0.19.0 to 0.19.3 clients send one id
+    post_ids: list[Int32] | None = None
+    post_id: Int32 | None = None  # 0.19.0 to 0.19.3 clients send one id
     read: bool
 
 
 class HidePost(Form, kw_only=True):
-    post_ids: list[int]
+    post_ids: list[Int32]
     hide: bool
 
 
 class CreateComment(Form, kw_only=True):
     content: str
-    post_id: int
-    parent_id: int | None = None
-    language_id: int | None = None
+    post_id: Int32
+    parent_id: Int32 | None = None
+    language_id: Int32 | None = None
 
 
 class EditComment(Form, kw_only=True):
-    comment_id: int
+    comment_id: Int32
     content: str | None = None
-    language_id: int | None = None
+    language_id: Int32 | None = None
 
 
 class DeleteComment(Form, kw_only=True):
-    comment_id: int
+    comment_id: Int32
     deleted: bool
 
 
 class CreateCommentLike(Form, kw_only=True):
-    comment_id: int
-    score: int
+    comment_id: Int32
+    score: Int32
 
 
 class SaveComment(Form, kw_only=True):
-    comment_id: int
+    comment_id: Int32
     save: bool

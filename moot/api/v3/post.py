@@ -47,7 +47,7 @@ async def edit_post(request: AnyRequest, data: forms.EditPost) -> Json:
 
 @get("/")
 async def get_post(
-    request: AnyRequest, id: int | None = None, comment_id: int | None = None
+    request: AnyRequest, id: forms.Int32 | None = None, comment_id: forms.Int32 | None = None
 ) -> Json:
     async with state(request).db.transaction() as tx:
         viewer = await optional_viewer(tx, request)
@@ -87,9 +87,9 @@ async def list_posts_route(
     request: AnyRequest,
     type_: forms.ListingType | None = None,
     sort: forms.SortType | None = None,
-    page: int | None = None,
-    limit: int | None = None,
-    community_id: int | None = None,
+    page: forms.Int32 | None = None,
+    limit: forms.Int32 | None = None,
+    community_id: forms.Int32 | None = None,
     community_name: str | None = None,
     saved_only: bool | None = None,
     liked_only: bool | None = None,
