@@ -8,6 +8,7 @@ record may only refer to one that came before it (the file is in dependency orde
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ from moot.portability.records import Record, parse_time
 from moot.validation import clean_url
 
 T = TypeVar("T")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 PRONOUNS_MAX_LENGTH = 50  # as the profile settings allow
 COMMUNITY_TITLE_MAX_LENGTH = 255
@@ -44,7 +46,15 @@ class _Fields:
             return None
         if not isinstance(value, str):
             raise self.fail(f"{name} must be a string")
+        self.storable(name, value)
         return value
+
+    def storable(self, name: str, value: str) -> None:
+        """Text a database can hold: no NUL character, no lone surrogate (from `\\ud800`)."""
+        if "\x00" in value:
+            raise self.fail(f"{name} contains a NUL character")
+        if _LONE_SURROGATE.search(value):
+            raise self.fail(f"{name} contains a lone surrogate, which is not Unicode text")
 
     def required(self, name: str) -> str:
         value = self.text(name, required=True)
@@ -60,6 +70,7 @@ class _Fields:
             return None
         if not isinstance(value, str) or not value:
             raise self.fail(f"{name} is missing" if value is None else f"{name} must be a string")
+        self.storable(name, value)
         return value
 
     def flag(self, name: str) -> bool:

@@ -35,6 +35,7 @@ from moot.db.engine import Connection, Database
 from moot.db.paths import segment
 from moot.db.recount import recount
 from moot.db.types import utcnow
+from moot.errors import ApiError
 from moot.portability.checks import check_records
 from moot.portability.plan import CommentIn, CommunityIn, PersonIn, Plan, PostIn
 from moot.portability.progress import progress_bar
@@ -138,7 +139,10 @@ class _Writer:
 
     async def _each(self, items: Iterable[Any], write: Callable[[Any], Any]) -> None:
         for item in items:
-            await write(item)
+            try:
+                await write(item)
+            except ApiError as exc:  # a value the database refused to store
+                raise ValueError(f"{item.label}: {exc.message or exc.code.value}") from exc
             self.advance()
 
     async def _insert(self, table: sa.Table, **values: Any) -> int:

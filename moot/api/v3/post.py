@@ -58,6 +58,9 @@ async def get_post(
         if id is None:
             raise ApiError(ErrorCode.COULDNT_FIND_POST)
         row = await posts.get_post(tx, id)
+        # The view shows the post as it was before this visit (read, unread comments);
+        # opening it marks it read for next time, as in Lemmy.
+        post_view = (await views.post_views(tx, [row], viewer))[0]
         if viewer is not None:
             await posts.mark_read(tx, viewer, [id], True)
         community = await get_community(tx, int(row["community_id"]))
@@ -75,7 +78,7 @@ async def get_post(
                 .limit(50)
             )
         return {
-            "post_view": (await views.post_views(tx, [row], viewer))[0],
+            "post_view": post_view,
             "community_view": await views.community_view(tx, community, viewer),
             "moderators": await views.moderator_views(tx, [int(community["id"])]),
             "cross_posts": await views.post_views(tx, cross, viewer),
