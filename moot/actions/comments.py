@@ -6,8 +6,10 @@ import sqlalchemy as sa
 
 from moot import auth, validation
 from moot.actions import counters, votes
-from moot.actions.communities import get_community, is_moderator
-from moot.actions.posts import check_can_post_in, get_post, mark_read
+from moot.actions.communities import is_moderator
+from moot.actions.lookups import get_comment, get_community, get_post
+from moot.actions.posts import check_can_post_in
+from moot.actions.reading import mark_read
 from moot.actions.site import load_site
 from moot.config import Settings
 from moot.db import models as m
@@ -18,13 +20,6 @@ from moot.errors import ApiError, ErrorCode
 from moot.text.markdown import render_markdown
 
 MAX_COMMENT_DEPTH = 50  # Lemmy's MAX_COMMENT_DEPTH_LIMIT
-
-
-async def get_comment(conn: Connection, comment_id: int) -> Row:
-    row = await conn.fetch_one(sa.select(m.comment).where(m.comment.c.id == comment_id))
-    if row is None:
-        raise ApiError(ErrorCode.COULDNT_FIND_COMMENT)
-    return row
 
 
 async def _clean_content(conn: Connection, content: str) -> str:

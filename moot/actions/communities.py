@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth, validation
+from moot.actions.lookups import get_community
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
 from moot.db import models as m
@@ -14,13 +15,6 @@ from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.text.markdown import render_markdown
-
-
-async def get_community(conn: Connection, community_id: int) -> Row:
-    row = await conn.fetch_one(sa.select(m.community).where(m.community.c.id == community_id))
-    if row is None:
-        raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
-    return row
 
 
 async def is_moderator(conn: Connection, community_id: int, person_id: int) -> bool:

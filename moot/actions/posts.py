@@ -8,7 +8,9 @@ import sqlalchemy as sa
 
 from moot import auth, validation
 from moot.actions import counters, votes
-from moot.actions.communities import get_community, is_banned_from, is_moderator
+from moot.actions.communities import is_banned_from, is_moderator
+from moot.actions.lookups import get_community, get_post
+from moot.actions.reading import mark_read
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
 from moot.db import models as m
@@ -16,15 +18,6 @@ from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.text.markdown import render_markdown
-
-MAX_IDS = 10_000  # Lemmy's MAX_API_PARAM_ELEMENTS
-
-
-async def get_post(conn: Connection, post_id: int) -> Row:
-    row = await conn.fetch_one(sa.select(m.post).where(m.post.c.id == post_id))
-    if row is None:
-        raise ApiError(ErrorCode.COULDNT_FIND_POST)
-    return row
 
 
 async def check_can_post_in(conn: Connection, viewer: auth.Viewer, community: Row) -> None:
@@ -161,48 +154,6 @@ async def set_deleted(conn: Connection, post: Row, deleted: bool) -> None:
     after = counters.is_counted({**post, "deleted": deleted})
     if before != after:
         await counters.post_counted(conn, post, +1 if after else -1)
-
-
-def _check_ids(ids: list[int]) -> None:
-    if len(ids) > MAX_IDS:
-        raise ApiError(ErrorCode.TOO_MANY_ITEMS)
-
-
-async def mark_read(conn: Connection, viewer: auth.Viewer, post_ids: list[int], read: bool) -> None:
-    _check_ids(post_ids)
-    t = m.post_read
-    ids = sorted(set(post_ids))
-    await conn.execute(sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.post_id.in_(ids)))
-    if not read:
-        return
-    found = await conn.fetch_all(
-        sa.select(m.post.c.id, m.post.c.comments).where(m.post.c.id.in_(ids))
-    )
-    now = utcnow()
-    for row in found:
-        await conn.execute(
-            sa.insert(t).values(
-                post_id=row["id"],
-                person_id=viewer.person_id,
-                published=now,
-                read_comments=row["comments"],
-            )
-        )
-
-
-async def hide(conn: Connection, viewer: auth.Viewer, post_ids: list[int], hide: bool) -> None:
-    _check_ids(post_ids)
-    t = m.post_hide
-    ids = sorted(set(post_ids))
-    await conn.execute(sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.post_id.in_(ids)))
-    if not hide:
-        return
-    found = await conn.fetch_all(sa.select(m.post.c.id).where(m.post.c.id.in_(ids)))
-    now = utcnow()
-    for row in found:
-        await conn.execute(
-            sa.insert(t).values(post_id=row["id"], person_id=viewer.person_id, published=now)
-        )
 
 
 async def save(conn: Connection, viewer: auth.Viewer, post_id: int, save: bool) -> Row:

@@ -6,6 +6,9 @@ import sqlalchemy as sa
 
 from moot import auth
 from moot.actions import counters
+from moot.actions.communities import is_banned_from
+from moot.actions.lookups import get_comment, get_post
+from moot.actions.reading import mark_read
 from moot.actions.site import load_site
 from moot.db import models as m
 from moot.db.engine import Connection
@@ -33,9 +36,6 @@ async def _check_allowed(conn: Connection, viewer: auth.Viewer, score: int) -> i
 
 
 async def vote_post(conn: Connection, viewer: auth.Viewer, post_id: int, score: int) -> None:
-    from moot.actions.communities import is_banned_from
-    from moot.actions.posts import get_post
-
     new = await _check_allowed(conn, viewer, score)
     post = await get_post(conn, post_id)
     if await is_banned_from(conn, int(post["community_id"]), viewer.person_id):
@@ -69,13 +69,11 @@ async def vote_post(conn: Connection, viewer: auth.Viewer, post_id: int, score: 
         .values(post_score=m.person.c.post_score + d["score"])
     )
     await counters.refresh_post_ranks(conn, post_id)
+    # Voting on a post counts as reading it, as in Lemmy.
+    await mark_read(conn, viewer, [post_id], True)
 
 
 async def vote_comment(conn: Connection, viewer: auth.Viewer, comment_id: int, score: int) -> None:
-    from moot.actions.comments import get_comment
-    from moot.actions.communities import is_banned_from
-    from moot.actions.posts import get_post
-
     new = await _check_allowed(conn, viewer, score)
     comment = await get_comment(conn, comment_id)
     post = await get_post(conn, int(comment["post_id"]))

@@ -20,8 +20,9 @@ What an import makes, so that imported content looks like content made through t
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,9 @@ from moot.text.markdown import render_markdown
 
 # A stored password that is not a bcrypt hash: checking any password against it fails.
 UNUSABLE_PASSWORD_PREFIX = "!imported:"
-_CHUNK = 500  # names per `IN (…)` query, well under SQLite's parameter limit
+_CHUNK = 500  # values per `IN (…)` list, well under SQLite's parameter limit
+_BATCH = 500  # records per round of multi-row INSERTs
+_PARAMETERS = 10_000  # bound parameters per INSERT (SQLite allows 32766, PostgreSQL 32767)
 
 
 def unusable_password() -> str:
@@ -67,7 +70,7 @@ async def import_file(db: Database, settings: Settings, path: Path) -> dict[str,
         writing = bar.add_task("writing", total=sum(plan.counts().values()))
         async with db.transaction() as tx:
             await _refuse_taken_names(tx, plan)
-            await _Writer(tx, settings, lambda: bar.advance(writing)).write(plan)
+            await _Writer(tx, settings, partial(bar.advance, writing)).write(plan)
         counting = bar.add_task("recounting", total=1)
         await recount(db)
         bar.advance(counting)
@@ -98,7 +101,7 @@ async def _refuse_taken_names(conn: Connection, plan: Plan) -> None:
 
 
 def _activity_times(
-    post: PostIn, creator_id: int, ids: dict[PersonIn, int]
+    post: PostIn, creator_id: int, ids: Mapping[Any, int]
 ) -> tuple[datetime, datetime]:
     """The post's newest_comment_time and newest_comment_time_necro after all its comments."""
     newest = necro = post.published
@@ -110,173 +113,212 @@ def _activity_times(
     return newest, necro
 
 
+Rows = dict[sa.Table, list[dict[str, Any]]]  # the rows one record becomes, by table
+
+
 class _Writer:
-    def __init__(self, conn: Connection, settings: Settings, advance: Callable[[], None]) -> None:
+    """Writes a checked plan. Ids are reserved first, so each row (with its ap_id and comment
+    path) is complete when inserted; rows go in as multi-row INSERTs, a batch at a time."""
+
+    def __init__(
+        self, conn: Connection, settings: Settings, advance: Callable[[int], None]
+    ) -> None:
         self.conn = conn
         self.origin = settings.origin
         self.hostname = settings.hostname
         self.advance = advance
         self.now = utcnow()
-        # Unique stand-ins for ap_id until the row's id is known.
-        self.placeholder = f"{self.origin}/importing-{secrets.token_hex(8)}"
-        self.persons: dict[PersonIn, int] = {}
-        self.communities: dict[CommunityIn, int] = {}
-        self.posts: dict[PostIn, int] = {}
-        self.comments: dict[CommentIn, tuple[int, str]] = {}  # id and path
+        self.ids: dict[PersonIn | CommunityIn | PostIn | CommentIn, int] = {}
+        self.paths: dict[CommentIn, str] = {}
+        self.user_ids: dict[PersonIn, int] = {}
 
     async def write(self, plan: Plan) -> None:
         self.instance_id = await local_instance_id(self.conn, self.hostname)
-        await self._each(plan.persons, self._person)
-        await self._each(plan.communities, self._community)
-        await self._each(plan.posts, self._post)
-        post = m.post.c
-        await self.conn.execute(
-            sa.update(m.post)
-            .where(post.ap_id.startswith(self.placeholder))
-            .values(ap_id=sa.literal(f"{self.origin}/post/") + sa.cast(post.id, sa.String))
-        )
-        await self._each(plan.comments, self._comment)
-
-    async def _each(self, items: Iterable[Any], write: Callable[[Any], Any]) -> None:
-        for item in items:
-            try:
-                await write(item)
-            except ApiError as exc:  # a value the database refused to store
-                raise ValueError(f"{item.label}: {exc.message or exc.code.value}") from exc
-            self.advance()
-
-    async def _insert(self, table: sa.Table, **values: Any) -> int:
-        return int(await self.conn.scalar(sa.insert(table).values(**values).returning(table.c.id)))
-
-    async def _person(self, p: PersonIn) -> None:
-        actor_id = f"{self.origin}/u/{p.name}"
-        person_id = await self._insert(
-            m.person,
-            name=p.name,
-            display_name=p.display_name,
-            pronouns=p.pronouns,
-            bio=p.bio,
-            bio_html=render_markdown(p.bio) if p.bio else None,
-            avatar=p.avatar,
-            banner=p.banner,
-            bot_account=p.bot_account,
-            deleted=p.deleted,
-            local=True,
-            actor_id=actor_id,
-            inbox_url=f"{actor_id}/inbox",
-            instance_id=self.instance_id,
-            published=p.published,
-            updated=p.updated,
-        )
-        local_user_id = await self._insert(
-            m.local_user,
-            person_id=person_id,
-            password_encrypted=unusable_password(),
-            accepted_application=True,
-            last_donation_notification=self.now,
-        )
-        await self.conn.execute(
-            sa.insert(m.local_user_language).from_select(
-                ["local_user_id", "language_id"],
-                sa.select(sa.literal(local_user_id), m.language.c.id),
+        user_ids = await self._reserve(m.local_user, len(plan.persons))
+        self.user_ids = dict(zip(plan.persons, user_ids, strict=True))
+        await self._each(m.person, plan.persons, self._person)
+        # Every language, as for an account registered through the API.
+        for start in range(0, len(user_ids), _CHUNK):
+            users = sa.select(m.local_user.c.id, m.language.c.id).where(
+                m.local_user.c.id.in_(user_ids[start : start + _CHUNK])
             )
-        )
-        self.persons[p] = person_id
-
-    async def _community(self, c: CommunityIn) -> None:
-        actor_id = f"{self.origin}/c/{c.name}"
-        community_id = await self._insert(
-            m.community,
-            name=c.name,
-            title=c.title,
-            description=c.description,
-            description_html=render_markdown(c.description) if c.description else None,
-            nsfw=c.nsfw,
-            deleted=c.deleted,
-            local=True,
-            actor_id=actor_id,
-            inbox_url=f"{actor_id}/inbox",
-            followers_url=f"{actor_id}/followers",
-            instance_id=self.instance_id,
-            published=c.published,
-            updated=c.updated,
-        )
-        if c.creator is not None:
-            for table in (m.community_moderator, m.community_follower):
-                await self.conn.execute(
-                    sa.insert(table).values(
-                        community_id=community_id,
-                        person_id=self.persons[c.creator],
-                        published=c.published,
-                    )
-                )
-        self.communities[c] = community_id
-
-    async def _post(self, p: PostIn) -> None:
-        creator_id = self.persons[p.creator]
-        newest, necro = _activity_times(p, creator_id, self.persons)
-        post_id = await self._insert(
-            m.post,
-            name=p.name,
-            url=p.url,
-            body=p.body,
-            body_html=render_markdown(p.body) if p.body else None,
-            creator_id=creator_id,
-            community_id=self.communities[p.community],
-            nsfw=p.nsfw,
-            locked=p.locked,
-            deleted=p.deleted,
-            removed=p.removed,
-            ap_id=f"{self.placeholder}/{len(self.posts)}",
-            local=True,
-            instance_id=self.instance_id,
-            published=p.published,
-            updated=p.updated,
-            newest_comment_time=newest,
-            newest_comment_time_necro=necro,
-        )
-        await self._self_vote(m.post_like, p.published, post_id=post_id, person_id=creator_id)
-        self.posts[p] = post_id
-
-    async def _comment(self, c: CommentIn) -> None:
-        creator_id = self.persons[c.creator]
-        post_id = self.posts[c.post]
-        comment_id = await self._insert(
-            m.comment,
-            creator_id=creator_id,
-            post_id=post_id,
-            content=c.content,
-            content_html=render_markdown(c.content),
-            distinguished=c.distinguished,
-            deleted=c.deleted,
-            removed=c.removed,
-            ap_id=f"{self.placeholder}/c{len(self.comments)}",
-            local=True,
-            language_id=0,
-            published=c.published,
-            updated=c.updated,
-        )
-        path = (self.comments[c.parent][1] if c.parent is not None else "") + segment(comment_id)
-        await self.conn.execute(
-            sa.update(m.comment)
-            .where(m.comment.c.id == comment_id)
-            .values(ap_id=f"{self.origin}/comment/{comment_id}", path=path, depth=c.depth)
-        )
-        self.comments[c] = (comment_id, path)
-        await self._self_vote(
-            m.comment_like,
-            c.published,
-            comment_id=comment_id,
-            post_id=post_id,
-            person_id=creator_id,
-        )
-        recipient = self.persons[c.parent.creator if c.parent is not None else c.post.creator]
-        if recipient != creator_id:
             await self.conn.execute(
-                sa.insert(m.comment_reply).values(
-                    recipient_id=recipient, comment_id=comment_id, read=True, published=c.published
+                sa.insert(m.local_user_language).from_select(
+                    ["local_user_id", "language_id"], users
                 )
             )
+        await self._each(m.community, plan.communities, self._community)
+        await self._each(m.post, plan.posts, self._post)
+        await self._each(m.comment, plan.comments, self._comment)
 
-    async def _self_vote(self, table: sa.Table, published: datetime, **keys: int) -> None:
-        await self.conn.execute(sa.insert(table).values(score=1, published=published, **keys))
+    async def _reserve(self, table: sa.Table, count: int) -> list[int]:
+        """`count` new ids of `table`, taken before the rows are inserted."""
+        if count == 0:
+            return []
+        if self.conn.dialect_name == "postgresql":
+            sequence = sa.func.pg_get_serial_sequence(table.name, "id")
+            rows = await self.conn.fetch_all(
+                sa.select(sa.func.nextval(sequence).label("id")).select_from(
+                    sa.func.generate_series(1, count)
+                )
+            )
+            return [int(r["id"]) for r in rows]
+        # SQLite: the import's transaction holds the write lock, so nobody else inserts.
+        top = await self.conn.scalar(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0)))
+        return list(range(int(top) + 1, int(top) + 1 + count))
+
+    async def _each(
+        self, table: sa.Table, items: Sequence[Any], rows_of: Callable[[Any, int], Rows]
+    ) -> None:
+        ids = await self._reserve(table, len(items))
+        for start in range(0, len(items), _BATCH):
+            batch: Rows = {table: []}  # the record's own table first, for the foreign keys
+            chunk = items[start : start + _BATCH]
+            for item, new_id in zip(chunk, ids[start : start + _BATCH], strict=True):
+                self.ids[item] = new_id
+                for target, rows in rows_of(item, new_id).items():
+                    batch.setdefault(target, []).extend(rows)
+            for target, rows in batch.items():
+                await self._insert(target, rows)
+            self.advance(len(chunk))
+
+    async def _insert(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        """Multi-row INSERTs, each well under both databases' limit of bound parameters."""
+        if not rows:
+            return
+        size = max(1, _PARAMETERS // len(rows[0]))
+        for start in range(0, len(rows), size):
+            try:
+                await self.conn.execute(sa.insert(table).values(rows[start : start + size]))
+            except ApiError as exc:  # a value the database cannot store
+                raise ValueError(f"{table.name} rows: {exc.message or exc.code.value}") from exc
+
+    def _person(self, p: PersonIn, person_id: int) -> Rows:
+        actor_id = f"{self.origin}/u/{p.name}"
+        person = {
+            "id": person_id,
+            "name": p.name,
+            "display_name": p.display_name,
+            "pronouns": p.pronouns,
+            "bio": p.bio,
+            "bio_html": render_markdown(p.bio) if p.bio else None,
+            "avatar": p.avatar,
+            "banner": p.banner,
+            "bot_account": p.bot_account,
+            "deleted": p.deleted,
+            "local": True,
+            "actor_id": actor_id,
+            "inbox_url": f"{actor_id}/inbox",
+            "instance_id": self.instance_id,
+            "published": p.published,
+            "updated": p.updated,
+        }
+        user = {
+            "id": self.user_ids[p],
+            "person_id": person_id,
+            "password_encrypted": unusable_password(),
+            "accepted_application": True,
+            "last_donation_notification": self.now,
+        }
+        return {m.person: [person], m.local_user: [user]}
+
+    def _community(self, c: CommunityIn, community_id: int) -> Rows:
+        actor_id = f"{self.origin}/c/{c.name}"
+        community = {
+            "id": community_id,
+            "name": c.name,
+            "title": c.title,
+            "description": c.description,
+            "description_html": render_markdown(c.description) if c.description else None,
+            "nsfw": c.nsfw,
+            "deleted": c.deleted,
+            "local": True,
+            "actor_id": actor_id,
+            "inbox_url": f"{actor_id}/inbox",
+            "followers_url": f"{actor_id}/followers",
+            "instance_id": self.instance_id,
+            "published": c.published,
+            "updated": c.updated,
+        }
+        if c.creator is None:
+            return {m.community: [community]}
+        # The creator moderates and follows the community, as through the API.
+        creator = {
+            "community_id": community_id,
+            "person_id": self.ids[c.creator],
+            "published": c.published,
+        }
+        return {
+            m.community: [community],
+            m.community_moderator: [creator],
+            m.community_follower: [creator],
+        }
+
+    def _post(self, p: PostIn, post_id: int) -> Rows:
+        creator_id = self.ids[p.creator]
+        newest, necro = _activity_times(p, creator_id, self.ids)
+        post = {
+            "id": post_id,
+            "name": p.name,
+            "url": p.url,
+            "body": p.body,
+            "body_html": render_markdown(p.body) if p.body else None,
+            "creator_id": creator_id,
+            "community_id": self.ids[p.community],
+            "nsfw": p.nsfw,
+            "locked": p.locked,
+            "deleted": p.deleted,
+            "removed": p.removed,
+            "ap_id": f"{self.origin}/post/{post_id}",
+            "local": True,
+            "instance_id": self.instance_id,
+            "published": p.published,
+            "updated": p.updated,
+            "newest_comment_time": newest,
+            "newest_comment_time_necro": necro,
+        }
+        # Authors upvote their own posts, as Lemmy does on create.
+        like = {"post_id": post_id, "person_id": creator_id, "score": 1, "published": p.published}
+        return {m.post: [post], m.post_like: [like]}
+
+    def _comment(self, c: CommentIn, comment_id: int) -> Rows:
+        path = (self.paths[c.parent] if c.parent is not None else "") + segment(comment_id)
+        self.paths[c] = path
+        creator_id, post_id = self.ids[c.creator], self.ids[c.post]
+        comment = {
+            "id": comment_id,
+            "creator_id": creator_id,
+            "post_id": post_id,
+            "content": c.content,
+            "content_html": render_markdown(c.content),
+            "distinguished": c.distinguished,
+            "deleted": c.deleted,
+            "removed": c.removed,
+            "ap_id": f"{self.origin}/comment/{comment_id}",
+            "local": True,
+            "path": path,
+            "depth": c.depth,
+            "language_id": 0,
+            "published": c.published,
+            "updated": c.updated,
+        }
+        like = {
+            "comment_id": comment_id,
+            "post_id": post_id,
+            "person_id": creator_id,
+            "score": 1,
+            "published": c.published,
+        }
+        rows: Rows = {m.comment: [comment], m.comment_like: [like]}
+        # The parent's author (the post's, for a top-level comment) got a reply: an old one,
+        # so it arrives already read.
+        recipient = self.ids[c.parent.creator if c.parent is not None else c.post.creator]
+        if recipient != creator_id:
+            reply = {
+                "recipient_id": recipient,
+                "comment_id": comment_id,
+                "read": True,
+                "published": c.published,
+            }
+            rows[m.comment_reply] = [reply]
+        return rows

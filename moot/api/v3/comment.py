@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Router, get, post, put
 
-from moot.actions import comments, votes
+from moot.actions import comments, lookups, votes
 from moot.actions.site import load_site
 from moot.api.v3 import forms, listing_defaults, views
 from moot.api.v3.context import AnyRequest, optional_viewer, required_viewer, state
@@ -17,7 +17,7 @@ from moot.errors import ApiError, ErrorCode
 
 
 async def _comment_response(conn: Connection, comment_id: int, viewer: Viewer | None) -> Json:
-    row = await comments.get_comment(conn, comment_id)
+    row = await lookups.get_comment(conn, comment_id)
     return {
         "comment_view": (await views.comment_views(conn, [row], viewer))[0],
         "recipient_ids": [],
@@ -75,7 +75,7 @@ async def list_comments_route(
         _, local = await load_site(conn)
         parent_path = None
         if parent_id is not None:
-            parent = await comments.get_comment(conn, parent_id)
+            parent = await lookups.get_comment(conn, parent_id)
             parent_path = str(parent["path"])
         if community_id is None and community_name is not None:
             found = await queries.community_by_name(conn, community_name)

@@ -6,7 +6,7 @@ import msgspec
 import sqlalchemy as sa
 from litestar import Router, get, post, put
 
-from moot.actions import communities
+from moot.actions import communities, lookups
 from moot.api.v3 import forms, views
 from moot.api.v3.context import AnyRequest, optional_viewer, required_viewer, state
 from moot.api.v3.shapes import Json
@@ -53,7 +53,7 @@ async def get_community(
     async with state(request).db.connection() as conn:
         viewer = await optional_viewer(conn, request)
         if id is not None:
-            row = await communities.get_community(conn, id)
+            row = await lookups.get_community(conn, id)
         elif name is not None:
             found = await queries.community_by_name(conn, name)
             if found is None:

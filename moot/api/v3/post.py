@@ -6,8 +6,8 @@ import msgspec
 import sqlalchemy as sa
 from litestar import Router, get, post, put
 
-from moot.actions import posts, votes
-from moot.actions.communities import get_community
+from moot.actions import lookups, posts, reading, votes
+from moot.actions.lookups import get_community
 from moot.actions.site import load_site
 from moot.api.v3 import forms, listing_defaults, views
 from moot.api.v3.context import AnyRequest, optional_viewer, required_viewer, state
@@ -24,7 +24,7 @@ SUCCESS: Json = {"success": True}
 
 
 async def _post_response(conn: Connection, post_id: int, viewer: Viewer | None) -> Json:
-    row = await posts.get_post(conn, post_id)
+    row = await lookups.get_post(conn, post_id)
     return {"post_view": (await views.post_views(conn, [row], viewer))[0]}
 
 
@@ -57,12 +57,12 @@ async def get_post(
                 raise ApiError(ErrorCode.COULDNT_FIND_COMMENT)
         if id is None:
             raise ApiError(ErrorCode.COULDNT_FIND_POST)
-        row = await posts.get_post(tx, id)
+        row = await lookups.get_post(tx, id)
         # The view shows the post as it was before this visit (read, unread comments);
         # opening it marks it read for next time, as in Lemmy.
         post_view = (await views.post_views(tx, [row], viewer))[0]
         if viewer is not None:
-            await posts.mark_read(tx, viewer, [id], True)
+            await reading.mark_read(tx, viewer, [id], True)
         community = await get_community(tx, int(row["community_id"]))
         cross = []
         if row["url"]:
@@ -146,7 +146,6 @@ async def like_post(request: AnyRequest, data: forms.CreatePostLike) -> Json:
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         await votes.vote_post(tx, viewer, data.post_id, data.score)
-        await posts.mark_read(tx, viewer, [data.post_id], True)
         return await _post_response(tx, data.post_id, viewer)
 
 
@@ -171,7 +170,7 @@ async def mark_as_read(request: AnyRequest, data: forms.MarkPostAsRead) -> Json:
     ids = list(data.post_ids or []) + ([data.post_id] if data.post_id is not None else [])
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        await posts.mark_read(tx, viewer, ids, data.read)
+        await reading.mark_read(tx, viewer, ids, data.read)
     return SUCCESS
 
 
@@ -179,7 +178,7 @@ async def mark_as_read(request: AnyRequest, data: forms.MarkPostAsRead) -> Json:
 async def hide_post(request: AnyRequest, data: forms.HidePost) -> Json:
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        await posts.hide(tx, viewer, data.post_ids, data.hide)
+        await reading.hide(tx, viewer, data.post_ids, data.hide)
     return SUCCESS
 
 

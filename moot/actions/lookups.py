@@ -1,0 +1,28 @@
+"""Fetch the row an action is about, or fail with Lemmy's not-found code."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.errors import ApiError, ErrorCode
+
+
+async def _by_id(conn: Connection, table: sa.Table, row_id: int, missing: ErrorCode) -> Row:
+    row = await conn.fetch_one(sa.select(table).where(table.c.id == row_id))
+    if row is None:
+        raise ApiError(missing)
+    return row
+
+
+async def get_community(conn: Connection, community_id: int) -> Row:
+    return await _by_id(conn, m.community, community_id, ErrorCode.COULDNT_FIND_COMMUNITY)
+
+
+async def get_post(conn: Connection, post_id: int) -> Row:
+    return await _by_id(conn, m.post, post_id, ErrorCode.COULDNT_FIND_POST)
+
+
+async def get_comment(conn: Connection, comment_id: int) -> Row:
+    return await _by_id(conn, m.comment, comment_id, ErrorCode.COULDNT_FIND_COMMENT)
