@@ -137,6 +137,35 @@ def admin_create(name: str, password: str) -> None:
     click.echo(f"created admin {name!r}")
 
 
+@admin.command("set-password")
+@click.argument("name")
+@click.password_option(
+    "--password", envvar="MOOT_ADMIN_PASSWORD", help="The new password (asked for if not given)."
+)
+def admin_set_password(name: str, password: str) -> None:
+    """Set the password of the local account NAME and log it out everywhere.
+
+    Imported accounts start with an unusable password: this is how they get one.
+    """
+    from moot.actions.accounts import set_password
+    from moot.db.engine import Database
+    from moot.errors import ApiError
+
+    settings = _settings()
+
+    async def work(db: Database) -> None:
+        async with db.transaction() as tx:
+            await set_password(tx, name, password)
+
+    try:
+        _with_db(settings, work)
+    except ApiError as exc:
+        raise click.ClickException(
+            f"could not set the password of {name!r}: {exc.code.value}"
+        ) from exc
+    click.echo(f"set the password of {name!r}")
+
+
 @admin.command("recount")
 def admin_recount() -> None:
     """Rebuild every counter (scores, comment counts, subscribers, …) from the rows."""
@@ -153,7 +182,9 @@ def import_(file: Path) -> None:
     """Load site data (a JSON file with "records", or JSON Lines) into this instance.
 
     Everything imported becomes local to this instance. A record that breaks a rule is
-    reported with its position, and nothing of the file is loaded.
+    reported with its position, and nothing of the file is loaded. Imported persons get an
+    unusable password: they cannot log in until an admin sets one with
+    `moot admin set-password NAME`.
     """
     from moot.portability import import_file
 

@@ -61,6 +61,8 @@ class Server:
     hostname: str
     process: subprocess.Popen[bytes] | None = None
     log_path: Path = field(init=False)
+    # Environment the server starts with, over the defaults of `env()`.
+    start_env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.log_path = self.data_dir / "server.log"
@@ -103,7 +105,7 @@ class Server:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "moot", "serve", "--port", str(self.port)],
-            env=self.env(),
+            env=self.env(**self.start_env),
             cwd=self.data_dir,
             stdout=log,
             stderr=subprocess.STDOUT,

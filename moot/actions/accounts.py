@@ -228,6 +228,24 @@ async def change_password(
     return await auth.issue_token(conn, viewer.local_user_id, settings.hostname, ip, user_agent)
 
 
+async def set_password(conn: Connection, name: str, password: str) -> None:
+    """The operator's reset: a new password for a local account, and every token revoked."""
+    validation.check_password(password)
+    row = await conn.fetch_one(
+        sa.select(m.local_user.c.id)
+        .join(m.person, m.person.c.id == m.local_user.c.person_id)
+        .where(sa.func.lower(m.person.c.name) == name.lower(), m.person.c.local)
+    )
+    if row is None:
+        raise ApiError(ErrorCode.COULDNT_FIND_PERSON)
+    await conn.execute(
+        sa.update(m.local_user)
+        .where(m.local_user.c.id == row["id"])
+        .values(password_encrypted=auth.hash_password(password))
+    )
+    await auth.revoke_all_tokens(conn, int(row["id"]))
+
+
 async def delete_account(
     conn: Connection, viewer: auth.Viewer, password: str, delete_content: bool
 ) -> None:

@@ -18,6 +18,10 @@ from moot.ratelimit import BucketConfig, RateLimitBucket
 
 log = logging.getLogger("moot.site")
 
+DEFAULT_APPLICATION_QUESTION = (
+    "To keep this instance free of spam, please say in a few words why you want to join."
+)
+
 
 async def local_instance_id(conn: Connection, hostname: str) -> int:
     found = await conn.scalar(sa.select(m.instance.c.id).where(m.instance.c.domain == hostname))
@@ -65,7 +69,13 @@ async def _ensure_site_rows(conn: Connection, settings: Settings) -> None:
         .returning(m.site.c.id)
     )
     await conn.execute(
-        sa.insert(m.local_site).values(site_id=site_id, published=now, rate_limit_published=now)
+        sa.insert(m.local_site).values(
+            site_id=site_id,
+            published=now,
+            rate_limit_published=now,
+            # New sites require applications (as Lemmy), so they start with a question.
+            application_question=DEFAULT_APPLICATION_QUESTION,
+        )
     )
     # Every language is allowed until an admin narrows the list.
     await conn.execute(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from moot.db import models as m
-from moot.db.engine import Database
+from moot.db.engine import Connection, Database
 
 
 def _count(table: sa.FromClause, *where: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
@@ -72,21 +72,25 @@ def expected_counters() -> dict[sa.Table, dict[str, sa.ScalarSelect[int]]]:
             "subscribers": _count(
                 m.community_follower, m.community_follower.c.community_id == community.c.id
             ),
+            "subscribers_local": _count(
+                m.community_follower.join(person, person.c.id == m.community_follower.c.person_id),
+                m.community_follower.c.community_id == community.c.id,
+                person.c.local,
+            ),
         },
     }
 
 
-async def recount(db: Database) -> int:
+async def recount_rows(conn: Connection) -> int:
     """Correct every counter that differs from its recomputation; returns rows changed."""
     changed = 0
-    async with db.transaction() as tx:
-        for table, counters in expected_counters().items():
-            differs = sa.or_(*[table.c[name] != expr for name, expr in counters.items()])
-            changed += await tx.execute(sa.update(table).where(differs).values(**counters))
-        community = m.community
-        await tx.execute(
-            sa.update(community)
-            .where(community.c.local)
-            .values(subscribers_local=community.c.subscribers)
-        )
+    for table, counters in expected_counters().items():
+        differs = sa.or_(*[table.c[name] != expr for name, expr in counters.items()])
+        changed += await conn.execute(sa.update(table).where(differs).values(**counters))
     return changed
+
+
+async def recount(db: Database) -> int:
+    """`recount_rows` in a transaction of its own (`moot admin recount`)."""
+    async with db.transaction() as tx:
+        return await recount_rows(tx)

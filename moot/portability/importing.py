@@ -3,18 +3,21 @@
 The file is read and every record checked first (moot/portability/checks.py); then all rows
 are written in one transaction, so a bad record, a name this instance already has, or a
 failure halfway leaves the database as it was. Counters are rebuilt afterwards by
-`recount`, the same code as `moot admin recount`.
+`recount_rows`, the same code as `moot admin recount`.
 
 What an import makes, so that imported content looks like content made through the API:
 
 - each person becomes a local account (person + local_user) under this instance's host
   name. Its password is unusable (`UNUSABLE_PASSWORD_PREFIX`, which no password matches):
-  the person cannot log in until an admin sets a new password for the account;
+  the person cannot log in until an admin resets the password of the account;
 - a community's creator moderates and follows it;
 - authors upvote their own posts and comments, as Lemmy does on create;
 - a reply notifies the author of its parent (or of the post), marked as already read;
-- published times are kept as the file gives them; hot ranks keep their defaults until
-  the scheduler's next refresh.
+- published times are kept as the file gives them (a record without one is published at
+  the time of the import); hot ranks keep their defaults until the scheduler's next refresh.
+
+The file is the operator's, not a member's: the site's slur filter is not applied to it, but
+every length, name and link rule of the API is.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from moot.config import Settings
 from moot.db import models as m
 from moot.db.engine import Connection, Database
 from moot.db.paths import segment
-from moot.db.recount import recount
+from moot.db.recount import recount_rows
 from moot.db.types import utcnow
 from moot.errors import ApiError
 from moot.portability.checks import check_records
@@ -68,12 +71,13 @@ async def import_file(db: Database, settings: Settings, path: Path) -> dict[str,
             records, int(local["actor_name_max_length"]), lambda: bar.advance(checking)
         )
         writing = bar.add_task("writing", total=sum(plan.counts().values()))
+        counting = bar.add_task("recounting", total=1)
+        # Counters are rebuilt in the same transaction: a crash leaves nothing half-counted.
         async with db.transaction() as tx:
             await _refuse_taken_names(tx, plan)
             await _Writer(tx, settings, partial(bar.advance, writing)).write(plan)
-        counting = bar.add_task("recounting", total=1)
-        await recount(db)
-        bar.advance(counting)
+            await recount_rows(tx)
+            bar.advance(counting)
     return plan.counts()
 
 
@@ -162,7 +166,7 @@ class _Writer:
                     sa.func.generate_series(1, count)
                 )
             )
-            return [int(r["id"]) for r in rows]
+            return sorted(int(r["id"]) for r in rows)  # ascending: rows keep the file's order
         # SQLite: the import's transaction holds the write lock, so nobody else inserts.
         top = await self.conn.scalar(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0)))
         return list(range(int(top) + 1, int(top) + 1 + count))
