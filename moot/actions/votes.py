@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from moot import auth
@@ -11,9 +13,23 @@ from moot.actions.lookups import get_comment, get_post
 from moot.actions.reading import mark_read
 from moot.actions.site import load_site
 from moot.db import models as m
-from moot.db.engine import Connection
+from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
+
+
+@dataclass(frozen=True)
+class _Votable:
+    """What differs between voting on a post and on a comment: the tables and columns."""
+
+    likes: sa.Table  # post_like or comment_like
+    key: str  # its column naming the voted item
+    items: sa.Table  # post or comment, whose score columns move
+    creator_score: str  # the person column summing the creator's item scores
+
+
+_POST = _Votable(m.post_like, "post_id", m.post, "post_score")
+_COMMENT = _Votable(m.comment_like, "comment_id", m.comment, "comment_score")
 
 
 def _deltas(old: int, new: int) -> dict[str, int]:
@@ -25,90 +41,70 @@ def _deltas(old: int, new: int) -> dict[str, int]:
     }
 
 
-async def _check_allowed(conn: Connection, viewer: auth.Viewer, score: int) -> int:
+async def _allowed_score(conn: Connection, viewer: auth.Viewer, score: int, post: Row) -> int:
+    """The vote to store (1, -1, or 0 for none), after Lemmy's checks."""
     if viewer.person["bot_account"]:
         raise ApiError(ErrorCode.INVALID_BOT_ACTION)
     if score == -1:
         _, local = await load_site(conn)
         if not local["enable_downvotes"]:
             raise ApiError(ErrorCode.DOWNVOTES_ARE_DISABLED)
+    if await is_banned_from(conn, int(post["community_id"]), viewer.person_id):
+        raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
     return score if score in (1, -1) else 0
 
 
-async def vote_post(conn: Connection, viewer: auth.Viewer, post_id: int, score: int) -> None:
-    new = await _check_allowed(conn, viewer, score)
-    post = await get_post(conn, post_id)
-    if await is_banned_from(conn, int(post["community_id"]), viewer.person_id):
-        raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
-    t = m.post_like
-    where = (t.c.post_id == post_id, t.c.person_id == viewer.person_id)
-    old = int(await conn.scalar(sa.select(t.c.score).where(*where)) or 0)
+async def _vote(
+    conn: Connection, viewer: auth.Viewer, kind: _Votable, item: Row, post: Row, new: int
+) -> bool:
+    """Store the vote and move the counters; False when nothing changed."""
+    likes, items = kind.likes, kind.items
+    where = (likes.c[kind.key] == item["id"], likes.c.person_id == viewer.person_id)
+    old = int(await conn.scalar(sa.select(likes.c.score).where(*where)) or 0)
     if old == new:
-        return
-    await conn.execute(sa.delete(t).where(*where))
+        return False
+    await conn.execute(sa.delete(likes).where(*where))
     if new:
-        await conn.execute(
-            sa.insert(t).values(
-                post_id=post_id, person_id=viewer.person_id, score=new, published=utcnow()
-            )
-        )
+        values = {
+            kind.key: item["id"],
+            "person_id": viewer.person_id,
+            "score": new,
+            "published": utcnow(),
+        }
+        if kind is _COMMENT:
+            values["post_id"] = post["id"]
+        await conn.execute(sa.insert(likes).values(**values))
     d = _deltas(old, new)
-    p = m.post.c
     await conn.execute(
-        sa.update(m.post)
-        .where(p.id == post_id)
+        sa.update(items)
+        .where(items.c.id == item["id"])
         .values(
-            score=p.score + d["score"],
-            upvotes=p.upvotes + d["upvotes"],
-            downvotes=p.downvotes + d["downvotes"],
+            score=items.c.score + d["score"],
+            upvotes=items.c.upvotes + d["upvotes"],
+            downvotes=items.c.downvotes + d["downvotes"],
         )
     )
+    creator_score = m.person.c[kind.creator_score]
     await conn.execute(
         sa.update(m.person)
-        .where(m.person.c.id == post["creator_id"])
-        .values(post_score=m.person.c.post_score + d["score"])
+        .where(m.person.c.id == item["creator_id"])
+        .values({creator_score: creator_score + d["score"]})
     )
-    await counters.refresh_post_ranks(conn, post_id)
+    return True
+
+
+async def vote_post(conn: Connection, viewer: auth.Viewer, post_id: int, score: int) -> None:
+    post = await get_post(conn, post_id)
+    new = await _allowed_score(conn, viewer, score, post)
+    if await _vote(conn, viewer, _POST, post, post, new):
+        await counters.refresh_post_ranks(conn, post_id)
     # Voting on a post counts as reading it, as in Lemmy.
     await mark_read(conn, viewer, [post_id], True)
 
 
 async def vote_comment(conn: Connection, viewer: auth.Viewer, comment_id: int, score: int) -> None:
-    new = await _check_allowed(conn, viewer, score)
     comment = await get_comment(conn, comment_id)
     post = await get_post(conn, int(comment["post_id"]))
-    if await is_banned_from(conn, int(post["community_id"]), viewer.person_id):
-        raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
-    t = m.comment_like
-    where = (t.c.comment_id == comment_id, t.c.person_id == viewer.person_id)
-    old = int(await conn.scalar(sa.select(t.c.score).where(*where)) or 0)
-    if old == new:
-        return
-    await conn.execute(sa.delete(t).where(*where))
-    if new:
-        await conn.execute(
-            sa.insert(t).values(
-                comment_id=comment_id,
-                post_id=post["id"],
-                person_id=viewer.person_id,
-                score=new,
-                published=utcnow(),
-            )
-        )
-    d = _deltas(old, new)
-    c = m.comment.c
-    await conn.execute(
-        sa.update(m.comment)
-        .where(c.id == comment_id)
-        .values(
-            score=c.score + d["score"],
-            upvotes=c.upvotes + d["upvotes"],
-            downvotes=c.downvotes + d["downvotes"],
-        )
-    )
-    await conn.execute(
-        sa.update(m.person)
-        .where(m.person.c.id == comment["creator_id"])
-        .values(comment_score=m.person.c.comment_score + d["score"])
-    )
-    await counters.refresh_comment_ranks(conn, comment_id)
+    new = await _allowed_score(conn, viewer, score, post)
+    if await _vote(conn, viewer, _COMMENT, comment, post, new):
+        await counters.refresh_comment_ranks(conn, comment_id)
