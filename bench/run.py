@@ -1,0 +1,518 @@
+"""Benchmark a real `moot serve` over HTTP, and EXPLAIN the post listing of each sort.
+
+    .venv/bin/python -m bench.run --database-url URL [--requests N] [--concurrency N]
+
+The database must have been filled by bench/generate.py. The server runs as a child process
+on a free loopback port with a temporary data folder; the admin (`bench_admin`) is created on
+its first start from MOOT_SETUP_ADMIN_NAME/PASSWORD, logs in and raises every rate limit, so
+the numbers measure moot and not its limiter. The client is httpx with `--concurrency`
+requests in flight; it shares the machine's cores with the server. Writes run last, so the
+reads see the generated data only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from rich.console import Console
+from rich.table import Table
+
+from bench.generate import BIG_THREAD_NAME
+from moot.db import models as m
+from moot.db.engine import Connection, Database, Row
+from moot.db.listings import (
+    CommentFilter,
+    PostFilter,
+    decode_cursor,
+    list_comments,
+    list_posts,
+)
+
+SORTS = ("Hot", "Active", "New", "TopDay", "Scaled")
+ADMIN_NAME = "bench_admin"
+ADMIN_PASSWORD = "bench-admin-password"
+console = Console()
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    concurrency: int
+    p50_ms: float
+    p99_ms: float
+    rps: float
+    errors: int
+
+
+@dataclass
+class Plan:
+    name: str
+    sql: str
+    plan: str
+    sorted_rows: bool  # a Sort node / temp b-tree: the listing does not stop after `limit`
+    db_ms: float | None
+
+
+# The server -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    def __init__(self, database_url: str, port: int) -> None:
+        self.database_url = database_url
+        self.port = port
+        self.data_dir = Path(tempfile.mkdtemp(prefix="moot-bench-"))
+        self.log_path = self.data_dir / "server.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def api(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v3"
+
+    def start(self) -> None:
+        env = dict(os.environ)
+        env.update(
+            MOOT_DATABASE_URL=self.database_url,
+            MOOT_DATA_DIR=str(self.data_dir),
+            MOOT_HOSTNAME="localhost",
+            MOOT_SETUP_ADMIN_NAME=ADMIN_NAME,
+            MOOT_SETUP_ADMIN_PASSWORD=ADMIN_PASSWORD,
+            # No rank refresh during the run: it would compete with the requests measured.
+            MOOT_RANK_REFRESH_SECONDS="86400",
+            MOOT_LOG_LEVEL="WARNING",
+        )
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "moot", "serve", "--port", str(self.port)],
+                env=env,
+                cwd=self.data_dir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"moot serve exited:\n{self.log_path.read_text()}")
+            try:
+                if httpx.get(f"{self.api}/site", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"moot serve did not start:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+# Measuring --------------------------------------------------------------------------------
+
+
+async def measure(
+    name: str,
+    send: Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]],
+    client: httpx.AsyncClient,
+    requests: int,
+    concurrency: int,
+    warmup: int = 5,
+) -> Result:
+    """`requests` calls of `send(client, i)`, `concurrency` at a time; latencies of each."""
+    for i in range(warmup):
+        response = await send(client, -1 - i)
+        if response.status_code != 200:
+            raise RuntimeError(f"{name}: HTTP {response.status_code}: {response.text[:500]}")
+    latencies: list[float] = []
+    errors = 0
+    next_index = 0
+
+    async def worker() -> None:
+        nonlocal next_index, errors
+        while next_index < requests:
+            i = next_index
+            next_index += 1
+            start = time.perf_counter()
+            response = await send(client, i)
+            latencies.append(time.perf_counter() - start)
+            if response.status_code != 200:
+                errors += 1
+                if errors == 1:
+                    console.print(f"[red]{name}: HTTP {response.status_code}: {response.text}")
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    wall = time.perf_counter() - start
+    latencies.sort()
+    result = Result(
+        name=name,
+        requests=requests,
+        concurrency=concurrency,
+        p50_ms=round(statistics.median(latencies) * 1000, 2),
+        p99_ms=round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 2),
+        rps=round(requests / wall, 1),
+        errors=errors,
+    )
+    console.print(
+        f"{name:<40} p50 {result.p50_ms:8.2f} ms  p99 {result.p99_ms:8.2f} ms  "
+        f"{result.rps:8.1f} req/s  errors {errors}"
+    )
+    return result
+
+
+# Plans ------------------------------------------------------------------------------------
+
+
+class CaptureConnection(Connection):
+    """Records the statement a listing function would run, instead of running it."""
+
+    def __init__(self, dialect_name: str) -> None:
+        self.dialect_name = dialect_name
+        self.statements: list[sa.ClauseElement] = []
+
+    async def fetch_all(
+        self, stmt: sa.ClauseElement, params: dict[str, Any] | None = None
+    ) -> list[Row]:
+        self.statements.append(stmt)
+        return []
+
+
+def anonymous_filter(sort: str) -> PostFilter:
+    """What GET /post/list?type_=All&sort=… builds for a visitor who is not logged in."""
+    return PostFilter(listing_type="All", sort=sort, show_read=True, show_nsfw=False)
+
+
+_SORT_NODE = re.compile(r"(^|->\s*)(Incremental )?Sort\b", re.M)
+
+
+async def explain(db: Database, name: str, stmt: sa.ClauseElement, repeat: int = 20) -> Plan:
+    """The plan of exactly the SQL moot runs (same compiler, same bound values)."""
+    sql, values, _ = db._compiler.prepare(stmt, None)
+    async with db.connection() as conn:
+        raw: Any = conn._conn  # type: ignore[attr-defined]
+        if db.dialect_name == "postgresql":
+            await raw.fetch(sql, *values)  # warm the cache, as a running server's is
+            rows = await raw.fetch(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", *values)
+            text = "\n".join(r[0] for r in rows)
+            sorted_rows = bool(_SORT_NODE.search(text))
+            times = []
+            for _ in range(repeat):
+                start = time.perf_counter()
+                await raw.fetch(sql, *values)
+                times.append(time.perf_counter() - start)
+        else:
+            async with raw.execute(f"EXPLAIN QUERY PLAN {sql}", values) as cur:
+                rows = await cur.fetchall()
+            text = "\n".join(f"{'  ' * _depth(rows, r)}{r[3]}" for r in rows)
+            sorted_rows = "TEMP B-TREE" in text
+            times = []
+            for _ in range(repeat):
+                start = time.perf_counter()
+                async with raw.execute(sql, values) as cur:
+                    await cur.fetchall()
+                times.append(time.perf_counter() - start)
+    return Plan(name, sql, text, sorted_rows, round(statistics.median(times) * 1000, 3))
+
+
+def _depth(rows: Sequence[Any], row: Any) -> int:
+    parents = {r[0]: r[1] for r in rows}
+    depth, parent = 0, row[1]
+    while parent in parents:
+        depth, parent = depth + 1, parents[parent]
+    return depth
+
+
+async def plans(db: Database, limit: int, cursors: dict[str, str], big_post: int) -> list[Plan]:
+    out = []
+    for sort in SORTS:
+        for label, cursor_token in (("page 1", None), ("page 50", cursors.get(sort))):
+            capture = CaptureConnection(db.dialect_name)
+            cursor_row = None
+            if cursor_token is not None:
+                async with db.connection() as conn:
+                    cursor_row = await decode_cursor(conn, cursor_token)
+            elif label != "page 1":
+                continue
+            await list_posts(capture, anonymous_filter(sort), 1, limit, cursor_row)
+            out.append(await explain(db, f"post/list {sort} {label}", capture.statements[0]))
+    capture = CaptureConnection(db.dialect_name)
+    tree = CommentFilter(sort="Hot", listing_type="All", post_id=big_post, max_depth=8)
+    await list_comments(capture, tree, 1, 10)
+    out.append(await explain(db, "comment/list post_id max_depth=8", capture.statements[0]))
+    return out
+
+
+# The run ----------------------------------------------------------------------------------
+
+
+async def dataset_facts(db: Database) -> dict[str, Any]:
+    async with db.connection() as conn:
+        big = await conn.scalar(
+            sa.select(m.post.c.id).where(m.post.c.name == BIG_THREAD_NAME).limit(1)
+        )
+        if big is None:
+            raise SystemExit("no big thread post: fill the database with bench/generate.py")
+        person = await conn.fetch_one(
+            sa.select(m.person.c.name, m.person.c.post_count, m.person.c.comment_count)
+            .where(m.person.c.post_count > 0)
+            .order_by((m.person.c.post_count + m.person.c.comment_count).desc())
+            .limit(1)
+        )
+        assert person is not None
+        post_ids = [
+            int(r["id"])
+            for r in await conn.fetch_all(
+                sa.select(m.post.c.id).where(m.post.c.id != big).order_by(m.post.c.id)
+            )
+        ]
+        counts = {}
+        for t in (m.person, m.community, m.post, m.comment, m.post_like, m.comment_like):
+            counts[t.name] = int(await conn.scalar(sa.select(sa.func.count()).select_from(t)))
+        big_comments = await conn.scalar(sa.select(m.post.c.comments).where(m.post.c.id == big))
+    return {
+        "big_post": int(big),
+        "big_post_comments": int(big_comments),
+        "user": person["name"],
+        "user_posts": int(person["post_count"]),
+        "user_comments": int(person["comment_count"]),
+        "post_ids": post_ids,
+        "counts": counts,
+    }
+
+
+async def walk_to_page(client: httpx.AsyncClient, sort: str, limit: int, page: int) -> str | None:
+    """Follow next_page from page 1; the cursor that gives page `page` (None: no such page)."""
+    cursor = None
+    seen: list[int] = []
+    for _ in range(page - 1):
+        params: dict[str, Any] = {"type_": "All", "sort": sort, "limit": limit}
+        if cursor is not None:
+            params["page_cursor"] = cursor
+        response = await client.get("/post/list", params=params)
+        response.raise_for_status()
+        body = response.json()
+        seen += [p["post"]["id"] for p in body["posts"]]
+        cursor = body.get("next_page")
+        if cursor is None or len(body["posts"]) < limit:
+            console.print(f"[yellow]{sort}: the listing has fewer than {page} pages")
+            return None
+    if len(seen) != len(set(seen)):
+        raise RuntimeError(f"{sort}: the cursor walk repeated posts")
+    return cursor
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    db = Database(args.database_url)
+    await db.connect(size=2)
+    try:
+        facts = await dataset_facts(db)
+    finally:
+        await db.close()
+    console.print(
+        f"dataset: {facts['counts']}; big thread post {facts['big_post']} "
+        f"({facts['big_post_comments']} comments); user {facts['user']}"
+    )
+    load_before = os.getloadavg()
+    server = Server(args.database_url, args.port or free_port())
+    results: list[Result] = []
+    cursors: dict[str, str] = {}
+    n, conc, limit = args.requests, args.concurrency, args.limit
+    try:
+        server.start()
+        limits = httpx.Limits(max_connections=conc, max_keepalive_connections=conc)
+        async with httpx.AsyncClient(base_url=server.api, limits=limits, timeout=60) as client:
+            login = await client.post(
+                "/user/login",
+                json={"username_or_email": ADMIN_NAME, "password": ADMIN_PASSWORD},
+            )
+            login.raise_for_status()
+            jwt = login.json()["jwt"]
+            auth = {"Authorization": f"Bearer {jwt}"}
+            unlimited: dict[str, int] = {}
+            for bucket in ("message", "post", "register", "image", "comment", "search"):
+                unlimited[f"rate_limit_{bucket}"] = 10_000_000
+                unlimited[f"rate_limit_{bucket}_per_second"] = 1
+            # A fresh site is RequireApplication without a question, and moot refuses any
+            # site edit until one is given (Lemmy's schema has a default question).
+            settings = {**unlimited, "application_question": "Why do you want to join?"}
+            edited = await client.put("/site", json=settings, headers=auth)
+            if edited.status_code != 200:
+                raise RuntimeError(f"raising the rate limits failed: {edited.text}")
+
+            for sort in SORTS:
+                params = {"type_": "All", "sort": sort, "limit": limit}
+
+                async def first_page(
+                    c: httpx.AsyncClient, i: int, params: dict[str, Any] = params
+                ) -> httpx.Response:
+                    return await c.get("/post/list", params=params)
+
+                results.append(
+                    await measure(f"post/list {sort} page 1", first_page, client, n, conc)
+                )
+            for sort in SORTS:
+                cursor = await walk_to_page(client, sort, limit, 50)
+                if cursor is None:
+                    continue
+                cursors[sort] = cursor
+                params = {"type_": "All", "sort": sort, "limit": limit, "page_cursor": cursor}
+
+                async def deep_page(
+                    c: httpx.AsyncClient, i: int, params: dict[str, Any] = params
+                ) -> httpx.Response:
+                    return await c.get("/post/list", params=params)
+
+                results.append(
+                    await measure(f"post/list {sort} page 50 (cursor)", deep_page, client, n, conc)
+                )
+
+            tree = {"post_id": facts["big_post"], "max_depth": 8, "type_": "All"}
+
+            async def comment_tree(c: httpx.AsyncClient, i: int) -> httpx.Response:
+                return await c.get("/comment/list", params=tree)
+
+            results.append(
+                await measure(
+                    f"comment/list {facts['big_post_comments']}-comment post, max_depth=8",
+                    comment_tree,
+                    client,
+                    max(20, n // 4),
+                    conc,
+                )
+            )
+
+            async def user(c: httpx.AsyncClient, i: int) -> httpx.Response:
+                return await c.get("/user", params={"username": facts["user"]})
+
+            results.append(await measure("user?username=", user, client, n, conc))
+
+            async def site(c: httpx.AsyncClient, i: int) -> httpx.Response:
+                return await c.get("/site")
+
+            results.append(await measure("site (anonymous)", site, client, max(20, n // 4), conc))
+
+            rng = random.Random(7)
+            post_ids: list[int] = facts["post_ids"]
+
+            async def create_comment(c: httpx.AsyncClient, i: int) -> httpx.Response:
+                body = {"post_id": rng.choice(post_ids), "content": f"Benchmark comment {i}."}
+                return await c.post("/comment", json=body, headers=auth)
+
+            results.append(
+                await measure("POST comment (logged in)", create_comment, client, n // 2, conc)
+            )
+
+            async def like_post(c: httpx.AsyncClient, i: int) -> httpx.Response:
+                body = {"post_id": rng.choice(post_ids), "score": rng.choice((1, -1))}
+                return await c.post("/post/like", json=body, headers=auth)
+
+            results.append(await measure("POST post/like (logged in)", like_post, client, n, conc))
+    finally:
+        server.stop()
+
+    db = Database(args.database_url)
+    await db.connect(size=2)
+    try:
+        plan_list = await plans(db, limit, cursors, facts["big_post"])
+    finally:
+        await db.close()
+    for plan in plan_list:
+        flag = "[red]SORTS ROWS" if plan.sorted_rows else "[green]index order, stops at limit"
+        console.print(f"\n[bold]{plan.name}[/bold] ({plan.db_ms} ms in the database) {flag}")
+        console.print(plan.plan, markup=False, highlight=False)
+    facts.pop("post_ids")
+    return {
+        "database": db.dialect_name,
+        "limit": limit,
+        "facts": facts,
+        # Other processes on the machine compete for its cores: record how busy it was.
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "results": [asdict(r) for r in results],
+        "plans": [asdict(p) for p in plan_list],
+    }
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = [
+        f"Load average (1, 5, 15 min) before the run: {report['load_average_before']}, "
+        f"after: {report['load_average_after']}.",
+        "",
+        f"| request ({report['database']}, limit {report['limit']}) | p50 ms | p99 ms | req/s |",
+        "|---|---:|---:|---:|",
+    ]
+    for r in report["results"]:
+        errors = f" ({r['errors']} errors)" if r["errors"] else ""
+        lines.append(f"| {r['name']}{errors} | {r['p50_ms']} | {r['p99_ms']} | {r['rps']} |")
+    lines.append("")
+    for p in report["plans"]:
+        verdict = "**sorts rows (no early stop)**" if p["sorted_rows"] else "index order"
+        lines += [
+            f"**{p['name']}** — {verdict}, {p['db_ms']} ms per execution through the driver "
+            "(median of 20)",
+            "",
+            "```",
+            p["plan"],
+            "```",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    ap.add_argument("--database-url", required=True)
+    ap.add_argument("--requests", type=int, default=400, help="per read endpoint")
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--limit", type=int, default=20, help="posts per page")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--json", type=Path, help="write the results here")
+    ap.add_argument("--markdown", type=Path, help="write a markdown table and the plans here")
+    args = ap.parse_args(argv)
+    report = asyncio.run(run(args))
+    table = Table("request", "p50 ms", "p99 ms", "req/s", "errors")
+    for r in report["results"]:
+        table.add_row(
+            r["name"], str(r["p50_ms"]), str(r["p99_ms"]), str(r["rps"]), str(r["errors"])
+        )
+    console.print(table)
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    if args.markdown is not None:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(markdown(report) + "\n")
+
+
+if __name__ == "__main__":
+    main()
