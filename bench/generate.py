@@ -55,13 +55,12 @@ Record = Sequence[Any]
 
 
 def sqlite_time(ts: float) -> str:
-    """The text moot stores on SQLite: what sqlite3's default adapter makes of an aware datetime.
+    """The text moot stores on SQLite: UtcDateTime's naive UTC in SQLAlchemy's format.
 
-    (moot's engine hands datetimes to the driver without SQLAlchemy's bind processors, so
-    the column holds `2026-01-02 03:04:05.678901+00:00`, not UtcDateTime's naive text; the
-    generated rows must match, or keyset cursors compare unequal at the cursor row itself.)
+    Generated rows must match it exactly, or keyset cursors compare unequal at the cursor
+    row itself.
     """
-    return datetime.fromtimestamp(ts, UTC).isoformat(" ")
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def pg_time(ts: float) -> datetime:

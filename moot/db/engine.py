@@ -62,11 +62,16 @@ class _Compiler:
             extracted_parameters=key.bindparams if key is not None else None,
         )
         expanded = compiled.construct_expanded_state(bound)  # type: ignore[attr-defined]
+        # Expanded IN-list members carry their own processors; every other parameter's
+        # (our UtcDateTime, SQLite booleans, …) is the compiled statement's.
+        processors = {**compiled._bind_processors, **expanded.processors}  # type: ignore[attr-defined]
         values = []
         for name in expanded.positiontup or ():
             value = expanded.parameters[name]
-            processor = expanded.processors.get(name)
-            values.append(processor(value) if processor is not None else value)
+            processor = processors.get(name)
+            values.append(
+                processor(value) if processor is not None and value is not None else value
+            )
         return expanded.statement, values, plan
 
     def _plan(self, stmt: ClauseElement, key: Any) -> _Plan:

@@ -167,13 +167,13 @@ def _after(order: list[tuple[sa.ColumnElement[object], bool]], row: Row) -> sa.C
     """Rows strictly after `row` in `order`: a row comparison when all directions agree."""
     keys = [col for col, _ in order]
     values = [row[str(col.key)] for col in keys]
-    if all(desc for _, desc in order):
-        return sa.tuple_(*keys) < sa.tuple_(*values)
-    if not any(desc for _, desc in order):
-        return sa.tuple_(*keys) > sa.tuple_(*values)
-    # Mixed directions: spell the lexicographic comparison out. Values are bound as
-    # literals of the column's type, since SQLAlchemy refuses `<` against a bare bool.
+    # Bound as literals of each column's type, so they are stored-format values (dates) and
+    # SQLAlchemy accepts `<` against booleans.
     bound = [sa.literal(v, type_=col.type) for col, v in zip(keys, values, strict=True)]
+    if all(desc for _, desc in order):
+        return sa.tuple_(*keys) < sa.tuple_(*bound)
+    if not any(desc for _, desc in order):
+        return sa.tuple_(*keys) > sa.tuple_(*bound)
     clauses = []
     for i, (col, desc) in enumerate(order):
         equal_before = [keys[j] == bound[j] for j in range(i)]
