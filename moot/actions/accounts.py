@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth, validation
+from moot.actions import counters
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
 from moot.db import models as m
@@ -89,6 +90,7 @@ async def create_local_user(
             ["local_user_id", "language_id"], sa.select(sa.literal(local_user_id), m.language.c.id)
         )
     )
+    await counters.site_counted(conn, "users", +1)
     return int(person_id), int(local_user_id)
 
 

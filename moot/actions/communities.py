@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth, validation
+from moot.actions import counters
 from moot.actions.lookups import get_community
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
@@ -117,6 +118,7 @@ async def create_community(
         )
     )
     await follow(conn, viewer, community_id, True)
+    await counters.site_counted(conn, "communities", +1)
     return await get_community(conn, int(community_id))
 
 
@@ -192,7 +194,7 @@ async def block(conn: Connection, viewer: auth.Viewer, community_id: int, block:
 
 
 async def delete(conn: Connection, viewer: auth.Viewer, community_id: int, deleted: bool) -> Row:
-    await get_community(conn, community_id)
+    community = await get_community(conn, community_id)
     top = await conn.scalar(
         sa.select(m.community_moderator.c.person_id)
         .where(m.community_moderator.c.community_id == community_id)
@@ -201,6 +203,8 @@ async def delete(conn: Connection, viewer: auth.Viewer, community_id: int, delet
     )
     if top != viewer.person_id:
         raise ApiError(ErrorCode.NOT_TOP_MOD)
+    if bool(community["deleted"]) != deleted:
+        await counters.site_counted(conn, "communities", -1 if deleted else +1)
     await conn.execute(
         sa.update(m.community)
         .where(m.community.c.id == community_id)

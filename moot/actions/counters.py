@@ -22,7 +22,15 @@ def is_counted(row: Row) -> bool:
     return not row["deleted"] and not row["removed"]
 
 
+async def site_counted(conn: Connection, column: str, delta: int) -> None:
+    """Move one of the local site's totals (users, posts, comments, communities)."""
+    total = m.local_site.c[column]
+    await conn.execute(sa.update(m.local_site).values({total: total + delta}))
+
+
 async def post_counted(conn: Connection, post: Row, delta: int) -> None:
+    if post["local"]:
+        await site_counted(conn, "posts", delta)
     c, p = m.community.c, m.person.c
     await conn.execute(
         sa.update(m.community).where(c.id == post["community_id"]).values(posts=c.posts + delta)
@@ -35,6 +43,8 @@ async def post_counted(conn: Connection, post: Row, delta: int) -> None:
 
 
 async def comment_counted(conn: Connection, comment: Row, post: Row, delta: int) -> None:
+    if comment["local"]:
+        await site_counted(conn, "comments", delta)
     c, p, ps, cm = m.community.c, m.person.c, m.post.c, m.comment.c
     await conn.execute(
         sa.update(m.community)

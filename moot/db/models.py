@@ -220,6 +220,11 @@ local_site = sa.Table(
     ],
     _when("rate_limit_published"),
     _when("rate_limit_updated", nullable=True),
+    # SiteAggregates for local content, kept like every other counter (actions/counters.py).
+    _count("users"),
+    _count("posts"),
+    _count("comments"),
+    _count("communities"),
 )
 
 language = sa.Table(

@@ -61,6 +61,12 @@ def expected_counters() -> dict[sa.Table, dict[str, sa.ScalarSelect[int]]]:
                 cl.c.score, cl.c.comment_id == comment.c.id, comment.c.creator_id == person.c.id
             ),
         },
+        m.local_site: {
+            "users": _count(m.local_user),
+            "posts": _count(post, post.c.local, *_counted(post)),
+            "comments": _count(comment, comment.c.local, *_counted(comment)),
+            "communities": _count(community, community.c.local, ~community.c.deleted),
+        },
         community: {
             "posts": _count(post, post.c.community_id == community.c.id, *_counted(post)),
             "comments": _sum(

@@ -18,7 +18,7 @@ from moot.db.engine import Connection
 
 async def _site_view(conn: Connection) -> Json:
     site, local = await site_actions.load_site(conn)
-    counts = await site_actions.site_counts(conn)
+    counts = site_actions.site_counts(local)
     return {
         "site": shapes.site(site),
         "local_site": shapes.local_site(local),
