@@ -128,9 +128,9 @@ def create_app(settings: Settings) -> Litestar:
         moot.http = httpx.AsyncClient(trust_env=False)
         scheduler = asyncio.create_task(run_scheduler(moot)) if settings.run_workers else None
         log.info(
-            "moot %s serving https://%s (database: %s)",
+            "moot %s ready (public address %s, database: %s)",
             __version__,
-            settings.hostname,
+            settings.origin,
             db.dialect_name,
         )
         try:

@@ -86,6 +86,7 @@ def serve(host: str, port: int, workers: bool) -> None:
 
         settings = replace(settings, run_workers=False)
     _prepare(settings)
+    click.echo(f"moot: listening on http://{host}:{port}", err=True)
     uvicorn.run(
         create_app(settings),
         host=host,
