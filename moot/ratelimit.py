@@ -124,11 +124,17 @@ class RateLimiter:
         self.set_limits(limits)
 
     def set_limits(self, limits: Mapping[RateLimitBucket, BucketConfig]) -> None:
-        """Admins change limits at runtime; buckets keep their tokens, capped at the next check.
+        """Admins change limits at runtime; kinds missing from `limits` keep Lemmy's defaults.
 
-        Kinds missing from `limits` keep Lemmy's defaults.
+        Buckets of a kind whose limit changed start again full at the new capacity, as they
+        would for a new client: otherwise raising a limit leaves everyone who came before
+        the change stuck at the old, smaller capacity until the slow refill catches up.
         """
-        self._limits = {**DEFAULT_LIMITS, **limits}
+        new = {**DEFAULT_LIMITS, **limits}
+        for kind, config in new.items():
+            if self._limits.get(kind) != config:
+                self._buckets[kind].clear()
+        self._limits = new
 
     def _now(self) -> int:
         # Whole seconds, as Lemmy counts: the refill is integer math on elapsed seconds.

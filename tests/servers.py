@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -100,6 +101,16 @@ class Server:
             check=check,
             timeout=600,
         )
+
+    def sql(self, statement: str) -> None:
+        """Change the database behind the API's back (for states no API makes yet)."""
+        if self.backend == "sqlite":
+            with sqlite3.connect(self.database_url.split("///", 1)[1]) as conn:
+                conn.execute(statement)
+        else:
+            subprocess.run(
+                ["psql", self.database_url, "-qAtc", statement], check=True, capture_output=True
+            )
 
     def start(self) -> None:
         log = self.log_path.open("ab")

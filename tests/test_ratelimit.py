@@ -177,13 +177,15 @@ def test_ipv4_mapped_ipv6_counts_as_ipv4(clock: FakeClock) -> None:
 
 def test_set_limits_applies_at_runtime(clock: FakeClock) -> None:
     rl = limiter(clock, capacity=6)
-    take(rl, 2, "1.2.3.4")  # 4 left
-    rl.set_limits({POST: BucketConfig(2, 600)})
-    assert take(rl, 3, "1.2.3.4") == [True, True, False]  # capped at the new capacity
+    take(rl, 6, "1.2.3.4")  # empty
+    rl.set_limits({POST: BucketConfig(6, 600)})  # unchanged: the bucket stays empty
+    assert not rl.check(POST, "1.2.3.4")
+    rl.set_limits({POST: BucketConfig(2, 600)})  # changed: every bucket starts full again
+    assert take(rl, 3, "1.2.3.4") == [True, True, False]
     rl.set_limits({POST: BucketConfig(10, 10)})  # one token a second
+    assert take(rl, 11, "1.2.3.4") == [True] * 10 + [False]
     clock.now += 5
     assert take(rl, 6, "1.2.3.4") == [True] * 5 + [False]
-    assert take(rl, 10, "5.6.7.8") == [True] * 10  # new buckets start at the new capacity
 
 
 def test_zero_capacity_refuses_everything_and_zero_interval_is_safe(clock: FakeClock) -> None:
@@ -192,7 +194,8 @@ def test_zero_capacity_refuses_everything_and_zero_interval_is_safe(clock: FakeC
     clock.now += 100
     assert not rl.check(POST, "1.2.3.4")
     rl.set_limits({POST: BucketConfig(1, 0)})  # treated as one second
-    assert not rl.check(POST, "1.2.3.4")  # the bucket keeps its state: empty, checked just now
+    assert rl.check(POST, "1.2.3.4")  # a changed limit starts the bucket full
+    assert not rl.check(POST, "1.2.3.4")
     clock.now += 1
     assert rl.check(POST, "1.2.3.4")
     clock.now += 1

@@ -129,3 +129,22 @@ def test_rate_limit(server: Server, admin: Api) -> None:
         assert Api(server, ip="203.0.113.10").get("/site").status_code == 200
     finally:
         admin.ok("PUT", "/site", {"rate_limit_message": 100000})
+
+
+def test_banned_account_cannot_log_in_or_act(server: Server, setting: dict[str, Any]) -> None:
+    name = unique("banned")
+    member = register(server, name, "password-123")
+    # Site bans arrive with the moderation issue; the rule that enforces them is here now.
+    server.sql(f"UPDATE person SET banned = true WHERE name = '{name}'")
+    assert member.error(
+        "POST", "/post", {"name": "Still posting", "community_id": setting["cid"]}
+    ) == (400, E.SITE_BAN)
+    assert member.error("POST", "/post/like", {"post_id": setting["pid"], "score": 1}) == (
+        400,
+        E.SITE_BAN,
+    )
+    assert Api(server).error(
+        "POST", "/user/login", {"username_or_email": name, "password": "password-123"}
+    ) == (400, E.SITE_BAN)
+    view = Api(server).ok("GET", "/post", id=setting["pid"])["post_view"]
+    assert view["counts"]["score"] == 1
