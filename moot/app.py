@@ -23,6 +23,8 @@ from moot.db.engine import Database
 from moot.errors import ApiError, ErrorCode
 from moot.ratelimit import RateLimitBucket
 from moot.state import Moot
+from moot.web import router as web_router
+from moot.web import static_files, template_config
 from moot.workers.scheduler import run_scheduler
 
 log = logging.getLogger("moot.app")
@@ -148,7 +150,8 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[site.router, user.router, community.router, post.router, comment.router],
     )
     app = Litestar(
-        route_handlers=[api, nodeinfo, well_known_nodeinfo],
+        route_handlers=[api, nodeinfo, well_known_nodeinfo, web_router, static_files],
+        template_config=template_config,
         lifespan=[lifespan],
         before_request=_rate_limit,
         exception_handlers={

@@ -1,0 +1,71 @@
+"""Dates and numbers as the Lemmy UI words them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import jinja2
+
+
+def aware(when: datetime) -> datetime:
+    """A database time as an aware UTC datetime (SQLite gives naive ones)."""
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _plural(n: int, unit: str) -> str:
+    if n == 1:
+        return f"{'an' if unit == 'hour' else 'a'} {unit} ago"
+    return f"{n} {unit}s ago"
+
+
+def time_ago(when: datetime, now: datetime | None = None) -> str:
+    """'6 years ago', '3 months ago', 'a day ago', 'just now'."""
+    then = aware(when)
+    now = aware(now) if now is not None else datetime.now(UTC)
+    seconds = int((now - then).total_seconds())
+    if seconds < 45:
+        return "just now"
+    if seconds < 3600:
+        return _plural(max(1, round(seconds / 60)), "minute")
+    if seconds < 86400:
+        return _plural(round(seconds / 3600), "hour")
+    years = now.year - then.year - ((now.month, now.day) < (then.month, then.day))
+    if years >= 1:
+        return _plural(years, "year")
+    days = seconds // 86400
+    if days < 30:
+        return _plural(days, "day")
+    return _plural(max(1, days // 30), "month")
+
+
+def ordinal(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
+
+
+def long_date(when: datetime) -> str:
+    """'September 2nd, 2020'."""
+    when = aware(when)
+    return f"{when:%B} {ordinal(when.day)}, {when.year}"
+
+
+def iso(when: datetime) -> str:
+    return aware(when).isoformat().replace("+00:00", "Z")
+
+
+def exact(when: datetime) -> str:
+    """The full time, for a `title` tooltip."""
+    return f"{aware(when):%A, %B %d, %Y at %H:%M UTC}"
+
+
+def is_cake_day(published: datetime, now: datetime | None = None) -> bool:
+    then = aware(published)
+    now = aware(now) if now is not None else datetime.now(UTC)
+    return (then.month, then.day) == (now.month, now.day) and now.year > then.year
+
+
+def register_filters(env: jinja2.Environment) -> None:
+    env.filters.update(
+        time_ago=time_ago, long_date=long_date, iso=iso, exact=exact, is_cake_day=is_cake_day
+    )

@@ -1,0 +1,163 @@
+"""The profile page, `/u/{name}`: header, Overview / Comments / Posts, sort, pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import MediaType, Request, get
+from litestar.response import Template
+
+from moot import ranking
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.db.listings import (
+    CommentFilter,
+    PostFilter,
+    comment_sort_for,
+    list_comments,
+    list_posts,
+)
+from moot.db.queries import person_by_name, rows_by_id
+from moot.state import Moot
+from moot.web.format import aware
+
+VIEWS = ("Overview", "Comments", "Posts")
+SORTS: dict[str, str] = {
+    "New": "New",
+    "Old": "Old",
+    "Hot": "Hot",
+    "Active": "Active",
+    "Controversial": "Controversial",
+    "TopHour": "Top hour",
+    "TopSixHour": "Top six hours",
+    "TopTwelveHour": "Top twelve hours",
+    "TopDay": "Top day",
+    "TopWeek": "Top week",
+    "TopMonth": "Top month",
+    "TopThreeMonths": "Top three months",
+    "TopSixMonths": "Top six months",
+    "TopNineMonths": "Top nine months",
+    "TopYear": "Top year",
+    "TopAll": "Top all time",
+}
+PAGE_SIZE = 20
+PAGE_MAX = 1000
+SORT_HELP_URL = "https://join-lemmy.org/docs/users/03-votes-and-ranking.html"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One post or comment of the listing, with what it needs to be read in context."""
+
+    kind: str  # "post" or "comment"
+    row: Row
+    post: Row | None
+    community: Row | None
+
+    @property
+    def published(self) -> datetime:
+        return aware(self.row["published"])
+
+    @property
+    def score(self) -> int:
+        return int(self.row["score"])
+
+
+def _page(raw: str | None) -> int:
+    try:
+        page = int(raw or "1")
+    except ValueError:
+        return 1
+    return min(max(page, 1), PAGE_MAX)
+
+
+def _order(items: list[Item], sort: str) -> list[Item]:
+    if sort == "Old":
+        return sorted(items, key=lambda i: i.published)
+    if sort.startswith("Top"):
+        return sorted(items, key=lambda i: (i.score, i.published), reverse=True)
+    return sorted(items, key=lambda i: i.published, reverse=True)
+
+
+async def _items(
+    conn: Connection, person_id: int, view: str, sort: str, page: int
+) -> tuple[list[Item], bool]:
+    """The page's items, and whether there is a next page."""
+    # Overview merges two listings, so it reads the first page*size of each and cuts.
+    merged = view == "Overview"
+    first, size = (1, page * PAGE_SIZE + 1) if merged else (page, PAGE_SIZE + 1)
+    posts: list[Row] = []
+    comments: list[Row] = []
+    if view in ("Overview", "Posts"):
+        post_filter = PostFilter(
+            creator_id=person_id,
+            sort=sort,
+            featured_first=False,
+            show_nsfw=True,
+            show_read=True,
+            show_hidden=True,
+        )
+        posts = await list_posts(conn, post_filter, first, size)
+    if view in ("Overview", "Comments"):
+        window = ranking.TOP_WINDOWS.get(sort)
+        since = datetime.now(UTC) - window if window is not None else None
+        comment_filter = CommentFilter(
+            creator_id=person_id, sort=comment_sort_for(sort), top_window_since=since
+        )
+        comments = await list_comments(conn, comment_filter, first, size)
+    post_ids = {int(r["post_id"]) for r in comments} | {int(r["id"]) for r in posts}
+    by_post = await rows_by_id(conn, m.post, post_ids)
+    by_community = await rows_by_id(
+        conn, m.community, {int(r["community_id"]) for r in by_post.values()}
+    )
+
+    def context(post_id: int) -> tuple[Row | None, Row | None]:
+        post = by_post.get(post_id)
+        return post, by_community.get(int(post["community_id"])) if post else None
+
+    items = [Item("post", r, *context(int(r["id"]))) for r in posts]
+    items += [Item("comment", r, *context(int(r["post_id"]))) for r in comments]
+    if merged:
+        items = _order(items, sort)[(page - 1) * PAGE_SIZE :]
+    return items[:PAGE_SIZE], len(items) > PAGE_SIZE
+
+
+@get("/u/{name:str}", media_type=MediaType.HTML, include_in_schema=False)
+async def profile_page(
+    request: Request[Any, Any, Any],
+    name: str,
+    view: str | None = None,
+    sort: str | None = None,
+    page: str | None = None,
+) -> Template:
+    moot: Moot = request.app.state.moot
+    view = view if view in VIEWS else "Overview"
+    sort = sort if sort in SORTS else "New"
+    page_number = _page(page)
+    async with moot.db.connection() as conn:
+        person = await person_by_name(conn, name)
+        if person is None or person["deleted"]:
+            return Template(
+                template_name="not_found.html",
+                context={"title": "Not found", "what": f"No person called {name} here."},
+                status_code=404,
+            )
+        items, has_next = await _items(conn, int(person["id"]), view, sort, page_number)
+    return Template(
+        template_name="profile.html",
+        context={
+            "person": person,
+            "joined": aware(person["published"]),
+            "items": items,
+            "view": view,
+            "views": VIEWS,
+            "sort": sort,
+            "sorts": SORTS,
+            "page": page_number,
+            "has_next": has_next,
+            "sort_help_url": SORT_HELP_URL,
+            "title": person["display_name"] or person["name"],
+        },
+    )

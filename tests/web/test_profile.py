@@ -1,0 +1,214 @@
+"""The profile page `/u/{name}` in a real browser (Debian's chromium through Playwright), on
+a fresh instance per backend loaded with the seed fixture: it must read as the Lemmy profile
+the fixture was reconstructed from."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
+
+from tests.conftest import BACKENDS
+from tests.servers import ROOT, Server, destroy, make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _seed_path() -> Path:
+    near = Path(__file__).resolve().parents[3] / "shared/fixtures/seed-profile.json"
+    return near if near.exists() else Path("/work/shared/fixtures/seed-profile.json")
+
+
+SEED = json.loads(_seed_path().read_text(encoding="utf-8"))
+EXPECTED = SEED["expected"]
+RECORDS = {r["key"]: r for r in SEED["records"] if "key" in r}
+
+# The first line a reader sees of an item's text; an ordered list shows its number.
+FIRST_LINE_JS = """(el) => {
+  const first = el.firstElementChild;
+  let text = el.innerText.trim().split("\\n")[0].trim();
+  if (first && first.tagName === "OL") text = `${first.start || 1}. ${text}`;
+  return text;
+}"""
+
+
+def _years_since(when: date, today: date) -> int:
+    return today.year - when.year - ((today.month, today.day) < (when.month, when.day))
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: apt-get install chromium (bin/test does)")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def seeded(request: pytest.FixtureRequest) -> Iterator[Server]:
+    """A fresh server of each backend, started after importing the seed."""
+    srv = make_server(request.param)
+    try:
+        done = srv.moot("import", str(_seed_path()), check=False)
+        assert done.returncode == 0, f"import failed:\n{done.stdout}\n{done.stderr}"
+        srv.start()
+        yield srv
+    finally:
+        destroy(srv)
+
+
+@pytest.fixture
+def outside() -> list[tuple[str, str]]:
+    """Requests the page tried to make elsewhere: (resource type, url)."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, seeded: Server, outside: list[tuple[str, str]]) -> Iterator[Page]:
+    """A page that may only reach the server under test; anything else is refused and
+    recorded in `outside` (user content may point at images elsewhere)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+
+    def gate(route: Route) -> None:
+        if route.request.url.startswith(seeded.url):
+            route.continue_()
+        else:
+            outside.append((route.request.resource_type, route.request.url))
+            route.abort()
+
+    page.route("**/*", gate)
+    yield page
+    context.close()
+
+
+def _open(page: Page, server: Server, query: str = "") -> None:
+    response = page.goto(f"{server.url}/u/{EXPECTED['person']}{query}")
+    assert response is not None and response.status == 200
+
+
+def test_header(page: Page, seeded: Server, outside: list[tuple[str, str]]) -> None:
+    _open(page, seeded)
+    assert page.locator("html").get_attribute("lang") == "en"
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text().strip() == f"{EXPECTED['person']} [{EXPECTED['pronouns']}]"
+    stats = page.locator(".stats")
+    assert stats.get_by_text(f"{EXPECTED['post_count']} Posts", exact=True).is_visible()
+    assert stats.get_by_text(f"{EXPECTED['comment_count']} Comments", exact=True).is_visible()
+
+    joined = datetime.fromisoformat(EXPECTED["joined"].replace("Z", "+00:00"))
+    years = _years_since(joined.date(), datetime.now(UTC).date())
+    assert page.locator(".joined").inner_text().strip() == f"Joined {years} years ago"
+    time = page.locator(".joined time")
+    assert time.get_attribute("datetime") == EXPECTED["joined"]
+    assert str(joined.year) in (time.get_attribute("title") or "")
+
+    cake = page.locator(".cake-day")
+    assert cake.inner_text().strip() == f"Cake day: {EXPECTED['cake_day']}"
+    assert cake.get_by_role("img", name="Cake day").count() == 1
+    today = datetime.now(UTC).date()
+    is_cake_day = (today.month, today.day) == (joined.month, joined.day)
+    assert heading.get_by_role("img", name="Cake day today").count() == int(is_cake_day)
+    # Nothing of the page's own comes from elsewhere (no fonts, scripts, styles).
+    own = [(kind, url) for kind, url in outside if kind != "image"]
+    assert own == []
+
+
+def test_overview_items_in_order(page: Page, seeded: Server) -> None:
+    _open(page, seeded, "?view=Overview&sort=New")
+    items = page.locator("article.item")
+    expected = EXPECTED["overview_newest_first"]
+    assert items.count() == len(expected)
+    for i, want in enumerate(expected):
+        item = items.nth(i)
+        record = RECORDS[want["key"]]
+        assert item.get_attribute("data-kind") == want["kind"], want["key"]
+        body = item.locator(".item-body")
+        first_line = body.evaluate(FIRST_LINE_JS) if body.count() else ""
+        assert first_line == (want["text"] or ""), want["key"]
+        if want["kind"] == "post":
+            link = item.locator(".item-title a")
+            assert link.inner_text().strip() == record["name"]
+            assert link.get_attribute("href") == record["url"]
+            assert set((link.get_attribute("rel") or "").split()) == {"nofollow", "ugc", "noopener"}
+        else:
+            post = RECORDS[record["post"]]
+            assert item.locator(".post-title").inner_text().strip() == post["name"]
+            assert item.locator(".community").inner_text().strip() == "News"
+        meta = item.locator(".item-meta").inner_text()
+        assert re.search(r"-?\d+ points? · .+ ago", meta), meta
+        published = item.locator(".item-meta time").get_attribute("datetime")
+        assert published == record["published"], want["key"]
+
+
+def test_views_sort_and_pages(page: Page, seeded: Server) -> None:
+    _open(page, seeded)
+    nav = page.get_by_role("navigation", name="Profile views")
+    assert nav.get_by_role("link", name="Overview").get_attribute("aria-current") == "page"
+
+    nav.get_by_role("link", name="Comments").click()
+    assert "view=Comments" in page.url
+    assert page.locator("article.item[data-kind=comment]").count() == EXPECTED["comment_count"]
+    assert page.locator("article.item[data-kind=post]").count() == 0
+
+    page.get_by_role("navigation", name="Profile views").get_by_role("link", name="Posts").click()
+    kinds = page.locator("article.item").evaluate_all("els => els.map(e => e.dataset.kind)")
+    assert kinds == ["post"] * EXPECTED["post_count"]
+
+    # The sort is a labelled select in a plain GET form.
+    page.get_by_role("navigation", name="Profile views").get_by_role(
+        "link", name="Overview"
+    ).click()
+    page.get_by_label("Sort").select_option("Old")
+    page.get_by_role("button", name="Apply").click()
+    assert "sort=Old" in page.url
+    newest_first = [want["key"] for want in EXPECTED["overview_newest_first"]]
+    times = page.locator("article.item .item-meta time").evaluate_all(
+        "els => els.map(e => e.getAttribute('datetime'))"
+    )
+    assert times == [RECORDS[key]["published"] for key in reversed(newest_first)]
+    assert page.get_by_role("link", name="How sorting works").count() == 1
+
+    # Everything fits on page 1; page 2 is empty and links back.
+    assert page.locator("a[rel=next]").count() == 0
+    _open(page, seeded, "?view=Overview&sort=New&page=2")
+    assert page.locator("article.item").count() == 0
+    assert page.locator("a[rel=prev]").get_attribute("href") == "?view=Overview&sort=New&page=1"
+
+
+def test_unknown_person_is_404(page: Page, seeded: Server) -> None:
+    response = page.goto(f"{seeded.url}/u/nobody_here")
+    assert response is not None and response.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Not found"
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_screenshots_and_narrow_layout(page: Page, seeded: Server, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    _open(page, seeded)
+    overflow: Any = page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= width, f"page is {overflow} px wide at {width} px"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"profile-{seeded.backend}-{width}.png"), full_page=True)
