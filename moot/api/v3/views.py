@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -20,55 +21,90 @@ def _subscribed(follows: dict[int, bool], community_id: int) -> str:
     return "Pending" if follows[community_id] else "Subscribed"
 
 
+@dataclass(frozen=True)
+class _Around:
+    """What every post or comment view says about its creator and community, loaded once
+    for a whole page."""
+
+    persons: dict[int, Row]
+    communities: dict[int, Row]
+    admins: set[int]
+    moderators: set[tuple[int, int]]
+    creator_bans: set[tuple[int, int]]
+    follows: dict[int, bool]
+    blocked: set[int]
+    viewer_bans: set[tuple[int, int]]
+    viewer_id: int | None
+
+    def view(self, community_id: int, creator_id: int) -> Json:
+        return {
+            "creator": shapes.person(self.persons[creator_id]),
+            "community": shapes.community(self.communities[community_id]),
+            "creator_banned_from_community": (community_id, creator_id) in self.creator_bans,
+            "banned_from_community": (community_id, self.viewer_id) in self.viewer_bans,
+            "creator_is_moderator": (community_id, creator_id) in self.moderators,
+            "creator_is_admin": creator_id in self.admins,
+            "subscribed": _subscribed(self.follows, community_id),
+            "creator_blocked": creator_id in self.blocked,
+        }
+
+
+async def _around(
+    conn: Connection, viewer: Viewer | None, creator_ids: set[int], community_ids: set[int]
+) -> _Around:
+    follows: dict[int, bool] = {}
+    blocked: set[int] = set()
+    viewer_bans: set[tuple[int, int]] = set()
+    if viewer is not None:
+        pid = viewer.person_id
+        follows = await q.follows(conn, pid, community_ids)
+        blocked = await q.person_marks(conn, m.person_block, "target_id", pid, creator_ids)
+        viewer_bans = await q.banned_pairs(conn, community_ids, {pid})
+    return _Around(
+        persons=await q.rows_by_id(conn, m.person, creator_ids),
+        communities=await q.rows_by_id(conn, m.community, community_ids),
+        admins=await q.admin_person_ids(conn, creator_ids),
+        moderators=await q.moderator_pairs(conn, community_ids, creator_ids),
+        creator_bans=await q.banned_pairs(conn, community_ids, creator_ids),
+        follows=follows,
+        blocked=blocked,
+        viewer_bans=viewer_bans,
+        viewer_id=viewer.person_id if viewer is not None else None,
+    )
+
+
 async def post_views(conn: Connection, posts: Sequence[Row], viewer: Viewer | None) -> list[Json]:
     if not posts:
         return []
     post_ids = [int(p["id"]) for p in posts]
-    creator_ids = {int(p["creator_id"]) for p in posts}
-    community_ids = {int(p["community_id"]) for p in posts}
-    persons = await q.rows_by_id(conn, m.person, creator_ids)
-    communities = await q.rows_by_id(conn, m.community, community_ids)
-    admins = await q.admin_person_ids(conn, creator_ids)
-    mods = await q.moderator_pairs(conn, community_ids, creator_ids)
-    banned = await q.banned_pairs(conn, community_ids, creator_ids)
-    follows: dict[int, bool] = {}
+    around = await _around(
+        conn, viewer, {int(p["creator_id"]) for p in posts}, {int(p["community_id"]) for p in posts}
+    )
     saved: set[int] = set()
     hidden: set[int] = set()
-    blocked: set[int] = set()
     my_votes: dict[int, int] = {}
     seen: dict[int, int] = {}
-    viewer_banned: set[tuple[int, int]] = set()
     if viewer is not None:
         pid = viewer.person_id
-        follows = await q.follows(conn, pid, community_ids)
         saved = await q.person_marks(conn, m.post_saved, "post_id", pid, post_ids)
         hidden = await q.person_marks(conn, m.post_hide, "post_id", pid, post_ids)
-        blocked = await q.person_marks(conn, m.person_block, "target_id", pid, creator_ids)
         my_votes = await q.votes(conn, m.post_like, "post_id", pid, post_ids)
         seen = await q.read_comments(conn, pid, post_ids)
-        viewer_banned = await q.banned_pairs(conn, community_ids, {pid})
 
     out = []
     for p in posts:
-        cid, creator = int(p["community_id"]), int(p["creator_id"])
+        post_id = int(p["id"])
         view: Json = {
             "post": shapes.post(p),
-            "creator": shapes.person(persons[creator]),
-            "community": shapes.community(communities[cid]),
-            "creator_banned_from_community": (cid, creator) in banned,
-            "banned_from_community": bool(viewer_banned),
-            "creator_is_moderator": (cid, creator) in mods,
-            "creator_is_admin": creator in admins,
+            **around.view(int(p["community_id"]), int(p["creator_id"])),
             "counts": shapes.post_counts(p),
-            "subscribed": _subscribed(follows, cid),
-            "saved": int(p["id"]) in saved,
-            "read": int(p["id"]) in seen,
-            "hidden": int(p["id"]) in hidden,
-            "creator_blocked": creator in blocked,
-            "unread_comments": int(p["comments"]) - seen.get(int(p["id"]), 0),
+            "saved": post_id in saved,
+            "read": post_id in seen,
+            "hidden": post_id in hidden,
+            "unread_comments": int(p["comments"]) - seen.get(post_id, 0),
         }
-        if int(p["id"]) in my_votes:
-            view["my_vote"] = my_votes[int(p["id"])]
+        if post_id in my_votes:
+            view["my_vote"] = my_votes[post_id]
         out.append(view)
     return out
 
@@ -79,49 +115,35 @@ async def comment_views(
     if not comments:
         return []
     comment_ids = [int(c["id"]) for c in comments]
-    creator_ids = {int(c["creator_id"]) for c in comments}
     posts = await q.rows_by_id(conn, m.post, {int(c["post_id"]) for c in comments})
-    community_ids = {int(p["community_id"]) for p in posts.values()}
-    persons = await q.rows_by_id(conn, m.person, creator_ids)
-    communities = await q.rows_by_id(conn, m.community, community_ids)
-    admins = await q.admin_person_ids(conn, creator_ids)
-    mods = await q.moderator_pairs(conn, community_ids, creator_ids)
-    banned = await q.banned_pairs(conn, community_ids, creator_ids)
-    follows: dict[int, bool] = {}
+    around = await _around(
+        conn,
+        viewer,
+        {int(c["creator_id"]) for c in comments},
+        {int(p["community_id"]) for p in posts.values()},
+    )
     saved: set[int] = set()
-    blocked: set[int] = set()
     my_votes: dict[int, int] = {}
-    viewer_banned: set[tuple[int, int]] = set()
     if viewer is not None:
         pid = viewer.person_id
-        follows = await q.follows(conn, pid, community_ids)
         saved = await q.person_marks(conn, m.comment_saved, "comment_id", pid, comment_ids)
-        blocked = await q.person_marks(conn, m.person_block, "target_id", pid, creator_ids)
         my_votes = await q.votes(conn, m.comment_like, "comment_id", pid, comment_ids)
-        viewer_banned = await q.banned_pairs(conn, community_ids, {pid})
     sees_everything = viewer is not None and viewer.is_admin
 
     out = []
     for c in comments:
+        comment_id = int(c["id"])
         post = posts[int(c["post_id"])]
-        cid, creator = int(post["community_id"]), int(c["creator_id"])
         gone = bool(c["deleted"] or c["removed"])
         view: Json = {
             "comment": shapes.comment(c, hide_content=gone and not sees_everything),
-            "creator": shapes.person(persons[creator]),
+            **around.view(int(post["community_id"]), int(c["creator_id"])),
             "post": shapes.post(post),
-            "community": shapes.community(communities[cid]),
             "counts": shapes.comment_counts(c),
-            "creator_banned_from_community": (cid, creator) in banned,
-            "banned_from_community": bool(viewer_banned),
-            "creator_is_moderator": (cid, creator) in mods,
-            "creator_is_admin": creator in admins,
-            "subscribed": _subscribed(follows, cid),
-            "saved": int(c["id"]) in saved,
-            "creator_blocked": creator in blocked,
+            "saved": comment_id in saved,
         }
-        if int(c["id"]) in my_votes:
-            view["my_vote"] = my_votes[int(c["id"])]
+        if comment_id in my_votes:
+            view["my_vote"] = my_votes[comment_id]
         out.append(view)
     return out
 
