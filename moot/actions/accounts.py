@@ -12,6 +12,7 @@ from moot.actions import counters
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
 from moot.db import models as m
+from moot.db import queries
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
@@ -35,15 +36,6 @@ class LoginResult:
     jwt: str | None
     registration_created: bool
     verify_email_sent: bool
-
-
-async def _name_taken(conn: Connection, name: str) -> bool:
-    found = await conn.scalar(
-        sa.select(sa.func.count())
-        .select_from(m.person.join(m.instance, m.person.c.instance_id == m.instance.c.id))
-        .where(sa.func.lower(m.person.c.name) == name.lower(), m.person.c.local)
-    )
-    return bool(found)
 
 
 async def create_local_user(
@@ -98,7 +90,7 @@ async def create_admin(conn: Connection, settings: Settings, name: str, password
     """An admin account, made by the operator (CLI or first-start environment)."""
     validation.check_actor_name(name)
     validation.check_password(password)
-    if await _name_taken(conn, name):
+    if await queries.person_by_name(conn, name) is not None:
         raise ApiError(ErrorCode.USER_ALREADY_EXISTS)
     person_id, _ = await create_local_user(conn, settings, name, password, admin=True)
     await conn.execute(sa.update(m.local_site).values(site_setup=True))
@@ -135,7 +127,7 @@ async def register(
         )
         if taken:
             raise ApiError(ErrorCode.EMAIL_ALREADY_EXISTS)
-    if await _name_taken(conn, form.username):
+    if await queries.person_by_name(conn, form.username) is not None:
         raise ApiError(ErrorCode.USER_ALREADY_EXISTS)
 
     first_admin = not setup and not await conn.scalar(

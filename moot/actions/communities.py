@@ -12,6 +12,7 @@ from moot.actions.lookups import get_community
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
 from moot.db import models as m
+from moot.db import queries
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
@@ -88,11 +89,7 @@ async def create_community(
     _text_fields(changes, slurs, values)
     if values.get("nsfw") and not local["enable_nsfw"]:
         values["nsfw"] = False
-    taken = await conn.scalar(
-        sa.select(sa.func.count())
-        .select_from(m.community)
-        .where(sa.func.lower(m.community.c.name) == name.lower(), m.community.c.local)
-    )
+    taken = await queries.community_by_name(conn, name) is not None
     if taken:
         raise ApiError(ErrorCode.COMMUNITY_ALREADY_EXISTS)
     now = utcnow()

@@ -90,6 +90,23 @@ async def comment_arrived(conn: Connection, comment: Row, post: Row) -> None:
     )
 
 
+def post_time_ranks(row: Row, now: datetime) -> dict[str, float]:
+    """The ranks of a post that decay with time. `row` has the post's score, published and
+    newest_comment_time_necro, and its community's users_active_month."""
+    score = int(row["score"])
+    return {
+        "hot_rank": ranking.hot_rank(score, row["published"], now),
+        "hot_rank_active": ranking.hot_rank(score, row["newest_comment_time_necro"], now),
+        "scaled_rank": ranking.scaled_rank(
+            score, row["published"], int(row["users_active_month"]), now
+        ),
+    }
+
+
+def comment_time_ranks(row: Row, now: datetime) -> dict[str, float]:
+    return {"hot_rank": ranking.hot_rank(int(row["score"]), row["published"], now)}
+
+
 async def refresh_post_ranks(conn: Connection, post_id: int) -> None:
     """Recompute one post's ranks from its current counts (after a vote)."""
     row = await conn.fetch_one(
@@ -98,17 +115,11 @@ async def refresh_post_ranks(conn: Connection, post_id: int) -> None:
         .where(m.post.c.id == post_id)
     )
     assert row is not None
-    now = utcnow()
-    score = int(row["score"])
     await conn.execute(
         sa.update(m.post)
         .where(m.post.c.id == post_id)
         .values(
-            hot_rank=ranking.hot_rank(score, row["published"], now),
-            hot_rank_active=ranking.hot_rank(score, row["newest_comment_time_necro"], now),
-            scaled_rank=ranking.scaled_rank(
-                score, row["published"], int(row["users_active_month"]), now
-            ),
+            **post_time_ranks(row, utcnow()),
             controversy_rank=ranking.controversy_rank(int(row["upvotes"]), int(row["downvotes"])),
         )
     )
@@ -121,7 +132,7 @@ async def refresh_comment_ranks(conn: Connection, comment_id: int) -> None:
         sa.update(m.comment)
         .where(m.comment.c.id == comment_id)
         .values(
-            hot_rank=ranking.hot_rank(int(row["score"]), row["published"], utcnow()),
+            **comment_time_ranks(row, utcnow()),
             controversy_rank=ranking.controversy_rank(int(row["upvotes"]), int(row["downvotes"])),
         )
     )

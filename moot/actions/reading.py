@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from moot import auth
 from moot.db import models as m
 from moot.db.engine import Connection
-from moot.db.types import utcnow
+from moot.db.types import UtcDateTime, utcnow
 from moot.errors import ApiError, ErrorCode
 
 MAX_IDS = 10_000  # Lemmy's MAX_API_PARAM_ELEMENTS
@@ -24,19 +24,11 @@ async def mark_read(conn: Connection, viewer: auth.Viewer, post_ids: list[int], 
     ids = _check_ids(post_ids)
     t = m.post_read
     await conn.execute(sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.post_id.in_(ids)))
-    if not read:
-        return
-    found = await conn.fetch_all(
-        sa.select(m.post.c.id, m.post.c.comments).where(m.post.c.id.in_(ids))
-    )
-    now = utcnow()
-    for row in found:
+    if read:
         await conn.execute(
-            sa.insert(t).values(
-                post_id=row["id"],
-                person_id=viewer.person_id,
-                published=now,
-                read_comments=row["comments"],
+            sa.insert(t).from_select(
+                ["post_id", "person_id", "published", "read_comments"],
+                _marks(viewer, ids, m.post.c.comments),
             )
         )
 
@@ -45,11 +37,20 @@ async def hide(conn: Connection, viewer: auth.Viewer, post_ids: list[int], hide:
     ids = _check_ids(post_ids)
     t = m.post_hide
     await conn.execute(sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.post_id.in_(ids)))
-    if not hide:
-        return
-    found = await conn.fetch_all(sa.select(m.post.c.id).where(m.post.c.id.in_(ids)))
-    now = utcnow()
-    for row in found:
+    if hide:
         await conn.execute(
-            sa.insert(t).values(post_id=row["id"], person_id=viewer.person_id, published=now)
+            sa.insert(t).from_select(["post_id", "person_id", "published"], _marks(viewer, ids))
         )
+
+
+def _marks(
+    viewer: auth.Viewer, ids: list[int], *extra: sa.ColumnElement[object]
+) -> sa.Select[tuple[object, ...]]:
+    """One row per existing post of `ids`, marked by the viewer now: ids that name no post
+    are passed over, as Lemmy does."""
+    return sa.select(
+        m.post.c.id,
+        sa.literal(viewer.person_id),
+        sa.literal(utcnow(), UtcDateTime()),
+        *extra,
+    ).where(m.post.c.id.in_(ids))

@@ -62,7 +62,6 @@ class PostFilter:
     creator_id: int | None = None
     viewer_id: int | None = None  # person id
     viewer_local_user_id: int | None = None
-    viewer_is_admin: bool = False
     saved_only: bool = False
     liked_only: bool = False
     disliked_only: bool = False
@@ -76,9 +75,8 @@ class PostFilter:
 def _visible(f: PostFilter) -> list[sa.ColumnElement[bool]]:
     c = m.community.c
     where: list[sa.ColumnElement[bool]] = [~p.removed, ~c.removed, ~c.deleted]
-    if f.creator_id is not None and f.creator_id == f.viewer_id:
-        pass  # people see their own deleted posts on their profile
-    else:
+    own_profile = f.creator_id is not None and f.creator_id == f.viewer_id
+    if not own_profile:  # people see their own deleted posts on their profile
         where.append(~p.deleted)
     if not f.show_nsfw:
         where += [~p.nsfw, ~c.nsfw]

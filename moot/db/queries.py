@@ -140,26 +140,22 @@ async def community_languages(conn: Connection, community_id: int) -> list[int]:
     return [int(r["id"]) for r in rows]
 
 
-async def person_by_name(conn: Connection, name: str) -> Row | None:
-    """A person by `name` (local) or `name@host`."""
+async def _actor_by_name(conn: Connection, table: sa.Table, name: str) -> Row | None:
+    """A person or community by `name` (local, any case) or `name@host`."""
     local_name, _, host = name.partition("@")
-    query = sa.select(m.person).where(sa.func.lower(m.person.c.name) == local_name.lower())
+    query = sa.select(table).where(sa.func.lower(table.c.name) == local_name.lower())
     if host:
-        query = query.join(m.instance, m.instance.c.id == m.person.c.instance_id).where(
+        query = query.join(m.instance, m.instance.c.id == table.c.instance_id).where(
             m.instance.c.domain == host.lower()
         )
     else:
-        query = query.where(m.person.c.local)
+        query = query.where(table.c.local)
     return await conn.fetch_one(query.limit(1))
+
+
+async def person_by_name(conn: Connection, name: str) -> Row | None:
+    return await _actor_by_name(conn, m.person, name)
 
 
 async def community_by_name(conn: Connection, name: str) -> Row | None:
-    local_name, _, host = name.partition("@")
-    query = sa.select(m.community).where(sa.func.lower(m.community.c.name) == local_name.lower())
-    if host:
-        query = query.join(m.instance, m.instance.c.id == m.community.c.instance_id).where(
-            m.instance.c.domain == host.lower()
-        )
-    else:
-        query = query.where(m.community.c.local)
-    return await conn.fetch_one(query.limit(1))
+    return await _actor_by_name(conn, m.community, name)

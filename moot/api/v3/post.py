@@ -122,7 +122,6 @@ async def list_posts_route(
             community_id=community_id,
             viewer_id=viewer.person_id if viewer else None,
             viewer_local_user_id=viewer.local_user_id if viewer else None,
-            viewer_is_admin=bool(viewer and viewer.is_admin),
             saved_only=bool(saved_only),
             liked_only=bool(liked_only),
             disliked_only=bool(disliked_only),
