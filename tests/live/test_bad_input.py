@@ -148,3 +148,29 @@ def test_banned_account_cannot_log_in_or_act(server: Server, setting: dict[str, 
     ) == (400, E.SITE_BAN)
     view = Api(server).ok("GET", "/post", id=setting["pid"])["post_view"]
     assert view["counts"]["score"] == 1
+
+
+def test_community_ban_shows_on_that_community_only(server: Server) -> None:
+    owner, reader = register(server), register(server)
+    posts = {}
+    for label in ("banned", "open"):
+        cid = owner.ok("POST", "/community", {"name": unique(label), "title": label})[
+            "community_view"
+        ]["community"]["id"]
+        posts[label] = owner.ok("POST", "/post", {"name": f"In {label}", "community_id": cid})[
+            "post_view"
+        ]["post"]
+    me = reader.ok("GET", "/site")["my_user"]["local_user_view"]["person"]["id"]
+    server.sql(
+        "INSERT INTO community_person_ban (community_id, person_id, published) VALUES "
+        f"({posts['banned']['community_id']}, {me}, CURRENT_TIMESTAMP)"
+    )
+    listed = {
+        p["post"]["id"]: p["banned_from_community"]
+        for p in reader.ok("GET", "/post/list", type_="All", sort="New", limit=50)["posts"]
+    }
+    assert listed[posts["banned"]["id"]] is True
+    assert listed[posts["open"]["id"]] is False
+    assert reader.error(
+        "POST", "/comment", {"post_id": posts["banned"]["id"], "content": "hi"}
+    ) == (400, E.BANNED_FROM_COMMUNITY)
