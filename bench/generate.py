@@ -229,6 +229,7 @@ class Generator:
                 "hot_rank_active",
                 "scaled_rank",
                 "controversy_rank",
+                "age_tier",
             ],
         )
         comments = Table(
@@ -386,6 +387,7 @@ class Generator:
                     0.0,
                     0.0,
                     ranking.controversy_rank(up, down),
+                    ranking.age_tier(self.now_dt - timedelta(seconds=now - published), self.now_dt),
                 ]
             )
             post_scores.append((score, necro, ci))

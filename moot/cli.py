@@ -210,9 +210,10 @@ def export(file: Path) -> None:
 
 @admin.command("refresh-ranks")
 def admin_refresh_ranks() -> None:
-    """Recompute the hot ranks of recent posts and comments now (the scheduler's job)."""
-    from moot.workers.scheduler import refresh_ranks
+    """Recompute hot ranks and age tiers of posts and comments now (the scheduler's job)."""
+    from moot.workers.scheduler import refresh_age_tiers, refresh_ranks
 
     settings = _settings()
+    moved = _with_db(settings, refresh_age_tiers)
     changed = _with_db(settings, refresh_ranks)
-    click.echo(f"refreshed ranks of {changed} posts and comments")
+    click.echo(f"refreshed ranks of {changed} posts and comments; {moved} changed age tier")

@@ -34,6 +34,28 @@ TOP_WINDOWS: dict[str, timedelta | None] = {
     "TopAll": None,
 }
 
+# A post's age tier is the index of the first Top window it is still inside (len = older
+# than them all). Tiers let a windowed Top listing read, per tier, an index in score order
+# that stops after `limit` rows, instead of walking the whole score index and skipping every
+# post outside the window (moot/db/listings.py). A tier only ever grows with time; the
+# scheduler moves posts along, and the listing still checks `published` exactly, so a stale
+# tier costs a few skipped rows, never a wrong answer.
+AGE_TIER_BOUNDS: tuple[timedelta, ...] = tuple(w for w in TOP_WINDOWS.values() if w is not None)
+OLDEST_TIER = len(AGE_TIER_BOUNDS)
+
+
+def age_tier(published: datetime, now: datetime) -> int:
+    age = now - published
+    for tier, bound in enumerate(AGE_TIER_BOUNDS):
+        if age < bound:
+            return tier
+    return OLDEST_TIER
+
+
+def tiers_within(window: timedelta) -> range:
+    """The tiers whose posts may be younger than `window` (one of the Top windows)."""
+    return range(AGE_TIER_BOUNDS.index(window) + 1)
+
 
 def hot_rank(score: int, published: datetime, now: datetime) -> float:
     """Score on a log scale, divided by a power of the age in hours.

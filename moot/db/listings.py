@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -162,22 +163,32 @@ def _order(f: PostFilter) -> list[tuple[sa.ColumnElement[object], bool]]:
 
 
 def _after(order: list[tuple[sa.ColumnElement[object], bool]], row: Row) -> sa.ColumnElement[bool]:
-    """Rows strictly after `row` in `order`: a row comparison when all directions agree."""
-    keys = [col for col, _ in order]
-    values = [row[str(col.key)] for col in keys]
+    """Rows strictly after `row` in `order`."""
     # Bound as literals of each column's type, so they are stored-format values (dates) and
     # SQLAlchemy accepts `<` against booleans.
-    bound = [sa.literal(v, type_=col.type) for col, v in zip(keys, values, strict=True)]
+    bound = [sa.literal(row[str(col.key)], type_=col.type) for col, _ in order]
+    return _beyond(order, bound, [row[str(col.key)] for col, _ in order])
+
+
+def _beyond(
+    order: list[tuple[sa.ColumnElement[object], bool]],
+    bound: list[sa.BindParameter[object]],
+    values: list[object],
+) -> sa.ColumnElement[bool]:
+    """A row comparison where the directions agree, which is an index range; where they do
+    not (Old: featured first, then oldest first), the leading key splits the condition."""
+    keys = [col for col, _ in order]
     if all(desc for _, desc in order):
         return sa.tuple_(*keys) < sa.tuple_(*bound)
     if not any(desc for _, desc in order):
         return sa.tuple_(*keys) > sa.tuple_(*bound)
-    clauses = []
-    for i, (col, desc) in enumerate(order):
-        equal_before = [keys[j] == bound[j] for j in range(i)]
-        beyond = col < bound[i] if desc else col > bound[i]
-        clauses.append(sa.and_(*equal_before, beyond))
-    return sa.or_(*clauses)
+    (lead, desc), value = order[0], values[0]
+    same_lead = sa.and_(lead == bound[0], _beyond(order[1:], bound[1:], values[1:]))
+    # Nothing sorts past the last value of a flag (false when descending): leave that
+    # branch out, so the common deep page is a single index range.
+    if isinstance(value, bool) and value is not desc:
+        return same_lead
+    return sa.or_(same_lead, lead < bound[0] if desc else lead > bound[0])
 
 
 def encode_cursor(post_id: int) -> str:
@@ -197,6 +208,24 @@ async def decode_cursor(conn: Connection, cursor: str) -> Row:
     return row
 
 
+def _tiers(f: PostFilter) -> range | None:
+    """The age tiers to read one by one, for a windowed Top sort of a feed; else None.
+
+    A profile (creator_id) or saved list is ordered by its own index and is small, so it
+    reads the plain way; TopAll has no window and reads the score index.
+    """
+    window = ranking.TOP_WINDOWS.get(f.sort)
+    if window is None or f.creator_id is not None or f.saved_only:
+        return None
+    return ranking.tiers_within(window)
+
+
+def _ordered(
+    query: sa.Select[Any], order: list[tuple[sa.ColumnElement[object], bool]]
+) -> sa.Select[Any]:
+    return query.order_by(*[col.desc() if desc else col.asc() for col, desc in order])
+
+
 async def list_posts(
     conn: Connection, f: PostFilter, page: int, limit: int, cursor: Row | None = None
 ) -> list[Row]:
@@ -214,10 +243,32 @@ async def list_posts(
             saved, sa.and_(saved.c.post_id == p.id, saved.c.person_id == f.viewer_id)
         )
         order = [(saved.c.published, True), *order]
-    if cursor is not None:
-        query = query.where(_after(order, cursor))
-    query = query.order_by(*[col.desc() if desc else col.asc() for col, desc in order])
-    return await conn.fetch_all(query.limit(limit).offset(limit * (page - 1)))
+    offset = limit * (page - 1)
+    tiers = _tiers(f)
+    if tiers is None:
+        if cursor is not None:
+            query = query.where(_after(order, cursor))
+        return await conn.fetch_all(_ordered(query, order).limit(limit).offset(offset))
+    # A windowed Top sort: the same query once per age tier, each an index scan of
+    # ix_post_*_tier_score in the listing's order that stops after the rows the page needs;
+    # the arms are merged in that order (PostgreSQL: Merge Append). So the rows read are at
+    # most tiers x (offset + limit), whatever the size of the table or of the window.
+    arms = []
+    for tier in tiers:
+        arm = query.where(p.age_tier == tier)
+        if cursor is not None:
+            # With the tier fixed, (tier, order…) < (tier, cursor…) says what order < cursor
+            # says, in the column order of the tier index, so the planner scans that index
+            # from the cursor rather than the plain score index with the tier as a filter.
+            arm = arm.where(_after([(p.age_tier, True), *order], {**cursor, "age_tier": tier}))
+        arms.append(sa.select(_ordered(arm, order).limit(offset + limit).subquery()))
+    merged = sa.union_all(*arms).subquery()
+    merged_order: list[tuple[sa.ColumnElement[object], bool]] = [
+        (merged.c[str(col.key)], desc) for col, desc in order
+    ]
+    return await conn.fetch_all(
+        _ordered(sa.select(merged), merged_order).limit(limit).offset(offset)
+    )
 
 
 # Comments ------------------------------------------------------------------------------
@@ -315,5 +366,4 @@ async def list_comments(conn: Connection, f: CommentFilter, page: int, limit: in
         parent_of = sa.func.substr(cm.path, 1, sa.func.length(cm.path) - PATH_WIDTH)
         order = [(parent_of, False), (cm.distinguished, True), *order]
     order.append((cm.id, order[-1][1]))
-    query = query.order_by(*[col.desc() if desc else col.asc() for col, desc in order])
-    return await conn.fetch_all(query.limit(limit).offset(limit * (page - 1)))
+    return await conn.fetch_all(_ordered(query, order).limit(limit).offset(limit * (page - 1)))

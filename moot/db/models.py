@@ -227,6 +227,15 @@ local_site = sa.Table(
     _count("communities"),
 )
 
+# When each periodic job last finished (moot/workers/scheduler.py), so that after a restart
+# a job resumes from where it stopped instead of starting over.
+job_run = sa.Table(
+    "job_run",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    _when("finished"),
+)
+
 language = sa.Table(
     "language",
     metadata,
@@ -432,6 +441,8 @@ post = sa.Table(
     _rank("hot_rank_active"),
     _rank("scaled_rank"),
     _rank("controversy_rank", 0.0),
+    # Which Top window the post is still inside (moot.ranking.age_tier); moved by the scheduler.
+    sa.Column("age_tier", sa.SmallInteger, nullable=False, server_default="0"),
 )
 
 # One index per listing order, so each sort is an index scan that stops after `limit` rows
@@ -445,7 +456,7 @@ _POST_SORT_KEYS = {
     "new": ("published",),
     "newcomments": ("newest_comment_time",),
     "mostcomments": ("comments", "published"),
-    "score": ("score", "published"),
+    "score": ("score", "published"),  # TopAll; shorter Top windows read the tier indexes
 }
 for _name, _cols in _POST_SORT_KEYS.items():
     sa.Index(f"ix_post_site_{_name}", post.c.featured_local, *[post.c[c] for c in _cols], post.c.id)
@@ -456,6 +467,33 @@ for _name, _cols in _POST_SORT_KEYS.items():
         *[post.c[c] for c in _cols],
         post.c.id,
     )
+# Windowed Top sorts read one of these per age tier, in score order (moot/db/listings.py).
+sa.Index(
+    "ix_post_site_tier_score",
+    post.c.age_tier,
+    post.c.featured_local,
+    post.c.score,
+    post.c.published,
+    post.c.id,
+)
+sa.Index(
+    "ix_post_community_tier_score",
+    post.c.community_id,
+    post.c.age_tier,
+    post.c.featured_community,
+    post.c.score,
+    post.c.published,
+    post.c.id,
+)
+# Old is featured first (descending), then oldest first: one forward scan of this index.
+sa.Index("ix_post_site_old", post.c.featured_local.desc(), post.c.published, post.c.id)
+sa.Index(
+    "ix_post_community_old",
+    post.c.community_id,
+    post.c.featured_community.desc(),
+    post.c.published,
+    post.c.id,
+)
 sa.Index("ix_post_creator", post.c.creator_id, post.c.published, post.c.id)
 sa.Index("ix_post_url", post.c.url)
 

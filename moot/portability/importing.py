@@ -280,6 +280,7 @@ class _Writer:
             "updated": p.updated,
             "newest_comment_time": newest,
             "newest_comment_time_necro": necro,
+            "age_tier": ranking.age_tier(p.published, self.now),
         }
         # Authors upvote their own posts, as Lemmy does on create.
         like = {"post_id": post_id, "person_id": creator_id, "score": 1, "published": p.published}

@@ -23,6 +23,7 @@ from moot.state import Moot
 
 log = logging.getLogger("moot.scheduler")
 BATCH = 1000
+_AGE_TIER_JOB = "age_tiers"
 
 
 async def _refresh_in_batches(
@@ -80,13 +81,63 @@ async def refresh_ranks(db: Database) -> int:
     ) + await _refresh_in_batches(db, m.comment, comments, counters.comment_time_ranks, now)
 
 
+def _tier_at(published: sa.ColumnElement[datetime], now: datetime) -> sa.Case[int]:
+    """moot.ranking.age_tier as SQL."""
+    young = [(published > now - bound, tier) for tier, bound in enumerate(ranking.AGE_TIER_BOUNDS)]
+    return sa.case(*young, else_=ranking.OLDEST_TIER)
+
+
+async def refresh_age_tiers(db: Database) -> int:
+    """Move the posts that have left a Top window since the last pass into their older tier.
+
+    Tier 0 is swept whole: it is small (the last hour's posts), and it is where a post lands
+    when it was written without its tier. For every later bound, the posts that crossed it
+    since the last pass are a range of `published` (on ix_post_site_new), so a pass touches
+    only the posts that are due, however large the table. The first pass ever has no lower
+    bound and looks at every post once.
+    """
+    now = utcnow()
+    p, runs = m.post.c, m.job_run.c
+    bounds = ranking.AGE_TIER_BOUNDS
+    async with db.transaction() as tx:
+        last = await tx.scalar(sa.select(runs.finished).where(runs.name == _AGE_TIER_JOB))
+        due = [sa.and_(p.age_tier == 0, p.published <= now - bounds[0])]
+        for tier in range(1, ranking.OLDEST_TIER):
+            crossed = [
+                p.featured_local.in_([False, True]),  # lets the scan use ix_post_site_new
+                p.published <= now - bounds[tier],
+                p.age_tier <= tier,
+            ]
+            if last is not None:
+                crossed.append(p.published > last - bounds[tier])
+            due.append(sa.and_(*crossed))
+        moved = 0
+        for condition in due:
+            moved += await tx.execute(
+                sa.update(m.post).where(condition).values(age_tier=_tier_at(p.published, now))
+            )
+        await tx.execute(sa.delete(m.job_run).where(runs.name == _AGE_TIER_JOB))
+        await tx.execute(sa.insert(m.job_run).values(name=_AGE_TIER_JOB, finished=now))
+    return moved
+
+
+async def _run_jobs(moot: Moot) -> None:
+    moved = await refresh_age_tiers(moot.db)
+    changed = await refresh_ranks(moot.db)
+    log.info("refreshed ranks of %d posts and comments; %d posts changed age tier", changed, moved)
+
+
 async def run_scheduler(moot: Moot) -> None:
     interval = moot.settings.rank_refresh_seconds
+    try:
+        # Posts imported or migrated since the last run all start in tier 0: place them now.
+        await refresh_age_tiers(moot.db)
+    except Exception:
+        log.exception("placing posts in their age tiers failed; the next refresh retries")
     while True:
         await asyncio.sleep(interval)
         try:
-            changed = await refresh_ranks(moot.db)
-            log.info("refreshed ranks of %d posts and comments", changed)
+            await _run_jobs(moot)
         except Exception:
             log.exception("rank refresh failed; will try again in %d s", interval)
         moot.limiter.collect_garbage()
