@@ -28,7 +28,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 import sqlalchemy as sa
@@ -36,12 +36,12 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.generate import BIG_THREAD_NAME
+from moot.api.v3.forms import SortType
 from moot.db import models as m
 from moot.db.engine import Connection, Database, Row
 from moot.db.listings import (
     CommentFilter,
     PostFilter,
-    decode_cursor,
     list_comments,
     list_posts,
 )
@@ -68,8 +68,13 @@ class Plan:
     name: str
     sql: str
     plan: str
-    sorted_rows: bool  # a Sort node / temp b-tree: the listing does not stop after `limit`
+    # A sort of rows straight from a table scan (any PostgreSQL Sort node; a SQLite temp
+    # b-tree over a table): the listing does not stop after `limit`. SQLite's re-sort of
+    # arms that are themselves limited index scans (a Top sort's tiers) is not counted.
+    sorted_rows: bool
     db_ms: float | None
+    # PostgreSQL only: rows the scans of `post` produced or filtered out, over all loops.
+    post_rows_read: int | None = None
 
 
 # The server -------------------------------------------------------------------------------
@@ -213,6 +218,35 @@ def anonymous_filter(sort: str) -> PostFilter:
 
 
 _SORT_NODE = re.compile(r"(^|->\s*)(Incremental )?Sort\b", re.M)
+_POST_SCAN = re.compile(r"Scan.* on post\b.*rows=(\d+) loops=(\d+)")
+_REMOVED = re.compile(r"Rows Removed by (Filter|Index Recheck): (\d+)")
+
+
+def _pg_rows_read(text: str) -> int:
+    """Rows the scans of `post` returned or threw away, from EXPLAIN ANALYZE's counts."""
+    total, loops = 0, 0
+    for line in text.splitlines():
+        scan = _POST_SCAN.search(line)
+        if scan:
+            loops = int(scan.group(2))
+            total += int(scan.group(1)) * loops
+            continue
+        removed = _REMOVED.search(line)
+        if removed and loops:
+            total += int(removed.group(2)) * loops
+        elif "->" in line:
+            loops = 0  # the next node: filter counts below belong to it, not to a post scan
+    return total
+
+
+def _sqlite_sorts_a_scan(text: str) -> bool:
+    """A temp b-tree right after a table scan; after `SCAN anon_N` (a co-routine with its
+    own LIMIT) it only merges rows already cut to the page."""
+    lines = [line.strip() for line in text.splitlines()]
+    for i, line in enumerate(lines):
+        if "TEMP B-TREE" in line and not (i and lines[i - 1].startswith("SCAN anon_")):
+            return True
+    return False
 
 
 async def explain(db: Database, name: str, stmt: sa.ClauseElement, repeat: int = 20) -> Plan:
@@ -224,7 +258,7 @@ async def explain(db: Database, name: str, stmt: sa.ClauseElement, repeat: int =
             await raw.fetch(sql, *values)  # warm the cache, as a running server's is
             rows = await raw.fetch(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", *values)
             text = "\n".join(r[0] for r in rows)
-            sorted_rows = bool(_SORT_NODE.search(text))
+            sorted_rows, read = bool(_SORT_NODE.search(text)), _pg_rows_read(text)
             times = []
             for _ in range(repeat):
                 start = time.perf_counter()
@@ -234,14 +268,15 @@ async def explain(db: Database, name: str, stmt: sa.ClauseElement, repeat: int =
             async with raw.execute(f"EXPLAIN QUERY PLAN {sql}", values) as cur:
                 rows = await cur.fetchall()
             text = "\n".join(f"{'  ' * _depth(rows, r)}{r[3]}" for r in rows)
-            sorted_rows = "TEMP B-TREE" in text
+            sorted_rows, read = _sqlite_sorts_a_scan(text), None
             times = []
             for _ in range(repeat):
                 start = time.perf_counter()
                 async with raw.execute(sql, values) as cur:
                     await cur.fetchall()
                 times.append(time.perf_counter() - start)
-    return Plan(name, sql, text, sorted_rows, round(statistics.median(times) * 1000, 3))
+    median_ms = round(statistics.median(times) * 1000, 3)
+    return Plan(name, sql, text, sorted_rows, median_ms, read)
 
 
 def _depth(rows: Sequence[Any], row: Any) -> int:
@@ -252,17 +287,27 @@ def _depth(rows: Sequence[Any], row: Any) -> int:
     return depth
 
 
-async def plans(db: Database, limit: int, cursors: dict[str, str], big_post: int) -> list[Plan]:
+async def cursor_of_page(db: Database, sort: str, limit: int, page: int) -> Row | None:
+    """The cursor row that `page` of a sort starts after, walked with moot's own listing."""
+    cursor: Row | None = None
+    async with db.connection() as conn:
+        for _ in range(page - 1):
+            rows = await list_posts(conn, anonymous_filter(sort), 1, limit, cursor)
+            if not rows:
+                return None
+            cursor = rows[-1]
+    return cursor
+
+
+async def plans(db: Database, limit: int, big_post: int) -> list[Plan]:
+    """Page 1 and page 50 of every post sort, then the comment tree."""
     out = []
-    for sort in SORTS:
-        for label, cursor_token in (("page 1", None), ("page 50", cursors.get(sort))):
-            capture = CaptureConnection(db.dialect_name)
-            cursor_row = None
-            if cursor_token is not None:
-                async with db.connection() as conn:
-                    cursor_row = await decode_cursor(conn, cursor_token)
-            elif label != "page 1":
+    for sort in get_args(SortType):
+        for label, page in (("page 1", 1), ("page 50", 50)):
+            cursor_row = await cursor_of_page(db, sort, limit, page) if page > 1 else None
+            if page > 1 and cursor_row is None:
                 continue
+            capture = CaptureConnection(db.dialect_name)
             await list_posts(capture, anonymous_filter(sort), 1, limit, cursor_row)
             out.append(await explain(db, f"post/list {sort} {label}", capture.statements[0]))
     capture = CaptureConnection(db.dialect_name)
@@ -331,21 +376,10 @@ async def walk_to_page(client: httpx.AsyncClient, sort: str, limit: int, page: i
     return cursor
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
-    db = Database(args.database_url)
-    await db.connect(size=2)
-    try:
-        facts = await dataset_facts(db)
-    finally:
-        await db.close()
-    console.print(
-        f"dataset: {facts['counts']}; big thread post {facts['big_post']} "
-        f"({facts['big_post_comments']} comments); user {facts['user']}"
-    )
-    load_before = os.getloadavg()
+async def measure_api(args: argparse.Namespace, facts: dict[str, Any]) -> list[Result]:
+    """Every timed request, against a real `moot serve` started for the run."""
     server = Server(args.database_url, args.port or free_port())
     results: list[Result] = []
-    cursors: dict[str, str] = {}
     n, conc, limit = args.requests, args.concurrency, args.limit
     try:
         server.start()
@@ -384,7 +418,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 cursor = await walk_to_page(client, sort, limit, 50)
                 if cursor is None:
                     continue
-                cursors[sort] = cursor
                 params = {"type_": "All", "sort": sort, "limit": limit, "page_cursor": cursor}
 
                 async def deep_page(
@@ -440,10 +473,26 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         server.stop()
 
+    return results
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
     db = Database(args.database_url)
     await db.connect(size=2)
     try:
-        plan_list = await plans(db, limit, cursors, facts["big_post"])
+        facts = await dataset_facts(db)
+    finally:
+        await db.close()
+    console.print(
+        f"dataset: {facts['counts']}; big thread post {facts['big_post']} "
+        f"({facts['big_post_comments']} comments); user {facts['user']}"
+    )
+    load_before = os.getloadavg()
+    results = [] if args.plans_only else await measure_api(args, facts)
+    db = Database(args.database_url)
+    await db.connect(size=2)
+    try:
+        plan_list = await plans(db, args.limit, facts["big_post"])
     finally:
         await db.close()
     for plan in plan_list:
@@ -453,7 +502,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     facts.pop("post_ids")
     return {
         "database": db.dialect_name,
-        "limit": limit,
+        "limit": args.limit,
         "facts": facts,
         # Other processes on the machine compete for its cores: record how busy it was.
         "load_average_before": [round(x, 2) for x in load_before],
@@ -474,6 +523,15 @@ def markdown(report: dict[str, Any]) -> str:
     for r in report["results"]:
         errors = f" ({r['errors']} errors)" if r["errors"] else ""
         lines.append(f"| {r['name']}{errors} | {r['p50_ms']} | {r['p99_ms']} | {r['rps']} |")
+    lines += [
+        "",
+        f"| plan ({report['database']}) | order | post rows read | ms through the driver |",
+        "|---|---|---:|---:|",
+    ]
+    for p in report["plans"]:
+        verdict = "**sorts rows**" if p["sorted_rows"] else "index order"
+        read = "—" if p["post_rows_read"] is None else str(p["post_rows_read"])
+        lines.append(f"| {p['name']} | {verdict} | {read} | {p['db_ms']} |")
     lines.append("")
     for p in report["plans"]:
         verdict = "**sorts rows (no early stop)**" if p["sorted_rows"] else "index order"
@@ -496,6 +554,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--limit", type=int, default=20, help="posts per page")
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument(
+        "--plans-only", action="store_true", help="skip the HTTP measurements, print the plans"
+    )
     ap.add_argument("--json", type=Path, help="write the results here")
     ap.add_argument("--markdown", type=Path, help="write a markdown table and the plans here")
     args = ap.parse_args(argv)
