@@ -240,11 +240,22 @@ def _pg_rows_read(text: str) -> int:
 
 
 def _sqlite_sorts_a_scan(text: str) -> bool:
-    """A temp b-tree right after a table scan; after `SCAN anon_N` (a co-routine with its
-    own LIMIT) it only merges rows already cut to the page."""
-    lines = [line.strip() for line in text.splitlines()]
+    """A temp b-tree whose select reads a table. One whose select reads `anon_N` first (a
+    subquery with its own LIMIT: a Top sort's tier arm, or its page) only orders rows that
+    were already cut to the page."""
+    lines = text.splitlines()
     for i, line in enumerate(lines):
-        if "TEMP B-TREE" in line and not (i and lines[i - 1].startswith("SCAN anon_")):
+        if "TEMP B-TREE" not in line:
+            continue
+        depth = len(line) - len(line.lstrip())
+        first_read = None
+        for above in reversed(lines[:i]):
+            above_depth = len(above) - len(above.lstrip())
+            if above_depth < depth:
+                break
+            if above_depth == depth and above.lstrip().startswith(("SCAN", "SEARCH")):
+                first_read = above.strip()
+        if first_read is None or not first_read.startswith("SCAN anon_"):
             return True
     return False
 

@@ -253,9 +253,12 @@ async def list_posts(
     # ix_post_*_tier_score in the listing's order that stops after the rows the page needs;
     # the arms are merged in that order (PostgreSQL: Merge Append). So the rows read are at
     # most tiers x (offset + limit), whatever the size of the table or of the window.
-    arms = []
+    # Each arm carries only the order's keys, the id last (planning cost grows with every
+    # column of every arm); the page's rows are then joined by primary key.
+    keys: list[Any] = [col for col, _ in order]
+    arms: list[sa.Select[Any]] = []
     for tier in tiers:
-        arm = query.where(p.age_tier == tier)
+        arm: sa.Select[Any] = query.with_only_columns(*keys).where(p.age_tier == tier)
         if cursor is not None:
             # With the tier fixed, (tier, order…) < (tier, cursor…) says what order < cursor
             # says, in the column order of the tier index, so the planner scans that index
@@ -263,11 +266,15 @@ async def list_posts(
             arm = arm.where(_after([(p.age_tier, True), *order], {**cursor, "age_tier": tier}))
         arms.append(sa.select(_ordered(arm, order).limit(offset + limit).subquery()))
     merged = sa.union_all(*arms).subquery()
-    merged_order: list[tuple[sa.ColumnElement[object], bool]] = [
+    page_order: list[tuple[sa.ColumnElement[object], bool]] = [
         (merged.c[str(col.key)], desc) for col, desc in order
     ]
+    chosen = _ordered(sa.select(merged), page_order).limit(limit).offset(offset).subquery()
+    rows_order: list[tuple[sa.ColumnElement[object], bool]] = [
+        (chosen.c[str(col.key)], desc) for col, desc in order
+    ]
     return await conn.fetch_all(
-        _ordered(sa.select(merged), merged_order).limit(limit).offset(offset)
+        _ordered(sa.select(m.post).join(chosen, chosen.c.id == p.id), rows_order)
     )
 
 
