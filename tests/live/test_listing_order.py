@@ -127,3 +127,26 @@ def test_cursor_pages_walk_the_same_order(
 
 def test_bad_cursor_is_a_clear_error(server: Server) -> None:
     assert Api(server).error("GET", "/post/list", page_cursor="nonsense") == (400, "unknown")
+
+
+def test_moderator_view_lists_what_one_moderates(server: Server) -> None:
+    alice, bob = register(server), register(server)
+
+    def community_of(owner: Api) -> int:
+        made = owner.ok("POST", "/community", {"name": unique("modview"), "title": "Mod view"})
+        return int(made["community_view"]["community"]["id"])
+
+    def post_in(author: Api, cid: int) -> int:
+        made = author.ok("POST", "/post", {"name": "Seen by its moderators", "community_id": cid})
+        return int(made["post_view"]["post"]["id"])
+
+    alices, bobs = community_of(alice), community_of(bob)
+    # Each writes in the other's community: what a moderator sees is by community, not author.
+    in_alices, in_bobs = post_in(bob, alices), post_in(alice, bobs)
+
+    def moderated(api: Api) -> set[int]:
+        posts = api.ok("GET", "/post/list", type_="ModeratorView", limit=50)["posts"]
+        return {p["post"]["id"] for p in posts}
+
+    assert moderated(alice) == {in_alices}
+    assert moderated(bob) == {in_bobs}
