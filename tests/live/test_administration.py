@@ -185,7 +185,14 @@ def test_edit_site_settings(cast: Cast, js_moderation: dict[str, Any]) -> None:
         "application_question": "Who are you?",
         "rate_limit_post": 99999,
     }
+    every_language = [lang["id"] for lang in cast.outsider.site.get()["all_languages"]]
     try:
+        assert (
+            lemmy_error(cast.api, cast.admin, "PUT", "/site", json={"discussion_languages": [999]})
+            == E.LANGUAGE_NOT_ALLOWED
+        )
+        cast.api(cast.admin, "PUT", "/site", json={"discussion_languages": [0, 37]})
+        assert cast.outsider.site.get()["discussion_languages"] == [0, 37]
         edited = cast.api(cast.admin, "PUT", "/site", json=settings)
         local = edited["site_view"]["local_site"]
         assert (local["enable_downvotes"], local["enable_nsfw"]) == (False, False)
@@ -218,6 +225,7 @@ def test_edit_site_settings(cast: Cast, js_moderation: dict[str, Any]) -> None:
                 "taglines": [],
                 "blocked_urls": [],
                 "rate_limit_post": 100000,
+                "discussion_languages": every_language,
             },
         )
 
