@@ -1,4 +1,6 @@
-"""The scheduler lifts bans whose time is up, on both databases (moot/actions/bans.py)."""
+"""Moderation actions called in-process, as the web interface and federation will call them:
+with an `Actor` instead of an API viewer; and the scheduler lifting bans whose time is up.
+On both databases."""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from moot.actions import communities
+from moot.actions import communities, moderation, posts
 from moot.actions.accounts import create_local_user
+from moot.actions.acting import Actor
 from moot.actions.bans import ban_expiry, clear_expired_bans
 from moot.actions.site import bootstrap
 from moot.auth import Viewer
@@ -95,3 +98,36 @@ def test_ban_expiry_rules() -> None:
         with pytest.raises(ApiError) as refused:
             ban_expiry(bad)
         assert refused.value.code is code
+
+
+async def test_an_actor_meets_the_same_rules(db: tuple[Database, Settings]) -> None:
+    """A remote moderator's activity arrives as an `Actor`; the action checks it as it checks
+    an API viewer, and writes the same modlog row."""
+    database, settings = db
+    async with database.transaction() as tx:
+        owner_id, owner_user = await create_local_user(tx, settings, "owner", "password-123")
+        other_id, _ = await create_local_user(tx, settings, "other", "password-123")
+        user = await tx.fetch_one(sa.select(m.local_user).where(m.local_user.c.id == owner_user))
+        person = await tx.fetch_one(sa.select(m.person).where(m.person.c.id == owner_id))
+        assert user is not None and person is not None
+        owner = Viewer(user, person, "")
+        community = await communities.create_community(
+            tx, settings, owner, {"name": "acted", "title": "Acted on"}
+        )
+        post = await posts.create_post(
+            tx, settings, owner, {"name": "A post", "community_id": community["id"]}
+        )
+    with pytest.raises(ApiError) as refused:
+        async with database.transaction() as tx:
+            await moderation.remove_post(tx, Actor(other_id), int(post["id"]), True, "no")
+    assert refused.value.code is ErrorCode.NOT_A_MOD_OR_ADMIN
+    async with database.transaction() as tx:
+        removed = await moderation.remove_post(tx, Actor(owner_id), int(post["id"]), True, "spam")
+    assert removed["removed"] is True
+    async with database.connection() as conn:
+        logged = await conn.fetch_all(sa.select(m.modlog))
+        total = await conn.scalar(sa.select(m.community.c.posts))
+    assert [(r["kind"], r["mod_person_id"], r["reason"]) for r in logged] == [
+        ("ModRemovePost", owner_id, "spam")
+    ]
+    assert total == 0
