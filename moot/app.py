@@ -18,6 +18,7 @@ from moot import LEMMY_API_VERSION, __version__
 from moot.actions.site import bootstrap, load_site, rate_limits
 from moot.api.v3 import comment, community, post, site, user
 from moot.api.v3.context import client_ip
+from moot.api.v3.mod_routes import MODERATION_ROUTERS
 from moot.config import Settings
 from moot.db.engine import Database
 from moot.errors import ApiError, ErrorCode
@@ -147,7 +148,10 @@ def create_app(settings: Settings) -> Litestar:
 
     api = Router(
         path="/api/v3",
-        route_handlers=[site.router, user.router, community.router, post.router, comment.router],
+        route_handlers=[
+            *[site.router, user.router, community.router, post.router, comment.router],
+            *MODERATION_ROUTERS,
+        ],
     )
     app = Litestar(
         route_handlers=[api, nodeinfo, well_known_nodeinfo, web_router, static_files],

@@ -156,15 +156,26 @@ async def delete_comment(
 
 
 async def set_deleted(conn: Connection, comment: Row, deleted: bool) -> None:
-    if bool(comment["deleted"]) == deleted:
+    await _set_state(conn, comment, "deleted", deleted, updated=utcnow())
+
+
+async def set_removed(conn: Connection, comment: Row, removed: bool) -> None:
+    """A moderator's removal; the author's `updated` time stays as it was."""
+    await _set_state(conn, comment, "removed", removed)
+
+
+async def _set_state(
+    conn: Connection, comment: Row, flag: str, value: bool, **also: object
+) -> None:
+    """Set `deleted` or `removed`, moving the counters when the comment stops or starts
+    counting."""
+    if bool(comment[flag]) == value:
         return
     before = counters.is_counted(comment)
     await conn.execute(
-        sa.update(m.comment)
-        .where(m.comment.c.id == comment["id"])
-        .values(deleted=deleted, updated=utcnow())
+        sa.update(m.comment).where(m.comment.c.id == comment["id"]).values({flag: value, **also})
     )
-    after = counters.is_counted({**comment, "deleted": deleted})
+    after = counters.is_counted({**comment, flag: value})
     if before != after:
         post = await get_post(conn, int(comment["post_id"]))
         await counters.comment_counted(conn, comment, post, +1 if after else -1)

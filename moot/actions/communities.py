@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from moot import auth, validation
 from moot.actions import counters
+from moot.actions.acting import Acting
 from moot.actions.lookups import get_community
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
@@ -29,10 +30,10 @@ async def is_moderator(conn: Connection, community_id: int, person_id: int) -> b
     return bool(found)
 
 
-async def check_mod_or_admin(conn: Connection, viewer: auth.Viewer, community_id: int) -> None:
-    if viewer.is_admin:
+async def check_mod_or_admin(conn: Connection, actor: Acting, community_id: int) -> None:
+    if actor.is_admin:
         return
-    if not await is_moderator(conn, community_id, viewer.person_id):
+    if not await is_moderator(conn, community_id, actor.person_id):
         raise ApiError(ErrorCode.NOT_A_MOD_OR_ADMIN)
 
 
@@ -158,9 +159,18 @@ async def follow(conn: Connection, viewer: auth.Viewer, community_id: int, follo
         )
         await _count_subscriber(conn, community_id, +1)
     elif not follow and existing is not None:
-        await conn.execute(sa.delete(t).where(t.c.id == existing["id"]))
-        await _count_subscriber(conn, community_id, -1)
+        await drop_follower(conn, community_id, viewer.person_id)
     return await get_community(conn, community_id)
+
+
+async def drop_follower(conn: Connection, community_id: int, person_id: int) -> None:
+    """Unfollow on the person's behalf (they left, were banned, or are purged)."""
+    t = m.community_follower
+    gone = await conn.execute(
+        sa.delete(t).where(t.c.community_id == community_id, t.c.person_id == person_id)
+    )
+    if gone:
+        await _count_subscriber(conn, community_id, -1)
 
 
 async def _count_subscriber(conn: Connection, community_id: int, delta: int) -> None:

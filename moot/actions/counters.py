@@ -136,3 +136,41 @@ async def refresh_comment_ranks(conn: Connection, comment_id: int) -> None:
             controversy_rank=ranking.controversy_rank(int(row["upvotes"]), int(row["downvotes"])),
         )
     )
+
+
+async def _creator_score(conn: Connection, column: str, person_id: int, delta: int) -> None:
+    score = m.person.c[column]
+    await conn.execute(
+        sa.update(m.person).where(m.person.c.id == person_id).values({score: score + delta})
+    )
+
+
+async def comment_purged(conn: Connection, comment: Row, post: Row, *, with_post: bool) -> None:
+    """A comment is about to be deleted for good: it leaves every counter, and its votes
+    leave its creator's score. `with_post`: its post goes too, so the post's and the
+    thread's own counters need no care."""
+    if is_counted(comment):
+        if with_post:
+            if comment["local"]:
+                await site_counted(conn, "comments", -1)
+            c, p = m.community.c, m.person.c
+            await conn.execute(
+                sa.update(m.community)
+                .where(c.id == post["community_id"])
+                .values(comments=c.comments - 1)
+            )
+            await conn.execute(
+                sa.update(m.person)
+                .where(p.id == comment["creator_id"])
+                .values(comment_count=p.comment_count - 1)
+            )
+        else:
+            await comment_counted(conn, comment, post, -1)
+    await _creator_score(conn, "comment_score", int(comment["creator_id"]), -int(comment["score"]))
+
+
+async def post_purged(conn: Connection, post: Row) -> None:
+    """A post is about to be deleted for good (its comments are purged first)."""
+    if is_counted(post):
+        await post_counted(conn, post, -1)
+    await _creator_score(conn, "post_score", int(post["creator_id"]), -int(post["score"]))

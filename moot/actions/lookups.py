@@ -26,3 +26,11 @@ async def get_post(conn: Connection, post_id: int) -> Row:
 
 async def get_comment(conn: Connection, comment_id: int) -> Row:
     return await _by_id(conn, m.comment, comment_id, ErrorCode.COULDNT_FIND_COMMENT)
+
+
+async def get_person(conn: Connection, person_id: int) -> Row:
+    return await _by_id(conn, m.person, person_id, ErrorCode.COULDNT_FIND_PERSON)
+
+
+async def get_private_message(conn: Connection, message_id: int) -> Row:
+    return await _by_id(conn, m.private_message, message_id, ErrorCode.COULDNT_FIND_PRIVATE_MESSAGE)

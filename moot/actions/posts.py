@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from moot import auth, validation
 from moot.actions import counters, votes
+from moot.actions.acting import Acting
 from moot.actions.communities import is_banned_from, is_moderator
 from moot.actions.lookups import get_community, get_post
 from moot.actions.reading import mark_read
@@ -20,11 +21,11 @@ from moot.errors import ApiError, ErrorCode
 from moot.text.markdown import render_markdown
 
 
-async def check_can_post_in(conn: Connection, viewer: auth.Viewer, community: Row) -> None:
-    """The rules shared by posting and commenting in a community."""
+async def check_can_post_in(conn: Connection, actor: Acting, community: Row) -> None:
+    """The rules shared by posting, commenting and reporting in a community."""
     if community["deleted"] or community["removed"]:
         raise ApiError(ErrorCode.CANNOT_CREATE_POST_OR_COMMENT_IN_DELETED_OR_REMOVED_COMMUNITY)
-    if await is_banned_from(conn, int(community["id"]), viewer.person_id):
+    if await is_banned_from(conn, int(community["id"]), actor.person_id):
         raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
 
 
@@ -145,13 +146,23 @@ async def delete_post(conn: Connection, viewer: auth.Viewer, post_id: int, delet
 
 
 async def set_deleted(conn: Connection, post: Row, deleted: bool) -> None:
-    if bool(post["deleted"]) == deleted:
+    await _set_state(conn, post, "deleted", deleted, updated=utcnow())
+
+
+async def set_removed(conn: Connection, post: Row, removed: bool) -> None:
+    """A moderator's removal; the author's `updated` time stays as it was."""
+    await _set_state(conn, post, "removed", removed)
+
+
+async def _set_state(conn: Connection, post: Row, flag: str, value: bool, **also: object) -> None:
+    """Set `deleted` or `removed`, moving the counters when the post stops or starts counting."""
+    if bool(post[flag]) == value:
         return
     before = counters.is_counted(post)
     await conn.execute(
-        sa.update(m.post).where(m.post.c.id == post["id"]).values(deleted=deleted, updated=utcnow())
+        sa.update(m.post).where(m.post.c.id == post["id"]).values({flag: value, **also})
     )
-    after = counters.is_counted({**post, "deleted": deleted})
+    after = counters.is_counted({**post, flag: value})
     if before != after:
         await counters.post_counted(conn, post, +1 if after else -1)
 

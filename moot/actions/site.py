@@ -219,10 +219,14 @@ async def edit_site(
         for url in dict.fromkeys(changes["blocked_urls"]):
             await conn.execute(sa.insert(m.url_blocklist).values(url=url, published=now))
     if "discussion_languages" in changes:
+        wanted = set(changes["discussion_languages"])
+        known = await conn.fetch_all(sa.select(m.language.c.id).where(m.language.c.id.in_(wanted)))
+        if len(known) != len(wanted):
+            raise ApiError(ErrorCode.LANGUAGE_NOT_ALLOWED)
         await conn.execute(
             sa.delete(m.site_language).where(m.site_language.c.site_id == site["id"])
         )
-        for language_id in sorted(set(changes["discussion_languages"])):
+        for language_id in sorted(wanted):
             await conn.execute(
                 sa.insert(m.site_language).values(site_id=site["id"], language_id=language_id)
             )

@@ -55,11 +55,11 @@ async def _allowed_score(conn: Connection, viewer: auth.Viewer, score: int, post
 
 
 async def _vote(
-    conn: Connection, viewer: auth.Viewer, kind: _Votable, item: Row, post: Row, new: int
+    conn: Connection, person_id: int, kind: _Votable, item: Row, post: Row, new: int
 ) -> bool:
     """Store the vote and move the counters; False when nothing changed."""
     likes, items = kind.likes, kind.items
-    where = (likes.c[kind.key] == item["id"], likes.c.person_id == viewer.person_id)
+    where = (likes.c[kind.key] == item["id"], likes.c.person_id == person_id)
     old = int(await conn.scalar(sa.select(likes.c.score).where(*where)) or 0)
     if old == new:
         return False
@@ -67,7 +67,7 @@ async def _vote(
     if new:
         values = {
             kind.key: item["id"],
-            "person_id": viewer.person_id,
+            "person_id": person_id,
             "score": new,
             "published": utcnow(),
         }
@@ -96,7 +96,7 @@ async def _vote(
 async def vote_post(conn: Connection, viewer: auth.Viewer, post_id: int, score: int) -> None:
     post = await get_post(conn, post_id)
     new = await _allowed_score(conn, viewer, score, post)
-    if await _vote(conn, viewer, _POST, post, post, new):
+    if await _vote(conn, viewer.person_id, _POST, post, post, new):
         await counters.refresh_post_ranks(conn, post_id)
     # Voting on a post counts as reading it, as in Lemmy.
     await mark_read(conn, viewer, [post_id], True)
@@ -106,5 +106,24 @@ async def vote_comment(conn: Connection, viewer: auth.Viewer, comment_id: int, s
     comment = await get_comment(conn, comment_id)
     post = await get_post(conn, int(comment["post_id"]))
     new = await _allowed_score(conn, viewer, score, post)
-    if await _vote(conn, viewer, _COMMENT, comment, post, new):
+    if await _vote(conn, viewer.person_id, _COMMENT, comment, post, new):
         await counters.refresh_comment_ranks(conn, comment_id)
+
+
+async def withdraw_all_votes(conn: Connection, person_id: int) -> None:
+    """Take back every vote a person cast (before they are purged), one by one through the
+    same counters as a vote of 0."""
+    for kind in (_POST, _COMMENT):
+        voted = await conn.fetch_all(
+            sa.select(kind.items)
+            .join(kind.likes, kind.likes.c[kind.key] == kind.items.c.id)
+            .where(kind.likes.c.person_id == person_id)
+        )
+        for item in voted:
+            post_id = int(item["id"] if kind is _POST else item["post_id"])
+            post = item if kind is _POST else await get_post(conn, post_id)
+            await _vote(conn, person_id, kind, item, post, 0)
+            if kind is _POST:
+                await counters.refresh_post_ranks(conn, post_id)
+            else:
+                await counters.refresh_comment_ranks(conn, int(item["id"]))

@@ -624,3 +624,87 @@ registration_application = sa.Table(
     _when(),
     sa.UniqueConstraint("local_user_id"),
 )
+
+# Moderation (issue 5) -----------------------------------------------------------------------
+
+# The modlog: every moderator and admin action, one row each. Lemmy keeps fifteen tables of
+# the same form (mod_remove_post, mod_ban, admin_purge_post, ...); one table with a `kind`
+# column (Lemmy's ModlogActionType name) serves the same GetModlog shapes with one insert
+# path and one filtered query (docs/decisions.md, 2026-12 "one modlog table").
+modlog = sa.Table(
+    "modlog",
+    metadata,
+    _id(),
+    sa.Column("kind", sa.String(32), nullable=False),
+    _fk("mod_person_id", "person.id", index=True),
+    # The person acted upon: banned, added, or the creator of the removed post or comment.
+    _fk("other_person_id", "person.id", nullable=True, index=True),
+    _fk("community_id", "community.id", nullable=True),
+    _fk("post_id", "post.id", nullable=True, index=True),
+    _fk("comment_id", "comment.id", nullable=True, index=True),
+    sa.Column("reason", sa.Text),
+    # The action's own boolean: removed, locked, featured, banned or hidden; for the
+    # adding of moderators and admins it is Lemmy's `removed` (true when taken away).
+    _flag("flag"),
+    _flag("is_featured_community"),
+    _when("expires", nullable=True),
+    _when("when_"),
+)
+sa.Index("ix_modlog_kind_when", modlog.c.kind, modlog.c.when_, modlog.c.id)
+sa.Index("ix_modlog_community_when", modlog.c.community_id, modlog.c.when_, modlog.c.id)
+
+
+def _report(name: str, target: str, *snapshot: sa.Column[object]) -> sa.Table:
+    """A report table: who reported what, a snapshot of it as it was, and its resolution."""
+    return sa.Table(
+        f"{name}_report",
+        metadata,
+        _id(),
+        _fk("creator_id", "person.id", index=True),
+        _fk(f"{name}_id", f"{target}.id", index=True),
+        *snapshot,
+        sa.Column("reason", sa.Text, nullable=False),
+        _flag("resolved"),
+        sa.Column("resolver_id", sa.Integer, sa.ForeignKey("person.id", ondelete="SET NULL")),
+        _when(),
+        _when("updated", nullable=True),
+        sa.UniqueConstraint(f"{name}_id", "creator_id"),
+    )
+
+
+private_message = sa.Table(
+    "private_message",
+    metadata,
+    _id(),
+    _fk("creator_id", "person.id"),
+    _fk("recipient_id", "person.id"),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("content_html", sa.Text),
+    _flag("deleted"),
+    _flag("read"),
+    _flag("removed"),
+    _when(),
+    _when("updated", nullable=True),
+    sa.Column("ap_id", sa.String(2000), nullable=False, unique=True),
+    _flag("local", True),
+)
+sa.Index(
+    "ix_private_message_recipient", private_message.c.recipient_id, private_message.c.published
+)
+sa.Index("ix_private_message_creator", private_message.c.creator_id, private_message.c.published)
+
+post_report = _report(
+    "post",
+    "post",
+    sa.Column("original_post_name", sa.String(200), nullable=False),
+    sa.Column("original_post_url", sa.String(2000)),
+    sa.Column("original_post_body", sa.Text),
+)
+comment_report = _report(
+    "comment", "comment", sa.Column("original_comment_text", sa.Text, nullable=False)
+)
+private_message_report = _report(
+    "private_message",
+    "private_message",
+    sa.Column("original_pm_text", sa.Text, nullable=False),
+)

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from moot import ranking
 from moot.actions import counters
+from moot.actions.bans import clear_expired_bans
 from moot.db import models as m
 from moot.db.engine import Database, Row
 from moot.db.types import utcnow
@@ -140,4 +141,10 @@ async def run_scheduler(moot: Moot) -> None:
             await _run_jobs(moot)
         except Exception:
             log.exception("rank refresh failed; will try again in %d s", interval)
+        try:
+            lifted = await clear_expired_bans(moot.db)
+            if lifted:
+                log.info("lifted %d expired bans", lifted)
+        except Exception:
+            log.exception("clearing expired bans failed; will try again in %d s", interval)
         moot.limiter.collect_garbage()

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from litestar import Router, get, post, put
 
 from moot.actions import lookups, posts, reading, votes
+from moot.actions.communities import is_moderator
 from moot.actions.lookups import get_community
 from moot.actions.site import load_site
 from moot.api.v3 import forms, listing_defaults, views
@@ -15,7 +16,7 @@ from moot.api.v3.shapes import Json
 from moot.auth import Viewer
 from moot.db import models as m
 from moot.db import queries
-from moot.db.engine import Connection
+from moot.db.engine import Connection, Row
 from moot.db.listings import PostFilter, check_page, decode_cursor, encode_cursor, list_posts
 from moot.errors import ApiError, ErrorCode
 from moot.media.site_metadata import fetch_site_metadata
@@ -26,6 +27,16 @@ SUCCESS: Json = {"success": True}
 async def _post_response(conn: Connection, post_id: int, viewer: Viewer | None) -> Json:
     row = await lookups.get_post(conn, post_id)
     return {"post_view": (await views.post_views(conn, [row], viewer))[0]}
+
+
+async def _may_see_gone(conn: Connection, viewer: Viewer | None, row: Row) -> bool:
+    """A removed post stays readable to its community's moderators and the admins; a
+    deleted one also to its author."""
+    if viewer is None:
+        return False
+    if viewer.is_admin or await is_moderator(conn, int(row["community_id"]), viewer.person_id):
+        return True
+    return not row["removed"] and int(row["creator_id"]) == viewer.person_id
 
 
 @post("/", status_code=200)
@@ -58,6 +69,8 @@ async def get_post(
         if id is None:
             raise ApiError(ErrorCode.COULDNT_FIND_POST)
         row = await lookups.get_post(tx, id)
+        if (row["removed"] or row["deleted"]) and not await _may_see_gone(tx, viewer, row):
+            raise ApiError(ErrorCode.COULDNT_FIND_POST)
         # The view shows the post as it was before this visit (read, unread comments);
         # opening it marks it read for next time, as in Lemmy.
         post_view = (await views.post_views(tx, [row], viewer))[0]

@@ -1,0 +1,96 @@
+"""What only admins do: appoint and dismiss admins, hide and remove communities.
+
+Site bans are in `bans`, purges in `purge`, registration applications in `registrations`.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from moot.actions.acting import Acting
+from moot.actions.authority import check_higher_admin, require_admin
+from moot.actions.lookups import get_community, get_person
+from moot.actions.modlog import Kind, clean_reason, record
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.errors import ApiError, ErrorCode
+
+
+async def set_admin(conn: Connection, actor: Acting, person_id: int, added: bool) -> None:
+    require_admin(actor)
+    await get_person(conn, person_id)
+    local_user_id = await conn.scalar(
+        sa.select(m.local_user.c.id).where(m.local_user.c.person_id == person_id)
+    )
+    if local_user_id is None:
+        raise ApiError(ErrorCode.OBJECT_NOT_LOCAL)
+    if not added:
+        await check_higher_admin(conn, actor.person_id, [person_id])
+    await conn.execute(
+        sa.update(m.local_user).where(m.local_user.c.id == local_user_id).values(admin=added)
+    )
+    await record(conn, Kind.MOD_ADD, actor.person_id, flag=not added, other_person_id=person_id)
+
+
+async def leave_admin(conn: Connection, actor: Acting) -> None:
+    """An admin steps down, unless they are the last one."""
+    require_admin(actor)
+    admins = await conn.scalar(
+        sa.select(sa.func.count()).select_from(m.local_user).where(m.local_user.c.admin)
+    )
+    if admins <= 1:
+        raise ApiError(ErrorCode.CANNOT_LEAVE_ADMIN)
+    await conn.execute(
+        sa.update(m.local_user)
+        .where(m.local_user.c.person_id == actor.person_id)
+        .values(admin=False)
+    )
+    await record(conn, Kind.MOD_ADD, actor.person_id, flag=True, other_person_id=actor.person_id)
+
+
+async def hide_community(
+    conn: Connection, actor: Acting, community_id: int, hidden: bool, reason: str | None
+) -> None:
+    """A hidden community stays reachable but leaves the All and Local listings."""
+    require_admin(actor)
+    await get_community(conn, community_id)
+    reason = await clean_reason(conn, reason)
+    await conn.execute(
+        sa.update(m.community).where(m.community.c.id == community_id).values(hidden=hidden)
+    )
+    await record(
+        conn,
+        Kind.MOD_HIDE_COMMUNITY,
+        actor.person_id,
+        flag=hidden,
+        community_id=community_id,
+        reason=reason,
+    )
+
+
+async def apply_community_removal(
+    conn: Connection, mod_person_id: int, community: Row, removed: bool, reason: str | None
+) -> None:
+    """Remove or restore a community, already authorised, and log it."""
+    await conn.execute(
+        sa.update(m.community).where(m.community.c.id == community["id"]).values(removed=removed)
+    )
+    await record(
+        conn,
+        Kind.MOD_REMOVE_COMMUNITY,
+        mod_person_id,
+        flag=removed,
+        community_id=int(community["id"]),
+        reason=reason,
+    )
+
+
+async def remove_community(
+    conn: Connection, actor: Acting, community_id: int, removed: bool, reason: str | None
+) -> Row:
+    require_admin(actor)
+    community = await get_community(conn, community_id)
+    await apply_community_removal(
+        conn, actor.person_id, community, removed, await clean_reason(conn, reason)
+    )
+    return await get_community(conn, community_id)

@@ -1,0 +1,190 @@
+"""Bans: from one community (its moderators) or from the whole site (admins), for good or
+until a date, optionally taking the person's content down with them (and back on unban).
+
+A ban stops applying when its time is up: every check compares the expiry with now, and
+the scheduler clears expired bans (`clear_expired_bans`) so the flags read right too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from moot import auth
+from moot.actions.acting import Acting
+from moot.actions.authority import (
+    check_higher_admin,
+    check_higher_mod,
+    require_admin,
+    require_mod_action,
+    top_moderator,
+)
+from moot.actions.communities import drop_follower
+from moot.actions.lookups import get_community, get_person, get_post
+from moot.actions.moderation import apply_comment_removal, apply_post_removal
+from moot.actions.modlog import Kind, clean_reason, record
+from moot.db import models as m
+from moot.db.engine import Connection, Database, Row
+from moot.db.types import utcnow
+from moot.errors import ApiError, ErrorCode
+
+# Lemmy's longest ban term: an expiry further away than this is a ban for good.
+MAX_BAN_TERM = timedelta(days=10 * 365)
+
+
+def ban_expiry(expires: int | None) -> datetime | None:
+    """`expires` (unix seconds) as the stored expiry; None is a ban without end."""
+    if expires is None:
+        return None
+    try:
+        when = datetime.fromtimestamp(expires, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ApiError(ErrorCode.INVALID_UNIX_TIME) from None
+    now = utcnow()
+    if when < now:
+        raise ApiError(ErrorCode.BAN_EXPIRATION_IN_PAST)
+    return None if when > now + MAX_BAN_TERM else when
+
+
+async def ban_from_community(
+    conn: Connection,
+    actor: Acting,
+    community_id: int,
+    person_id: int,
+    ban: bool,
+    *,
+    remove_data: bool = False,
+    reason: str | None = None,
+    expires: int | None = None,
+) -> Row:
+    """Ban (or lift the ban on) a person in one community; returns the person."""
+    community = await get_community(conn, community_id)
+    await require_mod_action(conn, actor, community)
+    person = await get_person(conn, person_id)
+    await check_higher_mod(conn, community_id, actor.person_id, [person_id])
+    until = ban_expiry(expires) if ban else None
+    reason = await clean_reason(conn, reason)
+    t = m.community_person_ban
+    await conn.execute(
+        sa.delete(t).where(t.c.community_id == community_id, t.c.person_id == person_id)
+    )
+    if ban:
+        await conn.execute(
+            sa.insert(t).values(
+                community_id=community_id, person_id=person_id, published=utcnow(), expires=until
+            )
+        )
+        await drop_follower(conn, community_id, person_id)
+    if remove_data:
+        await _take_down_content(conn, actor.person_id, person_id, ban, reason, community_id)
+    await record(
+        conn,
+        Kind.MOD_BAN_FROM_COMMUNITY,
+        actor.person_id,
+        flag=ban,
+        other_person_id=person_id,
+        community_id=community_id,
+        reason=reason,
+        expires=until,
+    )
+    return person
+
+
+async def ban_from_site(
+    conn: Connection,
+    actor: Acting,
+    person_id: int,
+    ban: bool,
+    *,
+    remove_data: bool = False,
+    reason: str | None = None,
+    expires: int | None = None,
+) -> Row:
+    """Ban (or lift the ban on) a person everywhere on this instance; returns the person."""
+    require_admin(actor)
+    await get_person(conn, person_id)
+    await check_higher_admin(conn, actor.person_id, [person_id])
+    until = ban_expiry(expires) if ban else None
+    reason = await clean_reason(conn, reason)
+    await conn.execute(
+        sa.update(m.person).where(m.person.c.id == person_id).values(banned=ban, ban_expires=until)
+    )
+    if ban:
+        # Logged-in sessions end with the ban, as in Lemmy.
+        local_user_id = await conn.scalar(
+            sa.select(m.local_user.c.id).where(m.local_user.c.person_id == person_id)
+        )
+        if local_user_id is not None:
+            await auth.revoke_all_tokens(conn, int(local_user_id))
+    if remove_data:
+        await _take_down_content(conn, actor.person_id, person_id, ban, reason, None)
+        await _take_down_communities(conn, actor.person_id, person_id, ban, reason)
+    await record(
+        conn,
+        Kind.MOD_BAN,
+        actor.person_id,
+        flag=ban,
+        other_person_id=person_id,
+        reason=reason,
+        expires=until,
+    )
+    return await get_person(conn, person_id)
+
+
+async def _take_down_content(
+    conn: Connection,
+    mod_person_id: int,
+    person_id: int,
+    removed: bool,
+    reason: str | None,
+    community_id: int | None,
+) -> None:
+    """Remove (or restore) every post and comment of the person, in one community or all,
+    one by one through the same removal as a moderator's, modlog entries included."""
+    p, c = m.post.c, m.comment.c
+    posts_query = sa.select(m.post).where(p.creator_id == person_id, p.removed != removed)
+    comments_query = (
+        sa.select(m.comment)
+        .join(m.post, p.id == c.post_id)
+        .where(c.creator_id == person_id, c.removed != removed)
+    )
+    if community_id is not None:
+        posts_query = posts_query.where(p.community_id == community_id)
+        comments_query = comments_query.where(p.community_id == community_id)
+    for post in await conn.fetch_all(posts_query.order_by(p.id)):
+        await apply_post_removal(conn, mod_person_id, post, removed, reason)
+    for comment in await conn.fetch_all(comments_query.order_by(c.id)):
+        parent = await get_post(conn, int(comment["post_id"]))
+        await apply_comment_removal(conn, mod_person_id, comment, parent, removed, reason)
+
+
+async def _take_down_communities(
+    conn: Connection, mod_person_id: int, person_id: int, removed: bool, reason: str | None
+) -> None:
+    """The local communities the person leads (top moderator) go down with a site ban."""
+    from moot.actions.admin import apply_community_removal
+
+    t = m.community_moderator
+    moderated = await conn.fetch_all(
+        sa.select(m.community)
+        .join(t, t.c.community_id == m.community.c.id)
+        .where(t.c.person_id == person_id, m.community.c.local)
+    )
+    led = [c for c in moderated if await top_moderator(conn, int(c["id"])) == person_id]
+    for community in led:
+        await apply_community_removal(conn, mod_person_id, community, removed, reason)
+
+
+async def clear_expired_bans(db: Database) -> int:
+    """Lift the bans whose time is up; returns how many."""
+    now = utcnow()
+    async with db.transaction() as tx:
+        people = await tx.execute(
+            sa.update(m.person)
+            .where(m.person.c.banned, m.person.c.ban_expires <= now)
+            .values(banned=False, ban_expires=None)
+        )
+        t = m.community_person_ban
+        communities = await tx.execute(sa.delete(t).where(t.c.expires <= now))
+    return people + communities

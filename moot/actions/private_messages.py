@@ -1,0 +1,110 @@
+"""Private messages between two persons: send, edit, delete (the author), mark read (the
+recipient). Someone who blocked you cannot be written to (`person_is_blocked`)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from moot import validation
+from moot.actions.acting import Acting
+from moot.actions.authority import require_valid_person
+from moot.actions.lookups import get_person, get_private_message
+from moot.actions.site import load_site
+from moot.config import Settings
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.db.types import utcnow
+from moot.errors import ApiError, ErrorCode
+from moot.text.markdown import render_markdown
+
+
+async def _clean(conn: Connection, content: str) -> str:
+    _, local = await load_site(conn)
+    text = validation.remove_slurs(
+        content, validation.compile_slur_filter(local["slur_filter_regex"])
+    )
+    validation.check_body(text)
+    if not text.strip():
+        raise ApiError(ErrorCode.INVALID_BODY_FIELD, "a message needs some text")
+    return text
+
+
+async def _blocks(conn: Connection, blocker_id: int, target_id: int) -> bool:
+    t = m.person_block
+    found = await conn.scalar(
+        sa.select(sa.func.count())
+        .select_from(t)
+        .where(t.c.person_id == blocker_id, t.c.target_id == target_id)
+    )
+    return bool(found)
+
+
+async def send(
+    conn: Connection, settings: Settings, actor: Acting, recipient_id: int, content: str
+) -> Row:
+    await require_valid_person(conn, actor.person_id)
+    text = await _clean(conn, content)
+    await get_person(conn, recipient_id)
+    if await _blocks(conn, recipient_id, actor.person_id):
+        raise ApiError(ErrorCode.PERSON_IS_BLOCKED)
+    now = utcnow()
+    message_id = int(
+        await conn.scalar(
+            sa.insert(m.private_message)
+            .values(
+                creator_id=actor.person_id,
+                recipient_id=recipient_id,
+                content=text,
+                content_html=render_markdown(text),
+                published=now,
+                # The real id is known only after the insert; a unique placeholder until then.
+                ap_id=f"{settings.origin}/private_message/pending-{actor.person_id}-{now.timestamp()}",
+                local=True,
+            )
+            .returning(m.private_message.c.id)
+        )
+    )
+    await conn.execute(
+        sa.update(m.private_message)
+        .where(m.private_message.c.id == message_id)
+        .values(ap_id=f"{settings.origin}/private_message/{message_id}")
+    )
+    return await get_private_message(conn, message_id)
+
+
+async def _own(conn: Connection, actor: Acting, message_id: int) -> Row:
+    message = await get_private_message(conn, message_id)
+    if int(message["creator_id"]) != actor.person_id:
+        raise ApiError(ErrorCode.EDIT_PRIVATE_MESSAGE_NOT_ALLOWED)
+    return message
+
+
+async def edit(conn: Connection, actor: Acting, message_id: int, content: str) -> Row:
+    await _own(conn, actor, message_id)
+    text = await _clean(conn, content)
+    await conn.execute(
+        sa.update(m.private_message)
+        .where(m.private_message.c.id == message_id)
+        .values(content=text, content_html=render_markdown(text), updated=utcnow())
+    )
+    return await get_private_message(conn, message_id)
+
+
+async def delete(conn: Connection, actor: Acting, message_id: int, deleted: bool) -> Row:
+    await _own(conn, actor, message_id)
+    await conn.execute(
+        sa.update(m.private_message)
+        .where(m.private_message.c.id == message_id)
+        .values(deleted=deleted, updated=utcnow())
+    )
+    return await get_private_message(conn, message_id)
+
+
+async def mark_read(conn: Connection, actor: Acting, message_id: int, read: bool) -> Row:
+    message = await get_private_message(conn, message_id)
+    if int(message["recipient_id"]) != actor.person_id:
+        raise ApiError(ErrorCode.COULDNT_UPDATE_PRIVATE_MESSAGE)
+    await conn.execute(
+        sa.update(m.private_message).where(m.private_message.c.id == message_id).values(read=read)
+    )
+    return await get_private_message(conn, message_id)

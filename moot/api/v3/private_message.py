@@ -1,0 +1,136 @@
+"""Private message routes, and the unread counts that include them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from litestar import Router, get, post, put
+
+from moot.actions import lookups, private_messages
+from moot.api.v3 import mod_forms, mod_views
+from moot.api.v3.context import AnyRequest, required_viewer, state
+from moot.api.v3.forms import Int32
+from moot.api.v3.shapes import Json
+from moot.db import models as m
+from moot.db.engine import Connection
+from moot.db.listings import check_page
+from moot.errors import ErrorCode
+
+
+async def _response(conn: Connection, message_id: int) -> Json:
+    row = await lookups.get_private_message(conn, message_id)
+    return {"private_message_view": (await mod_views.private_message_views(conn, [row]))[0]}
+
+
+def _not_from_blocked(person_id: int) -> sa.ColumnElement[bool]:
+    b = m.person_block
+    return ~m.private_message.c.creator_id.in_(
+        sa.select(b.c.target_id).where(b.c.person_id == person_id)
+    )
+
+
+@post("/private_message", status_code=200)
+async def create_message(request: AnyRequest, data: mod_forms.CreatePrivateMessage) -> Json:
+    moot = state(request)
+    async with moot.db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        row = await private_messages.send(
+            tx, moot.settings, viewer, data.recipient_id, data.content
+        )
+        return await _response(tx, int(row["id"]))
+
+
+@put("/private_message")
+async def edit_message(request: AnyRequest, data: mod_forms.EditPrivateMessage) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await private_messages.edit(tx, viewer, data.private_message_id, data.content)
+        return await _response(tx, data.private_message_id)
+
+
+@post("/private_message/delete", status_code=200)
+async def delete_message(request: AnyRequest, data: mod_forms.DeletePrivateMessage) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await private_messages.delete(tx, viewer, data.private_message_id, data.deleted)
+        return await _response(tx, data.private_message_id)
+
+
+@post("/private_message/mark_as_read", status_code=200)
+async def mark_message_read(request: AnyRequest, data: mod_forms.MarkPrivateMessageAsRead) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await private_messages.mark_read(tx, viewer, data.private_message_id, data.read)
+        return await _response(tx, data.private_message_id)
+
+
+@get("/private_message/list")
+async def list_messages(
+    request: AnyRequest,
+    unread_only: bool | None = None,
+    page: Int32 | None = None,
+    limit: Int32 | None = None,
+    creator_id: Int32 | None = None,
+) -> Json:
+    page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_FIND_PRIVATE_MESSAGE)
+    t = m.private_message
+    async with state(request).db.connection() as conn:
+        viewer = await required_viewer(conn, request)
+        me = viewer.person_id
+        query = sa.select(t).where(~t.c.deleted, _not_from_blocked(me))
+        if unread_only:
+            # Unread is about what reached me; what I sent is not mine to read.
+            query = query.where(t.c.recipient_id == me, ~t.c.read)
+        else:
+            query = query.where(sa.or_(t.c.recipient_id == me, t.c.creator_id == me))
+        if creator_id is not None:
+            query = query.where(t.c.creator_id == creator_id)
+        rows = await conn.fetch_all(
+            query.order_by(t.c.published.desc(), t.c.id.desc())
+            .limit(page_size)
+            .offset(page_size * (page_no - 1))
+        )
+        return {"private_messages": await mod_views.private_message_views(conn, rows)}
+
+
+@get("/user/unread_count")
+async def unread_count(request: AnyRequest) -> Json:
+    async with state(request).db.connection() as conn:
+        viewer = await required_viewer(conn, request)
+        me = viewer.person_id
+        counts: Json = {}
+        for key, table in (("replies", m.comment_reply), ("mentions", m.person_mention)):
+            counts[key] = int(
+                await conn.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(table)
+                    .join(m.comment, m.comment.c.id == table.c.comment_id)
+                    .where(
+                        table.c.recipient_id == me,
+                        ~table.c.read,
+                        ~m.comment.c.deleted,
+                        ~m.comment.c.removed,
+                    )
+                )
+            )
+        t = m.private_message
+        counts["private_messages"] = int(
+            await conn.scalar(
+                sa.select(sa.func.count())
+                .select_from(t)
+                .where(t.c.recipient_id == me, ~t.c.read, ~t.c.deleted, _not_from_blocked(me))
+            )
+        )
+        return counts
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        create_message,
+        edit_message,
+        delete_message,
+        mark_message_read,
+        list_messages,
+        unread_count,
+    ],
+)
