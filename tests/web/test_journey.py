@@ -144,7 +144,7 @@ def test_journey(
     bob.page.get_by_label("Comment").fill("Count me in, twice!")
     bob.submit(bob.page.get_by_role("button", name="Save").click)
     expect(_comment(bob, bob_comment).locator(".md").first).to_have_text("Count me in, twice!")
-    expect(_comment(bob, bob_comment).locator("summary").first).to_contain_text("edited")
+    expect(_comment(bob, bob_comment).locator(".head").first).to_contain_text("edited")
 
     # Alice deletes her reply, then her post.
     alice.open(f"/post/{post_id}")

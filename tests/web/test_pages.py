@@ -1,0 +1,333 @@
+"""The pages around the journey, in the browser: listings and their pages, deep threads,
+settings, about, search, errors, CSRF, and the first-run setup of an instance."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import BACKENDS, Api, register, unique
+from tests.servers import Server, destroy, make_server
+from tests.web.conftest import ContextMaker, save_screenshot
+from tests.web.people import PASSWORD, log_in, sign_up
+
+
+def _community_with_posts(server: Server, count: int) -> tuple[Api, str, list[int]]:
+    member = register(server, unique("poster"), PASSWORD)
+    name = unique("pages")
+    community_id = member.ok("POST", "/community", {"name": name, "title": f"Pages {name}"})[
+        "community_view"
+    ]["community"]["id"]
+    ids = [
+        member.ok("POST", "/post", {"name": f"Post number {i}", "community_id": community_id})[
+            "post_view"
+        ]["post"]["id"]
+        for i in range(count)
+    ]
+    return member, name, ids
+
+
+def test_community_listing_pages_with_a_cursor(site: Server, new_context: ContextMaker) -> None:
+    _, name, ids = _community_with_posts(site, 23)
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto(f"{site.url}/c/{name}?sort=New")
+    cards = page.locator("article.card")
+    expect(cards).to_have_count(20)
+    shown = [int((cards.nth(i).get_attribute("id") or "p0")[1:]) for i in range(20)]
+    assert shown == list(reversed(ids))[:20]
+    page.get_by_role("link", name="Next page").click()
+    assert "page_cursor=" in page.url
+    expect(cards).to_have_count(3)
+    assert [int((cards.nth(i).get_attribute("id") or "p0")[1:]) for i in range(3)] == [
+        ids[2],
+        ids[1],
+        ids[0],
+    ]
+    expect(page.get_by_role("link", name="Next page")).to_have_count(0)
+    page.get_by_role("link", name="First page").click()
+    expect(cards.first).to_have_attribute("id", f"p{ids[-1]}")
+    # Old reverses the order; the sort is a labelled select in a plain GET form.
+    page.get_by_label("Sort").select_option("Old")
+    page.get_by_role("button", name="Apply").click()
+    expect(cards.first).to_have_attribute("id", f"p{ids[0]}")
+
+
+def test_home_tabs_follow_the_viewer(site: Server, new_context: ContextMaker) -> None:
+    _, name, ids = _community_with_posts(site, 1)
+    anon = new_context().new_page()
+    anon.goto(site.url + "/")
+    tabs = anon.get_by_role("navigation", name="Which posts")
+    assert tabs.get_by_role("link").all_inner_texts() == ["Local", "All"]
+    expect(tabs.get_by_role("link", name="Local")).to_have_attribute("aria-current", "page")
+
+    reader = sign_up(site, new_context(), unique("reader"), True)
+    reader.open("/?type=Subscribed")
+    tabs = reader.page.get_by_role("navigation", name="Which posts")
+    assert tabs.get_by_role("link").all_inner_texts() == ["Subscribed", "Local", "All"]
+    expect(reader.page.locator(f"#p{ids[0]}")).to_have_count(0)
+    reader.open(f"/c/{name}")
+    reader.act(reader.page.get_by_role("button", name="Subscribe").click)
+    reader.open("/?type=Subscribed&sort=New")
+    expect(reader.page.locator("article.card")).to_have_count(1)
+    expect(reader.page.locator(f"#p{ids[0]}")).to_have_count(1)
+
+
+def test_deep_threads_continue_on_their_own_page(site: Server, new_context: ContextMaker) -> None:
+    member, _, (post_id,) = _community_with_posts(site, 1)
+    chain: list[int] = []
+    for depth in range(9):
+        body: dict[str, Any] = {"post_id": post_id, "content": f"Level {depth}"}
+        if chain:
+            body["parent_id"] = chain[-1]
+        chain.append(member.ok("POST", "/comment", body)["comment_view"]["comment"]["id"])
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto(f"{site.url}/post/{post_id}")
+    # Six levels show; the sixth links on to the rest of its thread.
+    for depth in range(6):
+        expect(page.locator(f"li#c{chain[depth]} > details > .md")).to_have_text(f"Level {depth}")
+    expect(page.locator(f"li#c{chain[6]}")).to_have_count(0)
+    more = page.locator(f"li#c{chain[5]} .more").get_by_role("link", name="Continue this thread")
+    expect(more).to_have_count(1)
+    more.click()
+    assert page.url == f"{site.url}/comment/{chain[5]}"
+    for depth in range(5, 9):
+        expect(page.locator(f"li#c{chain[depth]} > details > .md")).to_have_text(f"Level {depth}")
+    expect(page.get_by_role("link", name="Show the comment above")).to_have_attribute(
+        "href", f"/comment/{chain[4]}"
+    )
+    page.get_by_role("link", name="Show all comments").click()
+    assert page.url == f"{site.url}/post/{post_id}"
+
+
+def test_settings_show_on_the_profile_and_pages(site: Server, new_context: ContextMaker) -> None:
+    person = sign_up(site, new_context(java_script_enabled=False), unique("set"), False)
+    person.open("/settings")
+    page = person.page
+    page.get_by_label("Display name").fill("Settled Person")
+    page.get_by_label("Pronouns").fill("they/them")
+    page.get_by_label("Bio (Markdown)").fill("I like *long* walks.\n\n- one\n- two")
+    page.get_by_label("Avatar image address").fill(f"{site.url}/static/icon.svg")
+    page.get_by_label("Banner image address").fill(f"{site.url}/static/icon.svg?banner")
+    page.get_by_label("Front page shows").select_option("All")
+    page.get_by_label("Default sort").select_option("New")
+    page.get_by_label("Theme").select_option("dark")
+    page.get_by_label("Show NSFW posts").check()
+    page.get_by_label("Show scores").uncheck()
+    person.submit(page.get_by_role("button", name="Save settings").click)
+    expect(page.get_by_role("status").filter(has_text="saved")).to_be_visible()
+    assert page.locator("html").get_attribute("data-theme") == "dark"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(21, 23, 26)"
+
+    user = person.api("/site")["my_user"]["local_user_view"]
+    assert user["person"]["display_name"] == "Settled Person"
+    assert user["person"]["pronouns"] == "they/them"
+    settings = user["local_user"]
+    assert (settings["default_listing_type"], settings["default_sort_type"]) == ("All", "New")
+    assert (settings["theme"], settings["show_nsfw"], settings["show_scores"]) == (
+        "dark",
+        True,
+        False,
+    )
+
+    person.open(f"/u/{person.name}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Settled Person [they/them]")
+    expect(page.locator(".bio em")).to_have_text("long")
+    expect(page.locator(".bio li")).to_have_count(2)
+    expect(page.locator("img.avatar")).to_have_attribute("src", f"{site.url}/static/icon.svg")
+    expect(page.locator("img.banner")).to_have_attribute(
+        "src", f"{site.url}/static/icon.svg?banner"
+    )
+    # Scores are hidden everywhere once the setting is off.
+    _, name, _ = _community_with_posts(site, 1)
+    person.open(f"/c/{name}")
+    expect(page.locator("article.card")).to_have_count(1)
+    expect(page.locator(".score")).to_have_count(0)
+
+    # Clearing a field clears it.
+    person.open("/settings")
+    page.get_by_label("Pronouns").fill("")
+    person.submit(page.get_by_role("button", name="Save settings").click)
+    assert "pronouns" not in person.api("/site")["my_user"]["local_user_view"]["person"]
+
+
+def test_login_errors_and_an_api_token_as_the_cookie(
+    site: Server, new_context: ContextMaker
+) -> None:
+    name = unique("door")
+    api = register(site, name, PASSWORD)
+    page = new_context().new_page()
+    page.goto(f"{site.url}/login")
+    page.get_by_label("Name or email").fill(name)
+    page.get_by_label("Password").fill("wrong-password-1")
+    with page.expect_navigation() as nav:
+        page.get_by_role("button", name="Log in").click()
+    assert nav.value is not None and nav.value.status == 401
+    expect(page.get_by_role("alert")).to_have_text("That name or password is not right.")
+    expect(page.get_by_label("Name or email")).to_have_value(name)
+
+    # A token the API issued is a browser session too (lemmy-ui keeps it in this cookie).
+    token = api.http.headers["Authorization"].split()[1]
+    context = new_context()
+    context.add_cookies([{"name": "jwt", "value": token, "url": site.url}])
+    own = context.new_page()
+    own.goto(f"{site.url}/settings")
+    expect(own.get_by_role("heading", level=1)).to_have_text("Settings")
+    expect(
+        own.get_by_role("navigation", name="Site").get_by_role("link", name=name)
+    ).to_be_visible()
+
+    # Logging in through the form returns to the page that asked for it.
+    person = log_in(site, new_context(), name, False)
+    person.open("/create_post")
+    assert person.page.url.endswith("/create_post")
+    anon = new_context().new_page()
+    anon.goto(f"{site.url}/create_post?community=x")
+    assert anon.url == f"{site.url}/login?next=%2Fcreate_post%3Fcommunity%3Dx"
+
+
+def test_forms_need_their_csrf_token_and_the_api_does_not(site: Server) -> None:
+    with httpx.Client(base_url=site.url) as browserless:
+        refused = browserless.post(
+            "/login",
+            data={"username_or_email": "x", "password": "y"},
+            headers={"Accept": "text/html"},
+        )
+        assert refused.status_code == 403
+        assert "This form has expired" in refused.text
+        # A token must match the cookie the site gave this client.
+        browserless.get("/login")
+        forged = browserless.post(
+            "/login", data={"username_or_email": "x", "password": "y", "_csrf_token": "0" * 128}
+        )
+        assert forged.status_code == 403
+    # Lemmy clients send no CSRF token: the API takes their requests as it always did.
+    answer = httpx.post(
+        f"{site.api}/user/login", json={"username_or_email": "nobody_x", "password": "y" * 10}
+    )
+    assert (answer.status_code, answer.json()["error"]) == (401, "incorrect_login")
+
+
+def test_about_search_and_missing_pages(site: Server, new_context: ContextMaker) -> None:
+    member, name, _ = _community_with_posts(site, 1)
+    member.ok(
+        "POST",
+        "/post",
+        {
+            "name": "Fifty% of Walruses",
+            "community_id": member.ok("GET", "/community", name=name)["community_view"][
+                "community"
+            ]["id"],
+        },
+    )
+    page = new_context().new_page()
+    page.goto(f"{site.url}/about")
+    expect(page.get_by_role("heading", level=1)).to_have_text("About moot")
+    counts = member.ok("GET", "/site")["site_view"]["counts"]
+    expect(page.locator(".stats")).to_contain_text(f"{counts['posts']} posts")
+    expect(page.locator(".mods").first).to_contain_text("admin")
+
+    page.get_by_role("searchbox", name="Search post titles").fill("walruses")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("article.card .title a")).to_have_text(["Fifty% of Walruses"])
+    page.goto(f"{site.url}/search?q=%25")  # a literal percent sign, not a wildcard
+    expect(page.locator("article.card .title a")).to_have_text(["Fifty% of Walruses"])
+    page.goto(f"{site.url}/search?q=no+such+title+anywhere")
+    expect(page.locator(".empty")).to_be_visible()
+
+    for path in ("/nowhere", f"/c/{unique('none')}", "/post/2147483647", "/u/nobody_x"):
+        response = page.goto(site.url + path)
+        assert response is not None and response.status == 404, path
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+    api_missing = httpx.get(f"{site.api}/nowhere", headers={"Accept": "text/html"})
+    assert api_missing.json()["error"] == "unknown"
+
+
+def test_keyboard_alone(site: Server, new_context: ContextMaker) -> None:
+    _, _, (post_id,) = _community_with_posts(site, 1)
+    person = sign_up(site, new_context(), unique("keys"), True)
+    person.open(f"/post/{post_id}")
+    keyboard = person.page.keyboard
+    keyboard.press("Tab")
+    expect(person.page.get_by_role("link", name="Skip to content")).to_be_focused()
+    keyboard.press("Enter")
+    assert person.page.url.endswith("#main")
+    # Tab on from the content to the post's upvote button, and press it with the space bar.
+    upvote = person.page.locator(f"#p{post_id} .acts").get_by_role("button", name="Upvote")
+    for _ in range(30):
+        keyboard.press("Tab")
+        if upvote.evaluate("b => b === document.activeElement"):
+            break
+    expect(upvote).to_be_focused()
+    person.act(lambda: keyboard.press("Space"))
+    expect(upvote).to_have_attribute("aria-pressed", "true")
+    expect(upvote).to_be_focused()
+    # Enter on the reply box's button sends the comment; focus stays in the page.
+    box = person.page.get_by_label("Add a comment")
+    box.focus()
+    keyboard.type("Typed with keys only.")
+    keyboard.press("Tab")
+    person.act(lambda: keyboard.press("Enter"))
+    expect(person.page.locator("#k0 > li .md").first).to_have_text("Typed with keys only.")
+
+
+@pytest.mark.parametrize("width", [360])
+def test_pages_fit_a_phone(site: Server, new_context: ContextMaker, width: int) -> None:
+    member, name, (post_id,) = _community_with_posts(site, 1)
+    member.ok("POST", "/comment", {"post_id": post_id, "content": "A phone-sized comment."})
+    person = sign_up(
+        site, new_context(viewport={"width": width, "height": 800}), unique("ph"), True
+    )
+    for label, path in [
+        ("home", "/"),
+        ("community", f"/c/{name}"),
+        ("post", f"/post/{post_id}"),
+        ("settings", "/settings"),
+        ("new-post", "/create_post"),
+    ]:
+        person.open(path)
+        wide = person.page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{path} is {wide} px wide at {width} px"
+        save_screenshot(person.page, f"{label}-{site.backend}-{width}")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def bare(request: pytest.FixtureRequest) -> Iterator[Server]:
+    """A new instance with nobody in it: no admin from the environment."""
+    srv = make_server(request.param)
+    srv.start_env = {"MOOT_SETUP_ADMIN_NAME": "", "MOOT_SETUP_ADMIN_PASSWORD": ""}
+    try:
+        srv.start()
+        yield srv
+    finally:
+        destroy(srv)
+
+
+def test_first_run_setup_makes_the_admin(bare: Server, new_context: ContextMaker) -> None:
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto(bare.url + "/")
+    assert page.url == f"{bare.url}/setup"
+    page.get_by_label("Name of the site").fill("Fresh Town")
+    page.get_by_label("Admin name").fill("founder")
+    page.get_by_label("Password", exact=True).fill("short")
+    page.get_by_label("Password again").fill("short")
+    page.get_by_role("button", name="Set up").click()
+    expect(page.get_by_role("alert")).to_have_text("A password has 10 to 60 characters.")
+    assert httpx.get(f"{bare.api}/site").json()["admins"] == []
+
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_role("button", name="Set up").click()
+    assert page.url == f"{bare.url}/"
+    expect(page.locator("a.brand")).to_have_text("Fresh Town")
+    site = httpx.get(f"{bare.api}/site").json()
+    assert [a["person"]["name"] for a in site["admins"]] == ["founder"]
+    assert site["site_view"]["site"]["name"] == "Fresh Town"
+    assert site["site_view"]["local_site"]["site_setup"] is True
+    # Once there is an admin the setup page is gone for everyone.
+    other = new_context().new_page()
+    other.goto(bare.url + "/setup")
+    assert other.url == f"{bare.url}/"
