@@ -86,8 +86,10 @@ def _escape(text: str) -> str:
 
 
 def on_api_error(request: AnyRequest, exc: ApiError) -> Response[Any]:
-    if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN) and not is_htmx(request):
+    if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
         # A page or action that needs a member: log in, then come back.
+        if is_htmx(request):
+            return problem(request, 401, "You are logged out: log in again to do that.")
         return login_first(request)
     return problem(request, exc.status, words(exc))
 

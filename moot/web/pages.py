@@ -101,8 +101,12 @@ def go(path: str) -> Redirect:
 
 
 def login_first(request: AnyRequest) -> Redirect:
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return go(f"/login?next={quote(here, safe='')}")
+    """To the login form, and after it back here (or, for a form sent while logged out, back
+    to the page that held the form)."""
+    here: str | None = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET":
+        here = local_path(request, request.headers.get("referer"))
+    return go(f"/login?next={quote(here or '/', safe='')}")
 
 
 def ident(raw: int) -> int:

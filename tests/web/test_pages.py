@@ -141,17 +141,92 @@ def test_settings_show_on_the_profile_and_pages(site: Server, new_context: Conte
     expect(page.locator("img.banner")).to_have_attribute(
         "src", f"{site.url}/static/icon.svg?banner"
     )
-    # Scores are hidden everywhere once the setting is off.
-    _, name, _ = _community_with_posts(site, 1)
+    # Scores are hidden everywhere once the setting is off; NSFW posts show once it is on.
+    member, name, _ = _community_with_posts(site, 1)
+    community_id = member.ok("GET", "/community", name=name)["community_view"]["community"]["id"]
+    member.ok("POST", "/post", {"name": "Not at work", "community_id": community_id, "nsfw": True})
     person.open(f"/c/{name}")
-    expect(page.locator("article.card")).to_have_count(1)
+    expect(page.locator("article.card")).to_have_count(2)
+    expect(page.locator("article.card .tag")).to_have_text(["NSFW"])
     expect(page.locator(".score")).to_have_count(0)
+    anonymous = new_context().new_page()
+    anonymous.goto(f"{site.url}/c/{name}")
+    expect(anonymous.locator("article.card")).to_have_count(1)
+    expect(anonymous.locator(".score")).to_have_count(1)
 
     # Clearing a field clears it.
     person.open("/settings")
     page.get_by_label("Pronouns").fill("")
     person.submit(page.get_by_role("button", name="Save settings").click)
     assert "pronouns" not in person.api("/site")["my_user"]["local_user_view"]["person"]
+
+
+def test_moderators_edit_their_community(site: Server, new_context: ContextMaker) -> None:
+    founder = sign_up(site, new_context(java_script_enabled=False), unique("mod"), False)
+    name = unique("edited")
+    founder.open("/create_community")
+    founder.page.get_by_label("Name", exact=True).fill(name)
+    founder.page.get_by_label("Title", exact=True).fill("Before")
+    founder.submit(founder.page.get_by_role("button", name="Create").click)
+    founder.submit(founder.page.get_by_role("link", name="Edit community").click)
+    expect(founder.page.get_by_label("Title", exact=True)).to_have_value("Before")
+    founder.page.get_by_label("Title", exact=True).fill("After")
+    founder.page.get_by_label("Description (Markdown)").fill("Now with a *description*.")
+    founder.page.get_by_label("Only moderators can post").check()
+    founder.submit(founder.page.get_by_role("button", name="Save").click)
+    assert founder.page.url == f"{site.url}/c/{name}"
+    expect(founder.page.get_by_role("heading", level=1)).to_have_text("After")
+    expect(founder.page.locator(".sidebar .md em")).to_have_text("description")
+    view = founder.api("/community", name=name)["community_view"]["community"]
+    assert (view["title"], view["posting_restricted_to_mods"]) == ("After", True)
+
+    other = sign_up(site, new_context(), unique("notmod"), True)
+    other.open(f"/c/{name}")
+    expect(other.page.get_by_role("link", name="Edit community")).to_have_count(0)
+    response = other.page.goto(f"{site.url}/c/{name}/edit")
+    assert response is not None and response.status == 400
+    expect(other.page.locator("main")).to_contain_text("Only its moderators can do that.")
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
+def test_a_refused_action_says_why_and_keeps_the_text(
+    site: Server, new_context: ContextMaker, js: bool
+) -> None:
+    member, _, (post_id,) = _community_with_posts(site, 1)
+    person = sign_up(site, new_context(java_script_enabled=js), unique("late"), js)
+    person.open(f"/post/{post_id}")
+    person.page.get_by_label("Add a comment").fill("Too late for this one.")
+    member.ok("POST", "/post/delete", {"post_id": post_id, "deleted": True})
+    if js:
+        person.page.get_by_role("button", name="Comment").click()
+        expect(person.page.locator("#flash")).to_have_text("That has been deleted.")
+        expect(person.page.get_by_label("Add a comment")).to_have_value("Too late for this one.")
+    else:
+        with person.page.expect_navigation() as sent:
+            person.page.get_by_role("button", name="Comment").click()
+        assert sent.value is not None and sent.value.status == 400
+        expect(person.page.get_by_role("alert")).to_have_text("That has been deleted.")
+        expect(person.page.get_by_label("Your reply")).to_have_value("Too late for this one.")
+    assert member.ok("GET", "/post", id=post_id)["post_view"]["counts"]["comments"] == 0
+
+    # Logged out meanwhile (in another tab): the page says so, or the form goes to the login
+    # page and from there back to the post.
+    _, _, (other_post,) = _community_with_posts(site, 1)
+    person.open(f"/post/{other_post}")
+    person.context.clear_cookies(name="jwt")
+    upvote = person.page.locator(f"#p{other_post} .acts").get_by_role("button", name="Upvote")
+    if js:
+        upvote.click()
+        expect(person.page.locator("#flash")).to_have_text(
+            "You are logged out: log in again to do that."
+        )
+    else:
+        person.submit(upvote.click)
+        assert person.page.url == f"{site.url}/login?next=%2Fpost%2F{other_post}"
+        person.page.get_by_label("Name or email").fill(person.name)
+        person.page.get_by_label("Password").fill(PASSWORD)
+        person.submit(person.page.get_by_role("button", name="Log in").click)
+        assert person.page.url == f"{site.url}/post/{other_post}"
 
 
 def test_login_errors_and_an_api_token_as_the_cookie(

@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
+from tests.conftest import unique
 from tests.servers import Server
-from tests.web.conftest import SEED, save_screenshot
+from tests.web.conftest import SEED, ContextMaker, save_screenshot
+from tests.web.people import sign_up
 
 EXPECTED = SEED["expected"]
 RECORDS = {r["key"]: r for r in SEED["records"] if "key" in r}
@@ -87,6 +89,36 @@ def test_overview_items_in_order(page: Page, seeded: Server) -> None:
         assert re.search(r"-?\d+ points? · .+ ago", meta), meta
         published = item.locator(".item-meta time").get_attribute("datetime")
         assert published == record["published"], want["key"]
+
+
+def test_item_markdown_links_and_images(page: Page, seeded: Server) -> None:
+    _open(page, seeded, "?view=Overview&sort=New")
+    bodies = page.locator("article.item .item-body")
+    links = bodies.locator("a[href^='http']")
+    assert links.count() > 0
+    for rel in links.evaluate_all("els => els.map(a => a.rel)"):
+        assert set(rel.split()) >= {"nofollow", "ugc", "noopener"}, rel
+    # Pictures in comments load lazily into a box kept for them before they arrive.
+    pictures = bodies.locator("img:not([width])")
+    assert pictures.count() > 0
+    for picture in pictures.all():
+        assert picture.get_attribute("loading") == "lazy"
+        box = picture.bounding_box()
+        assert box is not None and box["height"] >= 0.7 * box["width"] > 100, box
+
+
+def test_saved_view_is_only_on_ones_own_profile(
+    page: Page, seeded: Server, new_context: ContextMaker
+) -> None:
+    _open(page, seeded)
+    nav = page.get_by_role("navigation", name="Profile views")
+    assert nav.get_by_role("link").all_inner_texts() == ["Overview", "Comments", "Posts"]
+    _open(page, seeded, "?view=Saved")  # asked for anyway: the overview
+    expect(nav.get_by_role("link", name="Overview")).to_have_attribute("aria-current", "page")
+    member = sign_up(seeded, new_context(), unique("own"), False)
+    member.open(f"/u/{member.name}")
+    views = member.page.get_by_role("navigation", name="Profile views")
+    assert views.get_by_role("link").all_inner_texts() == ["Overview", "Comments", "Posts", "Saved"]
 
 
 def test_views_sort_and_pages(page: Page, seeded: Server) -> None:
