@@ -22,6 +22,7 @@ from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from moot.auth import jwt_secret
 from moot.config import Settings
 from moot.db.engine import Connection
 from moot.errors import ApiError
@@ -92,8 +93,6 @@ def csrf_config(settings: Settings) -> CSRFConfig:
 async def use_csrf_secret(app: Litestar, conn: Connection) -> None:
     """Sign CSRF tokens with a key derived from the site's secret: every process of an
     instance accepts the forms any of them served, and a restart does not expire them."""
-    from moot.auth import jwt_secret
-
     if app.csrf_config is not None:
         key = await jwt_secret(conn)
         app.csrf_config.secret = hmac.new(key.encode(), b"moot csrf", hashlib.sha256).hexdigest()

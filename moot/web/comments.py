@@ -141,11 +141,11 @@ async def _new_comment(
     except ApiError as exc:
         if is_htmx(request) or exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
             raise
+        # Without script the text comes back on the reply page, with what went wrong.
         async with moot.db.connection() as conn:
             page = await load_page(conn, request)
-            parent = await comment_items(
-                conn, [await get_comment(conn, parent_id)] if parent_id else [], page.viewer
-            )
+            parents = [await get_comment(conn, parent_id)] if parent_id is not None else []
+            items = await comment_items(conn, parents, page.viewer)
             post_row = await get_post(conn, post_id)
         return render(
             "reply.html",
@@ -153,7 +153,7 @@ async def _new_comment(
             status=exc.status,
             title="Reply",
             post=post_row,
-            parent=parent[0] if parent else None,
+            parent=items[0] if items else None,
             error=words(exc),
             content=content,
         )

@@ -13,7 +13,7 @@ from moot.api.v3 import listing_defaults
 from moot.auth import Viewer
 from moot.db import models as m
 from moot.db import queries
-from moot.db.browse import has_admin
+from moot.db.browse import communities_by_size, has_admin
 from moot.db.engine import Connection, Row
 from moot.db.listings import PostFilter, decode_cursor, encode_cursor, list_posts
 from moot.web.choices import LISTING_TYPES, POST_SORTS, SORT_HELP_URL, pick
@@ -21,6 +21,7 @@ from moot.web.pages import AnyRequest, Page, go, load_page, render, state
 from moot.web.views import PostCard, post_cards
 
 PAGE_SIZE = 20
+SIDEBAR_COMMUNITIES = 10
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,7 @@ async def home(
 
 
 async def _sidebar_communities(conn: Connection, page: Page) -> list[Row]:
-    from moot.db.browse import communities_by_size
-
-    return await communities_by_size(conn, show_nsfw=page.show_nsfw, limit=10)
+    return await communities_by_size(conn, show_nsfw=page.show_nsfw, limit=SIDEBAR_COMMUNITIES)
 
 
 async def community_or_none(conn: Connection, name: str) -> Row | None:

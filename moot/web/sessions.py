@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import MediaType, Response, get, post
+from litestar import MediaType, get, post
 from litestar.response import Redirect, Template
 
 from moot.actions import accounts
@@ -181,7 +181,7 @@ async def setup_page(request: AnyRequest) -> Template | Redirect:
 
 
 @post("/setup", media_type=MediaType.HTML, include_in_schema=False)
-async def setup(request: AnyRequest) -> Template | Redirect | Response[str]:
+async def setup(request: AnyRequest) -> Template | Redirect:
     """The first account of an instance without an admin becomes its admin (as in Lemmy and
     `accounts.register`), then names the site; both in one transaction."""
     moot = state(request)

@@ -8,6 +8,7 @@ from typing import Any
 
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.conftest import Api, register, unique
 from tests.servers import Server
 
 PASSWORD = "password-123"
@@ -75,3 +76,19 @@ def log_in(server: Server, context: BrowserContext, name: str, js: bool) -> Pers
     page.get_by_label("Password").fill(PASSWORD)
     person.submit(page.get_by_role("button", name="Log in").click)
     return person
+
+
+def community_with_posts(server: Server, count: int) -> tuple[Api, str, list[int]]:
+    """A member (over the API), their community's name and its posts, oldest first."""
+    member = register(server, unique("poster"), PASSWORD)
+    name = unique("pages")
+    community_id = member.ok("POST", "/community", {"name": name, "title": f"Pages {name}"})[
+        "community_view"
+    ]["community"]["id"]
+    ids = [
+        member.ok("POST", "/post", {"name": f"Post number {i}", "community_id": community_id})[
+            "post_view"
+        ]["post"]["id"]
+        for i in range(count)
+    ]
+    return member, name, ids

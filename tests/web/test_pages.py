@@ -1,38 +1,22 @@
 """The pages around the journey, in the browser: listings and their pages, deep threads,
-settings, about, search, errors, CSRF, and the first-run setup of an instance."""
+settings, community editing, refusals, about, search, missing pages, keyboard, phone width."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import BACKENDS, Api, register, unique
-from tests.servers import Server, destroy, make_server
+from tests.conftest import unique
+from tests.servers import Server
 from tests.web.conftest import ContextMaker, save_screenshot
-from tests.web.people import PASSWORD, log_in, sign_up
-
-
-def _community_with_posts(server: Server, count: int) -> tuple[Api, str, list[int]]:
-    member = register(server, unique("poster"), PASSWORD)
-    name = unique("pages")
-    community_id = member.ok("POST", "/community", {"name": name, "title": f"Pages {name}"})[
-        "community_view"
-    ]["community"]["id"]
-    ids = [
-        member.ok("POST", "/post", {"name": f"Post number {i}", "community_id": community_id})[
-            "post_view"
-        ]["post"]["id"]
-        for i in range(count)
-    ]
-    return member, name, ids
+from tests.web.people import PASSWORD, community_with_posts, sign_up
 
 
 def test_community_listing_pages_with_a_cursor(site: Server, new_context: ContextMaker) -> None:
-    _, name, ids = _community_with_posts(site, 23)
+    _, name, ids = community_with_posts(site, 23)
     page = new_context(java_script_enabled=False).new_page()
     page.goto(f"{site.url}/c/{name}?sort=New")
     cards = page.locator("article.card")
@@ -57,7 +41,7 @@ def test_community_listing_pages_with_a_cursor(site: Server, new_context: Contex
 
 
 def test_home_tabs_follow_the_viewer(site: Server, new_context: ContextMaker) -> None:
-    _, name, ids = _community_with_posts(site, 1)
+    _, name, ids = community_with_posts(site, 1)
     anon = new_context().new_page()
     anon.goto(site.url + "/")
     tabs = anon.get_by_role("navigation", name="Which posts")
@@ -77,7 +61,7 @@ def test_home_tabs_follow_the_viewer(site: Server, new_context: ContextMaker) ->
 
 
 def test_deep_threads_continue_on_their_own_page(site: Server, new_context: ContextMaker) -> None:
-    member, _, (post_id,) = _community_with_posts(site, 1)
+    member, _, (post_id,) = community_with_posts(site, 1)
     chain: list[int] = []
     for depth in range(9):
         body: dict[str, Any] = {"post_id": post_id, "content": f"Level {depth}"}
@@ -142,7 +126,7 @@ def test_settings_show_on_the_profile_and_pages(site: Server, new_context: Conte
         "src", f"{site.url}/static/icon.svg?banner"
     )
     # Scores are hidden everywhere once the setting is off; NSFW posts show once it is on.
-    member, name, _ = _community_with_posts(site, 1)
+    member, name, _ = community_with_posts(site, 1)
     community_id = member.ok("GET", "/community", name=name)["community_view"]["community"]["id"]
     member.ok("POST", "/post", {"name": "Not at work", "community_id": community_id, "nsfw": True})
     person.open(f"/c/{name}")
@@ -192,7 +176,7 @@ def test_moderators_edit_their_community(site: Server, new_context: ContextMaker
 def test_a_refused_action_says_why_and_keeps_the_text(
     site: Server, new_context: ContextMaker, js: bool
 ) -> None:
-    member, _, (post_id,) = _community_with_posts(site, 1)
+    member, _, (post_id,) = community_with_posts(site, 1)
     person = sign_up(site, new_context(java_script_enabled=js), unique("late"), js)
     person.open(f"/post/{post_id}")
     person.page.get_by_label("Add a comment").fill("Too late for this one.")
@@ -211,7 +195,7 @@ def test_a_refused_action_says_why_and_keeps_the_text(
 
     # Logged out meanwhile (in another tab): the page says so, or the form goes to the login
     # page and from there back to the post.
-    _, _, (other_post,) = _community_with_posts(site, 1)
+    _, _, (other_post,) = community_with_posts(site, 1)
     person.open(f"/post/{other_post}")
     person.context.clear_cookies(name="jwt")
     upvote = person.page.locator(f"#p{other_post} .acts").get_by_role("button", name="Upvote")
@@ -229,65 +213,8 @@ def test_a_refused_action_says_why_and_keeps_the_text(
         assert person.page.url == f"{site.url}/post/{other_post}"
 
 
-def test_login_errors_and_an_api_token_as_the_cookie(
-    site: Server, new_context: ContextMaker
-) -> None:
-    name = unique("door")
-    api = register(site, name, PASSWORD)
-    page = new_context().new_page()
-    page.goto(f"{site.url}/login")
-    page.get_by_label("Name or email").fill(name)
-    page.get_by_label("Password").fill("wrong-password-1")
-    with page.expect_navigation() as nav:
-        page.get_by_role("button", name="Log in").click()
-    assert nav.value is not None and nav.value.status == 401
-    expect(page.get_by_role("alert")).to_have_text("That name or password is not right.")
-    expect(page.get_by_label("Name or email")).to_have_value(name)
-
-    # A token the API issued is a browser session too (lemmy-ui keeps it in this cookie).
-    token = api.http.headers["Authorization"].split()[1]
-    context = new_context()
-    context.add_cookies([{"name": "jwt", "value": token, "url": site.url}])
-    own = context.new_page()
-    own.goto(f"{site.url}/settings")
-    expect(own.get_by_role("heading", level=1)).to_have_text("Settings")
-    expect(
-        own.get_by_role("navigation", name="Site").get_by_role("link", name=name)
-    ).to_be_visible()
-
-    # Logging in through the form returns to the page that asked for it.
-    person = log_in(site, new_context(), name, False)
-    person.open("/create_post")
-    assert person.page.url.endswith("/create_post")
-    anon = new_context().new_page()
-    anon.goto(f"{site.url}/create_post?community=x")
-    assert anon.url == f"{site.url}/login?next=%2Fcreate_post%3Fcommunity%3Dx"
-
-
-def test_forms_need_their_csrf_token_and_the_api_does_not(site: Server) -> None:
-    with httpx.Client(base_url=site.url) as browserless:
-        refused = browserless.post(
-            "/login",
-            data={"username_or_email": "x", "password": "y"},
-            headers={"Accept": "text/html"},
-        )
-        assert refused.status_code == 403
-        assert "This form has expired" in refused.text
-        # A token must match the cookie the site gave this client.
-        browserless.get("/login")
-        forged = browserless.post(
-            "/login", data={"username_or_email": "x", "password": "y", "_csrf_token": "0" * 128}
-        )
-        assert forged.status_code == 403
-    # Lemmy clients send no CSRF token: the API takes their requests as it always did.
-    answer = httpx.post(
-        f"{site.api}/user/login", json={"username_or_email": "nobody_x", "password": "y" * 10}
-    )
-    assert (answer.status_code, answer.json()["error"]) == (401, "incorrect_login")
-
-
 def test_about_search_and_missing_pages(site: Server, new_context: ContextMaker) -> None:
-    member, name, _ = _community_with_posts(site, 1)
+    member, name, _ = community_with_posts(site, 1)
     member.ok(
         "POST",
         "/post",
@@ -322,7 +249,7 @@ def test_about_search_and_missing_pages(site: Server, new_context: ContextMaker)
 
 
 def test_keyboard_alone(site: Server, new_context: ContextMaker) -> None:
-    _, _, (post_id,) = _community_with_posts(site, 1)
+    _, _, (post_id,) = community_with_posts(site, 1)
     person = sign_up(site, new_context(), unique("keys"), True)
     person.open(f"/post/{post_id}")
     keyboard = person.page.keyboard
@@ -351,7 +278,7 @@ def test_keyboard_alone(site: Server, new_context: ContextMaker) -> None:
 
 @pytest.mark.parametrize("width", [360])
 def test_pages_fit_a_phone(site: Server, new_context: ContextMaker, width: int) -> None:
-    member, name, (post_id,) = _community_with_posts(site, 1)
+    member, name, (post_id,) = community_with_posts(site, 1)
     member.ok("POST", "/comment", {"post_id": post_id, "content": "A phone-sized comment."})
     person = sign_up(
         site, new_context(viewport={"width": width, "height": 800}), unique("ph"), True
@@ -367,42 +294,3 @@ def test_pages_fit_a_phone(site: Server, new_context: ContextMaker, width: int) 
         wide = person.page.evaluate("document.documentElement.scrollWidth")
         assert wide <= width, f"{path} is {wide} px wide at {width} px"
         save_screenshot(person.page, f"{label}-{site.backend}-{width}")
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def bare(request: pytest.FixtureRequest) -> Iterator[Server]:
-    """A new instance with nobody in it: no admin from the environment."""
-    srv = make_server(request.param)
-    srv.start_env = {"MOOT_SETUP_ADMIN_NAME": "", "MOOT_SETUP_ADMIN_PASSWORD": ""}
-    try:
-        srv.start()
-        yield srv
-    finally:
-        destroy(srv)
-
-
-def test_first_run_setup_makes_the_admin(bare: Server, new_context: ContextMaker) -> None:
-    page = new_context(java_script_enabled=False).new_page()
-    page.goto(bare.url + "/")
-    assert page.url == f"{bare.url}/setup"
-    page.get_by_label("Name of the site").fill("Fresh Town")
-    page.get_by_label("Admin name").fill("founder")
-    page.get_by_label("Password", exact=True).fill("short")
-    page.get_by_label("Password again").fill("short")
-    page.get_by_role("button", name="Set up").click()
-    expect(page.get_by_role("alert")).to_have_text("A password has 10 to 60 characters.")
-    assert httpx.get(f"{bare.api}/site").json()["admins"] == []
-
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password again").fill(PASSWORD)
-    page.get_by_role("button", name="Set up").click()
-    assert page.url == f"{bare.url}/"
-    expect(page.locator("a.brand")).to_have_text("Fresh Town")
-    site = httpx.get(f"{bare.api}/site").json()
-    assert [a["person"]["name"] for a in site["admins"]] == ["founder"]
-    assert site["site_view"]["site"]["name"] == "Fresh Town"
-    assert site["site_view"]["local_site"]["site_setup"] is True
-    # Once there is an admin the setup page is gone for everyone.
-    other = new_context().new_page()
-    other.goto(bare.url + "/setup")
-    assert other.url == f"{bare.url}/"
