@@ -14,7 +14,7 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
-from moot import LEMMY_API_VERSION, __version__
+from moot import LEMMY_API_VERSION, __version__, web
 from moot.actions.site import bootstrap, load_site, rate_limits
 from moot.api.v3 import comment, community, post, site, user
 from moot.api.v3.context import client_ip
@@ -35,7 +35,9 @@ def _api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[dict[str, s
     return Response(exc.body(), status_code=exc.status, media_type=MediaType.JSON)
 
 
-def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, str]]:
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, NotFoundException) and web.wants_html(request):
+        return web.not_found_page(request, exc)
     # Litestar's own refusals (bad JSON, wrong types, unknown route) in Lemmy's wrapper shape.
     message = exc.detail
     if isinstance(exc, ValidationException) and exc.extra:
@@ -58,7 +60,7 @@ def _crash(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str
 
 def _bucket(method: str, path: str) -> RateLimitBucket | None:
     if not path.startswith("/api/v3/"):
-        return None
+        return web.rate_limit_bucket(method, path)
     route = path[len("/api/v3") :]
     if method == "POST" and route in ("/user/register", "/user/login", "/community"):
         return RateLimitBucket.REGISTER
@@ -127,6 +129,7 @@ def create_app(settings: Settings) -> Litestar:
         await bootstrap(db, settings)
         async with db.connection() as conn:
             _, local = await load_site(conn)
+            await web.use_csrf_secret(app, conn)
         moot.limiter.set_limits(rate_limits(local))
         moot.http = httpx.AsyncClient(trust_env=False)
         scheduler = asyncio.create_task(run_scheduler(moot)) if settings.run_workers else None
@@ -156,6 +159,7 @@ def create_app(settings: Settings) -> Litestar:
     app = Litestar(
         route_handlers=[api, nodeinfo, well_known_nodeinfo, web_router, static_files],
         template_config=template_config,
+        csrf_config=web.csrf_config(settings),
         lifespan=[lifespan],
         before_request=_rate_limit,
         exception_handlers={

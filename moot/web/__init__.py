@@ -1,18 +1,50 @@
-"""The web interface: server-rendered Jinja2 pages (see DESIGN.md, "Web UI")."""
+"""The web interface: server-rendered Jinja2 pages (see DESIGN.md, "Web UI").
+
+Pages are plain HTML forms and links; `static/moot.js` turns the marked ones into in-place
+requests. Forms carry Litestar's CSRF token; the API and federation routes are exempt
+(Lemmy clients and remote servers send none, and the login cookie is SameSite=Lax, so a
+forged cross-site request never carries it).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
+import secrets
 from pathlib import Path
+from typing import Any
 
-from litestar import Router
+from litestar import Litestar, Response, Router
+from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from moot.web import profile
+from moot.auth import jwt_secret
+from moot.config import Settings
+from moot.db.engine import Connection
+from moot.errors import ApiError
+from moot.ratelimit import RateLimitBucket
+from moot.web import (
+    comments,
+    communities,
+    listings,
+    posts,
+    profile,
+    sessions,
+    settings,
+    site,
+)
+from moot.web.errors import on_api_error, on_http_error, problem
 from moot.web.format import register_filters
+from moot.web.pages import AnyRequest
 
 HERE = Path(__file__).resolve().parent
+
+# Routes that take no browser form: Lemmy's API, image uploads, and ActivityPub inboxes.
+CSRF_EXEMPT = [r"^/api/", r"^/pictrs/", r"/inbox$", r"^/site_inbox$"]
 
 
 def _configure(engine: JinjaTemplateEngine) -> None:
@@ -23,8 +55,90 @@ template_config: TemplateConfig[JinjaTemplateEngine] = TemplateConfig(
     directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=_configure
 )
 
-static_files = create_static_files_router(path="/static", directories=[HERE / "static"])
+static_files = create_static_files_router(
+    path="/static",
+    directories=[HERE / "static"],
+    cache_control=None,
+    include_in_schema=False,
+)
 
-router = Router(path="/", route_handlers=[profile.profile_page])
+router = Router(
+    path="/",
+    route_handlers=[
+        profile.profile_page,
+        *sessions.handlers,
+        *listings.handlers,
+        *posts.handlers,
+        *comments.handlers,
+        *communities.handlers,
+        *settings.handlers,
+        *site.handlers,
+    ],
+    exception_handlers={ApiError: on_api_error, HTTPException: on_http_error},
+)
 
-__all__ = ["router", "static_files", "template_config"]
+
+def csrf_config(settings: Settings) -> CSRFConfig:
+    """A CSRF config whose secret is set from the database at start (`use_csrf_secret`);
+    until then a random one, so nothing is ever signed with a known key."""
+    return CSRFConfig(
+        secret=secrets.token_hex(32),
+        cookie_httponly=True,
+        cookie_secure=settings.is_https,
+        cookie_samesite="lax",
+        exclude=CSRF_EXEMPT,
+    )
+
+
+async def use_csrf_secret(app: Litestar, conn: Connection) -> None:
+    """Sign CSRF tokens with a key derived from the site's secret: every process of an
+    instance accepts the forms any of them served, and a restart does not expire them."""
+    if app.csrf_config is not None:
+        key = await jwt_secret(conn)
+        app.csrf_config.secret = hmac.new(key.encode(), b"moot csrf", hashlib.sha256).hexdigest()
+
+
+_BUCKETS: list[tuple[str, re.Pattern[str], RateLimitBucket]] = [
+    ("POST", re.compile(r"^/(signup|login|setup|create_community)$"), RateLimitBucket.REGISTER),
+    ("POST", re.compile(r"^/create_post$"), RateLimitBucket.POST),
+    ("POST", re.compile(r"^/(post/\d+/comment|comment/\d+/reply)$"), RateLimitBucket.COMMENT),
+    ("GET", re.compile(r"^/search$"), RateLimitBucket.SEARCH),
+    (
+        "POST",
+        re.compile(r"^/((post|comment)/\d+/(vote|save|edit|delete)|c/[^/]+/(subscribe|edit))$"),
+        RateLimitBucket.MESSAGE,
+    ),
+    ("POST", re.compile(r"^/(settings|logout)$"), RateLimitBucket.MESSAGE),
+]
+
+
+def rate_limit_bucket(method: str, path: str) -> RateLimitBucket | None:
+    """The API's rate-limit bucket for the page action that does the same thing."""
+    for wanted, pattern, bucket in _BUCKETS:
+        if method == wanted and pattern.match(path):
+            return bucket
+    return None
+
+
+def wants_html(request: AnyRequest) -> bool:
+    """A browser asking for a page (not an API client, not a remote server)."""
+    path = request.url.path
+    if path.startswith(("/api/", "/pictrs/", "/nodeinfo", "/.well-known/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def not_found_page(request: AnyRequest, exc: HTTPException) -> Response[Any]:
+    return problem(request, exc.status_code, "There is nothing here.")
+
+
+__all__ = [
+    "csrf_config",
+    "not_found_page",
+    "rate_limit_bucket",
+    "router",
+    "static_files",
+    "template_config",
+    "use_csrf_secret",
+    "wants_html",
+]

@@ -51,7 +51,8 @@ def long_date(when: datetime) -> str:
 
 
 def iso(when: datetime) -> str:
-    return aware(when).isoformat().replace("+00:00", "Z")
+    """For a `datetime` attribute: to the second (a page has no use for microseconds)."""
+    return aware(when).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def exact(when: datetime) -> str:

@@ -22,8 +22,10 @@ from moot.db.listings import (
 from moot.db.queries import person_by_name, rows_by_id
 from moot.state import Moot
 from moot.web.format import aware
+from moot.web.pages import load_page, render
 
 VIEWS = ("Overview", "Comments", "Posts")
+OWN_VIEWS = (*VIEWS, "Saved")  # what people see on their own profile
 SORTS: dict[str, str] = {
     "New": "New",
     "Old": "Old",
@@ -85,14 +87,17 @@ async def _items(
     conn: Connection, person_id: int, view: str, sort: str, page: int
 ) -> tuple[list[Item], bool]:
     """The page's items, and whether there is a next page."""
-    # Overview merges two listings, so it reads the first page*size of each and cuts.
-    merged = view == "Overview"
+    # Overview and Saved merge two listings, so they read the first page*size of each.
+    merged = view in ("Overview", "Saved")
+    saved = view == "Saved"  # the person's saved items, whoever wrote them
     first, size = (1, page * PAGE_SIZE + 1) if merged else (page, PAGE_SIZE + 1)
     posts: list[Row] = []
     comments: list[Row] = []
-    if view in ("Overview", "Posts"):
+    if view in ("Overview", "Posts", "Saved"):
         post_filter = PostFilter(
-            creator_id=person_id,
+            creator_id=None if saved else person_id,
+            viewer_id=person_id if saved else None,
+            saved_only=saved,
             sort=sort,
             featured_first=False,
             show_nsfw=True,
@@ -100,11 +105,15 @@ async def _items(
             show_hidden=True,
         )
         posts = await list_posts(conn, post_filter, first, size)
-    if view in ("Overview", "Comments"):
+    if view in ("Overview", "Comments", "Saved"):
         window = ranking.TOP_WINDOWS.get(sort)
         since = datetime.now(UTC) - window if window is not None else None
         comment_filter = CommentFilter(
-            creator_id=person_id, sort=comment_sort_for(sort), top_window_since=since
+            creator_id=None if saved else person_id,
+            viewer_id=person_id if saved else None,
+            saved_only=saved,
+            sort=comment_sort_for(sort),
+            top_window_since=since,
         )
         comments = await list_comments(conn, comment_filter, first, size)
     post_ids = {int(r["post_id"]) for r in comments} | {int(r["id"]) for r in posts}
@@ -133,31 +142,35 @@ async def profile_page(
     page: str | None = None,
 ) -> Template:
     moot: Moot = request.app.state.moot
-    view = view if view in VIEWS else "Overview"
     sort = sort if sort in SORTS else "New"
     page_number = _page(page)
     async with moot.db.connection() as conn:
+        frame = await load_page(conn, request)
         person = await person_by_name(conn, name)
         if person is None or person["deleted"]:
-            return Template(
-                template_name="not_found.html",
-                context={"title": "Not found", "what": f"No person called {name} here."},
-                status_code=404,
+            return render(
+                "not_found.html",
+                frame,
+                status=404,
+                title="Not found",
+                what=f"No person called {name} here.",
             )
-        items, has_next = await _items(conn, int(person["id"]), view, sort, page_number)
-    return Template(
-        template_name="profile.html",
-        context={
-            "person": person,
-            "joined": aware(person["published"]),
-            "items": items,
-            "view": view,
-            "views": VIEWS,
-            "sort": sort,
-            "sorts": SORTS,
-            "page": page_number,
-            "has_next": has_next,
-            "sort_help_url": SORT_HELP_URL,
-            "title": person["display_name"] or person["name"],
-        },
+        own = frame.viewer is not None and frame.viewer.person_id == person["id"]
+        views = OWN_VIEWS if own else VIEWS
+        shown = view if view is not None and view in views else "Overview"
+        items, has_next = await _items(conn, int(person["id"]), shown, sort, page_number)
+    return render(
+        "profile.html",
+        frame,
+        title=person["display_name"] or person["name"],
+        person=person,
+        joined=aware(person["published"]),
+        items=items,
+        view=shown,
+        views=views,
+        sort=sort,
+        sorts=SORTS,
+        page_number=page_number,
+        has_next=has_next,
+        sort_help_url=SORT_HELP_URL,
     )

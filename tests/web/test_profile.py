@@ -4,37 +4,18 @@ the fixture was reconstructed from."""
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.conftest import BACKENDS
-from tests.servers import ROOT, Server, destroy, make_server
+from tests.conftest import unique
+from tests.servers import Server
+from tests.web.conftest import SEED, ContextMaker, save_screenshot
+from tests.web.people import sign_up
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = ROOT / "test-artifacts"
-
-
-def _seed_path() -> Path:
-    near = Path(__file__).resolve().parents[3] / "shared/fixtures/seed-profile.json"
-    return near if near.exists() else Path("/work/shared/fixtures/seed-profile.json")
-
-
-SEED = json.loads(_seed_path().read_text(encoding="utf-8"))
 EXPECTED = SEED["expected"]
 RECORDS = {r["key"]: r for r in SEED["records"] if "key" in r}
 
@@ -49,59 +30,6 @@ FIRST_LINE_JS = """(el) => {
 
 def _years_since(when: date, today: date) -> int:
     return today.year - when.year - ((today.month, today.day) < (when.month, when.day))
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: apt-get install chromium (bin/test does)")
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def seeded(request: pytest.FixtureRequest) -> Iterator[Server]:
-    """A fresh server of each backend, started after importing the seed."""
-    srv = make_server(request.param)
-    try:
-        done = srv.moot("import", str(_seed_path()), check=False)
-        assert done.returncode == 0, f"import failed:\n{done.stdout}\n{done.stderr}"
-        srv.start()
-        yield srv
-    finally:
-        destroy(srv)
-
-
-@pytest.fixture
-def outside() -> list[tuple[str, str]]:
-    """Requests the page tried to make elsewhere: (resource type, url)."""
-    return []
-
-
-@pytest.fixture
-def page(browser: Browser, seeded: Server, outside: list[tuple[str, str]]) -> Iterator[Page]:
-    """A page that may only reach the server under test; anything else is refused and
-    recorded in `outside` (user content may point at images elsewhere)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-
-    def gate(route: Route) -> None:
-        if route.request.url.startswith(seeded.url):
-            route.continue_()
-        else:
-            outside.append((route.request.resource_type, route.request.url))
-            route.abort()
-
-    page.route("**/*", gate)
-    yield page
-    context.close()
 
 
 def _open(page: Page, server: Server, query: str = "") -> None:
@@ -163,6 +91,36 @@ def test_overview_items_in_order(page: Page, seeded: Server) -> None:
         assert published == record["published"], want["key"]
 
 
+def test_item_markdown_links_and_images(page: Page, seeded: Server) -> None:
+    _open(page, seeded, "?view=Overview&sort=New")
+    bodies = page.locator("article.item .item-body")
+    links = bodies.locator("a[href^='http']")
+    assert links.count() > 0
+    for rel in links.evaluate_all("els => els.map(a => a.rel)"):
+        assert set(rel.split()) >= {"nofollow", "ugc", "noopener"}, rel
+    # Pictures in comments load lazily into a box kept for them before they arrive.
+    pictures = bodies.locator("img:not([width])")
+    assert pictures.count() > 0
+    for picture in pictures.all():
+        assert picture.get_attribute("loading") == "lazy"
+        box = picture.bounding_box()
+        assert box is not None and box["height"] >= 0.7 * box["width"] > 100, box
+
+
+def test_saved_view_is_only_on_ones_own_profile(
+    page: Page, seeded: Server, new_context: ContextMaker
+) -> None:
+    _open(page, seeded)
+    nav = page.get_by_role("navigation", name="Profile views")
+    assert nav.get_by_role("link").all_inner_texts() == ["Overview", "Comments", "Posts"]
+    _open(page, seeded, "?view=Saved")  # asked for anyway: the overview
+    expect(nav.get_by_role("link", name="Overview")).to_have_attribute("aria-current", "page")
+    member = sign_up(seeded, new_context(), unique("own"), False)
+    member.open(f"/u/{member.name}")
+    views = member.page.get_by_role("navigation", name="Profile views")
+    assert views.get_by_role("link").all_inner_texts() == ["Overview", "Comments", "Posts", "Saved"]
+
+
 def test_views_sort_and_pages(page: Page, seeded: Server) -> None:
     _open(page, seeded)
     nav = page.get_by_role("navigation", name="Profile views")
@@ -210,5 +168,4 @@ def test_screenshots_and_narrow_layout(page: Page, seeded: Server, width: int) -
     _open(page, seeded)
     overflow: Any = page.evaluate("document.documentElement.scrollWidth")
     assert overflow <= width, f"page is {overflow} px wide at {width} px"
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"profile-{seeded.backend}-{width}.png"), full_page=True)
+    save_screenshot(page, f"profile-{seeded.backend}-{width}")

@@ -1,0 +1,40 @@
+"""The values a page offers in its menus, with their labels (and nothing else is taken)."""
+
+from __future__ import annotations
+
+# Lemmy's post sorts; the profile and search show a subset (see profile.py).
+POST_SORTS: dict[str, str] = {
+    "Active": "Active",
+    "Hot": "Hot",
+    "Scaled": "Scaled",
+    "New": "New",
+    "Old": "Old",
+    "NewComments": "New comments",
+    "MostComments": "Most comments",
+    "Controversial": "Controversial",
+    "TopHour": "Top hour",
+    "TopSixHour": "Top six hours",
+    "TopTwelveHour": "Top twelve hours",
+    "TopDay": "Top day",
+    "TopWeek": "Top week",
+    "TopMonth": "Top month",
+    "TopThreeMonths": "Top three months",
+    "TopSixMonths": "Top six months",
+    "TopNineMonths": "Top nine months",
+    "TopYear": "Top year",
+    "TopAll": "Top all time",
+}
+COMMENT_SORTS: dict[str, str] = {
+    "Hot": "Hot",
+    "Top": "Top",
+    "New": "New",
+    "Old": "Old",
+    "Controversial": "Controversial",
+}
+LISTING_TYPES: dict[str, str] = {"Subscribed": "Subscribed", "Local": "Local", "All": "All"}
+SORT_HELP_URL = "https://join-lemmy.org/docs/users/03-votes-and-ranking.html"
+
+
+def pick(value: str | None, allowed: dict[str, str]) -> str | None:
+    """`value` if the menu offers it, else None (the caller's default applies)."""
+    return value if value in allowed else None

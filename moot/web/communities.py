@@ -1,0 +1,152 @@
+"""Making and editing a community, and subscribing to one (in place or as a plain form)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import MediaType, get, post
+from litestar.response import Redirect, Template
+
+from moot.actions import communities
+from moot.api.v3.context import required_viewer
+from moot.errors import ApiError, ErrorCode
+from moot.web.errors import words
+from moot.web.listings import community_facts, community_or_none
+from moot.web.pages import (
+    AnyRequest,
+    Page,
+    back,
+    flag,
+    go,
+    is_htmx,
+    load_page,
+    render,
+    state,
+    text,
+)
+
+
+def _changes(form: Any) -> dict[str, Any]:
+    return {
+        "title": text(form, "title"),
+        "description": text(form, "description").replace("\r\n", "\n"),
+        "icon": text(form, "icon").strip(),
+        "banner": text(form, "banner").strip(),
+        "nsfw": flag(form, "nsfw"),
+        "posting_restricted_to_mods": flag(form, "posting_restricted_to_mods"),
+    }
+
+
+def _form(page: Page, *, status: int = 200, **context: Any) -> Template:
+    values = {"error": None, "community": None, "values": {}, "name": "", **context}
+    editing = values["community"] is not None
+    return render(
+        "community_form.html",
+        page,
+        status=status,
+        title="Edit community" if editing else "New community",
+        **values,
+    )
+
+
+@get("/create_community", media_type=MediaType.HTML, include_in_schema=False)
+async def create_community_page(request: AnyRequest) -> Template:
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+    if page.viewer is None:
+        raise ApiError(ErrorCode.NOT_LOGGED_IN)
+    return _form(page)
+
+
+@post("/create_community", media_type=MediaType.HTML, include_in_schema=False)
+async def create_community(request: AnyRequest) -> Template | Redirect:
+    moot = state(request)
+    form = await request.form()
+    changes = {"name": text(form, "name").strip(), **_changes(form)}
+    try:
+        async with moot.db.transaction() as tx:
+            viewer = await required_viewer(tx, request)
+            row = await communities.create_community(tx, moot.settings, viewer, changes)
+    except ApiError as exc:
+        if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
+            raise
+        async with moot.db.connection() as conn:
+            page = await load_page(conn, request)
+        return _form(
+            page, status=exc.status, error=words(exc), values=changes, name=changes["name"]
+        )
+    return go(f"/c/{row['name']}")
+
+
+@get("/c/{name:str}/edit", media_type=MediaType.HTML, include_in_schema=False)
+async def edit_community_page(request: AnyRequest, name: str) -> Template:
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+        row = await community_or_none(conn, name)
+        if row is None:
+            raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
+        if page.viewer is None:
+            raise ApiError(ErrorCode.NOT_LOGGED_IN)
+        if not (await community_facts(conn, row, page.viewer)).can_moderate:
+            raise ApiError(ErrorCode.NOT_A_MOD_OR_ADMIN)
+    values = {key: row[key] or "" for key in ("title", "description", "icon", "banner")} | {
+        "nsfw": row["nsfw"],
+        "posting_restricted_to_mods": row["posting_restricted_to_mods"],
+    }
+    return _form(page, community=row, values=values, name=row["name"])
+
+
+@post("/c/{name:str}/edit", media_type=MediaType.HTML, include_in_schema=False)
+async def edit_community(request: AnyRequest, name: str) -> Template | Redirect:
+    moot = state(request)
+    form = await request.form()
+    changes = _changes(form)
+    async with moot.db.connection() as conn:
+        row = await community_or_none(conn, name)
+    if row is None:
+        raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
+    try:
+        async with moot.db.transaction() as tx:
+            viewer = await required_viewer(tx, request)
+            await communities.edit_community(tx, viewer, int(row["id"]), changes)
+    except ApiError as exc:
+        if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
+            raise
+        async with moot.db.connection() as conn:
+            page = await load_page(conn, request)
+        return _form(
+            page,
+            status=exc.status,
+            error=words(exc),
+            community=row,
+            values=changes,
+            name=row["name"],
+        )
+    return go(f"/c/{row['name']}")
+
+
+@post("/c/{name:str}/subscribe", media_type=MediaType.HTML, include_in_schema=False)
+async def subscribe(request: AnyRequest, name: str) -> Template | Redirect:
+    moot = state(request)
+    form = await request.form()
+    async with moot.db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        row = await community_or_none(tx, name)
+        if row is None:
+            raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
+        row = await communities.follow(tx, viewer, int(row["id"]), flag(form, "follow"))
+    if not is_htmx(request):
+        return back(request, f"/c/{row['name']}")
+    async with moot.db.connection() as conn:
+        page = await load_page(conn, request)
+        facts = await community_facts(conn, row, page.viewer)
+    return render("fragments/subscribe.html", page, c=facts)
+
+
+handlers = [
+    create_community_page,
+    create_community,
+    edit_community_page,
+    edit_community,
+    subscribe,
+]

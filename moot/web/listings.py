@@ -1,0 +1,183 @@
+"""The front page and a community's page: tabs, sorts, a page of posts, the next page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import MediaType, get
+from litestar.params import Parameter
+from litestar.response import Redirect, Template
+
+from moot.api.v3 import listing_defaults
+from moot.auth import Viewer
+from moot.db import models as m
+from moot.db import queries
+from moot.db.browse import communities_by_size, has_admin
+from moot.db.engine import Connection, Row
+from moot.db.listings import PostFilter, decode_cursor, encode_cursor, list_posts
+from moot.web.choices import LISTING_TYPES, POST_SORTS, SORT_HELP_URL, pick
+from moot.web.pages import AnyRequest, Page, go, load_page, render, state
+from moot.web.views import PostCard, post_cards
+
+PAGE_SIZE = 20
+SIDEBAR_COMMUNITIES = 10
+
+
+@dataclass(frozen=True)
+class Listing:
+    cards: list[PostCard]
+    sort: str
+    listing_type: str
+    next_cursor: str | None
+    first_page: bool
+
+
+async def _listing(
+    conn: Connection,
+    page: Page,
+    *,
+    requested_type: str | None,
+    requested_sort: str | None,
+    cursor: str | None,
+    community_id: int | None = None,
+) -> Listing:
+    viewer: Viewer | None = page.viewer
+    user = viewer.local_user if viewer is not None else None
+    # The same defaults the API applies when a client leaves type and sort out.
+    listing_type = listing_defaults.listing_type(
+        pick(requested_type, LISTING_TYPES),
+        viewer,
+        page.local_site,
+        in_community=community_id is not None,
+    )
+    if listing_type not in LISTING_TYPES:
+        listing_type = "Local"
+    sort = listing_defaults.post_sort(pick(requested_sort, POST_SORTS), viewer, page.local_site)
+    f = PostFilter(
+        listing_type=listing_type,
+        sort=sort,
+        community_id=community_id,
+        viewer_id=viewer.person_id if viewer else None,
+        viewer_local_user_id=viewer.local_user_id if viewer else None,
+        show_read=bool(user["show_read_posts"]) if user else True,
+        show_nsfw=page.show_nsfw,
+        show_bots=bool(user["show_bot_accounts"]) if user else True,
+    )
+    after = await decode_cursor(conn, cursor) if cursor else None
+    rows = await list_posts(conn, f, 1, PAGE_SIZE + 1, after)
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return Listing(
+        cards=await post_cards(conn, rows, viewer),
+        sort=sort,
+        listing_type=listing_type,
+        next_cursor=encode_cursor(int(rows[-1]["id"])) if more else None,
+        first_page=after is None,
+    )
+
+
+def _menus() -> dict[str, Any]:
+    return {"sorts": POST_SORTS, "listing_types": LISTING_TYPES, "sort_help_url": SORT_HELP_URL}
+
+
+@get("/", media_type=MediaType.HTML, include_in_schema=False)
+async def home(
+    request: AnyRequest,
+    listing: str | None = Parameter(query="type", default=None),
+    sort: str | None = None,
+    page_cursor: str | None = None,
+) -> Template | Redirect:
+    async with state(request).db.connection() as conn:
+        if not await has_admin(conn):
+            return go("/setup")
+        page = await load_page(conn, request)
+        shown = await _listing(
+            conn, page, requested_type=listing, requested_sort=sort, cursor=page_cursor
+        )
+        communities = await _sidebar_communities(conn, page)
+    return render(
+        "home.html",
+        page,
+        title="Front page",
+        listing=shown,
+        communities=communities,
+        **_menus(),
+    )
+
+
+async def _sidebar_communities(conn: Connection, page: Page) -> list[Row]:
+    return await communities_by_size(conn, show_nsfw=page.show_nsfw, limit=SIDEBAR_COMMUNITIES)
+
+
+async def community_or_none(conn: Connection, name: str) -> Row | None:
+    found = await queries.community_by_name(conn, name)
+    if found is None or found["deleted"] or found["removed"]:
+        return None
+    return found
+
+
+@dataclass(frozen=True)
+class CommunityFacts:
+    community: Row
+    moderators: list[Row]
+    subscribed: str  # "Subscribed", "Pending" or "NotSubscribed", as the API says it
+    can_moderate: bool
+
+
+async def community_facts(
+    conn: Connection, community: Row, viewer: Viewer | None
+) -> CommunityFacts:
+    cid = int(community["id"])
+    rows = await queries.community_moderators(conn, [cid])
+    persons = await queries.rows_by_id(conn, m.person, {int(r["person_id"]) for r in rows})
+    moderators = [persons[int(r["person_id"])] for r in rows]
+    subscribed = "NotSubscribed"
+    if viewer is not None:
+        follows = await queries.follows(conn, viewer.person_id, [cid])
+        if cid in follows:
+            subscribed = "Pending" if follows[cid] else "Subscribed"
+    can_moderate = viewer is not None and (
+        viewer.is_admin or any(int(p["id"]) == viewer.person_id for p in moderators)
+    )
+    return CommunityFacts(community, moderators, subscribed, can_moderate)
+
+
+@get("/c/{name:str}", media_type=MediaType.HTML, include_in_schema=False)
+async def community_page(
+    request: AnyRequest,
+    name: str,
+    sort: str | None = None,
+    page_cursor: str | None = None,
+) -> Template:
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+        community = await community_or_none(conn, name)
+        if community is None:
+            return render(
+                "not_found.html",
+                page,
+                status=404,
+                title="Not found",
+                what=f"There is no community called {name} here.",
+            )
+        facts = await community_facts(conn, community, page.viewer)
+        shown = await _listing(
+            conn,
+            page,
+            requested_type=None,
+            requested_sort=sort,
+            cursor=page_cursor,
+            community_id=int(community["id"]),
+        )
+    return render(
+        "community.html",
+        page,
+        title=str(community["title"]),
+        c=facts,
+        listing=shown,
+        **_menus(),
+    )
+
+
+handlers = [home, community_page]

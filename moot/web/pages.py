@@ -1,0 +1,134 @@
+"""What every page handler shares: who is looking, the site, rendering, going back.
+
+Pages read the viewer exactly as the API does (`Authorization: Bearer`, then the `jwt`
+cookie) and act through the same `required_viewer` check, so a browser session and an API
+client holding the same token are one session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from litestar import Request
+from litestar.datastructures import FormMultiDict
+from litestar.response import Redirect, Template
+
+from moot.actions.site import load_site
+from moot.api.v3.context import optional_viewer
+from moot.auth import Viewer
+from moot.db.engine import Connection, Row
+from moot.errors import ApiError, ErrorCode
+from moot.state import Moot
+
+AnyRequest = Request[Any, Any, Any]
+INT32_MAX = 2**31 - 1
+THEMES = {"browser": "Same as the system", "light": "Light", "dark": "Dark"}
+
+
+def state(request: AnyRequest) -> Moot:
+    moot: Moot = request.app.state.moot
+    return moot
+
+
+@dataclass(frozen=True)
+class Page:
+    """The facts the page frame (header, theme, menus) needs."""
+
+    viewer: Viewer | None
+    site: Row
+    local_site: Row
+
+    @property
+    def theme(self) -> str:
+        chosen = str(self.viewer.local_user["theme"]) if self.viewer else "browser"
+        if chosen not in THEMES:
+            chosen = str(self.local_site["default_theme"])
+        return chosen if chosen in THEMES else "browser"
+
+    @property
+    def show_scores(self) -> bool:
+        return self.viewer is None or bool(self.viewer.local_user["show_scores"])
+
+    @property
+    def show_nsfw(self) -> bool:
+        return self.viewer is not None and bool(self.viewer.local_user["show_nsfw"])
+
+
+async def load_page(conn: Connection, request: AnyRequest) -> Page:
+    site, local = await load_site(conn)
+    return Page(await optional_viewer(conn, request), site, local)
+
+
+def render(
+    template: str, page: Page, *, status: int = 200, title: str = "", **context: Any
+) -> Template:
+    return Template(
+        template_name=template,
+        context={"page": page, "me": page.viewer, "title": title, **context},
+        status_code=status,
+    )
+
+
+def is_htmx(request: AnyRequest) -> bool:
+    """An in-place request from the page's script: it wants a fragment, not a page."""
+    return request.headers.get("hx-request") == "true"
+
+
+def local_path(request: AnyRequest, target: str | None) -> str | None:
+    """`target` as a path on this site, or None if it points anywhere else."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        own = urlsplit(str(request.base_url))
+        if (parts.scheme, parts.netloc) != (own.scheme, own.netloc):
+            return None
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def back(request: AnyRequest, fallback: str, anchor: str = "") -> Redirect:
+    """After a plain form: back to the page it was sent from (same site only), at the item."""
+    target = local_path(request, request.headers.get("referer")) or fallback
+    return Redirect(path=target + (f"#{anchor}" if anchor else ""), status_code=303)
+
+
+def go(path: str) -> Redirect:
+    return Redirect(path=path, status_code=303)
+
+
+def login_first(request: AnyRequest) -> Redirect:
+    """To the login form, and after it back here (or, for a form sent while logged out, back
+    to the page that held the form)."""
+    here: str | None = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET":
+        here = local_path(request, request.headers.get("referer"))
+    return go(f"/login?next={quote(here or '/', safe='')}")
+
+
+def ident(raw: int) -> int:
+    """An id from a path: ids are 32-bit, anything else names nothing."""
+    if not 1 <= raw <= INT32_MAX:
+        raise ApiError(ErrorCode.COULDNT_FIND_OBJECT)
+    return raw
+
+
+def text(form: FormMultiDict, key: str) -> str:
+    value = form.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def flag(form: FormMultiDict, key: str) -> bool:
+    return text(form, key) in ("1", "on", "true")
+
+
+def optional_int(form: FormMultiDict, key: str) -> int | None:
+    raw = text(form, key).strip()
+    if not raw:
+        return None
+    if not raw.lstrip("-").isdigit() or not -INT32_MAX <= int(raw) <= INT32_MAX:
+        raise ApiError(ErrorCode.INVALID_QUERY, f"{key} is not a number")
+    return int(raw)

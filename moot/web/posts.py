@@ -1,0 +1,264 @@
+"""A post's page, and making, changing, deleting, voting on and saving posts.
+
+Every change goes through the action the API calls (moot/actions/posts.py, votes.py), in
+one transaction; a page only turns a form into that call and the result into HTML: the
+changed fragment for an in-place request, or a redirect back for a plain form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import MediaType, get, post
+from litestar.response import Redirect, Template
+
+from moot.actions import posts, reading, votes
+from moot.actions.lookups import get_community, get_post
+from moot.api.v3.context import required_viewer
+from moot.db.browse import communities_by_size
+from moot.db.engine import Connection
+from moot.errors import ApiError, ErrorCode
+from moot.web import comments as comment_pages
+from moot.web.choices import COMMENT_SORTS, pick
+from moot.web.errors import words
+from moot.web.listings import community_facts, community_or_none
+from moot.web.pages import (
+    AnyRequest,
+    Page,
+    back,
+    flag,
+    go,
+    ident,
+    is_htmx,
+    load_page,
+    render,
+    state,
+    text,
+)
+from moot.web.views import post_cards
+
+
+def multiline(raw: str) -> str:
+    """Browsers send CRLF from a textarea; posts are stored with plain newlines."""
+    return raw.replace("\r\n", "\n")
+
+
+@get("/post/{post_id:int}", media_type=MediaType.HTML, include_in_schema=False)
+async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) -> Template:
+    moot = state(request)
+    comment_sort = pick(sort, COMMENT_SORTS) or "Hot"
+    async with moot.db.connection() as conn:
+        page = await load_page(conn, request)
+        row = await get_post(conn, ident(post_id))
+        mine = page.viewer is not None and page.viewer.person_id == row["creator_id"]
+        if (row["deleted"] and not mine) or row["removed"]:
+            return render(
+                "not_found.html",
+                page,
+                status=404,
+                title="Gone",
+                what="This post has been deleted.",
+            )
+        card = (await post_cards(conn, [row], page.viewer))[0]
+        community = await get_community(conn, int(row["community_id"]))
+        facts = await community_facts(conn, community, page.viewer)
+        tree = await comment_pages.comment_tree(conn, row, page.viewer, comment_sort)
+    if page.viewer is not None:
+        # Opening a post marks it read, as the API's GET /post does.
+        async with moot.db.transaction() as tx:
+            await reading.mark_read(tx, page.viewer, [int(row["id"])], True)
+    return render(
+        "post.html",
+        page,
+        title=str(row["name"]),
+        card=card,
+        c=facts,
+        tree=tree,
+        comment_sort=comment_sort,
+        comment_sorts=COMMENT_SORTS,
+        focus=None,
+    )
+
+
+async def _post_form(
+    conn: Connection, page: Page, *, status: int = 200, **context: Any
+) -> Template:
+    choices = await communities_by_size(conn, show_nsfw=page.show_nsfw, limit=500)
+    values = {"error": None, "post": None, "values": {}, "community_name": "", **context}
+    chosen = values["community_name"]
+    if chosen and all(str(c["name"]) != chosen for c in choices):
+        found = await community_or_none(conn, str(chosen))
+        if found is not None:
+            choices.append(found)
+    editing = values["post"] is not None
+    return render(
+        "post_form.html",
+        page,
+        status=status,
+        title="Edit post" if editing else "New post",
+        communities=choices,
+        **values,
+    )
+
+
+def _post_changes(form: Any) -> dict[str, Any]:
+    return {
+        "name": text(form, "name"),
+        "url": text(form, "url").strip(),
+        "body": multiline(text(form, "body")),
+        "custom_thumbnail": text(form, "custom_thumbnail").strip(),
+        "alt_text": text(form, "alt_text").strip(),
+        "nsfw": flag(form, "nsfw"),
+        "honeypot": text(form, "honeypot") or None,
+    }
+
+
+@get("/create_post", media_type=MediaType.HTML, include_in_schema=False)
+async def create_post_page(request: AnyRequest, community: str | None = None) -> Template:
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+        if page.viewer is None:
+            raise ApiError(ErrorCode.NOT_LOGGED_IN)
+        return await _post_form(conn, page, community_name=community or "")
+
+
+@post("/create_post", media_type=MediaType.HTML, include_in_schema=False)
+async def create_post(request: AnyRequest) -> Template | Redirect:
+    moot = state(request)
+    form = await request.form()
+    changes = _post_changes(form)
+    community_name = text(form, "community")
+    try:
+        async with moot.db.transaction() as tx:
+            viewer = await required_viewer(tx, request)
+            community = await community_or_none(tx, community_name)
+            if community is None:
+                raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
+            changes["community_id"] = int(community["id"])
+            row = await posts.create_post(tx, moot.settings, viewer, changes)
+    except ApiError as exc:
+        if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
+            raise
+        async with moot.db.connection() as conn:
+            page = await load_page(conn, request)
+            return await _post_form(
+                conn,
+                page,
+                status=exc.status,
+                error=words(exc),
+                values=changes,
+                community_name=community_name,
+            )
+    return go(f"/post/{row['id']}")
+
+
+@get("/post/{post_id:int}/edit", media_type=MediaType.HTML, include_in_schema=False)
+async def edit_post_page(request: AnyRequest, post_id: int) -> Template:
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+        row = await get_post(conn, ident(post_id))
+        if page.viewer is None:
+            raise ApiError(ErrorCode.NOT_LOGGED_IN)
+        if page.viewer.person_id != row["creator_id"]:
+            # Shown only to the author; the action itself refuses anyone else all the same.
+            raise ApiError(ErrorCode.NO_POST_EDIT_ALLOWED)
+        values = {
+            "name": row["name"],
+            "url": row["url"] or "",
+            "body": row["body"] or "",
+            "custom_thumbnail": row["thumbnail_url"] or "",
+            "alt_text": row["alt_text"] or "",
+            "nsfw": row["nsfw"],
+        }
+        return await _post_form(conn, page, post=row, values=values)
+
+
+@post("/post/{post_id:int}/edit", media_type=MediaType.HTML, include_in_schema=False)
+async def edit_post(request: AnyRequest, post_id: int) -> Template | Redirect:
+    moot = state(request)
+    form = await request.form()
+    changes = _post_changes(form)
+    try:
+        async with moot.db.transaction() as tx:
+            viewer = await required_viewer(tx, request)
+            await posts.edit_post(tx, viewer, ident(post_id), changes)
+    except ApiError as exc:
+        if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
+            raise
+        async with moot.db.connection() as conn:
+            page = await load_page(conn, request)
+            row = await get_post(conn, ident(post_id))
+            return await _post_form(
+                conn, page, status=exc.status, error=words(exc), post=row, values=changes
+            )
+    return go(f"/post/{post_id}")
+
+
+@get("/post/{post_id:int}/delete", media_type=MediaType.HTML, include_in_schema=False)
+async def delete_post_page(request: AnyRequest, post_id: int) -> Template:
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+        row = await get_post(conn, ident(post_id))
+    if page.viewer is None:
+        raise ApiError(ErrorCode.NOT_LOGGED_IN)
+    return render(
+        "confirm.html",
+        page,
+        title="Delete post",
+        question=f"Delete your post “{row['name']}”?",
+        action=f"/post/{row['id']}/delete",
+        cancel=f"/post/{row['id']}",
+        button="Delete post",
+    )
+
+
+@post("/post/{post_id:int}/delete", media_type=MediaType.HTML, include_in_schema=False)
+async def delete_post(request: AnyRequest, post_id: int) -> Redirect:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        row = await posts.delete_post(tx, viewer, ident(post_id), True)
+        community = await get_community(tx, int(row["community_id"]))
+    return go(f"/c/{community['name']}")
+
+
+async def _post_actions(request: AnyRequest, post_id: int) -> Template:
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+        card = (await post_cards(conn, [await get_post(conn, post_id)], page.viewer))[0]
+    return render("fragments/post_actions.html", page, card=card)
+
+
+@post("/post/{post_id:int}/vote", media_type=MediaType.HTML, include_in_schema=False)
+async def vote_post(request: AnyRequest, post_id: int) -> Template | Redirect:
+    form = await request.form()
+    score = {"1": 1, "-1": -1}.get(text(form, "score"), 0)
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await votes.vote_post(tx, viewer, ident(post_id), score)
+    if is_htmx(request):
+        return await _post_actions(request, post_id)
+    return back(request, f"/post/{post_id}", f"p{post_id}")
+
+
+@post("/post/{post_id:int}/save", media_type=MediaType.HTML, include_in_schema=False)
+async def save_post(request: AnyRequest, post_id: int) -> Template | Redirect:
+    form = await request.form()
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await posts.save(tx, viewer, ident(post_id), flag(form, "save"))
+    if is_htmx(request):
+        return await _post_actions(request, post_id)
+    return back(request, f"/post/{post_id}", f"p{post_id}")
+
+
+handlers = [
+    post_page,
+    create_post_page,
+    create_post,
+    edit_post_page,
+    edit_post,
+    delete_post_page,
+    delete_post,
+    vote_post,
+    save_post,
+]

@@ -1,0 +1,221 @@
+"""Sign up, log in, log out, and the first-run setup of an instance without an admin.
+
+A browser session is the API's login token in a `jwt` cookie (as lemmy-ui keeps it), made
+by the same `accounts.register` / `accounts.login` actions: the API and the pages see one
+session, and logging out revokes the token for both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import MediaType, get, post
+from litestar.response import Redirect, Template
+
+from moot.actions import accounts
+from moot.actions import site as site_actions
+from moot.api.v3.context import client_ip, token_of, user_agent
+from moot.auth import revoke_token, viewer_for_token
+from moot.db.browse import has_admin
+from moot.errors import ApiError
+from moot.web.errors import words
+from moot.web.pages import (
+    AnyRequest,
+    Page,
+    flag,
+    go,
+    load_page,
+    local_path,
+    render,
+    state,
+    text,
+)
+
+TOKEN_COOKIE = "jwt"
+COOKIE_SECONDS = 365 * 24 * 3600  # the token itself does not expire; lemmy-ui keeps it a year
+
+
+def _signed_in(request: AnyRequest, token: str, to: str) -> Redirect:
+    response = go(to)
+    response.set_cookie(
+        key=TOKEN_COOKIE,
+        value=token,
+        max_age=COOKIE_SECONDS,
+        path="/",
+        httponly=True,
+        # Lax keeps the cookie off cross-site POSTs, which is what protects the API's
+        # CSRF-exempt routes from forged requests made with a member's cookie.
+        samesite="lax",
+        secure=state(request).settings.is_https,
+    )
+    return response
+
+
+def _next(request: AnyRequest, raw: str | None) -> str:
+    target = local_path(request, raw)
+    if target is None or target.startswith(("/login", "/signup", "/logout")):
+        return "/"
+    return target
+
+
+@get("/login", media_type=MediaType.HTML, include_in_schema=False)
+async def login_page(request: AnyRequest, next: str | None = None) -> Template | Redirect:
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+    if page.viewer is not None:
+        return go(_next(request, next))
+    return render("login.html", page, title="Log in", next=_next(request, next), error=None)
+
+
+@post("/login", media_type=MediaType.HTML, include_in_schema=False)
+async def login(request: AnyRequest) -> Template | Redirect:
+    moot = state(request)
+    form = await request.form()
+    name, to = text(form, "username_or_email"), _next(request, text(form, "next"))
+    try:
+        async with moot.db.transaction() as tx:
+            result = await accounts.login(
+                tx,
+                moot.settings,
+                name,
+                text(form, "password"),
+                client_ip(request),
+                user_agent(request),
+            )
+    except ApiError as exc:
+        async with moot.db.connection() as conn:
+            page = await load_page(conn, request)
+        return render(
+            "login.html",
+            page,
+            status=exc.status,
+            title="Log in",
+            next=to,
+            error=words(exc),
+            name=name,
+        )
+    assert result.jwt is not None
+    return _signed_in(request, result.jwt, to)
+
+
+async def _signup_form(page: Page, status: int = 200, **context: Any) -> Template:
+    return render(
+        "signup.html",
+        page,
+        status=status,
+        title="Sign up",
+        question=page.local_site["application_question"]
+        if page.local_site["registration_mode"] == "RequireApplication"
+        else None,
+        closed=page.local_site["registration_mode"] == "Closed",
+        **{"error": None, "name": "", "email": "", "answer": "", **context},
+    )
+
+
+@get("/signup", media_type=MediaType.HTML, include_in_schema=False)
+async def signup_page(request: AnyRequest) -> Template | Redirect:
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+        if not await has_admin(conn):
+            return go("/setup")
+    if page.viewer is not None:
+        return go("/")
+    return await _signup_form(page)
+
+
+@post("/signup", media_type=MediaType.HTML, include_in_schema=False)
+async def signup(request: AnyRequest) -> Template | Redirect:
+    moot = state(request)
+    form = await request.form()
+    registration = accounts.Registration(
+        username=text(form, "username").strip(),
+        password=text(form, "password"),
+        password_verify=text(form, "password_verify"),
+        email=text(form, "email").strip() or None,
+        show_nsfw=flag(form, "show_nsfw"),
+        honeypot=text(form, "honeypot") or None,
+        answer=text(form, "answer") or None,
+    )
+    try:
+        async with moot.db.transaction() as tx:
+            result = await accounts.register(
+                tx, moot.settings, registration, client_ip(request), user_agent(request)
+            )
+    except ApiError as exc:
+        async with moot.db.connection() as conn:
+            page = await load_page(conn, request)
+        return await _signup_form(
+            page,
+            exc.status,
+            error=words(exc),
+            name=registration.username,
+            email=registration.email or "",
+            answer=registration.answer or "",
+        )
+    if result.jwt is None:
+        async with moot.db.connection() as conn:
+            page = await load_page(conn, request)
+        return render("signup_pending.html", page, title="Application sent")
+    return _signed_in(request, result.jwt, "/")
+
+
+@post("/logout", media_type=MediaType.HTML, include_in_schema=False)
+async def logout(request: AnyRequest) -> Redirect:
+    token = token_of(request)
+    if token is not None:
+        async with state(request).db.transaction() as tx:
+            if await viewer_for_token(tx, token) is not None:
+                await revoke_token(tx, token)
+    response = go("/")
+    response.delete_cookie(TOKEN_COOKIE, path="/")
+    return response
+
+
+@get("/setup", media_type=MediaType.HTML, include_in_schema=False)
+async def setup_page(request: AnyRequest) -> Template | Redirect:
+    async with state(request).db.connection() as conn:
+        if await has_admin(conn):
+            return go("/")
+        page = await load_page(conn, request)
+    return render("setup.html", page, title="Set up this instance", error=None, name="", site="")
+
+
+@post("/setup", media_type=MediaType.HTML, include_in_schema=False)
+async def setup(request: AnyRequest) -> Template | Redirect:
+    """The first account of an instance without an admin becomes its admin (as in Lemmy and
+    `accounts.register`), then names the site; both in one transaction."""
+    moot = state(request)
+    form = await request.form()
+    name, site_name = text(form, "username").strip(), text(form, "site_name").strip()
+    registration = accounts.Registration(
+        username=name,
+        password=text(form, "password"),
+        password_verify=text(form, "password_verify"),
+    )
+    try:
+        async with moot.db.transaction() as tx:
+            if await has_admin(tx):
+                return go("/")
+            result = await accounts.register(
+                tx, moot.settings, registration, client_ip(request), user_agent(request)
+            )
+            assert result.jwt is not None
+            viewer = await viewer_for_token(tx, result.jwt)
+            assert viewer is not None and viewer.is_admin
+            await site_actions.edit_site(tx, viewer, {"name": site_name}, creating=True)
+    except ApiError as exc:
+        async with moot.db.connection() as conn:
+            page = await load_page(conn, request)
+        return render(
+            "setup.html",
+            page,
+            status=exc.status,
+            title="Set up this instance",
+            error=words(exc),
+            name=name,
+            site=site_name,
+        )
+    return _signed_in(request, result.jwt, "/")
+
+
+handlers = [login_page, login, signup_page, signup, logout, setup_page, setup]

@@ -1,0 +1,82 @@
+"""A member's settings: profile fields and how pages are shown, saved by the same
+`accounts.save_settings` the API's PUT /user/save_user_settings calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import MediaType, get, post
+from litestar.response import Redirect, Template
+
+from moot.actions import accounts
+from moot.api.v3.context import required_viewer
+from moot.errors import ApiError, ErrorCode
+from moot.web.choices import LISTING_TYPES, POST_SORTS, pick
+from moot.web.errors import words
+from moot.web.pages import THEMES, AnyRequest, Page, flag, go, load_page, render, state, text
+
+_PROFILE_FIELDS = ("display_name", "pronouns", "avatar", "banner")
+
+
+def _form(
+    page: Page, *, status: int = 200, error: str | None = None, saved: bool = False, **values: Any
+) -> Template:
+    assert page.viewer is not None
+    person, user = page.viewer.person, page.viewer.local_user
+    current: dict[str, Any] = {key: person[key] or "" for key in (*_PROFILE_FIELDS, "bio")}
+    current |= {
+        "default_sort_type": user["default_sort_type"],
+        "default_listing_type": user["default_listing_type"],
+        "theme": user["theme"],
+        "show_nsfw": user["show_nsfw"],
+        "show_scores": user["show_scores"],
+    }
+    return render(
+        "settings.html",
+        page,
+        status=status,
+        title="Settings",
+        values=current | values,
+        sorts=POST_SORTS,
+        listing_types=LISTING_TYPES,
+        themes=THEMES,
+        error=error,
+        saved=saved,
+    )
+
+
+@get("/settings", media_type=MediaType.HTML, include_in_schema=False)
+async def settings_page(request: AnyRequest, saved: str | None = None) -> Template:
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+    if page.viewer is None:
+        raise ApiError(ErrorCode.NOT_LOGGED_IN)
+    return _form(page, saved=saved == "1")
+
+
+@post("/settings", media_type=MediaType.HTML, include_in_schema=False)
+async def save_settings(request: AnyRequest) -> Template | Redirect:
+    moot = state(request)
+    form = await request.form()
+    # Every field is on the form, so each is sent: an empty text field clears it.
+    changes: dict[str, Any] = {key: text(form, key) for key in _PROFILE_FIELDS}
+    changes["bio"] = text(form, "bio").replace("\r\n", "\n")
+    changes["default_sort_type"] = pick(text(form, "default_sort_type"), POST_SORTS)
+    changes["default_listing_type"] = pick(text(form, "default_listing_type"), LISTING_TYPES)
+    changes["theme"] = text(form, "theme") if text(form, "theme") in THEMES else None
+    changes["show_nsfw"] = flag(form, "show_nsfw")
+    changes["show_scores"] = flag(form, "show_scores")
+    try:
+        async with moot.db.transaction() as tx:
+            viewer = await required_viewer(tx, request)
+            await accounts.save_settings(tx, viewer, changes)
+    except ApiError as exc:
+        if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
+            raise
+        async with moot.db.connection() as conn:
+            page = await load_page(conn, request)
+        return _form(page, status=exc.status, error=words(exc), **changes)
+    return go("/settings?saved=1")
+
+
+handlers = [settings_page, save_settings]

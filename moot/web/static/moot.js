@@ -1,0 +1,95 @@
+// moot: votes, saves, subscriptions and replies in place. Every form and link here works
+// without this script too (a plain POST, then a redirect back); this only keeps the page.
+// A form or link marked data-in is sent with fetch (header HX-Request: true, as htmx does)
+// and the HTML fragment that comes back is put into the page. data-in="TARGET SWAP", both
+// optional: TARGET is the element itself (default), "closest SELECTOR" or "#id"; SWAP is
+// outerHTML (default), innerHTML, afterbegin or beforeend. docs/decisions.md (2026-12-01)
+// says why this is not htmx: page weight.
+(() => {
+  "use strict";
+  const SWAPS = ["outerHTML", "innerHTML", "afterbegin", "beforeend"];
+  const CONTROLS = "a[href], button, input, select, textarea";
+  const say = (html) => {
+    const box = document.getElementById("flash");
+    if (box) box.innerHTML = html;
+  };
+
+  function plan(el) {
+    const words = (el.dataset.in || "").trim().split(/\s+/).filter(Boolean);
+    const swap = SWAPS.includes(words[words.length - 1]) ? words.pop() : "outerHTML";
+    const spec = words.join(" ");
+    let target = el;
+    if (spec.startsWith("closest ")) target = el.closest(spec.slice(8));
+    else if (spec) target = document.querySelector(spec);
+    return [target, swap];
+  }
+
+  function put(target, swap, fragment) {
+    const added = [...fragment.children];
+    if (swap === "outerHTML") target.replaceWith(fragment);
+    else if (swap === "afterbegin") target.prepend(fragment);
+    else if (swap === "beforeend") target.append(fragment);
+    else target.replaceChildren(fragment);
+    return added;
+  }
+
+  async function send(el, url, init) {
+    const [target, swap] = plan(el);
+    if (!target || el.getAttribute("aria-busy") === "true") return false;
+    el.setAttribute("aria-busy", "true");
+    let response, body;
+    try {
+      response = await fetch(url, { ...init, headers: { "HX-Request": "true" }, credentials: "same-origin" });
+      body = await response.text();
+    } catch {
+      say('<p class="error">No connection: nothing was changed.</p>');
+      return false;
+    } finally {
+      el.removeAttribute("aria-busy");
+    }
+    if (!response.ok) { say(body); return false; }
+    say("");
+    const template = document.createElement("template");
+    template.innerHTML = body.trim();
+    const first = template.content.firstElementChild;
+    const open = first && first.id && document.getElementById(first.id);
+    if (open) {  // already in the page (a reply box): go there instead of adding another
+      (open.querySelector("[autofocus]") || open).focus();
+      return false;
+    }
+    // Keep the keyboard where it was when the control it was on is replaced.
+    const active = document.activeElement;
+    const index = target.contains(active) ? [...target.querySelectorAll(CONTROLS)].indexOf(active) : -1;
+    const added = put(target, swap, template.content);
+    const auto = added.map((a) => a.querySelector("[autofocus]")).find(Boolean);
+    const again = added.flatMap((a) => [...a.querySelectorAll(CONTROLS)]);
+    if (auto) auto.focus();
+    else if (index >= 0 && again[index]) again[index].focus();
+    else if (added[0] && !active.isConnected) {
+      added[0].tabIndex = -1;
+      added[0].focus();
+    }
+    return true;
+  }
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!form.hasAttribute("data-in")) return;
+    event.preventDefault();
+    const button = event.submitter;
+    const data = new FormData(form, button);
+    if (button?.name && !data.has(button.name)) data.append(button.name, button.value);
+    // A button's formAction reads as the page's own URL when it has no formaction of its own.
+    const url = button?.hasAttribute("formaction") ? button.formAction : form.action;
+    send(form, url, { method: "POST", body: new URLSearchParams(data) }).then((swapped) => {
+      if (swapped && form.isConnected) form.reset();
+    });
+  });
+
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest?.("a[data-in]");
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    send(link, link.href, { method: "GET" });
+  });
+})();
