@@ -157,7 +157,10 @@ def test_journey(
     alice.submit(alice.page.get_by_role("button", name="Delete post").click)
     assert alice.page.url == f"{site.url}/c/{name}"
     expect(alice.page.locator(f"#p{post_id}")).to_have_count(0)
-    assert bob.api("/post", id=post_id)["post_view"]["post"]["deleted"] is True
+    assert alice.api("/post", id=post_id)["post_view"]["post"]["deleted"] is True
+    # As in Lemmy 0.19, a deleted post is gone for everyone but its author.
+    gone = bob.context.request.get(site.api + "/post", params={"id": post_id})
+    assert (gone.status, gone.json()) == (404, {"error": "couldnt_find_post"})
 
     # Both log out: the page shows it, and the token is revoked for the API too.
     for person in (alice, bob):
