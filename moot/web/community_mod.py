@@ -30,10 +30,11 @@ class Moderator:
     removable: bool  # the viewer outranks them (or it is the viewer, stepping down)
 
 
-async def _community(conn: Connection, name: str, viewer: Viewer | None) -> Row:
-    """The community by name; a removed one only for admins, who may restore it."""
+async def _community(conn: Connection, name: str) -> Row:
+    """The community by name, removed or not: whether anything may be done to it is the
+    action's to say (an admin restores a removed one; moderators are told it is gone)."""
     found = await queries.community_by_name(conn, name)
-    if found is None or found["deleted"] or (found["removed"] and not (viewer and viewer.is_admin)):
+    if found is None:
         raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
     return found
 
@@ -53,8 +54,10 @@ async def moderation_page(request: AnyRequest, name: str) -> Template:
         viewer = page.viewer
         if viewer is None:
             raise ApiError(ErrorCode.NOT_LOGGED_IN)
-        community = await _community(conn, name, viewer)
+        community = await _community(conn, name)
         # Admins reach a removed community here to restore it; moderators need it standing.
+        if community["deleted"] or (community["removed"] and not viewer.is_admin):
+            raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
         if not (viewer.is_admin or await may_moderate(conn, viewer, community)):
             raise ApiError(ErrorCode.NOT_A_MOD_OR_ADMIN)
         team = await _team(conn, community, viewer)
@@ -80,7 +83,7 @@ async def set_moderator(request: AnyRequest, name: str) -> Redirect:
     form = await request.form()
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        community = await _community(tx, name, viewer)
+        community = await _community(tx, name)
         person = await named_person(tx, form)
         await moderation.set_moderator(
             tx, viewer, int(community["id"]), int(person["id"]), flag(form, "added")
@@ -93,7 +96,7 @@ async def transfer(request: AnyRequest, name: str) -> Redirect:
     form = await request.form()
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        community = await _community(tx, name, viewer)
+        community = await _community(tx, name)
         person = await named_person(tx, form)
         await moderation.transfer_community(tx, viewer, int(community["id"]), int(person["id"]))
     return back(request, _here(community))
@@ -105,7 +108,7 @@ async def ban(request: AnyRequest, name: str) -> Redirect:
     terms = ban_terms(form)
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        community = await _community(tx, name, viewer)
+        community = await _community(tx, name)
         person = await named_person(tx, form)
         await bans.ban_from_community(
             tx,
@@ -125,7 +128,7 @@ async def hide(request: AnyRequest, name: str) -> Redirect:
     form = await request.form()
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        community = await _community(tx, name, viewer)
+        community = await _community(tx, name)
         await admin.hide_community(
             tx, viewer, int(community["id"]), flag(form, "hidden"), text(form, "reason") or None
         )
@@ -137,7 +140,7 @@ async def remove(request: AnyRequest, name: str) -> Redirect:
     form = await request.form()
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        community = await _community(tx, name, viewer)
+        community = await _community(tx, name)
         await admin.remove_community(
             tx, viewer, int(community["id"]), flag(form, "removed"), text(form, "reason") or None
         )
@@ -149,7 +152,7 @@ async def purge_community(request: AnyRequest, name: str) -> Redirect:
     form = await request.form()
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        community = await _community(tx, name, viewer)
+        community = await _community(tx, name)
         await purge.purge_community(tx, viewer, int(community["id"]), text(form, "reason") or None)
     return go("/communities")
 

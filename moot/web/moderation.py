@@ -109,9 +109,9 @@ async def _acted(request: AnyRequest, kind: str, item_id: int, act: Act) -> Answ
     async with moot.db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         await act(tx, viewer)
-    anchor = f"{kind[0]}{item_id}"
     if not is_htmx(request):
-        return back(request, f"/{kind}/{item_id}", anchor)
+        # At the tools, which the browser opens for an anchor inside them.
+        return back(request, f"/{kind}/{item_id}", f"m{kind[0]}{item_id}-forms")
     async with moot.db.connection() as conn:
         page = await load_page(conn, request)
         row = await (get_post(conn, item_id) if kind == "post" else get_comment(conn, item_id))
