@@ -86,10 +86,11 @@ def _changes(form: FormMultiDict) -> dict[str, Any]:
             changes[key] = optional_int(form, key)
     changes["taglines"] = _lines(text(form, "taglines"))
     changes["blocked_urls"] = _lines(text(form, "blocked_urls"))
-    languages = [v for v in form.getall("discussion_languages") if isinstance(v, str)]
+    languages = [v for v in form.getall("discussion_languages", []) if isinstance(v, str)]
     if not all(v.isdigit() for v in languages):
         raise ApiError(ErrorCode.LANGUAGE_NOT_ALLOWED)
-    changes["discussion_languages"] = [int(v) for v in languages]
+    # None chosen leaves the list as it is: a site discusses in at least one language.
+    changes["discussion_languages"] = [int(v) for v in languages] or None
     # A menu left at nothing, or a number left empty, is not changed.
     return {key: value for key, value in changes.items() if value is not None}
 

@@ -150,10 +150,10 @@ def modsite(request: pytest.FixtureRequest) -> Iterator[Server]:
     yield from _running(request, srv)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def crew(modsite: Server, browser: Browser) -> Iterator[Crew]:
     """The admin, a moderator, a member and an anonymous reader of `modsite`, each in a
-    browser of their own, shared by one module's tests."""
+    browser of their own, shared by the moderation and admin page tests."""
     made = make_crew(modsite, browser)
     yield made
     made.close()

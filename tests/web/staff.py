@@ -48,6 +48,11 @@ class Crew:
     anon: Person
     community: str
     community_id: int
+    # Another member, for what happens to someone in a community of its own (bans, being
+    # appointed) and for filing reports: one sign-up shared by many cases.
+    helper: str
+    helper_api: Api
+    helper_id: int
 
     def person(self, prefix: str) -> tuple[str, Api]:
         """A new member over the API (as an author, a target, a reporter)."""
@@ -87,9 +92,11 @@ def make_crew(server: Server, browser: Browser) -> Crew:
             "POST", "/user/login", {"username_or_email": ADMIN_NAME, "password": ADMIN_PASSWORD}
         )["jwt"],
     )
-    mod_name, member_name = unique("mod"), unique("member")
+    mod_name, member_name, helper = unique("mod"), unique("member"), unique("helper")
     mod_api = register(server, mod_name, PASSWORD)
     member_api = register(server, member_name, PASSWORD)
+    helper_api = register(server, helper, PASSWORD)
+    me = helper_api.ok("GET", "/site")["my_user"]["local_user_view"]["person"]
     community = unique("modded")
     made = mod_api.ok("POST", "/community", {"name": community, "title": f"Modded {community}"})
     return Crew(
@@ -104,15 +111,25 @@ def make_crew(server: Server, browser: Browser) -> Crew:
         anon=browser_for(browser, server, None, "anonymous", js),
         community=community,
         community_id=int(made["community_view"]["community"]["id"]),
+        helper=helper,
+        helper_api=helper_api,
+        helper_id=int(me["id"]),
     )
+
+
+def _csrf_cookie(person: Person) -> str | None:
+    found = [c["value"] for c in person.context.cookies() if c["name"] == "csrftoken"]
+    return found[0] if found else None
 
 
 def forge(person: Person, path: str, fields: dict[str, Any]) -> tuple[int, str]:
     """POST a page's form as `person` would by hand: with their session and a valid CSRF
     token, but from outside the page that offers it. Returns the status and the page."""
-    person.open("/")
-    token = person.page.locator("input[name=_csrf_token]").first.get_attribute("value")
-    assert token, "no CSRF token on the front page"
+    if not _csrf_cookie(person):
+        person.open("/")
+    # The token every form of the session carries is the one in its CSRF cookie.
+    token = _csrf_cookie(person)
+    assert token, "the site set no CSRF cookie"
     response = person.context.request.post(
         person.server.url + path,
         form={**{k: str(v) for k, v in fields.items()}, "_csrf_token": token},

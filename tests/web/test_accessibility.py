@@ -6,40 +6,14 @@ critical finding is allowed; every report is kept in test-artifacts/ for reading
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Page
 
 from tests.conftest import Api, unique
 from tests.servers import Server
-from tests.web.conftest import ARTIFACTS, SEED, ContextMaker
+from tests.web.axe import axe_findings
+from tests.web.conftest import SEED, ContextMaker
 from tests.web.people import sign_up
-
-AXE = Path(__file__).resolve().parent / "js/node_modules/axe-core/axe.min.js"
-BLOCKING = {"serious", "critical"}
-
-
-def _axe(page: Page, name: str) -> list[dict[str, Any]]:
-    """The violations axe finds on the page as it is now; all of them are written out."""
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: bin/test installs it (npm ci in tests/web/js)")
-    page.add_script_tag(path=str(AXE))
-    result: dict[str, Any] = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    violations: list[dict[str, Any]] = result["violations"]
-    ARTIFACTS.mkdir(exist_ok=True)
-    report = [
-        {
-            "rule": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "where": [n["target"] for n in v["nodes"]][:10],
-        }
-        for v in violations
-    ]
-    (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
-    return [v for v in report if v["impact"] in BLOCKING]
 
 
 def _seed_post(server: Server) -> int:
@@ -61,7 +35,7 @@ def test_pages_read_by_anyone(seeded: Server, new_context: ContextMaker, scheme:
         ("post", f"/post/{post_id}"),
     ]:
         page.goto(seeded.url + path)
-        found = _axe(page, f"{label}-anonymous-{scheme}-{seeded.backend}")
+        found = axe_findings(page, f"{label}-anonymous-{scheme}-{seeded.backend}")
         assert found == [], f"{path}: {json.dumps(found, indent=1)}"
 
 
@@ -83,12 +57,12 @@ def test_pages_read_by_a_member(seeded: Server, new_context: ContextMaker) -> No
     ]
     for label, path in paths:
         member.open(path)
-        found = _axe(member.page, f"{label}-member-{scheme}-{seeded.backend}")
+        found = axe_findings(member.page, f"{label}-member-{scheme}-{seeded.backend}")
         assert found == [], f"{path}: {json.dumps(found, indent=1)}"
     # The reply box that opens in place.
     member.open(f"/post/{post_id}")
     member.act(member.page.get_by_role("link", name="Reply").first.click)
-    found = _axe(member.page, f"post-replying-{scheme}-{seeded.backend}")
+    found = axe_findings(member.page, f"post-replying-{scheme}-{seeded.backend}")
     assert found == [], json.dumps(found, indent=1)
 
 
@@ -96,10 +70,10 @@ def test_forms(seeded: Server, new_context: ContextMaker) -> None:
     anon = new_context().new_page()
     for path in ("/signup", "/login", "/about", "/search?q=thread", "/communities"):
         anon.goto(seeded.url + path)
-        found = _axe(anon, f"form{path.replace('/', '-').split('?')[0]}-{seeded.backend}")
+        found = axe_findings(anon, f"form{path.replace('/', '-').split('?')[0]}-{seeded.backend}")
         assert found == [], f"{path}: {json.dumps(found, indent=1)}"
     member = sign_up(seeded, new_context(), unique("forms"), True)
     for path in ("/settings", "/create_post", "/create_community"):
         member.open(path)
-        found = _axe(member.page, f"form{path.replace('/', '-')}-{seeded.backend}")
+        found = axe_findings(member.page, f"form{path.replace('/', '-')}-{seeded.backend}")
         assert found == [], f"{path}: {json.dumps(found, indent=1)}"

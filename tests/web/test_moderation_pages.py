@@ -83,18 +83,19 @@ def _a_locked_post(crew: Crew) -> T:
     return t
 
 
-def _a_post_by_newcomer(crew: Crew) -> T:
-    name, author = crew.person("author")
-    return {"post": crew.post(author), "author": name, "author_api": author}
+def _a_post_by_helper(crew: Crew) -> T:
+    """The helper's post in a community of its own, so a ban there touches nothing else."""
+    community, community_id = crew.community_of_mod()
+    post_id = crew.post(crew.helper_api, community_id)
+    return {"post": post_id, "community": community, "community_id": community_id}
 
 
 def _a_post_by_banned(crew: Crew) -> T:
-    t = _a_post_by_newcomer(crew)
-    person_id = t["author_api"].ok("GET", "/site")["my_user"]["local_user_view"]["person"]["id"]
+    t = _a_post_by_helper(crew)
     crew.mod_api.ok(
         "POST",
         "/community/ban_user",
-        {"community_id": crew.community_id, "person_id": person_id, "ban": True},
+        {"community_id": t["community_id"], "person_id": crew.helper_id, "ban": True},
     )
     return t
 
@@ -115,10 +116,10 @@ def _a_mods_comment(crew: Crew) -> T:
     return {"post": post_id, "comment": crew.comment(post_id, crew.mod_api)}
 
 
-def _a_comment_by_newcomer(crew: Crew) -> T:
-    name, author = crew.person("author")
-    post_id = crew.post()
-    return {"post": post_id, "comment": crew.comment(post_id, author), "author": name}
+def _a_comment_by_helper(crew: Crew) -> T:
+    _, community_id = crew.community_of_mod()
+    post_id = crew.post(crew.mod_api, community_id)
+    return {"post": post_id, "comment": crew.comment(post_id, crew.helper_api)}
 
 
 def _member_sees(crew: Crew, path: str, text: str) -> None:
@@ -257,7 +258,7 @@ POST_CASES = [
     Case(
         id="ban-post-author",
         by="mod",
-        setup=_a_post_by_newcomer,
+        setup=_a_post_by_helper,
         where=_on_post,
         reveal=open_post_tools,
         fill=_ban_fields(lambda t: f"mp{t['post']}-ban", remove=True),
@@ -309,11 +310,9 @@ POST_CASES = [
 def _assert_banned_until(crew: Crew, t: T) -> None:
     assert _banned_in(crew, t) == (True, True)
     bans = crew.admin_api.ok(
-        "GET", "/modlog", type_="ModBanFromCommunity", community_id=crew.community_id
+        "GET", "/modlog", type_="ModBanFromCommunity", community_id=t["community_id"]
     )["banned_from_community"]
-    entry = next(b for b in bans if b["banned_person"]["name"] == t["author"])[
-        "mod_ban_from_community"
-    ]
+    entry = bans[0]["mod_ban_from_community"]
     assert entry["reason"] == "Spamming links"
     assert date.fromisoformat(entry["expires"][:10]) == IN_A_MONTH
 
@@ -371,7 +370,7 @@ COMMENT_CASES = [
     Case(
         id="ban-comment-author",
         by="mod",
-        setup=_a_comment_by_newcomer,
+        setup=_a_comment_by_helper,
         where=_on_post,
         reveal=reveal_comment_tools,
         fill=_ban_fields(lambda t: f"mc{t['comment']}-ban", remove=False),
@@ -407,15 +406,14 @@ def _moderation(t: T) -> str:
 
 
 def _a_team(crew: Crew) -> T:
+    """A new community of the moderator's, and the helper to appoint, ban or move up."""
     community, community_id = crew.community_of_mod()
-    name, api = crew.person("newmod")
-    person_id = api.ok("GET", "/site")["my_user"]["local_user_view"]["person"]["id"]
     return {
         "community": community,
         "community_id": community_id,
-        "name": name,
-        "api": api,
-        "person_id": person_id,
+        "name": crew.helper,
+        "api": crew.helper_api,
+        "person_id": crew.helper_id,
     }
 
 

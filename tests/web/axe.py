@@ -1,0 +1,36 @@
+"""axe-core (from npm, tests/web/js) run inside a page in chromium."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.web.conftest import ARTIFACTS
+
+AXE = Path(__file__).resolve().parent / "js/node_modules/axe-core/axe.min.js"
+BLOCKING = {"serious", "critical"}
+
+
+def axe_findings(page: Page, name: str) -> list[dict[str, Any]]:
+    """The violations axe finds on the page as it is now; all of them are written out."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: bin/test installs it (npm ci in tests/web/js)")
+    page.add_script_tag(path=str(AXE))
+    result: dict[str, Any] = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    violations: list[dict[str, Any]] = result["violations"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    report = [
+        {
+            "rule": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "where": [n["target"] for n in v["nodes"]][:10],
+        }
+        for v in violations
+    ]
+    (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    return [v for v in report if v["impact"] in BLOCKING]
