@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from moot.errors import ErrorCode
 from tests.web.staff import (
@@ -18,7 +18,10 @@ from tests.web.staff import (
     Crew,
     Person,
     T,
+    browser_for,
+    forge,
     open_post_tools,
+    refusal_words,
     reveal_comment_tools,
     run_case,
 )
@@ -606,3 +609,48 @@ COMMUNITY_CASES = [
 @pytest.mark.parametrize("case", POST_CASES + COMMENT_CASES + COMMUNITY_CASES, ids=lambda c: c.id)
 def test_moderator_action(crew: Crew, case: Case) -> None:
     run_case(crew, case)
+
+
+def test_moderators_are_offered_only_what_their_rank_allows(crew: Crew, browser: Browser) -> None:
+    """A moderator of one community has no controls in another, and a later moderator none
+    that act on an earlier one; forging them gets the action's own refusal."""
+    community, community_id = crew.community_of_mod()
+    crew.mod_api.ok(
+        "POST",
+        "/community/mod",
+        {"community_id": community_id, "person_id": crew.helper_id, "added": True},
+    )
+    helper = browser_for(browser, crew.server, crew.helper_api, crew.helper, crew.js)
+    try:
+        elsewhere = crew.post()  # in the crew's community, which the helper does not moderate
+        helper.open(f"/post/{elsewhere}")
+        expect(helper.page.get_by_text("Moderate", exact=True)).to_have_count(0)
+        expect(helper.page.get_by_role("link", name="Moderation")).to_have_count(0)
+        status, body = forge(helper, f"/post/{elsewhere}/lock", {"locked": 1})
+        assert (status, refusal_words(ErrorCode.NOT_A_MOD_OR_ADMIN) in body) == (400, True)
+
+        # In their own community, the top moderator's post can be locked but not removed,
+        # nor its author banned; the top moderator may do both to the helper's.
+        above = crew.post(crew.mod_api, community_id)
+        helper.open(f"/post/{above}")
+        helper.page.locator(f"#mp{above} > summary").click()
+        tools = helper.page.locator(f"#mp{above}")
+        expect(tools.get_by_role("button", name="Lock post")).to_be_visible()
+        expect(tools.get_by_role("button", name="Remove post")).to_have_count(0)
+        expect(tools.get_by_role("button", name="Ban from community")).to_have_count(0)
+        status, body = forge(helper, f"/post/{above}/remove", {"removed": 1})
+        assert (status, refusal_words(ErrorCode.NOT_HIGHER_MOD) in body) == (400, True)
+        assert crew.admin_api.ok("GET", "/post", id=above)["post_view"]["post"]["removed"] is False
+        helper.open(f"/c/{community}/moderation")
+        expect(helper.page.get_by_role("button", name=f"Remove {crew.mod.name}")).to_have_count(0)
+        expect(helper.page.get_by_role("button", name="Step down")).to_be_visible()
+        expect(helper.page.get_by_role("button", name="Transfer community")).to_have_count(0)
+
+        below = crew.post(crew.helper_api, community_id)
+        crew.mod.open(f"/post/{below}")
+        crew.mod.page.locator(f"#mp{below} > summary").click()
+        tools = crew.mod.page.locator(f"#mp{below}")
+        expect(tools.get_by_role("button", name="Remove post")).to_be_visible()
+        expect(tools.get_by_role("button", name="Ban from community")).to_be_visible()
+    finally:
+        helper.context.close()
