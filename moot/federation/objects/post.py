@@ -16,7 +16,7 @@ from moot.federation.objects.common import (
     web_url,
 )
 from moot.federation.protocol.common import PUBLIC, ImageRef, Tag
-from moot.federation.protocol.objects import Attachment, Page
+from moot.federation.protocol.objects import Attachment, Note, Page
 from moot.federation.protocol.parse import ParseError, convert
 
 TITLE_MAX = 200
@@ -68,7 +68,7 @@ def attachments(page_attachment: list[dict[str, Any]] | None) -> list[Attachment
     return out
 
 
-def _title(page: Page, community_name: str) -> str:
+def _title(page: Page | Note, community_name: str) -> str:
     if page.name and page.name.strip():
         return page.name.strip().splitlines()[0][:TITLE_MAX]
     first = plain_first_line(page.content, 1000)
@@ -76,8 +76,10 @@ def _title(page: Page, community_name: str) -> str:
     return first[:TITLE_MAX] or "(untitled)"
 
 
-def post_fields(page: Page, community_name: str) -> dict[str, Any]:
-    """The `changes` the create and edit actions take, from a received Page."""
+def post_fields(page: Page | Note, community_name: str) -> dict[str, Any]:
+    """The `changes` the create and edit actions take, from a received Page (or a Note
+    that stands for one, as Mastodon's toots to a community do)."""
+    thumbnail = page.image if isinstance(page, Page) else None
     found = attachments(page.attachment)
     url, alt = None, None
     if found:
@@ -93,5 +95,5 @@ def post_fields(page: Page, community_name: str) -> dict[str, Any]:
         "nsfw": bool(page.sensitive),
         "language_id": language_id(page.language),
         "alt_text": (alt or "")[:1500],
-        "custom_thumbnail": web_url(page.image.url) if page.image else "",
+        "custom_thumbnail": web_url(thumbnail.url) if thumbnail else "",
     }
