@@ -230,6 +230,8 @@ class InstanceWorker:
 
     async def _post(self, item: Outgoing, inbox: str) -> bool:
         """True when the activity counts as delivered (2xx, or a 4xx that retrying won't fix)."""
+        if (await self.fed.policy.get()).refusal(self.domain) is not None:
+            return True  # blocked since the worker started: dropped, never sent
         try:
             pem = await self.signers.private_pem(item.signer)
         except LookupError as exc:

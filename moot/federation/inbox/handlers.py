@@ -232,6 +232,9 @@ async def announce(
         return None  # Lemmy's extra Announce{Page} for Mastodon: nothing new
     inner = parse_activity(inner_doc)
     checks.check_activity(inner, ctx.fed.rules, announced=True)
+    policy = await ctx.fed.policy.get()
+    policy.check(inner.id)
+    policy.check(inner.actor)
     if ctx.is_local(inner.id):
         return None  # our own activity, back from a community that announced it
     community = await resolve.community(ctx, act.actor)
