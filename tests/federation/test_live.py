@@ -174,7 +174,7 @@ def test_follow_post_comment_vote_edit_delete_across_three(cluster: Cluster) -> 
 def test_remote_person_profile(cluster: Cluster) -> None:
     alpha, beta, gamma = cluster.alpha, cluster.beta, cluster.gamma
     name = unique("prof")
-    on_beta = _community(beta, name)
+    _community(beta, name)
     g_name = unique("gp")
     g_user = _member_named(gamma, g_name)
     g_user.ok("PUT", "/user/save_user_settings", {"display_name": "Gee", "pronouns": "they/them"})
