@@ -41,7 +41,6 @@ from moot.federation.transport import make_client
 
 log = logging.getLogger("moot.delivery")
 WINDOW = 500  # outbox rows read per step
-IN_FLIGHT = 64  # requests in flight per instance
 SEND_TIMEOUT = 30.0
 S = m.sent_activity
 
@@ -179,7 +178,7 @@ class InstanceWorker:
 
     async def _send_window(self, rows: list[Row], inboxes: dict[int, list[str]]) -> None:
         assert self.state is not None
-        slots = asyncio.Semaphore(IN_FLIGHT)
+        slots = asyncio.Semaphore(max(1, self.fed.settings.federation_sends_per_instance))
         last_of: dict[str, asyncio.Task[None]] = {}
         tasks: list[tuple[Row, asyncio.Task[None] | None]] = []
         for row in rows:
@@ -309,7 +308,7 @@ async def _eligible(fed: Federation) -> list[Row]:
 
 async def run_delivery(fed: Federation) -> None:
     """Start, and stop, one worker per instance; wake them when the outbox grows."""
-    http = make_client(fed.settings, connections=IN_FLIGHT * 4)
+    http = make_client(fed.settings, connections=fed.settings.federation_sends_per_instance * 4)
     signers = Signers(fed)
     latest = asyncio.Condition()
     workers: dict[int, asyncio.Task[None]] = {}

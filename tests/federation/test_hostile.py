@@ -12,6 +12,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import msgspec
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -86,6 +87,14 @@ def test_a_well_signed_follow_is_stored_processed_and_accepted(
         "the Accept of mallory's follow",
     )
     assert accept["object"]["actor"] == evil.actor("mallory")
+    # Follows and accepts are not served at their ids (Lemmy marks them sensitive).
+    path = accept["id"].split(target.host, 1)[1]
+    assert (
+        httpx.get(
+            f"{target.server.url}{path}", headers={"Accept": "application/activity+json"}
+        ).status_code
+        == 403
+    )
 
 
 CASES: dict[str, dict[str, Any]] = {

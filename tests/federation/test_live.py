@@ -164,6 +164,17 @@ def test_follow_post_comment_vote_edit_delete_across_three(cluster: Cluster) -> 
         assert reply["comment"]["path"].count(".") == 2  # a reply to gamma's comment
         _comment_on(api, post["post"]["id"], g_comment["ap_id"], score=2, child_count=1)
 
+    # A remote post's local URL sends servers to its home (308).
+    moved = httpx.get(f"{gamma.server.url}/post/{on_g['post']['id']}", headers=AP)
+    assert moved.status_code == 308 and moved.headers["location"] == ap_id
+
+    # Admins see how far delivery to each instance has come.
+    states = beta.admin.ok("GET", "/federated_instances")["federated_instances"]["linked"]
+    by_domain = {i["domain"]: i for i in states}
+    for domain in ("moot-alpha", "moot-gamma"):
+        state = by_domain[domain]["federation_state"]
+        assert state["last_successful_id"] > 0 and state["fail_count"] == 0
+
     # An edit from alpha, a deletion from gamma.
     a_user.ok("PUT", "/post", {"post_id": made["id"], "name": "From alpha, edited"})
     g_user.ok("POST", "/comment/delete", {"comment_id": g_comment["id"], "deleted": True})
@@ -290,3 +301,28 @@ def _sqlite(peer: Peer, query: str) -> list[tuple[Any, ...]]:
     assert peer.server.backend == "sqlite"
     with sqlite3.connect(peer.server.database_url.split("///", 1)[1]) as conn:
         return conn.execute(query).fetchall()
+
+
+def test_account_deletion_with_content_reaches_every_instance(cluster: Cluster) -> None:
+    alpha, beta, gamma = cluster.alpha, cluster.beta, cluster.gamma
+    name = unique("gone")
+    on_beta = _community(beta, name)
+    g_user = gamma.member()
+    on_gamma = follow(g_user, beta.host, name)
+    a_user = alpha.member()
+    on_alpha = follow(a_user, beta.host, name)
+    made = g_user.ok("POST", "/post", {"name": "Soon gone", "community_id": on_gamma})
+    ap_id = made["post_view"]["post"]["ap_id"]
+    seen = _post_on(a_user, on_alpha, ap_id)
+    _post_on(beta.admin, on_beta, ap_id)
+    # Alpha's vote makes gamma fetch alpha's person, and with it alpha's site actor: an
+    # account deletion goes to every instance moot has a site actor for.
+    a_user.ok("POST", "/post/like", {"post_id": seen["post"]["id"], "score": 1})
+    _post_on(g_user, on_gamma, ap_id, score=2)
+    g_user.ok("POST", "/user/delete_account", {"password": "password-123", "delete_content": True})
+
+    for api, community_id in ((a_user, on_alpha), (beta.admin, on_beta)):
+        wait_for(
+            lambda api=api, community_id=community_id: ap_id not in _posts(api, community_id),
+            f"the deleted account's post gone from {api.server.hostname}",
+        )
