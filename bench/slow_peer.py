@@ -26,7 +26,10 @@ def make_app(delay: float) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     arrivals: list[tuple[float, str]] = []
 
     async def reply(send: Send, status: int, body: bytes) -> None:
-        headers = [(b"content-type", b"application/json")]
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 

@@ -37,7 +37,7 @@ from moot.federation.delivery_state import (
 )
 from moot.federation.keys import actor_keys
 from moot.federation.runtime import Federation
-from moot.federation.transport import make_client
+from moot.federation.transport import DeliveryClient
 
 log = logging.getLogger("moot.delivery")
 WINDOW = 500  # outbox rows read per step
@@ -92,7 +92,7 @@ class Signers:
 @dataclass
 class InstanceWorker:
     fed: Federation
-    http: httpx.AsyncClient
+    http: DeliveryClient
     signers: Signers
     instance: Row
     latest: asyncio.Condition
@@ -238,9 +238,7 @@ class InstanceWorker:
             return True  # an internal error skips the activity, as in Lemmy
         headers = signatures.sign(inbox, item.data, pem, f"{item.signer}#main-key")
         try:
-            response = await self.http.post(
-                inbox, content=item.data, headers=headers, timeout=SEND_TIMEOUT
-            )
+            response = await self.http.post(inbox, content=item.data, headers=headers)
         except httpx.HTTPError as exc:
             log.info("delivery %d to %s failed: %s", item.id, inbox, type(exc).__name__)
             return False
@@ -308,7 +306,8 @@ async def _eligible(fed: Federation) -> list[Row]:
 
 async def run_delivery(fed: Federation) -> None:
     """Start, and stop, one worker per instance; wake them when the outbox grows."""
-    http = make_client(fed.settings, connections=fed.settings.federation_sends_per_instance * 4)
+    connections = fed.settings.federation_sends_per_instance * 4
+    http = DeliveryClient(fed.settings, connections, timeout=SEND_TIMEOUT)
     signers = Signers(fed)
     latest = asyncio.Condition()
     workers: dict[int, asyncio.Task[None]] = {}
