@@ -87,6 +87,10 @@ async def actor(ctx: Context, url: str, *, refresh: bool = True) -> tuple[str, R
     async with ctx.fed.db.transaction() as tx:
         stored = await store_actor(tx, shape)
     await remember_instance(ctx, url)
+    if stored[0] == "community":
+        from moot.federation import group_collections  # it resolves through this module
+
+        ctx.fed.spawn(group_collections.refresh(Context(ctx.fed), stored[1]))
     return stored
 
 

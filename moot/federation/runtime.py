@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -26,6 +28,13 @@ class Federation:
     fetcher: Fetcher
     # Set when the inbox stores an activity, so the worker need not poll.
     inbox_stored: asyncio.Event = field(default_factory=asyncio.Event)
+    _background: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` in the background, kept until it ends (and cancelled at shutdown)."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     @property
     def local_domain(self) -> str:
@@ -40,6 +49,9 @@ class Federation:
         return self.settings.federation_test_mode
 
     async def close(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
         await self.http.aclose()
 
 

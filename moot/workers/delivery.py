@@ -42,6 +42,7 @@ from moot.federation.transport import DeliveryClient
 log = logging.getLogger("moot.delivery")
 WINDOW = 500  # outbox rows read per step
 SEND_TIMEOUT = 30.0
+KEEP = timedelta(days=7)
 S = m.sent_activity
 
 
@@ -313,9 +314,12 @@ async def run_delivery(fed: Federation) -> None:
     workers: dict[int, asyncio.Task[None]] = {}
     recheck = 1.0 if fed.test_mode else 60.0
     poll = 0.1 if fed.test_mode else 1.0
-    checked, newest = 0.0, -1
+    checked, newest, purged = 0.0, -1, 0.0
     try:
         while True:
+            if time.monotonic() - purged > 3600:
+                purged = time.monotonic()
+                await _purge(fed)
             if time.monotonic() - checked > recheck:
                 checked = time.monotonic()
                 eligible = {int(r["id"]): r for r in await _eligible(fed)}
@@ -337,6 +341,15 @@ async def run_delivery(fed: Federation) -> None:
             task.cancel()
         await asyncio.gather(*workers.values(), return_exceptions=True)
         await http.aclose()
+
+
+async def _purge(fed: Federation) -> None:
+    """Sent and received activities are kept a week, as Lemmy keeps them."""
+    before = utcnow() - KEEP
+    r = m.received_activity
+    async with fed.db.transaction() as tx:
+        await tx.execute(sa.delete(S).where(S.c.published < before))
+        await tx.execute(sa.delete(r).where(r.c.published < before, r.c.state != "pending"))
 
 
 async def _guarded(worker: InstanceWorker) -> None:

@@ -22,6 +22,8 @@ from moot.federation.runtime import Federation
 
 log = logging.getLogger("moot.inbox")
 BATCH = 50
+# However many fetches an activity causes, it may not hold the queue longer than this.
+PREPARE_LIMIT = 30.0
 
 
 def _reason(exc: BaseException) -> str:
@@ -35,7 +37,10 @@ def _reason(exc: BaseException) -> str:
 async def process(fed: Federation, row_id: int, data: str) -> None:
     try:
         doc = msgspec.json.decode(data)
-        apply = await handlers.prepare(Context(fed), doc)
+        try:
+            apply = await asyncio.wait_for(handlers.prepare(Context(fed), doc), PREPARE_LIMIT)
+        except TimeoutError as exc:
+            raise FetchError(f"resolving what it names took over {PREPARE_LIMIT:.0f} s") from exc
         async with fed.db.transaction() as tx:
             if apply is not None:
                 await apply(tx)

@@ -326,3 +326,23 @@ def test_account_deletion_with_content_reaches_every_instance(cluster: Cluster) 
             lambda api=api, community_id=community_id: ap_id not in _posts(api, community_id),
             f"the deleted account's post gone from {api.server.hostname}",
         )
+
+
+def test_a_newly_found_community_brings_its_posts_and_moderators(cluster: Cluster) -> None:
+    alpha, beta = cluster.alpha, cluster.beta
+    name = unique("old")
+    on_beta = _community(beta, name)
+    titles = {"Written before alpha knew", "Also before"}
+    for title in titles:
+        beta.admin.ok("POST", "/post", {"name": title, "community_id": on_beta})
+    reader = alpha.member()
+    found = resolve(reader, f"!{name}@{beta.host}")["community"]["community"]["id"]
+    wait_for(
+        lambda: {p["post"]["name"] for p in _posts(reader, found).values()} == titles,
+        "the community's outbox imported on alpha",
+    )
+    mods = wait_for(
+        lambda: reader.ok("GET", "/community", id=found)["moderators"],
+        "the moderators of the community on alpha",
+    )
+    assert [m["moderator"]["actor_id"] for m in mods] == [f"http://{beta.host}/u/admin"]
