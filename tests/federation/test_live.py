@@ -107,6 +107,14 @@ def test_discovery_and_content_negotiation(cluster: Cluster) -> None:
         nodeinfo["usage"]["localPosts"]
         == alpha.admin.ok("GET", "/site")["site_view"]["counts"]["posts"]
     )
+    # Anonymous visitors resolve only what the instance already has.
+    anon = Api(alpha.server)
+    local = anon.ok("GET", "/resolve_object", q=f"http://{alpha.host}/c/{name}")
+    assert local["community"]["community"]["name"] == name
+    assert anon.error("GET", "/resolve_object", q=f"!{name}@{cluster.beta.host}") == (
+        400,
+        "not_logged_in",
+    )
     # A deleted post is a 410 Tombstone; a remote post's local URL redirects home (308).
     community_id = int(
         alpha.admin.ok("GET", "/community", name=name)["community_view"]["community"]["id"]

@@ -34,7 +34,7 @@ async def _found(conn: Connection, kind: str, row: Row, viewer: Viewer | None) -
     raise ApiError(ErrorCode.COULDNT_FIND_OBJECT)
 
 
-async def _by_name(ctx: Context, query: str) -> tuple[str, Row]:
+async def _by_name(ctx: Context, query: str, *, may_fetch: bool) -> tuple[str, Row]:
     """`!community@host`, `@person@host` or `name@host`, through WebFinger."""
     wanted = {"!": "community", "@": "person"}.get(query[0])
     name, _, host = query.lstrip("!@").partition("@")
@@ -49,6 +49,15 @@ async def _by_name(ctx: Context, query: str) -> tuple[str, Row]:
                 if wanted in (None, kind) and (row := await finder(conn, name)) is not None:
                     return kind, row
         raise ApiError(ErrorCode.COULDNT_FIND_OBJECT)
+    if not may_fetch:
+        async with ctx.fed.db.connection() as conn:
+            for kind, finder in (
+                ("community", queries.community_by_name),
+                ("person", queries.person_by_name),
+            ):
+                if wanted in (None, kind) and (row := await finder(conn, query.lstrip("!@"))):
+                    return kind, row
+        raise ApiError(ErrorCode.NOT_LOGGED_IN, "log in to look up other servers")
     candidates = await resolve.webfinger(ctx, name, host)
     failure: Exception | None = None
     for url in candidates:
@@ -77,6 +86,13 @@ async def _by_url(ctx: Context, url: str) -> tuple[str, Row]:
     return kind, row
 
 
+def _is_local(ctx: Context, url: str) -> bool:
+    try:
+        return ctx.is_local(url)
+    except ParseError:
+        return False
+
+
 @get("/resolve_object")
 async def resolve_object(request: AnyRequest, q: str) -> Json:
     moot = state(request)
@@ -87,11 +103,11 @@ async def resolve_object(request: AnyRequest, q: str) -> Json:
         viewer = await optional_viewer(conn, request)
     try:
         if query.startswith(("http://", "https://")):
-            if viewer is None and not ctx.is_local(query):
+            if viewer is None and not _is_local(ctx, query):
                 raise ApiError(ErrorCode.NOT_LOGGED_IN, "log in to fetch from other servers")
             kind, row = await _by_url(ctx, query)
         else:
-            kind, row = await _by_name(ctx, query)
+            kind, row = await _by_name(ctx, query, may_fetch=viewer is not None)
     except (FetchError, ParseError) as exc:
         raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, exc.reason) from exc
     async with moot.db.connection() as conn:
