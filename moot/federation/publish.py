@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from moot.actions.actor import Actor, RemoteActor
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.paths import ancestor_ids
 from moot.federation import compose, render
 from moot.federation.compose import Json
 from moot.federation.outbox import enqueue, inbox_of
@@ -115,12 +116,15 @@ async def comment_saved(conn: Connection, actor: Actor, comment: Row, kind: str)
     """Create or Update of a comment; the author replied to gets a copy."""
     post = await render.one(conn, m.post, int(comment["post_id"]))
     community = await _community_of(conn, post)
-    note = await render.note(conn, comment)
-    replied_to = await conn.scalar(
-        sa.select(m.person.c.id).where(m.person.c.actor_id == note["cc"][1])
-    )
+    parents = ancestor_ids(comment["path"])
+    if parents:
+        parent = await render.one(conn, m.comment, parents[-1])
+        replied_to = int(parent["creator_id"])
+    else:
+        replied_to = int(post["creator_id"])
 
     async def build(origin: str) -> Json:
+        note = await render.note(conn, comment)
         return compose.create_or_update(
             kind,
             origin,
@@ -131,8 +135,7 @@ async def comment_saved(conn: Connection, actor: Actor, comment: Row, kind: str)
             note.get("tag"),
         )
 
-    also = [int(replied_to)] if replied_to is not None else []
-    await in_community(conn, actor, community, build, also_to=also)
+    await in_community(conn, actor, community, build, also_to=[replied_to])
 
 
 async def deleted(conn: Connection, actor: Actor, ap_id: str, community: Row, gone: bool) -> None:
