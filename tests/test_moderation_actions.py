@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from moot.actions import communities, moderation, posts
 from moot.actions.accounts import create_local_user
-from moot.actions.acting import Actor
+from moot.actions.actor import RemoteActor
 from moot.actions.bans import ban_expiry, clear_expired_bans
 from moot.actions.site import bootstrap
 from moot.auth import Viewer
@@ -101,7 +101,7 @@ def test_ban_expiry_rules() -> None:
 
 
 async def test_an_actor_meets_the_same_rules(db: tuple[Database, Settings]) -> None:
-    """A remote moderator's activity arrives as an `Actor`; the action checks it as it checks
+    """A moderator's activity arrives as a `RemoteActor`; the action checks it as it checks
     an API viewer, and writes the same modlog row."""
     database, settings = db
     async with database.transaction() as tx:
@@ -119,10 +119,14 @@ async def test_an_actor_meets_the_same_rules(db: tuple[Database, Settings]) -> N
         )
     with pytest.raises(ApiError) as refused:
         async with database.transaction() as tx:
-            await moderation.remove_post(tx, Actor(other_id), int(post["id"]), True, "no")
+            other = await tx.fetch_one(sa.select(m.person).where(m.person.c.id == other_id))
+            assert other is not None
+            await moderation.remove_post(tx, RemoteActor(other), int(post["id"]), True, "no")
     assert refused.value.code is ErrorCode.NOT_A_MOD_OR_ADMIN
     async with database.transaction() as tx:
-        removed = await moderation.remove_post(tx, Actor(owner_id), int(post["id"]), True, "spam")
+        removed = await moderation.remove_post(
+            tx, RemoteActor(person), int(post["id"]), True, "spam"
+        )
     assert removed["removed"] is True
     async with database.connection() as conn:
         logged = await conn.fetch_all(sa.select(m.modlog))

@@ -16,6 +16,7 @@ from moot.db import queries
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
+from moot.federation import publish
 
 
 @dataclass(frozen=True)
@@ -245,13 +246,22 @@ async def delete_account(
 ) -> None:
     if not auth.verify_password(password, viewer.local_user["password_encrypted"]):
         raise ApiError(ErrorCode.INCORRECT_LOGIN)
+    await delete_person(conn, viewer.person, delete_content)
+    await conn.execute(
+        sa.update(m.local_user).where(m.local_user.c.id == viewer.local_user_id).values(email=None)
+    )
+    await auth.revoke_all_tokens(conn, viewer.local_user_id)
+
+
+async def delete_person(conn: Connection, person: Row, delete_content: bool) -> None:
+    """A person's account goes: by their own request here, or by a Delete from their home."""
     from moot.actions import content  # deletion of content goes through its own counters
 
     if delete_content:
-        await content.delete_all_by(conn, viewer.person_id)
+        await content.delete_all_by(conn, int(person["id"]))
     await conn.execute(
         sa.update(m.person)
-        .where(m.person.c.id == viewer.person_id)
+        .where(m.person.c.id == person["id"])
         .values(
             deleted=True,
             bio=None,
@@ -262,10 +272,7 @@ async def delete_account(
             updated=utcnow(),
         )
     )
-    await conn.execute(
-        sa.update(m.local_user).where(m.local_user.c.id == viewer.local_user_id).values(email=None)
-    )
-    await auth.revoke_all_tokens(conn, viewer.local_user_id)
+    await publish.person_deleted(conn, person, delete_content)
 
 
 # Settings that map one-to-one onto local_user columns.
