@@ -11,9 +11,11 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from moot import validation
+from moot.actions.acting import Acting
+from moot.actions.communities import is_moderator
 from moot.actions.site import load_site
 from moot.db import models as m
-from moot.db.engine import Connection
+from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 
 
@@ -74,3 +76,16 @@ async def record(
             when_=utcnow(),
         )
     )
+
+
+async def mod_names_hidden(
+    conn: Connection, viewer: Acting | None, community_id: int | None, local_site: Row
+) -> bool:
+    """Whether the modlog leaves moderators' names out for this reader: when the site hides
+    them (`hide_modlog_mod_names`), from everyone but admins and, reading one community's
+    log, its own moderators."""
+    if not local_site["hide_modlog_mod_names"] or (viewer is not None and viewer.is_admin):
+        return False
+    if viewer is not None and community_id is not None:
+        return not await is_moderator(conn, community_id, viewer.person_id)
+    return True

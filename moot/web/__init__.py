@@ -28,14 +28,21 @@ from moot.db.engine import Connection
 from moot.errors import ApiError
 from moot.ratelimit import RateLimitBucket
 from moot.web import (
+    admin,
     comments,
     communities,
+    community_mod,
     listings,
+    messages,
+    moderation,
+    modlog,
     posts,
     profile,
+    reports,
     sessions,
     settings,
     site,
+    site_settings,
 )
 from moot.web.errors import on_api_error, on_http_error, problem
 from moot.web.format import register_filters
@@ -73,6 +80,13 @@ router = Router(
         *communities.handlers,
         *settings.handlers,
         *site.handlers,
+        *moderation.handlers,
+        *community_mod.handlers,
+        *reports.handlers,
+        *messages.handlers,
+        *admin.handlers,
+        *site_settings.handlers,
+        *modlog.handlers,
     ],
     exception_handlers={ApiError: on_api_error, HTTPException: on_http_error},
 )
@@ -108,7 +122,8 @@ _BUCKETS: list[tuple[str, re.Pattern[str], RateLimitBucket]] = [
         re.compile(r"^/((post|comment)/\d+/(vote|save|edit|delete)|c/[^/]+/(subscribe|edit))$"),
         RateLimitBucket.MESSAGE,
     ),
-    ("POST", re.compile(r"^/(settings|logout)$"), RateLimitBucket.MESSAGE),
+    # Every other form (moderation, reports, messages, admin) counts as the API's do.
+    ("POST", re.compile(r"^/"), RateLimitBucket.MESSAGE),
 ]
 
 

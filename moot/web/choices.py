@@ -32,6 +32,8 @@ COMMENT_SORTS: dict[str, str] = {
     "Controversial": "Controversial",
 }
 LISTING_TYPES: dict[str, str] = {"Subscribed": "Subscribed", "Local": "Local", "All": "All"}
+# A front-page tab for people who moderate something (not a default one can save).
+MODERATOR_VIEW: dict[str, str] = {"ModeratorView": "Moderated"}
 SORT_HELP_URL = "https://join-lemmy.org/docs/users/03-votes-and-ranking.html"
 
 

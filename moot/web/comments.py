@@ -22,6 +22,7 @@ from moot.errors import ApiError, ErrorCode
 from moot.web.choices import COMMENT_SORTS, pick
 from moot.web.errors import words
 from moot.web.listings import community_facts
+from moot.web.moderation import may_moderate
 from moot.web.pages import (
     AnyRequest,
     back,
@@ -91,7 +92,9 @@ async def thread_page(request: AnyRequest, comment_id: int, sort: str | None = N
         page = await load_page(conn, request)
         root = await get_comment(conn, ident(comment_id))
         row = await get_post(conn, int(root["post_id"]))
-        if row["deleted"] or row["removed"]:
+        community = await get_community(conn, int(row["community_id"]))
+        moderating = await may_moderate(conn, page.viewer, community)
+        if row["deleted"] or (row["removed"] and not moderating):
             return render(
                 "not_found.html",
                 page,
@@ -100,9 +103,7 @@ async def thread_page(request: AnyRequest, comment_id: int, sort: str | None = N
                 what="This post has been deleted.",
             )
         card = (await post_cards(conn, [row], page.viewer))[0]
-        facts = await community_facts(
-            conn, await get_community(conn, int(row["community_id"])), page.viewer
-        )
+        facts = await community_facts(conn, community, page.viewer)
         tree = await comment_tree(conn, row, page.viewer, comment_sort, root)
     return render(
         "post.html",
@@ -114,6 +115,8 @@ async def thread_page(request: AnyRequest, comment_id: int, sort: str | None = N
         comment_sort=comment_sort,
         comment_sorts=COMMENT_SORTS,
         focus=root,
+        tools=None,
+        moderating=moderating,
     )
 
 

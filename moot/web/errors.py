@@ -52,6 +52,17 @@ _WORDS: dict[ErrorCode, str] = {
     ErrorCode.RATE_LIMIT_ERROR: "Too many at once: wait a little and try again.",
     ErrorCode.SITE_NAME_REQUIRED: "The site needs a name.",
     ErrorCode.BIO_LENGTH_OVERFLOW: "The bio is too long.",
+    ErrorCode.NOT_HIGHER_MOD: "Someone ranked above you in this community is involved.",
+    ErrorCode.NOT_HIGHER_ADMIN: "An admin appointed before you is involved.",
+    ErrorCode.BAN_EXPIRATION_IN_PAST: "That date has already passed.",
+    ErrorCode.COMMUNITY_MODERATOR_ALREADY_EXISTS: "They already moderate this community.",
+    ErrorCode.REPORT_REASON_REQUIRED: "Please say what is wrong with it.",
+    ErrorCode.COULDNT_CREATE_REPORT: "You have already reported that.",
+    ErrorCode.APPLICATION_QUESTION_REQUIRED: "Applications need a question to answer.",
+    ErrorCode.PERSON_IS_BLOCKED: "They have blocked you.",
+    ErrorCode.EDIT_PRIVATE_MESSAGE_NOT_ALLOWED: "Only its author can change that message.",
+    ErrorCode.OBJECT_NOT_LOCAL: "They are not a member of this instance.",
+    ErrorCode.CANNOT_LEAVE_ADMIN: "The last admin cannot step down.",
     ErrorCode.CANNOT_CREATE_POST_OR_COMMENT_IN_DELETED_OR_REMOVED_COMMUNITY: (
         "That community is gone: nothing more can be posted there."
     ),

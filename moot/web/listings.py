@@ -16,7 +16,7 @@ from moot.db import queries
 from moot.db.browse import communities_by_size, has_admin
 from moot.db.engine import Connection, Row
 from moot.db.listings import PostFilter, decode_cursor, encode_cursor, list_posts
-from moot.web.choices import LISTING_TYPES, POST_SORTS, SORT_HELP_URL, pick
+from moot.web.choices import LISTING_TYPES, MODERATOR_VIEW, POST_SORTS, SORT_HELP_URL, pick
 from moot.web.pages import AnyRequest, Page, go, load_page, render, state
 from moot.web.views import PostCard, post_cards
 
@@ -46,12 +46,14 @@ async def _listing(
     user = viewer.local_user if viewer is not None else None
     # The same defaults the API applies when a client leaves type and sort out.
     listing_type = listing_defaults.listing_type(
-        pick(requested_type, LISTING_TYPES),
+        pick(requested_type, LISTING_TYPES | MODERATOR_VIEW),
         viewer,
         page.local_site,
         in_community=community_id is not None,
     )
-    if listing_type not in LISTING_TYPES:
+    if listing_type not in LISTING_TYPES and not (
+        listing_type == "ModeratorView" and page.nav is not None and page.nav.moderates
+    ):
         listing_type = "Local"
     sort = listing_defaults.post_sort(pick(requested_sort, POST_SORTS), viewer, page.local_site)
     f = PostFilter(
@@ -96,13 +98,16 @@ async def home(
             conn, page, requested_type=listing, requested_sort=sort, cursor=page_cursor
         )
         communities = await _sidebar_communities(conn, page)
+    menus = _menus()
+    if page.nav is not None and page.nav.moderates:
+        menus["listing_types"] = LISTING_TYPES | MODERATOR_VIEW
     return render(
         "home.html",
         page,
         title="Front page",
         listing=shown,
         communities=communities,
-        **_menus(),
+        **menus,
     )
 
 

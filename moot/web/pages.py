@@ -21,6 +21,7 @@ from moot.auth import Viewer
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
 from moot.state import Moot
+from moot.web.nav import Nav, nav_counts
 
 AnyRequest = Request[Any, Any, Any]
 INT32_MAX = 2**31 - 1
@@ -39,6 +40,7 @@ class Page:
     viewer: Viewer | None
     site: Row
     local_site: Row
+    nav: Nav | None = None  # the member's counts in the menu
 
     @property
     def theme(self) -> str:
@@ -58,7 +60,11 @@ class Page:
 
 async def load_page(conn: Connection, request: AnyRequest) -> Page:
     site, local = await load_site(conn)
-    return Page(await optional_viewer(conn, request), site, local)
+    viewer = await optional_viewer(conn, request)
+    if viewer is None or is_htmx(request):
+        # A fragment has no menu to fill in.
+        return Page(viewer, site, local)
+    return Page(viewer, site, local, await nav_counts(conn, viewer, local))
 
 
 def render(

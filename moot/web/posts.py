@@ -22,6 +22,7 @@ from moot.web import comments as comment_pages
 from moot.web.choices import COMMENT_SORTS, pick
 from moot.web.errors import words
 from moot.web.listings import community_facts, community_or_none
+from moot.web.moderation import tools_for
 from moot.web.pages import (
     AnyRequest,
     Page,
@@ -51,7 +52,9 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
         page = await load_page(conn, request)
         row = await get_post(conn, ident(post_id))
         mine = page.viewer is not None and page.viewer.person_id == row["creator_id"]
-        if (row["deleted"] and not mine) or row["removed"]:
+        # Moderators still see a removed post, to restore it.
+        tools = await tools_for(conn, page.viewer, "post", row)
+        if (row["deleted"] and not mine) or (row["removed"] and tools is None):
             return render(
                 "not_found.html",
                 page,
@@ -77,6 +80,8 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
         comment_sort=comment_sort,
         comment_sorts=COMMENT_SORTS,
         focus=None,
+        tools=tools,
+        moderating=tools is not None,
     )
 
 

@@ -21,6 +21,7 @@ from moot.db.listings import (
 )
 from moot.db.queries import person_by_name, rows_by_id
 from moot.state import Moot
+from moot.web.admin import profile_tools
 from moot.web.format import aware
 from moot.web.pages import load_page, render
 
@@ -159,6 +160,7 @@ async def profile_page(
         views = OWN_VIEWS if own else VIEWS
         shown = view if view is not None and view in views else "Overview"
         items, has_next = await _items(conn, int(person["id"]), shown, sort, page_number)
+        admin_tools = await profile_tools(conn, frame.viewer, person)
     return render(
         "profile.html",
         frame,
@@ -173,4 +175,5 @@ async def profile_page(
         page_number=page_number,
         has_next=has_next,
         sort_help_url=SORT_HELP_URL,
+        admin_tools=admin_tools,
     )

@@ -17,7 +17,7 @@ from moot.actions import site as site_actions
 from moot.api.v3.context import client_ip, token_of, user_agent
 from moot.auth import revoke_token, viewer_for_token
 from moot.db.browse import has_admin
-from moot.errors import ApiError
+from moot.errors import ApiError, ErrorCode
 from moot.web.errors import words
 from moot.web.pages import (
     AnyRequest,
@@ -67,6 +67,14 @@ async def login_page(request: AnyRequest, next: str | None = None) -> Template |
     return render("login.html", page, title="Log in", next=_next(request, next), error=None)
 
 
+def _refusal(exc: ApiError) -> str:
+    """Why a login was refused; an applicant turned down is told the admin's reason."""
+    said = words(exc)
+    if exc.code is ErrorCode.REGISTRATION_DENIED and exc.message:
+        said = f"{said} The reason given: {exc.message}"
+    return said
+
+
 @post("/login", media_type=MediaType.HTML, include_in_schema=False)
 async def login(request: AnyRequest) -> Template | Redirect:
     moot = state(request)
@@ -91,7 +99,7 @@ async def login(request: AnyRequest) -> Template | Redirect:
             status=exc.status,
             title="Log in",
             next=to,
-            error=words(exc),
+            error=_refusal(exc),
             name=name,
         )
     assert result.jwt is not None

@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 
 from tests.conftest import BACKENDS, Api
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, ROOT, Server, destroy, make_server
+from tests.web.staff import Crew, make_crew
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -137,3 +138,22 @@ def save_screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
     page.set_viewport_size(size)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def modsite(request: pytest.FixtureRequest) -> Iterator[Server]:
+    """A server of each backend for the moderation and admin pages, whose tests change site
+    settings (registration mode, modlog names) and put them back."""
+    srv = make_server(request.param)
+    srv.start()
+    _open_up(srv)
+    yield from _running(request, srv)
+
+
+@pytest.fixture(scope="module")
+def crew(modsite: Server, browser: Browser) -> Iterator[Crew]:
+    """The admin, a moderator, a member and an anonymous reader of `modsite`, each in a
+    browser of their own, shared by one module's tests."""
+    made = make_crew(modsite, browser)
+    yield made
+    made.close()

@@ -15,10 +15,11 @@ from moot.api.v3.context import AnyRequest, required_viewer, state
 from moot.api.v3.forms import Int32
 from moot.api.v3.shapes import Json
 from moot.api.v3.site import site_response
+from moot.db import applications
+from moot.db import bans as bans_list
 from moot.db import models as m
 from moot.db.engine import Connection
 from moot.db.listings import check_page
-from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 
 SUCCESS: Json = {"success": True}
@@ -44,12 +45,7 @@ async def ban_person(request: AnyRequest, data: mod_forms.BanPerson) -> Json:
 async def banned_persons(request: AnyRequest) -> Json:
     async with state(request).db.connection() as conn:
         require_admin(await required_viewer(conn, request))
-        p = m.person.c
-        rows = await conn.fetch_all(
-            sa.select(m.person)
-            .where(p.banned, sa.or_(p.ban_expires.is_(None), p.ban_expires > utcnow()))
-            .order_by(p.id)
-        )
+        rows = await bans_list.site_banned(conn)
         return {"banned": await views.person_views(conn, rows)}
 
 
@@ -130,27 +126,13 @@ async def purge_comment(request: AnyRequest, data: mod_forms.PurgeComment) -> Js
     return SUCCESS
 
 
-def _pending(only_verified_email: bool) -> list[sa.ColumnElement[bool]]:
-    """Applications no admin has decided yet (with a verified email, if the site asks)."""
-    where: list[sa.ColumnElement[bool]] = [m.registration_application.c.admin_id.is_(None)]
-    if only_verified_email:
-        where.append(m.local_user.c.email_verified)
-    return where
-
-
-def _applications() -> sa.Select[tuple[object, ...]]:
-    t = m.registration_application
-    return sa.select(t).join(m.local_user, m.local_user.c.id == t.c.local_user_id)
-
-
 @get("/admin/registration_application/count")
 async def count_applications(request: AnyRequest) -> Json:
     async with state(request).db.connection() as conn:
         require_admin(await required_viewer(conn, request))
         _, local = await load_site(conn)
-        pending = _applications().where(*_pending(bool(local["require_email_verification"])))
-        count = await conn.scalar(sa.select(sa.func.count()).select_from(pending.subquery()))
-    return {"registration_applications": int(count)}
+        count = await applications.count_pending(conn, local)
+    return {"registration_applications": count}
 
 
 @get("/admin/registration_application/list")
@@ -161,17 +143,11 @@ async def list_applications(
     limit: Int32 | None = None,
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_FIND_REGISTRATION_APPLICATION)
-    t = m.registration_application
     async with state(request).db.connection() as conn:
         require_admin(await required_viewer(conn, request))
         _, local = await load_site(conn)
-        query = _applications()
-        if unread_only:
-            query = query.where(*_pending(bool(local["require_email_verification"])))
-        rows = await conn.fetch_all(
-            query.order_by(t.c.published.desc(), t.c.id.desc())
-            .limit(page_size)
-            .offset(page_size * (page_no - 1))
+        rows = await applications.list_applications(
+            conn, local, unread_only=bool(unread_only), page=page_no, limit=page_size
         )
         views_ = await mod_views.registration_application_views(conn, rows)
     return {"registration_applications": views_}
@@ -192,7 +168,9 @@ async def approve_application(
 async def get_application(request: AnyRequest, person_id: Int32) -> Json:
     async with state(request).db.connection() as conn:
         require_admin(await required_viewer(conn, request))
-        row = await conn.fetch_one(_applications().where(m.local_user.c.person_id == person_id))
+        row = await conn.fetch_one(
+            applications.applications().where(m.local_user.c.person_id == person_id)
+        )
         if row is None:
             raise ApiError(ErrorCode.COULDNT_FIND_REGISTRATION_APPLICATION)
         view = (await mod_views.registration_application_views(conn, [row]))[0]

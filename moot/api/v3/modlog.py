@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from litestar import Router, get
 
-from moot.actions.communities import is_moderator
+from moot.actions.modlog import mod_names_hidden
 from moot.actions.site import load_site
 from moot.api.v3 import shapes
 from moot.api.v3.context import AnyRequest, optional_viewer, state
@@ -20,23 +20,12 @@ from moot.api.v3.forms import Int32
 from moot.api.v3.mod_forms import ModlogActionType
 from moot.api.v3.mod_shapes import MODLOG_SHAPES, ModlogShape, modlog_row
 from moot.api.v3.shapes import Json
-from moot.auth import Viewer
 from moot.db import models as m
 from moot.db import queries as q
 from moot.db.engine import Connection, Row
 from moot.db.listings import check_page
 from moot.db.modlog import ModlogFilter, list_kind
 from moot.errors import ErrorCode
-
-
-async def _names_hidden(
-    conn: Connection, viewer: Viewer | None, community_id: int | None, local: Row
-) -> bool:
-    if not local["hide_modlog_mod_names"] or (viewer is not None and viewer.is_admin):
-        return False
-    if viewer is not None and community_id is not None:
-        return not await is_moderator(conn, community_id, viewer.person_id)
-    return True
 
 
 @dataclass(frozen=True)
@@ -119,7 +108,7 @@ async def get_modlog(
     async with state(request).db.connection() as conn:
         viewer = await optional_viewer(conn, request)
         _, local = await load_site(conn)
-        hide = await _names_hidden(conn, viewer, community_id, local)
+        hide = await mod_names_hidden(conn, viewer, community_id, local)
         f = ModlogFilter(
             community_id=community_id,
             mod_person_id=None if hide else mod_person_id,

@@ -10,6 +10,7 @@ from moot.api.v3 import mod_forms, mod_views
 from moot.api.v3.context import AnyRequest, required_viewer, state
 from moot.api.v3.forms import Int32
 from moot.api.v3.shapes import Json
+from moot.db import messages
 from moot.db import models as m
 from moot.db.engine import Connection
 from moot.db.listings import check_page
@@ -19,13 +20,6 @@ from moot.errors import ErrorCode
 async def _response(conn: Connection, message_id: int) -> Json:
     row = await lookups.get_private_message(conn, message_id)
     return {"private_message_view": (await mod_views.private_message_views(conn, [row]))[0]}
-
-
-def _not_from_blocked(person_id: int) -> sa.ColumnElement[bool]:
-    b = m.person_block
-    return ~m.private_message.c.creator_id.in_(
-        sa.select(b.c.target_id).where(b.c.person_id == person_id)
-    )
 
 
 @post("/private_message", status_code=200)
@@ -72,22 +66,15 @@ async def list_messages(
     creator_id: Int32 | None = None,
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_FIND_PRIVATE_MESSAGE)
-    t = m.private_message
     async with state(request).db.connection() as conn:
         viewer = await required_viewer(conn, request)
-        me = viewer.person_id
-        query = sa.select(t).where(~t.c.deleted, _not_from_blocked(me))
-        if unread_only:
-            # Unread is about what reached me; what I sent is not mine to read.
-            query = query.where(t.c.recipient_id == me, ~t.c.read)
-        else:
-            query = query.where(sa.or_(t.c.recipient_id == me, t.c.creator_id == me))
-        if creator_id is not None:
-            query = query.where(t.c.creator_id == creator_id)
-        rows = await conn.fetch_all(
-            query.order_by(t.c.published.desc(), t.c.id.desc())
-            .limit(page_size)
-            .offset(page_size * (page_no - 1))
+        rows = await messages.list_messages(
+            conn,
+            viewer.person_id,
+            unread_only=bool(unread_only),
+            creator_id=creator_id,
+            page=page_no,
+            limit=page_size,
         )
         return {"private_messages": await mod_views.private_message_views(conn, rows)}
 
@@ -112,14 +99,7 @@ async def unread_count(request: AnyRequest) -> Json:
                     )
                 )
             )
-        t = m.private_message
-        counts["private_messages"] = int(
-            await conn.scalar(
-                sa.select(sa.func.count())
-                .select_from(t)
-                .where(t.c.recipient_id == me, ~t.c.read, ~t.c.deleted, _not_from_blocked(me))
-            )
-        )
+        counts["private_messages"] = await messages.count_unread(conn, me)
         return counts
 
 

@@ -53,7 +53,9 @@
     template.innerHTML = body.trim();
     const first = template.content.firstElementChild;
     const open = first && first.id && document.getElementById(first.id);
-    if (open) {  // already in the page (a reply box): go there instead of adding another
+    // Already in the page (a reply box): go there instead of adding another. The element
+    // being replaced by its own new version (moderator tools) is not such a duplicate.
+    if (open && open !== target) {
       (open.querySelector("[autofocus]") || open).focus();
       return false;
     }

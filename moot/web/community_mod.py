@@ -1,0 +1,160 @@
+"""A community's moderation page, `/c/{name}/moderation`: its team (appoint, dismiss,
+transfer), the people banned from it (ban, unban), and for admins hiding, removing and
+purging it. Each form calls the action the API calls and comes back to this page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar import MediaType, get, post
+from litestar.response import Redirect, Template
+
+from moot.actions import admin, bans, moderation, purge
+from moot.actions.authority import top_moderator
+from moot.api.v3.context import required_viewer
+from moot.auth import Viewer
+from moot.db import queries
+from moot.db.bans import CommunityBan, community_banned
+from moot.db.engine import Connection, Row
+from moot.errors import ApiError, ErrorCode
+from moot.web.listings import community_facts
+from moot.web.moderation import may_moderate
+from moot.web.modforms import ban_terms, named_person, outranks_in
+from moot.web.pages import AnyRequest, back, flag, go, load_page, render, state, text
+
+
+@dataclass(frozen=True)
+class Moderator:
+    person: Row
+    removable: bool  # the viewer outranks them (or it is the viewer, stepping down)
+
+
+async def _community(conn: Connection, name: str) -> Row:
+    """The community by name, removed or not: whether anything may be done to it is the
+    action's to say (an admin restores a removed one; moderators are told it is gone)."""
+    found = await queries.community_by_name(conn, name)
+    if found is None:
+        raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
+    return found
+
+
+async def _team(conn: Connection, community: Row, viewer: Viewer) -> list[Moderator]:
+    facts = await community_facts(conn, community, viewer)
+    cid = int(community["id"])
+    return [
+        Moderator(p, await outranks_in(conn, cid, viewer, int(p["id"]))) for p in facts.moderators
+    ]
+
+
+@get("/c/{name:str}/moderation", media_type=MediaType.HTML, include_in_schema=False)
+async def moderation_page(request: AnyRequest, name: str) -> Template:
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+        viewer = page.viewer
+        if viewer is None:
+            raise ApiError(ErrorCode.NOT_LOGGED_IN)
+        community = await _community(conn, name)
+        # Admins reach a removed community here to restore it; moderators need it standing.
+        if community["deleted"] or (community["removed"] and not viewer.is_admin):
+            raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
+        if not (viewer.is_admin or await may_moderate(conn, viewer, community)):
+            raise ApiError(ErrorCode.NOT_A_MOD_OR_ADMIN)
+        team = await _team(conn, community, viewer)
+        banned: list[CommunityBan] = await community_banned(conn, int(community["id"]))
+        top = await top_moderator(conn, int(community["id"]))
+    return render(
+        "moderation.html",
+        page,
+        title=f"Moderation: {community['title']}",
+        community=community,
+        team=team,
+        banned=banned,
+        can_transfer=viewer.is_admin or top == viewer.person_id,
+    )
+
+
+def _here(community: Row) -> str:
+    return f"/c/{community['name']}/moderation"
+
+
+@post("/c/{name:str}/mod", media_type=MediaType.HTML, include_in_schema=False)
+async def set_moderator(request: AnyRequest, name: str) -> Redirect:
+    form = await request.form()
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        community = await _community(tx, name)
+        person = await named_person(tx, form)
+        await moderation.set_moderator(
+            tx, viewer, int(community["id"]), int(person["id"]), flag(form, "added")
+        )
+    return back(request, _here(community))
+
+
+@post("/c/{name:str}/transfer", media_type=MediaType.HTML, include_in_schema=False)
+async def transfer(request: AnyRequest, name: str) -> Redirect:
+    form = await request.form()
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        community = await _community(tx, name)
+        person = await named_person(tx, form)
+        await moderation.transfer_community(tx, viewer, int(community["id"]), int(person["id"]))
+    return back(request, _here(community))
+
+
+@post("/c/{name:str}/ban", media_type=MediaType.HTML, include_in_schema=False)
+async def ban(request: AnyRequest, name: str) -> Redirect:
+    form = await request.form()
+    terms = ban_terms(form)
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        community = await _community(tx, name)
+        person = await named_person(tx, form)
+        await bans.ban_from_community(
+            tx,
+            viewer,
+            int(community["id"]),
+            int(person["id"]),
+            terms.ban,
+            remove_data=terms.remove_data,
+            reason=terms.reason,
+            expires=terms.expires,
+        )
+    return back(request, _here(community))
+
+
+@post("/c/{name:str}/hide", media_type=MediaType.HTML, include_in_schema=False)
+async def hide(request: AnyRequest, name: str) -> Redirect:
+    form = await request.form()
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        community = await _community(tx, name)
+        await admin.hide_community(
+            tx, viewer, int(community["id"]), flag(form, "hidden"), text(form, "reason") or None
+        )
+    return back(request, _here(community))
+
+
+@post("/c/{name:str}/remove", media_type=MediaType.HTML, include_in_schema=False)
+async def remove(request: AnyRequest, name: str) -> Redirect:
+    form = await request.form()
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        community = await _community(tx, name)
+        await admin.remove_community(
+            tx, viewer, int(community["id"]), flag(form, "removed"), text(form, "reason") or None
+        )
+    return back(request, _here(community))
+
+
+@post("/c/{name:str}/purge", media_type=MediaType.HTML, include_in_schema=False)
+async def purge_community(request: AnyRequest, name: str) -> Redirect:
+    form = await request.form()
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        community = await _community(tx, name)
+        await purge.purge_community(tx, viewer, int(community["id"]), text(form, "reason") or None)
+    return go("/communities")
+
+
+handlers = [moderation_page, set_moderator, transfer, ban, hide, remove, purge_community]

@@ -1,0 +1,48 @@
+"""The counts the navigation shows a member: unread private messages, open reports (for
+moderators and admins) and undecided registration applications (for admins). Each is the
+count the API answers with (`/user/unread_count`, `/user/report_count`,
+`/admin/registration_application/count`), read through the same queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from moot.auth import Viewer
+from moot.db import applications, messages, reports
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+
+
+@dataclass(frozen=True)
+class Nav:
+    unread_messages: int
+    moderates: bool  # moderates at least one community
+    open_reports: int | None  # None: not a moderator or admin, no reports page
+    applications: int | None  # None: not an admin
+
+
+async def moderates_something(conn: Connection, person_id: int) -> bool:
+    t = m.community_moderator
+    found = await conn.scalar(sa.select(t.c.id).where(t.c.person_id == person_id).limit(1))
+    return found is not None
+
+
+async def open_reports(conn: Connection, viewer: Viewer) -> int:
+    f = reports.ReportFilter(viewer_id=viewer.person_id, viewer_is_admin=viewer.is_admin)
+    kinds = ("post", "comment", "private_message") if viewer.is_admin else ("post", "comment")
+    return sum([await reports.count_unresolved(conn, kind, f) for kind in kinds])
+
+
+async def nav_counts(conn: Connection, viewer: Viewer, local_site: Row) -> Nav:
+    moderates = await moderates_something(conn, viewer.person_id)
+    staff = moderates or viewer.is_admin
+    return Nav(
+        unread_messages=await messages.count_unread(conn, viewer.person_id),
+        moderates=moderates,
+        open_reports=await open_reports(conn, viewer) if staff else None,
+        applications=await applications.count_pending(conn, local_site)
+        if viewer.is_admin
+        else None,
+    )
