@@ -60,7 +60,7 @@ async def message_items(conn: Connection, rows: Sequence[Row], me: int) -> list[
     ]
 
 
-@get("/inbox", media_type=MediaType.HTML, include_in_schema=False)
+@get("/messages", media_type=MediaType.HTML, include_in_schema=False)
 async def inbox(
     request: AnyRequest, show: str | None = None, page: int = 1, sent: str | None = None
 ) -> Template:
@@ -141,7 +141,7 @@ async def send(request: AnyRequest, name: str) -> Template | Redirect:
             return await _write_form(
                 conn, page, name, status=exc.status, error=words(exc), content=content
             )
-    return go("/inbox?sent=1")
+    return go("/messages?sent=1")
 
 
 async def _message_fragment(request: AnyRequest, message_id: int) -> Template:
@@ -153,7 +153,7 @@ async def _message_fragment(request: AnyRequest, message_id: int) -> Template:
     return render("fragments/message.html", page, item=item)
 
 
-@post("/inbox/{message_id:int}/read", media_type=MediaType.HTML, include_in_schema=False)
+@post("/messages/{message_id:int}/read", media_type=MediaType.HTML, include_in_schema=False)
 async def mark_read(request: AnyRequest, message_id: int) -> Template | Redirect:
     form = await request.form()
     async with state(request).db.transaction() as tx:
@@ -161,15 +161,15 @@ async def mark_read(request: AnyRequest, message_id: int) -> Template | Redirect
         await private_messages.mark_read(tx, viewer, ident(message_id), flag(form, "read"))
     if is_htmx(request):
         return await _message_fragment(request, message_id)
-    return back(request, "/inbox", f"m{message_id}")
+    return back(request, "/messages", f"m{message_id}")
 
 
-@post("/inbox/{message_id:int}/delete", media_type=MediaType.HTML, include_in_schema=False)
+@post("/messages/{message_id:int}/delete", media_type=MediaType.HTML, include_in_schema=False)
 async def delete(request: AnyRequest, message_id: int) -> Redirect:
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         await private_messages.delete(tx, viewer, ident(message_id), True)
-    return back(request, "/inbox")
+    return back(request, "/messages")
 
 
 handlers = [inbox, write_page, send, mark_read, delete]

@@ -71,7 +71,7 @@ async def _target(conn: Connection, kind: str, target_id: int) -> Target:
             kind, row, f"/comment/{target_id}/report", f"/post/{row['post_id']}#c{target_id}"
         )
     row = await get_private_message(conn, target_id)
-    return Target(kind, row, f"/inbox/{target_id}/report", "/inbox")
+    return Target(kind, row, f"/messages/{target_id}/report", "/messages")
 
 
 async def _file(conn: Connection, viewer: Viewer, target: Target, reason: str) -> int:
@@ -143,12 +143,12 @@ async def report_comment(request: AnyRequest, comment_id: int) -> Template:
     return await _send_report(request, "comment", comment_id)
 
 
-@get("/inbox/{message_id:int}/report", media_type=MediaType.HTML, include_in_schema=False)
+@get("/messages/{message_id:int}/report", media_type=MediaType.HTML, include_in_schema=False)
 async def report_message_page(request: AnyRequest, message_id: int) -> Template:
     return await _report_form(request, "message", message_id)
 
 
-@post("/inbox/{message_id:int}/report", media_type=MediaType.HTML, include_in_schema=False)
+@post("/messages/{message_id:int}/report", media_type=MediaType.HTML, include_in_schema=False)
 async def report_message(request: AnyRequest, message_id: int) -> Template:
     return await _send_report(request, "message", message_id)
 
