@@ -13,19 +13,26 @@ from litestar import Litestar, MediaType, Request, Response, Router, get
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.response import Redirect
 
 from moot import LEMMY_API_VERSION, __version__, web
 from moot.actions.site import bootstrap, load_site, rate_limits
-from moot.api.v3 import comment, community, post, site, user
+from moot.api.v3 import comment, community, post, resolve, site, user
 from moot.api.v3.context import client_ip
 from moot.api.v3.mod_routes import MODERATION_ROUTERS
 from moot.config import Settings
 from moot.db.engine import Database
 from moot.errors import ApiError, ErrorCode
+from moot.federation import routes as federation
+from moot.federation.negotiation import negotiate
+from moot.federation.routes.discovery import usage
+from moot.federation.runtime import start_federation
 from moot.ratelimit import RateLimitBucket
 from moot.state import Moot
 from moot.web import router as web_router
 from moot.web import static_files, template_config
+from moot.workers.delivery import run_delivery
+from moot.workers.inbox import run_inbox_worker
 from moot.workers.scheduler import run_scheduler
 
 log = logging.getLogger("moot.app")
@@ -84,11 +91,12 @@ async def _rate_limit(request: Request[Any, Any, Any]) -> None:
         raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
 
 
-@get(["/nodeinfo/2.1", "/nodeinfo/2.0.json", "/version"], media_type=MediaType.JSON)
+@get("/nodeinfo/2.1", media_type=MediaType.JSON)
 async def nodeinfo(request: Request[Any, Any, Any]) -> dict[str, Any]:
     moot: Moot = request.app.state.moot
     async with moot.db.connection() as conn:
         _, local = await load_site(conn)
+        counts = await usage(conn, local)
     return {
         "version": "2.1",
         # Lemmy clients read this version to decide how to speak to the server.
@@ -101,9 +109,14 @@ async def nodeinfo(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "protocols": ["activitypub"],
         "services": {"inbound": [], "outbound": []},
         "openRegistrations": local["registration_mode"] != "Closed",
-        "usage": {"users": {}, "localPosts": 0, "localComments": 0},
+        "usage": counts,
         "metadata": {"moot_version": __version__},
     }
+
+
+@get(["/nodeinfo/2.0.json", "/nodeinfo/2.1.json", "/version"])
+async def nodeinfo_elsewhere() -> Redirect:
+    return Redirect("/nodeinfo/2.1")
 
 
 @get("/.well-known/nodeinfo")
@@ -132,7 +145,14 @@ def create_app(settings: Settings) -> Litestar:
             await web.use_csrf_secret(app, conn)
         moot.limiter.set_limits(rate_limits(local))
         moot.http = httpx.AsyncClient(trust_env=False)
-        scheduler = asyncio.create_task(run_scheduler(moot)) if settings.run_workers else None
+        moot.federation = fed = start_federation(settings, db)
+        background = []
+        if settings.run_workers:
+            background = [
+                asyncio.create_task(run_scheduler(moot)),
+                asyncio.create_task(run_inbox_worker(fed)),
+                asyncio.create_task(run_delivery(fed)),
+            ]
         log.info(
             "moot %s ready (public address %s, database: %s)",
             __version__,
@@ -142,22 +162,37 @@ def create_app(settings: Settings) -> Litestar:
         try:
             yield
         finally:
-            if scheduler is not None:
-                scheduler.cancel()
+            for task in background:
+                task.cancel()
+            for task in background:
                 with contextlib.suppress(asyncio.CancelledError):
-                    await scheduler
+                    await task
+            await fed.close()
             await moot.http.aclose()
             await db.close()
 
     api = Router(
         path="/api/v3",
         route_handlers=[
-            *[site.router, user.router, community.router, post.router, comment.router],
+            site.router,
+            user.router,
+            community.router,
+            post.router,
+            comment.router,
             *MODERATION_ROUTERS,
+            *resolve.HANDLERS,
         ],
     )
     app = Litestar(
-        route_handlers=[api, nodeinfo, well_known_nodeinfo, web_router, static_files],
+        route_handlers=[
+            api,
+            nodeinfo,
+            nodeinfo_elsewhere,
+            well_known_nodeinfo,
+            federation.router,
+            web_router,
+            static_files,
+        ],
         template_config=template_config,
         csrf_config=web.csrf_config(settings),
         lifespan=[lifespan],
@@ -178,4 +213,6 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
     )
     app.state.moot = moot
+    # The same URL serves a web page or ActivityPub JSON, by the Accept header.
+    app.asgi_handler = negotiate(app.asgi_handler)
     return app

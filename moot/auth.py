@@ -6,8 +6,11 @@ only while its row is in `login_token`, so logout and password changes revoke it
 
 from __future__ import annotations
 
+import asyncio
+import os
 import secrets
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +27,27 @@ BCRYPT_ROUNDS = 12  # Lemmy's DEFAULT_COST: accounts can move between the two wi
 _DUMMY_HASH = bcrypt.hashpw(b"not a real password", bcrypt.gensalt(rounds=BCRYPT_ROUNDS))
 
 
+# A bcrypt hash costs a few hundred milliseconds of CPU. On the event loop it would stall
+# every request of the process meanwhile (a burst of sign-ups froze the instance for
+# seconds); bcrypt releases the GIL, so these threads hash while the loop serves. At most
+# half the cores, so a flood of log-ins queues here instead of taking every core.
+_HASHERS = ThreadPoolExecutor(
+    max_workers=max(1, (os.cpu_count() or 2) // 2), thread_name_prefix="bcrypt"
+)
+
+
+def _secret(password: str) -> bytes:
+    # bcrypt reads 72 bytes; bcrypt 5 raises on longer input (60 characters of UTF-8 can be
+    # 240 bytes), and Lemmy's bcrypt cuts there too, so hashes carry over between the two.
+    return password.encode()[:72]
+
+
 def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode()
+    return bcrypt.hashpw(_secret(password), bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode()
 
 
 def verify_password(password: str, hashed: str | None) -> bool:
-    candidate = password.encode()[:72]  # bcrypt's own limit; longer input raises in bcrypt 5
+    candidate = _secret(password)
     if hashed is None:
         bcrypt.checkpw(candidate, _DUMMY_HASH)
         return False
@@ -37,6 +55,17 @@ def verify_password(password: str, hashed: str | None) -> bool:
         return bcrypt.checkpw(candidate, hashed.encode())
     except ValueError:
         return False
+
+
+async def hash_password_off_loop(password: str) -> str:
+    """`hash_password` in a hashing thread; call it with no connection held."""
+    return await asyncio.get_running_loop().run_in_executor(_HASHERS, hash_password, password)
+
+
+async def verify_password_off_loop(password: str, hashed: str | None) -> bool:
+    """`verify_password` in a hashing thread; call it with no connection held."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_HASHERS, verify_password, password, hashed)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,11 @@ class Settings:
     setup_admin_password: str | None = None
     # Plain http and loopback peers, and fast retries: for tests and development only.
     federation_test_mode: bool = False
+    # Test mode only: "moot-alpha=127.0.0.1,moot-beta=127.0.0.1" sends requests for those
+    # host names to those addresses (loopback instances need no /etc/hosts entries).
+    federation_test_hosts: str = ""
+    # Deliveries in flight to one instance at a time (Lemmy: concurrent_sends_per_instance).
+    federation_sends_per_instance: int = 100
     # The in-process scheduler (rank refresh, counters); `moot worker` runs it elsewhere.
     run_workers: bool = True
     rank_refresh_seconds: int = 600

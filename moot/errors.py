@@ -177,6 +177,12 @@ class ErrorCode(StrEnum):
     UNKNOWN = "unknown"
     CANT_DELETE_SITE = "cant_delete_site"
     URL_LENGTH_OVERFLOW = "url_length_overflow"
+    # Federation: why an inbox refused an activity (the message says more).
+    INVALID_SIGNATURE = "invalid_signature"
+    INVALID_ACTIVITY = "invalid_activity"
+    DUPLICATE_ACTIVITY = "duplicate_activity"
+    ACTIVITY_TOO_LARGE = "activity_too_large"
+    COULDNT_FETCH_ACTOR = "couldnt_fetch_actor"
 
 
 # Lemmy answers 401 only for a failed login, 404 when the row was not found, 400 otherwise.

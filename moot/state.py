@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import httpx
 
 from moot.config import Settings
 from moot.db.engine import Database
 from moot.ratelimit import DEFAULT_LIMITS, RateLimiter
+
+if TYPE_CHECKING:
+    from moot.federation.runtime import Federation
 
 
 @dataclass
@@ -17,3 +21,4 @@ class Moot:
     db: Database
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(DEFAULT_LIMITS))
     http: httpx.AsyncClient | None = None
+    federation: Federation | None = None

@@ -57,7 +57,8 @@ async def test_failed_comment_leaves_nothing(
 ) -> None:
     database, settings = db
     async with database.transaction() as tx:
-        person_id, user_id = await create_local_user(tx, settings, "writer", "password-123")
+        password_hash = auth.hash_password("password-123")
+        person_id, user_id = await create_local_user(tx, settings, "writer", password_hash)
         local_user = await tx.fetch_one(sa.select(m.local_user).where(m.local_user.c.id == user_id))
         person = await tx.fetch_one(sa.select(m.person).where(m.person.c.id == person_id))
         assert local_user is not None and person is not None

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 
 from moot.actions import communities, moderation, posts
 from moot.actions.accounts import create_local_user
-from moot.actions.acting import Actor
+from moot.actions.actor import RemoteActor
 from moot.actions.bans import ban_expiry, clear_expired_bans
 from moot.actions.site import bootstrap
-from moot.auth import Viewer
+from moot.auth import Viewer, hash_password
 from moot.config import Settings
 from moot.db import models as m
 from moot.db.engine import Database
@@ -27,6 +27,8 @@ from moot.db.migrate import upgrade
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from tests.servers import drop_database, new_database_url
+
+_HASH = hash_password("password-123")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -50,8 +52,8 @@ async def test_expired_bans_are_lifted(db: tuple[Database, Settings]) -> None:
     database, settings = db
     now = utcnow()
     async with database.transaction() as tx:
-        owner_id, owner_user = await create_local_user(tx, settings, "owner", "password-123")
-        people = [(await create_local_user(tx, settings, n, "password-123"))[0] for n in "abc"]
+        owner_id, owner_user = await create_local_user(tx, settings, "owner", _HASH)
+        people = [(await create_local_user(tx, settings, n, _HASH))[0] for n in "abc"]
         user = await tx.fetch_one(sa.select(m.local_user).where(m.local_user.c.id == owner_user))
         person = await tx.fetch_one(sa.select(m.person).where(m.person.c.id == owner_id))
         assert user is not None and person is not None
@@ -101,12 +103,12 @@ def test_ban_expiry_rules() -> None:
 
 
 async def test_an_actor_meets_the_same_rules(db: tuple[Database, Settings]) -> None:
-    """A remote moderator's activity arrives as an `Actor`; the action checks it as it checks
+    """A moderator's activity arrives as a `RemoteActor`; the action checks it as it checks
     an API viewer, and writes the same modlog row."""
     database, settings = db
     async with database.transaction() as tx:
-        owner_id, owner_user = await create_local_user(tx, settings, "owner", "password-123")
-        other_id, _ = await create_local_user(tx, settings, "other", "password-123")
+        owner_id, owner_user = await create_local_user(tx, settings, "owner", _HASH)
+        other_id, _ = await create_local_user(tx, settings, "other", _HASH)
         user = await tx.fetch_one(sa.select(m.local_user).where(m.local_user.c.id == owner_user))
         person = await tx.fetch_one(sa.select(m.person).where(m.person.c.id == owner_id))
         assert user is not None and person is not None
@@ -119,10 +121,14 @@ async def test_an_actor_meets_the_same_rules(db: tuple[Database, Settings]) -> N
         )
     with pytest.raises(ApiError) as refused:
         async with database.transaction() as tx:
-            await moderation.remove_post(tx, Actor(other_id), int(post["id"]), True, "no")
+            other = await tx.fetch_one(sa.select(m.person).where(m.person.c.id == other_id))
+            assert other is not None
+            await moderation.remove_post(tx, RemoteActor(other), int(post["id"]), True, "no")
     assert refused.value.code is ErrorCode.NOT_A_MOD_OR_ADMIN
     async with database.transaction() as tx:
-        removed = await moderation.remove_post(tx, Actor(owner_id), int(post["id"]), True, "spam")
+        removed = await moderation.remove_post(
+            tx, RemoteActor(person), int(post["id"]), True, "spam"
+        )
     assert removed["removed"] is True
     async with database.connection() as conn:
         logged = await conn.fetch_all(sa.select(m.modlog))

@@ -13,9 +13,10 @@ from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
 from moot.db import models as m
 from moot.db import queries
-from moot.db.engine import Connection, Row
+from moot.db.engine import Connection, Database, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
+from moot.federation import publish
 
 
 @dataclass(frozen=True)
@@ -42,14 +43,17 @@ async def create_local_user(
     conn: Connection,
     settings: Settings,
     name: str,
-    password: str,
+    password_hash: str,
     *,
     email: str | None = None,
     admin: bool = False,
     accepted_application: bool = True,
     show_nsfw: bool = False,
 ) -> tuple[int, int]:
-    """Insert the person and local_user rows; returns (person_id, local_user_id)."""
+    """Insert the person and local_user rows; returns (person_id, local_user_id).
+
+    The caller hashes the password (`auth.hash_password_off_loop` when serving requests).
+    """
     now = utcnow()
     actor_id = f"{settings.origin}/u/{name}"
     person_id = await conn.scalar(
@@ -68,7 +72,7 @@ async def create_local_user(
         sa.insert(m.local_user)
         .values(
             person_id=person_id,
-            password_encrypted=auth.hash_password(password),
+            password_encrypted=password_hash,
             email=email,
             admin=admin,
             accepted_application=accepted_application,
@@ -92,14 +96,57 @@ async def create_admin(conn: Connection, settings: Settings, name: str, password
     validation.check_password(password)
     if await queries.person_by_name(conn, name) is not None:
         raise ApiError(ErrorCode.USER_ALREADY_EXISTS)
-    person_id, _ = await create_local_user(conn, settings, name, password, admin=True)
+    password_hash = auth.hash_password(password)  # before serving: nothing waits on the loop
+    person_id, _ = await create_local_user(conn, settings, name, password_hash, admin=True)
     await conn.execute(sa.update(m.local_site).values(site_setup=True))
     return person_id
 
 
+@dataclass(frozen=True)
+class _Admission:
+    """What a registration form that passed every check becomes."""
+
+    first_admin: bool
+    needs_application: bool
+    email: str | None
+
+
 async def register(
-    conn: Connection, settings: Settings, form: Registration, ip: str | None, user_agent: str | None
+    db: Database, settings: Settings, form: Registration, ip: str | None, user_agent: str | None
 ) -> LoginResult:
+    """Checks the form, hashes the password, and writes the account in one transaction.
+
+    The hash runs between two checks of the form with no connection held: a refused form
+    costs no hash, and a name taken by someone else while it ran is still refused.
+    """
+    async with db.connection() as conn:
+        await _admit(conn, form)
+    password_hash = await auth.hash_password_off_loop(form.password)
+    async with db.transaction() as tx:
+        admitted = await _admit(tx, form)
+        _, local_user_id = await create_local_user(
+            tx,
+            settings,
+            form.username,
+            password_hash,
+            email=admitted.email,
+            admin=admitted.first_admin,
+            accepted_application=not admitted.needs_application,
+            show_nsfw=bool(form.show_nsfw),
+        )
+        if admitted.needs_application:
+            await tx.execute(
+                sa.insert(m.registration_application).values(
+                    local_user_id=local_user_id, answer=form.answer or "", published=utcnow()
+                )
+            )
+            return LoginResult(jwt=None, registration_created=True, verify_email_sent=False)
+        token = await auth.issue_token(tx, local_user_id, settings.hostname, ip, user_agent)
+    return LoginResult(jwt=token, registration_created=False, verify_email_sent=False)
+
+
+async def _admit(conn: Connection, form: Registration) -> _Admission:
+    """Every check of a registration form, in Lemmy's order; raises the first that fails."""
     _, local = await load_site(conn)
     setup = bool(local["site_setup"])
     mode = local["registration_mode"]
@@ -129,60 +176,52 @@ async def register(
             raise ApiError(ErrorCode.EMAIL_ALREADY_EXISTS)
     if await queries.person_by_name(conn, form.username) is not None:
         raise ApiError(ErrorCode.USER_ALREADY_EXISTS)
-
     first_admin = not setup and not await conn.scalar(
         sa.select(sa.func.count()).select_from(m.local_user).where(m.local_user.c.admin)
     )
-    _, local_user_id = await create_local_user(
-        conn,
-        settings,
-        form.username,
-        form.password,
-        email=email,
-        admin=first_admin,
-        accepted_application=not needs_application,
-        show_nsfw=bool(form.show_nsfw),
+    return _Admission(first_admin, needs_application, email)
+
+
+def _login_query(wanted: str) -> sa.Select[Any]:
+    return (
+        sa.select(m.local_user, m.person.c.banned, m.person.c.deleted, m.person.c.ban_expires)
+        .join(m.person, m.person.c.id == m.local_user.c.person_id)
+        .where(sa.or_(sa.func.lower(m.person.c.name) == wanted, m.local_user.c.email == wanted))
+        .limit(1)
     )
-    if needs_application:
-        await conn.execute(
-            sa.insert(m.registration_application).values(
-                local_user_id=local_user_id, answer=form.answer or "", published=utcnow()
-            )
-        )
-        return LoginResult(jwt=None, registration_created=True, verify_email_sent=False)
-    token = await auth.issue_token(conn, local_user_id, settings.hostname, ip, user_agent)
-    return LoginResult(jwt=token, registration_created=False, verify_email_sent=False)
 
 
 async def login(
-    conn: Connection,
+    db: Database,
     settings: Settings,
     username_or_email: str,
     password: str,
     ip: str | None,
     user_agent: str | None,
 ) -> LoginResult:
+    """Checks the password with no connection held, then the account and its token in one
+    transaction (a ban or a new password that arrived while the hash ran still counts)."""
     wanted = username_or_email.strip().lower()
-    row = await conn.fetch_one(
-        sa.select(m.local_user, m.person.c.banned, m.person.c.deleted, m.person.c.ban_expires)
-        .join(m.person, m.person.c.id == m.local_user.c.person_id)
-        .where(sa.or_(sa.func.lower(m.person.c.name) == wanted, m.local_user.c.email == wanted))
-        .limit(1)
-    )
-    if not auth.verify_password(password, row["password_encrypted"] if row else None):
+    async with db.connection() as conn:
+        row = await conn.fetch_one(_login_query(wanted))
+    stored = row["password_encrypted"] if row else None
+    if not await auth.verify_password_off_loop(password, stored):
         raise ApiError(ErrorCode.INCORRECT_LOGIN)
-    assert row is not None
-    if row["banned"] and (row["ban_expires"] is None or row["ban_expires"] > utcnow()):
-        raise ApiError(ErrorCode.SITE_BAN)
-    if row["deleted"]:
-        raise ApiError(ErrorCode.DELETED)
-    _, local = await load_site(conn)
-    if not row["admin"]:
-        if local["require_email_verification"] and not row["email_verified"]:
-            raise ApiError(ErrorCode.EMAIL_NOT_VERIFIED)
-        if local["registration_mode"] != "Open" and not row["accepted_application"]:
-            await _raise_application_state(conn, int(row["id"]))
-    token = await auth.issue_token(conn, int(row["id"]), settings.hostname, ip, user_agent)
+    async with db.transaction() as tx:
+        row = await tx.fetch_one(_login_query(wanted))
+        if row is None or row["password_encrypted"] != stored:
+            raise ApiError(ErrorCode.INCORRECT_LOGIN)
+        if row["banned"] and (row["ban_expires"] is None or row["ban_expires"] > utcnow()):
+            raise ApiError(ErrorCode.SITE_BAN)
+        if row["deleted"]:
+            raise ApiError(ErrorCode.DELETED)
+        _, local = await load_site(tx)
+        if not row["admin"]:
+            if local["require_email_verification"] and not row["email_verified"]:
+                raise ApiError(ErrorCode.EMAIL_NOT_VERIFIED)
+            if local["registration_mode"] != "Open" and not row["accepted_application"]:
+                await _raise_application_state(tx, int(row["id"]))
+        token = await auth.issue_token(tx, int(row["id"]), settings.hostname, ip, user_agent)
     return LoginResult(jwt=token, registration_created=False, verify_email_sent=False)
 
 
@@ -211,12 +250,14 @@ async def change_password(
     validation.check_password(new_password)
     if new_password != new_password_verify:
         raise ApiError(ErrorCode.PASSWORDS_DO_NOT_MATCH)
-    if not auth.verify_password(old_password, viewer.local_user["password_encrypted"]):
+    stored = viewer.local_user["password_encrypted"]
+    if not await auth.verify_password_off_loop(old_password, stored):
         raise ApiError(ErrorCode.INCORRECT_LOGIN)
+    password_hash = await auth.hash_password_off_loop(new_password)
     await conn.execute(
         sa.update(m.local_user)
         .where(m.local_user.c.id == viewer.local_user_id)
-        .values(password_encrypted=auth.hash_password(new_password))
+        .values(password_encrypted=password_hash)
     )
     await auth.revoke_all_tokens(conn, viewer.local_user_id)
     return await auth.issue_token(conn, viewer.local_user_id, settings.hostname, ip, user_agent)
@@ -243,15 +284,24 @@ async def set_password(conn: Connection, name: str, password: str) -> None:
 async def delete_account(
     conn: Connection, viewer: auth.Viewer, password: str, delete_content: bool
 ) -> None:
-    if not auth.verify_password(password, viewer.local_user["password_encrypted"]):
+    if not await auth.verify_password_off_loop(password, viewer.local_user["password_encrypted"]):
         raise ApiError(ErrorCode.INCORRECT_LOGIN)
+    await delete_person(conn, viewer.person, delete_content)
+    await conn.execute(
+        sa.update(m.local_user).where(m.local_user.c.id == viewer.local_user_id).values(email=None)
+    )
+    await auth.revoke_all_tokens(conn, viewer.local_user_id)
+
+
+async def delete_person(conn: Connection, person: Row, delete_content: bool) -> None:
+    """A person's account goes: by their own request here, or by a Delete from their home."""
     from moot.actions import content  # deletion of content goes through its own counters
 
     if delete_content:
-        await content.delete_all_by(conn, viewer.person_id)
+        await content.delete_all_by(conn, int(person["id"]))
     await conn.execute(
         sa.update(m.person)
-        .where(m.person.c.id == viewer.person_id)
+        .where(m.person.c.id == person["id"])
         .values(
             deleted=True,
             bio=None,
@@ -262,10 +312,7 @@ async def delete_account(
             updated=utcnow(),
         )
     )
-    await conn.execute(
-        sa.update(m.local_user).where(m.local_user.c.id == viewer.local_user_id).values(email=None)
-    )
-    await auth.revoke_all_tokens(conn, viewer.local_user_id)
+    await publish.person_deleted(conn, person, delete_content)
 
 
 # Settings that map one-to-one onto local_user columns.

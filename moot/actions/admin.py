@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from moot.actions.acting import Acting
+from moot.actions.actor import Actor
 from moot.actions.authority import check_higher_admin, require_admin
 from moot.actions.lookups import get_community, get_person
 from moot.actions.modlog import Kind, clean_reason, record
@@ -16,7 +16,7 @@ from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
 
 
-async def set_admin(conn: Connection, actor: Acting, person_id: int, added: bool) -> None:
+async def set_admin(conn: Connection, actor: Actor, person_id: int, added: bool) -> None:
     require_admin(actor)
     await get_person(conn, person_id)
     local_user_id = await conn.scalar(
@@ -32,7 +32,7 @@ async def set_admin(conn: Connection, actor: Acting, person_id: int, added: bool
     await record(conn, Kind.MOD_ADD, actor.person_id, flag=not added, other_person_id=person_id)
 
 
-async def leave_admin(conn: Connection, actor: Acting) -> None:
+async def leave_admin(conn: Connection, actor: Actor) -> None:
     """An admin steps down, unless they are the last one."""
     require_admin(actor)
     admins = await conn.scalar(
@@ -49,7 +49,7 @@ async def leave_admin(conn: Connection, actor: Acting) -> None:
 
 
 async def hide_community(
-    conn: Connection, actor: Acting, community_id: int, hidden: bool, reason: str | None
+    conn: Connection, actor: Actor, community_id: int, hidden: bool, reason: str | None
 ) -> None:
     """A hidden community stays reachable but leaves the All and Local listings."""
     require_admin(actor)
@@ -86,7 +86,7 @@ async def apply_community_removal(
 
 
 async def remove_community(
-    conn: Connection, actor: Acting, community_id: int, removed: bool, reason: str | None
+    conn: Connection, actor: Actor, community_id: int, removed: bool, reason: str | None
 ) -> Row:
     require_admin(actor)
     community = await get_community(conn, community_id)

@@ -12,7 +12,7 @@ from collections.abc import Collection
 
 import sqlalchemy as sa
 
-from moot.actions.acting import Acting
+from moot.actions.actor import Actor
 from moot.actions.communities import check_mod_or_admin, is_banned_from
 from moot.db import models as m
 from moot.db.engine import Connection, Row
@@ -20,7 +20,7 @@ from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 
 
-def require_admin(actor: Acting) -> None:
+def require_admin(actor: Actor) -> None:
     if not actor.is_admin:
         raise ApiError(ErrorCode.NOT_AN_ADMIN)
 
@@ -38,7 +38,7 @@ async def require_valid_person(conn: Connection, person_id: int) -> Row:
 
 
 async def require_mod_action(
-    conn: Connection, actor: Acting, community: Row, *, allow_deleted: bool = False
+    conn: Connection, actor: Actor, community: Row, *, allow_deleted: bool = False
 ) -> None:
     """A moderator action in `community`: by one of its moderators or an admin, who is not
     banned from it, in a community that still exists (unless restoring it)."""
@@ -56,7 +56,7 @@ def moderated_by(person_id: int) -> sa.Select[tuple[int]]:
     return sa.select(t.c.community_id).where(t.c.person_id == person_id)
 
 
-async def require_mod_somewhere_or_admin(conn: Connection, actor: Acting) -> None:
+async def require_mod_somewhere_or_admin(conn: Connection, actor: Actor) -> None:
     if actor.is_admin:
         return
     t = m.community_moderator

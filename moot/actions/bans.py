@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from moot import auth
-from moot.actions.acting import Acting
+from moot.actions.actor import Actor
 from moot.actions.authority import (
     check_higher_admin,
     check_higher_mod,
@@ -49,7 +49,7 @@ def ban_expiry(expires: int | None) -> datetime | None:
 
 async def ban_from_community(
     conn: Connection,
-    actor: Acting,
+    actor: Actor,
     community_id: int,
     person_id: int,
     ban: bool,
@@ -93,7 +93,7 @@ async def ban_from_community(
 
 async def ban_from_site(
     conn: Connection,
-    actor: Acting,
+    actor: Actor,
     person_id: int,
     ban: bool,
     *,

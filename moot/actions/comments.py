@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from moot import auth, validation
 from moot.actions import counters, votes
+from moot.actions.actor import Actor, Received
 from moot.actions.communities import is_moderator
 from moot.actions.lookups import get_comment, get_community, get_post
 from moot.actions.posts import check_can_post_in
@@ -17,6 +18,7 @@ from moot.db.engine import Connection, Row
 from moot.db.paths import depth_of, segment
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
+from moot.federation import publish
 from moot.text.markdown import render_markdown
 
 MAX_COMMENT_DEPTH = 50  # Lemmy's MAX_COMMENT_DEPTH_LIMIT
@@ -36,11 +38,12 @@ async def _clean_content(conn: Connection, content: str) -> str:
 async def create_comment(
     conn: Connection,
     settings: Settings,
-    viewer: auth.Viewer,
+    viewer: Actor,
     post_id: int,
     content: str,
     parent_id: int | None,
     language_id: int | None,
+    received: Received | None = None,
 ) -> Row:
     post = await get_post(conn, post_id)
     community = await get_community(conn, int(post["community_id"]))
@@ -63,7 +66,8 @@ async def create_comment(
     ):
         raise ApiError(ErrorCode.LANGUAGE_NOT_ALLOWED)
 
-    now = utcnow()
+    now = received.published if received is not None else utcnow()
+    pending = f"{settings.origin}/comment/pending-{viewer.person_id}-{now.timestamp()}"
     comment_id = int(
         await conn.scalar(
             sa.insert(m.comment)
@@ -73,26 +77,29 @@ async def create_comment(
                 content=text,
                 content_html=render_markdown(text),
                 published=now,
-                ap_id=f"{settings.origin}/comment/pending-{viewer.person_id}-{now.timestamp()}",
+                ap_id=received.ap_id if received is not None else pending,
                 language_id=language_id if language_id is not None else 0,
-                local=True,
+                local=received is None,
             )
             .returning(m.comment.c.id)
         )
     )
     path = (parent["path"] if parent is not None else "") + segment(comment_id)
+    ap_id = received.ap_id if received is not None else f"{settings.origin}/comment/{comment_id}"
     await conn.execute(
         sa.update(m.comment)
         .where(m.comment.c.id == comment_id)
-        .values(ap_id=f"{settings.origin}/comment/{comment_id}", path=path, depth=depth_of(path))
+        .values(ap_id=ap_id, path=path, depth=depth_of(path))
     )
     comment = await get_comment(conn, comment_id)
     await counters.comment_counted(conn, comment, post, +1)
     await counters.comment_arrived(conn, comment, post)
     await _notify_reply(conn, comment, parent, post)
-    await votes.vote_comment(conn, viewer, comment_id, 1)
+    await votes.own_vote(conn, viewer, votes.COMMENT, comment, post)
     await mark_read(conn, viewer, [post_id], True)
-    return await get_comment(conn, comment_id)
+    comment = await get_comment(conn, comment_id)
+    await publish.comment_saved(conn, viewer, comment, "Create")
+    return comment
 
 
 async def _notify_reply(conn: Connection, comment: Row, parent: Row | None, post: Row) -> None:
@@ -123,7 +130,7 @@ async def _notify_reply(conn: Connection, comment: Row, parent: Row | None, post
 
 async def edit_comment(
     conn: Connection,
-    viewer: auth.Viewer,
+    viewer: Actor,
     comment_id: int,
     content: str | None,
     language_id: int | None,
@@ -142,16 +149,18 @@ async def edit_comment(
     if language_id is not None:
         values["language_id"] = language_id
     await conn.execute(sa.update(m.comment).where(m.comment.c.id == comment_id).values(**values))
-    return await get_comment(conn, comment_id)
+    comment = await get_comment(conn, comment_id)
+    await publish.comment_saved(conn, viewer, comment, "Update")
+    return comment
 
 
-async def delete_comment(
-    conn: Connection, viewer: auth.Viewer, comment_id: int, deleted: bool
-) -> Row:
+async def delete_comment(conn: Connection, viewer: Actor, comment_id: int, deleted: bool) -> Row:
     comment = await get_comment(conn, comment_id)
     if comment["creator_id"] != viewer.person_id:
         raise ApiError(ErrorCode.NO_COMMENT_EDIT_ALLOWED)
-    await set_deleted(conn, comment, deleted)
+    if bool(comment["deleted"]) != deleted:
+        await set_deleted(conn, comment, deleted)
+        await publish.comment_deleted(conn, viewer, comment, deleted)
     return await get_comment(conn, comment_id)
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from moot import auth, validation
 from moot.actions import counters
-from moot.actions.acting import Acting
+from moot.actions.actor import Actor, RemoteActor
 from moot.actions.lookups import get_community
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
@@ -17,6 +17,7 @@ from moot.db import queries
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
+from moot.federation import publish
 from moot.text.markdown import render_markdown
 
 
@@ -30,7 +31,7 @@ async def is_moderator(conn: Connection, community_id: int, person_id: int) -> b
     return bool(found)
 
 
-async def check_mod_or_admin(conn: Connection, actor: Acting, community_id: int) -> None:
+async def check_mod_or_admin(conn: Connection, actor: Actor, community_id: int) -> None:
     if actor.is_admin:
         return
     if not await is_moderator(conn, community_id, actor.person_id):
@@ -121,7 +122,7 @@ async def create_community(
 
 
 async def edit_community(
-    conn: Connection, viewer: auth.Viewer, community_id: int, changes: dict[str, Any]
+    conn: Connection, viewer: Actor, community_id: int, changes: dict[str, Any]
 ) -> Row:
     community = await get_community(conn, community_id)
     await check_mod_or_admin(conn, viewer, community_id)
@@ -134,10 +135,13 @@ async def edit_community(
             .where(m.community.c.id == community["id"])
             .values(**values, updated=utcnow())
         )
-    return await get_community(conn, community_id)
+    community = await get_community(conn, community_id)
+    if values:
+        await publish.community_edited(conn, viewer, community)
+    return community
 
 
-async def follow(conn: Connection, viewer: auth.Viewer, community_id: int, follow: bool) -> Row:
+async def follow(conn: Connection, viewer: Actor, community_id: int, follow: bool) -> Row:
     community = await get_community(conn, community_id)
     t = m.community_follower
     existing = await conn.fetch_one(
@@ -157,9 +161,12 @@ async def follow(conn: Connection, viewer: auth.Viewer, community_id: int, follo
                 pending=not community["local"],
             )
         )
-        await _count_subscriber(conn, community_id, +1)
+        await _count_subscriber(conn, community_id, +1, local=not isinstance(viewer, RemoteActor))
     elif not follow and existing is not None:
         await drop_follower(conn, community_id, viewer.person_id)
+    # A repeated Follow is answered again: the first Accept may have been lost.
+    if follow or existing is not None:
+        await publish.followed(conn, viewer, community, follow)
     return await get_community(conn, community_id)
 
 
@@ -170,16 +177,28 @@ async def drop_follower(conn: Connection, community_id: int, person_id: int) -> 
         sa.delete(t).where(t.c.community_id == community_id, t.c.person_id == person_id)
     )
     if gone:
-        await _count_subscriber(conn, community_id, -1)
+        local = await conn.scalar(sa.select(m.person.c.local).where(m.person.c.id == person_id))
+        await _count_subscriber(conn, community_id, -1, local=bool(local))
 
 
-async def _count_subscriber(conn: Connection, community_id: int, delta: int) -> None:
-    c = m.community.c
+async def follow_accepted(conn: Connection, community_id: int, person_id: int) -> None:
+    """The remote community accepted a local person's follow."""
+    t = m.community_follower
     await conn.execute(
-        sa.update(m.community)
-        .where(c.id == community_id)
-        .values(subscribers=c.subscribers + delta, subscribers_local=c.subscribers_local + delta)
+        sa.update(t)
+        .where(t.c.community_id == community_id, t.c.person_id == person_id)
+        .values(pending=False)
     )
+
+
+async def _count_subscriber(
+    conn: Connection, community_id: int, delta: int, *, local: bool
+) -> None:
+    c = m.community.c
+    values = {"subscribers": c.subscribers + delta}
+    if local:
+        values["subscribers_local"] = c.subscribers_local + delta
+    await conn.execute(sa.update(m.community).where(c.id == community_id).values(**values))
 
 
 async def block(conn: Connection, viewer: auth.Viewer, community_id: int, block: bool) -> Row:
@@ -200,7 +219,7 @@ async def block(conn: Connection, viewer: auth.Viewer, community_id: int, block:
     return community
 
 
-async def delete(conn: Connection, viewer: auth.Viewer, community_id: int, deleted: bool) -> Row:
+async def delete(conn: Connection, viewer: Actor, community_id: int, deleted: bool) -> Row:
     community = await get_community(conn, community_id)
     top = await conn.scalar(
         sa.select(m.community_moderator.c.person_id)
@@ -210,11 +229,14 @@ async def delete(conn: Connection, viewer: auth.Viewer, community_id: int, delet
     )
     if top != viewer.person_id:
         raise ApiError(ErrorCode.NOT_TOP_MOD)
-    if bool(community["deleted"]) != deleted:
+    changed = bool(community["deleted"]) != deleted
+    if changed and community["local"]:
         await counters.site_counted(conn, "communities", -1 if deleted else +1)
     await conn.execute(
         sa.update(m.community)
         .where(m.community.c.id == community_id)
         .values(deleted=deleted, updated=utcnow())
     )
+    if changed:
+        await publish.deleted(conn, viewer, str(community["actor_id"]), community, deleted)
     return await get_community(conn, community_id)

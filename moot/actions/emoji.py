@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from moot import validation
-from moot.actions.acting import Acting
+from moot.actions.actor import Actor
 from moot.actions.authority import require_admin
 from moot.actions.site import load_site
 from moot.db import models as m
@@ -36,7 +36,7 @@ async def _exists(conn: Connection, emoji_id: int) -> None:
 
 async def create(
     conn: Connection,
-    actor: Acting,
+    actor: Actor,
     shortcode: str,
     image_url: str,
     alt_text: str,
@@ -76,7 +76,7 @@ async def create(
 
 async def edit(
     conn: Connection,
-    actor: Acting,
+    actor: Actor,
     emoji_id: int,
     image_url: str,
     alt_text: str,
@@ -98,7 +98,7 @@ async def edit(
     await _set_keywords(conn, emoji_id, keywords)
 
 
-async def delete(conn: Connection, actor: Acting, emoji_id: int) -> None:
+async def delete(conn: Connection, actor: Actor, emoji_id: int) -> None:
     require_admin(actor)
     await _exists(conn, emoji_id)
     await conn.execute(sa.delete(m.custom_emoji).where(m.custom_emoji.c.id == emoji_id))

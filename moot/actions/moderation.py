@@ -15,7 +15,7 @@ from typing import Literal
 import sqlalchemy as sa
 
 from moot.actions import comments, posts, reports
-from moot.actions.acting import Acting
+from moot.actions.actor import Actor
 from moot.actions.authority import (
     check_higher_mod,
     require_admin,
@@ -79,7 +79,7 @@ async def apply_comment_removal(
 
 
 async def remove_post(
-    conn: Connection, actor: Acting, post_id: int, removed: bool, reason: str | None
+    conn: Connection, actor: Actor, post_id: int, removed: bool, reason: str | None
 ) -> Row:
     post = await get_post(conn, post_id)
     community = await get_community(conn, int(post["community_id"]))
@@ -90,7 +90,7 @@ async def remove_post(
 
 
 async def remove_comment(
-    conn: Connection, actor: Acting, comment_id: int, removed: bool, reason: str | None
+    conn: Connection, actor: Actor, comment_id: int, removed: bool, reason: str | None
 ) -> Row:
     comment = await get_comment(conn, comment_id)
     post = await get_post(conn, int(comment["post_id"]))
@@ -108,7 +108,7 @@ async def remove_comment(
     return await get_comment(conn, comment_id)
 
 
-async def lock_post(conn: Connection, actor: Acting, post_id: int, locked: bool) -> Row:
+async def lock_post(conn: Connection, actor: Actor, post_id: int, locked: bool) -> Row:
     post = await get_post(conn, post_id)
     community = await get_community(conn, int(post["community_id"]))
     await require_mod_action(conn, actor, community)
@@ -126,7 +126,7 @@ async def lock_post(conn: Connection, actor: Acting, post_id: int, locked: bool)
 
 
 async def feature_post(
-    conn: Connection, actor: Acting, post_id: int, featured: bool, feature_type: FeatureType
+    conn: Connection, actor: Actor, post_id: int, featured: bool, feature_type: FeatureType
 ) -> Row:
     """Pin a post to the top of its community (moderators) or of the front page (admins)."""
     post = await get_post(conn, post_id)
@@ -152,7 +152,7 @@ async def feature_post(
 
 
 async def distinguish_comment(
-    conn: Connection, actor: Acting, comment_id: int, distinguished: bool
+    conn: Connection, actor: Actor, comment_id: int, distinguished: bool
 ) -> Row:
     """A moderator marks their own comment as speaking for the community."""
     comment = await get_comment(conn, comment_id)
@@ -167,7 +167,7 @@ async def distinguish_comment(
 
 
 async def set_moderator(
-    conn: Connection, actor: Acting, community_id: int, person_id: int, added: bool
+    conn: Connection, actor: Actor, community_id: int, person_id: int, added: bool
 ) -> None:
     """Appoint or dismiss a moderator; dismissing needs a higher rank than theirs."""
     community = await get_community(conn, community_id)
@@ -203,7 +203,7 @@ async def set_moderator(
 
 
 async def transfer_community(
-    conn: Connection, actor: Acting, community_id: int, person_id: int
+    conn: Connection, actor: Actor, community_id: int, person_id: int
 ) -> None:
     """Make `person_id` the top moderator; the others keep their order below."""
     community = await get_community(conn, community_id)

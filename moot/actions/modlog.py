@@ -11,7 +11,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from moot import validation
-from moot.actions.acting import Acting
+from moot.actions.actor import Actor
 from moot.actions.communities import is_moderator
 from moot.actions.site import load_site
 from moot.db import models as m
@@ -79,7 +79,7 @@ async def record(
 
 
 async def mod_names_hidden(
-    conn: Connection, viewer: Acting | None, community_id: int | None, local_site: Row
+    conn: Connection, viewer: Actor | None, community_id: int | None, local_site: Row
 ) -> bool:
     """Whether the modlog leaves moderators' names out for this reader: when the site hides
     them (`hide_modlog_mod_names`), from everyone but admins and, reading one community's

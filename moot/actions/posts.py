@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from moot import auth, validation
 from moot.actions import counters, votes
-from moot.actions.acting import Acting
+from moot.actions.actor import Actor, Received
 from moot.actions.communities import is_banned_from, is_moderator
 from moot.actions.lookups import get_community, get_post
 from moot.actions.reading import mark_read
@@ -18,10 +18,11 @@ from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
+from moot.federation import publish
 from moot.text.markdown import render_markdown
 
 
-async def check_can_post_in(conn: Connection, actor: Acting, community: Row) -> None:
+async def check_can_post_in(conn: Connection, actor: Actor, community: Row) -> None:
     """The rules shared by posting, commenting and reporting in a community."""
     if community["deleted"] or community["removed"]:
         raise ApiError(ErrorCode.CANNOT_CREATE_POST_OR_COMMENT_IN_DELETED_OR_REMOVED_COMMUNITY)
@@ -73,7 +74,11 @@ async def _content_fields(
 
 
 async def create_post(
-    conn: Connection, settings: Settings, viewer: auth.Viewer, changes: dict[str, Any]
+    conn: Connection,
+    settings: Settings,
+    viewer: Actor,
+    changes: dict[str, Any],
+    received: Received | None = None,
 ) -> Row:
     community = await get_community(conn, changes["community_id"])
     await check_can_post_in(conn, viewer, community)
@@ -87,7 +92,7 @@ async def create_post(
     await _content_fields(conn, changes, values, editing=False)
     if community["nsfw"]:
         values["nsfw"] = True
-    now = utcnow()
+    now = received.published if received is not None else utcnow()
     post_id = await conn.scalar(
         sa.insert(m.post)
         .values(
@@ -95,31 +100,36 @@ async def create_post(
             community_id=community["id"],
             published=now,
             # The real id is known only after the insert; a unique placeholder until then.
-            ap_id=f"{settings.origin}/post/pending-{viewer.person_id}-{now.timestamp()}",
-            instance_id=await local_instance_id(conn, settings.hostname),
+            ap_id=received.ap_id
+            if received is not None
+            else f"{settings.origin}/post/pending-{viewer.person_id}-{now.timestamp()}",
+            instance_id=viewer.person["instance_id"]
+            if received is not None
+            else await local_instance_id(conn, settings.hostname),
             newest_comment_time=now,
             newest_comment_time_necro=now,
-            local=True,
+            local=received is None,
             **values,
         )
         .returning(m.post.c.id)
     )
-    await conn.execute(
-        sa.update(m.post)
-        .where(m.post.c.id == post_id)
-        .values(ap_id=f"{settings.origin}/post/{post_id}")
-    )
+    if received is None:
+        await conn.execute(
+            sa.update(m.post)
+            .where(m.post.c.id == post_id)
+            .values(ap_id=f"{settings.origin}/post/{post_id}")
+        )
     post = await get_post(conn, int(post_id))
     await counters.post_counted(conn, post, +1)
     # Authors upvote their own posts and have read them, as in Lemmy.
-    await votes.vote_post(conn, viewer, int(post_id), 1)
+    await votes.own_vote(conn, viewer, votes.POST, post, post)
     await mark_read(conn, viewer, [int(post_id)], True)
-    return await get_post(conn, int(post_id))
+    post = await get_post(conn, int(post_id))
+    await publish.post_saved(conn, viewer, post, "Create")
+    return post
 
 
-async def edit_post(
-    conn: Connection, viewer: auth.Viewer, post_id: int, changes: dict[str, Any]
-) -> Row:
+async def edit_post(conn: Connection, viewer: Actor, post_id: int, changes: dict[str, Any]) -> Row:
     post = await get_post(conn, post_id)
     if post["creator_id"] != viewer.person_id:
         raise ApiError(ErrorCode.NO_POST_EDIT_ALLOWED)
@@ -131,17 +141,22 @@ async def edit_post(
         await conn.execute(
             sa.update(m.post).where(m.post.c.id == post_id).values(**values, updated=utcnow())
         )
-    return await get_post(conn, post_id)
+    post = await get_post(conn, post_id)
+    if values:
+        await publish.post_saved(conn, viewer, post, "Update")
+    return post
 
 
-async def delete_post(conn: Connection, viewer: auth.Viewer, post_id: int, deleted: bool) -> Row:
+async def delete_post(conn: Connection, viewer: Actor, post_id: int, deleted: bool) -> Row:
     post = await get_post(conn, post_id)
     if post["creator_id"] != viewer.person_id:
         raise ApiError(ErrorCode.NO_POST_EDIT_ALLOWED)
     community = await get_community(conn, int(post["community_id"]))
     if await is_banned_from(conn, int(community["id"]), viewer.person_id):
         raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
-    await set_deleted(conn, post, deleted)
+    if bool(post["deleted"]) != deleted:
+        await set_deleted(conn, post, deleted)
+        await publish.post_deleted(conn, viewer, post, deleted)
     return await get_post(conn, post_id)
 
 

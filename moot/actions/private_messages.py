@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from moot import validation
-from moot.actions.acting import Acting
+from moot.actions.actor import Actor
 from moot.actions.authority import require_valid_person
 from moot.actions.lookups import get_person, get_private_message
 from moot.actions.site import load_site
@@ -40,7 +40,7 @@ async def _blocks(conn: Connection, blocker_id: int, target_id: int) -> bool:
 
 
 async def send(
-    conn: Connection, settings: Settings, actor: Acting, recipient_id: int, content: str
+    conn: Connection, settings: Settings, actor: Actor, recipient_id: int, content: str
 ) -> Row:
     await require_valid_person(conn, actor.person_id)
     text = await _clean(conn, content)
@@ -72,14 +72,14 @@ async def send(
     return await get_private_message(conn, message_id)
 
 
-async def _own(conn: Connection, actor: Acting, message_id: int) -> Row:
+async def _own(conn: Connection, actor: Actor, message_id: int) -> Row:
     message = await get_private_message(conn, message_id)
     if int(message["creator_id"]) != actor.person_id:
         raise ApiError(ErrorCode.EDIT_PRIVATE_MESSAGE_NOT_ALLOWED)
     return message
 
 
-async def edit(conn: Connection, actor: Acting, message_id: int, content: str) -> Row:
+async def edit(conn: Connection, actor: Actor, message_id: int, content: str) -> Row:
     await _own(conn, actor, message_id)
     text = await _clean(conn, content)
     await conn.execute(
@@ -90,7 +90,7 @@ async def edit(conn: Connection, actor: Acting, message_id: int, content: str) -
     return await get_private_message(conn, message_id)
 
 
-async def delete(conn: Connection, actor: Acting, message_id: int, deleted: bool) -> Row:
+async def delete(conn: Connection, actor: Actor, message_id: int, deleted: bool) -> Row:
     await _own(conn, actor, message_id)
     await conn.execute(
         sa.update(m.private_message)
@@ -100,7 +100,7 @@ async def delete(conn: Connection, actor: Acting, message_id: int, deleted: bool
     return await get_private_message(conn, message_id)
 
 
-async def mark_read(conn: Connection, actor: Acting, message_id: int, read: bool) -> Row:
+async def mark_read(conn: Connection, actor: Actor, message_id: int, read: bool) -> Row:
     message = await get_private_message(conn, message_id)
     if int(message["recipient_id"]) != actor.person_id:
         raise ApiError(ErrorCode.COULDNT_UPDATE_PRIVATE_MESSAGE)

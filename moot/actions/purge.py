@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from moot.actions import counters, votes
-from moot.actions.acting import Acting
+from moot.actions.actor import Actor
 from moot.actions.authority import check_higher_admin, require_admin
 from moot.actions.communities import drop_follower
 from moot.actions.lookups import get_comment, get_community, get_person, get_post
@@ -46,7 +46,7 @@ async def _drop_community(conn: Connection, community: Row) -> None:
 
 
 async def purge_comment(
-    conn: Connection, actor: Acting, comment_id: int, reason: str | None
+    conn: Connection, actor: Actor, comment_id: int, reason: str | None
 ) -> None:
     require_admin(actor)
     comment = await get_comment(conn, comment_id)
@@ -58,7 +58,7 @@ async def purge_comment(
     )
 
 
-async def purge_post(conn: Connection, actor: Acting, post_id: int, reason: str | None) -> None:
+async def purge_post(conn: Connection, actor: Actor, post_id: int, reason: str | None) -> None:
     require_admin(actor)
     post = await get_post(conn, post_id)
     reason = await clean_reason(conn, reason)
@@ -73,7 +73,7 @@ async def purge_post(conn: Connection, actor: Acting, post_id: int, reason: str 
 
 
 async def purge_community(
-    conn: Connection, actor: Acting, community_id: int, reason: str | None
+    conn: Connection, actor: Actor, community_id: int, reason: str | None
 ) -> None:
     require_admin(actor)
     community = await get_community(conn, community_id)
@@ -82,7 +82,7 @@ async def purge_community(
     await record(conn, Kind.ADMIN_PURGE_COMMUNITY, actor.person_id, reason=reason)
 
 
-async def purge_person(conn: Connection, actor: Acting, person_id: int, reason: str | None) -> None:
+async def purge_person(conn: Connection, actor: Actor, person_id: int, reason: str | None) -> None:
     """The person and everything they wrote, voted and followed."""
     require_admin(actor)
     if person_id == actor.person_id:

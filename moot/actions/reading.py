@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from moot import auth
+from moot.actions.actor import Actor, RemoteActor
 from moot.db import models as m
 from moot.db.engine import Connection
 from moot.db.types import UtcDateTime, utcnow
@@ -19,8 +20,10 @@ def _check_ids(ids: list[int]) -> list[int]:
     return sorted(set(ids))
 
 
-async def mark_read(conn: Connection, viewer: auth.Viewer, post_ids: list[int], read: bool) -> None:
+async def mark_read(conn: Connection, viewer: Actor, post_ids: list[int], read: bool) -> None:
     """Mark posts read (remembering how many comments they had) or unread."""
+    if isinstance(viewer, RemoteActor):
+        return  # other instances' people read there
     ids = _check_ids(post_ids)
     t = m.post_read
     await conn.execute(sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.post_id.in_(ids)))
@@ -44,7 +47,7 @@ async def hide(conn: Connection, viewer: auth.Viewer, post_ids: list[int], hide:
 
 
 def _marks(
-    viewer: auth.Viewer, ids: list[int], *extra: sa.ColumnElement[object]
+    viewer: Actor, ids: list[int], *extra: sa.ColumnElement[object]
 ) -> sa.Select[tuple[object, ...]]:
     """One row per existing post of `ids`, marked by the viewer now: ids that name no post
     are passed over, as Lemmy does."""

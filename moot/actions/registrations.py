@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from moot.actions.acting import Acting
+from moot.actions.actor import Actor
 from moot.actions.authority import require_admin
 from moot.db import models as m
 from moot.db.engine import Connection, Row
@@ -21,7 +21,7 @@ async def get_application(conn: Connection, application_id: int) -> Row:
 
 
 async def decide(
-    conn: Connection, actor: Acting, application_id: int, approve: bool, deny_reason: str | None
+    conn: Connection, actor: Actor, application_id: int, approve: bool, deny_reason: str | None
 ) -> Row:
     require_admin(actor)
     application = await get_application(conn, application_id)

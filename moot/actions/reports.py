@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from moot import validation
-from moot.actions.acting import Acting
+from moot.actions.actor import Actor
 from moot.actions.authority import require_admin, require_mod_action, require_valid_person
 from moot.actions.lookups import get_comment, get_community, get_post, get_private_message
 from moot.actions.posts import check_can_post_in
@@ -49,7 +49,7 @@ async def _reason(conn: Connection, reason: str) -> str:
 async def _file(
     conn: Connection,
     kind: ReportKind,
-    actor: Acting,
+    actor: Actor,
     target_id: int,
     reason: str,
     snapshot: dict[str, object],
@@ -79,7 +79,7 @@ async def _file(
     )
 
 
-async def report_post(conn: Connection, actor: Acting, post_id: int, reason: str) -> int:
+async def report_post(conn: Connection, actor: Actor, post_id: int, reason: str) -> int:
     text = await _reason(conn, reason)
     post = await get_post(conn, post_id)
     await require_valid_person(conn, actor.person_id)
@@ -92,7 +92,7 @@ async def report_post(conn: Connection, actor: Acting, post_id: int, reason: str
     return await _file(conn, POST, actor, post_id, text, snapshot)
 
 
-async def report_comment(conn: Connection, actor: Acting, comment_id: int, reason: str) -> int:
+async def report_comment(conn: Connection, actor: Actor, comment_id: int, reason: str) -> int:
     text = await _reason(conn, reason)
     comment = await get_comment(conn, comment_id)
     post = await get_post(conn, int(comment["post_id"]))
@@ -103,7 +103,7 @@ async def report_comment(conn: Connection, actor: Acting, comment_id: int, reaso
 
 
 async def report_private_message(
-    conn: Connection, actor: Acting, message_id: int, reason: str
+    conn: Connection, actor: Actor, message_id: int, reason: str
 ) -> int:
     text = await _reason(conn, reason)
     message = await get_private_message(conn, message_id)
@@ -133,7 +133,7 @@ async def _set_resolved(
 
 
 async def resolve_post_report(
-    conn: Connection, actor: Acting, report_id: int, resolved: bool
+    conn: Connection, actor: Actor, report_id: int, resolved: bool
 ) -> None:
     report = await get_report(conn, POST, report_id)
     post = await get_post(conn, int(report["post_id"]))
@@ -142,7 +142,7 @@ async def resolve_post_report(
 
 
 async def resolve_comment_report(
-    conn: Connection, actor: Acting, report_id: int, resolved: bool
+    conn: Connection, actor: Actor, report_id: int, resolved: bool
 ) -> None:
     report = await get_report(conn, COMMENT, report_id)
     comment = await get_comment(conn, int(report["comment_id"]))
@@ -152,7 +152,7 @@ async def resolve_comment_report(
 
 
 async def resolve_private_message_report(
-    conn: Connection, actor: Acting, report_id: int, resolved: bool
+    conn: Connection, actor: Actor, report_id: int, resolved: bool
 ) -> None:
     require_admin(actor)
     await get_report(conn, PRIVATE_MESSAGE, report_id)

@@ -14,6 +14,7 @@ from moot.db.engine import Connection, Database, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.federation.keys import generate_keypair
+from moot.federation.policy import save_lists
 from moot.ratelimit import BucketConfig, RateLimitBucket
 
 log = logging.getLogger("moot.site")
@@ -218,6 +219,8 @@ async def edit_site(
         await conn.execute(sa.delete(m.url_blocklist))
         for url in dict.fromkeys(changes["blocked_urls"]):
             await conn.execute(sa.insert(m.url_blocklist).values(url=url, published=now))
+    if "allowed_instances" in changes or "blocked_instances" in changes:
+        await save_lists(conn, changes.get("allowed_instances"), changes.get("blocked_instances"))
     if "discussion_languages" in changes:
         wanted = set(changes["discussion_languages"])
         known = await conn.fetch_all(sa.select(m.language.c.id).where(m.language.c.id.in_(wanted)))

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from moot import auth
 from moot.actions import counters
+from moot.actions.actor import Actor
 from moot.actions.communities import is_banned_from
 from moot.actions.lookups import get_comment, get_post
 from moot.actions.reading import mark_read
@@ -16,6 +16,7 @@ from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
+from moot.federation import publish
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,8 @@ class _Votable:
     creator_score: str  # the person column summing the creator's item scores
 
 
-_POST = _Votable(m.post_like, "post_id", m.post, "post_score")
-_COMMENT = _Votable(m.comment_like, "comment_id", m.comment, "comment_score")
+POST = _Votable(m.post_like, "post_id", m.post, "post_score")
+COMMENT = _Votable(m.comment_like, "comment_id", m.comment, "comment_score")
 
 
 def _deltas(old: int, new: int) -> dict[str, int]:
@@ -41,7 +42,7 @@ def _deltas(old: int, new: int) -> dict[str, int]:
     }
 
 
-async def _allowed_score(conn: Connection, viewer: auth.Viewer, score: int, post: Row) -> int:
+async def _allowed_score(conn: Connection, viewer: Actor, score: int, post: Row) -> int:
     """The vote to store (1, -1, or 0 for none), after Lemmy's checks."""
     if viewer.person["bot_account"]:
         raise ApiError(ErrorCode.INVALID_BOT_ACTION)
@@ -71,7 +72,7 @@ async def _vote(
             "score": new,
             "published": utcnow(),
         }
-        if kind is _COMMENT:
+        if kind is COMMENT:
             values["post_id"] = post["id"]
         await conn.execute(sa.insert(likes).values(**values))
     d = _deltas(old, new)
@@ -93,37 +94,48 @@ async def _vote(
     return True
 
 
-async def vote_post(conn: Connection, viewer: auth.Viewer, post_id: int, score: int) -> None:
+async def own_vote(conn: Connection, author: Actor, kind: _Votable, item: Row, post: Row) -> None:
+    """The author's upvote of what they just wrote: part of the Create, never sent alone."""
+    if await _vote(conn, author.person_id, kind, item, post, 1):
+        if kind is POST:
+            await counters.refresh_post_ranks(conn, int(item["id"]))
+        else:
+            await counters.refresh_comment_ranks(conn, int(item["id"]))
+
+
+async def vote_post(conn: Connection, viewer: Actor, post_id: int, score: int) -> None:
     post = await get_post(conn, post_id)
     new = await _allowed_score(conn, viewer, score, post)
-    if await _vote(conn, viewer.person_id, _POST, post, post, new):
+    if await _vote(conn, viewer.person_id, POST, post, post, new):
         await counters.refresh_post_ranks(conn, post_id)
+        await publish.voted(conn, viewer, str(post["ap_id"]), post, new)
     # Voting on a post counts as reading it, as in Lemmy.
     await mark_read(conn, viewer, [post_id], True)
 
 
-async def vote_comment(conn: Connection, viewer: auth.Viewer, comment_id: int, score: int) -> None:
+async def vote_comment(conn: Connection, viewer: Actor, comment_id: int, score: int) -> None:
     comment = await get_comment(conn, comment_id)
     post = await get_post(conn, int(comment["post_id"]))
     new = await _allowed_score(conn, viewer, score, post)
-    if await _vote(conn, viewer.person_id, _COMMENT, comment, post, new):
+    if await _vote(conn, viewer.person_id, COMMENT, comment, post, new):
         await counters.refresh_comment_ranks(conn, comment_id)
+        await publish.voted(conn, viewer, str(comment["ap_id"]), post, new)
 
 
 async def withdraw_all_votes(conn: Connection, person_id: int) -> None:
     """Take back every vote a person cast (before they are purged), one by one through the
     same counters as a vote of 0."""
-    for kind in (_POST, _COMMENT):
+    for kind in (POST, COMMENT):
         voted = await conn.fetch_all(
             sa.select(kind.items)
             .join(kind.likes, kind.likes.c[kind.key] == kind.items.c.id)
             .where(kind.likes.c.person_id == person_id)
         )
         for item in voted:
-            post_id = int(item["id"] if kind is _POST else item["post_id"])
-            post = item if kind is _POST else await get_post(conn, post_id)
+            post_id = int(item["id"] if kind is POST else item["post_id"])
+            post = item if kind is POST else await get_post(conn, post_id)
             await _vote(conn, person_id, kind, item, post, 0)
-            if kind is _POST:
+            if kind is POST:
                 await counters.refresh_post_ranks(conn, post_id)
             else:
                 await counters.refresh_comment_ranks(conn, int(item["id"]))

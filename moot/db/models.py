@@ -89,6 +89,9 @@ person = sa.Table(
     _fk("instance_id", "instance.id", index=True),
     _when(),
     _when("updated", nullable=True),
+    # Federation: where remote actors receive, and when their JSON was last fetched.
+    sa.Column("shared_inbox_url", sa.String(2000)),
+    _when("last_refreshed_at", nullable=True),
     _count("post_count"),
     _count("post_score"),
     _count("comment_count"),
@@ -326,6 +329,11 @@ community = sa.Table(
     # Generated when the actor first federates (moot/federation), not on every import.
     sa.Column("public_key", sa.Text),
     sa.Column("private_key", sa.Text),
+    # Federation: a remote group's other endpoints, and when its JSON was last fetched.
+    sa.Column("shared_inbox_url", sa.String(2000)),
+    sa.Column("moderators_url", sa.String(2000)),
+    sa.Column("featured_url", sa.String(2000)),
+    _when("last_refreshed_at", nullable=True),
     _count("subscribers"),
     _count("subscribers_local"),
     _count("posts"),
@@ -707,4 +715,90 @@ private_message_report = _report(
     "private_message",
     "private_message",
     sa.Column("original_pm_text", sa.Text, nullable=False),
+)
+
+# Federation (moot/federation): the inbox queue, the transactional outbox, delivery state
+# per remote instance, and the admins' allow and block lists.
+
+received_activity = sa.Table(
+    "received_activity",
+    metadata,
+    _id(),
+    # Unique: a second delivery of the same activity is dropped.
+    sa.Column("ap_id", sa.String(2000), nullable=False, unique=True),
+    sa.Column("data", sa.Text, nullable=False),
+    # The actor whose signature was verified (or the Group that announced it).
+    sa.Column("actor_apub_id", sa.String(2000), nullable=False),
+    # pending -> done | failed (with the reason); the worker claims pending rows in id order.
+    sa.Column("state", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("failure", sa.Text),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    _when(),
+    _when("processed", nullable=True),
+)
+sa.Index("ix_received_activity_state", received_activity.c.state, received_activity.c.id)
+
+sent_activity = sa.Table(
+    "sent_activity",
+    metadata,
+    _id(),
+    sa.Column("ap_id", sa.String(2000), nullable=False, unique=True),
+    sa.Column("data", sa.Text, nullable=False),
+    # The local actor that signs it (person, community or the site).
+    sa.Column("actor_apub_id", sa.String(2000), nullable=False),
+    # Follows, accepts and account deletions are not served at their id.
+    _flag("sensitive"),
+    # Where it goes: these inbox URLs, the followers of a community, and/or every instance.
+    sa.Column("send_inboxes", sa.Text, nullable=False, server_default="[]"),
+    sa.Column(
+        "send_community_followers_of",
+        sa.Integer,
+        sa.ForeignKey("community.id", ondelete="SET NULL"),
+    ),
+    _flag("send_all_instances"),
+    _when(),
+)
+
+federation_queue_state = sa.Table(
+    "federation_queue_state",
+    metadata,
+    sa.Column(
+        "instance_id",
+        sa.Integer,
+        sa.ForeignKey("instance.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    # Every sent_activity up to this id has been delivered (or did not concern the instance).
+    sa.Column("last_successful_id", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("fail_count", sa.Integer, nullable=False, server_default="0"),
+    _when("last_retry", nullable=True),
+    _when("next_retry", nullable=True),
+    _when("last_successful_published_time", nullable=True),
+)
+
+federation_allowlist = sa.Table(
+    "federation_allowlist",
+    metadata,
+    sa.Column(
+        "instance_id",
+        sa.Integer,
+        sa.ForeignKey("instance.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    _when(),
+)
+
+federation_blocklist = sa.Table(
+    "federation_blocklist",
+    metadata,
+    sa.Column(
+        "instance_id",
+        sa.Integer,
+        sa.ForeignKey("instance.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    _when(),
 )

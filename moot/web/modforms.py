@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from litestar.datastructures import FormMultiDict
 
-from moot.actions.acting import Acting
+from moot.actions.actor import Actor
 from moot.actions.authority import check_higher_admin, check_higher_mod
 from moot.actions.lookups import get_person
 from moot.db import queries
@@ -61,7 +61,7 @@ async def named_person(conn: Connection, form: FormMultiDict, key: str = "name")
     return found
 
 
-async def outranks_in(conn: Connection, community_id: int, actor: Acting, person_id: int) -> bool:
+async def outranks_in(conn: Connection, community_id: int, actor: Actor, person_id: int) -> bool:
     """Whether the actor may act on the person in this community (the actions' own check)."""
     try:
         await check_higher_mod(conn, community_id, actor.person_id, [person_id])
@@ -70,7 +70,7 @@ async def outranks_in(conn: Connection, community_id: int, actor: Acting, person
     return True
 
 
-async def outranks_on_site(conn: Connection, actor: Acting, person_id: int) -> bool:
+async def outranks_on_site(conn: Connection, actor: Actor, person_id: int) -> bool:
     if not actor.is_admin:
         return False
     try:

@@ -81,15 +81,14 @@ async def login(request: AnyRequest) -> Template | Redirect:
     form = await request.form()
     name, to = text(form, "username_or_email"), _next(request, text(form, "next"))
     try:
-        async with moot.db.transaction() as tx:
-            result = await accounts.login(
-                tx,
-                moot.settings,
-                name,
-                text(form, "password"),
-                client_ip(request),
-                user_agent(request),
-            )
+        result = await accounts.login(
+            moot.db,
+            moot.settings,
+            name,
+            text(form, "password"),
+            client_ip(request),
+            user_agent(request),
+        )
     except ApiError as exc:
         async with moot.db.connection() as conn:
             page = await load_page(conn, request)
@@ -145,10 +144,9 @@ async def signup(request: AnyRequest) -> Template | Redirect:
         answer=text(form, "answer") or None,
     )
     try:
-        async with moot.db.transaction() as tx:
-            result = await accounts.register(
-                tx, moot.settings, registration, client_ip(request), user_agent(request)
-            )
+        result = await accounts.register(
+            moot.db, moot.settings, registration, client_ip(request), user_agent(request)
+        )
     except ApiError as exc:
         async with moot.db.connection() as conn:
             page = await load_page(conn, request)
@@ -201,15 +199,19 @@ async def setup(request: AnyRequest) -> Template | Redirect:
         password_verify=text(form, "password_verify"),
     )
     try:
-        async with moot.db.transaction() as tx:
-            if await has_admin(tx):
+        async with moot.db.connection() as conn:
+            if await has_admin(conn):
                 return go("/")
-            result = await accounts.register(
-                tx, moot.settings, registration, client_ip(request), user_agent(request)
-            )
-            assert result.jwt is not None
-            viewer = await viewer_for_token(tx, result.jwt)
-            assert viewer is not None and viewer.is_admin
+        # The first account becomes the admin (accounts.register decides, in its own
+        # transaction); someone who lost a race for it is simply sent home.
+        result = await accounts.register(
+            moot.db, moot.settings, registration, client_ip(request), user_agent(request)
+        )
+        token = result.jwt
+        async with moot.db.transaction() as tx:
+            viewer = await viewer_for_token(tx, token) if token else None
+            if token is None or viewer is None or not viewer.is_admin:
+                return go("/")
             await site_actions.edit_site(tx, viewer, {"name": site_name}, creating=True)
     except ApiError as exc:
         async with moot.db.connection() as conn:
@@ -223,7 +225,7 @@ async def setup(request: AnyRequest) -> Template | Redirect:
             name=name,
             site=site_name,
         )
-    return _signed_in(request, result.jwt, "/")
+    return _signed_in(request, token, "/")
 
 
 handlers = [login_page, login, signup_page, signup, logout, setup_page, setup]

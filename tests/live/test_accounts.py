@@ -194,3 +194,14 @@ def test_operator_sets_a_password(server: Server) -> None:
         "admin", "set-password", "nobody_x", "--password", "whatever-123", check=False
     )
     assert refused.returncode != 0 and "couldnt_find_person" in refused.stderr
+
+
+def test_password_of_sixty_multibyte_characters(server: Server) -> None:
+    # 60 characters (the longest password allowed) of two-byte UTF-8 are 120 bytes, more than
+    # bcrypt reads; the sign-up answered 500 when bcrypt refused such input.
+    name, password = unique("utf"), "é" * 60
+    register(server, name, password)
+    _login(server, name, password)
+    assert Api(server).error(
+        "POST", "/user/login", {"username_or_email": name, "password": "e" * 60}
+    ) == (401, E.INCORRECT_LOGIN)

@@ -127,6 +127,8 @@ async def _save_site(request: AnyRequest, data: forms.EditSite, *, creating: boo
             ],
         }
     moot.limiter.set_limits(site_actions.rate_limits(local))
+    if moot.federation is not None:
+        moot.federation.policy.forget()  # allow and block lists apply at once
     return response
 
 

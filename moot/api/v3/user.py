@@ -47,25 +47,23 @@ def _login_json(result: accounts.LoginResult) -> Json:
 async def register(request: AnyRequest, data: forms.Register) -> Json:
     moot = state(request)
     form = accounts.Registration(**msgspec.structs.asdict(data))
-    async with moot.db.transaction() as tx:
-        result = await accounts.register(
-            tx, moot.settings, form, client_ip(request), user_agent(request)
-        )
+    result = await accounts.register(
+        moot.db, moot.settings, form, client_ip(request), user_agent(request)
+    )
     return _login_json(result)
 
 
 @post("/login", status_code=200)
 async def login(request: AnyRequest, data: forms.Login) -> Json:
     moot = state(request)
-    async with moot.db.transaction() as tx:
-        result = await accounts.login(
-            tx,
-            moot.settings,
-            data.username_or_email,
-            data.password,
-            client_ip(request),
-            user_agent(request),
-        )
+    result = await accounts.login(
+        moot.db,
+        moot.settings,
+        data.username_or_email,
+        data.password,
+        client_ip(request),
+        user_agent(request),
+    )
     return _login_json(result)
 
 

@@ -1,7 +1,7 @@
 """moderation: the modlog, reports, private messages
 
 Revision ID: 0006_moderation
-Revises: 0004
+Revises: 0005_federation
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import moot.db.types
 
 revision: str = "0006_moderation"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005_federation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

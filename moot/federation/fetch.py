@@ -1,0 +1,146 @@
+"""Fetching ActivityPub JSON from other servers, with Lemmy's limits (reference §6).
+
+GET with `Accept: application/activity+json`, a 10 s timeout and a 200 KiB cap; one
+redirect followed by hand; the response type must be ActivityPub JSON; the document's `id`
+must be the URL it came from. Private and loopback addresses, and plain http, are refused
+unless the instance runs in test mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+
+from moot.config import Settings
+from moot.errors import ApiError
+from moot.federation import urls
+from moot.federation.policy import PolicyCache
+from moot.federation.protocol.common import ACTIVITY_JSON
+from moot.federation.protocol.parse import ParseError, decode
+
+MAX_BODY = 200 * 1024
+FETCHES_PER_ACTIVITY = 100  # Lemmy's FEDERATION_HTTP_FETCH_LIMIT
+_TYPES = {
+    "application/activity+json",
+    "application/activity+json;charset=utf-8",
+    'application/ld+json;profile="https://www.w3.org/ns/activitystreams"',
+}
+_REDIRECTS = (301, 302, 303, 307, 308)
+
+
+class FetchError(Exception):
+    def __init__(self, reason: str, *, gone: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.gone = gone  # 410: the object was deleted at its home
+
+
+@dataclass
+class Budget:
+    """How many more fetches one activity (or one resolve) may cause."""
+
+    left: int = FETCHES_PER_ACTIVITY
+
+    def spend(self) -> None:
+        if self.left <= 0:
+            raise FetchError(f"more than {FETCHES_PER_ACTIVITY} fetches for one activity")
+        self.left -= 1
+
+
+@dataclass
+class Fetcher:
+    settings: Settings
+    http: httpx.AsyncClient
+    policy: PolicyCache
+
+    async def check_url(self, url: str) -> None:
+        """Refuse what moot must not ask for: its own objects, unfederated hosts, http and
+        private addresses outside test mode."""
+        try:
+            scheme, host, port = urls.split(url)
+        except ParseError as exc:
+            raise FetchError(exc.reason) from exc
+        if host == urls.hostname_domain(self.settings.hostname):
+            raise FetchError("an object of this instance is never fetched")
+        try:
+            (await self.policy.get()).check(url)
+        except ApiError as exc:
+            raise FetchError(f"{host} is not federated with ({exc.code.value})") from exc
+        if self.settings.federation_test_mode:
+            return
+        if scheme != "https":
+            raise FetchError("plain http is refused outside test mode")
+        if port is not None:
+            raise FetchError("URLs with an explicit port are refused outside test mode")
+        await _refuse_private(host)
+
+    async def get(self, url: str, budget: Budget, *, accept: str = ACTIVITY_JSON) -> dict[str, Any]:
+        """The JSON document at `url`, checked as Lemmy checks it."""
+        doc, final = await self._get_once(url, budget, accept)
+        found = doc.get("id")
+        if accept == ACTIVITY_JSON and found != final:
+            if not isinstance(found, str) or not _same_domain(found, final):
+                raise FetchError(f"the document at {final} has the id {str(found)[:100]}")
+            doc, final = await self._get_once(found, budget, accept)
+            if doc.get("id") != final:
+                raise FetchError(f"the document at {final} does not have its own id")
+        return doc
+
+    async def _get_once(self, url: str, budget: Budget, accept: str) -> tuple[dict[str, Any], str]:
+        for hop in range(2):
+            await self.check_url(url)
+            budget.spend()
+            status, headers, body = await self._request(url, accept)
+            if status in _REDIRECTS and hop == 0 and headers.get("location"):
+                url = urljoin(url, headers["location"])
+                continue
+            if status == 410:
+                raise FetchError(f"{url} is gone (410)", gone=True)
+            if not 200 <= status < 300:
+                raise FetchError(f"{url} answered {status}")
+            kind = headers.get("content-type", "").replace(" ", "").lower()
+            if accept == ACTIVITY_JSON and kind not in _TYPES:
+                raise FetchError(f"{url} answered with the content type {kind[:80]!r}")
+            try:
+                return decode(body, MAX_BODY), url
+            except ParseError as exc:
+                raise FetchError(f"{url}: {exc.reason}") from exc
+        raise FetchError(f"{url} redirects more than once")
+
+    async def _request(self, url: str, accept: str) -> tuple[int, dict[str, str], bytes]:
+        try:
+            async with self.http.stream("GET", url, headers={"Accept": accept}) as response:
+                chunks, size = [], 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > MAX_BODY:
+                        raise FetchError(f"{url} is larger than {MAX_BODY} bytes")
+                    chunks.append(chunk)
+                headers = {k.lower(): v for k, v in response.headers.items()}
+                return response.status_code, headers, b"".join(chunks)
+        except httpx.HTTPError as exc:
+            raise FetchError(f"{url} could not be fetched: {type(exc).__name__}") from exc
+
+
+def _same_domain(a: str, b: str) -> bool:
+    try:
+        return urls.same_domain(a, b)
+    except ParseError:
+        return False
+
+
+async def _refuse_private(host: str) -> None:
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise FetchError(f"{host} does not resolve") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise FetchError(f"{host} resolves to a private address, refused outside test mode")

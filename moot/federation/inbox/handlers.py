@@ -1,0 +1,300 @@
+"""One handler per activity type: resolve what it names, then call the action (reference §4).
+
+`prepare` returns the change to apply in the activity's transaction, or None when the
+activity is understood and asks for nothing (an Announce of our own activity, a repeated
+delete). Refusals raise with their reason, which the worker records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from moot.actions import accounts, comments, communities, posts, votes
+from moot.actions.actor import RemoteActor
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.errors import ApiError, ErrorCode
+from moot.federation import checks, resolve, urls
+from moot.federation.inbox import ingest, store
+from moot.federation.inbox.ingest import Apply
+from moot.federation.objects.community import group_fields, store_group
+from moot.federation.objects.person import store_person
+from moot.federation.protocol import activities as a
+from moot.federation.protocol.actors import Group, Person
+from moot.federation.protocol.objects import Note, Page
+from moot.federation.protocol.parse import ParseError, parse_activity, parse_object
+from moot.federation.resolve import Context
+
+Handler = Callable[[Context, Any, dict[str, Any], Row | None], Awaitable[Apply | None]]
+
+# The moderation actions (remove, lock, feature, moderators, bans, reports) are parsed and
+# checked; they act once moot/actions has them (the moderation branch).
+MODERATION_PENDING = "moderation activities are understood but not acted on yet"
+
+
+class Unsupported(ParseError):
+    pass
+
+
+async def _remote(ctx: Context, url: str, doc: dict[str, Any], **kw: Any) -> RemoteActor:
+    if ctx.is_local(url):
+        raise ParseError("an activity of a local actor came back")
+    return RemoteActor(await resolve.person(ctx, url), activity=doc, **kw)
+
+
+async def _local_community(ctx: Context, url: str) -> Row:
+    if not ctx.is_local(url):
+        raise Unsupported(f"{url} is not a community of this instance")
+    _, row = await resolve.actor(ctx, url)
+    if "title" not in row:
+        raise Unsupported(f"only communities can be followed here, not {url}")
+    return row
+
+
+async def follow(ctx: Context, act: a.Follow, doc: dict[str, Any], _: Row | None) -> Apply:
+    community = await _local_community(ctx, act.object)
+    actor = await _remote(ctx, act.actor, doc)
+
+    async def apply(tx: Connection) -> None:
+        await communities.follow(tx, actor, int(community["id"]), True)
+
+    return apply
+
+
+async def accept(ctx: Context, act: a.Accept, doc: dict[str, Any], _: Row | None) -> Apply:
+    inner = parse_activity(act.object) if isinstance(act.object, dict) else None
+    assert isinstance(inner, a.Follow)
+    community = await resolve.community(ctx, act.actor)
+    async with ctx.fed.db.connection() as conn:
+        person = await conn.fetch_one(
+            sa.select(m.person).where(m.person.c.actor_id == inner.actor, m.person.c.local)
+        )
+    if person is None:
+        raise ApiError(ErrorCode.COULDNT_FIND_PERSON, f"no local follower {inner.actor}")
+
+    async def apply(tx: Connection) -> None:
+        await communities.follow_accepted(tx, int(community["id"]), int(person["id"]))
+
+    return apply
+
+
+async def create_or_update(
+    ctx: Context, act: a.Create | a.Update, doc: dict[str, Any], announced_by: Row | None
+) -> Apply | None:
+    assert isinstance(act.object, dict)
+    obj = parse_object(act.object)
+    if isinstance(obj, Page | Note):
+        actor = await _remote(ctx, act.actor, doc)
+        return await ingest.prepare_object(ctx, obj, actor, announced_by)
+    if isinstance(obj, Group):
+        return await _update_group(ctx, act, obj, doc)
+    if isinstance(obj, Person):
+        return await _update_person(ctx, obj)
+    raise Unsupported(f"{act.type} of a {obj.type} is not acted on yet")
+
+
+async def _update_group(ctx: Context, act: a.Activity, group: Group, doc: dict[str, Any]) -> Apply:
+    """The actor must moderate the community or be of its instance (counted as its admin)."""
+    community = await resolve.community(ctx, group.id)
+    own_admin = urls.same_domain(act.actor, group.id) and not community["local"]
+    actor = await _remote(ctx, act.actor, doc, is_admin=own_admin)
+
+    async def apply(tx: Connection) -> None:
+        if not community["local"]:
+            await store_group(tx, group)  # keys, inboxes: the actor's own fields
+        await communities.edit_community(tx, actor, int(community["id"]), group_fields(group))
+
+    return apply
+
+
+async def _update_person(ctx: Context, person: Person) -> Apply:
+    """Not sent by Lemmy 0.19, but Mastodon's profile edits are worth keeping."""
+    if ctx.is_local(person.id):
+        raise ParseError("an update of a local person came back")
+
+    async def apply(tx: Connection) -> None:
+        await store_person(tx, person)
+
+    return apply
+
+
+async def _target(ctx: Context, url: str) -> tuple[str, Row] | None:
+    """What a Delete or vote names, if moot knows it (posts and comments are fetched)."""
+    async with ctx.fed.db.connection() as conn:
+        found = await resolve.find_actor(conn, url)
+    if found is not None:
+        return found
+    try:
+        return await ingest.object_by_url(ctx, url)
+    except ApiError:
+        return None
+
+
+async def delete(ctx: Context, act: a.Delete, doc: dict[str, Any], _: Row | None) -> Apply | None:
+    if act.summary is not None:
+        raise Unsupported(f"a moderator's removal: {MODERATION_PENDING}")
+    url = checks.object_url(act)
+    return await _set_deleted(ctx, act, doc, url, True)
+
+
+async def _set_deleted(
+    ctx: Context, act: a.Activity, doc: dict[str, Any], url: str, gone: bool
+) -> Apply | None:
+    if url == act.actor:
+        return await _delete_person(ctx, act, doc)
+    async with ctx.fed.db.connection() as conn:
+        found = await resolve.find_actor(conn, url)
+        post = await conn.fetch_one(sa.select(m.post).where(m.post.c.ap_id == url))
+        comment = await conn.fetch_one(sa.select(m.comment).where(m.comment.c.ap_id == url))
+    actor = await _remote(ctx, act.actor, doc)
+    if post is not None:
+        post_id = int(post["id"])
+        return lambda tx: _discard(posts.delete_post(tx, actor, post_id, gone))
+    if comment is not None:
+        comment_id = int(comment["id"])
+        return lambda tx: _discard(comments.delete_comment(tx, actor, comment_id, gone))
+    if found is not None and found[0] == "community":
+        community_id = int(found[1]["id"])
+        return lambda tx: _discard(communities.delete(tx, actor, community_id, gone))
+    return None  # never seen here: nothing to delete
+
+
+async def _discard(work: Awaitable[object]) -> None:
+    await work
+
+
+async def _delete_person(ctx: Context, act: a.Activity, doc: dict[str, Any]) -> Apply | None:
+    async with ctx.fed.db.connection() as conn:
+        person = await conn.fetch_one(
+            sa.select(m.person).where(m.person.c.actor_id == act.actor, ~m.person.c.local)
+        )
+    if person is None:
+        return None
+    remove_data = bool(doc.get("removeData"))
+
+    async def apply(tx: Connection) -> None:
+        await accounts.delete_person(tx, person, remove_data)
+
+    return apply
+
+
+async def vote(
+    ctx: Context, act: a.Like | a.Dislike, doc: dict[str, Any], _: Row | None
+) -> Apply | None:
+    return await _vote(ctx, act, doc, act.object, -1 if isinstance(act, a.Dislike) else 1)
+
+
+async def _vote(
+    ctx: Context, act: a.Activity, doc: dict[str, Any], url: str, score: int
+) -> Apply | None:
+    target = await _target(ctx, url)
+    if target is None or target[0] not in ("post", "comment"):
+        raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, f"no post or comment {url}")
+    actor = await _remote(ctx, act.actor, doc)
+    if actor.person["bot_account"]:
+        raise ApiError(ErrorCode.INVALID_BOT_ACTION, "votes from bots are refused")
+    kind, row = target
+    item_id = int(row["id"])
+    if kind == "post":
+        return lambda tx: votes.vote_post(tx, actor, item_id, score)
+    return lambda tx: votes.vote_comment(tx, actor, item_id, score)
+
+
+async def undo(ctx: Context, act: a.Undo, doc: dict[str, Any], _: Row | None) -> Apply | None:
+    assert isinstance(act.object, dict)
+    inner = parse_activity(act.object)
+    if isinstance(inner, a.Follow):
+        community = await _local_community(ctx, inner.object)
+        actor = await _remote(ctx, act.actor, doc)
+        community_id = int(community["id"])
+        return lambda tx: _discard(communities.follow(tx, actor, community_id, False))
+    if isinstance(inner, a.Like | a.Dislike):
+        # By actor and object, never by the inner id (Lemmy keeps no vote ids).
+        return await _vote(ctx, act, doc, inner.object, 0)
+    if isinstance(inner, a.Delete):
+        if inner.summary is not None:
+            raise Unsupported(f"a moderator's restore: {MODERATION_PENDING}")
+        return await _set_deleted(ctx, act, doc, checks.object_url(inner), False)
+    raise Unsupported(f"Undo of a {inner.type}: {MODERATION_PENDING}")
+
+
+async def announce(
+    ctx: Context, act: a.Announce, doc: dict[str, Any], _: Row | None
+) -> Apply | None:
+    """FEP-1b12: a community passes on what was posted in it; trusted on its signature."""
+    inner_doc = act.object
+    if isinstance(inner_doc, str):
+        inner_doc = await ctx.fed.fetcher.get(inner_doc, ctx.budget)
+    if not isinstance(inner_doc.get("type"), str) or inner_doc["type"] not in a.ACTIVITY_TYPES:
+        return None  # Lemmy's extra Announce{Page} for Mastodon: nothing new
+    inner = parse_activity(inner_doc)
+    checks.check_activity(inner, ctx.fed.rules, announced=True)
+    policy = await ctx.fed.policy.get()
+    policy.check(inner.id)
+    policy.check(inner.actor)
+    if ctx.is_local(inner.id):
+        return None  # our own activity, back from a community that announced it
+    community = await resolve.community(ctx, act.actor)
+    if community["local"]:
+        raise ParseError("a local community's Announce came back")
+    if not await _has_local_followers(ctx, int(community["id"])):
+        raise ApiError(ErrorCode.COMMUNITY_HAS_NO_FOLLOWERS)
+    async with ctx.fed.db.connection() as conn:
+        if await store.is_known(conn, inner.id):
+            return None  # the inner activity came before, directly or in another Announce
+    handler = HANDLERS.get(type(inner))
+    if handler is None or isinstance(inner, a.Announce):
+        raise Unsupported(f"an announced {inner.type} is not acted on")
+    inner_apply = await handler(ctx, inner, inner_doc, community)
+
+    async def apply(tx: Connection) -> None:
+        # Lemmy dedupes the inner id too; recorded with the change, so a crash loses neither.
+        if await store.insert(tx, inner.id, act.actor, inner_doc, state="done") and inner_apply:
+            await inner_apply(tx)
+
+    return apply
+
+
+async def _has_local_followers(ctx: Context, community_id: int) -> bool:
+    f, p = m.community_follower, m.person
+    async with ctx.fed.db.connection() as conn:
+        found = await conn.scalar(
+            sa.select(f.c.id)
+            .join(p, p.c.id == f.c.person_id)
+            .where(f.c.community_id == community_id, p.c.local)
+            .limit(1)
+        )
+    return found is not None
+
+
+async def moderation(ctx: Context, act: a.Activity, doc: dict[str, Any], _: Row | None) -> None:
+    raise Unsupported(f"{act.type}: {MODERATION_PENDING}")
+
+
+HANDLERS: dict[type[a.Activity], Handler] = {
+    a.Follow: follow,
+    a.Accept: accept,
+    a.Create: create_or_update,
+    a.Update: create_or_update,
+    a.Delete: delete,
+    a.Like: vote,
+    a.Dislike: vote,
+    a.Undo: undo,
+    a.Announce: announce,
+    a.Lock: moderation,
+    a.Add: moderation,
+    a.Remove: moderation,
+    a.Block: moderation,
+    a.Flag: moderation,
+}
+
+
+async def prepare(ctx: Context, doc: dict[str, Any]) -> Apply | None:
+    activity = parse_activity(doc)
+    handler = HANDLERS.get(type(activity))
+    if handler is None:
+        raise Unsupported(f"{activity.type} is not acted on")
+    return await handler(ctx, activity, doc, None)

@@ -1,0 +1,170 @@
+"""Received posts and comments, through the same actions as local ones.
+
+Each `prepare_*` first resolves what the object refers to (fetching it when unknown, each
+fetch stored in its own transaction), then returns the action to apply in the activity's
+one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from moot.actions import comments, posts
+from moot.actions.actor import Received, RemoteActor
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.db.types import utcnow
+from moot.errors import ApiError, ErrorCode
+from moot.federation import resolve, urls
+from moot.federation.objects.comment import comment_fields
+from moot.federation.objects.common import parse_time
+from moot.federation.objects.post import post_fields
+from moot.federation.protocol.common import PUBLIC, as_list
+from moot.federation.protocol.objects import Note, Page
+from moot.federation.protocol.parse import ParseError, parse_object
+from moot.federation.resolve import Context
+
+Apply = Callable[[Connection], Awaitable[None]]
+
+
+def creator_url(attributed_to: str | list[Any]) -> str:
+    """attributedTo is a URL, or (PeerTube) a list of {type, id} of which a Person counts."""
+    if isinstance(attributed_to, str):
+        return attributed_to
+    for item in attributed_to:
+        if isinstance(item, str):
+            return item
+        found = item.get("id") if isinstance(item, dict) else None
+        if isinstance(found, str) and item.get("type") == "Person":
+            return found
+    raise ParseError("attributedTo names no person")
+
+
+async def _by_ap_id(ctx: Context, table: sa.Table, url: str) -> Row | None:
+    async with ctx.fed.db.connection() as conn:
+        return await conn.fetch_one(sa.select(table).where(table.c.ap_id == url))
+
+
+async def _community_of(ctx: Context, obj: Page | Note) -> Row:
+    """From `audience`; else the first of `to` and `cc` that is a community."""
+    if obj.audience:
+        return await resolve.community(ctx, obj.audience)
+    for url in [*as_list(obj.to), *as_list(obj.cc)]:
+        if url == PUBLIC or url.endswith("/followers"):
+            continue
+        try:
+            kind, row = await resolve.actor(ctx, url, refresh=False)
+        except Exception:  # an unreachable or odd URL is simply not the community
+            continue
+        if kind == "community":
+            return row
+    raise ApiError(ErrorCode.INVALID_COMMUNITY, f"{obj.id} names no community")
+
+
+def _check_announcer(community: Row, announced_by: Row | None) -> None:
+    if announced_by is not None and community["id"] != announced_by["id"]:
+        raise ParseError("announced by a community it was not posted in")
+
+
+async def prepare_post(
+    ctx: Context, page: Page | Note, actor: RemoteActor, announced_by: Row | None
+) -> Apply:
+    community = await _community_of(ctx, page)
+    _check_announcer(community, announced_by)
+    if page.audience and page.audience != community["actor_id"]:
+        raise ParseError("audience names another community")
+    fields = post_fields(page, str(community["name"]))
+    existing = await _by_ap_id(ctx, m.post, page.id)
+    received = Received(page.id, parse_time(page.published) or utcnow())
+    settings = ctx.fed.settings
+
+    async def apply(tx: Connection) -> None:
+        if existing is not None:
+            await posts.edit_post(tx, actor, int(existing["id"]), fields)
+        else:
+            changes = {**fields, "community_id": int(community["id"])}
+            await posts.create_post(tx, settings, actor, changes, received)
+
+    return apply
+
+
+async def prepare_comment(
+    ctx: Context, note: Note, actor: RemoteActor, announced_by: Row | None
+) -> Apply:
+    assert note.in_reply_to is not None
+    kind, parent = await object_by_url(ctx, note.in_reply_to)
+    if kind == "post":
+        post, parent_id = parent, None
+    else:
+        post = await _row(ctx, m.post, int(parent["post_id"]))
+        parent_id = int(parent["id"])
+    community = await _row(ctx, m.community, int(post["community_id"]))
+    _check_announcer(community, announced_by)
+    if note.audience and note.audience != community["actor_id"]:
+        raise ParseError("audience names another community than the post's")
+    fields = comment_fields(note)
+    existing = await _by_ap_id(ctx, m.comment, note.id)
+    received = Received(note.id, parse_time(note.published) or utcnow())
+    settings = ctx.fed.settings
+
+    async def apply(tx: Connection) -> None:
+        if existing is not None:
+            await comments.edit_comment(
+                tx, actor, int(existing["id"]), fields.content, fields.language_id
+            )
+        else:
+            await comments.create_comment(
+                tx,
+                settings,
+                actor,
+                int(post["id"]),
+                fields.content,
+                parent_id,
+                fields.language_id,
+                received,
+            )
+
+    return apply
+
+
+async def _row(ctx: Context, table: sa.Table, row_id: int) -> Row:
+    async with ctx.fed.db.connection() as conn:
+        row = await conn.fetch_one(sa.select(table).where(table.c.id == row_id))
+    assert row is not None
+    return row
+
+
+async def prepare_object(
+    ctx: Context, obj: Page | Note, actor: RemoteActor, announced_by: Row | None
+) -> Apply:
+    """A Page, or a Note: a comment when it replies, else (Mastodon) a post."""
+    if urls.domain(obj.id) == ctx.fed.local_domain:
+        raise ParseError("an object of this instance came back")
+    if isinstance(obj, Note) and obj.in_reply_to:
+        return await prepare_comment(ctx, obj, actor, announced_by)
+    return await prepare_post(ctx, obj, actor, announced_by)
+
+
+async def object_by_url(ctx: Context, url: str) -> tuple[str, Row]:
+    """("post" | "comment", row) for a post or comment URL, fetched and stored if unknown."""
+    for kind, table in (("post", m.post), ("comment", m.comment)):
+        row = await _by_ap_id(ctx, table, url)
+        if row is not None:
+            return kind, row
+    if ctx.is_local(url):
+        raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, f"no local post or comment {url}")
+    shape = parse_object(await ctx.fed.fetcher.get(url, ctx.budget))
+    if not isinstance(shape, Page | Note) or shape.id != url:
+        raise ParseError(f"{url} is not a post or comment")
+    creator = await resolve.person(ctx, creator_url(shape.attributed_to))
+    apply = await prepare_object(ctx, shape, RemoteActor(creator), None)
+    async with ctx.fed.db.transaction() as tx:
+        await apply(tx)
+    for kind, table in (("post", m.post), ("comment", m.comment)):
+        row = await _by_ap_id(ctx, table, url)
+        if row is not None:
+            return kind, row
+    raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, url)

@@ -1,0 +1,130 @@
+"""POST to an inbox: verify, store, answer (reference §5). Processing happens later, in the
+inbox worker, so a sender waits for one insert, not for our fetches and actions.
+
+In order: Digest, then the JSON and the activity's own checks (domains, shapes), then the
+allow and block lists, then the signature, made by the activity's actor (the key is fetched
+if unknown, refetched once if it no longer verifies). What fails is refused with a 4xx and
+leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from litestar import Request, Response, post
+
+from moot.db import models as m
+from moot.db.types import utcnow
+from moot.errors import ApiError, ErrorCode
+from moot.federation import signatures, urls
+from moot.federation.checks import check_activity
+from moot.federation.fetch import FetchError
+from moot.federation.inbox import store
+from moot.federation.protocol.actors import Person
+from moot.federation.protocol.parse import MAX_BODY, ParseError, decode, parse_activity
+from moot.federation.resolve import (
+    ActorShape,
+    Context,
+    fetch_actor,
+    find_actor,
+    remember_instance,
+    store_actor,
+)
+from moot.federation.runtime import Federation
+
+INBOXES = ["/inbox", "/site_inbox", "/u/{name:str}/inbox", "/c/{name:str}/inbox"]
+_alive: dict[str, float] = {}
+
+
+def _refused(code: ErrorCode, reason: str) -> ApiError:
+    return ApiError(code, reason)
+
+
+async def _key(ctx: Context, actor: str, *, fresh: bool) -> tuple[str, ActorShape | None, str]:
+    """(public key PEM, the actor's JSON if fetched now, the actor's kind)."""
+    if not fresh:
+        async with ctx.fed.db.connection() as conn:
+            found = await find_actor(conn, actor)
+        if found is not None and found[1].get("public_key"):
+            return str(found[1]["public_key"]), None, found[0]
+    try:
+        shape = await fetch_actor(ctx, actor)
+    except (FetchError, ParseError) as exc:
+        raise _refused(ErrorCode.COULDNT_FETCH_ACTOR, getattr(exc, "reason", str(exc))) from exc
+    kind = "person" if isinstance(shape, Person) else type(shape).__name__.lower()
+    return shape.public_key.public_key_pem, shape, kind
+
+
+async def _verified_signer(
+    ctx: Context, request: Request[Any, Any, Any], body: bytes, actor: str
+) -> tuple[ActorShape | None, str]:
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    path = raw_path.decode("latin-1")
+    if request.url.query:
+        path += f"?{request.url.query}"
+    pem, shape, kind = await _key(ctx, actor, fresh=False)
+    try:
+        signatures.verify("POST", path, headers, body, pem)
+        return shape, kind
+    except signatures.SignatureError as first:
+        if shape is not None:
+            raise _refused(ErrorCode.INVALID_SIGNATURE, first.reason) from first
+    # The key we kept may have been rotated: fetch the actor once more.
+    pem, shape, kind = await _key(ctx, actor, fresh=True)
+    try:
+        signatures.verify("POST", path, headers, body, pem)
+    except signatures.SignatureError as exc:
+        raise _refused(ErrorCode.INVALID_SIGNATURE, exc.reason) from exc
+    return shape, kind
+
+
+@post(INBOXES, status_code=200)
+async def inbox(request: Request[Any, Any, Any]) -> Response[bytes]:
+    fed: Federation = request.app.state.moot.federation
+    if not request.headers.get("content-type", "").lower().startswith("application/"):
+        raise _refused(ErrorCode.INVALID_ACTIVITY, "the body must be application/activity+json")
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise _refused(ErrorCode.ACTIVITY_TOO_LARGE, f"activities are at most {MAX_BODY} bytes")
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    try:
+        signatures.check_digest(headers, body)
+        signatures.key_id_of(headers)
+    except signatures.SignatureError as exc:
+        raise _refused(ErrorCode.INVALID_SIGNATURE, exc.reason) from exc
+    try:
+        doc = decode(body)
+        activity = parse_activity(doc)
+        check_activity(activity, fed.rules)
+    except ParseError as exc:
+        raise _refused(ErrorCode.INVALID_ACTIVITY, exc.reason) from exc
+    policy = await fed.policy.get()
+    policy.check(activity.id)
+    policy.check(activity.actor)
+    ctx = Context(fed)
+    shape, kind = await _verified_signer(ctx, request, body, activity.actor)
+    if request.url.path.startswith("/c/") and kind != "person":
+        raise _refused(ErrorCode.INVALID_ACTIVITY, "a community inbox takes only persons")
+    async with fed.db.transaction() as tx:
+        if shape is not None:
+            await store_actor(tx, shape)
+        if not await store.insert(tx, activity.id, activity.actor, doc):
+            raise _refused(ErrorCode.DUPLICATE_ACTIVITY, f"{activity.id} was received before")
+        await _mark_alive(tx, urls.domain(activity.actor))
+    fed.inbox_stored.set()
+    if shape is not None:
+        await remember_instance(ctx, activity.actor)
+    return Response(b"", status_code=200)
+
+
+async def _mark_alive(tx: Any, domain: str) -> None:
+    """An instance that sends us activities is not dead (checked at most once a minute)."""
+    if time.monotonic() - _alive.get(domain, -1e9) < 60:
+        return
+    _alive[domain] = time.monotonic()
+    await tx.execute(
+        sa.update(m.instance).where(m.instance.c.domain == domain).values(updated=utcnow())
+    )

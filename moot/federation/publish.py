@@ -1,0 +1,207 @@
+"""What each action sends (the calls actions make at their end), routed as Lemmy routes it.
+
+FEP-1b12: a person's activity in a remote community goes to that community's inbox; in a
+local community, the community wraps it in an Announce for its followers. An activity a
+remote person sent to a local community is announced exactly as it was received.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+import sqlalchemy as sa
+
+from moot.actions.actor import Actor, RemoteActor
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.db.paths import ancestor_ids
+from moot.federation import compose, render
+from moot.federation.compose import Json
+from moot.federation.outbox import enqueue, inbox_of
+
+Build = Callable[[str], Awaitable[Json]]
+
+
+async def _origin(conn: Connection) -> str:
+    actor = await conn.scalar(
+        sa.select(m.site.c.actor_id)
+        .join(m.local_site, m.local_site.c.site_id == m.site.c.id)
+        .limit(1)
+    )
+    return str(actor).rstrip("/")
+
+
+async def _has_remote_followers(conn: Connection, community_id: int) -> bool:
+    f, p = m.community_follower, m.person
+    found = await conn.scalar(
+        sa.select(f.c.id)
+        .join(p, p.c.id == f.c.person_id)
+        .where(f.c.community_id == community_id, ~p.c.local)
+        .limit(1)
+    )
+    return found is not None
+
+
+async def _remote_inboxes(conn: Connection, person_ids: Sequence[int]) -> list[str]:
+    if not person_ids:
+        return []
+    rows = await conn.fetch_all(
+        sa.select(m.person).where(m.person.c.id.in_(sorted(set(person_ids))), ~m.person.c.local)
+    )
+    return [inbox_of(r) for r in rows]
+
+
+async def in_community(
+    conn: Connection,
+    actor: Actor,
+    community: Row,
+    build: Build,
+    *,
+    also_to: Sequence[int] = (),
+) -> None:
+    """Send what `actor` did in `community`; `also_to` names persons who get a copy."""
+    local_community = bool(community["local"])
+    if isinstance(actor, RemoteActor):
+        if (
+            local_community
+            and actor.activity is not None
+            and await _has_remote_followers(conn, int(community["id"]))
+        ):
+            await _announce(conn, community, actor.activity)
+        return
+    extra = await _remote_inboxes(conn, also_to)
+    if local_community:
+        followed = await _has_remote_followers(conn, int(community["id"]))
+        if not followed and not extra:
+            return
+        activity = await build(await _origin(conn))
+        await enqueue(conn, activity, str(actor.person["actor_id"]), inboxes=extra)
+        if followed:
+            await _announce(conn, community, activity)
+        return
+    activity = await build(await _origin(conn))
+    await enqueue(
+        conn, activity, str(actor.person["actor_id"]), inboxes=[inbox_of(community), *extra]
+    )
+
+
+async def _announce(conn: Connection, community: Row, activity: Json) -> None:
+    origin = await _origin(conn)
+    announce = compose.announce(origin, str(community["actor_id"]), activity)
+    await enqueue(conn, announce, str(community["actor_id"]), followers_of=int(community["id"]))
+
+
+async def _community_of(conn: Connection, post: Row) -> Row:
+    return await render.one(conn, m.community, int(post["community_id"]))
+
+
+def _actor_id(actor: Actor) -> str:
+    return str(actor.person["actor_id"])
+
+
+async def post_saved(conn: Connection, actor: Actor, post: Row, kind: str) -> None:
+    """Create or Update of a post."""
+    community = await _community_of(conn, post)
+
+    async def build(origin: str) -> Json:
+        page = await render.page(conn, post)
+        return compose.create_or_update(
+            kind, origin, _actor_id(actor), page, str(community["actor_id"]), [], None
+        )
+
+    await in_community(conn, actor, community, build)
+
+
+async def comment_saved(conn: Connection, actor: Actor, comment: Row, kind: str) -> None:
+    """Create or Update of a comment; the author replied to gets a copy."""
+    post = await render.one(conn, m.post, int(comment["post_id"]))
+    community = await _community_of(conn, post)
+    parents = ancestor_ids(comment["path"])
+    if parents:
+        parent = await render.one(conn, m.comment, parents[-1])
+        replied_to = int(parent["creator_id"])
+    else:
+        replied_to = int(post["creator_id"])
+
+    async def build(origin: str) -> Json:
+        note = await render.note(conn, comment)
+        return compose.create_or_update(
+            kind,
+            origin,
+            _actor_id(actor),
+            note,
+            str(community["actor_id"]),
+            note["cc"][1:],
+            note.get("tag"),
+        )
+
+    await in_community(conn, actor, community, build, also_to=[replied_to])
+
+
+async def deleted(conn: Connection, actor: Actor, ap_id: str, community: Row, gone: bool) -> None:
+    """Delete (or Undo{Delete}) of the actor's own post, comment or community."""
+
+    async def build(origin: str) -> Json:
+        delete = compose.delete(origin, _actor_id(actor), ap_id, str(community["actor_id"]))
+        return delete if gone else compose.undo(origin, delete)
+
+    await in_community(conn, actor, community, build)
+
+
+async def post_deleted(conn: Connection, actor: Actor, post: Row, gone: bool) -> None:
+    await deleted(conn, actor, str(post["ap_id"]), await _community_of(conn, post), gone)
+
+
+async def comment_deleted(conn: Connection, actor: Actor, comment: Row, gone: bool) -> None:
+    post = await render.one(conn, m.post, int(comment["post_id"]))
+    await deleted(conn, actor, str(comment["ap_id"]), await _community_of(conn, post), gone)
+
+
+async def voted(conn: Connection, actor: Actor, ap_id: str, post: Row, score: int) -> None:
+    """Like, Dislike, or (score 0) an Undo that always wraps a new Like, as Lemmy's."""
+    community = await _community_of(conn, post)
+
+    async def build(origin: str) -> Json:
+        kind = "Dislike" if score == -1 else "Like"
+        vote = compose.vote(kind, origin, _actor_id(actor), ap_id, str(community["actor_id"]))
+        return vote if score else compose.undo(origin, vote)
+
+    await in_community(conn, actor, community, build)
+
+
+async def followed(conn: Connection, actor: Actor, community: Row, follow: bool) -> None:
+    """A local person (un)follows a remote community, or a local community accepts."""
+    if isinstance(actor, RemoteActor):
+        if community["local"] and follow and actor.activity is not None:
+            origin = await _origin(conn)
+            accept = compose.accept(origin, str(community["actor_id"]), actor.activity)
+            signer = str(community["actor_id"])
+            await enqueue(conn, accept, signer, inboxes=[inbox_of(actor.person)], sensitive=True)
+        return
+    if community["local"]:
+        return
+    origin = await _origin(conn)
+    activity = compose.follow(origin, _actor_id(actor), str(community["actor_id"]))
+    if not follow:
+        activity = compose.undo(origin, activity)
+    inbox = [inbox_of(community)]
+    await enqueue(conn, activity, _actor_id(actor), inboxes=inbox, sensitive=True)
+
+
+async def community_edited(conn: Connection, actor: Actor, community: Row) -> None:
+    """Update{Group}, sent by the moderator who made the change."""
+
+    async def build(origin: str) -> Json:
+        group = await render.group(conn, community, origin)
+        return compose.update_group(origin, _actor_id(actor), group, str(community["actor_id"]))
+
+    await in_community(conn, actor, community, build)
+
+
+async def person_deleted(conn: Connection, person: Row, remove_data: bool) -> None:
+    """A local account deleted: every known instance with a site actor hears of it."""
+    if not person["local"]:
+        return
+    origin = await _origin(conn)
+    activity = compose.delete_person(origin, str(person["actor_id"]), remove_data)
+    await enqueue(conn, activity, str(person["actor_id"]), all_instances=True, sensitive=True)

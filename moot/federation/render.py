@@ -1,0 +1,73 @@
+"""Local rows as the JSON moot serves and sends, loading the rows each shape needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from moot.db import models as m
+from moot.db.engine import Connection, Database, Row
+from moot.db.paths import ancestor_ids
+from moot.federation.compose import Json, plain
+from moot.federation.keys import actor_keys
+from moot.federation.objects.comment import note_json
+from moot.federation.objects.community import group_json
+from moot.federation.objects.person import person_json
+from moot.federation.objects.post import page_json
+
+
+async def one(conn: Connection, table: sa.Table, row_id: int) -> Row:
+    row = await conn.fetch_one(sa.select(table).where(table.c.id == row_id))
+    assert row is not None, f"{table.name} {row_id} vanished"
+    return row
+
+
+async def public_pem(
+    conn: Connection, table: sa.Table, row: Row, db: Database | None = None
+) -> str:
+    """The actor's public key, its pair made on first use: in `conn` when that is a
+    transaction (db None), else in a transaction of its own."""
+    if row.get("public_key") and row.get("private_key"):
+        return str(row["public_key"])
+    if db is None:
+        return (await actor_keys(conn, table, row))[1]
+    async with db.transaction() as tx:
+        return (await actor_keys(tx, table, row))[1]
+
+
+async def page(conn: Connection, post: Row) -> Json:
+    creator = await one(conn, m.person, int(post["creator_id"]))
+    community = await one(conn, m.community, int(post["community_id"]))
+    return plain(page_json(post, str(creator["actor_id"]), community))
+
+
+async def note(conn: Connection, comment: Row) -> Json:
+    creator = await one(conn, m.person, int(comment["creator_id"]))
+    post = await one(conn, m.post, int(comment["post_id"]))
+    community = await one(conn, m.community, int(post["community_id"]))
+    parents = ancestor_ids(comment["path"])
+    if parents:
+        parent = await one(conn, m.comment, parents[-1])
+        in_reply_to, parent_creator_id = str(parent["ap_id"]), int(parent["creator_id"])
+    else:
+        in_reply_to, parent_creator_id = str(post["ap_id"]), int(post["creator_id"])
+    parent_creator = await one(conn, m.person, parent_creator_id)
+    return plain(
+        note_json(comment, str(creator["actor_id"]), community, in_reply_to, parent_creator)
+    )
+
+
+async def person(conn: Connection, row: Row, origin: str, db: Database | None = None) -> Json:
+    pem = await public_pem(conn, m.person, row, db)
+    return plain(person_json(row, pem, origin))
+
+
+async def group(conn: Connection, row: Row, origin: str, db: Database | None = None) -> Json:
+    pem = await public_pem(conn, m.community, row, db)
+    # Every language is allowed in a moot community, which Lemmy writes as no list.
+    return plain(group_json(row, pem, origin, []))
+
+
+def tombstone(ap_id: str) -> dict[str, Any]:
+    return {"id": ap_id, "type": "Tombstone"}
