@@ -1,5 +1,6 @@
 """The site settings form, `/admin/site`: saved by `site.edit_site`, the action PUT /site
-calls, with the rate limits put into effect at once as the API does."""
+calls, with the rate limits and the federation lists put into effect at once as the API
+does."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from moot.api.v3.context import required_viewer
 from moot.db import models as m
 from moot.db.engine import Connection
 from moot.errors import ApiError, ErrorCode
+from moot.federation.policy import read_policy
 from moot.web.choices import POST_SORTS, pick
 from moot.web.errors import words
 from moot.web.pages import AnyRequest, Page, flag, go, load_page, optional_int, render, state, text
@@ -48,7 +50,7 @@ def _lines(raw: str) -> list[str]:
     return [line.strip() for line in raw.splitlines() if line.strip()]
 
 
-async def _current(conn: Connection, page: Page) -> dict[str, Any]:
+async def _current(conn: Connection, page: Page, hostname: str) -> dict[str, Any]:
     site, local = page.site, page.local_site
     values: dict[str, Any] = {key: site[key] or "" for key in ("name", "description", "icon")}
     values |= {"banner": site["banner"] or "", "sidebar": site["sidebar"] or ""}
@@ -69,6 +71,9 @@ async def _current(conn: Connection, page: Page) -> dict[str, Any]:
         sa.select(m.site_language.c.language_id).where(m.site_language.c.site_id == site["id"])
     )
     values["discussion_languages"] = {int(r["language_id"]) for r in chosen}
+    policy = await read_policy(conn, hostname)
+    values["allowed_instances"] = "\n".join(sorted(policy.allowed))
+    values["blocked_instances"] = "\n".join(sorted(policy.blocked))
     return values
 
 
@@ -86,6 +91,8 @@ def _changes(form: FormMultiDict) -> dict[str, Any]:
             changes[key] = optional_int(form, key)
     changes["taglines"] = _lines(text(form, "taglines"))
     changes["blocked_urls"] = _lines(text(form, "blocked_urls"))
+    changes["allowed_instances"] = _lines(text(form, "allowed_instances"))
+    changes["blocked_instances"] = _lines(text(form, "blocked_instances"))
     languages = [v for v in form.getall("discussion_languages", []) if isinstance(v, str)]
     if not all(v.isdigit() for v in languages):
         raise ApiError(ErrorCode.LANGUAGE_NOT_ALLOWED)
@@ -98,16 +105,17 @@ def _changes(form: FormMultiDict) -> dict[str, Any]:
 async def _form(
     conn: Connection,
     page: Page,
+    hostname: str,
     *,
     status: int = 200,
     error: str | None = None,
     saved: bool = False,
     **values: Any,
 ) -> Template:
-    current = await _current(conn, page)
+    current = await _current(conn, page, hostname)
     if "discussion_languages" in values:
         values["discussion_languages"] = set(values["discussion_languages"])
-    for key in ("taglines", "blocked_urls"):
+    for key in ("taglines", "blocked_urls", "allowed_instances", "blocked_instances"):
         if key in values:
             values[key] = "\n".join(values[key])
     languages = await conn.fetch_all(sa.select(m.language).order_by(m.language.c.id))
@@ -135,7 +143,7 @@ async def site_page(request: AnyRequest, saved: str | None = None) -> Template:
             raise ApiError(ErrorCode.NOT_LOGGED_IN)
         if not page.viewer.is_admin:
             raise ApiError(ErrorCode.NOT_AN_ADMIN)
-        return await _form(conn, page, saved=saved == "1")
+        return await _form(conn, page, state(request).settings.hostname, saved=saved == "1")
 
 
 @post("/admin/site", media_type=MediaType.HTML, include_in_schema=False)
@@ -154,8 +162,17 @@ async def save_site(request: AnyRequest) -> Template | Redirect:
             raise
         async with moot.db.connection() as conn:
             page = await load_page(conn, request)
-            return await _form(conn, page, status=exc.status, error=words(exc), **changes)
+            return await _form(
+                conn,
+                page,
+                moot.settings.hostname,
+                status=exc.status,
+                error=words(exc),
+                **changes,
+            )
     moot.limiter.set_limits(site_actions.rate_limits(local))
+    if moot.federation is not None:
+        moot.federation.policy.forget()  # allow and block lists apply at once, as PUT /site
     return go("/admin/site?saved=1")
 
 

@@ -115,6 +115,12 @@ def _site(crew: Crew, t: T) -> object:
         [tagline["content"] for tagline in site["taglines"]],
         site["site_view"]["local_site"]["enable_downvotes"],
         site["site_view"]["local_site_rate_limit"]["search"],
+        [
+            i["domain"]
+            for i in crew.admin_api.ok("GET", "/federated_instances")["federated_instances"][
+                "blocked"
+            ]
+        ],
     )
 
 
@@ -123,19 +129,28 @@ def _fill_site(page: Page, t: T) -> None:
     page.get_by_label("Taglines").fill("First line\nSecond line")
     page.get_by_label("Allow downvotes").uncheck()
     page.get_by_label("Searches: at most").fill("99999")
+    page.get_by_label("Blocked instances").fill("spam.example\nworse.example")
 
 
 def _site_shown(crew: Crew, actor: Person, t: T) -> None:
     expect(actor.page.locator("p.done")).to_have_text("The site settings are saved.")
     expect(actor.page.get_by_label("Description", exact=True)).to_have_value(t["description"])
     expect(actor.page.get_by_label("Allow downvotes")).not_to_be_checked()
+    expect(actor.page.get_by_label("Blocked instances")).to_have_value(
+        "spam.example\nworse.example"
+    )
     crew.member.page.goto(crew.server.url + "/")
     expect(crew.member.page.locator(".sidebar")).to_contain_text(t["description"])
     # Put back what other tests rely on.
     crew.admin_api.ok(
         "PUT",
         "/site",
-        {"enable_downvotes": True, "taglines": [], "rate_limit_search": 100000},
+        {
+            "enable_downvotes": True,
+            "taglines": [],
+            "rate_limit_search": 100000,
+            "blocked_instances": [],
+        },
     )
 
 
