@@ -14,6 +14,7 @@ from moot.actions.modlog import Kind, clean_reason, record
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
+from moot.federation import publish_moderation as publish
 
 
 async def set_admin(conn: Connection, actor: Actor, person_id: int, added: bool) -> None:
@@ -66,6 +67,7 @@ async def hide_community(
         community_id=community_id,
         reason=reason,
     )
+    await publish.community_hidden(conn, actor, await get_community(conn, community_id))
 
 
 async def apply_community_removal(
@@ -90,7 +92,7 @@ async def remove_community(
 ) -> Row:
     require_admin(actor)
     community = await get_community(conn, community_id)
-    await apply_community_removal(
-        conn, actor.person_id, community, removed, await clean_reason(conn, reason)
-    )
+    reason = await clean_reason(conn, reason)
+    await apply_community_removal(conn, actor.person_id, community, removed, reason)
+    await publish.community_removed(conn, actor, community, removed, reason)
     return await get_community(conn, community_id)

@@ -12,7 +12,7 @@ from collections.abc import Collection
 
 import sqlalchemy as sa
 
-from moot.actions.actor import Actor
+from moot.actions.actor import Actor, is_remote
 from moot.actions.communities import check_mod_or_admin, is_banned_from
 from moot.db import models as m
 from moot.db.engine import Connection, Row
@@ -92,6 +92,17 @@ async def check_higher_mod(
     ranked = await _admins_in_order(conn, people) + [int(r["person_id"]) for r in mods]
     if ranked and ranked[0] != actor_id:
         raise ApiError(ErrorCode.NOT_HIGHER_MOD)
+
+
+async def check_outranks(
+    conn: Connection, actor: Actor, community: Row, target_ids: Collection[int]
+) -> None:
+    """`check_higher_mod` for an action in `community`. A remote actor's action in a
+    community of another instance was ranked by that community's own instance, against the
+    list it keeps; the copy here decides nothing (Lemmy checks no rank on receipt)."""
+    if is_remote(actor) and not community["local"]:
+        return
+    await check_higher_mod(conn, int(community["id"]), actor.person_id, target_ids)
 
 
 async def check_higher_admin(conn: Connection, actor_id: int, target_ids: Collection[int]) -> None:

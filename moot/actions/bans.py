@@ -15,7 +15,7 @@ from moot import auth
 from moot.actions.actor import Actor
 from moot.actions.authority import (
     check_higher_admin,
-    check_higher_mod,
+    check_outranks,
     require_admin,
     require_mod_action,
     top_moderator,
@@ -28,6 +28,7 @@ from moot.db import models as m
 from moot.db.engine import Connection, Database, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
+from moot.federation import publish_moderation as publish
 
 # Lemmy's longest ban term: an expiry further away than this is a ban for good.
 MAX_BAN_TERM = timedelta(days=10 * 365)
@@ -62,7 +63,7 @@ async def ban_from_community(
     community = await get_community(conn, community_id)
     await require_mod_action(conn, actor, community)
     person = await get_person(conn, person_id)
-    await check_higher_mod(conn, community_id, actor.person_id, [person_id])
+    await check_outranks(conn, actor, community, [person_id])
     until = ban_expiry(expires) if ban else None
     reason = await clean_reason(conn, reason)
     t = m.community_person_ban
@@ -88,6 +89,9 @@ async def ban_from_community(
         reason=reason,
         expires=until,
     )
+    await publish.community_ban(
+        conn, actor, community, person, ban, remove_data=remove_data, reason=reason, until=until
+    )
     return person
 
 
@@ -103,7 +107,7 @@ async def ban_from_site(
 ) -> Row:
     """Ban (or lift the ban on) a person everywhere on this instance; returns the person."""
     require_admin(actor)
-    await get_person(conn, person_id)
+    person = await get_person(conn, person_id)
     await check_higher_admin(conn, actor.person_id, [person_id])
     until = ban_expiry(expires) if ban else None
     reason = await clean_reason(conn, reason)
@@ -128,6 +132,12 @@ async def ban_from_site(
         other_person_id=person_id,
         reason=reason,
         expires=until,
+    )
+    await publish.site_ban(
+        conn, actor, person, ban, remove_data=remove_data, reason=reason, until=until
+    )
+    await publish.bans_in_local_communities(
+        conn, actor, person, ban, remove_data=remove_data, reason=reason
     )
     return await get_person(conn, person_id)
 

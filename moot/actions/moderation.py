@@ -15,9 +15,9 @@ from typing import Literal
 import sqlalchemy as sa
 
 from moot.actions import comments, posts, reports
-from moot.actions.actor import Actor
+from moot.actions.actor import Actor, is_remote
 from moot.actions.authority import (
-    check_higher_mod,
+    check_outranks,
     require_admin,
     require_mod_action,
     require_valid_person,
@@ -30,6 +30,7 @@ from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
+from moot.federation import publish_moderation as publish
 
 FeatureType = Literal["Local", "Community"]
 
@@ -84,8 +85,10 @@ async def remove_post(
     post = await get_post(conn, post_id)
     community = await get_community(conn, int(post["community_id"]))
     await require_mod_action(conn, actor, community)
-    await check_higher_mod(conn, int(community["id"]), actor.person_id, [int(post["creator_id"])])
-    await apply_post_removal(conn, actor.person_id, post, removed, await clean_reason(conn, reason))
+    await check_outranks(conn, actor, community, [int(post["creator_id"])])
+    reason = await clean_reason(conn, reason)
+    await apply_post_removal(conn, actor.person_id, post, removed, reason)
+    await publish.post_removed(conn, actor, post, removed, reason)
     return await get_post(conn, post_id)
 
 
@@ -96,15 +99,14 @@ async def remove_comment(
     post = await get_post(conn, int(comment["post_id"]))
     community = await get_community(conn, int(post["community_id"]))
     await require_mod_action(conn, actor, community)
-    await check_higher_mod(
-        conn, int(community["id"]), actor.person_id, [int(comment["creator_id"])]
-    )
+    await check_outranks(conn, actor, community, [int(comment["creator_id"])])
     # A comment its author deleted stays deleted: restoring it would put its text in the
     # modlog's view for everyone (Lemmy refuses the same way).
     if comment["deleted"]:
         raise ApiError(ErrorCode.COULDNT_UPDATE_COMMENT)
     reason = await clean_reason(conn, reason)
     await apply_comment_removal(conn, actor.person_id, comment, post, removed, reason)
+    await publish.comment_removed(conn, actor, comment, post, removed, reason)
     return await get_comment(conn, comment_id)
 
 
@@ -122,6 +124,7 @@ async def lock_post(conn: Connection, actor: Actor, post_id: int, locked: bool) 
         community_id=int(community["id"]),
         post_id=post_id,
     )
+    await publish.locked(conn, actor, post, locked)
     return await get_post(conn, post_id)
 
 
@@ -148,6 +151,8 @@ async def feature_post(
         post_id=post_id,
         is_featured_community=in_community,
     )
+    if in_community:
+        await publish.featured(conn, actor, post, featured)
     return await get_post(conn, post_id)
 
 
@@ -172,14 +177,16 @@ async def set_moderator(
     """Appoint or dismiss a moderator; dismissing needs a higher rank than theirs."""
     community = await get_community(conn, community_id)
     await require_mod_action(conn, actor, community)
-    # A remote community only takes its own moderators' word for it.
+    # A remote community only takes its own moderators' word for it (a remote actor may
+    # speak for its home as that community's admin).
     if (
-        actor.is_admin
+        not is_remote(actor)
+        and actor.is_admin
         and not community["local"]
         and not await is_moderator(conn, community_id, actor.person_id)
     ):
         raise ApiError(ErrorCode.NOT_A_MODERATOR)
-    await get_person(conn, person_id)
+    person = await get_person(conn, person_id)
     t = m.community_moderator
     if added:
         if await is_moderator(conn, community_id, person_id):
@@ -188,7 +195,7 @@ async def set_moderator(
             sa.insert(t).values(community_id=community_id, person_id=person_id, published=utcnow())
         )
     else:
-        await check_higher_mod(conn, community_id, actor.person_id, [person_id])
+        await check_outranks(conn, actor, community, [person_id])
         await conn.execute(
             sa.delete(t).where(t.c.community_id == community_id, t.c.person_id == person_id)
         )
@@ -200,6 +207,7 @@ async def set_moderator(
         other_person_id=person_id,
         community_id=community_id,
     )
+    await publish.moderator_changed(conn, actor, community, person, added)
 
 
 async def transfer_community(

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from moot import auth, validation
 from moot.actions import counters, votes
 from moot.actions.actor import Actor, Received
+from moot.actions.authority import require_valid_person
 from moot.actions.communities import is_banned_from, is_moderator
 from moot.actions.lookups import get_community, get_post
 from moot.actions.reading import mark_read
@@ -24,6 +25,8 @@ from moot.text.markdown import render_markdown
 
 async def check_can_post_in(conn: Connection, actor: Actor, community: Row) -> None:
     """The rules shared by posting, commenting and reporting in a community."""
+    # Local viewers were checked at login; a remote person's ban arrives by activity.
+    await require_valid_person(conn, actor.person_id)
     if community["deleted"] or community["removed"]:
         raise ApiError(ErrorCode.CANNOT_CREATE_POST_OR_COMMENT_IN_DELETED_OR_REMOVED_COMMUNITY)
     if await is_banned_from(conn, int(community["id"]), actor.person_id):

@@ -1,12 +1,13 @@
 """Private messages between two persons: send, edit, delete (the author), mark read (the
-recipient). Someone who blocked you cannot be written to (`person_is_blocked`)."""
+recipient). Someone who blocked you cannot be written to (`person_is_blocked`), from here
+or from another instance."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from moot import validation
-from moot.actions.actor import Actor
+from moot.actions.actor import Actor, Received
 from moot.actions.authority import require_valid_person
 from moot.actions.lookups import get_person, get_private_message
 from moot.actions.site import load_site
@@ -15,6 +16,7 @@ from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
+from moot.federation import publish
 from moot.text.markdown import render_markdown
 
 
@@ -40,14 +42,21 @@ async def _blocks(conn: Connection, blocker_id: int, target_id: int) -> bool:
 
 
 async def send(
-    conn: Connection, settings: Settings, actor: Actor, recipient_id: int, content: str
+    conn: Connection,
+    settings: Settings,
+    actor: Actor,
+    recipient_id: int,
+    content: str,
+    received: Received | None = None,
 ) -> Row:
     await require_valid_person(conn, actor.person_id)
     text = await _clean(conn, content)
     await get_person(conn, recipient_id)
     if await _blocks(conn, recipient_id, actor.person_id):
         raise ApiError(ErrorCode.PERSON_IS_BLOCKED)
-    now = utcnow()
+    now = received.published if received is not None else utcnow()
+    # A local message's id is known only after the insert; a unique placeholder until then.
+    pending = f"{settings.origin}/private_message/pending-{actor.person_id}-{now.timestamp()}"
     message_id = int(
         await conn.scalar(
             sa.insert(m.private_message)
@@ -57,19 +66,21 @@ async def send(
                 content=text,
                 content_html=render_markdown(text),
                 published=now,
-                # The real id is known only after the insert; a unique placeholder until then.
-                ap_id=f"{settings.origin}/private_message/pending-{actor.person_id}-{now.timestamp()}",
-                local=True,
+                ap_id=received.ap_id if received is not None else pending,
+                local=received is None,
             )
             .returning(m.private_message.c.id)
         )
     )
-    await conn.execute(
-        sa.update(m.private_message)
-        .where(m.private_message.c.id == message_id)
-        .values(ap_id=f"{settings.origin}/private_message/{message_id}")
-    )
-    return await get_private_message(conn, message_id)
+    if received is None:
+        await conn.execute(
+            sa.update(m.private_message)
+            .where(m.private_message.c.id == message_id)
+            .values(ap_id=f"{settings.origin}/private_message/{message_id}")
+        )
+    message = await get_private_message(conn, message_id)
+    await publish.private_message_saved(conn, actor, message, "Create")
+    return message
 
 
 async def _own(conn: Connection, actor: Actor, message_id: int) -> Row:
@@ -87,17 +98,22 @@ async def edit(conn: Connection, actor: Actor, message_id: int, content: str) ->
         .where(m.private_message.c.id == message_id)
         .values(content=text, content_html=render_markdown(text), updated=utcnow())
     )
-    return await get_private_message(conn, message_id)
+    message = await get_private_message(conn, message_id)
+    await publish.private_message_saved(conn, actor, message, "Update")
+    return message
 
 
 async def delete(conn: Connection, actor: Actor, message_id: int, deleted: bool) -> Row:
-    await _own(conn, actor, message_id)
+    before = await _own(conn, actor, message_id)
     await conn.execute(
         sa.update(m.private_message)
         .where(m.private_message.c.id == message_id)
         .values(deleted=deleted, updated=utcnow())
     )
-    return await get_private_message(conn, message_id)
+    message = await get_private_message(conn, message_id)
+    if bool(before["deleted"]) != deleted:
+        await publish.private_message_deleted(conn, actor, message, deleted)
+    return message
 
 
 async def mark_read(conn: Connection, actor: Actor, message_id: int, read: bool) -> Row:

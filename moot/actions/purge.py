@@ -18,6 +18,7 @@ from moot.actions.modlog import Kind, clean_reason, record
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
+from moot.federation import publish_moderation as publish
 
 
 async def _drop_comment(conn: Connection, comment: Row, post: Row) -> None:
@@ -52,6 +53,8 @@ async def purge_comment(
     comment = await get_comment(conn, comment_id)
     post = await get_post(conn, int(comment["post_id"]))
     reason = await clean_reason(conn, reason)
+    # Lemmy tells the other instances of a purge as of a removal.
+    await publish.comment_removed(conn, actor, comment, post, True, reason)
     await _drop_comment(conn, comment, post)
     await record(
         conn, Kind.ADMIN_PURGE_COMMENT, actor.person_id, post_id=int(post["id"]), reason=reason
@@ -62,6 +65,7 @@ async def purge_post(conn: Connection, actor: Actor, post_id: int, reason: str |
     require_admin(actor)
     post = await get_post(conn, post_id)
     reason = await clean_reason(conn, reason)
+    await publish.post_removed(conn, actor, post, True, reason)
     await _drop_post(conn, post)
     await record(
         conn,
@@ -88,9 +92,15 @@ async def purge_person(conn: Connection, actor: Actor, person_id: int, reason: s
     if person_id == actor.person_id:
         # The modlog entry names the admin who purged; it cannot outlive them.
         raise ApiError(ErrorCode.NOT_HIGHER_ADMIN)
-    await get_person(conn, person_id)
+    person = await get_person(conn, person_id)
     await check_higher_admin(conn, actor.person_id, [person_id])
     reason = await clean_reason(conn, reason)
+    # Told as Lemmy tells it: a site ban taking the person's content with it (a local
+    # person), or bans from the local communities they wrote in (a remote one).
+    await publish.site_ban(conn, actor, person, True, remove_data=True, reason=reason, until=None)
+    await publish.bans_in_local_communities(
+        conn, actor, person, True, remove_data=True, reason=reason
+    )
     await votes.withdraw_all_votes(conn, person_id)
     p, c = m.post.c, m.comment.c
     for post in await conn.fetch_all(sa.select(m.post).where(p.creator_id == person_id)):

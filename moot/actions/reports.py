@@ -21,6 +21,7 @@ from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
+from moot.federation import publish_moderation as publish
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,17 @@ async def report_post(conn: Connection, actor: Actor, post_id: int, reason: str)
     text = await _reason(conn, reason)
     post = await get_post(conn, post_id)
     await require_valid_person(conn, actor.person_id)
-    await check_can_post_in(conn, actor, await get_community(conn, int(post["community_id"])))
+    community = await get_community(conn, int(post["community_id"]))
+    await check_can_post_in(conn, actor, community)
     snapshot = {
         "original_post_name": post["name"],
         "original_post_url": post["url"],
         "original_post_body": post["body"],
     }
-    return await _file(conn, POST, actor, post_id, text, snapshot)
+    report_id = await _file(conn, POST, actor, post_id, text, snapshot)
+    creator_id = int(post["creator_id"])
+    await publish.reported(conn, actor, str(post["ap_id"]), creator_id, community, text)
+    return report_id
 
 
 async def report_comment(conn: Connection, actor: Actor, comment_id: int, reason: str) -> int:
@@ -97,9 +102,13 @@ async def report_comment(conn: Connection, actor: Actor, comment_id: int, reason
     comment = await get_comment(conn, comment_id)
     post = await get_post(conn, int(comment["post_id"]))
     await require_valid_person(conn, actor.person_id)
-    await check_can_post_in(conn, actor, await get_community(conn, int(post["community_id"])))
+    community = await get_community(conn, int(post["community_id"]))
+    await check_can_post_in(conn, actor, community)
     snapshot = {"original_comment_text": comment["content"]}
-    return await _file(conn, COMMENT, actor, comment_id, text, snapshot)
+    report_id = await _file(conn, COMMENT, actor, comment_id, text, snapshot)
+    creator_id = int(comment["creator_id"])
+    await publish.reported(conn, actor, str(comment["ap_id"]), creator_id, community, text)
+    return report_id
 
 
 async def report_private_message(

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from moot.actions import counters
 from moot.actions.actor import Actor
+from moot.actions.authority import require_valid_person
 from moot.actions.communities import is_banned_from
 from moot.actions.lookups import get_comment, get_post
 from moot.actions.reading import mark_read
@@ -50,6 +51,7 @@ async def _allowed_score(conn: Connection, viewer: Actor, score: int, post: Row)
         _, local = await load_site(conn)
         if not local["enable_downvotes"]:
             raise ApiError(ErrorCode.DOWNVOTES_ARE_DISABLED)
+    await require_valid_person(conn, viewer.person_id)
     if await is_banned_from(conn, int(post["community_id"]), viewer.person_id):
         raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
     return score if score in (1, -1) else 0

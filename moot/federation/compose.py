@@ -142,3 +142,103 @@ def announce(origin: str, community: str, inner: Json) -> Json:
         "cc": [f"{community}/followers"],
         "object": body,
     }
+
+
+def _moderation(kind: str, origin: str, actor: str, object_id: str, community: str) -> Json:
+    """The addressing every community-scoped moderator activity shares."""
+    return {
+        "id": new_activity_id(origin, kind),
+        "type": kind,
+        "actor": actor,
+        "to": [PUBLIC],
+        "cc": [community],
+        "audience": community,
+        "object": object_id,
+    }
+
+
+def lock(origin: str, actor: str, post_id: str, community: str) -> Json:
+    """Lemmy's own `Lock` type; unlocking is an Undo of a new one."""
+    return _moderation("Lock", origin, actor, post_id, community)
+
+
+def collection_change(
+    kind: str, origin: str, actor: str, object_id: str, target: str, community: str
+) -> Json:
+    """Add or Remove of a moderator (target: the moderators collection) or of a featured
+    post (target: the featured collection)."""
+    return {**_moderation(kind, origin, actor, object_id, community), "target": target}
+
+
+def block(
+    origin: str,
+    actor: str,
+    person: str,
+    target: str,
+    cc: list[str],
+    *,
+    community: str | None,
+    remove_data: bool | None,
+    summary: str | None,
+    expires: str | None,
+) -> Json:
+    """A ban: from a community (target and cc the community) or from the site (target the
+    site actor, cc every known remote site). Lemmy sends the expiry under both names."""
+    out: Json = {
+        "id": new_activity_id(origin, "block"),
+        "type": "Block",
+        "actor": actor,
+        "to": [PUBLIC],
+        "cc": cc,
+        "object": person,
+        "target": target,
+    }
+    if community is not None:
+        out["audience"] = community
+    if remove_data is not None:
+        out["removeData"] = remove_data
+    if summary is not None:
+        out["summary"] = summary
+    if expires is not None:
+        out["expires"] = expires
+        out["endTime"] = expires
+    return out
+
+
+def undo_block(origin: str, inner: Json, restore_data: bool) -> Json:
+    """Lifting a ban: `restoreData` asks receivers to restore what the ban removed."""
+    return {**undo(origin, inner), "restoreData": restore_data}
+
+
+def flag(origin: str, actor: str, object_id: str, community: str, reason: str) -> Json:
+    """A report: to the community only, never announced."""
+    return {
+        "id": new_activity_id(origin, "flag"),
+        "type": "Flag",
+        "actor": actor,
+        "to": [community],
+        "object": object_id,
+        "summary": reason,
+        "audience": community,
+    }
+
+
+def private_message(kind: str, origin: str, actor: str, message: Json, recipient: str) -> Json:
+    """Create or Update of a ChatMessage, addressed to its one recipient."""
+    return {
+        "id": new_activity_id(origin, kind),
+        "type": kind,
+        "actor": actor,
+        "to": [recipient],
+        "object": message,
+    }
+
+
+def delete_private_message(origin: str, actor: str, message_id: str, recipient: str) -> Json:
+    return {
+        "id": new_activity_id(origin, "delete"),
+        "type": "Delete",
+        "actor": actor,
+        "to": [recipient],
+        "object": message_id,
+    }

@@ -22,7 +22,7 @@ from moot.federation.outbox import enqueue, inbox_of
 Build = Callable[[str], Awaitable[Json]]
 
 
-async def _origin(conn: Connection) -> str:
+async def local_origin(conn: Connection) -> str:
     actor = await conn.scalar(
         sa.select(m.site.c.actor_id)
         .join(m.local_site, m.local_site.c.site_id == m.site.c.id)
@@ -74,39 +74,39 @@ async def in_community(
         followed = await _has_remote_followers(conn, int(community["id"]))
         if not followed and not extra:
             return
-        activity = await build(await _origin(conn))
+        activity = await build(await local_origin(conn))
         await enqueue(conn, activity, str(actor.person["actor_id"]), inboxes=extra)
         if followed:
             await _announce(conn, community, activity)
         return
-    activity = await build(await _origin(conn))
+    activity = await build(await local_origin(conn))
     await enqueue(
         conn, activity, str(actor.person["actor_id"]), inboxes=[inbox_of(community), *extra]
     )
 
 
 async def _announce(conn: Connection, community: Row, activity: Json) -> None:
-    origin = await _origin(conn)
+    origin = await local_origin(conn)
     announce = compose.announce(origin, str(community["actor_id"]), activity)
     await enqueue(conn, announce, str(community["actor_id"]), followers_of=int(community["id"]))
 
 
-async def _community_of(conn: Connection, post: Row) -> Row:
+async def community_of(conn: Connection, post: Row) -> Row:
     return await render.one(conn, m.community, int(post["community_id"]))
 
 
-def _actor_id(actor: Actor) -> str:
+def actor_id_of(actor: Actor) -> str:
     return str(actor.person["actor_id"])
 
 
 async def post_saved(conn: Connection, actor: Actor, post: Row, kind: str) -> None:
     """Create or Update of a post."""
-    community = await _community_of(conn, post)
+    community = await community_of(conn, post)
 
     async def build(origin: str) -> Json:
         page = await render.page(conn, post)
         return compose.create_or_update(
-            kind, origin, _actor_id(actor), page, str(community["actor_id"]), [], None
+            kind, origin, actor_id_of(actor), page, str(community["actor_id"]), [], None
         )
 
     await in_community(conn, actor, community, build)
@@ -115,7 +115,7 @@ async def post_saved(conn: Connection, actor: Actor, post: Row, kind: str) -> No
 async def comment_saved(conn: Connection, actor: Actor, comment: Row, kind: str) -> None:
     """Create or Update of a comment; the author replied to gets a copy."""
     post = await render.one(conn, m.post, int(comment["post_id"]))
-    community = await _community_of(conn, post)
+    community = await community_of(conn, post)
     parents = ancestor_ids(comment["path"])
     if parents:
         parent = await render.one(conn, m.comment, parents[-1])
@@ -128,7 +128,7 @@ async def comment_saved(conn: Connection, actor: Actor, comment: Row, kind: str)
         return compose.create_or_update(
             kind,
             origin,
-            _actor_id(actor),
+            actor_id_of(actor),
             note,
             str(community["actor_id"]),
             note["cc"][1:],
@@ -142,28 +142,28 @@ async def deleted(conn: Connection, actor: Actor, ap_id: str, community: Row, go
     """Delete (or Undo{Delete}) of the actor's own post, comment or community."""
 
     async def build(origin: str) -> Json:
-        delete = compose.delete(origin, _actor_id(actor), ap_id, str(community["actor_id"]))
+        delete = compose.delete(origin, actor_id_of(actor), ap_id, str(community["actor_id"]))
         return delete if gone else compose.undo(origin, delete)
 
     await in_community(conn, actor, community, build)
 
 
 async def post_deleted(conn: Connection, actor: Actor, post: Row, gone: bool) -> None:
-    await deleted(conn, actor, str(post["ap_id"]), await _community_of(conn, post), gone)
+    await deleted(conn, actor, str(post["ap_id"]), await community_of(conn, post), gone)
 
 
 async def comment_deleted(conn: Connection, actor: Actor, comment: Row, gone: bool) -> None:
     post = await render.one(conn, m.post, int(comment["post_id"]))
-    await deleted(conn, actor, str(comment["ap_id"]), await _community_of(conn, post), gone)
+    await deleted(conn, actor, str(comment["ap_id"]), await community_of(conn, post), gone)
 
 
 async def voted(conn: Connection, actor: Actor, ap_id: str, post: Row, score: int) -> None:
     """Like, Dislike, or (score 0) an Undo that always wraps a new Like, as Lemmy's."""
-    community = await _community_of(conn, post)
+    community = await community_of(conn, post)
 
     async def build(origin: str) -> Json:
         kind = "Dislike" if score == -1 else "Like"
-        vote = compose.vote(kind, origin, _actor_id(actor), ap_id, str(community["actor_id"]))
+        vote = compose.vote(kind, origin, actor_id_of(actor), ap_id, str(community["actor_id"]))
         return vote if score else compose.undo(origin, vote)
 
     await in_community(conn, actor, community, build)
@@ -173,19 +173,19 @@ async def followed(conn: Connection, actor: Actor, community: Row, follow: bool)
     """A local person (un)follows a remote community, or a local community accepts."""
     if isinstance(actor, RemoteActor):
         if community["local"] and follow and actor.activity is not None:
-            origin = await _origin(conn)
+            origin = await local_origin(conn)
             accept = compose.accept(origin, str(community["actor_id"]), actor.activity)
             signer = str(community["actor_id"])
             await enqueue(conn, accept, signer, inboxes=[inbox_of(actor.person)], sensitive=True)
         return
     if community["local"]:
         return
-    origin = await _origin(conn)
-    activity = compose.follow(origin, _actor_id(actor), str(community["actor_id"]))
+    origin = await local_origin(conn)
+    activity = compose.follow(origin, actor_id_of(actor), str(community["actor_id"]))
     if not follow:
         activity = compose.undo(origin, activity)
     inbox = [inbox_of(community)]
-    await enqueue(conn, activity, _actor_id(actor), inboxes=inbox, sensitive=True)
+    await enqueue(conn, activity, actor_id_of(actor), inboxes=inbox, sensitive=True)
 
 
 async def community_edited(conn: Connection, actor: Actor, community: Row) -> None:
@@ -193,7 +193,7 @@ async def community_edited(conn: Connection, actor: Actor, community: Row) -> No
 
     async def build(origin: str) -> Json:
         group = await render.group(conn, community, origin)
-        return compose.update_group(origin, _actor_id(actor), group, str(community["actor_id"]))
+        return compose.update_group(origin, actor_id_of(actor), group, str(community["actor_id"]))
 
     await in_community(conn, actor, community, build)
 
@@ -202,6 +202,34 @@ async def person_deleted(conn: Connection, person: Row, remove_data: bool) -> No
     """A local account deleted: every known instance with a site actor hears of it."""
     if not person["local"]:
         return
-    origin = await _origin(conn)
+    origin = await local_origin(conn)
     activity = compose.delete_person(origin, str(person["actor_id"]), remove_data)
     await enqueue(conn, activity, str(person["actor_id"]), all_instances=True, sensitive=True)
+
+
+async def private_message_saved(conn: Connection, actor: Actor, message: Row, kind: str) -> None:
+    """Create or Update of a ChatMessage, to a recipient on another instance only."""
+    recipient = await render.one(conn, m.person, int(message["recipient_id"]))
+    if isinstance(actor, RemoteActor) or recipient["local"]:
+        return
+    origin = await local_origin(conn)
+    chat = await render.chat_message(conn, message)
+    activity = compose.private_message(
+        kind, origin, actor_id_of(actor), chat, str(recipient["actor_id"])
+    )
+    inboxes = [inbox_of(recipient)]
+    await enqueue(conn, activity, actor_id_of(actor), inboxes=inboxes, sensitive=True)
+
+
+async def private_message_deleted(conn: Connection, actor: Actor, message: Row, gone: bool) -> None:
+    recipient = await render.one(conn, m.person, int(message["recipient_id"]))
+    if isinstance(actor, RemoteActor) or recipient["local"]:
+        return
+    origin = await local_origin(conn)
+    activity = compose.delete_private_message(
+        origin, actor_id_of(actor), str(message["ap_id"]), str(recipient["actor_id"])
+    )
+    if not gone:
+        activity = compose.undo(origin, activity)
+    inboxes = [inbox_of(recipient)]
+    await enqueue(conn, activity, actor_id_of(actor), inboxes=inboxes, sensitive=True)

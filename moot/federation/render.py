@@ -15,6 +15,7 @@ from moot.federation.objects.comment import note_json
 from moot.federation.objects.community import group_json
 from moot.federation.objects.person import person_json
 from moot.federation.objects.post import page_json
+from moot.federation.objects.private_message import chat_message_json
 
 
 async def one(conn: Connection, table: sa.Table, row_id: int) -> Row:
@@ -71,3 +72,9 @@ async def group(conn: Connection, row: Row, origin: str, db: Database | None = N
 
 def tombstone(ap_id: str) -> dict[str, Any]:
     return {"id": ap_id, "type": "Tombstone"}
+
+
+async def chat_message(conn: Connection, message: Row) -> Json:
+    creator = await one(conn, m.person, int(message["creator_id"]))
+    recipient = await one(conn, m.person, int(message["recipient_id"]))
+    return plain(chat_message_json(message, str(creator["actor_id"]), str(recipient["actor_id"])))

@@ -97,6 +97,21 @@ def _group(peer: EvilPeer, name: str) -> dict[str, Any]:
     return group
 
 
+def _site(peer: EvilPeer) -> dict[str, Any]:
+    """The instance actor, so the peer can claim to speak for its site (a site ban)."""
+    actor = f"{peer.origin}/"
+    return {
+        "@context": ["https://www.w3.org/ns/activitystreams"],
+        "type": "Application",
+        "id": actor,
+        "name": "evil",
+        "inbox": f"{peer.origin}/inbox",
+        "outbox": f"{peer.origin}/site_outbox",
+        "publicKey": {"id": f"{actor}#main-key", "owner": actor, "publicKeyPem": KEYS[1]},
+        "published": "2024-01-01T00:00:00Z",
+    }
+
+
 def start_peer() -> EvilPeer:
     peer: EvilPeer
 
@@ -114,7 +129,9 @@ def start_peer() -> EvilPeer:
 
         def do_GET(self) -> None:
             parts = self.path.strip("/").split("/")
-            if len(parts) == 2 and parts[0] == "u":
+            if self.path == "/":
+                self._send(200, _site(peer))
+            elif len(parts) == 2 and parts[0] == "u":
                 self._send(200, _person(peer, parts[1]))
             elif len(parts) == 2 and parts[0] == "c":
                 self._send(200, _group(peer, parts[1]))

@@ -12,37 +12,30 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from moot.actions import accounts, comments, communities, posts, votes
-from moot.actions.actor import RemoteActor
+from moot.actions import accounts, comments, communities, posts, private_messages, votes
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
 from moot.federation import checks, resolve, urls
-from moot.federation.inbox import ingest, store
+from moot.federation.inbox import ingest, moderation, store
 from moot.federation.inbox.ingest import Apply
+from moot.federation.inbox.private_messages import prepare_message
 from moot.federation.objects.community import group_fields, store_group
 from moot.federation.objects.person import store_person
 from moot.federation.protocol import activities as a
 from moot.federation.protocol.actors import Group, Person
-from moot.federation.protocol.objects import Note, Page
+from moot.federation.protocol.objects import ChatMessage, Note, Page
 from moot.federation.protocol.parse import ParseError, parse_activity, parse_object
 from moot.federation.resolve import Context
 
 Handler = Callable[[Context, Any, dict[str, Any], Row | None], Awaitable[Apply | None]]
-
-# The moderation actions (remove, lock, feature, moderators, bans, reports) are parsed and
-# checked; they act once moot/actions has them (the moderation branch).
-MODERATION_PENDING = "moderation activities are understood but not acted on yet"
 
 
 class Unsupported(ParseError):
     pass
 
 
-async def _remote(ctx: Context, url: str, doc: dict[str, Any], **kw: Any) -> RemoteActor:
-    if ctx.is_local(url):
-        raise ParseError("an activity of a local actor came back")
-    return RemoteActor(await resolve.person(ctx, url), activity=doc, **kw)
+_remote = ingest.remote_actor
 
 
 async def _local_community(ctx: Context, url: str) -> Row:
@@ -89,6 +82,10 @@ async def create_or_update(
     if isinstance(obj, Page | Note):
         actor = await _remote(ctx, act.actor, doc)
         return await ingest.prepare_object(ctx, obj, actor, announced_by)
+    if isinstance(obj, ChatMessage):
+        if announced_by is not None:
+            raise ParseError("private messages are never announced")
+        return await prepare_message(ctx, act, obj, doc)
     if isinstance(obj, Group):
         return await _update_group(ctx, act, obj, doc)
     if isinstance(obj, Person):
@@ -133,9 +130,11 @@ async def _target(ctx: Context, url: str) -> tuple[str, Row] | None:
         return None
 
 
-async def delete(ctx: Context, act: a.Delete, doc: dict[str, Any], _: Row | None) -> Apply | None:
-    if act.summary is not None:
-        raise Unsupported(f"a moderator's removal: {MODERATION_PENDING}")
+async def delete(
+    ctx: Context, act: a.Delete, doc: dict[str, Any], announced_by: Row | None
+) -> Apply | None:
+    if act.summary is not None:  # a moderator's removal
+        return await moderation.removal(ctx, act, doc, announced_by)
     url = checks.object_url(act)
     return await _set_deleted(ctx, act, doc, url, True)
 
@@ -149,6 +148,9 @@ async def _set_deleted(
         found = await resolve.find_actor(conn, url)
         post = await conn.fetch_one(sa.select(m.post).where(m.post.c.ap_id == url))
         comment = await conn.fetch_one(sa.select(m.comment).where(m.comment.c.ap_id == url))
+        message = await conn.scalar(
+            sa.select(m.private_message.c.id).where(m.private_message.c.ap_id == url)
+        )
     actor = await _remote(ctx, act.actor, doc)
     if post is not None:
         post_id = int(post["id"])
@@ -156,6 +158,9 @@ async def _set_deleted(
     if comment is not None:
         comment_id = int(comment["id"])
         return lambda tx: _discard(comments.delete_comment(tx, actor, comment_id, gone))
+    if message is not None:
+        message_id = int(message)
+        return lambda tx: _discard(private_messages.delete(tx, actor, message_id, gone))
     if found is not None and found[0] == "community":
         community_id = int(found[1]["id"])
         return lambda tx: _discard(communities.delete(tx, actor, community_id, gone))
@@ -203,7 +208,9 @@ async def _vote(
     return lambda tx: votes.vote_comment(tx, actor, item_id, score)
 
 
-async def undo(ctx: Context, act: a.Undo, doc: dict[str, Any], _: Row | None) -> Apply | None:
+async def undo(
+    ctx: Context, act: a.Undo, doc: dict[str, Any], announced_by: Row | None
+) -> Apply | None:
     assert isinstance(act.object, dict)
     inner = parse_activity(act.object)
     if isinstance(inner, a.Follow):
@@ -215,10 +222,14 @@ async def undo(ctx: Context, act: a.Undo, doc: dict[str, Any], _: Row | None) ->
         # By actor and object, never by the inner id (Lemmy keeps no vote ids).
         return await _vote(ctx, act, doc, inner.object, 0)
     if isinstance(inner, a.Delete):
-        if inner.summary is not None:
-            raise Unsupported(f"a moderator's restore: {MODERATION_PENDING}")
+        if inner.summary is not None:  # a moderator's restore
+            return await moderation.removal(ctx, inner, doc, announced_by, restore=True)
         return await _set_deleted(ctx, act, doc, checks.object_url(inner), False)
-    raise Unsupported(f"Undo of a {inner.type}: {MODERATION_PENDING}")
+    if isinstance(inner, a.Lock):
+        return await moderation.lock(ctx, inner, doc, announced_by, locked=False)
+    if isinstance(inner, a.Block):
+        return await moderation.block(ctx, inner, doc, announced_by, ban=False)
+    raise Unsupported(f"Undo of a {inner.type} is not acted on")
 
 
 async def announce(
@@ -270,10 +281,6 @@ async def _has_local_followers(ctx: Context, community_id: int) -> bool:
     return found is not None
 
 
-async def moderation(ctx: Context, act: a.Activity, doc: dict[str, Any], _: Row | None) -> None:
-    raise Unsupported(f"{act.type}: {MODERATION_PENDING}")
-
-
 HANDLERS: dict[type[a.Activity], Handler] = {
     a.Follow: follow,
     a.Accept: accept,
@@ -284,11 +291,11 @@ HANDLERS: dict[type[a.Activity], Handler] = {
     a.Dislike: vote,
     a.Undo: undo,
     a.Announce: announce,
-    a.Lock: moderation,
-    a.Add: moderation,
-    a.Remove: moderation,
-    a.Block: moderation,
-    a.Flag: moderation,
+    a.Lock: moderation.lock,
+    a.Add: moderation.collection,
+    a.Remove: moderation.collection,
+    a.Block: moderation.block,
+    a.Flag: moderation.flag,
 }
 
 

@@ -43,6 +43,13 @@ def creator_url(attributed_to: str | list[Any]) -> str:
     raise ParseError("attributedTo names no person")
 
 
+async def remote_actor(ctx: Context, url: str, doc: dict[str, Any], **kw: Any) -> RemoteActor:
+    """The person who sent `doc`; `kw` as RemoteActor takes them (is_admin)."""
+    if ctx.is_local(url):
+        raise ParseError("an activity of a local actor came back")
+    return RemoteActor(await resolve.person(ctx, url), activity=doc, **kw)
+
+
 async def _by_ap_id(ctx: Context, table: sa.Table, url: str) -> Row | None:
     async with ctx.fed.db.connection() as conn:
         return await conn.fetch_one(sa.select(table).where(table.c.ap_id == url))
