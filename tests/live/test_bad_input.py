@@ -174,3 +174,10 @@ def test_community_ban_shows_on_that_community_only(server: Server) -> None:
     assert reader.error(
         "POST", "/comment", {"post_id": posts["banned"]["id"], "content": "hi"}
     ) == (400, E.BANNED_FROM_COMMUNITY)
+
+
+@pytest.mark.parametrize("q", ["", " ", "\x0b", "@", "!", "nobody", "!x@"])
+def test_resolve_object_with_nothing_to_resolve(server: Server, q: str) -> None:
+    # Found by the OpenAPI fuzzer: a query that is empty once trimmed was a 500.
+    member = register(server)
+    assert member.error("GET", "/resolve_object", q=q) == (404, E.COULDNT_FIND_OBJECT)

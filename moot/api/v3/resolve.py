@@ -36,7 +36,7 @@ async def _found(conn: Connection, kind: str, row: Row, viewer: Viewer | None) -
 
 async def _by_name(ctx: Context, query: str, *, may_fetch: bool) -> tuple[str, Row]:
     """`!community@host`, `@person@host` or `name@host`, through WebFinger."""
-    wanted = {"!": "community", "@": "person"}.get(query[0])
+    wanted = {"!": "community", "@": "person"}.get(query[:1])
     name, _, host = query.lstrip("!@").partition("@")
     if not name or not host:
         raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, "write !community@host or @person@host")
