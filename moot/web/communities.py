@@ -12,6 +12,7 @@ from moot.api.v3.context import required_viewer
 from moot.errors import ApiError, ErrorCode
 from moot.web.errors import words
 from moot.web.listings import community_facts, community_or_none
+from moot.web.names import handle
 from moot.web.pages import (
     AnyRequest,
     Page,
@@ -75,7 +76,7 @@ async def create_community(request: AnyRequest) -> Template | Redirect:
         return _form(
             page, status=exc.status, error=words(exc), values=changes, name=changes["name"]
         )
-    return go(f"/c/{row['name']}")
+    return go(f"/c/{handle(row)}")
 
 
 @get("/c/{name:str}/edit", media_type=MediaType.HTML, include_in_schema=False)
@@ -122,7 +123,7 @@ async def edit_community(request: AnyRequest, name: str) -> Template | Redirect:
             values=changes,
             name=row["name"],
         )
-    return go(f"/c/{row['name']}")
+    return go(f"/c/{handle(row)}")
 
 
 @post("/c/{name:str}/subscribe", media_type=MediaType.HTML, include_in_schema=False)
@@ -136,7 +137,7 @@ async def subscribe(request: AnyRequest, name: str) -> Template | Redirect:
             raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
         row = await communities.follow(tx, viewer, int(row["id"]), flag(form, "follow"))
     if not is_htmx(request):
-        return back(request, f"/c/{row['name']}")
+        return back(request, f"/c/{handle(row)}")
     async with moot.db.connection() as conn:
         page = await load_page(conn, request)
         facts = await community_facts(conn, row, page.viewer)

@@ -21,6 +21,7 @@ from moot.errors import ApiError, ErrorCode
 from moot.web.listings import community_facts
 from moot.web.moderation import may_moderate
 from moot.web.modforms import ban_terms, named_person, outranks_in
+from moot.web.names import handle
 from moot.web.pages import AnyRequest, back, flag, go, load_page, render, state, text
 
 
@@ -75,7 +76,7 @@ async def moderation_page(request: AnyRequest, name: str) -> Template:
 
 
 def _here(community: Row) -> str:
-    return f"/c/{community['name']}/moderation"
+    return f"/c/{handle(community)}/moderation"
 
 
 @post("/c/{name:str}/mod", media_type=MediaType.HTML, include_in_schema=False)

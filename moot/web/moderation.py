@@ -26,6 +26,7 @@ from moot.auth import Viewer
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
 from moot.web.modforms import ban_terms, outranks_in
+from moot.web.names import handle
 from moot.web.pages import (
     AnyRequest,
     back,
@@ -219,7 +220,7 @@ async def purge_post(request: AnyRequest, post_id: int) -> Redirect:
         row = await get_post(tx, ident(post_id))
         community = await get_community(tx, int(row["community_id"]))
         await purge.purge_post(tx, viewer, post_id, text(form, "reason") or None)
-    return go(f"/c/{community['name']}")
+    return go(f"/c/{handle(community)}")
 
 
 @post("/comment/{comment_id:int}/purge", media_type=MediaType.HTML, include_in_schema=False)

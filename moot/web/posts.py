@@ -23,6 +23,7 @@ from moot.web.choices import COMMENT_SORTS, pick
 from moot.web.errors import words
 from moot.web.listings import community_facts, community_or_none
 from moot.web.moderation import tools_for
+from moot.web.names import handle
 from moot.web.pages import (
     AnyRequest,
     Page,
@@ -223,7 +224,7 @@ async def delete_post(request: AnyRequest, post_id: int) -> Redirect:
         viewer = await required_viewer(tx, request)
         row = await posts.delete_post(tx, viewer, ident(post_id), True)
         community = await get_community(tx, int(row["community_id"]))
-    return go(f"/c/{community['name']}")
+    return go(f"/c/{handle(community)}")
 
 
 async def _post_actions(request: AnyRequest, post_id: int) -> Template:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from litestar import MediaType, get
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from moot import LEMMY_API_VERSION, __version__
 from moot.actions.site import site_counts
 from moot.db.browse import admins, communities_by_size, search_post_titles
+from moot.db.engine import Row
+from moot.errors import ApiError, ErrorCode
+from moot.federation.lookup import is_lookup, look_up
 from moot.text.markdown import render_markdown
-from moot.web.pages import AnyRequest, load_page, render, state
+from moot.web.names import handle
+from moot.web.pages import AnyRequest, go, load_page, render, state
 from moot.web.views import post_cards
 
 SEARCH_PAGE_SIZE = 20
@@ -41,14 +45,41 @@ async def about(request: AnyRequest) -> Template:
     )
 
 
+def _not_found(exc: ApiError) -> str:
+    if exc.code is ErrorCode.NOT_LOGGED_IN:
+        return "Log in to look it up on its own server."
+    # The reason is the remote server's part ("WebFinger names no actor ..."): worth reading.
+    return f"It could not be found ({exc.message})." if exc.message else "It could not be found."
+
+
+def _page_of(kind: str, row: Row) -> str:
+    if kind == "community":
+        return f"/c/{handle(row)}"
+    if kind == "person":
+        return f"/u/{handle(row)}"
+    return f"/{kind}/{row['id']}"
+
+
 @get("/search", media_type=MediaType.HTML, include_in_schema=False)
-async def search(request: AnyRequest, q: str | None = None, page: int = 1) -> Template:
+async def search(request: AnyRequest, q: str | None = None, page: int = 1) -> Template | Redirect:
+    """Words in post titles; or, for `!community@host`, `@person@host` or a URL, the page
+    of what that names, fetched from its server if this instance does not know it yet."""
     words = (q or "").strip()[:QUERY_MAX_LENGTH]
     number = min(max(page, 1), SEARCH_MAX_PAGE)
-    async with state(request).db.connection() as conn:
+    moot = state(request)
+    async with moot.db.connection() as conn:
         frame = await load_page(conn, request)
+    lookup_error = None
+    if is_lookup(words) and moot.federation is not None:
+        try:
+            kind, row = await look_up(moot.federation, words, signed_in=frame.viewer is not None)
+        except ApiError as exc:
+            lookup_error = _not_found(exc)
+        else:
+            return go(_page_of(kind, row))
+    async with moot.db.connection() as conn:
         rows = []
-        if words:
+        if words and lookup_error is None:
             rows = await search_post_titles(
                 conn, words, show_nsfw=frame.show_nsfw, page=number, limit=SEARCH_PAGE_SIZE + 1
             )
@@ -56,8 +87,10 @@ async def search(request: AnyRequest, q: str | None = None, page: int = 1) -> Te
     return render(
         "search.html",
         frame,
+        status=404 if lookup_error else 200,
         title=f"Search: {words}" if words else "Search",
         q=words,
+        lookup_error=lookup_error,
         cards=cards,
         number=number,
         has_next=len(rows) > SEARCH_PAGE_SIZE,

@@ -1,0 +1,100 @@
+"""What a search for `!community@host`, `@person@host` or a URL finds, fetched if unknown.
+
+The API's /resolve_object and the web interface's search box both ask here, so a remote
+community found in either is the same row, followable the same way.
+"""
+
+from __future__ import annotations
+
+from moot.db import queries
+from moot.db.engine import Row
+from moot.errors import ApiError, ErrorCode
+from moot.federation import resolve, urls
+from moot.federation.fetch import FetchError
+from moot.federation.inbox.ingest import object_by_url
+from moot.federation.protocol.parse import ParseError
+from moot.federation.resolve import Context
+from moot.federation.runtime import Federation
+
+_FINDERS = (("community", queries.community_by_name), ("person", queries.person_by_name))
+
+
+def is_lookup(query: str) -> bool:
+    """Whether a search box's words name an object rather than words in titles."""
+    words = query.strip()
+    if words.startswith(("http://", "https://")):
+        return " " not in words
+    name, at, host = words.lstrip("!@").partition("@")
+    return words[:1] in "!@" and bool(name and at and host) and " " not in words
+
+
+async def look_up(fed: Federation, query: str, *, signed_in: bool) -> tuple[str, Row]:
+    """("community" | "person" | "post" | "comment", row) for `query`.
+
+    Only signed-in people make moot fetch from other servers (as Lemmy); anonymous
+    visitors find what the instance already knows.
+    """
+    ctx = Context(fed)
+    words = query.strip()
+    try:
+        if words.startswith(("http://", "https://")):
+            if not signed_in and not _is_local(ctx, words):
+                raise ApiError(ErrorCode.NOT_LOGGED_IN, "log in to fetch from other servers")
+            return await _by_url(ctx, words)
+        return await _by_name(ctx, words, may_fetch=signed_in)
+    except (FetchError, ParseError) as exc:
+        raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, exc.reason) from exc
+
+
+async def _by_name(ctx: Context, query: str, *, may_fetch: bool) -> tuple[str, Row]:
+    """`!community@host`, `@person@host` or `name@host`, through WebFinger."""
+    wanted = {"!": "community", "@": "person"}.get(query[:1])
+    name, _, host = query.lstrip("!@").partition("@")
+    if not name or not host:
+        raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, "write !community@host or @person@host")
+    # Instances are told apart by domain, without the port (as Lemmy does).
+    domain = urls.hostname_domain(host)
+    is_here = domain == ctx.fed.local_domain
+    if is_here or not may_fetch:
+        async with ctx.fed.db.connection() as conn:
+            for kind, finder in _FINDERS:
+                if wanted in (None, kind):
+                    row = await finder(conn, name if is_here else f"{name}@{domain}")
+                    if row is not None:
+                        return kind, row
+        if is_here:
+            raise ApiError(ErrorCode.COULDNT_FIND_OBJECT)
+        raise ApiError(ErrorCode.NOT_LOGGED_IN, "log in to look up other servers")
+    candidates = await resolve.webfinger(ctx, name, host)
+    failure: Exception | None = None
+    for url in candidates:
+        try:
+            kind, row = await resolve.actor(ctx, url)
+        except (FetchError, ParseError, ApiError) as exc:
+            failure = exc
+            continue
+        if wanted in (None, kind):
+            return kind, row
+    raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, str(failure or "no such actor"))
+
+
+async def _by_url(ctx: Context, url: str) -> tuple[str, Row]:
+    async with ctx.fed.db.connection() as conn:
+        found = await resolve.find_actor(conn, url)
+    if found is not None and found[0] != "site":
+        return found
+    try:
+        return await object_by_url(ctx, url)
+    except ParseError:
+        pass
+    kind, row = await resolve.actor(ctx, url)
+    if kind == "site":
+        raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, "an instance is not an object to show")
+    return kind, row
+
+
+def _is_local(ctx: Context, url: str) -> bool:
+    try:
+        return ctx.is_local(url)
+    except ParseError:
+        return False
