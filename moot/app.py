@@ -17,7 +17,7 @@ from litestar.response import Redirect
 
 from moot import LEMMY_API_VERSION, __version__, web
 from moot.actions.site import bootstrap, load_site, rate_limits
-from moot.api.v3 import comment, community, post, resolve, site, user
+from moot.api.v3 import comment, community, notifications, post, resolve, site, user
 from moot.api.v3.context import client_ip
 from moot.api.v3.mod_routes import MODERATION_ROUTERS
 from moot.config import Settings
@@ -179,6 +179,7 @@ def create_app(settings: Settings) -> Litestar:
             community.router,
             post.router,
             comment.router,
+            notifications.router,
             *MODERATION_ROUTERS,
             *resolve.HANDLERS,
         ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from moot import auth, validation
-from moot.actions import counters, votes
+from moot.actions import counters, notifications, votes
 from moot.actions.actor import Actor, Received
 from moot.actions.communities import is_moderator
 from moot.actions.lookups import get_comment, get_community, get_post
@@ -94,38 +94,12 @@ async def create_comment(
     comment = await get_comment(conn, comment_id)
     await counters.comment_counted(conn, comment, post, +1)
     await counters.comment_arrived(conn, comment, post)
-    await _notify_reply(conn, comment, parent, post)
+    await notifications.comment_saved(conn, comment, post, is_new=True)
     await votes.own_vote(conn, viewer, votes.COMMENT, comment, post)
     await mark_read(conn, viewer, [post_id], True)
     comment = await get_comment(conn, comment_id)
     await publish.comment_saved(conn, viewer, comment, "Create")
     return comment
-
-
-async def _notify_reply(conn: Connection, comment: Row, parent: Row | None, post: Row) -> None:
-    """The parent comment's author (or the post's, for a top-level comment) gets a reply."""
-    recipient = int(parent["creator_id"] if parent is not None else post["creator_id"])
-    if recipient == comment["creator_id"]:
-        return
-    is_local_user = await conn.scalar(
-        sa.select(sa.func.count())
-        .select_from(m.local_user)
-        .where(m.local_user.c.person_id == recipient)
-    )
-    blocked = await conn.scalar(
-        sa.select(sa.func.count())
-        .select_from(m.person_block)
-        .where(
-            m.person_block.c.person_id == recipient,
-            m.person_block.c.target_id == comment["creator_id"],
-        )
-    )
-    if is_local_user and not blocked:
-        await conn.execute(
-            sa.insert(m.comment_reply).values(
-                recipient_id=recipient, comment_id=comment["id"], published=utcnow()
-            )
-        )
 
 
 async def edit_comment(
@@ -150,6 +124,7 @@ async def edit_comment(
         values["language_id"] = language_id
     await conn.execute(sa.update(m.comment).where(m.comment.c.id == comment_id).values(**values))
     comment = await get_comment(conn, comment_id)
+    await notifications.comment_saved(conn, comment, post, is_new=False)
     await publish.comment_saved(conn, viewer, comment, "Update")
     return comment
 

@@ -291,6 +291,11 @@ _COMMENT_SORTS: dict[str, list[tuple[sa.ColumnElement[object], bool]]] = {
 }
 
 
+def comment_order(sort: str) -> list[sa.ColumnElement[object]]:
+    """ORDER BY terms of a comment sort, for lists of comments outside a listing."""
+    return [col.desc() if desc else col.asc() for col, desc in _COMMENT_SORTS[sort]]
+
+
 def comment_sort_for(post_sort: str) -> str:
     """The comment sort a profile or search uses for a post sort."""
     if post_sort in ("Active", "Hot", "Scaled"):

@@ -159,3 +159,13 @@ async def person_by_name(conn: Connection, name: str) -> Row | None:
 
 async def community_by_name(conn: Connection, name: str) -> Row | None:
     return await _actor_by_name(conn, m.community, name)
+
+
+async def local_origin(conn: Connection) -> str:
+    """This instance's origin (scheme and host) as its site actor names it."""
+    actor = await conn.scalar(
+        sa.select(m.site.c.actor_id)
+        .join(m.local_site, m.local_site.c.site_id == m.site.c.id)
+        .limit(1)
+    )
+    return str(actor).rstrip("/")

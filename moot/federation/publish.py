@@ -13,22 +13,15 @@ import sqlalchemy as sa
 
 from moot.actions.actor import Actor, RemoteActor
 from moot.db import models as m
+from moot.db import queries
 from moot.db.engine import Connection, Row
+from moot.db.mentions import mentioned_persons
 from moot.db.paths import ancestor_ids
 from moot.federation import compose, render
 from moot.federation.compose import Json
 from moot.federation.outbox import enqueue, inbox_of
 
 Build = Callable[[str], Awaitable[Json]]
-
-
-async def local_origin(conn: Connection) -> str:
-    actor = await conn.scalar(
-        sa.select(m.site.c.actor_id)
-        .join(m.local_site, m.local_site.c.site_id == m.site.c.id)
-        .limit(1)
-    )
-    return str(actor).rstrip("/")
 
 
 async def _has_remote_followers(conn: Connection, community_id: int) -> bool:
@@ -74,19 +67,19 @@ async def in_community(
         followed = await _has_remote_followers(conn, int(community["id"]))
         if not followed and not extra:
             return
-        activity = await build(await local_origin(conn))
+        activity = await build(await queries.local_origin(conn))
         await enqueue(conn, activity, str(actor.person["actor_id"]), inboxes=extra)
         if followed:
             await _announce(conn, community, activity)
         return
-    activity = await build(await local_origin(conn))
+    activity = await build(await queries.local_origin(conn))
     await enqueue(
         conn, activity, str(actor.person["actor_id"]), inboxes=[inbox_of(community), *extra]
     )
 
 
 async def _announce(conn: Connection, community: Row, activity: Json) -> None:
-    origin = await local_origin(conn)
+    origin = await queries.local_origin(conn)
     announce = compose.announce(origin, str(community["actor_id"]), activity)
     await enqueue(conn, announce, str(community["actor_id"]), followers_of=int(community["id"]))
 
@@ -113,7 +106,7 @@ async def post_saved(conn: Connection, actor: Actor, post: Row, kind: str) -> No
 
 
 async def comment_saved(conn: Connection, actor: Actor, comment: Row, kind: str) -> None:
-    """Create or Update of a comment; the author replied to gets a copy."""
+    """Create or Update of a comment; the author replied to and those mentioned get a copy."""
     post = await render.one(conn, m.post, int(comment["post_id"]))
     community = await community_of(conn, post)
     parents = ancestor_ids(comment["path"])
@@ -135,7 +128,8 @@ async def comment_saved(conn: Connection, actor: Actor, comment: Row, kind: str)
             note.get("tag"),
         )
 
-    await in_community(conn, actor, community, build, also_to=[replied_to])
+    mentioned = [int(p["id"]) for p in await mentioned_persons(conn, str(comment["content"]))]
+    await in_community(conn, actor, community, build, also_to=[replied_to, *mentioned])
 
 
 async def deleted(conn: Connection, actor: Actor, ap_id: str, community: Row, gone: bool) -> None:
@@ -173,14 +167,14 @@ async def followed(conn: Connection, actor: Actor, community: Row, follow: bool)
     """A local person (un)follows a remote community, or a local community accepts."""
     if isinstance(actor, RemoteActor):
         if community["local"] and follow and actor.activity is not None:
-            origin = await local_origin(conn)
+            origin = await queries.local_origin(conn)
             accept = compose.accept(origin, str(community["actor_id"]), actor.activity)
             signer = str(community["actor_id"])
             await enqueue(conn, accept, signer, inboxes=[inbox_of(actor.person)], sensitive=True)
         return
     if community["local"]:
         return
-    origin = await local_origin(conn)
+    origin = await queries.local_origin(conn)
     activity = compose.follow(origin, actor_id_of(actor), str(community["actor_id"]))
     if not follow:
         activity = compose.undo(origin, activity)
@@ -202,7 +196,7 @@ async def person_deleted(conn: Connection, person: Row, remove_data: bool) -> No
     """A local account deleted: every known instance with a site actor hears of it."""
     if not person["local"]:
         return
-    origin = await local_origin(conn)
+    origin = await queries.local_origin(conn)
     activity = compose.delete_person(origin, str(person["actor_id"]), remove_data)
     await enqueue(conn, activity, str(person["actor_id"]), all_instances=True, sensitive=True)
 
@@ -212,7 +206,7 @@ async def private_message_saved(conn: Connection, actor: Actor, message: Row, ki
     recipient = await render.one(conn, m.person, int(message["recipient_id"]))
     if isinstance(actor, RemoteActor) or recipient["local"]:
         return
-    origin = await local_origin(conn)
+    origin = await queries.local_origin(conn)
     chat = await render.chat_message(conn, message)
     activity = compose.private_message(
         kind, origin, actor_id_of(actor), chat, str(recipient["actor_id"])
@@ -225,7 +219,7 @@ async def private_message_deleted(conn: Connection, actor: Actor, message: Row, 
     recipient = await render.one(conn, m.person, int(message["recipient_id"]))
     if isinstance(actor, RemoteActor) or recipient["local"]:
         return
-    origin = await local_origin(conn)
+    origin = await queries.local_origin(conn)
     activity = compose.delete_private_message(
         origin, actor_id_of(actor), str(message["ap_id"]), str(recipient["actor_id"])
     )

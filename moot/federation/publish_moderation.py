@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from moot.actions.actor import Actor, RemoteActor
 from moot.db import models as m
+from moot.db import queries
 from moot.db.engine import Connection, Row
 from moot.federation import compose, render
 from moot.federation.compose import Json
@@ -26,7 +27,6 @@ from moot.federation.publish import (
     community_edited,
     community_of,
     in_community,
-    local_origin,
 )
 
 
@@ -226,7 +226,7 @@ async def site_ban(
     remote person's ban travels as community bans (`bans_in_local_communities`)."""
     if isinstance(actor, RemoteActor) or not person["local"]:
         return
-    origin = await local_origin(conn)
+    origin = await queries.local_origin(conn)
     activity = _block(
         origin,
         actor,
@@ -294,6 +294,6 @@ async def reported(
             inboxes.append(str(site_inbox))
     if not inboxes:
         return
-    origin = await local_origin(conn)
+    origin = await queries.local_origin(conn)
     activity = compose.flag(origin, actor_id_of(actor), ap_id, str(community["actor_id"]), reason)
     await enqueue(conn, activity, actor_id_of(actor), inboxes=inboxes)

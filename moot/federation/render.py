@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Database, Row
+from moot.db.mentions import mentioned_persons
 from moot.db.paths import ancestor_ids
 from moot.federation.compose import Json, plain
 from moot.federation.keys import actor_keys
@@ -54,8 +55,11 @@ async def note(conn: Connection, comment: Row) -> Json:
     else:
         in_reply_to, parent_creator_id = str(post["ap_id"]), int(post["creator_id"])
     parent_creator = await one(conn, m.person, parent_creator_id)
+    mentioned = await mentioned_persons(conn, str(comment["content"]))
     return plain(
-        note_json(comment, str(creator["actor_id"]), community, in_reply_to, parent_creator)
+        note_json(
+            comment, str(creator["actor_id"]), community, in_reply_to, parent_creator, mentioned
+        )
     )
 
 

@@ -275,3 +275,13 @@ class CreateCommentLike(Form, kw_only=True):
 class SaveComment(Form, kw_only=True):
     comment_id: Int32
     save: bool
+
+
+class MarkCommentReplyAsRead(Form, kw_only=True):
+    comment_reply_id: Int32
+    read: bool
+
+
+class MarkPersonMentionAsRead(Form, kw_only=True):
+    person_mention_id: Int32
+    read: bool

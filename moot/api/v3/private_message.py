@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from litestar import Router, get, post, put
 
 from moot.actions import lookups, private_messages
@@ -11,7 +10,7 @@ from moot.api.v3.context import AnyRequest, required_viewer, state
 from moot.api.v3.forms import Int32
 from moot.api.v3.shapes import Json
 from moot.db import messages
-from moot.db import models as m
+from moot.db import notifications as notices
 from moot.db.engine import Connection
 from moot.db.listings import check_page
 from moot.errors import ErrorCode
@@ -85,20 +84,8 @@ async def unread_count(request: AnyRequest) -> Json:
         viewer = await required_viewer(conn, request)
         me = viewer.person_id
         counts: Json = {}
-        for key, table in (("replies", m.comment_reply), ("mentions", m.person_mention)):
-            counts[key] = int(
-                await conn.scalar(
-                    sa.select(sa.func.count())
-                    .select_from(table)
-                    .join(m.comment, m.comment.c.id == table.c.comment_id)
-                    .where(
-                        table.c.recipient_id == me,
-                        ~table.c.read,
-                        ~m.comment.c.deleted,
-                        ~m.comment.c.removed,
-                    )
-                )
-            )
+        for key, table in (("replies", notices.REPLIES), ("mentions", notices.MENTIONS)):
+            counts[key] = await notices.count_unread(conn, table, me)
         counts["private_messages"] = await messages.count_unread(conn, me)
         return counts
 

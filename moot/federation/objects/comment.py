@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from moot.db.engine import Row
@@ -22,21 +23,26 @@ def note_json(
     community: Row,
     in_reply_to: str,
     parent_creator: Row,
+    mentioned: Sequence[Row] = (),
 ) -> Note:
-    """`parent_creator` is the author of the parent comment, or of the post at top level."""
+    """`parent_creator` is the author of the parent comment, or of the post at top level;
+    `mentioned` are the persons the text names as `@name@host`, tagged and addressed too."""
     community_actor = str(community["actor_id"])
+    addressed = {str(parent_creator["actor_id"]): parent_creator}
+    for person in mentioned:
+        addressed.setdefault(str(person["actor_id"]), person)
     return Note(
         type="Note",
         id=comment["ap_id"],
         attributed_to=creator_actor,
         to=[PUBLIC],
-        cc=[community_actor, str(parent_creator["actor_id"])],
+        cc=[community_actor, *addressed],
         audience=community_actor,
         in_reply_to=in_reply_to,
         content=comment["content_html"] or "",
         media_type="text/html",
         source=source(comment["content"]),
-        tag=[mention(str(parent_creator["actor_id"]), str(parent_creator["name"]))],
+        tag=[mention(actor, str(person["name"])) for actor, person in addressed.items()],
         distinguished=bool(comment["distinguished"]),
         language=language_tag(comment["language_id"]),
         published=stamp(comment["published"]),

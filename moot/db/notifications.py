@@ -1,0 +1,72 @@
+"""A person's replies and mentions as they list and count them. Comments that are gone, and
+comments by people the person blocked, are left out of both the lists and the counts."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.db.listings import comment_order
+
+# The two kinds of notice share a shape: (id, recipient_id, comment_id, read, published).
+REPLIES = m.comment_reply
+MENTIONS = m.person_mention
+
+
+def _visible(table: sa.Table, person_id: int) -> list[sa.ColumnElement[bool]]:
+    b = m.person_block
+    return [
+        table.c.recipient_id == person_id,
+        ~m.comment.c.deleted,
+        ~m.comment.c.removed,
+        ~m.comment.c.creator_id.in_(sa.select(b.c.target_id).where(b.c.person_id == person_id)),
+    ]
+
+
+async def list_notices(
+    conn: Connection,
+    table: sa.Table,
+    person_id: int,
+    *,
+    sort: str,
+    unread_only: bool,
+    page: int,
+    limit: int,
+) -> list[tuple[Row, Row]]:
+    """(notice, comment) pairs, in the comment sort asked for."""
+    query = (
+        sa.select(table.c.id)
+        .join(m.comment, m.comment.c.id == table.c.comment_id)
+        .where(*_visible(table, person_id))
+    )
+    if unread_only:
+        query = query.where(~table.c.read)
+    page_rows = await conn.fetch_all(
+        query.order_by(*comment_order(sort), table.c.id.desc())
+        .limit(limit)
+        .offset(limit * (page - 1))
+    )
+    ids = [int(r["id"]) for r in page_rows]
+    if not ids:
+        return []
+    notices = {
+        int(r["id"]): r for r in await conn.fetch_all(sa.select(table).where(table.c.id.in_(ids)))
+    }
+    comment_ids = {int(n["comment_id"]) for n in notices.values()}
+    comments = {
+        int(r["id"]): r
+        for r in await conn.fetch_all(sa.select(m.comment).where(m.comment.c.id.in_(comment_ids)))
+    }
+    return [(notices[i], comments[int(notices[i]["comment_id"])]) for i in ids]
+
+
+async def count_unread(conn: Connection, table: sa.Table, person_id: int) -> int:
+    return int(
+        await conn.scalar(
+            sa.select(sa.func.count())
+            .select_from(table)
+            .join(m.comment, m.comment.c.id == table.c.comment_id)
+            .where(~table.c.read, *_visible(table, person_id))
+        )
+    )
