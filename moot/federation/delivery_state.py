@@ -41,17 +41,27 @@ def backoff_seconds(fail_count: int, *, fast: bool) -> float:
 async def load_state(conn: Connection, instance: Row) -> QueueState:
     row = await conn.fetch_one(sa.select(Q).where(Q.c.instance_id == instance["id"]))
     if row is not None:
-        return QueueState(**{k: row[k] for k in row})
-    # A new destination starts after everything written before moot knew the instance: a
-    # follow written a moment after the instance row is still delivered.
+        return from_row(row)
+    state = QueueState(
+        instance_id=int(instance["id"]), last_successful_id=await first_cursor(conn, instance)
+    )
+    await save_state(conn, state)
+    return state
+
+
+def from_row(row: Row) -> QueueState:
+    return QueueState(**{k: row[k] for k in row})
+
+
+async def first_cursor(conn: Connection, instance: Row) -> int:
+    """Where a new destination starts: after everything written before moot knew the
+    instance (a follow written a moment after the instance row is still delivered)."""
     start = await conn.scalar(
         sa.select(sa.func.max(m.sent_activity.c.id)).where(
             m.sent_activity.c.published < instance["published"]
         )
     )
-    state = QueueState(instance_id=int(instance["id"]), last_successful_id=int(start or 0))
-    await save_state(conn, state)
-    return state
+    return int(start or 0)
 
 
 async def save_state(conn: Connection, state: QueueState) -> None:

@@ -5,15 +5,17 @@ Delivery (moot/workers/delivery.py) reads the rows in id order, per destination 
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import msgspec
 import sqlalchemy as sa
 
 from moot.db import models as m
-from moot.db.engine import Connection
+from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
+from moot.federation import urls
 from moot.federation.compose import Json, document
 
 
@@ -45,3 +47,50 @@ async def enqueue(
 def inbox_of(row: dict[str, object]) -> str:
     """Where to deliver to a remote actor: its shared inbox if it has one."""
     return str(row.get("shared_inbox_url") or row["inbox_url"])
+
+
+async def inboxes_on(conn: Connection, instance: Row, rows: Sequence[Row]) -> dict[int, list[str]]:
+    """Which inboxes of `instance` each outbox row goes to (often none): the inboxes named
+    on that server, its followers of the row's community, and its site inbox for activities
+    to every instance. Delivery sends by this, and the admins' lag counts by it."""
+    domain = str(instance["domain"])
+    communities = {
+        int(r["send_community_followers_of"]) for r in rows if r["send_community_followers_of"]
+    }
+    followers: dict[int, set[str]] = {}
+    f, p = m.community_follower, m.person
+    if communities:
+        found = await conn.fetch_all(
+            sa.select(f.c.community_id, p.c.shared_inbox_url, p.c.inbox_url)
+            .join(p, p.c.id == f.c.person_id)
+            .where(
+                f.c.community_id.in_(sorted(communities)),
+                p.c.instance_id == instance["id"],
+                ~p.c.local,
+            )
+        )
+        for r in found:
+            followers.setdefault(int(r["community_id"]), set()).add(inbox_of(r))
+    site_inbox = None
+    if any(r["send_all_instances"] for r in rows):
+        site_inbox = await conn.scalar(
+            sa.select(m.site.c.inbox_url).where(m.site.c.instance_id == instance["id"])
+        )
+    out: dict[int, list[str]] = {}
+    for row in rows:
+        inboxes = set(_on_domain(json.loads(row["send_inboxes"]), domain))
+        if row["send_community_followers_of"]:
+            inboxes |= followers.get(int(row["send_community_followers_of"]), set())
+        if row["send_all_instances"] and site_inbox:
+            inboxes.add(str(site_inbox))
+        out[int(row["id"])] = sorted(inboxes)
+    return out
+
+
+def _on_domain(inboxes: Iterable[str], domain: str) -> list[str]:
+    mine = []
+    for url in inboxes:
+        with contextlib.suppress(ValueError):
+            if urls.domain(url) == domain:
+                mine.append(url)
+    return mine

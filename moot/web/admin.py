@@ -1,6 +1,7 @@
 """The admin pages: an index, registration applications, people (admins and site bans, with
-the same controls on each profile), purging a person, and custom emoji. Site settings are in
-`site_settings`. Every form calls the action the API calls, which checks the admin itself.
+the same controls on each profile), purging a person, custom emoji, and outgoing federation
+(how far behind delivery to each instance is). Site settings are in `site_settings`.
+Every form calls the action the API calls, which checks the admin itself.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from moot.db.browse import admins
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
+from moot.federation.lag import SCAN, delivery_lag, known_instances
+from moot.federation.policy import read_policy
+from moot.federation.urls import hostname_domain
 from moot.web.modforms import ban_terms, named_person, outranks_on_site
 from moot.web.pages import (
     AnyRequest,
@@ -229,6 +233,25 @@ async def emoji_page(request: AnyRequest) -> Template:
     return render("admin_emoji.html", page, title="Custom emoji", emojis=found)
 
 
+@get("/admin/federation", media_type=MediaType.HTML, include_in_schema=False)
+async def federation_page(request: AnyRequest) -> Template:
+    settings = state(request).settings
+    async with state(request).db.connection() as conn:
+        page = await _admin_page(conn, request)
+        # Read afresh, not through the workers' cache: an admin who just changed the lists
+        # sees the state they set.
+        policy = await read_policy(conn, hostname_domain(settings.hostname))
+        lags = await delivery_lag(conn, await known_instances(conn, settings.hostname), policy)
+    return render(
+        "admin_federation.html",
+        page,
+        title="Federation",
+        lags=lags,
+        enabled=policy.enabled,
+        scan=SCAN,
+    )
+
+
 def _keywords(raw: str) -> list[str]:
     return [k for k in raw.replace(",", " ").split() if k]
 
@@ -284,6 +307,7 @@ handlers = [
     ban,
     purge_person,
     emoji_page,
+    federation_page,
     create_emoji,
     edit_emoji,
     delete_emoji,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import jinja2
 
@@ -38,6 +38,26 @@ def time_ago(when: datetime, now: datetime | None = None) -> str:
     return _plural(max(1, days // 30), "month")
 
 
+def duration(span: timedelta) -> str:
+    """'none', '40 seconds', '3 minutes', '5 hours', '2 days': how long, to one unit."""
+    if span <= timedelta(0):
+        return "none"
+    seconds = int(span.total_seconds())
+    if seconds < 1:
+        return "under a second"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
+def until(when: datetime, now: datetime | None = None) -> str:
+    """'in 3 minutes', or 'now' once the moment has come."""
+    left = aware(when) - (aware(now) if now is not None else datetime.now(UTC))
+    return "now" if left.total_seconds() < 1 else f"in {duration(left)}"
+
+
 def ordinal(n: int) -> str:
     if 10 <= n % 100 <= 20:
         return f"{n}th"
@@ -68,5 +88,11 @@ def is_cake_day(published: datetime, now: datetime | None = None) -> bool:
 
 def register_filters(env: jinja2.Environment) -> None:
     env.filters.update(
-        time_ago=time_ago, long_date=long_date, iso=iso, exact=exact, is_cake_day=is_cake_day
+        time_ago=time_ago,
+        long_date=long_date,
+        iso=iso,
+        exact=exact,
+        is_cake_day=is_cake_day,
+        duration=duration,
+        until=until,
     )

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -27,7 +25,7 @@ import sqlalchemy as sa
 from moot.db import models as m
 from moot.db.engine import Row
 from moot.db.types import utcnow
-from moot.federation import signatures, urls
+from moot.federation import signatures
 from moot.federation.delivery_state import (
     QueueState,
     backoff_seconds,
@@ -36,6 +34,7 @@ from moot.federation.delivery_state import (
     save_state,
 )
 from moot.federation.keys import actor_keys
+from moot.federation.outbox import inboxes_on
 from moot.federation.runtime import Federation
 from moot.federation.transport import DeliveryClient
 
@@ -134,48 +133,8 @@ class InstanceWorker:
             )
 
     async def _inboxes(self, rows: list[Row]) -> dict[int, list[str]]:
-        """Which inboxes of this instance each row goes to (often none)."""
-        communities = {
-            int(r["send_community_followers_of"]) for r in rows if r["send_community_followers_of"]
-        }
-        followers: dict[int, set[str]] = {}
-        f, p = m.community_follower, m.person
         async with self.fed.db.connection() as conn:
-            if communities:
-                found = await conn.fetch_all(
-                    sa.select(f.c.community_id, p.c.shared_inbox_url, p.c.inbox_url)
-                    .join(p, p.c.id == f.c.person_id)
-                    .where(
-                        f.c.community_id.in_(sorted(communities)),
-                        p.c.instance_id == self.instance["id"],
-                        ~p.c.local,
-                    )
-                )
-                for r in found:
-                    inbox = r["shared_inbox_url"] or r["inbox_url"]
-                    followers.setdefault(int(r["community_id"]), set()).add(str(inbox))
-            site_inbox = None
-            if any(r["send_all_instances"] for r in rows):
-                site_inbox = await conn.scalar(
-                    sa.select(m.site.c.inbox_url).where(m.site.c.instance_id == self.instance["id"])
-                )
-        out: dict[int, list[str]] = {}
-        for row in rows:
-            inboxes = set(self._mine(json.loads(row["send_inboxes"])))
-            if row["send_community_followers_of"]:
-                inboxes |= followers.get(int(row["send_community_followers_of"]), set())
-            if row["send_all_instances"] and site_inbox:
-                inboxes.add(str(site_inbox))
-            out[int(row["id"])] = sorted(inboxes)
-        return out
-
-    def _mine(self, inboxes: Iterable[str]) -> list[str]:
-        mine = []
-        for url in inboxes:
-            with contextlib.suppress(ValueError):
-                if urls.domain(url) == self.domain:
-                    mine.append(url)
-        return mine
+            return await inboxes_on(conn, self.instance, rows)
 
     async def _send_window(self, rows: list[Row], inboxes: dict[int, list[str]]) -> None:
         assert self.state is not None

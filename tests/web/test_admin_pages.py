@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from moot.errors import ErrorCode
+from moot.errors import ApiError, ErrorCode
 from tests.conftest import Api, unique
-from tests.web.staff import Case, Crew, Person, T, run_case
+from tests.web.staff import Case, Crew, Person, T, refusal_words, run_case
 
 
 def _person_id(crew: Crew, name: str) -> int:
@@ -474,3 +474,49 @@ def _open_registration(crew: Crew) -> Iterator[None]:
 @pytest.mark.parametrize("case", ADMIN_CASES + REPORT_CASES, ids=lambda c: c.id)
 def test_admin_action(crew: Crew, case: Case) -> None:
     run_case(crew, case)
+
+
+def test_federation_page_is_for_admins_only(crew: Crew) -> None:
+    """The delivery table, reached from the admin index: an instance on the blocklist is a
+    row with its state and nothing waiting; members are refused as on every admin page,
+    anonymous readers are sent to log in."""
+    domain = f"{unique('blocked')}.example"
+    crew.admin_api.ok("PUT", "/site", {"blocked_instances": [domain]})
+    try:
+        admin = crew.admin
+        admin.open("/admin")
+        admin.submit(admin.page.get_by_role("link", name="Federation", exact=True).click)
+        assert admin.page.url.endswith("/admin/federation")
+        table = admin.page.get_by_role("table", name="Delivery to")
+        heads = table.get_by_role("columnheader")
+        expect(heads).to_have_text(
+            [
+                "Instance",
+                "Software",
+                "State",
+                "Waiting",
+                "Lag",
+                "Last delivered",
+                "Failures",
+                "Next retry",
+            ]
+        )
+        row = table.locator("tr", has=admin.page.get_by_role("rowheader", name=domain))
+        expect(row.locator("td")).to_have_text(
+            ["unknown", "blocked on the blocklist", "0", "none", "none yet", "0", "—"]
+        )
+    finally:
+        crew.admin_api.ok("PUT", "/site", {"blocked_instances": []})
+
+    member = crew.member.context.request.get(
+        crew.server.url + "/admin/federation", headers={"Accept": "text/html"}
+    )
+    refused = ApiError(ErrorCode.NOT_AN_ADMIN)
+    assert member.status == refused.status
+    assert refusal_words(ErrorCode.NOT_AN_ADMIN) in member.text()
+    assert domain not in member.text()
+    anon = crew.anon.context.request.get(
+        crew.server.url + "/admin/federation", headers={"Accept": "text/html"}, max_redirects=0
+    )
+    assert anon.status == 303
+    assert anon.headers["location"] == "/login?next=%2Fadmin%2Ffederation"

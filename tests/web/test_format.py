@@ -3,11 +3,11 @@ every day of the year, not only on the day a browser test happens to run."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from moot.web.format import is_cake_day, long_date, ordinal, time_ago
+from moot.web.format import duration, is_cake_day, long_date, ordinal, time_ago, until
 
 JOINED = datetime(2020, 9, 2, 14, 30, tzinfo=UTC)  # the seed's person
 
@@ -70,3 +70,26 @@ def test_ordinal(n: int, word: str) -> None:
 
 def test_long_date_is_the_seeds_cake_day() -> None:
     assert long_date(JOINED) == "September 2nd, 2020"
+
+
+@pytest.mark.parametrize(
+    ("span", "said"),
+    [
+        (timedelta(0), "none"),
+        (timedelta(milliseconds=300), "under a second"),
+        (timedelta(seconds=1), "1 second"),
+        (timedelta(seconds=59), "59 seconds"),
+        (timedelta(minutes=3, seconds=50), "3 minutes"),
+        (timedelta(hours=1), "1 hour"),
+        (timedelta(days=2, hours=23), "2 days"),
+    ],
+)
+def test_durations_to_one_unit(span: timedelta, said: str) -> None:
+    assert duration(span) == said
+
+
+def test_until_a_moment() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert until(now + timedelta(minutes=5), now) == "in 5 minutes"
+    assert until(now - timedelta(seconds=5), now) == "now"
+    assert until((now + timedelta(hours=2)).replace(tzinfo=None), now) == "in 2 hours"

@@ -15,7 +15,8 @@ from tests.web.staff import Crew, T, browser_for, reveal_comment_tools
 
 
 def _content(crew: Crew) -> dict[str, object]:
-    """A reported post with a reported comment, a message, a ban and an emoji to show."""
+    """A reported post with a reported comment, a message, a ban, an emoji and a known
+    instance to show."""
     community, community_id = crew.community_of_mod()
     post_id = crew.post()
     comment_id = crew.comment(post_id)
@@ -41,6 +42,9 @@ def _content(crew: Crew) -> dict[str, object]:
             "keywords": [],
         },
     )
+    # An instance made known (by listing it once) gives the federation page a row.
+    crew.admin_api.ok("PUT", "/site", {"blocked_instances": [f"axe{post_id}.example"]})
+    crew.admin_api.ok("PUT", "/site", {"blocked_instances": []})
     return {"post": post_id, "comment": comment_id, "community": community}
 
 
@@ -68,6 +72,7 @@ PAGES: list[tuple[str, Callable[[Crew, T], str], Opener, str]] = [
     ("admin-applications", lambda crew, t: "/admin/applications?show=all", None, "light"),
     ("admin-people", lambda crew, t: "/admin/people", None, "light"),
     ("admin-emoji", lambda crew, t: "/admin/emoji", None, "light"),
+    ("admin-federation", lambda crew, t: "/admin/federation", None, "light"),
     ("modlog", lambda crew, t: "/modlog", None, "light"),
     ("profile-admin-tools", lambda crew, t: f"/u/{crew.helper}", _open_admin_tools, "light"),
     ("dark-post-tools", lambda crew, t: f"/post/{t['post']}", _open_post_tools, "dark"),

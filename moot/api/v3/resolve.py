@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from litestar import get
 
 from moot.api.v3 import shapes, views
 from moot.api.v3.context import AnyRequest, optional_viewer, state
 from moot.api.v3.shapes import Json
 from moot.auth import Viewer
-from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
+from moot.federation.lag import KnownInstance, known_instances
 from moot.federation.lookup import look_up
 
 
@@ -40,31 +39,20 @@ async def resolve_object(request: AnyRequest, q: str) -> Json:
         return await _found(conn, kind, row, viewer)
 
 
-async def _instance_views(conn: Connection, rows: list[Row]) -> list[Json]:
-    q = m.federation_queue_state
-    states = {
-        int(r["instance_id"]): r
-        for r in await conn.fetch_all(
-            sa.select(q).where(q.c.instance_id.in_([int(r["id"]) for r in rows]))
-        )
-    }
+def _instance_views(instances: list[KnownInstance]) -> list[Json]:
     out = []
-    for row in rows:
-        view: dict[str, Any] = shapes.instance(row)
-        found = states.get(int(row["id"]))
-        if found is not None:
+    for known in instances:
+        view: dict[str, Any] = shapes.instance(known.row)
+        queue = known.queue
+        if queue is not None:
             view["federation_state"] = {
-                "instance_id": int(row["id"]),
-                "fail_count": int(found["fail_count"]),
+                "instance_id": queue.instance_id,
+                "fail_count": queue.fail_count,
+                "last_successful_id": queue.last_successful_id,
                 **{
-                    k: shapes.stamp(found[k]) if k != "last_successful_id" else found[k]
-                    for k in (
-                        "last_successful_id",
-                        "last_successful_published_time",
-                        "last_retry",
-                        "next_retry",
-                    )
-                    if found[k] is not None
+                    k: shapes.stamp(getattr(queue, k))
+                    for k in ("last_successful_published_time", "last_retry", "next_retry")
+                    if getattr(queue, k) is not None
                 },
             }
         out.append(view)
@@ -76,23 +64,15 @@ async def federated_instances(request: AnyRequest) -> Json:
     """Every instance moot knows, with its delivery state: how far behind it is, how often
     delivery failed, when the next attempt is."""
     moot = state(request)
-    local = moot.settings.hostname.lower()
     async with moot.db.connection() as conn:
-        known = await conn.fetch_all(
-            sa.select(m.instance).where(m.instance.c.domain != local).order_by(m.instance.c.id)
-        )
-
-        async def listed(table: sa.Table) -> list[Row]:
-            ids = {int(r["instance_id"]) for r in await conn.fetch_all(sa.select(table))}
-            return [r for r in known if int(r["id"]) in ids]
-
-        return {
-            "federated_instances": {
-                "linked": await _instance_views(conn, known),
-                "allowed": await _instance_views(conn, await listed(m.federation_allowlist)),
-                "blocked": await _instance_views(conn, await listed(m.federation_blocklist)),
-            }
+        known = await known_instances(conn, moot.settings.hostname)
+    return {
+        "federated_instances": {
+            "linked": _instance_views(known),
+            "allowed": _instance_views([k for k in known if k.allowed]),
+            "blocked": _instance_views([k for k in known if k.blocked]),
         }
+    }
 
 
 HANDLERS = [resolve_object, federated_instances]
