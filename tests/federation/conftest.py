@@ -17,9 +17,6 @@ import pytest
 from tests.conftest import Api, register
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server, destroy, make_server
 
-# The web tests' browser fixtures, for the pages that show federation (test_live_web.py).
-from tests.web.conftest import browser, new_context, outside, playwright  # noqa: F401
-
 NAMES = {"alpha": "sqlite", "beta": "postgresql", "gamma": "sqlite"}
 HOST_MAP = ",".join(f"moot-{n}=127.0.0.1" for n in [*NAMES, "evil"])
 T = TypeVar("T")

@@ -11,9 +11,9 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
+from tests.browser import ContextMaker
 from tests.conftest import Api, register, unique
 from tests.federation.conftest import Cluster, wait_for
-from tests.web.conftest import ContextMaker
 from tests.web.people import Person, sign_up
 
 

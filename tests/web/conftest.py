@@ -4,25 +4,17 @@ shared by the modules that need the same kind (a seeded one, an open one, a bare
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import Browser, Page
 
+from tests.browser import ContextMaker
 from tests.conftest import BACKENDS, Api
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, ROOT, Server, destroy, make_server
 from tests.web.staff import Crew, make_crew
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = ROOT / "test-artifacts"
 
 
@@ -32,21 +24,6 @@ def seed_path() -> Path:
 
 
 SEED = json.loads(seed_path().read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: apt-get install chromium (bin/test does)")
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 def _open_up(srv: Server) -> None:
@@ -88,40 +65,6 @@ def site(request: pytest.FixtureRequest) -> Iterator[Server]:
     srv.start()
     _open_up(srv)
     yield from _running(request, srv)
-
-
-@pytest.fixture
-def outside() -> list[tuple[str, str]]:
-    """Requests pages tried to make elsewhere: (resource type, url)."""
-    return []
-
-
-ContextMaker = Callable[..., BrowserContext]
-
-
-@pytest.fixture
-def new_context(browser: Browser, outside: list[tuple[str, str]]) -> Iterator[ContextMaker]:
-    """Browser contexts (one per person) that may only reach 127.0.0.1; anything else is
-    refused and recorded in `outside`. Closed after the test."""
-    made: list[BrowserContext] = []
-
-    def gate(route: Route) -> None:
-        if route.request.url.startswith("http://127.0.0.1:"):
-            route.continue_()
-        else:
-            outside.append((route.request.resource_type, route.request.url))
-            route.abort()
-
-    def make(**options: object) -> BrowserContext:
-        options.setdefault("viewport", {"width": 1280, "height": 900})
-        context = browser.new_context(**options)  # type: ignore[arg-type]
-        context.route("**/*", gate)
-        made.append(context)
-        return context
-
-    yield make
-    for context in made:
-        context.close()
 
 
 @pytest.fixture
