@@ -388,6 +388,18 @@ community_block = sa.Table(
     sa.UniqueConstraint("person_id", "community_id"),
 )
 
+# Remote persons (Mastodon users) who follow a local person: they get that person's posts,
+# comments and votes directly. Lemmy 0.19 users only follow communities.
+person_follower = sa.Table(
+    "person_follower",
+    metadata,
+    _id(),
+    _fk("person_id", "person.id"),
+    _fk("follower_id", "person.id", index=True),
+    _when(),
+    sa.UniqueConstraint("person_id", "follower_id"),
+)
+
 person_block = sa.Table(
     "person_block",
     metadata,

@@ -77,13 +77,13 @@ def follow(origin: str, actor: str, community: str) -> Json:
     }
 
 
-def accept(origin: str, community: str, received_follow: Json) -> Json:
-    """Lemmy wants the whole Follow back, not its id."""
+def accept(origin: str, followed: str, received_follow: Json) -> Json:
+    """From the community or person followed; Lemmy wants the whole Follow back, not its id."""
     inner = {k: v for k, v in received_follow.items() if k != "@context"}
     return {
         "id": new_activity_id(origin, "accept"),
         "type": "Accept",
-        "actor": community,
+        "actor": followed,
         "to": [inner["actor"]],
         "object": inner,
     }

@@ -44,6 +44,16 @@ async def _remote_inboxes(conn: Connection, person_ids: Sequence[int]) -> list[s
     return [inbox_of(r) for r in rows]
 
 
+async def _follower_inboxes(conn: Connection, person_id: int) -> list[str]:
+    f, p = m.person_follower, m.person
+    rows = await conn.fetch_all(
+        sa.select(p.c.inbox_url, p.c.shared_inbox_url)
+        .join(f, f.c.follower_id == p.c.id)
+        .where(f.c.person_id == person_id, ~p.c.local, ~p.c.deleted)
+    )
+    return [inbox_of(r) for r in rows]
+
+
 async def in_community(
     conn: Connection,
     actor: Actor,
@@ -51,8 +61,11 @@ async def in_community(
     build: Build,
     *,
     also_to: Sequence[int] = (),
+    to_followers: bool = False,
 ) -> None:
-    """Send what `actor` did in `community`; `also_to` names persons who get a copy."""
+    """Send what `actor` did in `community`; `also_to` names persons who get a copy, and
+    `to_followers` (posts, comments, votes: never a moderator's act) sends one to each of
+    the actor's own followers. Inboxes are deduplicated by the outbox."""
     local_community = bool(community["local"])
     if isinstance(actor, RemoteActor):
         if (
@@ -63,6 +76,8 @@ async def in_community(
             await _announce(conn, community, actor.activity)
         return
     extra = await _remote_inboxes(conn, also_to)
+    if to_followers:
+        extra += await _follower_inboxes(conn, actor.person_id)
     if local_community:
         followed = await _has_remote_followers(conn, int(community["id"]))
         if not followed and not extra:
@@ -102,7 +117,7 @@ async def post_saved(conn: Connection, actor: Actor, post: Row, kind: str) -> No
             kind, origin, actor_id_of(actor), page, str(community["actor_id"]), [], None
         )
 
-    await in_community(conn, actor, community, build)
+    await in_community(conn, actor, community, build, to_followers=True)
 
 
 async def comment_saved(conn: Connection, actor: Actor, comment: Row, kind: str) -> None:
@@ -129,26 +144,38 @@ async def comment_saved(conn: Connection, actor: Actor, comment: Row, kind: str)
         )
 
     mentioned = [int(p["id"]) for p in await mentioned_persons(conn, str(comment["content"]))]
-    await in_community(conn, actor, community, build, also_to=[replied_to, *mentioned])
+    await in_community(
+        conn, actor, community, build, also_to=[replied_to, *mentioned], to_followers=True
+    )
 
 
-async def deleted(conn: Connection, actor: Actor, ap_id: str, community: Row, gone: bool) -> None:
+async def deleted(
+    conn: Connection,
+    actor: Actor,
+    ap_id: str,
+    community: Row,
+    gone: bool,
+    *,
+    to_followers: bool = False,
+) -> None:
     """Delete (or Undo{Delete}) of the actor's own post, comment or community."""
 
     async def build(origin: str) -> Json:
         delete = compose.delete(origin, actor_id_of(actor), ap_id, str(community["actor_id"]))
         return delete if gone else compose.undo(origin, delete)
 
-    await in_community(conn, actor, community, build)
+    await in_community(conn, actor, community, build, to_followers=to_followers)
 
 
 async def post_deleted(conn: Connection, actor: Actor, post: Row, gone: bool) -> None:
-    await deleted(conn, actor, str(post["ap_id"]), await community_of(conn, post), gone)
+    community = await community_of(conn, post)
+    await deleted(conn, actor, str(post["ap_id"]), community, gone, to_followers=True)
 
 
 async def comment_deleted(conn: Connection, actor: Actor, comment: Row, gone: bool) -> None:
     post = await render.one(conn, m.post, int(comment["post_id"]))
-    await deleted(conn, actor, str(comment["ap_id"]), await community_of(conn, post), gone)
+    community = await community_of(conn, post)
+    await deleted(conn, actor, str(comment["ap_id"]), community, gone, to_followers=True)
 
 
 async def voted(conn: Connection, actor: Actor, ap_id: str, post: Row, score: int) -> None:
@@ -160,7 +187,7 @@ async def voted(conn: Connection, actor: Actor, ap_id: str, post: Row, score: in
         vote = compose.vote(kind, origin, actor_id_of(actor), ap_id, str(community["actor_id"]))
         return vote if score else compose.undo(origin, vote)
 
-    await in_community(conn, actor, community, build)
+    await in_community(conn, actor, community, build, to_followers=True)
 
 
 async def followed(conn: Connection, actor: Actor, community: Row, follow: bool) -> None:
@@ -180,6 +207,16 @@ async def followed(conn: Connection, actor: Actor, community: Row, follow: bool)
         activity = compose.undo(origin, activity)
     inbox = [inbox_of(community)]
     await enqueue(conn, activity, actor_id_of(actor), inboxes=inbox, sensitive=True)
+
+
+async def person_followed(conn: Connection, follower: RemoteActor, person: Row) -> None:
+    """A local person accepts a remote follower at once: Accept{the Follow as received}."""
+    if follower.activity is None:
+        return
+    origin = await queries.local_origin(conn)
+    accept = compose.accept(origin, str(person["actor_id"]), follower.activity)
+    inboxes = [inbox_of(follower.person)]
+    await enqueue(conn, accept, str(person["actor_id"]), inboxes=inboxes, sensitive=True)
 
 
 async def community_edited(conn: Connection, actor: Actor, community: Row) -> None:

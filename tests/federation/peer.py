@@ -15,6 +15,7 @@ import httpx
 
 from moot.federation import signatures
 from moot.federation.keys import generate_keypair
+from tests.federation.test_fixtures import FIXTURES
 from tests.servers import Server
 
 KEYS = generate_keypair()  # one pair for every actor of the peer, unless rotated
@@ -25,6 +26,8 @@ class EvilPeer:
     server: ThreadingHTTPServer
     keys: dict[str, tuple[str, str]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
+    # (inbox path, activity) of each POST, for tests that care where an activity went.
+    deliveries: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def origin(self) -> str:
@@ -32,6 +35,10 @@ class EvilPeer:
 
     def actor(self, name: str) -> str:
         return f"{self.origin}/u/{name}"
+
+    def mastodon_actor(self, name: str) -> str:
+        """A Mastodon-shaped person (served at Mastodon's /users/NAME path)."""
+        return f"{self.origin}/users/{name}"
 
     def key_of(self, name: str) -> tuple[str, str]:
         return self.keys.get(name, KEYS)
@@ -48,14 +55,17 @@ class EvilPeer:
         path: str = "/inbox",
         key: str | None = None,
         headers: dict[str, str] | None = None,
+        mastodon: bool = False,
     ) -> httpx.Response:
         """POST `body` to a moot inbox, signed as `signer` (or with `key`) for the URL the
-        instance calls itself; `headers` override (an empty value removes one)."""
+        instance calls itself; `headers` override (an empty value removes one). `mastodon`
+        signs as the Mastodon-shaped actor of that name."""
+        actor = self.mastodon_actor(signer) if mastodon else self.actor(signer)
         signed = signatures.sign(
             f"http://{target.hostname}{path}",
             body,
             key or self.key_of(signer)[0],
-            f"{self.actor(signer)}#main-key",
+            f"{actor}#main-key",
         )
         signed.update(headers or {})
         signed = {k: v for k, v in signed.items() if v != ""}
@@ -82,6 +92,24 @@ def _person(peer: EvilPeer, name: str, actor: str | None = None) -> dict[str, An
             "publicKeyPem": peer.key_of(name)[1],
         },
     }
+
+
+MASTODON_PERSON = FIXTURES / "mastodon/objects/person.json"
+_MASTODON_HOME = "https://masto.qa.urbanwildlife.biz"
+
+
+def _mastodon_person(peer: EvilPeer, name: str) -> dict[str, Any]:
+    """Mastodon's own Person sample, moved to the peer: its keys, context and collections.
+    A name starting with "solo" has no shared inbox (so its inbox is its own)."""
+    text = MASTODON_PERSON.read_text().replace(
+        f"{_MASTODON_HOME}/users/mastodon", peer.mastodon_actor(name)
+    )
+    doc: dict[str, Any] = json.loads(text.replace(_MASTODON_HOME, peer.origin))
+    doc.update(preferredUsername=name, url=f"{peer.origin}/@{name}", name=name.title())
+    doc["publicKey"]["publicKeyPem"] = peer.key_of(name)[1]
+    if name.startswith("solo"):
+        del doc["endpoints"]
+    return doc
 
 
 def _group(peer: EvilPeer, name: str) -> dict[str, Any]:
@@ -135,6 +163,8 @@ def start_peer() -> EvilPeer:
                 self._send(200, _person(peer, parts[1]))
             elif len(parts) == 2 and parts[0] == "c":
                 self._send(200, _group(peer, parts[1]))
+            elif len(parts) == 2 and parts[0] == "users":
+                self._send(200, _mastodon_person(peer, parts[1]))
             elif parts[0] in ("users", "profile", "actor", "apub", "m"):
                 # Other servers' actor paths, as the rehomed samples name them.
                 self._send(200, _person(peer, parts[-1], f"{peer.origin}{self.path}"))
@@ -143,7 +173,9 @@ def start_peer() -> EvilPeer:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
-            peer.received.append(json.loads(self.rfile.read(length) or b"{}"))
+            doc = json.loads(self.rfile.read(length) or b"{}")
+            peer.received.append(doc)
+            peer.deliveries.append((self.path, doc))
             self._send(200)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -440,3 +440,26 @@ NOT_SENT = {
 def test_every_lemmy_activity_sample_has_a_moot_emitter() -> None:
     lemmy_activities = {str(p.relative_to(LEMMY)) for p in _samples(LEMMY / "activities")}
     assert lemmy_activities - set(EMITTED) - NOT_0_19 == NOT_SENT
+
+
+MASTODON = FIXTURES / "mastodon/activities"
+
+
+@pytest.mark.parametrize("name", ["follow.json", "undo_follow.json"])
+def test_mastodon_follows_of_a_person_pass_the_checks(name: str) -> None:
+    """Mastodon users follow Lemmy users (reference §4): its Follow, without `to` and with
+    an id that is no activity path, and its Undo embedding that Follow, are accepted."""
+    doc = decode((MASTODON / name).read_bytes())
+    check_activity(parse(doc), RULES)
+
+
+def test_a_person_accepts_a_mastodon_follow_as_lemmy_accepts() -> None:
+    """The Accept embeds the Follow as received and has the keys of Lemmy's Accept."""
+    follow = decode((MASTODON / "follow.json").read_bytes())
+    follow["object"] = PICARD["actor_id"]
+    accept = compose.accept(ORIGIN, PICARD["actor_id"], follow)
+    assert accept["object"] == {k: v for k, v in follow.items() if k != "@context"}
+    assert accept["to"] == [follow["actor"]]
+    lemmy = decode((LEMMY / "activities/following/accept.json").read_bytes())
+    assert accept.keys() == lemmy.keys() - {"@context"}
+    check_activity(parse(accept), Rules(local_domain="masto.asonix.dog", allow_http=False))

@@ -12,7 +12,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from moot.actions import accounts, comments, communities, posts, private_messages, votes
+from moot.actions import (
+    accounts,
+    comments,
+    communities,
+    person_followers,
+    posts,
+    private_messages,
+    votes,
+)
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
@@ -38,23 +46,27 @@ class Unsupported(ParseError):
 _remote = ingest.remote_actor
 
 
-async def _local_community(ctx: Context, url: str) -> Row:
+async def _followed(ctx: Context, url: str) -> tuple[str, Row]:
+    """What a Follow names: a community or (Mastodon following a user) a person of ours."""
     if not ctx.is_local(url):
-        raise Unsupported(f"{url} is not a community of this instance")
-    _, row = await resolve.actor(ctx, url)
-    if "title" not in row:
-        raise Unsupported(f"only communities can be followed here, not {url}")
-    return row
+        raise Unsupported(f"{url} is not an actor of this instance")
+    kind, row = await resolve.actor(ctx, url)
+    if kind not in ("community", "person"):
+        raise Unsupported(f"only communities and persons can be followed here, not {url}")
+    return kind, row
+
+
+async def _set_follow(ctx: Context, act: a.Follow, doc: dict[str, Any], follow: bool) -> Apply:
+    kind, followed = await _followed(ctx, act.object)
+    actor = await _remote(ctx, act.actor, doc)
+    followed_id = int(followed["id"])
+    if kind == "person":
+        return lambda tx: person_followers.follow_person(tx, actor, followed_id, follow)
+    return lambda tx: _discard(communities.follow(tx, actor, followed_id, follow))
 
 
 async def follow(ctx: Context, act: a.Follow, doc: dict[str, Any], _: Row | None) -> Apply:
-    community = await _local_community(ctx, act.object)
-    actor = await _remote(ctx, act.actor, doc)
-
-    async def apply(tx: Connection) -> None:
-        await communities.follow(tx, actor, int(community["id"]), True)
-
-    return apply
+    return await _set_follow(ctx, act, doc, True)
 
 
 async def accept(ctx: Context, act: a.Accept, doc: dict[str, Any], _: Row | None) -> Apply:
@@ -214,10 +226,7 @@ async def undo(
     assert isinstance(act.object, dict)
     inner = parse_activity(act.object)
     if isinstance(inner, a.Follow):
-        community = await _local_community(ctx, inner.object)
-        actor = await _remote(ctx, act.actor, doc)
-        community_id = int(community["id"])
-        return lambda tx: _discard(communities.follow(tx, actor, community_id, False))
+        return await _set_follow(ctx, inner, doc, False)
     if isinstance(inner, a.Like | a.Dislike):
         # By actor and object, never by the inner id (Lemmy keeps no vote ids).
         return await _vote(ctx, act, doc, inner.object, 0)
