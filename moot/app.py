@@ -17,7 +17,7 @@ from litestar.response import Redirect
 
 from moot import LEMMY_API_VERSION, __version__, web
 from moot.actions.site import bootstrap, load_site, rate_limits
-from moot.api.v3 import comment, community, notifications, post, resolve, site, user
+from moot.api.v3 import comment, community, notifications, post, resolve, search, site, user
 from moot.api.v3.context import client_ip
 from moot.api.v3.mod_routes import MODERATION_ROUTERS
 from moot.config import Settings
@@ -182,6 +182,7 @@ def create_app(settings: Settings) -> Litestar:
             notifications.router,
             *MODERATION_ROUTERS,
             *resolve.HANDLERS,
+            *search.HANDLERS,
         ],
     )
     app = Litestar(

@@ -227,14 +227,24 @@ def _ordered(
 
 
 async def list_posts(
-    conn: Connection, f: PostFilter, page: int, limit: int, cursor: Row | None = None
+    conn: Connection,
+    f: PostFilter,
+    page: int,
+    limit: int,
+    cursor: Row | None = None,
+    *,
+    matching: sa.ColumnElement[bool] | None = None,
 ) -> list[Row]:
+    """The page of posts `f` lists; `matching` narrows it further (a search's text match),
+    with every other rule of the listing kept."""
     order = _order(f)
     query = (
         sa.select(m.post)
         .join(m.community, m.community.c.id == p.community_id)
         .where(*_visible(f), *_viewer_filters(f))
     )
+    if matching is not None:
+        query = query.where(matching)
     if not f.show_bots:
         query = query.join(m.person, m.person.c.id == p.creator_id).where(~m.person.c.bot_account)
     if f.saved_only and f.viewer_id is not None:
@@ -278,6 +288,40 @@ async def list_posts(
     )
 
 
+# Communities ---------------------------------------------------------------------------
+
+# The community column a post sort orders communities by (DESC, but ASC for Old).
+COMMUNITY_SORT_COLUMNS = {
+    "Hot": "hot_rank",
+    "Active": "hot_rank",
+    "Scaled": "hot_rank",
+    "New": "published",
+    "Old": "published",
+    "NewComments": "users_active_day",
+    "TopDay": "users_active_day",
+    "TopTwelveHour": "users_active_day",
+    "TopSixHour": "users_active_day",
+    "TopHour": "users_active_day",
+    "MostComments": "comments",
+    "Controversial": "comments",
+    "TopAll": "subscribers",
+    "TopYear": "subscribers",
+    "TopNineMonths": "subscribers",
+    "TopSixMonths": "users_active_half_year",
+    "TopThreeMonths": "users_active_half_year",
+    "TopMonth": "users_active_month",
+    "TopWeek": "users_active_week",
+}
+
+
+def community_order(sort: str) -> list[sa.UnaryExpression[object]]:
+    c = m.community.c
+    column = c[COMMUNITY_SORT_COLUMNS[sort]]
+    if sort == "Old":
+        return [column.asc(), c.id.asc()]
+    return [column.desc(), c.id.desc()]
+
+
 # Comments ------------------------------------------------------------------------------
 
 cm = m.comment.c
@@ -291,9 +335,11 @@ _COMMENT_SORTS: dict[str, list[tuple[sa.ColumnElement[object], bool]]] = {
 }
 
 
-def comment_order(sort: str) -> list[sa.ColumnElement[object]]:
-    """ORDER BY terms of a comment sort, for lists of comments outside a listing."""
-    return [col.desc() if desc else col.asc() for col, desc in _COMMENT_SORTS[sort]]
+def comment_order(sort: str) -> list[sa.UnaryExpression[object]]:
+    """ORDER BY of a flat comment list (search, profile) in a comment sort."""
+    order = _COMMENT_SORTS[sort]
+    last = cm.id.desc() if order[-1][1] else cm.id.asc()
+    return [*(col.desc() if desc else col.asc() for col, desc in order), last]
 
 
 def comment_sort_for(post_sort: str) -> str:

@@ -7,8 +7,10 @@ from litestar.response import Redirect, Template
 
 from moot import LEMMY_API_VERSION, __version__
 from moot.actions.site import site_counts
-from moot.db.browse import admins, communities_by_size, search_post_titles
+from moot.db.browse import admins, communities_by_size
 from moot.db.engine import Row
+from moot.db.listings import PostFilter
+from moot.db.search import search_posts
 from moot.errors import ApiError, ErrorCode
 from moot.federation.lookup import is_lookup, look_up
 from moot.text.markdown import render_markdown
@@ -80,8 +82,13 @@ async def search(request: AnyRequest, q: str | None = None, page: int = 1) -> Te
     async with moot.db.connection() as conn:
         rows = []
         if words and lookup_error is None:
-            rows = await search_post_titles(
-                conn, words, show_nsfw=frame.show_nsfw, page=number, limit=SEARCH_PAGE_SIZE + 1
+            rows = await search_posts(
+                conn,
+                PostFilter(sort="New", show_nsfw=frame.show_nsfw, featured_first=False),
+                words,
+                title_only=True,
+                page=number,
+                limit=SEARCH_PAGE_SIZE + 1,
             )
         cards = await post_cards(conn, rows[:SEARCH_PAGE_SIZE], frame.viewer)
     return render(

@@ -14,7 +14,7 @@ from moot.auth import Viewer
 from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Row
-from moot.db.listings import check_page
+from moot.db.listings import check_page, community_order
 from moot.errors import ApiError, ErrorCode
 
 
@@ -68,29 +68,6 @@ async def get_community(
         }
 
 
-_COMMUNITY_ORDER = {
-    "Hot": "hot_rank",
-    "Active": "hot_rank",
-    "Scaled": "hot_rank",
-    "New": "published",
-    "Old": "published",
-    "NewComments": "users_active_day",
-    "TopDay": "users_active_day",
-    "TopTwelveHour": "users_active_day",
-    "TopSixHour": "users_active_day",
-    "TopHour": "users_active_day",
-    "MostComments": "comments",
-    "Controversial": "comments",
-    "TopAll": "subscribers",
-    "TopYear": "subscribers",
-    "TopNineMonths": "subscribers",
-    "TopSixMonths": "users_active_half_year",
-    "TopThreeMonths": "users_active_half_year",
-    "TopMonth": "users_active_month",
-    "TopWeek": "users_active_week",
-}
-
-
 @get("/list")
 async def list_communities(
     request: AnyRequest,
@@ -130,11 +107,10 @@ async def list_communities(
                     )
                 )
             query = query.where(sa.or_(~c.hidden, c.id.in_(follows)))
-        chosen = sort or "TopAll"
-        column = c[_COMMUNITY_ORDER[chosen]]
-        ordered = column.asc() if chosen == "Old" else column.desc()
         rows = await conn.fetch_all(
-            query.order_by(ordered, c.id.desc()).limit(page_size).offset(page_size * (page_no - 1))
+            query.order_by(*community_order(sort or "TopAll"))
+            .limit(page_size)
+            .offset(page_size * (page_no - 1))
         )
         return {"communities": await views.community_views(conn, rows, viewer)}
 

@@ -29,6 +29,7 @@ SortType = Literal[
 ]
 CommentSortType = Literal["Hot", "Top", "New", "Old", "Controversial"]
 ListingType = Literal["All", "Local", "Subscribed", "ModeratorView"]
+SearchType = Literal["All", "Comments", "Posts", "Communities", "Users", "Url"]
 RegistrationMode = Literal["Closed", "RequireApplication", "Open"]
 PostListingMode = Literal["List", "Card", "SmallCard"]
 CommunityVisibility = Literal["Public", "LocalOnly"]
