@@ -58,8 +58,10 @@ async def in_community(
     build: Build,
     *,
     also_to: Sequence[int] = (),
+    of_post: bool = False,
 ) -> None:
-    """Send what `actor` did in `community`; `also_to` names persons who get a copy."""
+    """Send what `actor` did in `community`; `also_to` names persons who get a copy;
+    `of_post`: it is the Create or Update of a post (announced twice, see `_announce`)."""
     local_community = bool(community["local"])
     if isinstance(actor, RemoteActor):
         if (
@@ -67,7 +69,7 @@ async def in_community(
             and actor.activity is not None
             and await _has_remote_followers(conn, int(community["id"]))
         ):
-            await _announce(conn, community, actor.activity)
+            await _announce(conn, community, actor.activity, of_post=of_post)
         return
     extra = await _remote_inboxes(conn, also_to)
     if local_community:
@@ -77,7 +79,7 @@ async def in_community(
         activity = await build(await local_origin(conn))
         await enqueue(conn, activity, str(actor.person["actor_id"]), inboxes=extra)
         if followed:
-            await _announce(conn, community, activity)
+            await _announce(conn, community, activity, of_post=of_post)
         return
     activity = await build(await local_origin(conn))
     await enqueue(
@@ -85,10 +87,19 @@ async def in_community(
     )
 
 
-async def _announce(conn: Connection, community: Row, activity: Json) -> None:
+async def _announce(
+    conn: Connection, community: Row, activity: Json, *, of_post: bool = False
+) -> None:
+    """Announce to the community's followers; a post's Create or Update a second time as
+    the bare post, for Mastodon and Pleroma, as Lemmy does (moot and Lemmy ignore that one)."""
     origin = await local_origin(conn)
-    announce = compose.announce(origin, str(community["actor_id"]), activity)
-    await enqueue(conn, announce, str(community["actor_id"]), followers_of=int(community["id"]))
+    signer = str(community["actor_id"])
+    announced = [activity]
+    if of_post and isinstance(activity.get("object"), dict):
+        announced.append(compose.post_for_mastodon(activity))
+    for inner in announced:
+        announce = compose.announce(origin, signer, inner)
+        await enqueue(conn, announce, signer, followers_of=int(community["id"]))
 
 
 async def community_of(conn: Connection, post: Row) -> Row:
@@ -109,7 +120,7 @@ async def post_saved(conn: Connection, actor: Actor, post: Row, kind: str) -> No
             kind, origin, actor_id_of(actor), page, str(community["actor_id"]), [], None
         )
 
-    await in_community(conn, actor, community, build)
+    await in_community(conn, actor, community, build, of_post=True)
 
 
 async def comment_saved(conn: Connection, actor: Actor, comment: Row, kind: str) -> None:
