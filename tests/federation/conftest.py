@@ -21,7 +21,7 @@ from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server, destroy, make_serv
 from tests.web.conftest import browser, new_context, outside, playwright  # noqa: F401
 
 NAMES = {"alpha": "sqlite", "beta": "postgresql", "gamma": "sqlite"}
-HOST_MAP = ",".join(f"moot-{n}=127.0.0.1" for n in [*NAMES, "evil"])
+HOST_MAP = ",".join(f"moot-{n}=127.0.0.1" for n in [*NAMES, "evil", "odd"])
 T = TypeVar("T")
 
 
