@@ -144,6 +144,14 @@ def announce(origin: str, community: str, inner: Json) -> Json:
     }
 
 
+def post_for_mastodon(inner: Json) -> Json:
+    """The post of a Create or Update, with the author as its `actor`: what Lemmy's second
+    Announce carries (reference §4), since Mastodon and Pleroma boost an Announce of a bare
+    Page and ignore Announce{Create{Page}}."""
+    post = {k: v for k, v in inner["object"].items() if k != "@context"}
+    return {**post, "actor": inner["actor"]}
+
+
 def _moderation(kind: str, origin: str, actor: str, object_id: str, community: str) -> Json:
     """The addressing every community-scoped moderator activity shares."""
     return {

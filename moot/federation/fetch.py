@@ -35,10 +35,12 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 
 
 class FetchError(Exception):
-    def __init__(self, reason: str, *, gone: bool = False) -> None:
+    def __init__(self, reason: str, *, gone: bool = False, answered: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.gone = gone  # 410: the object was deleted at its home
+        # The server did answer (with something unusable): it is alive (reference §7).
+        self.answered = answered or gone
 
 
 @dataclass
@@ -103,15 +105,17 @@ class Fetcher:
             if status == 410:
                 raise FetchError(f"{url} is gone (410)", gone=True)
             if not 200 <= status < 300:
-                raise FetchError(f"{url} answered {status}")
+                raise FetchError(f"{url} answered {status}", answered=True)
             kind = headers.get("content-type", "").replace(" ", "").lower()
             if accept == ACTIVITY_JSON and kind not in _TYPES:
-                raise FetchError(f"{url} answered with the content type {kind[:80]!r}")
+                raise FetchError(
+                    f"{url} answered with the content type {kind[:80]!r}", answered=True
+                )
             try:
                 return decode(body, MAX_BODY), url
             except ParseError as exc:
-                raise FetchError(f"{url}: {exc.reason}") from exc
-        raise FetchError(f"{url} redirects more than once")
+                raise FetchError(f"{url}: {exc.reason}", answered=True) from exc
+        raise FetchError(f"{url} redirects more than once", answered=True)
 
     async def _request(self, url: str, accept: str) -> tuple[int, dict[str, str], bytes]:
         try:
@@ -120,7 +124,7 @@ class Fetcher:
                 async for chunk in response.aiter_bytes():
                     size += len(chunk)
                     if size > MAX_BODY:
-                        raise FetchError(f"{url} is larger than {MAX_BODY} bytes")
+                        raise FetchError(f"{url} is larger than {MAX_BODY} bytes", answered=True)
                     chunks.append(chunk)
                 headers = {k.lower(): v for k, v in response.headers.items()}
                 return response.status_code, headers, b"".join(chunks)

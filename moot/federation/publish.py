@@ -62,10 +62,12 @@ async def in_community(
     *,
     also_to: Sequence[int] = (),
     to_followers: bool = False,
+    of_post: bool = False,
 ) -> None:
     """Send what `actor` did in `community`; `also_to` names persons who get a copy, and
     `to_followers` (posts, comments, votes: never a moderator's act) sends one to each of
-    the actor's own followers. Inboxes are deduplicated by the outbox."""
+    the actor's own followers. Inboxes are deduplicated by the outbox. `of_post`: it is
+    the Create or Update of a post (announced twice, see `_announce`)."""
     local_community = bool(community["local"])
     if isinstance(actor, RemoteActor):
         if (
@@ -73,7 +75,7 @@ async def in_community(
             and actor.activity is not None
             and await _has_remote_followers(conn, int(community["id"]))
         ):
-            await _announce(conn, community, actor.activity)
+            await _announce(conn, community, actor.activity, of_post=of_post)
         return
     extra = await _remote_inboxes(conn, also_to)
     if to_followers:
@@ -85,7 +87,7 @@ async def in_community(
         activity = await build(await queries.local_origin(conn))
         await enqueue(conn, activity, str(actor.person["actor_id"]), inboxes=extra)
         if followed:
-            await _announce(conn, community, activity)
+            await _announce(conn, community, activity, of_post=of_post)
         return
     activity = await build(await queries.local_origin(conn))
     await enqueue(
@@ -93,10 +95,19 @@ async def in_community(
     )
 
 
-async def _announce(conn: Connection, community: Row, activity: Json) -> None:
+async def _announce(
+    conn: Connection, community: Row, activity: Json, *, of_post: bool = False
+) -> None:
+    """Announce to the community's followers; a post's Create or Update a second time as
+    the bare post, for Mastodon and Pleroma, as Lemmy does (moot and Lemmy ignore that one)."""
     origin = await queries.local_origin(conn)
-    announce = compose.announce(origin, str(community["actor_id"]), activity)
-    await enqueue(conn, announce, str(community["actor_id"]), followers_of=int(community["id"]))
+    signer = str(community["actor_id"])
+    announced = [activity]
+    if of_post and isinstance(activity.get("object"), dict):
+        announced.append(compose.post_for_mastodon(activity))
+    for inner in announced:
+        announce = compose.announce(origin, signer, inner)
+        await enqueue(conn, announce, signer, followers_of=int(community["id"]))
 
 
 async def community_of(conn: Connection, post: Row) -> Row:
@@ -117,7 +128,7 @@ async def post_saved(conn: Connection, actor: Actor, post: Row, kind: str) -> No
             kind, origin, actor_id_of(actor), page, str(community["actor_id"]), [], None
         )
 
-    await in_community(conn, actor, community, build, to_followers=True)
+    await in_community(conn, actor, community, build, to_followers=True, of_post=True)
 
 
 async def comment_saved(conn: Connection, actor: Actor, comment: Row, kind: str) -> None:

@@ -1,4 +1,5 @@
-"""Periodic jobs: hot ranks decay with time, so they are recomputed on a schedule.
+"""Periodic jobs: hot ranks decay with time, so they are recomputed on a schedule; and once
+a day, the NodeInfo check of known instances.
 
 Votes and comments already recompute the ranks of the row they touch; this job moves every
 other recent row along the clock, like Lemmy's 10-minute refresh.
@@ -20,11 +21,13 @@ from moot.actions.bans import clear_expired_bans
 from moot.db import models as m
 from moot.db.engine import Database, Row
 from moot.db.types import utcnow
+from moot.federation.instance_check import check_instances
 from moot.state import Moot
 
 log = logging.getLogger("moot.scheduler")
 BATCH = 1000
 _AGE_TIER_JOB = "age_tiers"
+_NODEINFO_JOB = "nodeinfo"
 
 
 async def _refresh_in_batches(
@@ -128,7 +131,50 @@ async def _run_jobs(moot: Moot) -> None:
     log.info("refreshed ranks of %d posts and comments; %d posts changed age tier", changed, moved)
 
 
+async def _finished(db: Database, job: str) -> datetime | None:
+    async with db.connection() as conn:
+        last: datetime | None = await conn.scalar(
+            sa.select(m.job_run.c.finished).where(m.job_run.c.name == job)
+        )
+    return last
+
+
+async def _record(db: Database, job: str, finished: datetime) -> None:
+    async with db.transaction() as tx:
+        await tx.execute(sa.delete(m.job_run).where(m.job_run.c.name == job))
+        await tx.execute(sa.insert(m.job_run).values(name=job, finished=finished))
+
+
+async def run_instance_checks(moot: Moot) -> None:
+    """The NodeInfo check once a day (every few seconds in test mode), counted from the last
+    pass, which job_run keeps across restarts."""
+    fed = moot.federation
+    if fed is None:
+        return
+    every = timedelta(seconds=5) if fed.test_mode else timedelta(days=1)
+    retry = 5.0 if fed.test_mode else 60.0
+    while True:
+        try:
+            last = await _finished(moot.db, _NODEINFO_JOB)
+            wait = (last + every - utcnow()).total_seconds() if last is not None else 0.0
+            if wait <= 0:
+                asked, answered = await check_instances(fed)
+                await _record(moot.db, _NODEINFO_JOB, utcnow())
+                log.info("NodeInfo check: %d of %d instances answered", answered, asked)
+                continue
+        except Exception:
+            log.exception("the NodeInfo check failed; retrying in %.0f s", retry)
+            wait = retry
+        await asyncio.sleep(min(wait, every.total_seconds()))
+
+
 async def run_scheduler(moot: Moot) -> None:
+    async with asyncio.TaskGroup() as jobs:
+        jobs.create_task(_refresh_loop(moot))
+        jobs.create_task(run_instance_checks(moot))
+
+
+async def _refresh_loop(moot: Moot) -> None:
     interval = moot.settings.rank_refresh_seconds
     try:
         # Posts imported or migrated since the last run all start in tier 0: place them now.

@@ -18,7 +18,7 @@ from tests.conftest import Api, register
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server, destroy, make_server
 
 NAMES = {"alpha": "sqlite", "beta": "postgresql", "gamma": "sqlite"}
-HOST_MAP = ",".join(f"moot-{n}=127.0.0.1" for n in [*NAMES, "evil"])
+HOST_MAP = ",".join(f"moot-{n}=127.0.0.1" for n in [*NAMES, "evil", "odd"])
 T = TypeVar("T")
 
 

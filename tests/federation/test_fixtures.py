@@ -463,3 +463,30 @@ def test_a_person_accepts_a_mastodon_follow_as_lemmy_accepts() -> None:
     lemmy = decode((LEMMY / "activities/following/accept.json").read_bytes())
     assert accept.keys() == lemmy.keys() - {"@context"}
     check_activity(parse(accept), Rules(local_domain="masto.asonix.dog", allow_http=False))
+
+
+def test_the_second_announce_of_a_post_carries_the_bare_page_as_lemmy_sends_it() -> None:
+    """Lemmy's Announce{Page} for Mastodon (reference §4). The corpus has no sample of it: its
+    envelope is that of the Announce sample, its object that of the Page sample plus the
+    author as `actor`."""
+    for kind, page in (("Create", _page()), ("Update", _edited_page())):
+        inner = compose.create_or_update(
+            kind, ORIGIN, PICARD["actor_id"], page, COMMUNITY["actor_id"], [], None
+        )
+        ours = compose.announce(ORIGIN, COMMUNITY["actor_id"], compose.post_for_mastodon(inner))
+        assert re.fullmatch(rf"{ORIGIN}/activities/announce/page/[0-9a-f-]{{36}}", ours["id"])
+        assert ours["object"] == {**page, "actor": PICARD["actor_id"]}
+        envelope = decode((LEMMY / "activities/community/announce_create_page.json").read_bytes())
+        envelope.pop("@context", None)
+        bare = {k: v for k, v in ours.items() if k != "object"}
+        assert _same_shape({k: envelope[k] for k in bare}, bare, "$") == []
+        assert envelope.keys() == ours.keys()
+        sample_page = decode((LEMMY / "objects/page.json").read_bytes())
+        sample_page.pop("@context", None)
+        sample_page["actor"] = sample_page["attributedTo"]
+        assert _same_shape(sample_page, ours["object"], "$.object") == []
+        # Lemmy refuses an Announce of a bare object; moot accepts it at the door, then
+        # ignores it (its Create came too).
+        parsed = parse(ours)
+        assert isinstance(parsed, Activity)
+        check_activity(parsed, Rules(local_domain="elsewhere.example", allow_http=False))
