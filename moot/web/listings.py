@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import MediaType, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from moot.api.v3 import listing_defaults
@@ -86,7 +86,7 @@ def _menus() -> dict[str, Any]:
 @get("/", media_type=MediaType.HTML, include_in_schema=False)
 async def home(
     request: AnyRequest,
-    listing: str | None = Parameter(query="type", default=None),
+    listing: Annotated[str | None, QueryParameter(name="type")] = None,
     sort: str | None = None,
     page_cursor: str | None = None,
 ) -> Template | Redirect:

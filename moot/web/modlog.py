@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
 from litestar import MediaType, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import Template
 
 from moot.actions.modlog import Kind, mod_names_hidden
@@ -141,7 +142,7 @@ async def _filter(
 @get("/modlog", media_type=MediaType.HTML, include_in_schema=False)
 async def modlog_page(
     request: AnyRequest,
-    kind: str | None = Parameter(query="type", default=None),
+    kind: Annotated[str | None, QueryParameter(name="type")] = None,
     community: str | None = None,
     moderator: str | None = None,
     person: str | None = None,
