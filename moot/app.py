@@ -17,7 +17,18 @@ from litestar.response import Redirect
 
 from moot import LEMMY_API_VERSION, __version__, web
 from moot.actions.site import bootstrap, load_site, rate_limits
-from moot.api.v3 import comment, community, notifications, post, resolve, search, site, user
+from moot.api import pictrs
+from moot.api.v3 import (
+    comment,
+    community,
+    media,
+    notifications,
+    post,
+    resolve,
+    search,
+    site,
+    user,
+)
 from moot.api.v3.context import client_ip
 from moot.api.v3.mod_routes import MODERATION_ROUTERS
 from moot.config import Settings
@@ -27,6 +38,7 @@ from moot.federation import routes as federation
 from moot.federation.negotiation import negotiate
 from moot.federation.routes.discovery import usage
 from moot.federation.runtime import start_federation
+from moot.media.storage import LocalStorage
 from moot.ratelimit import RateLimitBucket
 from moot.state import Moot
 from moot.web import router as web_router
@@ -66,6 +78,8 @@ def _crash(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str
 
 
 def _bucket(method: str, path: str) -> RateLimitBucket | None:
+    if path.startswith("/pictrs/"):
+        return RateLimitBucket.IMAGE if method == "POST" and path == "/pictrs/image" else None
     if not path.startswith("/api/v3/"):
         return web.rate_limit_bucket(method, path)
     route = path[len("/api/v3") :]
@@ -134,7 +148,7 @@ async def well_known_nodeinfo(request: Request[Any, Any, Any]) -> dict[str, Any]
 
 def create_app(settings: Settings) -> Litestar:
     db = Database(settings.resolved_database_url)
-    moot = Moot(settings=settings, db=db)
+    moot = Moot(settings=settings, db=db, media=LocalStorage(settings.media_dir))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -183,6 +197,7 @@ def create_app(settings: Settings) -> Litestar:
             *MODERATION_ROUTERS,
             *resolve.HANDLERS,
             *search.HANDLERS,
+            *media.HANDLERS,
         ],
     )
     app = Litestar(
@@ -191,6 +206,7 @@ def create_app(settings: Settings) -> Litestar:
             nodeinfo,
             nodeinfo_elsewhere,
             well_known_nodeinfo,
+            pictrs.router(settings),
             federation.router,
             web_router,
             static_files,

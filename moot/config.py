@@ -26,11 +26,20 @@ class Settings:
     run_workers: bool = True
     rank_refresh_seconds: int = 600
     log_level: str = "INFO"
+    # Uploads (POST /pictrs/image): bytes per file, and pixels per frame (pict-rs's
+    # max_area is 40 M; a frame is decoded whole, 4 bytes a pixel, so 25 M is 100 MB).
+    image_max_bytes: int = 10 * 1024 * 1024
+    image_max_pixels: int = 25_000_000
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "moot.sqlite3"
+
+    @property
+    def media_dir(self) -> Path:
+        """Where uploaded pictures are kept by the local storage backend."""
+        return self.data_dir / "media"
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,4 +1,5 @@
-"""What a running moot process holds: settings, the database, the rate limiter."""
+"""What a running moot process holds: settings, the database, picture storage, the rate
+limiter."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import httpx
 
 from moot.config import Settings
 from moot.db.engine import Database
+from moot.media.storage import Storage
 from moot.ratelimit import DEFAULT_LIMITS, RateLimiter
 
 if TYPE_CHECKING:
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 class Moot:
     settings: Settings
     db: Database
+    media: Storage
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(DEFAULT_LIMITS))
     http: httpx.AsyncClient | None = None
     federation: Federation | None = None

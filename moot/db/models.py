@@ -814,3 +814,14 @@ federation_blocklist = sa.Table(
     ),
     _when(),
 )
+
+# Lemmy 0.19's record of the pictures a local member uploaded: the alias is the file name
+# under /pictrs/image/, and the uploader (or an admin) may delete it.
+local_image = sa.Table(
+    "local_image",
+    metadata,
+    sa.Column("pictrs_alias", sa.Text, primary_key=True),
+    _fk("local_user_id", "local_user.id", nullable=True, index=True),
+    sa.Column("pictrs_delete_token", sa.Text, nullable=False),
+    _when(),
+)
