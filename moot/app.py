@@ -29,8 +29,8 @@ from moot.federation.routes.discovery import usage
 from moot.federation.runtime import start_federation
 from moot.ratelimit import RateLimitBucket
 from moot.state import Moot
+from moot.web import feeds, static_files, template_config
 from moot.web import router as web_router
-from moot.web import static_files, template_config
 from moot.workers.delivery import run_delivery
 from moot.workers.inbox import run_inbox_worker
 from moot.workers.scheduler import run_scheduler
@@ -191,6 +191,7 @@ def create_app(settings: Settings) -> Litestar:
             nodeinfo,
             nodeinfo_elsewhere,
             well_known_nodeinfo,
+            *feeds.handlers,
             federation.router,
             web_router,
             static_files,
