@@ -29,7 +29,7 @@ from moot.federation.routes.discovery import usage
 from moot.federation.runtime import start_federation
 from moot.ratelimit import RateLimitBucket
 from moot.state import Moot
-from moot.web import feeds, static_files, template_config
+from moot.web import feeds, sitemap, static_files, template_config
 from moot.web import router as web_router
 from moot.workers.delivery import run_delivery
 from moot.workers.inbox import run_inbox_worker
@@ -192,6 +192,7 @@ def create_app(settings: Settings) -> Litestar:
             nodeinfo_elsewhere,
             well_known_nodeinfo,
             *feeds.handlers,
+            *sitemap.handlers,
             federation.router,
             web_router,
             static_files,

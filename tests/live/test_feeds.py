@@ -1,4 +1,4 @@
-"""The RSS feeds (/feeds/...) against a live server: they parse, list the
+"""The RSS feeds (/feeds/...) and /sitemap.xml against a live server: they parse, list the
 listing's posts in its order, leave out what a listing hides, and carry every user text
 escaped (a post body's HTML is text inside the XML, never markup of the feed itself)."""
 
@@ -16,6 +16,7 @@ from tests.conftest import Api, register, unique
 from tests.servers import Server
 
 DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 BODY = "**bold** and <script>alert('x')</script> & <img src=x onerror=alert(1)>"
 TITLE = "Fish & <b>chips</b>"
 
@@ -58,7 +59,8 @@ def world(server: Server, admin: Api) -> World:
     admin.ok(
         "POST", "/post/remove", {"post_id": posts["removed"]["id"], "removed": True, "reason": "x"}
     )
-    # A post as federation would leave one (cheaper than a peer).
+    # A post as federation would leave one (cheaper than a peer): not ours to put in a
+    # sitemap.
     server.sql(f"UPDATE post SET local = false WHERE id = {posts['remote']['id']}")
     comment = follower.ok(
         "POST", "/comment", {"post_id": posts["new"]["id"], "content": "a *question*"}
@@ -184,3 +186,24 @@ def test_unknown_names(world: World) -> None:
     assert (missing.status_code, missing.json()["error"]) == (404, "couldnt_find_community")
     assert _fetch(w.server, f"/feeds/u/{unique('nobody')}.xml").status_code == 404
     assert _fetch(w.server, f"/feeds/x/{w.community}.xml").status_code == 400
+
+
+def test_sitemap_lists_local_posts_only(world: World) -> None:
+    w = world
+    response = _fetch(w.server, "/sitemap.xml")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    urlset = ET.fromstring(response.content)
+    assert urlset.tag == f"{SITEMAP}urlset"
+    entries = {
+        str(url.findtext(f"{SITEMAP}loc")): str(url.findtext(f"{SITEMAP}lastmod"))
+        for url in urlset.findall(f"{SITEMAP}url")
+    }
+    assert w.posts["new"]["ap_id"] in entries and w.posts["old"]["ap_id"] in entries
+    assert w.posts["removed"]["ap_id"] not in entries
+    assert w.posts["remote"]["ap_id"] not in entries
+    lastmod = entries[w.posts["new"]["ap_id"]]
+    assert lastmod.startswith(w.posts["new"]["published"][:19])
+    assert lastmod.endswith("+00:00")
+    locs = list(entries)
+    assert locs.index(w.posts["new"]["ap_id"]) < locs.index(w.posts["old"]["ap_id"])
