@@ -41,8 +41,8 @@ from moot.federation.runtime import start_federation
 from moot.media.storage import LocalStorage
 from moot.ratelimit import RateLimitBucket
 from moot.state import Moot
+from moot.web import feeds, sitemap, static_files, template_config
 from moot.web import router as web_router
-from moot.web import static_files, template_config
 from moot.workers.delivery import run_delivery
 from moot.workers.inbox import run_inbox_worker
 from moot.workers.scheduler import run_scheduler
@@ -207,6 +207,8 @@ def create_app(settings: Settings) -> Litestar:
             nodeinfo_elsewhere,
             well_known_nodeinfo,
             pictrs.router(settings),
+            *feeds.handlers,
+            *sitemap.handlers,
             federation.router,
             web_router,
             static_files,

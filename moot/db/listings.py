@@ -104,6 +104,13 @@ def _follows(person_id: int) -> sa.Select[tuple[int]]:
     return sa.select(t.c.community_id).where(t.c.person_id == person_id)
 
 
+def blocked_instances(person_id: int) -> sa.Select[tuple[int]]:
+    """The instances a person blocks: the content of their communities is hidden from them
+    (Lemmy 0.19 goes by the community's instance, not the author's)."""
+    t = m.instance_block
+    return sa.select(t.c.instance_id).where(t.c.person_id == person_id)
+
+
 def _viewer_filters(f: PostFilter) -> list[sa.ColumnElement[bool]]:
     if f.viewer_id is None:
         return []
@@ -137,6 +144,7 @@ def _viewer_filters(f: PostFilter) -> list[sa.ColumnElement[bool]]:
         )
         cb = m.community_block
         where.append(~p.community_id.in_(sa.select(cb.c.community_id).where(cb.c.person_id == me)))
+        where.append(~m.community.c.instance_id.in_(blocked_instances(me)))
         if f.viewer_local_user_id is not None:
             lang = m.local_user_language
             where.append(
@@ -405,7 +413,8 @@ async def list_comments(conn: Connection, f: CommentFilter, page: int, limit: in
         if f.creator_id is None:
             b = m.person_block
             query = query.where(
-                ~cm.creator_id.in_(sa.select(b.c.target_id).where(b.c.person_id == me))
+                ~cm.creator_id.in_(sa.select(b.c.target_id).where(b.c.person_id == me)),
+                ~c.instance_id.in_(blocked_instances(me)),
             )
     order = list(_COMMENT_SORTS[f.sort])
     if f.saved_only and f.viewer_id is not None:

@@ -14,7 +14,13 @@ import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
-from moot.db.listings import PostFilter, comment_order, community_order, list_posts
+from moot.db.listings import (
+    PostFilter,
+    blocked_instances,
+    comment_order,
+    community_order,
+    list_posts,
+)
 
 p, cm, c, pe = m.post.c, m.comment.c, m.community.c, m.person.c
 
@@ -135,6 +141,7 @@ async def search_comments(
         query = query.where(
             ~cm.creator_id.in_(sa.select(blocks.c.target_id).where(blocks.c.person_id == me)),
             ~p.community_id.in_(_blocked_communities(me)),
+            ~c.instance_id.in_(blocked_instances(me)),
             cm.language_id.in_(
                 sa.select(lang.c.language_id).where(lang.c.local_user_id == s.viewer_local_user_id)
             ),
@@ -160,7 +167,12 @@ async def search_communities(
     if not s.show_nsfw:
         query = query.where(~c.nsfw)
     if s.viewer_id is not None:
-        query = query.where(~c.id.in_(_blocked_communities(s.viewer_id)))
+        # As Lemmy's community list: neither blocked communities nor those of a blocked
+        # instance.
+        query = query.where(
+            ~c.id.in_(_blocked_communities(s.viewer_id)),
+            ~c.instance_id.in_(blocked_instances(s.viewer_id)),
+        )
     query = query.order_by(*community_order(sort))
     return await conn.fetch_all(query.limit(limit).offset(limit * (page - 1)))
 

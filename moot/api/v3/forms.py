@@ -196,6 +196,11 @@ class BlockCommunity(Form, kw_only=True):
     block: bool
 
 
+class BlockInstance(Form, kw_only=True):
+    instance_id: Int32
+    block: bool
+
+
 class DeleteCommunity(Form, kw_only=True):
     community_id: Int32
     deleted: bool

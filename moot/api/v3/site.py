@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from litestar import Router, get, post, put
 
 from moot import LEMMY_API_VERSION, auth
+from moot.actions import instance_blocks
 from moot.actions import site as site_actions
 from moot.api.v3 import forms, shapes, views
 from moot.api.v3.context import AnyRequest, optional_viewer, required_viewer, state
 from moot.api.v3.shapes import Json
 from moot.db import models as m
-from moot.db.engine import Connection
+from moot.db.engine import Connection, Row
 
 
 async def _site_view(conn: Connection) -> Json:
@@ -45,6 +46,15 @@ async def _my_user(conn: Connection, viewer: auth.Viewer) -> Json:
         .join(m.person_block, m.person_block.c.target_id == m.person.c.id)
         .where(m.person_block.c.person_id == pid)
     )
+    blocked_instances = await instance_blocks.blocked_instances(conn, pid)
+    sites = {
+        int(s["instance_id"]): s
+        for s in await conn.fetch_all(
+            sa.select(m.site).where(
+                m.site.c.instance_id.in_([int(i["id"]) for i in blocked_instances])
+            )
+        )
+    }
     languages = await conn.fetch_all(
         sa.select(m.local_user_language.c.language_id)
         .where(m.local_user_language.c.local_user_id == viewer.local_user_id)
@@ -63,10 +73,20 @@ async def _my_user(conn: Connection, viewer: auth.Viewer) -> Json:
         "community_blocks": [
             {"person": me, "community": shapes.community(c)} for c in blocked_communities
         ],
-        "instance_blocks": [],
+        "instance_blocks": [
+            _instance_block(me, i, sites.get(int(i["id"]))) for i in blocked_instances
+        ],
         "person_blocks": [{"person": me, "target": shapes.person(p)} for p in blocked_persons],
         "discussion_languages": [int(r["language_id"]) for r in languages],
     }
+
+
+def _instance_block(me: Json, instance: Row, site: Row | None) -> Json:
+    """An InstanceBlockView; `site` only when that instance's Site actor is known here."""
+    out: Json = {"person": me, "instance": shapes.instance(instance)}
+    if site is not None:
+        out["site"] = shapes.site(site)
+    return out
 
 
 async def site_response(conn: Connection, viewer: auth.Viewer | None) -> Json:
@@ -142,4 +162,12 @@ async def edit_site(request: AnyRequest, data: forms.EditSite) -> Json:
     return await _save_site(request, data, creating=False)
 
 
-router = Router(path="/", route_handlers=[get_site, create_site, edit_site])
+@post("/site/block", status_code=200)
+async def block_instance(request: AnyRequest, data: forms.BlockInstance) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await instance_blocks.block_instance(tx, viewer, data.instance_id, data.block)
+    return {"blocked": data.block}
+
+
+router = Router(path="/", route_handlers=[get_site, create_site, edit_site, block_instance])
