@@ -416,6 +416,13 @@ async def list_comments(conn: Connection, f: CommentFilter, page: int, limit: in
                 ~cm.creator_id.in_(sa.select(b.c.target_id).where(b.c.person_id == me)),
                 ~c.instance_id.in_(blocked_instances(me)),
             )
+        if f.creator_id is None and f.post_id is None and f.community_id is None:
+            # Across communities, a blocked one's comments are gone as its posts are; a
+            # thread or community opened on purpose still shows them.
+            cb = m.community_block
+            query = query.where(
+                ~p.community_id.in_(sa.select(cb.c.community_id).where(cb.c.person_id == me))
+            )
     order = list(_COMMENT_SORTS[f.sort])
     if f.saved_only and f.viewer_id is not None:
         saved = m.comment_saved

@@ -103,9 +103,20 @@ def test_blocks_hide_people_and_communities(server: Server) -> None:
     assert reader.ok("GET", "/site")["my_user"]["person_blocks"][0]["target"]["id"] == writer_id
     reader.ok("POST", "/user/block", {"person_id": writer_id, "block": False})
     assert pid in listed()
+    comment = writer.ok("POST", "/comment", {"post_id": pid, "content": "Block me too"})
+    comment_id = comment["comment_view"]["comment"]["id"]
+
+    def comments(**where: int) -> list[int]:
+        found = reader.ok("GET", "/comment/list", type_="All", sort="New", limit=50, **where)
+        return [c["comment"]["id"] for c in found["comments"]]
+
     reader.ok("POST", "/community/block", {"community_id": cid, "block": True})
     assert pid not in listed()
+    # Gone from the comments across communities; the thread opened on purpose keeps them.
+    assert comment_id not in comments()
+    assert comment_id in comments(post_id=pid)
     reader.ok("POST", "/community/block", {"community_id": cid, "block": False})
+    assert comment_id in comments()
     me = reader.ok("GET", "/site")["my_user"]["local_user_view"]["person"]["id"]
     assert reader.error("POST", "/user/block", {"person_id": me, "block": True}) == (
         400,
