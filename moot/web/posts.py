@@ -19,6 +19,7 @@ from moot.db.browse import communities_by_size
 from moot.db.engine import Connection
 from moot.errors import ApiError, ErrorCode
 from moot.web import comments as comment_pages
+from moot.web import uploads
 from moot.web.choices import COMMENT_SORTS, pick
 from moot.web.errors import words
 from moot.web.listings import community_facts, community_or_none
@@ -128,23 +129,34 @@ async def create_post_page(request: AnyRequest, community: str | None = None) ->
         return await _post_form(conn, page, community_name=community or "")
 
 
-@post("/create_post", media_type=MediaType.HTML, include_in_schema=False)
+@post(
+    "/create_post",
+    media_type=MediaType.HTML,
+    include_in_schema=False,
+    request_max_body_size=uploads.FORM_WITH_PICTURE_MAX_BYTES,
+)
 async def create_post(request: AnyRequest) -> Template | Redirect:
     moot = state(request)
     form = await request.form()
     changes = _post_changes(form)
     community_name = text(form, "community")
+    async with moot.db.connection() as conn:
+        viewer = await required_viewer(conn, request)
+    picture = None
     try:
+        picture = await uploads.picture_from(moot, viewer, form, "image")
+        if picture is not None:
+            changes["url"] = picture.url  # the picture is the post's link, as in Lemmy's UI
         async with moot.db.transaction() as tx:
-            viewer = await required_viewer(tx, request)
             community = await community_or_none(tx, community_name)
             if community is None:
                 raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
             changes["community_id"] = int(community["id"])
             row = await posts.create_post(tx, moot.settings, viewer, changes)
     except ApiError as exc:
-        if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
-            raise
+        await uploads.discard(moot, viewer, picture)
+        if picture is not None:
+            changes["url"] = ""
         async with moot.db.connection() as conn:
             page = await load_page(conn, request)
             return await _post_form(
