@@ -10,8 +10,9 @@ so a form there would carry no token)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import sqlalchemy as sa
 from litestar import MediaType, get, post
@@ -47,6 +48,7 @@ PAGE_SIZE = 20
 PAGE_MAX = 500
 VIEWS = {"replies": "Replies", "mentions": "Mentions", "messages": "Messages"}
 NOTICES: dict[str, sa.Table] = {"replies": notices.REPLIES, "mentions": notices.MENTIONS}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,17 @@ async def notice_items(
     return [Notice(kind, n, item) for (n, _), item in zip(pairs, items, strict=True)]
 
 
+async def _one_page(
+    fetch: Callable[[int, int], Awaitable[list[T]]], number: int
+) -> tuple[list[T], bool]:
+    """Page `number`, and whether another follows. The lists skip whole pages of `limit`
+    rows, so the look-ahead asks for the next page's first row as a page of one (a page of
+    PAGE_SIZE + 1 would start every later page one row too far)."""
+    rows = await fetch(number, PAGE_SIZE)
+    following = await fetch(number * PAGE_SIZE + 1, 1) if len(rows) == PAGE_SIZE else []
+    return rows, bool(following)
+
+
 @get("/messages", media_type=MediaType.HTML, include_in_schema=False)
 async def inbox(
     request: AnyRequest,
@@ -110,28 +123,29 @@ async def inbox(
             raise ApiError(ErrorCode.NOT_LOGGED_IN)
         me = frame.viewer.person_id
         if kind == "messages":
-            rows = await messages.list_messages(
-                conn,
-                me,
-                unread_only=unread_only,
-                creator_id=None,
-                page=number,
-                limit=PAGE_SIZE + 1,
-            )
-            has_next = len(rows) > PAGE_SIZE
-            items = await message_items(conn, rows[:PAGE_SIZE], me)
+
+            async def some_messages(number: int, limit: int) -> list[Row]:
+                return await messages.list_messages(
+                    conn, me, unread_only=unread_only, creator_id=None, page=number, limit=limit
+                )
+
+            rows, has_next = await _one_page(some_messages, number)
+            items = await message_items(conn, rows, me)
         else:
-            pairs = await notices.list_notices(
-                conn,
-                NOTICES[kind],
-                me,
-                sort="New",
-                unread_only=unread_only,
-                page=number,
-                limit=PAGE_SIZE + 1,
-            )
-            has_next = len(pairs) > PAGE_SIZE
-            items = await notice_items(conn, kind, pairs[:PAGE_SIZE], frame.viewer)
+
+            async def some_notices(number: int, limit: int) -> list[tuple[Row, Row]]:
+                return await notices.list_notices(
+                    conn,
+                    NOTICES[kind],
+                    me,
+                    sort="New",
+                    unread_only=unread_only,
+                    page=number,
+                    limit=limit,
+                )
+
+            pairs, has_next = await _one_page(some_notices, number)
+            items = await notice_items(conn, kind, pairs, frame.viewer)
     return render(
         "inbox.html",
         frame,

@@ -137,3 +137,28 @@ def test_the_inbox_wants_a_login(site: Server, new_context: ContextMaker) -> Non
     page = new_context().new_page()
     page.goto(site.url + "/messages?view=mentions")
     assert page.url == site.url + "/login?next=%2Fmessages%3Fview%3Dmentions"
+
+
+def test_replies_come_in_pages(site: Server, new_context: ContextMaker) -> None:
+    name = unique("paged")
+    own_api = register(site, name, PASSWORD)
+    other_api = register(site, unique("chatty"), PASSWORD)
+    community_id = own_api.ok("POST", "/community", {"name": name, "title": f"Paged {name}"})[
+        "community_view"
+    ]["community"]["id"]
+    post_id = own_api.ok("POST", "/post", {"name": "Many answers", "community_id": community_id})[
+        "post_view"
+    ]["post"]["id"]
+    for i in range(21):
+        other_api.ok("POST", "/comment", {"post_id": post_id, "content": f"Answer {i:02}"})
+    me = log_in(site, new_context(), name, True)
+    me.open("/messages?view=replies&show=unread")
+    expect(me.page.locator("li.notice")).to_have_count(20)
+    expect(me.page.locator("li.notice").first).to_contain_text("Answer 20")  # newest first
+    me.submit(me.page.get_by_role("link", name="Next").click)
+    assert me.page.url.endswith("/messages?view=replies&show=unread&page=2")
+    expect(me.page.locator("li.notice")).to_have_count(1)
+    expect(me.page.locator("li.notice")).to_contain_text("Answer 00")
+    expect(me.page.get_by_role("link", name="Previous")).to_have_attribute(
+        "href", "?view=replies&show=unread&page=1"
+    )
