@@ -1,10 +1,14 @@
 """A person's replies and mentions as they list and count them. Comments that are gone, and
-comments by people the person blocked, are left out of both the lists and the counts."""
+comments by people the person blocked, are left out of both the lists and the counts.
+`unread_counts` is what the API's /user/unread_count answers and the web menu shows."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
+from moot.db import messages
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.listings import comment_order
@@ -69,4 +73,23 @@ async def count_unread(conn: Connection, table: sa.Table, person_id: int) -> int
             .join(m.comment, m.comment.c.id == table.c.comment_id)
             .where(~table.c.read, *_visible(table, person_id))
         )
+    )
+
+
+@dataclass(frozen=True)
+class Unread:
+    replies: int
+    mentions: int
+    private_messages: int
+
+    @property
+    def total(self) -> int:
+        return self.replies + self.mentions + self.private_messages
+
+
+async def unread_counts(conn: Connection, person_id: int) -> Unread:
+    return Unread(
+        replies=await count_unread(conn, REPLIES, person_id),
+        mentions=await count_unread(conn, MENTIONS, person_id),
+        private_messages=await messages.count_unread(conn, person_id),
     )

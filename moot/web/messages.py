@@ -1,23 +1,30 @@
-"""Private messages: the inbox (what one sent and received), writing to someone from their
-profile, replying, marking read (in place) and deleting one's own. The actions are
-moot/actions/private_messages.py and the list is moot/db/messages.py, as the API's.
+"""The inbox: replies to one's posts and comments, mentions (`@name@host`) and private
+messages (what one sent and received), each all or unread only; marking one read or
+unread (in place) or all of them read; writing to someone from their profile, replying and
+deleting one's own message. The actions are moot/actions/notifications.py and
+moot/actions/private_messages.py, the lists moot/db/notifications.py and
+moot/db/messages.py, as the API's.
 
 The pages live under /messages: /inbox is ActivityPub's shared inbox (exempt from CSRF,
 so a form there would carry no token)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
+import sqlalchemy as sa
 from litestar import MediaType, get, post
 from litestar.response import Redirect, Template
 
-from moot.actions import private_messages
-from moot.actions.lookups import get_private_message
+from moot.actions import notifications, private_messages
+from moot.actions.lookups import get_comment, get_private_message
 from moot.api.v3.context import required_viewer
+from moot.auth import Viewer
 from moot.db import messages
 from moot.db import models as m
+from moot.db import notifications as notices
 from moot.db import queries as q
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
@@ -35,9 +42,13 @@ from moot.web.pages import (
     state,
     text,
 )
+from moot.web.views import CommentItem, comment_items
 
 PAGE_SIZE = 20
 PAGE_MAX = 500
+VIEWS = {"replies": "Replies", "mentions": "Mentions", "messages": "Messages"}
+NOTICES: dict[str, sa.Table] = {"replies": notices.REPLIES, "mentions": notices.MENTIONS}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,31 +74,121 @@ async def message_items(conn: Connection, rows: Sequence[Row], me: int) -> list[
     ]
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A reply or a mention: the notice and the comment it is about."""
+
+    kind: str  # a key of NOTICES
+    row: Row
+    item: CommentItem
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.kind[0]}{self.row['id']}"
+
+
+async def notice_items(
+    conn: Connection, kind: str, pairs: Sequence[tuple[Row, Row]], viewer: Viewer
+) -> list[Notice]:
+    items = await comment_items(conn, [c for _, c in pairs], viewer)
+    return [Notice(kind, n, item) for (n, _), item in zip(pairs, items, strict=True)]
+
+
+async def _one_page(
+    fetch: Callable[[int, int], Awaitable[list[T]]], number: int
+) -> tuple[list[T], bool]:
+    """Page `number`, and whether another follows. The lists skip whole pages of `limit`
+    rows, so the look-ahead asks for the next page's first row as a page of one (a page of
+    PAGE_SIZE + 1 would start every later page one row too far)."""
+    rows = await fetch(number, PAGE_SIZE)
+    following = await fetch(number * PAGE_SIZE + 1, 1) if len(rows) == PAGE_SIZE else []
+    return rows, bool(following)
+
+
 @get("/messages", media_type=MediaType.HTML, include_in_schema=False)
 async def inbox(
-    request: AnyRequest, show: str | None = None, page: int = 1, sent: str | None = None
+    request: AnyRequest,
+    view: str | None = None,
+    show: str | None = None,
+    page: int = 1,
+    sent: str | None = None,
 ) -> Template:
+    kind = view if view in VIEWS else "messages"
     unread_only = show == "unread"
     number = min(max(page, 1), PAGE_MAX)
+    items: Sequence[Message | Notice]
     async with state(request).db.connection() as conn:
         frame = await load_page(conn, request)
         if frame.viewer is None:
             raise ApiError(ErrorCode.NOT_LOGGED_IN)
         me = frame.viewer.person_id
-        rows = await messages.list_messages(
-            conn, me, unread_only=unread_only, creator_id=None, page=number, limit=PAGE_SIZE + 1
-        )
-        items = await message_items(conn, rows[:PAGE_SIZE], me)
+        if kind == "messages":
+
+            async def some_messages(number: int, limit: int) -> list[Row]:
+                return await messages.list_messages(
+                    conn, me, unread_only=unread_only, creator_id=None, page=number, limit=limit
+                )
+
+            rows, has_next = await _one_page(some_messages, number)
+            items = await message_items(conn, rows, me)
+        else:
+
+            async def some_notices(number: int, limit: int) -> list[tuple[Row, Row]]:
+                return await notices.list_notices(
+                    conn,
+                    NOTICES[kind],
+                    me,
+                    sort="New",
+                    unread_only=unread_only,
+                    page=number,
+                    limit=limit,
+                )
+
+            pairs, has_next = await _one_page(some_notices, number)
+            items = await notice_items(conn, kind, pairs, frame.viewer)
     return render(
         "inbox.html",
         frame,
-        title="Inbox",
+        title=f"Inbox: {VIEWS[kind]}",
+        view=kind,
+        views=VIEWS,
         items=items,
         unread_only=unread_only,
         number=number,
-        has_next=len(rows) > PAGE_SIZE,
+        has_next=has_next,
         sent=sent == "1",
     )
+
+
+@post(
+    "/messages/{kind:str}/{notice_id:int}/read",
+    media_type=MediaType.HTML,
+    include_in_schema=False,
+)
+async def mark_notice_read(request: AnyRequest, kind: str, notice_id: int) -> Template | Redirect:
+    table = NOTICES.get(kind)
+    if table is None:
+        raise ApiError(ErrorCode.COULDNT_FIND_OBJECT)
+    form = await request.form()
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        row = await notifications.mark_read(tx, viewer, table, ident(notice_id), flag(form, "read"))
+    if not is_htmx(request):
+        return back(request, f"/messages?view={kind}", f"{kind[0]}{notice_id}")
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+        assert page.viewer is not None
+        comment = await get_comment(conn, int(row["comment_id"]))
+        item = (await notice_items(conn, kind, [(row, comment)], page.viewer))[0]
+    return render("fragments/notice.html", page, item=item)
+
+
+@post("/messages/read_all", media_type=MediaType.HTML, include_in_schema=False)
+async def mark_all_read(request: AnyRequest) -> Redirect:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await notifications.mark_all_read(tx, viewer)
+    return back(request, "/messages")
 
 
 async def _write_form(
@@ -175,4 +276,4 @@ async def delete(request: AnyRequest, message_id: int) -> Redirect:
     return back(request, "/messages")
 
 
-handlers = [inbox, write_page, send, mark_read, delete]
+handlers = [inbox, mark_notice_read, mark_all_read, write_page, send, mark_read, delete]

@@ -9,14 +9,15 @@ from collections.abc import Callable
 
 from playwright.sync_api import Browser
 
+from tests.servers import ADMIN_NAME
 from tests.web.axe import axe_findings
 from tests.web.people import Person
 from tests.web.staff import Crew, T, browser_for, reveal_comment_tools
 
 
 def _content(crew: Crew) -> dict[str, object]:
-    """A reported post with a reported comment, a message, a ban, an emoji and a known
-    instance to show."""
+    """A reported post with a reported comment, a message, a reply and a mention for the
+    admin's inbox, a ban, an emoji and a known instance to show."""
     community, community_id = crew.community_of_mod()
     post_id = crew.post()
     comment_id = crew.comment(post_id)
@@ -25,6 +26,13 @@ def _content(crew: Crew) -> dict[str, object]:
     admin_id = crew.admin_api.ok("GET", "/site")["my_user"]["local_user_view"]["person"]["id"]
     crew.member_api.ok(
         "POST", "/private_message", {"recipient_id": admin_id, "content": "Hi there"}
+    )
+    admin_post = crew.post(crew.admin_api)
+    crew.comment(admin_post)
+    crew.member_api.ok(
+        "POST",
+        "/comment",
+        {"post_id": post_id, "content": f"Thanks @{ADMIN_NAME}@{crew.server.hostname}"},
     )
     crew.mod_api.ok(
         "POST",
@@ -66,6 +74,8 @@ PAGES: list[tuple[str, Callable[[Crew, T], str], Opener, str]] = [
     ("reports", lambda crew, t: "/reports?kind=posts", None, "light"),
     ("report-form", lambda crew, t: f"/post/{t['post']}/report", None, "light"),
     ("messages", lambda crew, t: "/messages", None, "light"),
+    ("inbox-replies", lambda crew, t: "/messages?view=replies&show=all", None, "light"),
+    ("inbox-mentions", lambda crew, t: "/messages?view=mentions&show=unread", None, "dark"),
     ("message-form", lambda crew, t: f"/u/{crew.member.name}/message", None, "light"),
     ("admin", lambda crew, t: "/admin", None, "light"),
     ("admin-site", lambda crew, t: "/admin/site", None, "light"),

@@ -82,12 +82,12 @@ async def list_messages(
 async def unread_count(request: AnyRequest) -> Json:
     async with state(request).db.connection() as conn:
         viewer = await required_viewer(conn, request)
-        me = viewer.person_id
-        counts: Json = {}
-        for key, table in (("replies", notices.REPLIES), ("mentions", notices.MENTIONS)):
-            counts[key] = await notices.count_unread(conn, table, me)
-        counts["private_messages"] = await messages.count_unread(conn, me)
-        return counts
+        counts = await notices.unread_counts(conn, viewer.person_id)
+        return {
+            "replies": counts.replies,
+            "mentions": counts.mentions,
+            "private_messages": counts.private_messages,
+        }
 
 
 router = Router(
