@@ -38,6 +38,7 @@ from moot.web.pages import (
     ident,
     is_htmx,
     load_page,
+    one_page,
     render,
     state,
     text,
@@ -103,10 +104,14 @@ async def applications_page(
     number = min(max(page, 1), PAGE_MAX)
     async with state(request).db.connection() as conn:
         frame = await _admin_page(conn, request)
-        rows = await applications.list_applications(
-            conn, frame.local_site, unread_only=not everything, page=number, limit=PAGE_SIZE + 1
-        )
-        items = await application_items(conn, rows[:PAGE_SIZE])
+
+        async def some(page: int, limit: int) -> list[Row]:
+            return await applications.list_applications(
+                conn, frame.local_site, unread_only=not everything, page=page, limit=limit
+            )
+
+        rows, has_next = await one_page(some, number, PAGE_SIZE)
+        items = await application_items(conn, rows)
     return render(
         "admin_applications.html",
         frame,
@@ -114,7 +119,7 @@ async def applications_page(
         items=items,
         everything=everything,
         number=number,
-        has_next=len(rows) > PAGE_SIZE,
+        has_next=has_next,
     )
 
 

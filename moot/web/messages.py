@@ -10,9 +10,8 @@ so a form there would carry no token)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 import sqlalchemy as sa
 from litestar import MediaType, get, post
@@ -38,6 +37,7 @@ from moot.web.pages import (
     ident,
     is_htmx,
     load_page,
+    one_page,
     render,
     state,
     text,
@@ -48,7 +48,6 @@ PAGE_SIZE = 20
 PAGE_MAX = 500
 VIEWS = {"replies": "Replies", "mentions": "Mentions", "messages": "Messages"}
 NOTICES: dict[str, sa.Table] = {"replies": notices.REPLIES, "mentions": notices.MENTIONS}
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -94,17 +93,6 @@ async def notice_items(
     return [Notice(kind, n, item) for (n, _), item in zip(pairs, items, strict=True)]
 
 
-async def _one_page(
-    fetch: Callable[[int, int], Awaitable[list[T]]], number: int
-) -> tuple[list[T], bool]:
-    """Page `number`, and whether another follows. The lists skip whole pages of `limit`
-    rows, so the look-ahead asks for the next page's first row as a page of one (a page of
-    PAGE_SIZE + 1 would start every later page one row too far)."""
-    rows = await fetch(number, PAGE_SIZE)
-    following = await fetch(number * PAGE_SIZE + 1, 1) if len(rows) == PAGE_SIZE else []
-    return rows, bool(following)
-
-
 @get("/messages", media_type=MediaType.HTML, include_in_schema=False)
 async def inbox(
     request: AnyRequest,
@@ -129,7 +117,7 @@ async def inbox(
                     conn, me, unread_only=unread_only, creator_id=None, page=number, limit=limit
                 )
 
-            rows, has_next = await _one_page(some_messages, number)
+            rows, has_next = await one_page(some_messages, number, PAGE_SIZE)
             items = await message_items(conn, rows, me)
         else:
 
@@ -144,7 +132,7 @@ async def inbox(
                     limit=limit,
                 )
 
-            pairs, has_next = await _one_page(some_notices, number)
+            pairs, has_next = await one_page(some_notices, number, PAGE_SIZE)
             items = await notice_items(conn, kind, pairs, frame.viewer)
     return render(
         "inbox.html",

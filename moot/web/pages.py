@@ -7,8 +7,9 @@ client holding the same token are one session.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from litestar import Request
@@ -138,3 +139,18 @@ def optional_int(form: FormMultiDict, key: str) -> int | None:
     if not raw.lstrip("-").isdigit() or not -INT32_MAX <= int(raw) <= INT32_MAX:
         raise ApiError(ErrorCode.INVALID_QUERY, f"{key} is not a number")
     return int(raw)
+
+
+T = TypeVar("T")
+
+
+async def one_page(
+    fetch: Callable[[int, int], Awaitable[list[T]]], number: int, size: int
+) -> tuple[list[T], bool]:
+    """Page `number` of `size` rows from `fetch(page, limit)`, and whether another follows.
+    The lists skip whole pages of `limit` rows, so the look-ahead asks for the next page's
+    first row as a page of one (a page of size + 1 would start every later page one row
+    too far, and lose that row)."""
+    rows = await fetch(number, size)
+    following = await fetch(number * size + 1, 1) if len(rows) == size else []
+    return rows, bool(following)

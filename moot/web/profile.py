@@ -23,7 +23,7 @@ from moot.db.queries import person_by_name, rows_by_id
 from moot.state import Moot
 from moot.web.admin import profile_tools
 from moot.web.format import aware
-from moot.web.pages import load_page, render
+from moot.web.pages import load_page, one_page, render
 
 VIEWS = ("Overview", "Comments", "Posts")
 OWN_VIEWS = (*VIEWS, "Saved")  # what people see on their own profile
@@ -91,7 +91,7 @@ async def _items(
     # Overview and Saved merge two listings, so they read the first page*size of each.
     merged = view in ("Overview", "Saved")
     saved = view == "Saved"  # the person's saved items, whoever wrote them
-    first, size = (1, page * PAGE_SIZE + 1) if merged else (page, PAGE_SIZE + 1)
+    more = False  # a next page, for the views of one listing
     posts: list[Row] = []
     comments: list[Row] = []
     if view in ("Overview", "Posts", "Saved"):
@@ -105,7 +105,14 @@ async def _items(
             show_read=True,
             show_hidden=True,
         )
-        posts = await list_posts(conn, post_filter, first, size)
+
+        async def some_posts(number: int, limit: int) -> list[Row]:
+            return await list_posts(conn, post_filter, number, limit)
+
+        if merged:
+            posts = await some_posts(1, page * PAGE_SIZE + 1)
+        else:
+            posts, more = await one_page(some_posts, page, PAGE_SIZE)
     if view in ("Overview", "Comments", "Saved"):
         window = ranking.TOP_WINDOWS.get(sort)
         since = datetime.now(UTC) - window if window is not None else None
@@ -116,7 +123,14 @@ async def _items(
             sort=comment_sort_for(sort),
             top_window_since=since,
         )
-        comments = await list_comments(conn, comment_filter, first, size)
+
+        async def some_comments(number: int, limit: int) -> list[Row]:
+            return await list_comments(conn, comment_filter, number, limit)
+
+        if merged:
+            comments = await some_comments(1, page * PAGE_SIZE + 1)
+        else:
+            comments, more = await one_page(some_comments, page, PAGE_SIZE)
     post_ids = {int(r["post_id"]) for r in comments} | {int(r["id"]) for r in posts}
     by_post = await rows_by_id(conn, m.post, post_ids)
     by_community = await rows_by_id(
@@ -129,8 +143,9 @@ async def _items(
 
     items = [Item("post", r, *context(int(r["id"]))) for r in posts]
     items += [Item("comment", r, *context(int(r["post_id"]))) for r in comments]
-    if merged:
-        items = _order(items, sort)[(page - 1) * PAGE_SIZE :]
+    if not merged:
+        return items, more
+    items = _order(items, sort)[(page - 1) * PAGE_SIZE :]
     return items[:PAGE_SIZE], len(items) > PAGE_SIZE
 
 

@@ -32,6 +32,7 @@ from moot.web.pages import (
     ident,
     is_htmx,
     load_page,
+    one_page,
     render,
     state,
     text,
@@ -241,8 +242,12 @@ async def reports_page(
             community_id=community_id,
         )
         list_kind = KINDS[tab][0]
-        rows = await lists.list_reports(conn, list_kind, f, number, PAGE_SIZE + 1)
-        items = await report_items(conn, tab, rows[:PAGE_SIZE])
+
+        async def some(page: int, limit: int) -> list[Row]:
+            return await lists.list_reports(conn, list_kind, f, page, limit)
+
+        rows, has_next = await one_page(some, number, PAGE_SIZE)
+        items = await report_items(conn, tab, rows)
         tabs = {
             key: (label, await lists.count_unresolved(conn, lk, f))
             for key, (lk, _, label) in KINDS.items()
@@ -258,7 +263,7 @@ async def reports_page(
         everything=everything,
         community=community or "",
         number=number,
-        has_next=len(rows) > PAGE_SIZE,
+        has_next=has_next,
     )
 
 

@@ -15,7 +15,7 @@ from moot.errors import ApiError, ErrorCode
 from moot.federation.lookup import is_lookup, look_up
 from moot.text.markdown import render_markdown
 from moot.web.names import handle
-from moot.web.pages import AnyRequest, go, load_page, render, state
+from moot.web.pages import AnyRequest, go, load_page, one_page, render, state
 from moot.web.views import post_cards
 
 SEARCH_PAGE_SIZE = 20
@@ -80,17 +80,22 @@ async def search(request: AnyRequest, q: str | None = None, page: int = 1) -> Te
         else:
             return go(_page_of(kind, row))
     async with moot.db.connection() as conn:
-        rows = []
+        rows: list[Row] = []
+        has_next = False
         if words and lookup_error is None:
-            rows = await search_posts(
-                conn,
-                PostFilter(sort="New", show_nsfw=frame.show_nsfw, featured_first=False),
-                words,
-                title_only=True,
-                page=number,
-                limit=SEARCH_PAGE_SIZE + 1,
-            )
-        cards = await post_cards(conn, rows[:SEARCH_PAGE_SIZE], frame.viewer)
+
+            async def some(page: int, limit: int) -> list[Row]:
+                return await search_posts(
+                    conn,
+                    PostFilter(sort="New", show_nsfw=frame.show_nsfw, featured_first=False),
+                    words,
+                    title_only=True,
+                    page=page,
+                    limit=limit,
+                )
+
+            rows, has_next = await one_page(some, number, SEARCH_PAGE_SIZE)
+        cards = await post_cards(conn, rows, frame.viewer)
     return render(
         "search.html",
         frame,
@@ -100,7 +105,7 @@ async def search(request: AnyRequest, q: str | None = None, page: int = 1) -> Te
         lookup_error=lookup_error,
         cards=cards,
         number=number,
-        has_next=len(rows) > SEARCH_PAGE_SIZE,
+        has_next=has_next,
     )
 
 
