@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth, validation
-from moot.actions import counters
+from moot.actions import counters, two_factor
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
 from moot.db import models as m
@@ -198,6 +198,7 @@ async def login(
     password: str,
     ip: str | None,
     user_agent: str | None,
+    totp_token: str | None = None,
 ) -> LoginResult:
     """Checks the password with no connection held, then the account and its token in one
     transaction (a ban or a new password that arrived while the hash ran still counts)."""
@@ -221,6 +222,8 @@ async def login(
                 raise ApiError(ErrorCode.EMAIL_NOT_VERIFIED)
             if local["registration_mode"] != "Open" and not row["accepted_application"]:
                 await _raise_application_state(tx, int(row["id"]))
+        if row["totp_2fa_enabled"]:
+            two_factor.check_code(row, totp_token)
         token = await auth.issue_token(tx, int(row["id"]), settings.hostname, ip, user_agent)
     return LoginResult(jwt=token, registration_created=False, verify_email_sent=False)
 

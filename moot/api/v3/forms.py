@@ -77,6 +77,11 @@ class BlockPerson(Form, kw_only=True):
     block: bool
 
 
+class UpdateTotp(Form, kw_only=True):
+    totp_token: str
+    enabled: bool
+
+
 class SaveUserSettings(Form, kw_only=True):
     show_nsfw: bool | None = None
     blur_nsfw: bool | None = None

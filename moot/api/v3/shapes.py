@@ -207,6 +207,7 @@ LOCAL_USER_KEYS = (
     "enable_keyboard_navigation",
     "enable_animated_images",
     "collapse_bot_comments",
+    "last_donation_notification",
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 from litestar import Response, Router, get, post, put
 
-from moot.actions import accounts
+from moot.actions import accounts, two_factor
 from moot.api.v3 import forms, views
 from moot.api.v3.context import (
     AnyRequest,
@@ -63,6 +63,7 @@ async def login(request: AnyRequest, data: forms.Login) -> Json:
         data.password,
         client_ip(request),
         user_agent(request),
+        data.totp_2fa_token,
     )
     return _login_json(result)
 
@@ -128,6 +129,22 @@ async def block_person(request: AnyRequest, data: forms.BlockPerson) -> Json:
         target = await accounts.block_person(tx, viewer, data.person_id, data.block)
         person_view = (await views.person_views(tx, [target]))[0]
     return {"person_view": person_view, "blocked": data.block}
+
+
+@post("/totp/generate", status_code=200)
+async def generate_totp_secret(request: AnyRequest) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        url = await two_factor.generate(tx, viewer)
+    return {"totp_secret_url": url}
+
+
+@post("/totp/update", status_code=200)
+async def update_totp(request: AnyRequest, data: forms.UpdateTotp) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        enabled = await two_factor.update(tx, viewer, data.totp_token, data.enabled)
+    return {"enabled": enabled}
 
 
 @get("/get_captcha")
@@ -208,6 +225,8 @@ router = Router(
         save_user_settings,
         delete_account,
         block_person,
+        generate_totp_secret,
+        update_totp,
         get_captcha,
         get_person_details,
     ],

@@ -1,0 +1,98 @@
+"""An account's own security and portability: two-factor login, the list of its sessions,
+the donation dialog, and its settings exported from one account and imported into another."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from pythorhead import Lemmy
+
+from moot.errors import ErrorCode as E
+from tests.conftest import Api, register, unique
+from tests.servers import Server
+from tests.two_factor import now_code, secret_of, with_two_factor, wrong_code
+
+PASSWORD = "password-123"
+
+
+def _log_in(server: Server, name: str, token: str | None = None) -> dict[str, object]:
+    body: dict[str, object] = {"username_or_email": name, "password": PASSWORD}
+    if token is not None:
+        body["totp_2fa_token"] = token
+    response = Api(server).post("/user/login", body)
+    data: dict[str, object] = response.json()
+    data["status"] = response.status_code
+    return data
+
+
+def test_two_factor_login(server: Server, admin: Api) -> None:
+    name = unique("totp")
+    member = register(server, name, PASSWORD)
+    site_name = admin.ok("GET", "/site")["site_view"]["site"]["name"]
+
+    url = member.ok("POST", "/user/totp/generate")["totp_secret_url"]
+    parts = urlsplit(url)
+    assert unquote(parts.path) == f"/{site_name}:{name}"
+    assert parse_qs(parts.query)["issuer"] == [site_name]
+    secret = secret_of(url)
+    assert len(base64.b32decode(secret)) == 20
+    # A secret not yet confirmed is not asked for at login.
+    assert _log_in(server, name)["status"] == 200
+
+    assert member.error(
+        "POST", "/user/totp/update", {"totp_token": wrong_code(secret), "enabled": True}
+    ) == (400, E.INCORRECT_TOTP_TOKEN)
+    assert member.ok(
+        "POST", "/user/totp/update", {"totp_token": now_code(secret), "enabled": True}
+    ) == {"enabled": True}
+    site = member.get("/site")
+    assert site.json()["my_user"]["local_user_view"]["local_user"]["totp_2fa_enabled"] is True
+    assert secret not in site.text
+    assert "totp_2fa_secret" not in site.text
+
+    assert _log_in(server, name) == {"error": E.MISSING_TOTP_TOKEN, "status": 400}
+    assert _log_in(server, name, wrong_code(secret)) == {
+        "error": E.INCORRECT_TOTP_TOKEN,
+        "status": 400,
+    }
+    # The password is checked first: a wrong one is refused as any wrong password is.
+    wrong_password = Api(server).error(
+        "POST",
+        "/user/login",
+        {"username_or_email": name, "password": "not-the-one-1", "totp_2fa_token": "123456"},
+    )
+    assert wrong_password == (401, E.INCORRECT_LOGIN)
+    signed_in = _log_in(server, name, now_code(secret))
+    assert signed_in["status"] == 200
+    fresh = Api(server, str(signed_in["jwt"]))
+    assert fresh.ok("GET", "/user/validate_auth") == {"success": True}
+
+    assert fresh.error("POST", "/user/totp/generate") == (400, E.TOTP_ALREADY_ENABLED)
+    assert fresh.error(
+        "POST", "/user/totp/update", {"totp_token": wrong_code(secret), "enabled": False}
+    ) == (400, E.INCORRECT_TOTP_TOKEN)
+    assert fresh.ok(
+        "POST", "/user/totp/update", {"totp_token": now_code(secret), "enabled": False}
+    ) == {"enabled": False}
+    me = fresh.ok("GET", "/site")["my_user"]["local_user_view"]["local_user"]
+    assert me["totp_2fa_enabled"] is False
+    assert _log_in(server, name)["status"] == 200
+    # Switching off forgot the secret: its codes no longer switch anything on.
+    assert fresh.error(
+        "POST", "/user/totp/update", {"totp_token": now_code(secret), "enabled": True}
+    ) == (400, E.MISSING_TOTP_SECRET)
+    # A new secret replaces the old one.
+    again = secret_of(fresh.ok("POST", "/user/totp/generate")["totp_secret_url"])
+    assert again != secret
+    assert Api(server).error("POST", "/user/totp/generate") == (401, E.INCORRECT_LOGIN)
+
+
+def test_pythorhead_logs_in_with_a_two_factor_code(server: Server) -> None:
+    name, secret = with_two_factor(server)
+    refused = Lemmy(server.url, raise_exceptions=False, request_timeout=30)
+    assert refused.log_in(name, PASSWORD) is False
+    lemmy = Lemmy(server.url, raise_exceptions=True, request_timeout=30)
+    assert lemmy.log_in(name, PASSWORD, totp=now_code(secret))
+    me = lemmy.site.get()["my_user"]["local_user_view"]
+    assert (me["person"]["name"], me["local_user"]["totp_2fa_enabled"]) == (name, True)
