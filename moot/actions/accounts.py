@@ -266,6 +266,15 @@ async def change_password(
     return await auth.issue_token(conn, viewer.local_user_id, settings.hostname, ip, user_agent)
 
 
+async def donation_dialog_shown(conn: Connection, viewer: auth.Viewer) -> None:
+    """The client showed the yearly request for donations; it waits a year for the next."""
+    await conn.execute(
+        sa.update(m.local_user)
+        .where(m.local_user.c.id == viewer.local_user_id)
+        .values(last_donation_notification=utcnow())
+    )
+
+
 async def set_password(conn: Connection, name: str, password: str) -> None:
     """The operator's reset: a new password for a local account, and every token revoked."""
     validation.check_password(password)

@@ -96,3 +96,51 @@ def test_pythorhead_logs_in_with_a_two_factor_code(server: Server) -> None:
     assert lemmy.log_in(name, PASSWORD, totp=now_code(secret))
     me = lemmy.site.get()["my_user"]["local_user_view"]
     assert (me["person"]["name"], me["local_user"]["totp_2fa_enabled"]) == (name, True)
+
+
+def test_list_logins_shows_the_live_sessions(server: Server) -> None:
+    name = unique("sess")
+    first = register(server, name, PASSWORD)
+    tokens = []
+    for ip, agent in (("198.51.100.7", "phone-app/1.0"), ("203.0.113.9", "desktop/2.0")):
+        http = Api(server, ip=ip).http
+        answer = http.post(
+            "/user/login",
+            json={"username_or_email": name, "password": PASSWORD},
+            headers={"User-Agent": agent},
+        )
+        assert answer.status_code == 200, answer.text
+        tokens.append(answer.json()["jwt"])
+    register(server)  # someone else's session is not listed
+    me = first.ok("GET", "/site")["my_user"]["local_user_view"]["local_user"]["id"]
+
+    response = first.get("/user/list_logins")
+    assert response.status_code == 200, response.text
+    logins = response.json()
+    assert isinstance(logins, list) and len(logins) == 3
+    assert {login["user_id"] for login in logins} == {me}
+    assert [(login.get("ip"), login.get("user_agent")) for login in logins[1:]] == [
+        ("198.51.100.7", "phone-app/1.0"),
+        ("203.0.113.9", "desktop/2.0"),
+    ]
+    assert all(set(login) <= {"user_id", "published", "ip", "user_agent"} for login in logins)
+    assert not any(token in response.text for token in tokens)
+
+    Api(server, tokens[0]).ok("POST", "/user/logout")
+    after = Api(server, tokens[1]).get("/user/list_logins").json()
+    assert [login.get("user_agent") for login in after][-1] == "desktop/2.0"
+    assert len(after) == 2 and "phone-app/1.0" not in str(after)
+    assert Api(server).error("GET", "/user/list_logins") == (401, E.INCORRECT_LOGIN)
+
+
+def test_donation_dialog_shown(server: Server) -> None:
+    member = register(server)
+
+    def last_shown() -> str:
+        me = member.ok("GET", "/site")["my_user"]["local_user_view"]["local_user"]
+        return str(me["last_donation_notification"])
+
+    at_signup = last_shown()
+    assert member.ok("POST", "/user/donation_dialog_shown") == {"success": True}
+    assert last_shown() > at_signup
+    assert Api(server).error("POST", "/user/donation_dialog_shown") == (401, E.INCORRECT_LOGIN)

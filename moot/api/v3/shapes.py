@@ -215,6 +215,11 @@ def local_user(row: Row) -> Json:
     return _pick(row, LOCAL_USER_KEYS, ("email",))
 
 
+def login_token(row: Row) -> Json:
+    """A session of the viewer's; the token itself is never shown."""
+    return _pick(row, ("user_id", "published"), ("ip", "user_agent"))
+
+
 def vote_display_mode(row: Row) -> Json:
     return {
         "local_user_id": row["id"],

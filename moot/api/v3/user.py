@@ -6,7 +6,7 @@ import msgspec
 from litestar import Response, Router, get, post, put
 
 from moot.actions import accounts, two_factor
-from moot.api.v3 import forms, views
+from moot.api.v3 import forms, shapes, views
 from moot.api.v3.context import (
     AnyRequest,
     client_ip,
@@ -17,7 +17,7 @@ from moot.api.v3.context import (
     user_agent,
 )
 from moot.api.v3.shapes import Json
-from moot.auth import revoke_token, viewer_for_token
+from moot.auth import revoke_token, tokens_of, viewer_for_token
 from moot.db import models as m
 from moot.db import queries
 from moot.db.listings import (
@@ -147,6 +147,21 @@ async def update_totp(request: AnyRequest, data: forms.UpdateTotp) -> Json:
     return {"enabled": enabled}
 
 
+@get("/list_logins")
+async def list_logins(request: AnyRequest) -> list[Json]:
+    async with state(request).db.connection() as conn:
+        viewer = await required_viewer(conn, request)
+        return [shapes.login_token(row) for row in await tokens_of(conn, viewer.local_user_id)]
+
+
+@post("/donation_dialog_shown", status_code=200)
+async def donation_dialog_shown(request: AnyRequest) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await accounts.donation_dialog_shown(tx, viewer)
+    return SUCCESS
+
+
 @get("/get_captcha")
 async def get_captcha() -> Response[Json]:
     # Captcha is off on moot instances for now; Lemmy answers an empty object then.
@@ -227,6 +242,8 @@ router = Router(
         block_person,
         generate_totp_secret,
         update_totp,
+        list_logins,
+        donation_dialog_shown,
         get_captcha,
         get_person_details,
     ],
