@@ -327,8 +327,8 @@ async def delete_person(conn: Connection, person: Row, delete_content: bool) -> 
     await publish.person_deleted(conn, person, delete_content)
 
 
-# Settings that map one-to-one onto local_user columns.
-_LOCAL_USER_SETTINGS = (
+# Settings that map one-to-one onto local_user columns, each the member's own choice.
+SELF_SET_SETTINGS = (
     "show_nsfw",
     "blur_nsfw",
     "auto_expand",
@@ -396,7 +396,7 @@ async def save_settings(conn: Connection, viewer: auth.Viewer, changes: dict[str
         person_values["bot_account"] = bool(changes["bot_account"])
 
     user_values: dict[str, Any] = {
-        key: changes[key] for key in _LOCAL_USER_SETTINGS if changes.get(key) is not None
+        key: changes[key] for key in SELF_SET_SETTINGS if changes.get(key) is not None
     }
     for key, column in _VOTE_DISPLAY.items():
         if changes.get(key) is not None:

@@ -144,3 +144,94 @@ def test_donation_dialog_shown(server: Server) -> None:
     assert member.ok("POST", "/user/donation_dialog_shown") == {"success": True}
     assert last_shown() > at_signup
     assert Api(server).error("POST", "/user/donation_dialog_shown") == (401, E.INCORRECT_LOGIN)
+
+
+def _as(member: Api, ip: str) -> Api:
+    """The same member from another address (export and import share a bucket of 1 a day)."""
+    token = member.http.headers["Authorization"].split()[1]
+    return Api(member.server, token, ip=ip)
+
+
+def test_settings_export_and_import_round_trip(server: Server) -> None:
+    ann, bob, other = register(server), register(server), register(server)
+    own = ann.ok("POST", "/community", {"name": unique("own"), "title": "Ann's own"})
+    theirs = other.ok("POST", "/community", {"name": unique("their"), "title": "Theirs"})
+    shunned = other.ok("POST", "/community", {"name": unique("shun"), "title": "Shunned"})
+    own_id = own["community_view"]["community"]["id"]
+    theirs_id = theirs["community_view"]["community"]["id"]
+    shunned_id = shunned["community_view"]["community"]["id"]
+    post = other.ok("POST", "/post", {"name": "Worth keeping", "community_id": theirs_id})
+    post_id = post["post_view"]["post"]["id"]
+    comment = other.ok("POST", "/comment", {"content": "Also this", "post_id": post_id})
+    comment_id = comment["comment_view"]["comment"]["id"]
+    other_person = comment["comment_view"]["creator"]
+
+    ann.ok("POST", "/community/follow", {"community_id": theirs_id, "follow": True})
+    ann.ok("POST", "/community/block", {"community_id": shunned_id, "block": True})
+    ann.ok("PUT", "/post/save", {"post_id": post_id, "save": True})
+    ann.ok("PUT", "/comment/save", {"comment_id": comment_id, "save": True})
+    ann.ok("POST", "/user/block", {"person_id": other_person["id"], "block": True})
+    ann.ok(
+        "PUT",
+        "/user/save_user_settings",
+        {
+            "display_name": "Ann A.",
+            "bio": "Moved here",
+            "matrix_user_id": "@ann:example.org",
+            "theme": "darkly",
+            "default_sort_type": "TopWeek",
+            "show_nsfw": True,
+            "bot_account": True,
+        },
+    )
+
+    backup = _as(ann, "192.0.2.10").ok("GET", "/user/export_settings")
+    assert (backup["display_name"], backup["bio"], backup["matrix_id"]) == (
+        "Ann A.",
+        "Moved here",
+        "@ann:example.org",
+    )
+    assert backup["bot_account"] is True
+    assert (backup["settings"]["theme"], backup["settings"]["default_sort_type"]) == (
+        "darkly",
+        "TopWeek",
+    )
+    assert "password_encrypted" not in backup["settings"]
+    assert "totp_2fa_secret" not in backup["settings"]
+    assert set(backup["followed_communities"]) == {
+        own["community_view"]["community"]["actor_id"],
+        theirs["community_view"]["community"]["actor_id"],
+    }
+    assert backup["blocked_communities"] == [shunned["community_view"]["community"]["actor_id"]]
+    assert backup["saved_posts"] == [post["post_view"]["post"]["ap_id"]]
+    assert backup["saved_comments"] == [comment["comment_view"]["comment"]["ap_id"]]
+    assert backup["blocked_users"] == [other_person["actor_id"]]
+    # The bucket holds one export or import a day per address.
+    assert _as(ann, "192.0.2.10").error("GET", "/user/export_settings") == (
+        400,
+        E.RATE_LIMIT_ERROR,
+    )
+
+    # Something this instance cannot find is skipped; the rest still arrives.
+    sent = {**backup, "saved_posts": [*backup["saved_posts"], "https://nowhere.invalid/post/1"]}
+    assert _as(bob, "192.0.2.11").ok("POST", "/user/import_settings", sent) == {"success": True}
+    assert _as(bob, "192.0.2.11").error("POST", "/user/import_settings", sent) == (
+        400,
+        E.RATE_LIMIT_ERROR,
+    )
+    again = _as(bob, "192.0.2.12").ok("GET", "/user/export_settings")
+    for key in ("display_name", "bio", "matrix_id", "bot_account", "saved_posts"):
+        assert again[key] == backup[key], key
+    for key in ("followed_communities", "blocked_communities", "saved_comments", "blocked_users"):
+        assert sorted(again[key]) == sorted(backup[key]), key
+    for key in ("theme", "default_sort_type", "show_nsfw"):
+        assert again["settings"][key] == backup["settings"][key], key
+    # Bob follows Ann's community as a member, and it is still Ann who moderates it.
+    view = bob.ok("GET", "/community", id=own_id)
+    assert view["community_view"]["subscribed"] == "Subscribed"
+    assert [mod["moderator"]["name"] for mod in view["moderators"]] == [
+        ann.ok("GET", "/site")["my_user"]["local_user_view"]["person"]["name"]
+    ]
+    assert _as(bob, "192.0.2.13").error(
+        "POST", "/user/import_settings", {"saved_posts": ["x"] * 10_001}
+    ) == (400, E.TOO_MANY_ITEMS)

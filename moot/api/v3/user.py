@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 from litestar import Response, Router, get, post, put
 
-from moot.actions import accounts, two_factor
+from moot.actions import accounts, settings_backup, two_factor
 from moot.api.v3 import forms, shapes, views
 from moot.api.v3.context import (
     AnyRequest,
@@ -162,6 +164,38 @@ async def donation_dialog_shown(request: AnyRequest) -> Json:
     return SUCCESS
 
 
+@get("/export_settings")
+async def export_settings(request: AnyRequest) -> Json:
+    async with state(request).db.connection() as conn:
+        viewer = await required_viewer(conn, request)
+        person = viewer.person
+        backup: Json = {
+            key: person[column]
+            for key, column in (
+                ("display_name", "display_name"),
+                ("bio", "bio"),
+                ("avatar", "avatar"),
+                ("banner", "banner"),
+                ("matrix_id", "matrix_user_id"),
+            )
+            if person[column] is not None
+        }
+        backup["bot_account"] = bool(person["bot_account"])
+        backup["settings"] = shapes.local_user(viewer.local_user)
+        backup |= await settings_backup.backed_up_lists(conn, viewer.person_id)
+    return backup
+
+
+@post("/import_settings", status_code=200)
+async def import_settings(request: AnyRequest, data: dict[str, Any]) -> Json:
+    moot = state(request)
+    assert moot.federation is not None
+    async with moot.db.connection() as conn:
+        viewer = await required_viewer(conn, request)
+    await settings_backup.import_backup(moot.db, moot.federation, viewer, data)
+    return SUCCESS
+
+
 @get("/get_captcha")
 async def get_captcha() -> Response[Json]:
     # Captcha is off on moot instances for now; Lemmy answers an empty object then.
@@ -244,6 +278,8 @@ router = Router(
         update_totp,
         list_logins,
         donation_dialog_shown,
+        export_settings,
+        import_settings,
         get_captcha,
         get_person_details,
     ],
