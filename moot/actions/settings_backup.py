@@ -27,7 +27,7 @@ MAX_ITEMS = 10_000
 
 # Backup key → (kind look_up must find, the action that applies it).
 _Apply = Callable[[Connection, auth.Viewer, int], Awaitable[object]]
-_LISTS: dict[str, tuple[str, _Apply]] = {
+LISTS: dict[str, tuple[str, _Apply]] = {
     "followed_communities": (
         "community",
         lambda conn, viewer, row_id: communities.follow(conn, viewer, row_id, True),
@@ -86,40 +86,25 @@ class ImportReport:
     failed: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _settings_changes(backup: dict[str, Any]) -> dict[str, Any]:
-    """What `accounts.save_settings` takes from a backup: the profile and the settings a
-    member sets for themselves (not email, admin or anything the site decides)."""
-    changes: dict[str, Any] = {
-        key: backup.get(key) for key in ("display_name", "bio", "avatar", "banner", "bot_account")
-    }
-    changes["matrix_user_id"] = backup.get("matrix_id")
-    settings = backup.get("settings") or {}
-    if not isinstance(settings, dict):
-        raise ApiError(ErrorCode.INVALID_BODY_FIELD, "settings is not an object")
-    for key in accounts.SELF_SET_SETTINGS:
-        changes[key] = settings.get(key)
-    return changes
-
-
 async def import_backup(
-    db: Database, fed: Federation, viewer: auth.Viewer, backup: dict[str, Any]
+    db: Database,
+    fed: Federation,
+    viewer: auth.Viewer,
+    changes: dict[str, Any],
+    lists: dict[str, list[str]],
 ) -> ImportReport:
-    """Applies the settings at once, then each listed object this instance knows or can
-    fetch, each in its own transaction: one that is gone or refused skips only itself."""
-    lists = {key: backup.get(key) or [] for key in _LISTS}
-    if any(not isinstance(ids, list) for ids in lists.values()):
-        raise ApiError(ErrorCode.INVALID_BODY_FIELD, "the lists hold ActivityPub ids")
+    """Applies the profile and settings (`changes`, as `accounts.save_settings` takes them)
+    at once, then each object of `lists` (keyed as LISTS) this instance knows or can fetch,
+    each in its own transaction: one that is gone or refused skips only itself."""
     if sum(len(ids) for ids in lists.values()) > MAX_ITEMS:
         raise ApiError(ErrorCode.TOO_MANY_ITEMS)
     async with db.transaction() as tx:
-        await accounts.save_settings(tx, viewer, _settings_changes(backup))
+        await accounts.save_settings(tx, viewer, changes)
     report = ImportReport()
-    for key, (kind, apply) in _LISTS.items():
+    for key, (kind, apply) in LISTS.items():
         report.applied[key], report.failed[key] = 0, []
-        for url in lists[key]:
+        for url in lists.get(key, []):
             try:
-                if not isinstance(url, str):
-                    raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, "not an id")
                 found, row = await look_up(fed, url, signed_in=True)
                 if found != kind:
                     raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, f"{url} is a {found}")
@@ -127,7 +112,13 @@ async def import_backup(
                     await apply(tx, viewer, int(row["id"]))
             except ApiError as exc:
                 log.info("import into %s: %s skipped (%s)", viewer.person["name"], url, exc.code)
-                report.failed[key].append(str(url))
+                report.failed[key].append(url)
             else:
                 report.applied[key] += 1
+    log.info(
+        "import into %s: applied %s, skipped %s",
+        viewer.person["name"],
+        report.applied,
+        {key: len(urls) for key, urls in report.failed.items()},
+    )
     return report

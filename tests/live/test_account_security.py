@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from pythorhead import Lemmy
 
+from moot.actions import accounts
+from moot.api.v3 import forms
 from moot.errors import ErrorCode as E
 from tests.conftest import Api, register, unique
 from tests.servers import Server
@@ -235,3 +237,14 @@ def test_settings_export_and_import_round_trip(server: Server) -> None:
     assert _as(bob, "192.0.2.13").error(
         "POST", "/user/import_settings", {"saved_posts": ["x"] * 10_001}
     ) == (400, E.TOO_MANY_ITEMS)
+    # A setting of the wrong kind is refused before anything is applied.
+    bogus = {"display_name": "Not applied", "settings": {"default_sort_type": "Sideways"}}
+    assert _as(bob, "192.0.2.14").error("POST", "/user/import_settings", bogus) == (
+        400,
+        E.UNKNOWN,
+    )
+    assert _as(bob, "192.0.2.15").ok("GET", "/user/export_settings")["display_name"] == "Ann A."
+
+
+def test_a_backup_carries_every_setting_a_member_sets() -> None:
+    assert set(forms.LocalUserSettings.__struct_fields__) == set(accounts.SELF_SET_SETTINGS)

@@ -187,12 +187,23 @@ async def export_settings(request: AnyRequest) -> Json:
 
 
 @post("/import_settings", status_code=200)
-async def import_settings(request: AnyRequest, data: dict[str, Any]) -> Json:
+async def import_settings(request: AnyRequest, data: forms.UserSettingsBackup) -> Json:
     moot = state(request)
     assert moot.federation is not None
     async with moot.db.connection() as conn:
         viewer = await required_viewer(conn, request)
-    await settings_backup.import_backup(moot.db, moot.federation, viewer, data)
+    changes: dict[str, Any] = {
+        "display_name": data.display_name,
+        "bio": data.bio,
+        "avatar": data.avatar,
+        "banner": data.banner,
+        "matrix_user_id": data.matrix_id,
+        "bot_account": data.bot_account,
+    }
+    if data.settings is not None:
+        changes |= msgspec.structs.asdict(data.settings)
+    lists = {key: getattr(data, key) for key in settings_backup.LISTS}
+    await settings_backup.import_backup(moot.db, moot.federation, viewer, changes, lists)
     return SUCCESS
 
 
