@@ -93,6 +93,8 @@ def _bucket(method: str, path: str) -> RateLimitBucket | None:
         return RateLimitBucket.SEARCH
     if route == "/image_proxy":
         return None
+    if route in ("/user/export_settings", "/user/import_settings"):
+        return RateLimitBucket.IMPORT_USER_SETTINGS
     return RateLimitBucket.MESSAGE
 
 

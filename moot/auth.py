@@ -153,6 +153,15 @@ async def viewer_for_token(conn: Connection, token: str) -> Viewer | None:
     return Viewer(local_user=local_user, person=person, token=token)
 
 
+async def tokens_of(conn: Connection, local_user_id: int) -> list[Row]:
+    """The account's live tokens, oldest first."""
+    return await conn.fetch_all(
+        sa.select(m.login_token)
+        .where(m.login_token.c.user_id == local_user_id)
+        .order_by(m.login_token.c.published, m.login_token.c.token)
+    )
+
+
 async def revoke_token(conn: Connection, token: str) -> None:
     await conn.execute(sa.delete(m.login_token).where(m.login_token.c.token == token))
 

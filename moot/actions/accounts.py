@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth, validation
-from moot.actions import counters
+from moot.actions import counters, two_factor
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
 from moot.db import models as m
@@ -198,6 +198,7 @@ async def login(
     password: str,
     ip: str | None,
     user_agent: str | None,
+    totp_token: str | None = None,
 ) -> LoginResult:
     """Checks the password with no connection held, then the account and its token in one
     transaction (a ban or a new password that arrived while the hash ran still counts)."""
@@ -221,6 +222,8 @@ async def login(
                 raise ApiError(ErrorCode.EMAIL_NOT_VERIFIED)
             if local["registration_mode"] != "Open" and not row["accepted_application"]:
                 await _raise_application_state(tx, int(row["id"]))
+        if row["totp_2fa_enabled"]:
+            two_factor.check_code(row, totp_token)
         token = await auth.issue_token(tx, int(row["id"]), settings.hostname, ip, user_agent)
     return LoginResult(jwt=token, registration_created=False, verify_email_sent=False)
 
@@ -261,6 +264,15 @@ async def change_password(
     )
     await auth.revoke_all_tokens(conn, viewer.local_user_id)
     return await auth.issue_token(conn, viewer.local_user_id, settings.hostname, ip, user_agent)
+
+
+async def donation_dialog_shown(conn: Connection, viewer: auth.Viewer) -> None:
+    """The client showed the yearly request for donations; it waits a year for the next."""
+    await conn.execute(
+        sa.update(m.local_user)
+        .where(m.local_user.c.id == viewer.local_user_id)
+        .values(last_donation_notification=utcnow())
+    )
 
 
 async def set_password(conn: Connection, name: str, password: str) -> None:
@@ -315,8 +327,8 @@ async def delete_person(conn: Connection, person: Row, delete_content: bool) -> 
     await publish.person_deleted(conn, person, delete_content)
 
 
-# Settings that map one-to-one onto local_user columns.
-_LOCAL_USER_SETTINGS = (
+# Settings that map one-to-one onto local_user columns, each the member's own choice.
+SELF_SET_SETTINGS = (
     "show_nsfw",
     "blur_nsfw",
     "auto_expand",
@@ -384,7 +396,7 @@ async def save_settings(conn: Connection, viewer: auth.Viewer, changes: dict[str
         person_values["bot_account"] = bool(changes["bot_account"])
 
     user_values: dict[str, Any] = {
-        key: changes[key] for key in _LOCAL_USER_SETTINGS if changes.get(key) is not None
+        key: changes[key] for key in SELF_SET_SETTINGS if changes.get(key) is not None
     }
     for key, column in _VOTE_DISPLAY.items():
         if changes.get(key) is not None:

@@ -25,6 +25,8 @@ _WORDS: dict[ErrorCode, str] = {
     ErrorCode.REGISTRATION_APPLICATION_ANSWER_REQUIRED: "Please answer the question.",
     ErrorCode.REGISTRATION_APPLICATION_IS_PENDING: "Your application is waiting for an admin.",
     ErrorCode.REGISTRATION_DENIED: "Your application was turned down.",
+    ErrorCode.MISSING_TOTP_TOKEN: "This account asks for a two-factor code as well.",
+    ErrorCode.INCORRECT_TOTP_TOKEN: "That two-factor code is not right (or has expired).",
     ErrorCode.SITE_BAN: "You are banned from this instance.",
     ErrorCode.DELETED: "That has been deleted.",
     ErrorCode.BANNED_FROM_COMMUNITY: "You are banned from this community.",

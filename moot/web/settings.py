@@ -1,5 +1,6 @@
 """A member's settings: profile fields and how pages are shown, saved by the same
-`accounts.save_settings` the API's PUT /user/save_user_settings calls."""
+`accounts.save_settings` the API's PUT /user/save_user_settings calls; and two-factor
+login, switched by the `two_factor` actions of POST /user/totp/generate and /update."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 from litestar import MediaType, get, post
 from litestar.response import Redirect, Template
 
-from moot.actions import accounts
+from moot import totp
+from moot.actions import accounts, two_factor
 from moot.api.v3.context import required_viewer
 from moot.errors import ApiError, ErrorCode
 from moot.web.choices import LISTING_TYPES, POST_SORTS, pick
@@ -31,6 +33,8 @@ def _form(
         "show_nsfw": user["show_nsfw"],
         "show_scores": user["show_scores"],
     }
+    # A secret stored but not yet confirmed with a code is a setup under way: show it.
+    pending = user["totp_2fa_secret"] if not user["totp_2fa_enabled"] else None
     return render(
         "settings.html",
         page,
@@ -42,6 +46,11 @@ def _form(
         themes=THEMES,
         error=error,
         saved=saved,
+        two_factor_on=bool(user["totp_2fa_enabled"]),
+        two_factor_secret=pending,
+        two_factor_url=totp.provisioning_url(pending, str(page.site["name"]), str(person["name"]))
+        if pending
+        else None,
     )
 
 
@@ -79,4 +88,36 @@ async def save_settings(request: AnyRequest) -> Template | Redirect:
     return go("/settings?saved=1")
 
 
-handlers = [settings_page, save_settings]
+async def _refused(request: AnyRequest, exc: ApiError) -> Template:
+    if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
+        raise exc
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+    return _form(page, status=exc.status, error=words(exc))
+
+
+@post("/settings/two_factor/generate", media_type=MediaType.HTML, include_in_schema=False)
+async def generate_two_factor(request: AnyRequest) -> Template | Redirect:
+    try:
+        async with state(request).db.transaction() as tx:
+            await two_factor.generate(tx, await required_viewer(tx, request))
+    except ApiError as exc:
+        return await _refused(request, exc)
+    return go("/settings#two-factor")
+
+
+@post("/settings/two_factor", media_type=MediaType.HTML, include_in_schema=False)
+async def update_two_factor(request: AnyRequest) -> Template | Redirect:
+    form = await request.form()
+    try:
+        async with state(request).db.transaction() as tx:
+            viewer = await required_viewer(tx, request)
+            await two_factor.update(
+                tx, viewer, text(form, "totp_token").strip(), text(form, "enabled") == "1"
+            )
+    except ApiError as exc:
+        return await _refused(request, exc)
+    return go("/settings?saved=1#two-factor")
+
+
+handlers = [settings_page, save_settings, generate_two_factor, update_two_factor]

@@ -77,7 +77,15 @@ class BlockPerson(Form, kw_only=True):
     block: bool
 
 
-class SaveUserSettings(Form, kw_only=True):
+class UpdateTotp(Form, kw_only=True):
+    totp_token: str
+    enabled: bool
+
+
+class LocalUserSettings(Form, kw_only=True):
+    """The settings a member chooses for themselves (accounts.SELF_SET_SETTINGS): what a
+    UserSettingsBackup carries over, and part of SaveUserSettings."""
+
     show_nsfw: bool | None = None
     blur_nsfw: bool | None = None
     auto_expand: bool | None = None
@@ -85,18 +93,10 @@ class SaveUserSettings(Form, kw_only=True):
     default_sort_type: SortType | None = None
     default_listing_type: ListingType | None = None
     interface_language: str | None = None
-    avatar: str | None = None
-    banner: str | None = None
-    display_name: str | None = None
-    email: str | None = None
-    bio: str | None = None
-    matrix_user_id: str | None = None
     show_avatars: bool | None = None
     send_notifications_to_email: bool | None = None
-    bot_account: bool | None = None
     show_bot_accounts: bool | None = None
     show_read_posts: bool | None = None
-    discussion_languages: list[Int32] | None = None
     open_links_in_new_tab: bool | None = None
     infinite_scroll_enabled: bool | None = None
     post_listing_mode: PostListingMode | None = None
@@ -104,11 +104,40 @@ class SaveUserSettings(Form, kw_only=True):
     enable_animated_images: bool | None = None
     collapse_bot_comments: bool | None = None
     show_scores: bool | None = None
+
+
+class SaveUserSettings(LocalUserSettings, kw_only=True):
+    avatar: str | None = None
+    banner: str | None = None
+    display_name: str | None = None
+    email: str | None = None
+    bio: str | None = None
+    matrix_user_id: str | None = None
+    bot_account: bool | None = None
+    discussion_languages: list[Int32] | None = None
     show_upvotes: bool | None = None
     show_downvotes: bool | None = None
     show_upvote_percentage: bool | None = None
     # moot's extra profile field (DESIGN.md, "Data model").
     pronouns: str | None = None
+
+
+class UserSettingsBackup(Form, kw_only=True):
+    """Lemmy 0.19's export: `settings` is a whole LocalUser, of which the member's own
+    choices are read; objects are ActivityPub ids."""
+
+    display_name: str | None = None
+    bio: str | None = None
+    avatar: str | None = None
+    banner: str | None = None
+    matrix_id: str | None = None
+    bot_account: bool | None = None
+    settings: LocalUserSettings | None = None
+    followed_communities: list[str] = msgspec.field(default_factory=list)
+    saved_posts: list[str] = msgspec.field(default_factory=list)
+    saved_comments: list[str] = msgspec.field(default_factory=list)
+    blocked_communities: list[str] = msgspec.field(default_factory=list)
+    blocked_users: list[str] = msgspec.field(default_factory=list)
 
 
 class EditSite(Form, kw_only=True):

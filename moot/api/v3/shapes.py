@@ -207,11 +207,17 @@ LOCAL_USER_KEYS = (
     "enable_keyboard_navigation",
     "enable_animated_images",
     "collapse_bot_comments",
+    "last_donation_notification",
 )
 
 
 def local_user(row: Row) -> Json:
     return _pick(row, LOCAL_USER_KEYS, ("email",))
+
+
+def login_token(row: Row) -> Json:
+    """A session of the viewer's; the token itself is never shown."""
+    return _pick(row, ("user_id", "published"), ("ip", "user_agent"))
 
 
 def vote_display_mode(row: Row) -> Json:

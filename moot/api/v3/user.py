@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 from litestar import Response, Router, get, post, put
 
-from moot.actions import accounts
-from moot.api.v3 import forms, views
+from moot.actions import accounts, settings_backup, two_factor
+from moot.api.v3 import forms, shapes, views
 from moot.api.v3.context import (
     AnyRequest,
     client_ip,
@@ -17,7 +19,7 @@ from moot.api.v3.context import (
     user_agent,
 )
 from moot.api.v3.shapes import Json
-from moot.auth import revoke_token, viewer_for_token
+from moot.auth import revoke_token, tokens_of, viewer_for_token
 from moot.db import models as m
 from moot.db import queries
 from moot.db.listings import (
@@ -63,6 +65,7 @@ async def login(request: AnyRequest, data: forms.Login) -> Json:
         data.password,
         client_ip(request),
         user_agent(request),
+        data.totp_2fa_token,
     )
     return _login_json(result)
 
@@ -128,6 +131,80 @@ async def block_person(request: AnyRequest, data: forms.BlockPerson) -> Json:
         target = await accounts.block_person(tx, viewer, data.person_id, data.block)
         person_view = (await views.person_views(tx, [target]))[0]
     return {"person_view": person_view, "blocked": data.block}
+
+
+@post("/totp/generate", status_code=200)
+async def generate_totp_secret(request: AnyRequest) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        url = await two_factor.generate(tx, viewer)
+    return {"totp_secret_url": url}
+
+
+@post("/totp/update", status_code=200)
+async def update_totp(request: AnyRequest, data: forms.UpdateTotp) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        enabled = await two_factor.update(tx, viewer, data.totp_token, data.enabled)
+    return {"enabled": enabled}
+
+
+@get("/list_logins")
+async def list_logins(request: AnyRequest) -> list[Json]:
+    async with state(request).db.connection() as conn:
+        viewer = await required_viewer(conn, request)
+        return [shapes.login_token(row) for row in await tokens_of(conn, viewer.local_user_id)]
+
+
+@post("/donation_dialog_shown", status_code=200)
+async def donation_dialog_shown(request: AnyRequest) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await accounts.donation_dialog_shown(tx, viewer)
+    return SUCCESS
+
+
+@get("/export_settings")
+async def export_settings(request: AnyRequest) -> Json:
+    async with state(request).db.connection() as conn:
+        viewer = await required_viewer(conn, request)
+        person = viewer.person
+        backup: Json = {
+            key: person[column]
+            for key, column in (
+                ("display_name", "display_name"),
+                ("bio", "bio"),
+                ("avatar", "avatar"),
+                ("banner", "banner"),
+                ("matrix_id", "matrix_user_id"),
+            )
+            if person[column] is not None
+        }
+        backup["bot_account"] = bool(person["bot_account"])
+        backup["settings"] = shapes.local_user(viewer.local_user)
+        backup |= await settings_backup.backed_up_lists(conn, viewer.person_id)
+    return backup
+
+
+@post("/import_settings", status_code=200)
+async def import_settings(request: AnyRequest, data: forms.UserSettingsBackup) -> Json:
+    moot = state(request)
+    assert moot.federation is not None
+    async with moot.db.connection() as conn:
+        viewer = await required_viewer(conn, request)
+    changes: dict[str, Any] = {
+        "display_name": data.display_name,
+        "bio": data.bio,
+        "avatar": data.avatar,
+        "banner": data.banner,
+        "matrix_user_id": data.matrix_id,
+        "bot_account": data.bot_account,
+    }
+    if data.settings is not None:
+        changes |= msgspec.structs.asdict(data.settings)
+    lists = {key: getattr(data, key) for key in settings_backup.LISTS}
+    await settings_backup.import_backup(moot.db, moot.federation, viewer, changes, lists)
+    return SUCCESS
 
 
 @get("/get_captcha")
@@ -208,6 +285,12 @@ router = Router(
         save_user_settings,
         delete_account,
         block_person,
+        generate_totp_secret,
+        update_totp,
+        list_logins,
+        donation_dialog_shown,
+        export_settings,
+        import_settings,
         get_captcha,
         get_person_details,
     ],
