@@ -18,7 +18,9 @@ from tests.conftest import Api, register
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server, destroy, make_server
 
 NAMES = {"alpha": "sqlite", "beta": "postgresql", "gamma": "sqlite"}
-HOST_MAP = ",".join(f"moot-{n}=127.0.0.1" for n in [*NAMES, "evil", "odd"])
+HOST_MAP = ",".join(
+    f"moot-{n}=127.0.0.1" for n in [*NAMES, "evil", "odd", "masto", "toot", "rogue"]
+)
 T = TypeVar("T")
 
 

@@ -24,6 +24,9 @@ KEYS = generate_keypair()  # one pair for every actor of the peer, unless rotate
 @dataclass
 class EvilPeer:
     server: ThreadingHTTPServer
+    # Each module's peer has a host of its own: deliveries to one instance are ordered, so
+    # a stopped peer's unsent activities would hold up the next peer of the same name.
+    host: str = "moot-evil"
     keys: dict[str, tuple[str, str]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     # (inbox path, activity) of each POST, for tests that care where an activity went.
@@ -31,7 +34,7 @@ class EvilPeer:
 
     @property
     def origin(self) -> str:
-        return f"http://moot-evil:{self.server.server_address[1]}"
+        return f"http://{self.host}:{self.server.server_address[1]}"
 
     def actor(self, name: str) -> str:
         return f"{self.origin}/u/{name}"
@@ -140,7 +143,7 @@ def _site(peer: EvilPeer) -> dict[str, Any]:
     }
 
 
-def start_peer() -> EvilPeer:
+def start_peer(host: str = "moot-evil") -> EvilPeer:
     peer: EvilPeer
 
     class Handler(BaseHTTPRequestHandler):
@@ -179,6 +182,6 @@ def start_peer() -> EvilPeer:
             self._send(200)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    peer = EvilPeer(server)
+    peer = EvilPeer(server, host=host)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return peer

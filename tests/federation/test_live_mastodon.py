@@ -21,7 +21,7 @@ from tests.federation.peer import EvilPeer, start_peer
 
 @pytest.fixture(scope="module")
 def mastodon() -> Iterator[EvilPeer]:
-    peer = start_peer()
+    peer = start_peer("moot-toot")
     yield peer
     peer.close()
 

@@ -53,7 +53,7 @@ def stage(cluster: Cluster) -> Stage:
 
 @pytest.fixture(scope="module")
 def evil() -> Iterator[EvilPeer]:
-    peer = start_peer()
+    peer = start_peer("moot-rogue")
     yield peer
     peer.close()
 

@@ -23,7 +23,7 @@ MASTODON = FIXTURES / "mastodon/activities"
 
 @pytest.fixture(scope="module")
 def evil() -> Iterator[EvilPeer]:
-    peer = start_peer()
+    peer = start_peer("moot-masto")
     yield peer
     peer.close()
 
