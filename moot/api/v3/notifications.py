@@ -84,30 +84,28 @@ async def mentions(
     return {"mentions": listed}
 
 
-async def _one(conn: Connection, viewer: Viewer, table: sa.Table, notice: Row, key: str) -> Json:
-    comment = await conn.fetch_one(
-        sa.select(m.comment).where(m.comment.c.id == notice["comment_id"])
-    )
-    assert comment is not None
-    return (await _views(conn, [(notice, comment)], viewer, key))[0]
+async def _mark(request: AnyRequest, table: sa.Table, key: str, notice_id: int, read: bool) -> Json:
+    """Mark one notice read or unread; answers `{key}_view` with it."""
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        notice = await notifications.mark_read(tx, viewer, table, notice_id, read)
+        comment = await tx.fetch_one(
+            sa.select(m.comment).where(m.comment.c.id == notice["comment_id"])
+        )
+        assert comment is not None
+        return {f"{key}_view": (await _views(tx, [(notice, comment)], viewer, key))[0]}
 
 
 @post("/comment/mark_as_read", status_code=200)
 async def mark_reply_read(request: AnyRequest, data: forms.MarkCommentReplyAsRead) -> Json:
-    async with state(request).db.transaction() as tx:
-        viewer = await required_viewer(tx, request)
-        table = m.comment_reply
-        notice = await notifications.mark_read(tx, viewer, table, data.comment_reply_id, data.read)
-        return {"comment_reply_view": await _one(tx, viewer, table, notice, "comment_reply")}
+    return await _mark(request, m.comment_reply, "comment_reply", data.comment_reply_id, data.read)
 
 
 @post("/user/mention/mark_as_read", status_code=200)
 async def mark_mention_read(request: AnyRequest, data: forms.MarkPersonMentionAsRead) -> Json:
-    async with state(request).db.transaction() as tx:
-        viewer = await required_viewer(tx, request)
-        table = m.person_mention
-        notice = await notifications.mark_read(tx, viewer, table, data.person_mention_id, data.read)
-        return {"person_mention_view": await _one(tx, viewer, table, notice, "person_mention")}
+    return await _mark(
+        request, m.person_mention, "person_mention", data.person_mention_id, data.read
+    )
 
 
 @post("/user/mark_all_as_read", status_code=200)
