@@ -62,6 +62,9 @@ class ErrorCode(StrEnum):
     SITE_DESCRIPTION_LENGTH_OVERFLOW = "site_description_length_overflow"
     HONEYPOT_FAILED = "honeypot_failed"
     REGISTRATION_APPLICATION_IS_PENDING = "registration_application_is_pending"
+    CANT_ENABLE_PRIVATE_INSTANCE_AND_FEDERATION_TOGETHER = (
+        "cant_enable_private_instance_and_federation_together"
+    )
     LOCKED = "locked"
     COULDNT_CREATE_COMMENT = "couldnt_create_comment"
     MAX_COMMENT_DEPTH_REACHED = "max_comment_depth_reached"

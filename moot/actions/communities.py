@@ -31,6 +31,16 @@ async def is_moderator(conn: Connection, community_id: int, person_id: int) -> b
     return bool(found)
 
 
+async def shown_to(conn: Connection, community: Row, viewer: auth.Viewer | None) -> bool:
+    """Whether `viewer` may open the community: a removed or deleted one is kept for its
+    moderators and the admins (who may restore it), and is gone for everyone else."""
+    if not (community["removed"] or community["deleted"]):
+        return True
+    if viewer is None:
+        return False
+    return viewer.is_admin or await is_moderator(conn, int(community["id"]), viewer.person_id)
+
+
 async def check_mod_or_admin(conn: Connection, actor: Actor, community_id: int) -> None:
     if actor.is_admin:
         return

@@ -47,6 +47,16 @@ async def load_site(conn: Connection) -> tuple[Row, Row]:
     return site, local
 
 
+async def check_private_instance(conn: Connection, viewer: auth.Viewer | None) -> None:
+    """A private instance shows nothing to anonymous readers (Lemmy 0.19's
+    `check_private_instance`): every read that may be anonymous goes through this."""
+    if viewer is not None:
+        return
+    private = await conn.scalar(sa.select(m.local_site.c.private_instance).limit(1))
+    if private:
+        raise ApiError(ErrorCode.INSTANCE_IS_PRIVATE)
+
+
 async def _ensure_site_rows(conn: Connection, settings: Settings) -> None:
     if await conn.scalar(sa.select(sa.func.count()).select_from(m.secret)) == 0:
         await conn.execute(sa.insert(m.secret).values(jwt_secret=auth.new_jwt_secret()))
@@ -247,6 +257,10 @@ def _validate_site_changes(changes: dict[str, Any], local: Row) -> None:
     if "slur_filter_regex" in changes:
         changes["slur_filter_regex"] = changes["slur_filter_regex"] or None
         validation.compile_slur_filter(changes["slur_filter_regex"])
+    private = changes.get("private_instance", local["private_instance"])
+    if private and changes.get("federation_enabled", local["federation_enabled"]):
+        # A private instance would hide its content from the servers it federates with.
+        raise ApiError(ErrorCode.CANT_ENABLE_PRIVATE_INSTANCE_AND_FEDERATION_TOGETHER)
     if changes.get("default_post_listing_type") not in (None, "All", "Local"):
         raise ApiError(ErrorCode.INVALID_DEFAULT_POST_LISTING_TYPE)
     mode = changes.get("registration_mode", local["registration_mode"])

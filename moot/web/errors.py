@@ -99,7 +99,11 @@ def _escape(text: str) -> str:
 
 
 def on_api_error(request: AnyRequest, exc: ApiError) -> Response[Any]:
-    if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
+    if exc.code in (
+        ErrorCode.INCORRECT_LOGIN,
+        ErrorCode.NOT_LOGGED_IN,
+        ErrorCode.INSTANCE_IS_PRIVATE,
+    ):
         # A page or action that needs a member: log in, then come back.
         if is_htmx(request):
             return problem(request, 401, "You are logged out: log in again to do that.")

@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 
 from litestar import Response, get
 
-from moot.actions.site import load_site
+from moot.actions.site import check_private_instance, load_site
 from moot.auth import Viewer, viewer_for_token
 from moot.db import models as m
 from moot.db import queries
@@ -111,6 +111,7 @@ async def _site_feed(
 ) -> Response[bytes]:
     moot = state(request)
     async with moot.db.connection() as conn:
+        await check_private_instance(conn, None)  # a feed reader sends no login
         site, _ = await load_site(conn)
         f = PostFilter(listing_type=listing_type, sort=_sort(sort))
         posts = await _posts(conn, f, page, limit)
@@ -159,6 +160,8 @@ async def named_feed(
     async with moot.db.connection() as conn:
         site, _ = await load_site(conn)
         prefix = f"{site['name']} - "
+        if kind in ("c", "u"):
+            await check_private_instance(conn, None)  # only front and inbox name a login
         if kind == "c":
             community = await queries.community_by_name(conn, name)
             if (

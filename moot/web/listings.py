@@ -9,6 +9,7 @@ from litestar import MediaType, get
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
+from moot.actions.communities import shown_to
 from moot.api.v3 import listing_defaults
 from moot.auth import Viewer
 from moot.db import models as m
@@ -157,8 +158,8 @@ async def community_page(
 ) -> Template:
     async with state(request).db.connection() as conn:
         page = await load_page(conn, request)
-        community = await community_or_none(conn, name)
-        if community is None:
+        community = await queries.community_by_name(conn, name)
+        if community is None or not await shown_to(conn, community, page.viewer):
             return render(
                 "not_found.html",
                 page,

@@ -59,9 +59,14 @@ class Page:
         return self.viewer is not None and bool(self.viewer.local_user["show_nsfw"])
 
 
+# The pages a visitor needs to get in, which a private instance still shows them (as
+# Lemmy UI does); every other page sends them to the login form.
+OPEN_PAGES = frozenset({"/login", "/signup", "/setup"})
+
+
 async def load_page(conn: Connection, request: AnyRequest) -> Page:
     site, local = await load_site(conn)
-    viewer = await optional_viewer(conn, request)
+    viewer = await optional_viewer(conn, request, open_to_all=request.url.path in OPEN_PAGES)
     if viewer is None or is_htmx(request):
         # A fragment has no menu to fill in.
         return Page(viewer, site, local)

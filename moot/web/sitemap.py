@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 import sqlalchemy as sa
 from litestar import Response, get
 
+from moot.actions.site import check_private_instance
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.types import UtcDateTime, utcnow
@@ -40,6 +41,7 @@ async def sitemap_posts(conn: Connection) -> list[Row]:
 @get("/sitemap.xml", include_in_schema=False)
 async def sitemap(request: AnyRequest) -> Response[bytes]:
     async with state(request).db.connection() as conn:
+        await check_private_instance(conn, None)  # search engines do not log in
         rows = await sitemap_posts(conn)
     urlset = ET.Element("urlset", {"xmlns": NS})
     for row in rows:

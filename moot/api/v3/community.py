@@ -14,7 +14,7 @@ from moot.auth import Viewer
 from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Row
-from moot.db.listings import check_page, community_order
+from moot.db.listings import blocked_instances, check_page, community_order
 from moot.errors import ApiError, ErrorCode
 
 
@@ -61,6 +61,8 @@ async def get_community(
             row = found
         else:
             raise ApiError(ErrorCode.NO_ID_GIVEN)
+        if not await communities.shown_to(conn, row, viewer):
+            raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
         return {
             "community_view": await views.community_view(conn, row, viewer),
             "moderators": await views.moderator_views(conn, [int(row["id"])]),
@@ -106,7 +108,14 @@ async def list_communities(
                         )
                     )
                 )
-            query = query.where(sa.or_(~c.hidden, c.id.in_(follows)))
+            blocked = sa.select(m.community_block.c.community_id).where(
+                m.community_block.c.person_id == viewer.person_id
+            )
+            query = query.where(
+                sa.or_(~c.hidden, c.id.in_(follows)),
+                ~c.id.in_(blocked),
+                ~c.instance_id.in_(blocked_instances(viewer.person_id)),
+            )
         rows = await conn.fetch_all(
             query.order_by(*community_order(sort or "TopAll"))
             .limit(page_size)

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Request
 
 from moot import auth
+from moot.actions.site import check_private_instance
 from moot.db.engine import Connection
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
@@ -39,17 +40,22 @@ def user_agent(request: AnyRequest) -> str | None:
     return request.headers.get("user-agent")
 
 
-async def optional_viewer(conn: Connection, request: AnyRequest) -> auth.Viewer | None:
-    """The logged-in viewer; a bad or revoked token reads as anonymous, as in Lemmy."""
+async def optional_viewer(
+    conn: Connection, request: AnyRequest, *, open_to_all: bool = False
+) -> auth.Viewer | None:
+    """The logged-in viewer; a bad or revoked token reads as anonymous, as in Lemmy. On a
+    private instance an anonymous reader is refused (`instance_is_private`), unless the
+    route is `open_to_all`: the site itself, and what leads to logging in."""
     token = token_of(request)
-    if token is None:
-        return None
-    return await auth.viewer_for_token(conn, token)
+    viewer = None if token is None else await auth.viewer_for_token(conn, token)
+    if not open_to_all:
+        await check_private_instance(conn, viewer)
+    return viewer
 
 
 async def required_viewer(conn: Connection, request: AnyRequest) -> auth.Viewer:
     """The viewer, who must be logged in and allowed to act (not banned, not deleted)."""
-    viewer = await optional_viewer(conn, request)
+    viewer = await optional_viewer(conn, request, open_to_all=True)
     if viewer is None:
         raise ApiError(ErrorCode.INCORRECT_LOGIN)
     person = viewer.person

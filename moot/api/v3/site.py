@@ -125,7 +125,9 @@ async def site_response(conn: Connection, viewer: auth.Viewer | None) -> Json:
 @get("/site")
 async def get_site(request: AnyRequest) -> Json:
     async with state(request).db.connection() as conn:
-        return await site_response(conn, await optional_viewer(conn, request))
+        # Apps read the site to show its login screen, private or not.
+        viewer = await optional_viewer(conn, request, open_to_all=True)
+        return await site_response(conn, viewer)
 
 
 async def _save_site(request: AnyRequest, data: forms.EditSite, *, creating: bool) -> Json:

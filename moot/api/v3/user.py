@@ -85,7 +85,7 @@ async def logout(request: AnyRequest) -> Response[Json]:
 @get("/validate_auth")
 async def validate_auth(request: AnyRequest) -> Json:
     async with state(request).db.connection() as conn:
-        if await optional_viewer(conn, request) is None:
+        if await optional_viewer(conn, request, open_to_all=True) is None:
             raise ApiError(ErrorCode.NOT_LOGGED_IN)
     return SUCCESS
 
