@@ -83,7 +83,12 @@ def _bucket(method: str, path: str) -> RateLimitBucket | None:
     if not path.startswith("/api/v3/"):
         return web.rate_limit_bucket(method, path)
     route = path[len("/api/v3") :]
-    if method == "POST" and route in ("/user/register", "/user/login", "/community"):
+    if method == "POST" and route in (
+        "/user/register",
+        "/user/login",
+        "/user/password_reset",
+        "/community",
+    ):
         return RateLimitBucket.REGISTER
     if (method == "POST" and route == "/post") or route == "/user/get_captcha":
         return RateLimitBucket.POST

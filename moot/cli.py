@@ -57,7 +57,8 @@ def main() -> None:
 
     Settings come from MOOT_* environment variables (or ./moot.toml): MOOT_DATABASE_URL
     (default: SQLite in ./moot-data/), MOOT_DATA_DIR, MOOT_HOSTNAME, MOOT_SETUP_ADMIN_NAME,
-    MOOT_SETUP_ADMIN_PASSWORD.
+    MOOT_SETUP_ADMIN_PASSWORD; outgoing mail: MOOT_SMTP_HOST, MOOT_SMTP_PORT,
+    MOOT_SMTP_USER, MOOT_SMTP_PASSWORD, MOOT_SMTP_FROM, MOOT_SMTP_TLS (none, starttls, tls).
     """
 
 

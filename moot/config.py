@@ -30,6 +30,14 @@ class Settings:
     # max_area is 40 M; a frame is decoded whole, 4 bytes a pixel, so 25 M is 100 MB).
     image_max_bytes: int = 10 * 1024 * 1024
     image_max_pixels: int = 25_000_000
+    # Outgoing mail (password resets, address verification). No host: no mail, and the
+    # actions that would send one answer `no_email_setup`, as Lemmy does.
+    smtp_host: str = ""
+    smtp_port: int = 0  # 0: the usual port of smtp_tls (25, 587 or 465)
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""  # default: noreply@<hostname>
+    smtp_tls: str = "none"  # none | starttls | tls (Lemmy's tls_type)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -44,6 +52,10 @@ class Settings:
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def is_https(self) -> bool:

@@ -152,6 +152,7 @@ class ErrorCode(StrEnum):
     COULDNT_GET_POSTS = "couldnt_get_posts"
     INVALID_URL = "invalid_url"
     EMAIL_SEND_FAILED = "email_send_failed"
+    PASSWORD_RESET_LIMIT_REACHED = "password_reset_limit_reached"
     SLURS = "slurs"
     COULDNT_FIND_OBJECT = "couldnt_find_object"
     REGISTRATION_DENIED = "registration_denied"

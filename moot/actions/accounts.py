@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth, validation
-from moot.actions import counters, two_factor
+from moot.actions import counters, mail_links, two_factor
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
 from moot.db import models as m
@@ -17,6 +17,7 @@ from moot.db.engine import Connection, Database, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
+from moot.mail import Mail, require_mail, send
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class _Admission:
 
     first_admin: bool
     needs_application: bool
+    needs_verification: bool
     email: str | None
 
 
@@ -117,13 +119,16 @@ async def register(
     """Checks the form, hashes the password, and writes the account in one transaction.
 
     The hash runs between two checks of the form with no connection held: a refused form
-    costs no hash, and a name taken by someone else while it ran is still refused.
+    costs no hash, and a name taken by someone else while it ran is still refused. The mail
+    asking to confirm the address goes after the commit.
     """
     async with db.connection() as conn:
-        await _admit(conn, form)
+        await _admit(conn, settings, form)
     password_hash = await auth.hash_password_off_loop(form.password)
+    mail: Mail | None = None
+    token: str | None = None
     async with db.transaction() as tx:
-        admitted = await _admit(tx, form)
+        admitted = await _admit(tx, settings, form)
         _, local_user_id = await create_local_user(
             tx,
             settings,
@@ -140,12 +145,22 @@ async def register(
                     local_user_id=local_user_id, answer=form.answer or "", published=utcnow()
                 )
             )
-            return LoginResult(jwt=None, registration_created=True, verify_email_sent=False)
-        token = await auth.issue_token(tx, local_user_id, settings.hostname, ip, user_agent)
-    return LoginResult(jwt=token, registration_created=False, verify_email_sent=False)
+        if admitted.needs_verification and admitted.email is not None:
+            mail = await mail_links.start_verification(
+                tx, settings, local_user_id, form.username, admitted.email
+            )
+        if not admitted.needs_application and not admitted.needs_verification:
+            token = await auth.issue_token(tx, local_user_id, settings.hostname, ip, user_agent)
+    if mail is not None:
+        await send(settings, mail)
+    return LoginResult(
+        jwt=token,
+        registration_created=admitted.needs_application,
+        verify_email_sent=mail is not None,
+    )
 
 
-async def _admit(conn: Connection, form: Registration) -> _Admission:
+async def _admit(conn: Connection, settings: Settings, form: Registration) -> _Admission:
     """Every check of a registration form, in Lemmy's order; raises the first that fails."""
     _, local = await load_site(conn)
     setup = bool(local["site_setup"])
@@ -157,6 +172,10 @@ async def _admit(conn: Connection, form: Registration) -> _Admission:
         raise ApiError(ErrorCode.HONEYPOT_FAILED)
     if local["require_email_verification"] and not form.email:
         raise ApiError(ErrorCode.EMAIL_REQUIRED)
+    # The first account (the admin, before setup) is never asked to confirm its address.
+    needs_verification = setup and bool(local["require_email_verification"])
+    if needs_verification:
+        require_mail(settings)
     needs_application = setup and mode == "RequireApplication"
     if needs_application and not (form.answer or "").strip():
         raise ApiError(ErrorCode.REGISTRATION_APPLICATION_ANSWER_REQUIRED)
@@ -179,7 +198,7 @@ async def _admit(conn: Connection, form: Registration) -> _Admission:
     first_admin = not setup and not await conn.scalar(
         sa.select(sa.func.count()).select_from(m.local_user).where(m.local_user.c.admin)
     )
-    return _Admission(first_admin, needs_application, email)
+    return _Admission(first_admin, needs_application, needs_verification, email)
 
 
 def _login_query(wanted: str) -> sa.Select[Any]:
@@ -361,8 +380,14 @@ def _clearable(value: str | None) -> str | None:
     return None if value is None else (value.strip() or None)
 
 
-async def save_settings(conn: Connection, viewer: auth.Viewer, changes: dict[str, Any]) -> None:
-    """Apply the settings a client sent; keys it left out stay as they are."""
+async def save_settings(
+    conn: Connection, settings: Settings, viewer: auth.Viewer, changes: dict[str, Any]
+) -> Mail | None:
+    """Apply the settings a client sent; keys it left out stay as they are.
+
+    Where addresses must be confirmed, a new email address is only recorded with a check:
+    the caller sends the returned mail after commit, and the address counts once confirmed.
+    """
     from moot.text.markdown import render_markdown
 
     _, local = await load_site(conn)
@@ -401,18 +426,27 @@ async def save_settings(conn: Connection, viewer: auth.Viewer, changes: dict[str
     for key, column in _VOTE_DISPLAY.items():
         if changes.get(key) is not None:
             user_values[column] = bool(changes[key])
+    new_email: str | None = None  # an address to confirm before it counts
     if changes.get("email") is not None:
         email = _clearable(changes["email"])
-        user_values["email"] = validation.check_email(email) if email else None
-        if email and await conn.scalar(
+        address = validation.check_email(email) if email else None
+        if address is None and local["require_email_verification"]:
+            raise ApiError(ErrorCode.EMAIL_REQUIRED)
+        if address and await conn.scalar(
             sa.select(sa.func.count())
             .select_from(m.local_user)
-            .where(
-                m.local_user.c.email == user_values["email"],
-                m.local_user.c.id != viewer.local_user_id,
-            )
+            .where(m.local_user.c.email == address, m.local_user.c.id != viewer.local_user_id)
         ):
             raise ApiError(ErrorCode.EMAIL_ALREADY_EXISTS)
+        if (
+            address is not None
+            and local["require_email_verification"]
+            and address != viewer.local_user["email"]
+        ):
+            require_mail(settings)
+            new_email = address
+        else:
+            user_values["email"] = address
     if user_values.get("default_listing_type") == "ModeratorView":
         raise ApiError(ErrorCode.INVALID_DEFAULT_POST_LISTING_TYPE)
 
@@ -429,6 +463,11 @@ async def save_settings(conn: Connection, viewer: auth.Viewer, changes: dict[str
         )
     if changes.get("discussion_languages") is not None:
         await set_user_languages(conn, viewer.local_user_id, changes["discussion_languages"])
+    if new_email is None:
+        return None
+    return await mail_links.start_verification(
+        conn, settings, viewer.local_user_id, str(viewer.person["name"]), new_email
+    )
 
 
 async def set_user_languages(conn: Connection, local_user_id: int, ids: list[int]) -> None:

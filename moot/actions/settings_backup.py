@@ -99,7 +99,8 @@ async def import_backup(
     if sum(len(ids) for ids in lists.values()) > MAX_ITEMS:
         raise ApiError(ErrorCode.TOO_MANY_ITEMS)
     async with db.transaction() as tx:
-        await accounts.save_settings(tx, viewer, changes)
+        # A backup carries no email address, so nothing is left to confirm by mail.
+        await accounts.save_settings(tx, fed.settings, viewer, changes)
     report = ImportReport()
     for key, (kind, apply) in LISTS.items():
         report.applied[key], report.failed[key] = 0, []

@@ -148,6 +148,27 @@ login_token = sa.Table(
     sa.Column("user_agent", sa.String(1000)),
 )
 
+# Links mailed to a member: a password reset, or the check of a new address. The table holds
+# the SHA-256 of each link's secret, so a copy of the database opens no account.
+password_reset_request = sa.Table(
+    "password_reset_request",
+    metadata,
+    _id(),
+    sa.Column("token_digest", sa.String(64), nullable=False, unique=True),
+    _fk("local_user_id", "local_user.id", index=True),
+    _when(),
+)
+
+email_verification = sa.Table(
+    "email_verification",
+    metadata,
+    _id(),
+    _fk("local_user_id", "local_user.id", index=True),
+    sa.Column("email", sa.String(255), nullable=False),
+    sa.Column("code_digest", sa.String(64), nullable=False, unique=True),
+    _when(),
+)
+
 secret = sa.Table(
     "secret",
     metadata,

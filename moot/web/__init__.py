@@ -33,6 +33,7 @@ from moot.web import (
     communities,
     community_mod,
     listings,
+    mail_pages,
     messages,
     moderation,
     modlog,
@@ -76,6 +77,7 @@ router = Router(
     route_handlers=[
         profile.profile_page,
         *sessions.handlers,
+        *mail_pages.handlers,
         *listings.handlers,
         *posts.handlers,
         *comments.handlers,
@@ -115,7 +117,11 @@ async def use_csrf_secret(app: Litestar, conn: Connection) -> None:
 
 
 _BUCKETS: list[tuple[str, re.Pattern[str], RateLimitBucket]] = [
-    ("POST", re.compile(r"^/(signup|login|setup|create_community)$"), RateLimitBucket.REGISTER),
+    (
+        "POST",
+        re.compile(r"^/(signup|login|setup|create_community|password_reset)$"),
+        RateLimitBucket.REGISTER,
+    ),
     ("POST", re.compile(r"^/create_post$"), RateLimitBucket.POST),
     ("POST", re.compile(r"^/(post/\d+/comment|comment/\d+/reply)$"), RateLimitBucket.COMMENT),
     ("GET", re.compile(r"^/search$"), RateLimitBucket.SEARCH),

@@ -162,7 +162,14 @@ async def signup(request: AnyRequest) -> Template | Redirect:
     if result.jwt is None:
         async with moot.db.connection() as conn:
             page = await load_page(conn, request)
-        return render("signup_pending.html", page, title="Application sent")
+        return render(
+            "signup_pending.html",
+            page,
+            title="Check your email" if result.verify_email_sent else "Application sent",
+            verify_email_sent=result.verify_email_sent,
+            registration_created=result.registration_created,
+            email=registration.email,
+        )
     return _signed_in(request, result.jwt, "/")
 
 

@@ -78,7 +78,8 @@ async def save_settings(request: AnyRequest) -> Template | Redirect:
     try:
         async with moot.db.transaction() as tx:
             viewer = await required_viewer(tx, request)
-            await accounts.save_settings(tx, viewer, changes)
+            # The page has no email field, so no address is left to confirm by mail.
+            await accounts.save_settings(tx, moot.settings, viewer, changes)
     except ApiError as exc:
         if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
             raise

@@ -67,6 +67,20 @@ class ChangePassword(Form, kw_only=True):
     old_password: str
 
 
+class PasswordReset(Form, kw_only=True):
+    email: str
+
+
+class PasswordChangeAfterReset(Form, kw_only=True):
+    token: str
+    password: str
+    password_verify: str
+
+
+class VerifyEmail(Form, kw_only=True):
+    token: str
+
+
 class DeleteAccount(Form, kw_only=True):
     password: str
     delete_content: bool = False

@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Response, Router, get, post, put
 
-from moot.actions import accounts, settings_backup, two_factor
+from moot.actions import accounts, mail_links, settings_backup, two_factor
 from moot.api.v3 import forms, shapes, views
 from moot.api.v3.context import (
     AnyRequest,
@@ -31,6 +31,7 @@ from moot.db.listings import (
     list_posts,
 )
 from moot.errors import ApiError, ErrorCode
+from moot.mail import send
 
 SUCCESS: Json = {"success": True}
 
@@ -110,9 +111,35 @@ async def change_password(request: AnyRequest, data: forms.ChangePassword) -> Js
 
 @put("/save_user_settings")
 async def save_user_settings(request: AnyRequest, data: forms.SaveUserSettings) -> Json:
-    async with state(request).db.transaction() as tx:
+    moot = state(request)
+    async with moot.db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        await accounts.save_settings(tx, viewer, msgspec.structs.asdict(data))
+        mail = await accounts.save_settings(tx, moot.settings, viewer, msgspec.structs.asdict(data))
+    if mail is not None:
+        await send(moot.settings, mail)
+    return SUCCESS
+
+
+@post("/password_reset", status_code=200)
+async def password_reset(request: AnyRequest, data: forms.PasswordReset) -> Json:
+    moot = state(request)
+    await mail_links.request_password_reset(moot.db, moot.settings, data.email)
+    return SUCCESS
+
+
+@post("/password_change", status_code=200)
+async def password_change_after_reset(
+    request: AnyRequest, data: forms.PasswordChangeAfterReset
+) -> Json:
+    await mail_links.reset_password(
+        state(request).db, data.token, data.password, data.password_verify
+    )
+    return SUCCESS
+
+
+@post("/verify_email", status_code=200)
+async def verify_email(request: AnyRequest, data: forms.VerifyEmail) -> Json:
+    await mail_links.verify_email(state(request).db, data.token)
     return SUCCESS
 
 
@@ -283,6 +310,9 @@ router = Router(
         validate_auth,
         change_password,
         save_user_settings,
+        password_reset,
+        password_change_after_reset,
+        verify_email,
         delete_account,
         block_person,
         generate_totp_secret,
