@@ -1,4 +1,5 @@
-"""Making and editing a community, and subscribing to one (in place or as a plain form)."""
+"""Making and editing a community, and subscribing to one (in place or as a plain form).
+An icon or banner may come as a file, stored as /pictrs uploads are."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from litestar.response import Redirect, Template
 
 from moot.actions import communities
 from moot.api.v3.context import required_viewer
+from moot.auth import Viewer
 from moot.errors import ApiError, ErrorCode
+from moot.state import Moot
+from moot.web import uploads
 from moot.web.errors import words
 from moot.web.listings import community_facts, community_or_none
 from moot.web.names import handle
@@ -26,9 +30,11 @@ from moot.web.pages import (
     text,
 )
 
+_PICTURES = ("icon", "banner")
+
 
 def _changes(form: Any) -> dict[str, Any]:
-    return {
+    changes = {
         "title": text(form, "title"),
         "description": text(form, "description").replace("\r\n", "\n"),
         "icon": text(form, "icon").strip(),
@@ -36,6 +42,29 @@ def _changes(form: Any) -> dict[str, Any]:
         "nsfw": flag(form, "nsfw"),
         "posting_restricted_to_mods": flag(form, "posting_restricted_to_mods"),
     }
+    for key in _PICTURES:
+        if flag(form, f"remove_{key}"):
+            changes[key] = ""
+    return changes
+
+
+async def _pictures(
+    moot: Moot, viewer: Viewer, form: Any, changes: dict[str, Any]
+) -> list[uploads.Uploaded]:
+    """Stores the files chosen for icon and banner and puts their addresses in `changes`
+    (a file wins over the address field); the caller discards them if the form fails."""
+    chosen: list[uploads.Uploaded] = []
+    try:
+        for key in _PICTURES:
+            picture = await uploads.picture_from(moot, viewer, form, f"{key}_file")
+            if picture is not None:
+                chosen.append(picture)
+                changes[key] = picture.url
+    except ApiError:
+        for picture in chosen:
+            await uploads.discard(moot, viewer, picture)
+        raise
+    return chosen
 
 
 def _form(page: Page, *, status: int = 200, **context: Any) -> Template:
@@ -59,22 +88,35 @@ async def create_community_page(request: AnyRequest) -> Template:
     return _form(page)
 
 
-@post("/create_community", media_type=MediaType.HTML, include_in_schema=False)
+@post(
+    "/create_community",
+    media_type=MediaType.HTML,
+    include_in_schema=False,
+    request_max_body_size=uploads.FORM_WITH_PICTURE_MAX_BYTES,
+)
 async def create_community(request: AnyRequest) -> Template | Redirect:
     moot = state(request)
     form = await request.form()
     changes = {"name": text(form, "name").strip(), **_changes(form)}
+    typed = {key: changes[key] for key in _PICTURES}
+    async with moot.db.connection() as conn:
+        viewer = await required_viewer(conn, request)
+    chosen: list[uploads.Uploaded] = []
     try:
+        chosen = await _pictures(moot, viewer, form, changes)
         async with moot.db.transaction() as tx:
-            viewer = await required_viewer(tx, request)
             row = await communities.create_community(tx, moot.settings, viewer, changes)
     except ApiError as exc:
-        if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
-            raise
+        for picture in chosen:
+            await uploads.discard(moot, viewer, picture)
         async with moot.db.connection() as conn:
             page = await load_page(conn, request)
         return _form(
-            page, status=exc.status, error=words(exc), values=changes, name=changes["name"]
+            page,
+            status=exc.status,
+            error=words(exc),
+            values=changes | typed,
+            name=changes["name"],
         )
     return go(f"/c/{handle(row)}")
 
@@ -97,22 +139,30 @@ async def edit_community_page(request: AnyRequest, name: str) -> Template:
     return _form(page, community=row, values=values, name=row["name"])
 
 
-@post("/c/{name:str}/edit", media_type=MediaType.HTML, include_in_schema=False)
+@post(
+    "/c/{name:str}/edit",
+    media_type=MediaType.HTML,
+    include_in_schema=False,
+    request_max_body_size=uploads.FORM_WITH_PICTURE_MAX_BYTES,
+)
 async def edit_community(request: AnyRequest, name: str) -> Template | Redirect:
     moot = state(request)
     form = await request.form()
     changes = _changes(form)
+    typed = {key: changes[key] for key in _PICTURES}
     async with moot.db.connection() as conn:
         row = await community_or_none(conn, name)
+        viewer = await required_viewer(conn, request)
     if row is None:
         raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
+    chosen: list[uploads.Uploaded] = []
     try:
+        chosen = await _pictures(moot, viewer, form, changes)
         async with moot.db.transaction() as tx:
-            viewer = await required_viewer(tx, request)
             await communities.edit_community(tx, viewer, int(row["id"]), changes)
     except ApiError as exc:
-        if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
-            raise
+        for picture in chosen:
+            await uploads.discard(moot, viewer, picture)
         async with moot.db.connection() as conn:
             page = await load_page(conn, request)
         return _form(
@@ -120,9 +170,11 @@ async def edit_community(request: AnyRequest, name: str) -> Template | Redirect:
             status=exc.status,
             error=words(exc),
             community=row,
-            values=changes,
+            values=changes | typed,
             name=row["name"],
         )
+    for key in _PICTURES:
+        await uploads.release_replaced(moot, viewer, row[key], changes[key] or None)
     return go(f"/c/{handle(row)}")
 
 

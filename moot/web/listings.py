@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from litestar import MediaType, get
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
@@ -129,6 +130,9 @@ class CommunityFacts:
     moderators: list[Row]
     subscribed: str  # "Subscribed", "Pending" or "NotSubscribed", as the API says it
     can_moderate: bool
+    # Of a remote community: its server's name, and whether the viewer blocks that server.
+    instance_domain: str | None = None
+    instance_blocked: bool = False
 
 
 async def community_facts(
@@ -146,7 +150,19 @@ async def community_facts(
     can_moderate = viewer is not None and (
         viewer.is_admin or any(int(p["id"]) == viewer.person_id for p in moderators)
     )
-    return CommunityFacts(community, moderators, subscribed, can_moderate)
+    domain, blocked = None, False
+    if not community["local"]:
+        iid = int(community["instance_id"])
+        domain = await conn.scalar(sa.select(m.instance.c.domain).where(m.instance.c.id == iid))
+        if viewer is not None:
+            ib = m.instance_block.c
+            blocked = (
+                await conn.scalar(
+                    sa.select(ib.id).where(ib.person_id == viewer.person_id, ib.instance_id == iid)
+                )
+                is not None
+            )
+    return CommunityFacts(community, moderators, subscribed, can_moderate, domain, blocked)
 
 
 @get("/c/{name:str}", media_type=MediaType.HTML, include_in_schema=False)

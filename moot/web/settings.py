@@ -1,6 +1,8 @@
 """A member's settings: profile fields and how pages are shown, saved by the same
-`accounts.save_settings` the API's PUT /user/save_user_settings calls; and two-factor
-login, switched by the `two_factor` actions of POST /user/totp/generate and /update."""
+`accounts.save_settings` the API's PUT /user/save_user_settings calls (an avatar or banner
+may come as a file, stored as /pictrs uploads are); two-factor login, switched by the
+`two_factor` actions of POST /user/totp/generate and /update; and the instances one
+blocks, through the `instance_blocks` action of POST /site/block."""
 
 from __future__ import annotations
 
@@ -10,18 +12,48 @@ from litestar import MediaType, get, post
 from litestar.response import Redirect, Template
 
 from moot import totp
-from moot.actions import accounts, two_factor
+from moot.actions import accounts, instance_blocks, two_factor
 from moot.api.v3.context import required_viewer
+from moot.db.engine import Row
 from moot.errors import ApiError, ErrorCode
+from moot.web import uploads
 from moot.web.choices import LISTING_TYPES, POST_SORTS, pick
 from moot.web.errors import words
-from moot.web.pages import THEMES, AnyRequest, Page, flag, go, load_page, render, state, text
+from moot.web.pages import (
+    THEMES,
+    AnyRequest,
+    Page,
+    back,
+    flag,
+    go,
+    load_page,
+    optional_int,
+    render,
+    state,
+    text,
+)
 
 _PROFILE_FIELDS = ("display_name", "pronouns", "avatar", "banner")
+_PICTURES = ("avatar", "banner")
+
+
+async def _page(request: AnyRequest) -> tuple[Page, list[Row]]:
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+        if page.viewer is None:
+            raise ApiError(ErrorCode.NOT_LOGGED_IN)
+        blocked = await instance_blocks.blocked_instances(conn, page.viewer.person_id)
+    return page, blocked
 
 
 def _form(
-    page: Page, *, status: int = 200, error: str | None = None, saved: bool = False, **values: Any
+    page: Page,
+    blocked: list[Row],
+    *,
+    status: int = 200,
+    error: str | None = None,
+    saved: bool = False,
+    **values: Any,
 ) -> Template:
     assert page.viewer is not None
     person, user = page.viewer.person, page.viewer.local_user
@@ -46,6 +78,7 @@ def _form(
         themes=THEMES,
         error=error,
         saved=saved,
+        blocked_instances=blocked,
         two_factor_on=bool(user["totp_2fa_enabled"]),
         two_factor_secret=pending,
         two_factor_url=totp.provisioning_url(pending, str(page.site["name"]), str(person["name"]))
@@ -56,45 +89,59 @@ def _form(
 
 @get("/settings", media_type=MediaType.HTML, include_in_schema=False)
 async def settings_page(request: AnyRequest, saved: str | None = None) -> Template:
-    async with state(request).db.connection() as conn:
-        page = await load_page(conn, request)
-    if page.viewer is None:
-        raise ApiError(ErrorCode.NOT_LOGGED_IN)
-    return _form(page, saved=saved == "1")
+    page, blocked = await _page(request)
+    return _form(page, blocked, saved=saved == "1")
 
 
-@post("/settings", media_type=MediaType.HTML, include_in_schema=False)
+@post(
+    "/settings",
+    media_type=MediaType.HTML,
+    include_in_schema=False,
+    request_max_body_size=uploads.FORM_WITH_PICTURE_MAX_BYTES,
+)
 async def save_settings(request: AnyRequest) -> Template | Redirect:
     moot = state(request)
     form = await request.form()
     # Every field is on the form, so each is sent: an empty text field clears it.
     changes: dict[str, Any] = {key: text(form, key) for key in _PROFILE_FIELDS}
+    for key in _PICTURES:
+        if flag(form, f"remove_{key}"):
+            changes[key] = ""
     changes["bio"] = text(form, "bio").replace("\r\n", "\n")
     changes["default_sort_type"] = pick(text(form, "default_sort_type"), POST_SORTS)
     changes["default_listing_type"] = pick(text(form, "default_listing_type"), LISTING_TYPES)
     changes["theme"] = text(form, "theme") if text(form, "theme") in THEMES else None
     changes["show_nsfw"] = flag(form, "show_nsfw")
     changes["show_scores"] = flag(form, "show_scores")
+    async with moot.db.connection() as conn:
+        viewer = await required_viewer(conn, request)
+    typed = {key: changes[key] for key in _PICTURES}
+    chosen: list[uploads.Uploaded] = []
     try:
+        # A file chosen wins over the address field and the remove box.
+        for key in _PICTURES:
+            picture = await uploads.picture_from(moot, viewer, form, f"{key}_file")
+            if picture is not None:
+                chosen.append(picture)
+                changes[key] = picture.url
         async with moot.db.transaction() as tx:
-            viewer = await required_viewer(tx, request)
             # The page has no email field, so no address is left to confirm by mail.
             await accounts.save_settings(tx, moot.settings, viewer, changes)
     except ApiError as exc:
-        if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
-            raise
-        async with moot.db.connection() as conn:
-            page = await load_page(conn, request)
-        return _form(page, status=exc.status, error=words(exc), **changes)
+        for picture in chosen:
+            await uploads.discard(moot, viewer, picture)
+        page, blocked = await _page(request)
+        return _form(page, blocked, status=exc.status, error=words(exc), **(changes | typed))
+    for key in _PICTURES:
+        await uploads.release_replaced(moot, viewer, viewer.person[key], changes[key] or None)
     return go("/settings?saved=1")
 
 
 async def _refused(request: AnyRequest, exc: ApiError) -> Template:
     if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
         raise exc
-    async with state(request).db.connection() as conn:
-        page = await load_page(conn, request)
-    return _form(page, status=exc.status, error=words(exc))
+    page, blocked = await _page(request)
+    return _form(page, blocked, status=exc.status, error=words(exc))
 
 
 @post("/settings/two_factor/generate", media_type=MediaType.HTML, include_in_schema=False)
@@ -121,4 +168,28 @@ async def update_two_factor(request: AnyRequest) -> Template | Redirect:
     return go("/settings?saved=1#two-factor")
 
 
-handlers = [settings_page, save_settings, generate_two_factor, update_two_factor]
+@post("/settings/block_instance", media_type=MediaType.HTML, include_in_schema=False)
+async def block_instance(request: AnyRequest) -> Template | Redirect:
+    """Block (from a remote community's page) or unblock (from the settings list) an
+    instance; back to the page the button was on."""
+    form = await request.form()
+    instance_id = optional_int(form, "instance_id")
+    block = flag(form, "block")
+    try:
+        if instance_id is None:
+            raise ApiError(ErrorCode.INVALID_BODY_FIELD, "no instance chosen")
+        async with state(request).db.transaction() as tx:
+            viewer = await required_viewer(tx, request)
+            await instance_blocks.block_instance(tx, viewer, instance_id, block)
+    except ApiError as exc:
+        return await _refused(request, exc)
+    return back(request, "/settings", "" if block else "blocked-instances")
+
+
+handlers = [
+    settings_page,
+    save_settings,
+    generate_two_factor,
+    update_two_factor,
+    block_instance,
+]

@@ -1,15 +1,18 @@
-"""Pictures sent with a web form (a post's image): stored through the same action as the
-API's /pictrs/image, so the same checks, cleaning and limits apply."""
+"""Pictures sent with a web form (a post's image, an avatar, a community's icon): stored
+through the same action as the API's /pictrs/image, so the same checks, cleaning and
+limits apply; a replaced picture of one's own is deleted again."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from litestar.datastructures import UploadFile
 
 from moot.actions import images
 from moot.auth import Viewer
+from moot.db import models as m
 from moot.media.images import Limits
 from moot.state import Moot
 
@@ -44,3 +47,41 @@ async def discard(moot: Moot, viewer: Viewer, uploaded: Uploaded | None) -> None
     """Take back a picture whose form was refused, so a failed post leaves nothing behind."""
     if uploaded is not None:
         await images.delete(moot.db, moot.media, viewer, uploaded.alias)
+
+
+def _alias_of(moot: Moot, url: str | None) -> str | None:
+    prefix = f"{moot.settings.origin}/pictrs/image/"
+    if not url or not url.startswith(prefix) or "/" in url[len(prefix) :]:
+        return None
+    return url[len(prefix) :]
+
+
+async def _still_shown(moot: Moot, url: str) -> bool:
+    """Whether any avatar, banner or icon still points at `url`. These columns carry no
+    index; the scan runs only when a local upload was just replaced, which is rare."""
+    person, community = m.person.c, m.community.c
+    async with moot.db.connection() as conn:
+        found = await conn.scalar(
+            sa.select(
+                sa.or_(
+                    sa.exists().where(sa.or_(person.avatar == url, person.banner == url)),
+                    sa.exists().where(sa.or_(community.icon == url, community.banner == url)),
+                )
+            )
+        )
+    return bool(found)
+
+
+async def release_replaced(moot: Moot, viewer: Viewer, old: str | None, new: str | None) -> None:
+    """After a saved change from `old` to `new`: delete `old` from storage when it was this
+    member's own upload here and nothing shows it any more. Someone else's picture, a
+    remote address or one still used elsewhere is left alone."""
+    alias = _alias_of(moot, old)
+    if alias is None or old == new:
+        return
+    t = m.local_image
+    async with moot.db.connection() as conn:
+        owner = await conn.scalar(sa.select(t.c.local_user_id).where(t.c.pictrs_alias == alias))
+    if owner != viewer.local_user_id or await _still_shown(moot, str(old)):
+        return
+    await images.delete(moot.db, moot.media, viewer, alias)
