@@ -116,7 +116,7 @@ def _viewer_filters(f: PostFilter) -> list[sa.ColumnElement[bool]]:
         return []
     me = f.viewer_id
     where: list[sa.ColumnElement[bool]] = []
-    if f.listing_type == "Subscribed":
+    if f.listing_type == "Subscribed" and not _per_community(f):
         where.append(p.community_id.in_(_follows(me)))
     if f.listing_type == "ModeratorView":
         t = m.community_moderator
@@ -263,6 +263,15 @@ async def list_posts(
         order = [(saved.c.published, True), *order]
     offset = limit * (page - 1)
     tiers = _tiers(f)
+    if _per_community(f):
+        return await conn.fetch_all(
+            _merged_page(
+                _community_arms(conn.dialect_name, f, query, order, tiers, cursor, offset + limit),
+                order,
+                limit,
+                offset,
+            )
+        )
     if tiers is None:
         if cursor is not None:
             query = query.where(_after(order, cursor))
@@ -283,7 +292,17 @@ async def list_posts(
             # from the cursor rather than the plain score index with the tier as a filter.
             arm = arm.where(_after([(p.age_tier, True), *order], {**cursor, "age_tier": tier}))
         arms.append(sa.select(_ordered(arm, order).limit(offset + limit).subquery()))
-    merged = sa.union_all(*arms).subquery()
+    return await conn.fetch_all(_merged_page(arms, order, limit, offset))
+
+
+def _merged_page(
+    arms: list[sa.Select[Any]],
+    order: list[tuple[sa.ColumnElement[object], bool]],
+    limit: int,
+    offset: int,
+) -> sa.Select[Any]:
+    """The page of the arms' union in `order`; each arm yields the order's keys."""
+    merged = sa.union_all(*arms).subquery() if len(arms) > 1 else arms[0].subquery()
     page_order: list[tuple[sa.ColumnElement[object], bool]] = [
         (merged.c[str(col.key)], desc) for col, desc in order
     ]
@@ -291,9 +310,100 @@ async def list_posts(
     rows_order: list[tuple[sa.ColumnElement[object], bool]] = [
         (chosen.c[str(col.key)], desc) for col, desc in order
     ]
-    return await conn.fetch_all(
-        _ordered(sa.select(m.post).join(chosen, chosen.c.id == p.id), rows_order)
+    return _ordered(sa.select(m.post).join(chosen, chosen.c.id == p.id), rows_order)
+
+
+def _per_community(f: PostFilter) -> bool:
+    """Whether the listing is read community by community: a person's Subscribed feed."""
+    return (
+        f.listing_type == "Subscribed"
+        and f.viewer_id is not None
+        and f.community_id is None
+        and f.creator_id is None
+        and not f.saved_only
     )
+
+
+def _community_arms(
+    dialect: str,
+    f: PostFilter,
+    query: sa.Select[Any],
+    order: list[tuple[sa.ColumnElement[object], bool]],
+    tiers: range | None,
+    cursor: Row | None,
+    wanted: int,
+) -> list[sa.Select[Any]]:
+    """The Subscribed feed as arms to merge: per followed community, its own best rows.
+
+    Filtering the site index by `community_id IN (follows)` reads past every post of the
+    communities one does not follow: a person following a few small communities makes it
+    read most of the table. Instead each followed community is read from its own index
+    (ix_post_community_*: community_id, featured_community, [age_tier,] keys, id), one scan
+    per (community, featured_community, tier) that stops after `wanted` rows, so the rows
+    read are bounded by follows x 2 x tiers x wanted, whatever the communities' sizes.
+
+    The feed puts featured_local first, which the community indexes do not hold: the
+    featured_local posts (a handful on a site) come from the site index in one more arm, and
+    the per-community arms keep to the rest.
+    """
+    assert f.viewer_id is not None
+    featured = bool(order) and order[0][0] is p.featured_local
+    rest = order[1:] if featured else order
+    keys: list[Any] = [col for col, _ in order]
+    arms: list[sa.Select[Any]] = []
+    if featured:
+        top = query.with_only_columns(*keys).where(
+            p.featured_local, p.community_id.in_(_follows(f.viewer_id))
+        )
+        if cursor is not None:
+            top = top.where(_after(order, cursor))
+        arms.append(sa.select(_ordered(top, order).limit(wanted).subquery()))
+    # One source row per (followed community, featured_community, tier) to scan.
+    follows = _follows(f.viewer_id).subquery()
+    shapes = sa.union_all(
+        *[
+            sa.select(
+                sa.literal(flag, sa.Boolean).label("flag"),
+                sa.literal(tier if tier is not None else 0, sa.SmallInteger).label("tier"),
+            )
+            for flag in (True, False)
+            for tier in (tiers if tiers is not None else [None])
+        ]
+    ).subquery()
+    source = (
+        sa.select(follows.c.community_id, shapes.c.flag, shapes.c.tier)
+        .select_from(follows)
+        .join(shapes, sa.true())
+        .subquery("source")
+    )
+    arm = query.where(
+        p.community_id == source.c.community_id, p.featured_community == source.c.flag
+    )
+    if tiers is not None:
+        arm = arm.where(p.age_tier == source.c.tier)
+    if featured:
+        arm = arm.where(~p.featured_local)
+    if cursor is not None and not (featured and cursor["featured_local"]):
+        arm = arm.where(_after(rest, cursor))
+    arm = _ordered(arm, rest).limit(wanted)
+    if dialect == "postgresql":
+        lateral = arm.with_only_columns(*keys).lateral("arm")
+        arms.append(
+            sa.select(*[lateral.c[str(k.key)] for k in keys])
+            .select_from(source)
+            .join(lateral, sa.true())
+        )
+        return arms
+    # SQLite has no LATERAL; a correlated `IN (… LIMIT n)` is evaluated once per source
+    # row, each a scan of that community's index, and the rows found are read by rowid.
+    found = sa.alias(m.post, "found")
+    ids = arm.with_only_columns(p.id).correlate(source)
+    arms.append(
+        sa.select(*[found.c[str(k.key)] for k in keys])
+        .select_from(source)
+        .join(found, found.c.id.in_(ids))
+    )
+    return arms
 
 
 # Communities ---------------------------------------------------------------------------
