@@ -111,12 +111,12 @@ def blocked_instances(person_id: int) -> sa.Select[tuple[int]]:
     return sa.select(t.c.instance_id).where(t.c.person_id == person_id)
 
 
-def _viewer_filters(f: PostFilter) -> list[sa.ColumnElement[bool]]:
+def _viewer_filters(f: PostFilter, dialect: str) -> list[sa.ColumnElement[bool]]:
     if f.viewer_id is None:
         return []
     me = f.viewer_id
     where: list[sa.ColumnElement[bool]] = []
-    if f.listing_type == "Subscribed" and not _per_community(f):
+    if f.listing_type == "Subscribed" and not _per_community(f, dialect):
         where.append(p.community_id.in_(_follows(me)))
     if f.listing_type == "ModeratorView":
         t = m.community_moderator
@@ -249,7 +249,7 @@ async def list_posts(
     query = (
         sa.select(m.post)
         .join(m.community, m.community.c.id == p.community_id)
-        .where(*_visible(f), *_viewer_filters(f))
+        .where(*_visible(f), *_viewer_filters(f, conn.dialect_name))
     )
     if matching is not None:
         query = query.where(matching)
@@ -263,10 +263,10 @@ async def list_posts(
         order = [(saved.c.published, True), *order]
     offset = limit * (page - 1)
     tiers = _tiers(f)
-    if _per_community(f):
+    if _per_community(f, conn.dialect_name):
         return await conn.fetch_all(
             _merged_page(
-                _community_arms(conn.dialect_name, f, query, order, tiers, cursor, offset + limit),
+                _community_arms(f, query, order, cursor, offset + limit),
                 order,
                 limit,
                 offset,
@@ -313,8 +313,18 @@ def _merged_page(
     return _ordered(sa.select(m.post).join(chosen, chosen.c.id == p.id), rows_order)
 
 
-def _per_community(f: PostFilter) -> bool:
-    """Whether the listing is read community by community: a person's Subscribed feed."""
+def _per_community(f: PostFilter, dialect: str) -> bool:
+    """Whether the listing is read community by community: a person's Subscribed feed.
+
+    SQLite only, and not for a windowed Top sort (docs/decisions.md, "Subscribed feeds").
+    On PostgreSQL the same arms as `LATERAL` joins were planned as a bitmap read and sort of
+    each whole community, since the viewer's `NOT IN` filters count as halving the rows
+    each; on SQLite, without ANALYZE, a windowed arm read (community_id, featured_community,
+    published > window) and sorted it instead of the tier index. Both measured no better
+    than filtering the site index, or worse (docs/benchmarks.md, "Subscribed listings").
+    """
+    if dialect == "postgresql" or _tiers(f) is not None:
+        return False
     return (
         f.listing_type == "Subscribed"
         and f.viewer_id is not None
@@ -325,22 +335,20 @@ def _per_community(f: PostFilter) -> bool:
 
 
 def _community_arms(
-    dialect: str,
     f: PostFilter,
     query: sa.Select[Any],
     order: list[tuple[sa.ColumnElement[object], bool]],
-    tiers: range | None,
     cursor: Row | None,
     wanted: int,
 ) -> list[sa.Select[Any]]:
     """The Subscribed feed as arms to merge: per followed community, its own best rows.
 
-    Filtering the site index by `community_id IN (follows)` reads past every post of the
-    communities one does not follow: a person following a few small communities makes it
-    read most of the table. Instead each followed community is read from its own index
-    (ix_post_community_*: community_id, featured_community, [age_tier,] keys, id), one scan
-    per (community, featured_community, tier) that stops after `wanted` rows, so the rows
-    read are bounded by follows x 2 x tiers x wanted, whatever the communities' sizes.
+    With `community_id IN (follows)` SQLite reads every post of the followed communities
+    and sorts them (or walks the site index past the posts of all the others). Instead
+    each followed community is read from its own index
+    (ix_post_community_*: community_id, featured_community, keys, id), one scan per
+    (community, featured_community) that stops after `wanted` rows, so the rows read are
+    bounded by follows x 2 x wanted, whatever the communities' sizes.
 
     The feed puts featured_local first, which the community indexes do not hold: the
     featured_local posts (a handful on a site) come from the site index in one more arm, and
@@ -351,59 +359,41 @@ def _community_arms(
     rest = order[1:] if featured else order
     keys: list[Any] = [col for col, _ in order]
     arms: list[sa.Select[Any]] = []
-    if featured:
+    # Past a cursor that is not featured, no featured post is left to show: the arm would
+    # only walk the site index (45,000 rows for MostComments page 50) to find none.
+    if featured and (cursor is None or cursor["featured_local"]):
         top = query.with_only_columns(*keys).where(
             p.featured_local, p.community_id.in_(_follows(f.viewer_id))
         )
         if cursor is not None:
             top = top.where(_after(order, cursor))
         arms.append(sa.select(_ordered(top, order).limit(wanted).subquery()))
-    # One source row per (followed community, featured_community, tier) to scan.
-    follows = _follows(f.viewer_id).subquery()
-    shapes = sa.union_all(
-        *[
-            sa.select(
-                sa.literal(flag, sa.Boolean).label("flag"),
-                sa.literal(tier if tier is not None else 0, sa.SmallInteger).label("tier"),
-            )
-            for flag in (True, False)
-            for tier in (tiers if tiers is not None else [None])
-        ]
-    ).subquery()
-    source = (
-        sa.select(follows.c.community_id, shapes.c.flag, shapes.c.tier)
-        .select_from(follows)
-        .join(shapes, sa.true())
-        .subquery("source")
-    )
-    arm = query.where(
-        p.community_id == source.c.community_id, p.featured_community == source.c.flag
-    )
-    if tiers is not None:
-        arm = arm.where(p.age_tier == source.c.tier)
-    if featured:
-        arm = arm.where(~p.featured_local)
-    if cursor is not None and not (featured and cursor["featured_local"]):
-        arm = arm.where(_after(rest, cursor))
-    arm = _ordered(arm, rest).limit(wanted)
-    if dialect == "postgresql":
-        lateral = arm.with_only_columns(*keys).lateral("arm")
-        arms.append(
-            sa.select(*[lateral.c[str(k.key)] for k in keys])
-            .select_from(source)
-            .join(lateral, sa.true())
-        )
-        return arms
-    # SQLite has no LATERAL; a correlated `IN (… LIMIT n)` is evaluated once per source
-    # row, each a scan of that community's index, and the rows found are read by rowid.
-    found = sa.alias(m.post, "found")
-    ids = arm.with_only_columns(p.id).correlate(source)
-    arms.append(
-        sa.select(*[found.c[str(k.key)] for k in keys])
-        .select_from(source)
-        .join(found, found.c.id.in_(ids))
-    )
+    # One arm per featured_community value, each over the followed communities.
+    follows = _follows(f.viewer_id).subquery("follows")
+    for flag in (True, False):
+        arm = query.where(p.community_id == follows.c.community_id, p.featured_community.is_(flag))
+        if featured:
+            # `IS NOT true`, not `= false`: as an equality it is the first column of the
+            # site indexes, and with the cursor's `(keys…) < (…)` after it a planner may
+            # read ix_post_site_* filtering by community (PostgreSQL did: 9,000 rows per
+            # community for MostComments page 50) instead of the community's own index.
+            arm = arm.where(p.featured_local.is_not(True))
+        if cursor is not None and not (featured and cursor["featured_local"]):
+            arm = arm.where(_after(rest, cursor))
+        arms.append(_per_followed(_ordered(arm, rest).limit(wanted), follows, keys))
     return arms
+
+
+def _per_followed(arm: sa.Select[Any], follows: sa.Subquery, keys: list[Any]) -> sa.Select[Any]:
+    """`arm` (correlated to `follows`) run once per followed community, yielding `keys`:
+    SQLite has no LATERAL, but evaluates a correlated `IN (… LIMIT n)` once per followed
+    community, each a scan of that community's index, and reads the rows found by rowid."""
+    found = sa.alias(m.post, "found")
+    return (
+        sa.select(*[found.c[str(k.key)] for k in keys])
+        .select_from(follows)
+        .join(found, found.c.id.in_(arm.with_only_columns(p.id).correlate(follows)))
+    )
 
 
 # Communities ---------------------------------------------------------------------------
