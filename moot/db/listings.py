@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from moot import ranking
 from moot.db import models as m
@@ -116,6 +117,19 @@ def _viewer_filters(f: PostFilter, dialect: str) -> list[sa.ColumnElement[bool]]
         return []
     me = f.viewer_id
     where: list[sa.ColumnElement[bool]] = []
+    # PostgreSQL costs each `NOT IN (subquery)` as keeping half the rows; in a community's
+    # LATERAL arm four of them made it expect fewer rows than the page and read the whole
+    # community by bitmap and sort it (16,715 rows for five big ones). `<> ALL (array)` is
+    # costed as keeping nearly all, and it scans the community index to the LIMIT.
+    as_array = dialect == "postgresql" and _per_community(f, dialect)
+
+    def none_of(col: sa.ColumnElement[Any], sel: sa.Select[Any]) -> sa.ColumnElement[bool]:
+        if not as_array:
+            return ~col.in_(sel)
+        listed = sel.with_only_columns(sa.func.array_agg(sel.selected_columns[0]))
+        empty = sa.literal_column("'{}'", ARRAY(sa.BigInteger))
+        return col != sa.all_(sa.func.coalesce(listed.scalar_subquery(), empty))
+
     if f.listing_type == "Subscribed" and not _per_community(f, dialect):
         where.append(p.community_id.in_(_follows(me)))
     if f.listing_type == "ModeratorView":
@@ -133,18 +147,20 @@ def _viewer_filters(f: PostFilter, dialect: str) -> list[sa.ColumnElement[bool]]
         )
     if not f.show_hidden:
         t = m.post_hide
-        where.append(~p.id.in_(sa.select(t.c.post_id).where(t.c.person_id == me)))
+        where.append(none_of(p.id, sa.select(t.c.post_id).where(t.c.person_id == me)))
     if not f.show_read:
         t = m.post_read
-        where.append(~p.id.in_(sa.select(t.c.post_id).where(t.c.person_id == me)))
+        where.append(none_of(p.id, sa.select(t.c.post_id).where(t.c.person_id == me)))
     if f.creator_id is None:
         blocks = m.person_block
         where.append(
-            ~p.creator_id.in_(sa.select(blocks.c.target_id).where(blocks.c.person_id == me))
+            none_of(p.creator_id, sa.select(blocks.c.target_id).where(blocks.c.person_id == me))
         )
         cb = m.community_block
-        where.append(~p.community_id.in_(sa.select(cb.c.community_id).where(cb.c.person_id == me)))
-        where.append(~m.community.c.instance_id.in_(blocked_instances(me)))
+        where.append(
+            none_of(p.community_id, sa.select(cb.c.community_id).where(cb.c.person_id == me))
+        )
+        where.append(none_of(m.community.c.instance_id, blocked_instances(me)))
         if f.viewer_local_user_id is not None:
             lang = m.local_user_language
             where.append(
@@ -266,7 +282,7 @@ async def list_posts(
     if _per_community(f, conn.dialect_name):
         return await conn.fetch_all(
             _merged_page(
-                _community_arms(f, query, order, cursor, offset + limit),
+                _community_arms(conn.dialect_name, f, query, order, cursor, offset + limit),
                 order,
                 limit,
                 offset,
@@ -316,14 +332,11 @@ def _merged_page(
 def _per_community(f: PostFilter, dialect: str) -> bool:
     """Whether the listing is read community by community: a person's Subscribed feed.
 
-    SQLite only, and not for a windowed Top sort (docs/decisions.md, "Subscribed feeds").
-    On PostgreSQL the same arms as `LATERAL` joins were planned as a bitmap read and sort of
-    each whole community, since the viewer's `NOT IN` filters count as halving the rows
-    each; on SQLite, without ANALYZE, a windowed arm read (community_id, featured_community,
-    published > window) and sorted it instead of the tier index. Both measured no better
-    than filtering the site index, or worse (docs/benchmarks.md, "Subscribed listings").
+    Not a windowed Top sort: split per tier as well, PostgreSQL spent more planning the
+    arms than it saved and SQLite (no ANALYZE) read each arm by `published > window` and
+    sorted it, so those keep the site's tier index (docs/decisions.md, "Subscribed feeds").
     """
-    if dialect == "postgresql" or _tiers(f) is not None:
+    if _tiers(f) is not None:
         return False
     return (
         f.listing_type == "Subscribed"
@@ -335,6 +348,7 @@ def _per_community(f: PostFilter, dialect: str) -> bool:
 
 
 def _community_arms(
+    dialect: str,
     f: PostFilter,
     query: sa.Select[Any],
     order: list[tuple[sa.ColumnElement[object], bool]],
@@ -343,7 +357,7 @@ def _community_arms(
 ) -> list[sa.Select[Any]]:
     """The Subscribed feed as arms to merge: per followed community, its own best rows.
 
-    With `community_id IN (follows)` SQLite reads every post of the followed communities
+    With `community_id IN (follows)` both backends read every post of the followed communities
     and sorts them (or walks the site index past the posts of all the others). Instead
     each followed community is read from its own index
     (ix_post_community_*: community_id, featured_community, keys, id), one scan per
@@ -380,14 +394,23 @@ def _community_arms(
             arm = arm.where(p.featured_local.is_not(True))
         if cursor is not None and not (featured and cursor["featured_local"]):
             arm = arm.where(_after(rest, cursor))
-        arms.append(_per_followed(_ordered(arm, rest).limit(wanted), follows, keys))
+        arms.append(_per_followed(dialect, _ordered(arm, rest).limit(wanted), follows, keys))
     return arms
 
 
-def _per_followed(arm: sa.Select[Any], follows: sa.Subquery, keys: list[Any]) -> sa.Select[Any]:
-    """`arm` (correlated to `follows`) run once per followed community, yielding `keys`:
-    SQLite has no LATERAL, but evaluates a correlated `IN (… LIMIT n)` once per followed
-    community, each a scan of that community's index, and reads the rows found by rowid."""
+def _per_followed(
+    dialect: str, arm: sa.Select[Any], follows: sa.Subquery, keys: list[Any]
+) -> sa.Select[Any]:
+    """`arm` (correlated to `follows`) run once per followed community, yielding `keys`."""
+    if dialect == "postgresql":
+        lateral = arm.with_only_columns(*keys).lateral()
+        return (
+            sa.select(*[lateral.c[str(k.key)] for k in keys])
+            .select_from(follows)
+            .join(lateral, sa.true())
+        )
+    # SQLite has no LATERAL, but evaluates a correlated `IN (… LIMIT n)` once per followed
+    # community, each a scan of that community's index, and reads the rows found by rowid.
     found = sa.alias(m.post, "found")
     return (
         sa.select(*[found.c[str(k.key)] for k in keys])
