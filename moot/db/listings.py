@@ -357,9 +357,9 @@ def _community_arms(
 ) -> list[sa.Select[Any]]:
     """The Subscribed feed as arms to merge: per followed community, its own best rows.
 
-    With `community_id IN (follows)` both backends read every post of the followed communities
-    and sorts them (or walks the site index past the posts of all the others). Instead
-    each followed community is read from its own index
+    With `community_id IN (follows)` both backends read every post of the followed
+    communities and sort them (or walk the site index past the posts of all the others).
+    Instead each followed community is read from its own index
     (ix_post_community_*: community_id, featured_community, keys, id), one scan per
     (community, featured_community) that stops after `wanted` rows, so the rows read are
     bounded by follows x 2 x wanted, whatever the communities' sizes.
