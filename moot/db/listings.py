@@ -127,7 +127,7 @@ def _viewer_filters(f: PostFilter, dialect: str) -> list[sa.ColumnElement[bool]]
         if not as_array:
             return ~col.in_(sel)
         listed = sel.with_only_columns(sa.func.array_agg(sel.selected_columns[0]))
-        empty = sa.literal_column("'{}'", ARRAY(sa.BigInteger))
+        empty = sa.literal_column("'{}'", ARRAY(sa.Integer))
         return col != sa.all_(sa.func.coalesce(listed.scalar_subquery(), empty))
 
     if f.listing_type == "Subscribed" and not _per_community(f, dialect):
