@@ -45,6 +45,7 @@ from moot.db.listings import (
     list_comments,
     list_posts,
 )
+from moot.db.types import utcnow
 
 SORTS = ("Hot", "Active", "New", "TopDay", "Scaled")
 ADMIN_NAME = "bench_admin"
@@ -298,29 +299,78 @@ def _depth(rows: Sequence[Any], row: Any) -> int:
     return depth
 
 
-async def cursor_of_page(db: Database, sort: str, limit: int, page: int) -> Row | None:
-    """The cursor row that `page` of a sort starts after, walked with moot's own listing."""
+def subscribed_filter(sort: str, person_id: int) -> PostFilter:
+    """What GET /post/list?type_=Subscribed&sort=… builds for `person_id`."""
+    return PostFilter(listing_type="Subscribed", sort=sort, viewer_id=person_id)
+
+
+# The member whose Subscribed feed is planned follows this many communities: the smallest
+# that still hold this many posts, so that page 50 (of 20) exists in their feed.
+SUBSCRIBED_COMMUNITIES = 5
+SUBSCRIBED_MIN_POSTS = 210
+
+
+async def make_subscriber(db: Database) -> tuple[int, list[int]]:
+    """Make the first person follow SUBSCRIBED_COMMUNITIES small communities (and nothing
+    else): the shape where filtering the site index reads the most rows per row shown."""
+    pc = m.post.c
+    async with db.transaction() as conn:
+        person_id = int(await conn.scalar(sa.select(sa.func.min(m.person.c.id))))
+        sizes = (
+            sa.select(pc.community_id, sa.func.count().label("n"))
+            .group_by(pc.community_id)
+            .having(sa.func.count() >= SUBSCRIBED_MIN_POSTS)
+            .subquery()
+        )
+        communities = [
+            int(r["community_id"])
+            for r in await conn.fetch_all(
+                sa.select(sizes.c.community_id)
+                .order_by(sizes.c.n, sizes.c.community_id)
+                .limit(SUBSCRIBED_COMMUNITIES)
+            )
+        ]
+        follows = m.community_follower
+        await conn.execute(sa.delete(follows).where(follows.c.person_id == person_id))
+        await conn.execute(
+            sa.insert(follows).values(
+                [
+                    {"community_id": c, "person_id": person_id, "published": utcnow()}
+                    for c in communities
+                ]
+            )
+        )
+    return person_id, communities
+
+
+async def cursor_of_page(db: Database, f: PostFilter, limit: int, page: int) -> Row | None:
+    """The cursor row that `page` of a listing starts after, walked with moot's own listing."""
     cursor: Row | None = None
     async with db.connection() as conn:
         for _ in range(page - 1):
-            rows = await list_posts(conn, anonymous_filter(sort), 1, limit, cursor)
+            rows = await list_posts(conn, f, 1, limit, cursor)
             if not rows:
                 return None
             cursor = rows[-1]
     return cursor
 
 
-async def plans(db: Database, limit: int, big_post: int) -> list[Plan]:
-    """Page 1 and page 50 of every post sort, then the comment tree."""
+async def plans(db: Database, limit: int, big_post: int, subscriber: int) -> list[Plan]:
+    """Page 1 and page 50 of every post sort, for All and for a member's Subscribed, then
+    the comment tree."""
     out = []
-    for sort in get_args(SortType):
-        for label, page in (("page 1", 1), ("page 50", 50)):
-            cursor_row = await cursor_of_page(db, sort, limit, page) if page > 1 else None
-            if page > 1 and cursor_row is None:
-                continue
-            capture = CaptureConnection(db.dialect_name)
-            await list_posts(capture, anonymous_filter(sort), 1, limit, cursor_row)
-            out.append(await explain(db, f"post/list {sort} {label}", capture.statements[0]))
+    listings = (("", anonymous_filter), ("Subscribed ", lambda s: subscribed_filter(s, subscriber)))
+    for prefix, make in listings:
+        for sort in get_args(SortType):
+            f = make(sort)
+            for label, page in (("page 1", 1), ("page 50", 50)):
+                cursor_row = await cursor_of_page(db, f, limit, page) if page > 1 else None
+                if page > 1 and cursor_row is None:
+                    continue
+                capture = CaptureConnection(db.dialect_name)
+                await list_posts(capture, f, 1, limit, cursor_row)
+                name = f"post/list {prefix}{sort} {label}"
+                out.append(await explain(db, name, capture.statements[0]))
     capture = CaptureConnection(db.dialect_name)
     tree = CommentFilter(sort="Hot", listing_type="All", post_id=big_post, max_depth=8)
     await list_comments(capture, tree, 1, 10)
@@ -503,7 +553,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     db = Database(args.database_url)
     await db.connect(size=2)
     try:
-        plan_list = await plans(db, args.limit, facts["big_post"])
+        subscriber, followed = await make_subscriber(db)
+        console.print(f"Subscribed plans: person {subscriber} follows communities {followed}")
+        plan_list = await plans(db, args.limit, facts["big_post"], subscriber)
     finally:
         await db.close()
     for plan in plan_list:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from moot import ranking
 from moot.db import models as m
@@ -111,12 +112,25 @@ def blocked_instances(person_id: int) -> sa.Select[tuple[int]]:
     return sa.select(t.c.instance_id).where(t.c.person_id == person_id)
 
 
-def _viewer_filters(f: PostFilter) -> list[sa.ColumnElement[bool]]:
+def _viewer_filters(f: PostFilter, dialect: str) -> list[sa.ColumnElement[bool]]:
     if f.viewer_id is None:
         return []
     me = f.viewer_id
     where: list[sa.ColumnElement[bool]] = []
-    if f.listing_type == "Subscribed":
+    # PostgreSQL costs each `NOT IN (subquery)` as keeping half the rows; in a community's
+    # LATERAL arm four of them made it expect fewer rows than the page and read the whole
+    # community by bitmap and sort it (16,715 rows for five big ones). `<> ALL (array)` is
+    # costed as keeping nearly all, and it scans the community index to the LIMIT.
+    as_array = dialect == "postgresql" and _per_community(f, dialect)
+
+    def none_of(col: sa.ColumnElement[Any], sel: sa.Select[Any]) -> sa.ColumnElement[bool]:
+        if not as_array:
+            return ~col.in_(sel)
+        listed = sel.with_only_columns(sa.func.array_agg(sel.selected_columns[0]))
+        empty = sa.literal_column("'{}'", ARRAY(sa.Integer))
+        return col != sa.all_(sa.func.coalesce(listed.scalar_subquery(), empty))
+
+    if f.listing_type == "Subscribed" and not _per_community(f, dialect):
         where.append(p.community_id.in_(_follows(me)))
     if f.listing_type == "ModeratorView":
         t = m.community_moderator
@@ -133,18 +147,20 @@ def _viewer_filters(f: PostFilter) -> list[sa.ColumnElement[bool]]:
         )
     if not f.show_hidden:
         t = m.post_hide
-        where.append(~p.id.in_(sa.select(t.c.post_id).where(t.c.person_id == me)))
+        where.append(none_of(p.id, sa.select(t.c.post_id).where(t.c.person_id == me)))
     if not f.show_read:
         t = m.post_read
-        where.append(~p.id.in_(sa.select(t.c.post_id).where(t.c.person_id == me)))
+        where.append(none_of(p.id, sa.select(t.c.post_id).where(t.c.person_id == me)))
     if f.creator_id is None:
         blocks = m.person_block
         where.append(
-            ~p.creator_id.in_(sa.select(blocks.c.target_id).where(blocks.c.person_id == me))
+            none_of(p.creator_id, sa.select(blocks.c.target_id).where(blocks.c.person_id == me))
         )
         cb = m.community_block
-        where.append(~p.community_id.in_(sa.select(cb.c.community_id).where(cb.c.person_id == me)))
-        where.append(~m.community.c.instance_id.in_(blocked_instances(me)))
+        where.append(
+            none_of(p.community_id, sa.select(cb.c.community_id).where(cb.c.person_id == me))
+        )
+        where.append(none_of(m.community.c.instance_id, blocked_instances(me)))
         if f.viewer_local_user_id is not None:
             lang = m.local_user_language
             where.append(
@@ -249,7 +265,7 @@ async def list_posts(
     query = (
         sa.select(m.post)
         .join(m.community, m.community.c.id == p.community_id)
-        .where(*_visible(f), *_viewer_filters(f))
+        .where(*_visible(f), *_viewer_filters(f, conn.dialect_name))
     )
     if matching is not None:
         query = query.where(matching)
@@ -263,6 +279,15 @@ async def list_posts(
         order = [(saved.c.published, True), *order]
     offset = limit * (page - 1)
     tiers = _tiers(f)
+    if _per_community(f, conn.dialect_name):
+        return await conn.fetch_all(
+            _merged_page(
+                _community_arms(conn.dialect_name, f, query, order, cursor, offset + limit),
+                order,
+                limit,
+                offset,
+            )
+        )
     if tiers is None:
         if cursor is not None:
             query = query.where(_after(order, cursor))
@@ -283,7 +308,17 @@ async def list_posts(
             # from the cursor rather than the plain score index with the tier as a filter.
             arm = arm.where(_after([(p.age_tier, True), *order], {**cursor, "age_tier": tier}))
         arms.append(sa.select(_ordered(arm, order).limit(offset + limit).subquery()))
-    merged = sa.union_all(*arms).subquery()
+    return await conn.fetch_all(_merged_page(arms, order, limit, offset))
+
+
+def _merged_page(
+    arms: list[sa.Select[Any]],
+    order: list[tuple[sa.ColumnElement[object], bool]],
+    limit: int,
+    offset: int,
+) -> sa.Select[Any]:
+    """The page of the arms' union in `order`; each arm yields the order's keys."""
+    merged = sa.union_all(*arms).subquery() if len(arms) > 1 else arms[0].subquery()
     page_order: list[tuple[sa.ColumnElement[object], bool]] = [
         (merged.c[str(col.key)], desc) for col, desc in order
     ]
@@ -291,8 +326,96 @@ async def list_posts(
     rows_order: list[tuple[sa.ColumnElement[object], bool]] = [
         (chosen.c[str(col.key)], desc) for col, desc in order
     ]
-    return await conn.fetch_all(
-        _ordered(sa.select(m.post).join(chosen, chosen.c.id == p.id), rows_order)
+    return _ordered(sa.select(m.post).join(chosen, chosen.c.id == p.id), rows_order)
+
+
+def _per_community(f: PostFilter, dialect: str) -> bool:
+    """Whether the listing is read community by community: a person's Subscribed feed.
+
+    Not a windowed Top sort: split per tier as well, PostgreSQL spent more planning the
+    arms than it saved and SQLite (no ANALYZE) read each arm by `published > window` and
+    sorted it, so those keep the site's tier index (docs/decisions.md, "Subscribed feeds").
+    """
+    if _tiers(f) is not None:
+        return False
+    return (
+        f.listing_type == "Subscribed"
+        and f.viewer_id is not None
+        and f.community_id is None
+        and f.creator_id is None
+        and not f.saved_only
+    )
+
+
+def _community_arms(
+    dialect: str,
+    f: PostFilter,
+    query: sa.Select[Any],
+    order: list[tuple[sa.ColumnElement[object], bool]],
+    cursor: Row | None,
+    wanted: int,
+) -> list[sa.Select[Any]]:
+    """The Subscribed feed as arms to merge: per followed community, its own best rows.
+
+    With `community_id IN (follows)` both backends read every post of the followed
+    communities and sort them (or walk the site index past the posts of all the others).
+    Instead each followed community is read from its own index
+    (ix_post_community_*: community_id, featured_community, keys, id), one scan per
+    (community, featured_community) that stops after `wanted` rows, so the rows read are
+    bounded by follows x 2 x wanted, whatever the communities' sizes.
+
+    The feed puts featured_local first, which the community indexes do not hold: the
+    featured_local posts (a handful on a site) come from the site index in one more arm, and
+    the per-community arms keep to the rest.
+    """
+    assert f.viewer_id is not None
+    featured = bool(order) and order[0][0] is p.featured_local
+    rest = order[1:] if featured else order
+    keys: list[Any] = [col for col, _ in order]
+    arms: list[sa.Select[Any]] = []
+    # Past a cursor that is not featured, no featured post is left to show: the arm would
+    # only walk the site index (45,000 rows for MostComments page 50) to find none.
+    if featured and (cursor is None or cursor["featured_local"]):
+        top = query.with_only_columns(*keys).where(
+            p.featured_local, p.community_id.in_(_follows(f.viewer_id))
+        )
+        if cursor is not None:
+            top = top.where(_after(order, cursor))
+        arms.append(sa.select(_ordered(top, order).limit(wanted).subquery()))
+    # One arm per featured_community value, each over the followed communities.
+    follows = _follows(f.viewer_id).subquery("follows")
+    for flag in (True, False):
+        arm = query.where(p.community_id == follows.c.community_id, p.featured_community.is_(flag))
+        if featured:
+            # `IS NOT true`, not `= false`: as an equality it is the first column of the
+            # site indexes, and with the cursor's `(keys…) < (…)` after it a planner may
+            # read ix_post_site_* filtering by community (PostgreSQL did: 9,000 rows per
+            # community for MostComments page 50) instead of the community's own index.
+            arm = arm.where(p.featured_local.is_not(True))
+        if cursor is not None and not (featured and cursor["featured_local"]):
+            arm = arm.where(_after(rest, cursor))
+        arms.append(_per_followed(dialect, _ordered(arm, rest).limit(wanted), follows, keys))
+    return arms
+
+
+def _per_followed(
+    dialect: str, arm: sa.Select[Any], follows: sa.Subquery, keys: list[Any]
+) -> sa.Select[Any]:
+    """`arm` (correlated to `follows`) run once per followed community, yielding `keys`."""
+    if dialect == "postgresql":
+        lateral = arm.with_only_columns(*keys).lateral()
+        return (
+            sa.select(*[lateral.c[str(k.key)] for k in keys])
+            .select_from(follows)
+            .join(lateral, sa.true())
+        )
+    # SQLite has no LATERAL, but evaluates a correlated `IN (… LIMIT n)` once per followed
+    # community, each a scan of that community's index, and reads the rows found by rowid.
+    found = sa.alias(m.post, "found")
+    return (
+        sa.select(*[found.c[str(k.key)] for k in keys])
+        .select_from(follows)
+        .join(found, found.c.id.in_(arm.with_only_columns(p.id).correlate(follows)))
     )
 
 

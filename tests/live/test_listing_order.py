@@ -150,3 +150,110 @@ def test_moderator_view_lists_what_one_moderates(server: Server) -> None:
 
     assert moderated(alice) == {in_alices}
     assert moderated(bob) == {in_bobs}
+
+
+SUBSCRIBED_SORTS = (
+    "Hot",
+    "Active",
+    "Scaled",
+    "Controversial",
+    "New",
+    "Old",
+    "NewComments",
+    "MostComments",
+    "TopHour",
+    "TopDay",
+    "TopWeek",
+    "TopYear",
+    "TopAll",
+)
+
+
+@pytest.fixture(scope="module")
+def subscribed_feed(server: Server, admin: Api) -> tuple[Api, set[int], int]:
+    """A member following three communities of 1, 3 and 6 posts (not a fourth, with posts of
+    its own), one post featured on the site and one in its community, some votes."""
+    author, member = register(server), register(server)
+    followed: set[int] = set()
+    featured_local = 0
+    for size, follow in ((1, True), (3, True), (6, True), (4, False)):
+        made = author.ok("POST", "/community", {"name": unique("subs"), "title": "Subscribed"})
+        cid = made["community_view"]["community"]["id"]
+        if follow:
+            member.ok("POST", "/community/follow", {"community_id": cid, "follow": True})
+        ids = []
+        for i in range(size):
+            created = author.ok("POST", "/post", {"name": f"Post {i}", "community_id": cid})
+            ids.append(created["post_view"]["post"]["id"])
+        if follow:
+            followed.update(ids)
+        for i, post_id in enumerate(ids):
+            if i % 3 == 1:
+                member.ok("POST", "/post/like", {"post_id": post_id, "score": 1})
+            if i % 3 == 2:
+                member.ok("POST", "/post/like", {"post_id": post_id, "score": -1})
+                member.ok("POST", "/comment", {"post_id": post_id, "content": "a comment"})
+        if size == 3:
+            featured_local = ids[0]
+            admin.ok(
+                "POST",
+                "/post/feature",
+                {"post_id": ids[0], "featured": True, "feature_type": "Local"},
+            )
+        if size == 6:
+            author.ok(
+                "POST",
+                "/post/feature",
+                {"post_id": ids[2], "featured": True, "feature_type": "Community"},
+            )
+    return member, followed, featured_local
+
+
+def _feed_key(sort: str, view: dict[str, Any], now: datetime) -> tuple[Any, ...]:
+    """What the Subscribed feed orders by: featured on the site first, then the sort."""
+    counts = view["counts"]
+    if sort in RANKED:
+        key: tuple[Any, ...] = (round(_formula(sort, view, now, 0), 6), view["post"]["published"])
+    elif sort == "NewComments":
+        key = (counts["newest_comment_time"],)
+    elif sort == "MostComments":
+        key = (counts["comments"], view["post"]["published"])
+    elif sort.startswith("Top"):
+        key = (counts["score"], view["post"]["published"])
+    else:
+        key = (view["post"]["published"],)
+    return (view["post"]["featured_local"], *key, view["post"]["id"])
+
+
+@pytest.mark.parametrize("sort", SUBSCRIBED_SORTS)
+def test_subscribed_reads_each_followed_community_in_order(
+    subscribed_feed: tuple[Api, set[int], int], sort: str
+) -> None:
+    member, followed, featured_local = subscribed_feed
+    member.server.moot("admin", "refresh-ranks")
+
+    def listed(**params: Any) -> dict[str, Any]:
+        return member.ok("GET", "/post/list", type_="Subscribed", sort=sort, **params)
+
+    whole = listed(limit=50)["posts"]
+    ids = [v["post"]["id"] for v in whole]
+    assert set(ids) == followed
+    assert ids[0] == featured_local
+    now = datetime.now(UTC)
+    descending = sort != "Old"
+    expected = sorted(whole, key=lambda v: _feed_key(sort, v, now), reverse=descending)
+    if not descending:  # Old still puts the featured post first
+        expected = sorted(expected, key=lambda v: not v["post"]["featured_local"])
+    assert ids == [v["post"]["id"] for v in expected]
+
+    walked: list[int] = []
+    cursor = None
+    for _ in range(10):
+        page = listed(limit=3, **({"page_cursor": cursor} if cursor else {}))
+        walked += [v["post"]["id"] for v in page["posts"]]
+        cursor = page.get("next_page")
+        if not page["posts"] or not cursor:
+            break
+    assert walked == ids
+    numbered = [v["post"]["id"] for n in range(1, 5) for v in listed(limit=3, page=n)["posts"]]
+    assert numbered == ids
