@@ -102,6 +102,14 @@ class Server:
             timeout=600,
         )
 
+    def make_remote(self, *statements: str) -> None:
+        """Turn local rows into another server's, as federation would have left them: the
+        statements, then a recount, since the site's counters count only local content
+        (federation never counts remote rows in; flipping the flag afterwards would)."""
+        for statement in statements:
+            self.sql(statement)
+        self.moot("admin", "recount")
+
     def sql(self, statement: str) -> None:
         """Change the database behind the API's back (for states no API makes yet)."""
         if self.backend == "sqlite":

@@ -61,7 +61,7 @@ def world(server: Server, admin: Api) -> World:
     )
     # A post as federation would leave one (cheaper than a peer): not ours to put in a
     # sitemap.
-    server.sql(f"UPDATE post SET local = false WHERE id = {posts['remote']['id']}")
+    server.make_remote(f"UPDATE post SET local = false WHERE id = {posts['remote']['id']}")
     comment = follower.ok(
         "POST", "/comment", {"post_id": posts["new"]["id"], "content": "a *question*"}
     )

@@ -47,14 +47,12 @@ def world(server: Server) -> World:
     # (cheaper than a peer); the published time is copied so each backend stores its own
     # format.
     domain = f"{token}.example"
-    server.sql(
+    server.make_remote(
         f"INSERT INTO instance (domain, published) "
-        f"SELECT '{domain}', published FROM instance ORDER BY id LIMIT 1"
-    )
-    server.sql(
+        f"SELECT '{domain}', published FROM instance ORDER BY id LIMIT 1",
         f"UPDATE community SET local = false, "
         f"instance_id = (SELECT id FROM instance WHERE domain = '{domain}') "
-        f"WHERE id = {ids['far']}"
+        f"WHERE id = {ids['far']}",
     )
     far = author.ok("GET", "/community", id=ids["far"])["community_view"]["community"]
     assert far["local"] is False

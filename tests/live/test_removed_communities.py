@@ -134,14 +134,12 @@ def blocks(server: Server) -> Blocks:
         ids[key] = int(made["community_view"]["community"]["id"])
     # The "far" community becomes another server's, as federation would leave it.
     domain = f"{token}.example"
-    server.sql(
+    server.make_remote(
         f"INSERT INTO instance (domain, published) "
-        f"SELECT '{domain}', published FROM instance ORDER BY id LIMIT 1"
-    )
-    server.sql(
+        f"SELECT '{domain}', published FROM instance ORDER BY id LIMIT 1",
         f"UPDATE community SET local = false, "
         f"instance_id = (SELECT id FROM instance WHERE domain = '{domain}') "
-        f"WHERE id = {ids['far']}"
+        f"WHERE id = {ids['far']}",
     )
     far = owner.ok("GET", "/community", id=ids["far"])["community_view"]["community"]
     return Blocks(blocker, onlooker, ids, int(far["instance_id"]))

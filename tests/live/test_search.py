@@ -95,8 +95,10 @@ def world(server: Server, admin: Api) -> World:
     blocker.ok("POST", "/comment/like", {"comment_id": ids["c_second"], "score": 1})
 
     # A remote community and person, as federation would leave them (cheaper than a peer).
-    server.sql(f"UPDATE community SET local = false WHERE id = {ids['two']}")
-    server.sql(f"UPDATE person SET local = false WHERE id = {ids['remote']}")
+    server.make_remote(
+        f"UPDATE community SET local = false WHERE id = {ids['two']}",
+        f"UPDATE person SET local = false WHERE id = {ids['remote']}",
+    )
     return World(token, Api(server), author, fan, blocker, nsfw_reader, ids)
 
 
