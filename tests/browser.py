@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Playwright, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Route, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -21,19 +21,23 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
+def running_chromium() -> Iterator[Browser]:
+    """Playwright and one Debian chromium, stopped when the generator is closed."""
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is missing: apt-get install chromium (bin/test does)")
     with sync_playwright() as p:
-        yield p
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
+def browser() -> Iterator[Browser]:
+    """The web tests' browser, for the rest of the run. Playwright's sync API keeps an event
+    loop running in the main thread while it is open, so asyncio tests cannot run after it
+    starts: tests/web, which use it, run last. Modules elsewhere that need a browser open
+    their own for the module's length (see tests/federation/test_live_web.py)."""
+    yield from running_chromium()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 # The browser fixtures, shared by tests/web and tests/federation (one chromium per run).
-from tests.browser import browser, new_context, outside, playwright  # noqa: F401
+from tests.browser import browser, new_context, outside  # noqa: F401
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server, destroy, make_server
 
 BACKENDS = ["sqlite", "postgresql"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -170,9 +171,10 @@ SUBSCRIBED_SORTS = (
 
 
 @pytest.fixture(scope="module")
-def subscribed_feed(server: Server, admin: Api) -> tuple[Api, set[int], int]:
+def subscribed_feed(server: Server, admin: Api) -> Iterator[tuple[Api, set[int], int]]:
     """A member following three communities of 1, 3 and 6 posts (not a fourth, with posts of
-    its own), one post featured on the site and one in its community, some votes."""
+    its own), one post featured on the site and one in its community, some votes. The
+    site-wide pin is taken back afterwards: the server's front page is shared."""
     author, member = register(server), register(server)
     followed: set[int] = set()
     featured_local = 0
@@ -206,7 +208,12 @@ def subscribed_feed(server: Server, admin: Api) -> tuple[Api, set[int], int]:
                 "/post/feature",
                 {"post_id": ids[2], "featured": True, "feature_type": "Community"},
             )
-    return member, followed, featured_local
+    yield member, followed, featured_local
+    admin.ok(
+        "POST",
+        "/post/feature",
+        {"post_id": featured_local, "featured": False, "feature_type": "Local"},
+    )
 
 
 def _feed_key(sort: str, view: dict[str, Any], now: datetime) -> tuple[Any, ...]:
