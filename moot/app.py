@@ -32,7 +32,7 @@ from moot.api.v3 import (
 from moot.api.v3.context import client_ip
 from moot.api.v3.mod_routes import MODERATION_ROUTERS
 from moot.config import Settings
-from moot.db.engine import Database
+from moot.db.engine import Conflict, Database
 from moot.errors import ApiError, ErrorCode
 from moot.federation import routes as federation
 from moot.federation.negotiation import negotiate
@@ -40,6 +40,7 @@ from moot.federation.routes.discovery import usage
 from moot.federation.runtime import start_federation
 from moot.media.storage import LocalStorage
 from moot.ratelimit import RateLimitBucket
+from moot.replay import attempt_of, conflict_response, replay_conflicts
 from moot.state import Moot
 from moot.web import feeds, sitemap, static_files, template_config
 from moot.web import router as web_router
@@ -105,8 +106,8 @@ def _bucket(method: str, path: str) -> RateLimitBucket | None:
 
 async def _rate_limit(request: Request[Any, Any, Any]) -> None:
     bucket = _bucket(request.method, request.url.path)
-    if bucket is None:
-        return
+    if bucket is None or attempt_of(request.scope) > 1:
+        return  # a replayed request was counted on its first run
     moot: Moot = request.app.state.moot
     if not moot.limiter.check(bucket, client_ip(request)):
         raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
@@ -226,6 +227,7 @@ def create_app(settings: Settings) -> Litestar:
         before_request=_rate_limit,
         exception_handlers={
             ApiError: _api_error,
+            Conflict: conflict_response,
             NotFoundException: _http_error,
             HTTPException: _http_error,
             Exception: _crash,
@@ -241,5 +243,5 @@ def create_app(settings: Settings) -> Litestar:
     )
     app.state.moot = moot
     # The same URL serves a web page or ActivityPub JSON, by the Accept header.
-    app.asgi_handler = negotiate(app.asgi_handler)
+    app.asgi_handler = replay_conflicts(negotiate(app.asgi_handler))
     return app

@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+import random
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 import asyncpg
@@ -31,6 +33,79 @@ log = logging.getLogger("moot.db")
 
 Row = dict[str, Any]
 _Processor = Callable[[Any], Any] | None
+T = TypeVar("T")
+
+# How often a transaction that lost a race is run again before its caller hears of it.
+ATTEMPTS = 5
+
+
+class Conflict(Exception):
+    """The transaction lost a race with another one and was rolled back: a deadlock or
+    serialization failure, a unique or foreign key that a concurrent commit took or removed,
+    or SQLite's write lock held past the busy timeout. Running the whole transaction again
+    sees the winner's rows and decides afresh (`retrying`, and the front doors' replay)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# PostgreSQL's races: serialization failure and deadlock (class 40), and the integrity
+# errors a concurrent commit causes in a statement that checked first (unique, foreign key).
+_PG_RACES = (
+    asyncpg.exceptions.TransactionRollbackError,
+    asyncpg.exceptions.UniqueViolationError,
+    asyncpg.exceptions.ForeignKeyViolationError,
+)
+
+
+def _race(exc: BaseException) -> str | None:
+    """Why `exc` is a lost race, or None when it is not one."""
+    if isinstance(exc, _PG_RACES):
+        return f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc):
+        return f"sqlite: {exc}"
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return f"sqlite: {exc}"
+    return None
+
+
+@contextlib.contextmanager
+def _races_as_conflicts() -> Iterator[None]:
+    try:
+        yield
+    except Conflict:
+        raise
+    except Exception as exc:
+        reason = _race(exc)
+        if reason is None:
+            raise
+        raise Conflict(reason) from exc
+
+
+async def backoff(attempt: int) -> None:
+    """A short, growing, jittered pause before attempt number `attempt` (1, 2, …), so the
+    racers do not meet again at once."""
+    await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))
+
+
+async def retrying(
+    db: Database, work: Callable[[Connection], Awaitable[T]], *, what: str = "transaction"
+) -> T:
+    """`work` in a transaction, run again (up to ATTEMPTS in all) when it loses a race.
+    `work` must be safe to repeat: everything it changes is in the transaction."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            async with db.transaction() as tx:
+                return await work(tx)
+        except Conflict as exc:
+            if attempt == ATTEMPTS:
+                raise
+            log.info(
+                "%s lost a race (%s); attempt %d of %d", what, exc.reason, attempt + 1, ATTEMPTS
+            )
+            await backoff(attempt)
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
@@ -245,18 +320,27 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
-        """All or nothing: an exception anywhere inside rolls every statement back."""
+        """All or nothing: an exception anywhere inside rolls every statement back. A lost
+        race (see `Conflict`) leaves as `Conflict`, whichever statement or the commit met it."""
         if self._pg_pool is not None:
-            async with self._pg_pool.acquire() as conn, conn.transaction():
-                yield _PgConnection(conn, self._compiler)
+            with _races_as_conflicts():
+                async with self._pg_pool.acquire() as conn, conn.transaction():
+                    yield _PgConnection(conn, self._compiler)
             return
         async with self._write_lock, self.connection() as conn:
             raw = conn._conn  # type: ignore[attr-defined]
-            await raw.execute("BEGIN IMMEDIATE")
+            with _races_as_conflicts():
+                await raw.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
+                with _races_as_conflicts():
+                    yield conn
             except BaseException:
                 await raw.execute("ROLLBACK")
                 raise
             else:
-                await raw.execute("COMMIT")
+                try:
+                    with _races_as_conflicts():
+                        await raw.execute("COMMIT")
+                except BaseException:
+                    await raw.execute("ROLLBACK")
+                    raise
