@@ -9,12 +9,14 @@ import sqlalchemy as sa
 
 from moot import auth, validation
 from moot.actions import counters, mail_links, two_factor
+from moot.actions.locks import lock_site
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
 from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Database, Row
 from moot.db.types import utcnow
+from moot.db.upsert import insert_new
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
 from moot.mail import Mail, require_mail, send
@@ -128,6 +130,9 @@ async def register(
     mail: Mail | None = None
     token: str | None = None
     async with db.transaction() as tx:
+        # Two forms racing for one name (or both to be the first admin) take turns here,
+        # and the second is checked against the first's account.
+        await lock_site(tx)
         admitted = await _admit(tx, settings, form)
         _, local_user_id = await create_local_user(
             tx,
@@ -504,20 +509,14 @@ async def block_person(conn: Connection, viewer: auth.Viewer, target_id: int, bl
         )
         if is_admin:
             raise ApiError(ErrorCode.CANT_BLOCK_ADMIN)
-        exists = await conn.scalar(
-            sa.select(sa.func.count())
-            .select_from(m.person_block)
-            .where(
-                m.person_block.c.person_id == viewer.person_id,
-                m.person_block.c.target_id == target_id,
-            )
+        await insert_new(
+            conn,
+            m.person_block,
+            ["person_id", "target_id"],
+            person_id=viewer.person_id,
+            target_id=target_id,
+            published=utcnow(),
         )
-        if not exists:
-            await conn.execute(
-                sa.insert(m.person_block).values(
-                    person_id=viewer.person_id, target_id=target_id, published=utcnow()
-                )
-            )
     else:
         await conn.execute(
             sa.delete(m.person_block).where(

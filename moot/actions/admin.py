@@ -36,10 +36,15 @@ async def set_admin(conn: Connection, actor: Actor, person_id: int, added: bool)
 async def leave_admin(conn: Connection, actor: Actor) -> None:
     """An admin steps down, unless they are the last one."""
     require_admin(actor)
-    admins = await conn.scalar(
-        sa.select(sa.func.count()).select_from(m.local_user).where(m.local_user.c.admin)
+    # Locking the admins' rows makes two admins leaving at once take turns: the second
+    # counts after the first has gone, and one admin always stays.
+    admins = await conn.fetch_all(
+        sa.select(m.local_user.c.id)
+        .where(m.local_user.c.admin)
+        .order_by(m.local_user.c.id)
+        .with_for_update(key_share=True)
     )
-    if admins <= 1:
+    if len(admins) <= 1:
         raise ApiError(ErrorCode.CANNOT_LEAVE_ADMIN)
     await conn.execute(
         sa.update(m.local_user)

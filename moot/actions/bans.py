@@ -7,12 +7,15 @@ the scheduler clears expired bans (`clear_expired_bans`) so the flags read right
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 
 from moot import auth
 from moot.actions.actor import Actor
+from moot.actions.admin import apply_community_removal
 from moot.actions.authority import (
     check_higher_admin,
     check_outranks,
@@ -21,11 +24,13 @@ from moot.actions.authority import (
     top_moderator,
 )
 from moot.actions.communities import drop_follower
+from moot.actions.locks import lock_rows
 from moot.actions.lookups import get_community, get_person, get_post
 from moot.actions.moderation import apply_comment_removal, apply_post_removal
 from moot.actions.modlog import Kind, clean_reason, record
 from moot.db import models as m
 from moot.db.engine import Connection, Database, Row
+from moot.db.paths import ids_of
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish_moderation as publish
@@ -66,19 +71,26 @@ async def ban_from_community(
     await check_outranks(conn, actor, community, [person_id])
     until = ban_expiry(expires) if ban else None
     reason = await clean_reason(conn, reason)
+    content = await _content(conn, person_id, ban, community_id) if remove_data else _NONE
+    await content.lock(conn, person_id, [community_id])
     t = m.community_person_ban
-    await conn.execute(
-        sa.delete(t).where(t.c.community_id == community_id, t.c.person_id == person_id)
-    )
     if ban:
+        # An upsert: a second ban (or one racing it) renews the first's term.
+        banned = pg.insert(t).values(
+            community_id=community_id, person_id=person_id, published=utcnow(), expires=until
+        )
         await conn.execute(
-            sa.insert(t).values(
-                community_id=community_id, person_id=person_id, published=utcnow(), expires=until
+            banned.on_conflict_do_update(
+                index_elements=[t.c.community_id, t.c.person_id],
+                set_={"published": banned.excluded.published, "expires": banned.excluded.expires},
             )
         )
         await drop_follower(conn, community_id, person_id)
-    if remove_data:
-        await _take_down_content(conn, actor.person_id, person_id, ban, reason, community_id)
+    else:
+        await conn.execute(
+            sa.delete(t).where(t.c.community_id == community_id, t.c.person_id == person_id)
+        )
+    await content.take_down(conn, actor.person_id, ban, reason)
     await record(
         conn,
         Kind.MOD_BAN_FROM_COMMUNITY,
@@ -111,6 +123,11 @@ async def ban_from_site(
     await check_higher_admin(conn, actor.person_id, [person_id])
     until = ban_expiry(expires) if ban else None
     reason = await clean_reason(conn, reason)
+    content, led = _NONE, []
+    if remove_data:
+        content = await _content(conn, person_id, ban, None)
+        led = await _led_communities(conn, person_id)
+    await content.lock(conn, person_id, [int(c["id"]) for c in led])
     await conn.execute(
         sa.update(m.person).where(m.person.c.id == person_id).values(banned=ban, ban_expires=until)
     )
@@ -121,9 +138,9 @@ async def ban_from_site(
         )
         if local_user_id is not None:
             await auth.revoke_all_tokens(conn, int(local_user_id))
-    if remove_data:
-        await _take_down_content(conn, actor.person_id, person_id, ban, reason, None)
-        await _take_down_communities(conn, actor.person_id, person_id, ban, reason)
+    await content.take_down(conn, actor.person_id, ban, reason)
+    for community in led:
+        await apply_community_removal(conn, actor.person_id, community, ban, reason)
     await record(
         conn,
         Kind.MOD_BAN,
@@ -142,48 +159,73 @@ async def ban_from_site(
     return await get_person(conn, person_id)
 
 
-async def _take_down_content(
-    conn: Connection,
-    mod_person_id: int,
-    person_id: int,
-    removed: bool,
-    reason: str | None,
-    community_id: int | None,
-) -> None:
-    """Remove (or restore) every post and comment of the person, in one community or all,
-    one by one through the same removal as a moderator's, modlog entries included."""
+@dataclass(frozen=True)
+class _Content:
+    """A person's posts and comments that a ban with `remove_data` takes down (or an unban
+    puts back)."""
+
+    posts: list[Row]
+    comments: list[Row]
+
+    async def lock(self, conn: Connection, person_id: int, communities: list[int]) -> None:
+        """Lock what the ban will change, before its first write, in the order of
+        moot/actions/locks.py: a ban racing a reply or a vote in the same threads waits
+        instead of deadlocking."""
+        await lock_rows(
+            conn,
+            comments=[i for row in self.comments for i in ids_of(row["path"])],
+            posts=[int(r["id"]) for r in self.posts] + [int(r["post_id"]) for r in self.comments],
+            communities=communities
+            + [int(r["community_id"]) for r in [*self.posts, *self.comments]],
+            persons=[person_id],
+        )
+
+    async def take_down(
+        self, conn: Connection, mod_person_id: int, removed: bool, reason: str | None
+    ) -> None:
+        """One by one through the same removal as a moderator's, modlog entries included."""
+        for post in self.posts:
+            await apply_post_removal(conn, mod_person_id, post, removed, reason)
+        for comment in self.comments:
+            parent = await get_post(conn, int(comment["post_id"]))
+            await apply_comment_removal(conn, mod_person_id, comment, parent, removed, reason)
+
+
+_NONE = _Content([], [])
+
+
+async def _content(
+    conn: Connection, person_id: int, removed: bool, community_id: int | None
+) -> _Content:
+    """The person's posts and comments not yet in the `removed` state, in one community or
+    all."""
     p, c = m.post.c, m.comment.c
     posts_query = sa.select(m.post).where(p.creator_id == person_id, p.removed != removed)
     comments_query = (
-        sa.select(m.comment)
+        sa.select(m.comment, p.community_id)
         .join(m.post, p.id == c.post_id)
         .where(c.creator_id == person_id, c.removed != removed)
     )
     if community_id is not None:
         posts_query = posts_query.where(p.community_id == community_id)
         comments_query = comments_query.where(p.community_id == community_id)
-    for post in await conn.fetch_all(posts_query.order_by(p.id)):
-        await apply_post_removal(conn, mod_person_id, post, removed, reason)
-    for comment in await conn.fetch_all(comments_query.order_by(c.id)):
-        parent = await get_post(conn, int(comment["post_id"]))
-        await apply_comment_removal(conn, mod_person_id, comment, parent, removed, reason)
+    return _Content(
+        await conn.fetch_all(posts_query.order_by(p.id)),
+        await conn.fetch_all(comments_query.order_by(c.id)),
+    )
 
 
-async def _take_down_communities(
-    conn: Connection, mod_person_id: int, person_id: int, removed: bool, reason: str | None
-) -> None:
-    """The local communities the person leads (top moderator) go down with a site ban."""
-    from moot.actions.admin import apply_community_removal
-
+async def _led_communities(conn: Connection, person_id: int) -> list[Row]:
+    """The local communities the person leads (top moderator): they go down with a site
+    ban that removes content."""
     t = m.community_moderator
     moderated = await conn.fetch_all(
         sa.select(m.community)
         .join(t, t.c.community_id == m.community.c.id)
         .where(t.c.person_id == person_id, m.community.c.local)
+        .order_by(m.community.c.id)
     )
-    led = [c for c in moderated if await top_moderator(conn, int(c["id"])) == person_id]
-    for community in led:
-        await apply_community_removal(conn, mod_person_id, community, removed, reason)
+    return [c for c in moderated if await top_moderator(conn, int(c["id"])) == person_id]
 
 
 async def clear_expired_bans(db: Database) -> int:

@@ -8,6 +8,7 @@ from moot import auth, validation
 from moot.actions import counters, notifications, votes
 from moot.actions.actor import Actor, Received
 from moot.actions.communities import is_moderator
+from moot.actions.locks import lock_rows
 from moot.actions.lookups import get_comment, get_community, get_post
 from moot.actions.posts import check_can_post_in
 from moot.actions.reading import mark_read
@@ -15,8 +16,9 @@ from moot.actions.site import load_site
 from moot.config import Settings
 from moot.db import models as m
 from moot.db.engine import Connection, Row
-from moot.db.paths import depth_of, segment
+from moot.db.paths import ancestor_ids, depth_of, segment
 from moot.db.types import utcnow
+from moot.db.upsert import insert_new
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
 from moot.text.markdown import render_markdown
@@ -152,29 +154,40 @@ async def _set_state(
     conn: Connection, comment: Row, flag: str, value: bool, **also: object
 ) -> None:
     """Set `deleted` or `removed`, moving the counters when the comment stops or starts
-    counting."""
-    if bool(comment[flag]) == value:
-        return
-    before = counters.is_counted(comment)
-    await conn.execute(
-        sa.update(m.comment).where(m.comment.c.id == comment["id"]).values({flag: value, **also})
+    counting. The thread's rows are locked first, ancestors and comment in id order, as a
+    reply below it locks them (moot/actions/locks.py); the update names the old value, so
+    of two requests racing to flip the flag exactly one changes the row and moves the
+    counters."""
+    await lock_rows(conn, comments=[*ancestor_ids(comment["path"]), int(comment["id"])])
+    t = m.comment
+    changed = await conn.fetch_one(
+        sa.update(t)
+        .where(t.c.id == comment["id"], t.c[flag] == (not value))
+        .values({flag: value, **also})
+        .returning(t)
     )
-    after = counters.is_counted({**comment, flag: value})
-    if before != after:
-        post = await get_post(conn, int(comment["post_id"]))
-        await counters.comment_counted(conn, comment, post, +1 if after else -1)
+    if changed is None:
+        return
+    after = counters.is_counted(changed)
+    if after != counters.is_counted({**changed, flag: not value}):
+        post = await get_post(conn, int(changed["post_id"]))
+        await counters.comment_counted(conn, changed, post, +1 if after else -1)
 
 
 async def save(conn: Connection, viewer: auth.Viewer, comment_id: int, save: bool) -> Row:
     comment = await get_comment(conn, comment_id)
     t = m.comment_saved
-    await conn.execute(
-        sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.comment_id == comment_id)
-    )
     if save:
+        await insert_new(
+            conn,
+            t,
+            ["person_id", "comment_id"],
+            comment_id=comment_id,
+            person_id=viewer.person_id,
+            published=utcnow(),
+        )
+    else:
         await conn.execute(
-            sa.insert(t).values(
-                comment_id=comment_id, person_id=viewer.person_id, published=utcnow()
-            )
+            sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.comment_id == comment_id)
         )
     return comment

@@ -16,6 +16,7 @@ from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
+from moot.db.upsert import insert_new
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
 from moot.text.markdown import render_markdown
@@ -154,41 +155,52 @@ async def edit_community(
 async def follow(conn: Connection, viewer: Actor, community_id: int, follow: bool) -> Row:
     community = await get_community(conn, community_id)
     t = m.community_follower
-    existing = await conn.fetch_one(
-        sa.select(t).where(t.c.community_id == community_id, t.c.person_id == viewer.person_id)
-    )
-    if follow and existing is None:
-        if await is_banned_from(conn, community_id, viewer.person_id):
-            raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
-        if community["deleted"] or community["removed"]:
-            raise ApiError(ErrorCode.DELETED)
-        # Remote communities answer with an Accept; until then the follow is pending.
-        await conn.execute(
-            sa.insert(t).values(
-                community_id=community_id,
-                person_id=viewer.person_id,
-                published=utcnow(),
-                pending=not community["local"],
+    if follow:
+        existing = await conn.scalar(
+            sa.select(t.c.id).where(
+                t.c.community_id == community_id, t.c.person_id == viewer.person_id
             )
         )
-        await _count_subscriber(conn, community_id, +1, local=not isinstance(viewer, RemoteActor))
-    elif not follow and existing is not None:
-        await drop_follower(conn, community_id, viewer.person_id)
-    # A repeated Follow is answered again: the first Accept may have been lost.
-    if follow or existing is not None:
-        await publish.followed(conn, viewer, community, follow)
+        if existing is None:
+            if await is_banned_from(conn, community_id, viewer.person_id):
+                raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
+            if community["deleted"] or community["removed"]:
+                raise ApiError(ErrorCode.DELETED)
+        # Remote communities answer with an Accept; until then the follow is pending. The
+        # subscriber count moves only when this statement is the one that inserted the row.
+        if await insert_new(
+            conn,
+            t,
+            ["community_id", "person_id"],
+            community_id=community_id,
+            person_id=viewer.person_id,
+            published=utcnow(),
+            pending=not community["local"],
+        ):
+            await _count_subscriber(
+                conn, community_id, +1, local=not isinstance(viewer, RemoteActor)
+            )
+        # A repeated Follow is answered again: the first Accept may have been lost.
+        await publish.followed(conn, viewer, community, True)
+    elif await drop_follower(conn, community_id, viewer.person_id):
+        await publish.followed(conn, viewer, community, False)
     return await get_community(conn, community_id)
 
 
-async def drop_follower(conn: Connection, community_id: int, person_id: int) -> None:
-    """Unfollow on the person's behalf (they left, were banned, or are purged)."""
+async def drop_follower(conn: Connection, community_id: int, person_id: int) -> bool:
+    """Unfollow on the person's behalf (they left, were banned, or are purged); False when
+    they did not follow (or a concurrent unfollow got there first)."""
     t = m.community_follower
-    gone = await conn.execute(
-        sa.delete(t).where(t.c.community_id == community_id, t.c.person_id == person_id)
+    gone = await conn.fetch_one(
+        sa.delete(t)
+        .where(t.c.community_id == community_id, t.c.person_id == person_id)
+        .returning(t.c.id)
     )
-    if gone:
-        local = await conn.scalar(sa.select(m.person.c.local).where(m.person.c.id == person_id))
-        await _count_subscriber(conn, community_id, -1, local=bool(local))
+    if gone is None:
+        return False
+    local = await conn.scalar(sa.select(m.person.c.local).where(m.person.c.id == person_id))
+    await _count_subscriber(conn, community_id, -1, local=bool(local))
+    return True
 
 
 async def follow_accepted(conn: Connection, community_id: int, person_id: int) -> None:
@@ -214,18 +226,21 @@ async def _count_subscriber(
 async def block(conn: Connection, viewer: auth.Viewer, community_id: int, block: bool) -> Row:
     community = await get_community(conn, community_id)
     t = m.community_block
-    where = (t.c.person_id == viewer.person_id, t.c.community_id == community_id)
-    exists = await conn.scalar(sa.select(sa.func.count()).select_from(t).where(*where))
-    if block and not exists:
+    if block:
+        if await insert_new(
+            conn,
+            t,
+            ["person_id", "community_id"],
+            person_id=viewer.person_id,
+            community_id=community_id,
+            published=utcnow(),
+        ):
+            # Blocking a community also unfollows it, as in Lemmy.
+            await follow(conn, viewer, community_id, False)
+    else:
         await conn.execute(
-            sa.insert(t).values(
-                person_id=viewer.person_id, community_id=community_id, published=utcnow()
-            )
+            sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.community_id == community_id)
         )
-        # Blocking a community also unfollows it, as in Lemmy.
-        await follow(conn, viewer, community_id, False)
-    elif not block and exists:
-        await conn.execute(sa.delete(t).where(*where))
     return community
 
 
@@ -239,14 +254,15 @@ async def delete(conn: Connection, viewer: Actor, community_id: int, deleted: bo
     )
     if top != viewer.person_id:
         raise ApiError(ErrorCode.NOT_TOP_MOD)
-    changed = bool(community["deleted"]) != deleted
-    if changed and community["local"]:
-        await counters.site_counted(conn, "communities", -1 if deleted else +1)
-    await conn.execute(
+    # The update names the old state: of two racing requests, one changes the row and
+    # moves the site's count.
+    changed = await conn.execute(
         sa.update(m.community)
-        .where(m.community.c.id == community_id)
+        .where(m.community.c.id == community_id, m.community.c.deleted == (not deleted))
         .values(deleted=deleted, updated=utcnow())
     )
+    if changed and community["local"]:
+        await counters.site_counted(conn, "communities", -1 if deleted else +1)
     if changed:
         await publish.deleted(conn, viewer, str(community["actor_id"]), community, deleted)
     return await get_community(conn, community_id)

@@ -3,6 +3,13 @@
 A post or comment is *counted* while it is neither deleted nor removed; every change of that
 state moves the counters of its community, its creator and (for comments) its post and
 ancestors by one, with an atomic `UPDATE … SET n = n + delta` in the writer's transaction.
+The delta is always known from the statement that changed the counted row (an insert that
+happened, a state flag that flipped, a vote row under its item's lock) — never from a row
+read earlier.
+
+The statements run in the lock order of moot/actions/locks.py: comment ancestors, post,
+community, person, then the local site, whose one row every local post and comment moves
+and which is therefore taken last and held for the shortest time.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from moot import ranking
+from moot.actions.locks import lock_rows
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.paths import ancestor_ids
@@ -29,8 +37,6 @@ async def site_counted(conn: Connection, column: str, delta: int) -> None:
 
 
 async def post_counted(conn: Connection, post: Row, delta: int) -> None:
-    if post["local"]:
-        await site_counted(conn, "posts", delta)
     c, p = m.community.c, m.person.c
     await conn.execute(
         sa.update(m.community).where(c.id == post["community_id"]).values(posts=c.posts + delta)
@@ -40,12 +46,23 @@ async def post_counted(conn: Connection, post: Row, delta: int) -> None:
         .where(p.id == post["creator_id"])
         .values(post_count=p.post_count + delta)
     )
+    if post["local"]:
+        await site_counted(conn, "posts", delta)
 
 
 async def comment_counted(conn: Connection, comment: Row, post: Row, delta: int) -> None:
-    if comment["local"]:
-        await site_counted(conn, "comments", delta)
     c, p, ps, cm = m.community.c, m.person.c, m.post.c, m.comment.c
+    ancestors = ancestor_ids(comment["path"])
+    if ancestors:
+        await lock_rows(conn, comments=ancestors)
+        await conn.execute(
+            sa.update(m.comment)
+            .where(cm.id.in_(ancestors))
+            .values(child_count=cm.child_count + delta)
+        )
+    await conn.execute(
+        sa.update(m.post).where(ps.id == post["id"]).values(comments=ps.comments + delta)
+    )
     await conn.execute(
         sa.update(m.community)
         .where(c.id == post["community_id"])
@@ -56,16 +73,8 @@ async def comment_counted(conn: Connection, comment: Row, post: Row, delta: int)
         .where(p.id == comment["creator_id"])
         .values(comment_count=p.comment_count + delta)
     )
-    await conn.execute(
-        sa.update(m.post).where(ps.id == post["id"]).values(comments=ps.comments + delta)
-    )
-    ancestors = ancestor_ids(comment["path"])
-    if ancestors:
-        await conn.execute(
-            sa.update(m.comment)
-            .where(cm.id.in_(ancestors))
-            .values(child_count=cm.child_count + delta)
-        )
+    if comment["local"]:
+        await site_counted(conn, "comments", delta)
 
 
 async def comment_arrived(conn: Connection, comment: Row, post: Row) -> None:
@@ -138,39 +147,59 @@ async def refresh_comment_ranks(conn: Connection, comment_id: int) -> None:
     )
 
 
-async def _creator_score(conn: Connection, column: str, person_id: int, delta: int) -> None:
-    score = m.person.c[column]
-    await conn.execute(
-        sa.update(m.person).where(m.person.c.id == person_id).values({score: score + delta})
-    )
-
-
 async def comment_purged(conn: Connection, comment: Row, post: Row, *, with_post: bool) -> None:
     """A comment is about to be deleted for good: it leaves every counter, and its votes
     leave its creator's score. `with_post`: its post goes too, so the post's and the
     thread's own counters need no care."""
-    if is_counted(comment):
-        if with_post:
-            if comment["local"]:
-                await site_counted(conn, "comments", -1)
-            c, p = m.community.c, m.person.c
+    counted = is_counted(comment)
+    if counted and not with_post:
+        ancestors = ancestor_ids(comment["path"])
+        if ancestors:
+            cm = m.comment.c
+            await lock_rows(conn, comments=ancestors)
             await conn.execute(
-                sa.update(m.community)
-                .where(c.id == post["community_id"])
-                .values(comments=c.comments - 1)
+                sa.update(m.comment)
+                .where(cm.id.in_(ancestors))
+                .values(child_count=cm.child_count - 1)
             )
-            await conn.execute(
-                sa.update(m.person)
-                .where(p.id == comment["creator_id"])
-                .values(comment_count=p.comment_count - 1)
-            )
-        else:
-            await comment_counted(conn, comment, post, -1)
-    await _creator_score(conn, "comment_score", int(comment["creator_id"]), -int(comment["score"]))
+        ps = m.post.c
+        await conn.execute(
+            sa.update(m.post).where(ps.id == post["id"]).values(comments=ps.comments - 1)
+        )
+    c, p = m.community.c, m.person.c
+    if counted:
+        await conn.execute(
+            sa.update(m.community)
+            .where(c.id == post["community_id"])
+            .values(comments=c.comments - 1)
+        )
+    await conn.execute(
+        sa.update(m.person)
+        .where(p.id == comment["creator_id"])
+        .values(
+            comment_count=p.comment_count - int(counted),
+            comment_score=p.comment_score - int(comment["score"]),
+        )
+    )
+    if counted and comment["local"]:
+        await site_counted(conn, "comments", -1)
 
 
 async def post_purged(conn: Connection, post: Row) -> None:
     """A post is about to be deleted for good (its comments are purged first)."""
-    if is_counted(post):
-        await post_counted(conn, post, -1)
-    await _creator_score(conn, "post_score", int(post["creator_id"]), -int(post["score"]))
+    counted = is_counted(post)
+    c, p = m.community.c, m.person.c
+    if counted:
+        await conn.execute(
+            sa.update(m.community).where(c.id == post["community_id"]).values(posts=c.posts - 1)
+        )
+    await conn.execute(
+        sa.update(m.person)
+        .where(p.id == post["creator_id"])
+        .values(
+            post_count=p.post_count - int(counted),
+            post_score=p.post_score - int(post["score"]),
+        )
+    )
+    if counted and post["local"]:
+        await site_counted(conn, "posts", -1)

@@ -8,6 +8,7 @@ from moot import auth
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
+from moot.db.upsert import insert_new
 from moot.errors import ApiError, ErrorCode
 
 
@@ -28,12 +29,14 @@ async def block_instance(
     known = await conn.scalar(sa.select(m.instance.c.id).where(m.instance.c.id == instance_id))
     if known is None:
         raise ApiError(ErrorCode.INSTANCE_BLOCK_ALREADY_EXISTS)
-    if await conn.scalar(sa.select(t.c.id).where(*where)) is None:
-        await conn.execute(
-            sa.insert(t).values(
-                person_id=viewer.person_id, instance_id=instance_id, published=utcnow()
-            )
-        )
+    await insert_new(
+        conn,
+        t,
+        ["person_id", "instance_id"],
+        person_id=viewer.person_id,
+        instance_id=instance_id,
+        published=utcnow(),
+    )
 
 
 async def blocked_instances(conn: Connection, person_id: int) -> list[Row]:

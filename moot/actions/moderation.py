@@ -29,6 +29,7 @@ from moot.actions.modlog import Kind, clean_reason, record
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
+from moot.db.upsert import insert_new
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish_moderation as publish
 
@@ -189,11 +190,15 @@ async def set_moderator(
     person = await get_person(conn, person_id)
     t = m.community_moderator
     if added:
-        if await is_moderator(conn, community_id, person_id):
+        if not await insert_new(
+            conn,
+            t,
+            ["community_id", "person_id"],
+            community_id=community_id,
+            person_id=person_id,
+            published=utcnow(),
+        ):
             raise ApiError(ErrorCode.COMMUNITY_MODERATOR_ALREADY_EXISTS)
-        await conn.execute(
-            sa.insert(t).values(community_id=community_id, person_id=person_id, published=utcnow())
-        )
     else:
         await check_outranks(conn, actor, community, [person_id])
         await conn.execute(
@@ -213,8 +218,9 @@ async def set_moderator(
 async def transfer_community(
     conn: Connection, actor: Actor, community_id: int, person_id: int
 ) -> None:
-    """Make `person_id` the top moderator; the others keep their order below."""
-    community = await get_community(conn, community_id)
+    """Make `person_id` the top moderator; the others keep their order below. The community
+    row is locked first, so two transfers re-appoint the team one after the other."""
+    community = await get_community(conn, community_id, lock=True)
     await require_valid_person(conn, actor.person_id)
     if not actor.is_admin and await top_moderator(conn, community_id) != actor.person_id:
         raise ApiError(ErrorCode.NOT_AN_ADMIN)

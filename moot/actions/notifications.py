@@ -15,6 +15,7 @@ from moot.db.engine import Connection, Row
 from moot.db.mentions import mentioned_persons
 from moot.db.paths import ancestor_ids
 from moot.db.types import utcnow
+from moot.db.upsert import insert_new
 from moot.errors import ApiError, ErrorCode
 
 
@@ -60,17 +61,15 @@ async def _may_notify(conn: Connection, recipient: int, author: int) -> bool:
 
 
 async def _notice(conn: Connection, table: sa.Table, recipient: int, comment_id: int) -> None:
-    exists = await conn.scalar(
-        sa.select(table.c.id).where(
-            table.c.recipient_id == recipient, table.c.comment_id == comment_id
-        )
+    """One notice per recipient and comment, however often the comment is saved."""
+    await insert_new(
+        conn,
+        table,
+        ["recipient_id", "comment_id"],
+        recipient_id=recipient,
+        comment_id=comment_id,
+        published=utcnow(),
     )
-    if exists is None:
-        await conn.execute(
-            sa.insert(table).values(
-                recipient_id=recipient, comment_id=comment_id, published=utcnow()
-            )
-        )
 
 
 async def mark_read(

@@ -13,6 +13,7 @@ from moot.actions.authority import require_valid_person
 from moot.db import models as m
 from moot.db.engine import Connection
 from moot.db.types import utcnow
+from moot.db.upsert import insert_new
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
 
@@ -35,11 +36,13 @@ async def follow_person(
     except ApiError as refused:  # banned or deleted: no new followers, as in Lemmy
         reason = f"{person['actor_id']} takes no followers ({refused.code.value})"
         raise ApiError(refused.code, reason) from refused
-    if await conn.scalar(sa.select(F.c.id).where(mine)) is None:
-        await conn.execute(
-            sa.insert(F).values(
-                person_id=person_id, follower_id=follower.person_id, published=utcnow()
-            )
-        )
+    await insert_new(
+        conn,
+        F,
+        ["person_id", "follower_id"],
+        person_id=person_id,
+        follower_id=follower.person_id,
+        published=utcnow(),
+    )
     # A repeated Follow is answered again: the first Accept may have been lost.
     await publish.person_followed(conn, follower, person)

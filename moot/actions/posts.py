@@ -18,6 +18,7 @@ from moot.config import Settings
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
+from moot.db.upsert import insert_new
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
 from moot.text.markdown import render_markdown
@@ -173,26 +174,38 @@ async def set_removed(conn: Connection, post: Row, removed: bool) -> None:
 
 
 async def _set_state(conn: Connection, post: Row, flag: str, value: bool, **also: object) -> None:
-    """Set `deleted` or `removed`, moving the counters when the post stops or starts counting."""
-    if bool(post[flag]) == value:
-        return
-    before = counters.is_counted(post)
-    await conn.execute(
-        sa.update(m.post).where(m.post.c.id == post["id"]).values({flag: value, **also})
+    """Set `deleted` or `removed`, moving the counters when the post stops or starts counting.
+    The update names the old value, so of two requests racing to flip the flag exactly one
+    changes the row, and it returns the row as it now is: the counters move by what that
+    one statement changed."""
+    t = m.post
+    changed = await conn.fetch_one(
+        sa.update(t)
+        .where(t.c.id == post["id"], t.c[flag] == (not value))
+        .values({flag: value, **also})
+        .returning(t)
     )
-    after = counters.is_counted({**post, flag: value})
-    if before != after:
-        await counters.post_counted(conn, post, +1 if after else -1)
+    if changed is None:
+        return
+    after = counters.is_counted(changed)
+    if after != counters.is_counted({**changed, flag: not value}):
+        await counters.post_counted(conn, changed, +1 if after else -1)
 
 
 async def save(conn: Connection, viewer: auth.Viewer, post_id: int, save: bool) -> Row:
     post = await get_post(conn, post_id)
     t = m.post_saved
-    await conn.execute(
-        sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.post_id == post_id)
-    )
     if save:
+        await insert_new(
+            conn,
+            t,
+            ["person_id", "post_id"],
+            post_id=post_id,
+            person_id=viewer.person_id,
+            published=utcnow(),
+        )
+    else:
         await conn.execute(
-            sa.insert(t).values(post_id=post_id, person_id=viewer.person_id, published=utcnow())
+            sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.post_id == post_id)
         )
     return post

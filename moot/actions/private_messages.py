@@ -104,14 +104,17 @@ async def edit(conn: Connection, actor: Actor, message_id: int, content: str) ->
 
 
 async def delete(conn: Connection, actor: Actor, message_id: int, deleted: bool) -> Row:
-    before = await _own(conn, actor, message_id)
-    await conn.execute(
-        sa.update(m.private_message)
-        .where(m.private_message.c.id == message_id)
+    await _own(conn, actor, message_id)
+    t = m.private_message
+    # Named with its old state, the update changes the row for one of two racing requests,
+    # and only that one tells the recipient's instance.
+    changed = await conn.execute(
+        sa.update(t)
+        .where(t.c.id == message_id, t.c.deleted == (not deleted))
         .values(deleted=deleted, updated=utcnow())
     )
     message = await get_private_message(conn, message_id)
-    if bool(before["deleted"]) != deleted:
+    if changed:
         await publish.private_message_deleted(conn, actor, message, deleted)
     return message
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 
 from moot import auth
 from moot.actions.actor import Actor, RemoteActor
@@ -21,29 +22,45 @@ def _check_ids(ids: list[int]) -> list[int]:
 
 
 async def mark_read(conn: Connection, viewer: Actor, post_ids: list[int], read: bool) -> None:
-    """Mark posts read (remembering how many comments they had) or unread."""
+    """Mark posts read (remembering how many comments they had) or unread. Marking again
+    refreshes the count seen: an upsert, so requests that meet land on one row."""
     if isinstance(viewer, RemoteActor):
         return  # other instances' people read there
     ids = _check_ids(post_ids)
     t = m.post_read
-    await conn.execute(sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.post_id.in_(ids)))
-    if read:
+    if not read:
         await conn.execute(
-            sa.insert(t).from_select(
-                ["post_id", "person_id", "published", "read_comments"],
-                _marks(viewer, ids, m.post.c.comments),
-            )
+            sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.post_id.in_(ids))
         )
+        return
+    marks = pg.insert(t).from_select(
+        ["post_id", "person_id", "published", "read_comments"],
+        _marks(viewer, ids, m.post.c.comments),
+    )
+    await conn.execute(
+        marks.on_conflict_do_update(
+            index_elements=[t.c.person_id, t.c.post_id],
+            set_={
+                "published": marks.excluded.published,
+                "read_comments": marks.excluded.read_comments,
+            },
+        )
+    )
 
 
 async def hide(conn: Connection, viewer: auth.Viewer, post_ids: list[int], hide: bool) -> None:
     ids = _check_ids(post_ids)
     t = m.post_hide
-    await conn.execute(sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.post_id.in_(ids)))
-    if hide:
+    if not hide:
         await conn.execute(
-            sa.insert(t).from_select(["post_id", "person_id", "published"], _marks(viewer, ids))
+            sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.post_id.in_(ids))
         )
+        return
+    await conn.execute(
+        pg.insert(t)
+        .from_select(["post_id", "person_id", "published"], _marks(viewer, ids))
+        .on_conflict_do_nothing(index_elements=[t.c.person_id, t.c.post_id])
+    )
 
 
 def _marks(

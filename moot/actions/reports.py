@@ -20,6 +20,7 @@ from moot.actions.site import load_site
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
+from moot.db.upsert import insert_unless_present
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish_moderation as publish
 
@@ -55,29 +56,24 @@ async def _file(
     reason: str,
     snapshot: dict[str, object],
 ) -> int:
-    t = kind.table
-    already = await conn.scalar(
-        sa.select(sa.func.count())
-        .select_from(t)
-        .where(t.c[kind.key] == target_id, t.c.creator_id == actor.person_id)
+    # One report per person and item, as Lemmy: the unique key decides between two that
+    # race, and the second is refused as a repeated one is.
+    filed = await conn.scalar(
+        insert_unless_present(
+            kind.table,
+            [kind.key, "creator_id"],
+            **{
+                kind.key: target_id,
+                "creator_id": actor.person_id,
+                "reason": reason,
+                "published": utcnow(),
+                **snapshot,
+            },
+        ).returning(kind.table.c.id)
     )
-    if already:
+    if filed is None:
         raise ApiError(ErrorCode.COULDNT_CREATE_REPORT)
-    return int(
-        await conn.scalar(
-            sa.insert(t)
-            .values(
-                {
-                    kind.key: target_id,
-                    "creator_id": actor.person_id,
-                    "reason": reason,
-                    "published": utcnow(),
-                    **snapshot,
-                }
-            )
-            .returning(t.c.id)
-        )
-    )
+    return int(filed)
 
 
 async def report_post(conn: Connection, actor: Actor, post_id: int, reason: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 
 from moot.actions import counters
 from moot.actions.actor import Actor
@@ -60,23 +61,27 @@ async def _allowed_score(conn: Connection, viewer: Actor, score: int, post: Row)
 async def _vote(
     conn: Connection, person_id: int, kind: _Votable, item: Row, post: Row, new: int
 ) -> bool:
-    """Store the vote and move the counters; False when nothing changed."""
+    """Store the vote and move the counters; False when nothing changed. The caller holds
+    the voted item's row lock, so no other vote on it runs between reading the old vote and
+    moving the counters by the difference (moot/actions/locks.py)."""
     likes, items = kind.likes, kind.items
     where = (likes.c[kind.key] == item["id"], likes.c.person_id == person_id)
     old = int(await conn.scalar(sa.select(likes.c.score).where(*where)) or 0)
     if old == new:
         return False
-    await conn.execute(sa.delete(likes).where(*where))
     if new:
-        values = {
-            kind.key: item["id"],
-            "person_id": person_id,
-            "score": new,
-            "published": utcnow(),
-        }
+        values = {kind.key: item["id"], "person_id": person_id, "score": new, "published": utcnow()}
         if kind is COMMENT:
             values["post_id"] = post["id"]
-        await conn.execute(sa.insert(likes).values(**values))
+        stmt = pg.insert(likes).values(**values)
+        await conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[likes.c[kind.key], likes.c.person_id],
+                set_={"score": stmt.excluded.score, "published": stmt.excluded.published},
+            )
+        )
+    else:
+        await conn.execute(sa.delete(likes).where(*where))
     d = _deltas(old, new)
     await conn.execute(
         sa.update(items)
@@ -106,7 +111,7 @@ async def own_vote(conn: Connection, author: Actor, kind: _Votable, item: Row, p
 
 
 async def vote_post(conn: Connection, viewer: Actor, post_id: int, score: int) -> None:
-    post = await get_post(conn, post_id)
+    post = await get_post(conn, post_id, lock=True)
     new = await _allowed_score(conn, viewer, score, post)
     if await _vote(conn, viewer.person_id, POST, post, post, new):
         await counters.refresh_post_ranks(conn, post_id)
@@ -116,7 +121,7 @@ async def vote_post(conn: Connection, viewer: Actor, post_id: int, score: int) -
 
 
 async def vote_comment(conn: Connection, viewer: Actor, comment_id: int, score: int) -> None:
-    comment = await get_comment(conn, comment_id)
+    comment = await get_comment(conn, comment_id, lock=True)
     post = await get_post(conn, int(comment["post_id"]))
     new = await _allowed_score(conn, viewer, score, post)
     if await _vote(conn, viewer.person_id, COMMENT, comment, post, new):

@@ -1,0 +1,63 @@
+"""The one order in which a write transaction takes row locks.
+
+PostgreSQL holds a row lock to the end of the transaction. Two transactions that take the
+same two rows in opposite orders wait for each other forever (PostgreSQL breaks the tie by
+failing one: a deadlock). Every write therefore takes its rows in this order:
+
+    comment (by id) → post (by id) → community (by id) → person (by id) → local_site
+
+— the row acted on before what summarises it (a comment's counters live on its ancestors,
+its post, its community, its creator and the site, in that order), and rows of one table by
+ascending id. An action that touches one item follows the order by writing its statements in
+it (moot/actions/counters.py); an action that touches many (a purge, a ban that takes
+content down) first locks every row it will change here, in the order, before changing any.
+
+Rows that only one person writes (their votes, saves, read marks, follows, blocks) are not
+part of the order: an upsert on their natural key is the whole of their concurrency story.
+SQLite has one writer at a time, so there is nothing to order there and these are no-ops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from moot.db import models as m
+from moot.db.engine import Connection
+
+_ORDER = (m.comment, m.post, m.community, m.person)
+
+
+async def lock_rows(
+    conn: Connection,
+    *,
+    comments: Iterable[int] = (),
+    posts: Iterable[int] = (),
+    communities: Iterable[int] = (),
+    persons: Iterable[int] = (),
+    for_delete: bool = False,
+) -> None:
+    """Lock these rows in the order, ahead of changing them. `for_delete`: they are about to
+    be deleted (a stronger lock, which also waits for inserts that refer to them)."""
+    if conn.dialect_name == "sqlite":
+        return
+    for table, ids in zip(_ORDER, (comments, posts, communities, persons), strict=True):
+        wanted = sorted(set(ids))
+        if wanted:
+            await conn.fetch_all(
+                sa.select(table.c.id)
+                .where(table.c.id.in_(wanted))
+                .order_by(table.c.id)
+                .with_for_update(key_share=not for_delete)
+            )
+
+
+async def lock_site(conn: Connection) -> None:
+    """Lock the local site's row, last in the order: for a transaction that decides on the
+    site's state (the first account becomes the admin) and changes no other counted row
+    after it. Every registration takes it first, so registrations take turns; they all
+    move its user count anyway, so none waits longer than it did."""
+    if conn.dialect_name == "sqlite":
+        return
+    await conn.fetch_all(sa.select(m.local_site.c.id).with_for_update(key_share=True))
