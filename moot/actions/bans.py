@@ -7,7 +7,6 @@ the scheduler clears expired bans (`clear_expired_bans`) so the flags read right
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -24,13 +23,12 @@ from moot.actions.authority import (
     top_moderator,
 )
 from moot.actions.communities import drop_follower
-from moot.actions.locks import lock_rows
+from moot.actions.content import Written, written_by
 from moot.actions.lookups import get_community, get_person, get_post
 from moot.actions.moderation import apply_comment_removal, apply_post_removal
 from moot.actions.modlog import Kind, clean_reason, record
 from moot.db import models as m
 from moot.db.engine import Connection, Database, Row
-from moot.db.paths import ids_of
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish_moderation as publish
@@ -71,7 +69,8 @@ async def ban_from_community(
     await check_outranks(conn, actor, community, [person_id])
     until = ban_expiry(expires) if ban else None
     reason = await clean_reason(conn, reason)
-    content = await _content(conn, person_id, ban, community_id) if remove_data else _NONE
+    # What the ban changes is locked before its first write (moot/actions/content.py).
+    content = await _content(conn, person_id, ban, remove_data, community_id)
     await content.lock(conn, person_id, [community_id])
     t = m.community_person_ban
     if ban:
@@ -90,7 +89,7 @@ async def ban_from_community(
         await conn.execute(
             sa.delete(t).where(t.c.community_id == community_id, t.c.person_id == person_id)
         )
-    await content.take_down(conn, actor.person_id, ban, reason)
+    await _take_down(conn, actor.person_id, content, ban, reason)
     await record(
         conn,
         Kind.MOD_BAN_FROM_COMMUNITY,
@@ -123,10 +122,8 @@ async def ban_from_site(
     await check_higher_admin(conn, actor.person_id, [person_id])
     until = ban_expiry(expires) if ban else None
     reason = await clean_reason(conn, reason)
-    content, led = _NONE, []
-    if remove_data:
-        content = await _content(conn, person_id, ban, None)
-        led = await _led_communities(conn, person_id)
+    content = await _content(conn, person_id, ban, remove_data, None)
+    led = await _led_communities(conn, person_id) if remove_data else []
     await content.lock(conn, person_id, [int(c["id"]) for c in led])
     await conn.execute(
         sa.update(m.person).where(m.person.c.id == person_id).values(banned=ban, ban_expires=until)
@@ -138,7 +135,7 @@ async def ban_from_site(
         )
         if local_user_id is not None:
             await auth.revoke_all_tokens(conn, int(local_user_id))
-    await content.take_down(conn, actor.person_id, ban, reason)
+    await _take_down(conn, actor.person_id, content, ban, reason)
     for community in led:
         await apply_community_removal(conn, actor.person_id, community, ban, reason)
     await record(
@@ -159,60 +156,24 @@ async def ban_from_site(
     return await get_person(conn, person_id)
 
 
-@dataclass(frozen=True)
-class _Content:
-    """A person's posts and comments that a ban with `remove_data` takes down (or an unban
-    puts back)."""
-
-    posts: list[Row]
-    comments: list[Row]
-
-    async def lock(self, conn: Connection, person_id: int, communities: list[int]) -> None:
-        """Lock what the ban will change, before its first write, in the order of
-        moot/actions/locks.py: a ban racing a reply or a vote in the same threads waits
-        instead of deadlocking."""
-        await lock_rows(
-            conn,
-            comments=[i for row in self.comments for i in ids_of(row["path"])],
-            posts=[int(r["id"]) for r in self.posts] + [int(r["post_id"]) for r in self.comments],
-            communities=communities
-            + [int(r["community_id"]) for r in [*self.posts, *self.comments]],
-            persons=[person_id],
-        )
-
-    async def take_down(
-        self, conn: Connection, mod_person_id: int, removed: bool, reason: str | None
-    ) -> None:
-        """One by one through the same removal as a moderator's, modlog entries included."""
-        for post in self.posts:
-            await apply_post_removal(conn, mod_person_id, post, removed, reason)
-        for comment in self.comments:
-            parent = await get_post(conn, int(comment["post_id"]))
-            await apply_comment_removal(conn, mod_person_id, comment, parent, removed, reason)
-
-
-_NONE = _Content([], [])
+async def _take_down(
+    conn: Connection, mod_person_id: int, written: Written, removed: bool, reason: str | None
+) -> None:
+    """One by one through the same removal as a moderator's, modlog entries included."""
+    for post in written.posts:
+        await apply_post_removal(conn, mod_person_id, post, removed, reason)
+    for comment in written.comments:
+        parent = await get_post(conn, int(comment["post_id"]))
+        await apply_comment_removal(conn, mod_person_id, comment, parent, removed, reason)
 
 
 async def _content(
-    conn: Connection, person_id: int, removed: bool, community_id: int | None
-) -> _Content:
-    """The person's posts and comments not yet in the `removed` state, in one community or
-    all."""
-    p, c = m.post.c, m.comment.c
-    posts_query = sa.select(m.post).where(p.creator_id == person_id, p.removed != removed)
-    comments_query = (
-        sa.select(m.comment, p.community_id)
-        .join(m.post, p.id == c.post_id)
-        .where(c.creator_id == person_id, c.removed != removed)
-    )
-    if community_id is not None:
-        posts_query = posts_query.where(p.community_id == community_id)
-        comments_query = comments_query.where(p.community_id == community_id)
-    return _Content(
-        await conn.fetch_all(posts_query.order_by(p.id)),
-        await conn.fetch_all(comments_query.order_by(c.id)),
-    )
+    conn: Connection, person_id: int, removed: bool, remove_data: bool, community_id: int | None
+) -> Written:
+    """What a ban with `remove_data` takes down (or an unban puts back); nothing without."""
+    if not remove_data:
+        return Written([], [])
+    return await written_by(conn, person_id, "removed", removed, community_id)
 
 
 async def _led_communities(conn: Connection, person_id: int) -> list[Row]:
