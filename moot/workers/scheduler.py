@@ -35,9 +35,14 @@ async def _refresh_in_batches(
     table: sa.Table,
     query: sa.Select[Any],
     ranks: Callable[[Row, datetime], dict[str, float]],
+    inputs: tuple[str, ...],
     now: datetime,
 ) -> int:
-    """Walk `query`'s rows by id, BATCH at a time, writing `ranks(row, now)` to each."""
+    """Walk `query`'s rows by id, BATCH at a time, writing `ranks(row, now)` to each.
+
+    A row whose inputs (`inputs`: its score, its activity time) changed since the batch was
+    read is left alone: the vote or comment that changed them wrote fresh ranks already,
+    and ranks computed from the old score must not overwrite those."""
     done, last_id = 0, 0
     while True:
         async with db.transaction() as tx:
@@ -45,8 +50,11 @@ async def _refresh_in_batches(
                 query.where(table.c.id > last_id).order_by(table.c.id).limit(BATCH)
             )
             for row in rows:
+                unchanged = [table.c[name] == row[name] for name in inputs]
                 await tx.execute(
-                    sa.update(table).where(table.c.id == row["id"]).values(**ranks(row, now))
+                    sa.update(table)
+                    .where(table.c.id == row["id"], *unchanged)
+                    .values(**ranks(row, now))
                 )
         done += len(rows)
         if len(rows) < BATCH:
@@ -80,9 +88,12 @@ async def refresh_ranks(db: Database) -> int:
     comments = sa.select(c.id, c.score, c.published).where(
         sa.or_(c.published > since, c.hot_rank != 0)
     )
+    post_inputs = ("score", "newest_comment_time_necro")
     return await _refresh_in_batches(
-        db, m.post, posts, counters.post_time_ranks, now
-    ) + await _refresh_in_batches(db, m.comment, comments, counters.comment_time_ranks, now)
+        db, m.post, posts, counters.post_time_ranks, post_inputs, now
+    ) + await _refresh_in_batches(
+        db, m.comment, comments, counters.comment_time_ranks, ("score",), now
+    )
 
 
 def _tier_at(published: sa.ColumnElement[datetime], now: datetime) -> sa.Case[int]:
