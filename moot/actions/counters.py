@@ -81,8 +81,9 @@ async def comment_arrived(conn: Connection, comment: Row, post: Row) -> None:
     """A new counted comment moves its post's activity times (NewComments, Active). It runs
     after `comment_counted`, whose update holds the post's row lock: the post is read again
     here, so the times and rank come from the row as it is, not as the caller first saw it."""
-    post = await conn.fetch_one(sa.select(m.post).where(m.post.c.id == post["id"]))
-    assert post is not None
+    fresh = await conn.fetch_one(sa.select(m.post).where(m.post.c.id == post["id"]))
+    assert fresh is not None
+    post = fresh
     published: datetime = comment["published"]
     necro = ranking.advance_necro_time(
         post["newest_comment_time_necro"],

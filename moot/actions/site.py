@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth, validation
+from moot.actions.locks import lock_site
 from moot.config import Settings
 from moot.db import models as m
 from moot.db.engine import Connection, Database, Row
@@ -196,6 +197,8 @@ async def edit_site(
     """Create (first setup) or edit the site; admins only."""
     if not viewer.is_admin:
         raise ApiError(ErrorCode.NOT_AN_ADMIN)
+    # Two edits (or two first setups) take turns, each checked against the other's result.
+    await lock_site(conn)
     site, local = await load_site(conn)
     if creating and local["site_setup"]:
         raise ApiError(ErrorCode.SITE_ALREADY_EXISTS)
