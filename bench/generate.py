@@ -35,7 +35,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from moot import ranking
-from moot.actions.site import bootstrap
+from moot.actions.bootstrap import bootstrap
 from moot.config import Settings
 from moot.db import models as m
 from moot.db.engine import Database

@@ -16,7 +16,8 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.response import Redirect
 
 from moot import LEMMY_API_VERSION, __version__, web
-from moot.actions.site import bootstrap, load_site, rate_limits
+from moot.actions.bootstrap import bootstrap
+from moot.actions.site import load_site, rate_limits
 from moot.api import pictrs
 from moot.api.v3 import (
     comment,

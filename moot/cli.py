@@ -34,7 +34,7 @@ def _prepare(settings: Settings) -> None:
 
 def _with_db(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
     """Run `work(db)` on a connected database, after migrations and the site bootstrap."""
-    from moot.actions.site import bootstrap
+    from moot.actions.bootstrap import bootstrap
     from moot.db.engine import Database
 
     async def main() -> T:

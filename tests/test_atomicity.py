@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from moot import auth
 from moot.actions import comments, communities, counters, posts
 from moot.actions.accounts import create_local_user
-from moot.actions.site import bootstrap
+from moot.actions.bootstrap import bootstrap
 from moot.config import Settings
 from moot.db import models as m
 from moot.db.engine import Database

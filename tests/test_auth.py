@@ -13,7 +13,7 @@ import pytest
 
 from moot import auth
 from moot.actions import accounts
-from moot.actions.site import bootstrap
+from moot.actions.bootstrap import bootstrap
 from moot.config import Settings
 from moot.db.engine import Database
 from moot.db.migrate import upgrade

@@ -18,7 +18,7 @@ from moot.actions import communities, moderation, posts
 from moot.actions.accounts import create_local_user
 from moot.actions.actor import RemoteActor
 from moot.actions.bans import ban_expiry, clear_expired_bans
-from moot.actions.site import bootstrap
+from moot.actions.bootstrap import bootstrap
 from moot.auth import Viewer, hash_password
 from moot.config import Settings
 from moot.db import models as m

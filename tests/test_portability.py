@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from moot import auth
-from moot.actions.site import bootstrap
+from moot.actions.bootstrap import bootstrap
 from moot.config import Settings
 from moot.db import models as m
 from moot.db.engine import Database

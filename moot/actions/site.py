@@ -1,4 +1,4 @@
-"""The local site: its first-start bootstrap and its settings."""
+"""The local site: its settings and what reads them."""
 
 from __future__ import annotations
 
@@ -9,20 +9,14 @@ import sqlalchemy as sa
 
 from moot import auth, validation
 from moot.actions.locks import lock_site
-from moot.config import Settings
 from moot.db import models as m
-from moot.db.engine import Connection, Database, Row
+from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
-from moot.federation.keys import generate_keypair
 from moot.federation.policy import save_lists
 from moot.ratelimit import BucketConfig, RateLimitBucket
 
 log = logging.getLogger("moot.site")
-
-DEFAULT_APPLICATION_QUESTION = (
-    "To keep this instance free of spam, please say in a few words why you want to join."
-)
 
 
 async def local_instance_id(conn: Connection, hostname: str) -> int:
@@ -56,71 +50,6 @@ async def check_private_instance(conn: Connection, viewer: auth.Viewer | None) -
     private = await conn.scalar(sa.select(m.local_site.c.private_instance).limit(1))
     if private:
         raise ApiError(ErrorCode.INSTANCE_IS_PRIVATE)
-
-
-async def _ensure_site_rows(conn: Connection, settings: Settings) -> None:
-    if await conn.scalar(sa.select(sa.func.count()).select_from(m.secret)) == 0:
-        await conn.execute(sa.insert(m.secret).values(jwt_secret=auth.new_jwt_secret()))
-    if await conn.scalar(sa.select(sa.func.count()).select_from(m.local_site)) > 0:
-        return
-    instance_id = await local_instance_id(conn, settings.hostname)
-    private, public = generate_keypair()
-    now = utcnow()
-    site_id = await conn.scalar(
-        sa.insert(m.site)
-        .values(
-            name="moot",
-            published=now,
-            actor_id=f"{settings.origin}/",
-            last_refreshed_at=now,
-            inbox_url=f"{settings.origin}/site_inbox",
-            public_key=public,
-            private_key=private,
-            instance_id=instance_id,
-        )
-        .returning(m.site.c.id)
-    )
-    await conn.execute(
-        sa.insert(m.local_site).values(
-            site_id=site_id,
-            published=now,
-            rate_limit_published=now,
-            # New sites require applications (as Lemmy), so they start with a question.
-            application_question=DEFAULT_APPLICATION_QUESTION,
-        )
-    )
-    # Every language is allowed until an admin narrows the list.
-    await conn.execute(
-        sa.insert(m.site_language).from_select(
-            ["site_id", "language_id"],
-            sa.select(sa.literal(site_id), m.language.c.id),
-        )
-    )
-    log.info("created the site for %s", settings.hostname)
-
-
-async def bootstrap(db: Database, settings: Settings) -> None:
-    """First start: the site rows, and the admin named in the environment, if any."""
-    from moot.actions import accounts  # the admin is made the same way as any account
-
-    async with db.transaction() as tx:
-        await _ensure_site_rows(tx, settings)
-        has_admin = await tx.scalar(
-            sa.select(sa.func.count()).select_from(m.local_user).where(m.local_user.c.admin)
-        )
-        if has_admin:
-            return
-        if settings.setup_admin_name and settings.setup_admin_password:
-            await accounts.create_admin(
-                tx, settings, settings.setup_admin_name, settings.setup_admin_password
-            )
-            log.info("created the admin account %r", settings.setup_admin_name)
-        else:
-            log.warning(
-                "this instance has no admin yet: run `moot admin create NAME`, or set "
-                "MOOT_SETUP_ADMIN_NAME and MOOT_SETUP_ADMIN_PASSWORD, or register the first "
-                "account (it becomes the admin)"
-            )
 
 
 def site_counts(local: Row) -> dict[str, int]:
