@@ -82,6 +82,7 @@ def replay_conflicts(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         kept, whole = await _keep_body(receive)
+        state = scope.get("state", {})
         last = 1 if not whole else ATTEMPTS
         for attempt in range(1, last + 1):
             lost = False
@@ -93,7 +94,9 @@ def replay_conflicts(app: ASGIApp) -> ASGIApp:
                 if not lost:
                     await send(message)
 
-            run_scope: Any = {**scope, SCOPE_ATTEMPT: attempt}
+            # Each run gets the request's state as it arrived: Litestar keeps per-request
+            # facts there (whether the response started), which a lost run must not leave.
+            run_scope: Any = {**scope, "state": dict(state), SCOPE_ATTEMPT: attempt}
             await app(run_scope, _replaying(kept, receive), watch)
             if not lost:
                 return
