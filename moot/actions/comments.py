@@ -37,6 +37,15 @@ async def _clean_content(conn: Connection, content: str) -> str:
     return text
 
 
+async def _locked_parent(conn: Connection, parent_id: int) -> Row:
+    """The comment replied to, its thread locked first as the reply's counters will need it
+    (moot/actions/locks.py), then read again: a purge of it that committed meanwhile is
+    `couldnt_find_comment`, not a reply under a comment that is gone."""
+    found = await get_comment(conn, parent_id)
+    await lock_rows(conn, comments=[*ancestor_ids(found["path"]), parent_id])
+    return await get_comment(conn, parent_id)
+
+
 async def create_comment(
     conn: Connection,
     settings: Settings,
@@ -57,7 +66,7 @@ async def create_comment(
     ):
         raise ApiError(ErrorCode.LOCKED)
     text = await _clean_content(conn, content)
-    parent = await get_comment(conn, parent_id) if parent_id is not None else None
+    parent = await _locked_parent(conn, parent_id) if parent_id is not None else None
     if parent is not None:
         if parent["post_id"] != post_id:
             raise ApiError(ErrorCode.COULDNT_CREATE_COMMENT)
