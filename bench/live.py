@@ -222,10 +222,13 @@ def git(*args: str, cwd: Path | None = None) -> str:
 
 
 def describe_tree(root: Path) -> str:
-    """The working tree's commit, `+dirty` when it has uncommitted changes to moot/."""
+    """The working tree's commit, with the last commit that changed moot itself when that is
+    an older one, and `+dirty` when moot/ has uncommitted changes."""
     head = git("rev-parse", "--short", "HEAD", cwd=root)
+    code = git("log", "-1", "--format=%h", "--", "moot", "pyproject.toml", cwd=root)
     dirty = git("status", "--porcelain", "--", "moot", "pyproject.toml", cwd=root)
-    return f"{head}+dirty" if dirty else head
+    name = head if code == head else f"{head} (moot/ as of {code})"
+    return f"{name} +dirty" if dirty else name
 
 
 def elapsed(start: float) -> str:
