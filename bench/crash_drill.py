@@ -329,9 +329,10 @@ def check_writes(
         stored_vote = votes_after.get(key, 0)
         if stored_vote not in allowed:
             result.missing += 1
+            t0 = writes[0].sent_at
             history = ", ".join(
-                f"{w.score:+d}:{w.status or w.error}"
-                + (f"@{w.answered_at - writes[0].sent_at:.3f}" if w.acknowledged else "")
+                f"{w.score:+d} sent {w.sent_at - t0:.3f} s: "
+                + (f"{w.status} at {w.answered_at - t0:.3f} s" if w.status else str(w.error))
                 for w in writes
             )
             result.failures.append(
