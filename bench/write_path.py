@@ -2,7 +2,7 @@
 of moot measured in one run, alternately.
 
     .venv/bin/python -m bench.write_path [--before 1528608] [--after REV]
-        [--backend sqlite|postgresql|both] [--rounds 6] [--requests 240] [--concurrency 8]
+        [--backend sqlite|postgresql|both] [--rounds 10] [--requests 160] [--concurrency 8]
         [--markdown FILE] [--json FILE]
 
 Why this shape: making writes safe under concurrency (row locks, upserts, replaying a request
@@ -10,7 +10,8 @@ that lost a race) must not make them slower, and on a shared machine two runs an
 are not comparable. So both revisions run at once, on the same backend, each on a database
 seeded the same way through its own API, and are measured in alternation — A B, then B A, for
 `--rounds` short rounds per route — so whatever else loads the machine hits both alike; the
-figure per (backend, route, revision) is the median of its rounds.
+figure per (backend, route, revision) is the median of its rounds, and the ratio the median
+of the rounds' own after / before ratios.
 
 The "before" revision (default 1528608, main before the concurrency work) is exported with
 `git archive` into a cached folder (`--cache`, default /tmp/moot-bench-before/<commit>) and
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -179,7 +181,10 @@ async def measure(site: Site, route: str, requests: int, slots: int) -> Round:
 async def seed(server: VersionServer, args: argparse.Namespace, label: str) -> Site:
     """The same site on every server: 4 authors, 2 voting members per slot, one community,
     `--posts` posts."""
-    limits = httpx.Limits(max_connections=args.concurrency + 2)
+    # Idle connections are dropped before uvicorn's 5 s keep-alive ends: a slot waits longer
+    # than that while the other revision is measured, and reusing a connection the server is
+    # closing at that moment fails with ReadError — the client's doing, not the server's.
+    limits = httpx.Limits(max_connections=args.concurrency + 2, keepalive_expiry=2.0)
     client = httpx.AsyncClient(base_url=server.api, limits=limits, timeout=60)
     admin = await open_site(client)
     authors = await register(client, [f"author{i}" for i in range(4)])
@@ -276,6 +281,15 @@ def run_backend(backend: str, versions: list[Version], args: argparse.Namespace)
     }
 
 
+def paired_ratio(before: list[float], after: list[float]) -> tuple[float, float, float]:
+    """after / before within each round (measured back to back, so under the same load),
+    as lowest, median, highest."""
+    ratios = sorted(a / b for a, b in zip(after, before, strict=True) if b)
+    if not ratios:
+        return math.nan, math.nan, math.nan
+    return ratios[0], statistics.median(ratios), ratios[-1]
+
+
 def non_2xx(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} x {k}" for k, n in counts.items()) or "0"
 
@@ -307,24 +321,27 @@ def markdown(report: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "| backend | route | before req/s | after req/s | after / before "
+        "| backend | route | before req/s | after req/s | after / before (paired) "
         "| p50 ms before / after | p99 ms before / after | non-2xx before | non-2xx after |",
         "|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for b in report["backends"]:
         for route, by in b["routes"].items():
             x, y = by["before"], by["after"]
-            ratio = y["median_rps"] / x["median_rps"] if x["median_rps"] else float("nan")
+            lo, ratio, hi = paired_ratio(x["rounds_rps"], y["rounds_rps"])
             lines.append(
                 f"| {b['backend']} | {route} | {x['median_rps']} ({x['min_rps']}-{x['max_rps']}) "
-                f"| {y['median_rps']} ({y['min_rps']}-{y['max_rps']}) | **{ratio:.2f}** "
+                f"| {y['median_rps']} ({y['min_rps']}-{y['max_rps']}) "
+                f"| **{ratio:.2f}** ({lo:.2f}-{hi:.2f}) "
                 f"| {x['p50_ms']} / {y['p50_ms']} | {x['p99_ms']} / {y['p99_ms']} "
                 f"| {non_2xx(x['non_2xx'])} of {x['requests']} "
                 f"| {non_2xx(y['non_2xx'])} of {y['requests']} |"
             )
     lines += [
         "",
-        "req/s: median of the rounds (lowest-highest); latencies over every round's requests.",
+        "req/s: median of the rounds (lowest-highest). after / before: median of the rounds' "
+        "own ratios (lowest-highest), each round measuring both revisions back to back. "
+        "Latencies over every round's requests.",
     ]
     return "\n".join(lines)
 
@@ -340,8 +357,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--after", default="", help="git revision measured as 'after' (default: this tree)"
     )
     ap.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
-    ap.add_argument("--rounds", type=int, default=6)
-    ap.add_argument("--requests", type=int, default=240, help="per route, revision and round")
+    ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--requests", type=int, default=160, help="per route, revision and round")
     ap.add_argument("--warmup", type=int, default=40, help="per route and revision")
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--posts", type=int, default=10)
@@ -373,7 +390,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "route",
         "before req/s",
         "after req/s",
-        "after/before",
+        "after/before (paired)",
         "non-2xx before",
         "non-2xx after",
     )
@@ -385,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 route,
                 str(x["median_rps"]),
                 str(y["median_rps"]),
-                f"{y['median_rps'] / x['median_rps']:.2f}" if x["median_rps"] else "-",
+                f"{paired_ratio(x['rounds_rps'], y['rounds_rps'])[1]:.2f}",
                 non_2xx(x["non_2xx"]),
                 non_2xx(y["non_2xx"]),
             )
