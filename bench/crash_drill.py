@@ -29,6 +29,9 @@ answer, and nothing more is sent. The server is started again on the same databa
   twenty), a new comment and a vote;
 - stopped, `moot admin recount` corrects 0 rows (the counters match the rows).
 
+The server (and `moot admin recount`) can be another revision's: `--python` names the
+interpreter of its virtualenv; the drill reads the database with this tree's models.
+
 5xx answers are failures too, unless `--allow-5xx` (a revision known to lose the vote race).
 The exit status is 1 when any run failed.
 """
@@ -370,7 +373,7 @@ async def read_votes(database_url: str, site: Site) -> dict[tuple[int, int], int
 def drill(backend: str, run: int, args: argparse.Namespace) -> RunResult:
     rng = random.Random(f"{args.seed}-{backend}-{run}")
     result = RunResult(backend, run)
-    server = new_server(backend, prefix="moot-drill-")
+    server = new_server(backend, python=args.python or sys.executable, prefix="moot-drill-")
     try:
         server.start()
         site = asyncio.run(set_up(server))
@@ -503,6 +506,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="control run: the whole burst is answered, then the server is killed; "
         "what fails then is not the crash's doing",
     )
+    ap.add_argument(
+        "--python",
+        default="",
+        help="serve the moot installed for this interpreter instead of this tree's, e.g. "
+        "the write-path benchmark's /tmp/moot-bench-before/<commit>/.venv/bin/python",
+    )
     ap.add_argument("--json", type=Path)
     ap.add_argument("--markdown", type=Path)
     args = ap.parse_args(argv)
@@ -525,7 +534,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             results.append(r)
     report: dict[str, Any] = {
         "machine": machine(),
-        "commit": describe_tree(ROOT),
+        "commit": f"moot of {args.python}" if args.python else describe_tree(ROOT),
         "command": " ".join([".venv/bin/python -m bench.crash_drill", *sys.argv[1:]]),
         "args": {k: v for k, v in vars(args).items() if not isinstance(v, Path)},
         "load_before": load_before,
