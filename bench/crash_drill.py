@@ -115,6 +115,7 @@ class RunResult:
     corrected: int | None = None
     missing: int = 0  # acknowledged writes not found as acknowledged
     drift: dict[str, int] = field(default_factory=dict)  # "table.column": rows off
+    answers: dict[str, int] = field(default_factory=dict)  # status (or transport error): count
     failures: list[str] = field(default_factory=list)
 
 
@@ -397,6 +398,7 @@ def drill(backend: str, run: int, args: argparse.Namespace) -> RunResult:
             w.status is not None and w.status != 200 and w.status < 500 for w in sent
         )
         result.killed_after_answers, result.killed_at_s = kill_after, round(killed_at, 2)
+        result.answers = dict(Counter(str(w.status or w.error) for w in sent))
         if result.status_5xx and not args.allow_5xx:
             codes = Counter(w.status for w in sent if w.status and w.status >= 500)
             result.failures.append(f"5xx answers: {dict(codes)}")
@@ -529,6 +531,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 f"{r.killed_after_answers} answers ({r.killed_at_s} s), recount corrected "
                 f"{r.corrected}, missing {r.missing}: {verdict}"
             )
+            console.print(f"    answers: {r.answers}", markup=False, highlight=False)
             for failure in r.failures[:10]:
                 console.print(f"    {failure}", markup=False, highlight=False)
             results.append(r)
