@@ -3,7 +3,7 @@ the same database, and check that nothing it acknowledged was lost and no counte
 
     .venv/bin/python -m bench.crash_drill [--backend sqlite|postgresql|both] [--runs 5]
         [--comments 200] [--votes 200] [--concurrency 12] [--seed 1]
-        [--allow-5xx] [--markdown FILE] [--json FILE]
+        [--allow-5xx] [--no-kill] [--python PY] [--markdown FILE] [--json FILE]
 
 Each run, on a fresh database: start `moot serve` (tests/servers.py), sign up MEMBERS members,
 make a community and POSTS posts (by the members in turn, so each author starts with their own
