@@ -102,9 +102,7 @@ async def _drill(args: argparse.Namespace, scale: Scale) -> dict[str, Any]:
     try:
         server.start()
         with Progress(*columns, console=console) as progress:
-            report = await run_drill(
-                server.api, url, ADMIN_NAME, ADMIN_PASSWORD, scale, progress
-            )
+            report = await run_drill(server.api, url, ADMIN_NAME, ADMIN_PASSWORD, scale, progress)
         log = server.log_path.read_text(errors="replace")
         report["server log errors"] = log.count("unhandled error")
     finally:
@@ -200,48 +198,93 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     where = ap.add_argument_group("the instance")
-    where.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite",
-                       help="database of the server started for the drill (default sqlite)")
-    where.add_argument("--database-url", metavar="URL",
-                       help="an empty database to use (sqlite:///PATH or postgresql://...) "
-                       "instead of a fresh one; it is left in place")
-    where.add_argument("--postgres-url", metavar="URL", default=POSTGRES_ADMIN_URL,
-                       help="PostgreSQL server where --backend postgresql creates (and "
-                       f"afterwards drops) a fresh database (default {POSTGRES_ADMIN_URL})")
-    where.add_argument("--keep-database", action="store_true",
-                       help="do not drop the fresh PostgreSQL database afterwards")
+    where.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="database of the server started for the drill (default sqlite)",
+    )
+    where.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="an empty database to use (sqlite:///PATH or postgresql://...) "
+        "instead of a fresh one; it is left in place",
+    )
+    where.add_argument(
+        "--postgres-url",
+        metavar="URL",
+        default=POSTGRES_ADMIN_URL,
+        help="PostgreSQL server where --backend postgresql creates (and "
+        f"afterwards drops) a fresh database (default {POSTGRES_ADMIN_URL})",
+    )
+    where.add_argument(
+        "--keep-database",
+        action="store_true",
+        help="do not drop the fresh PostgreSQL database afterwards",
+    )
     where.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     size = ap.add_argument_group(
         "scale (defaults: the issue's drill; --quick: a one-minute smoke run)"
     )
-    size.add_argument("--quick", action="store_true",
-                      help=f"{QUICK.signups} sign-ups, {QUICK.posts} posts, {QUICK.addresses} "
-                      f"addresses, {QUICK.duration:.0f} s; other options still override")
+    size.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{QUICK.signups} sign-ups, {QUICK.posts} posts, {QUICK.addresses} "
+        f"addresses, {QUICK.duration:.0f} s; other options still override",
+    )
     size.add_argument("--signups", type=int, help=f"sign-up attempts (default {FULL.signups})")
     size.add_argument("--posts", type=int, help=f"post attempts (default {FULL.posts})")
-    size.add_argument("--addresses", type=int,
-                      help=f"distinct spammer client addresses (default {FULL.addresses})")
-    size.add_argument("--duration", type=float,
-                      help=f"seconds the attempts are spread over (default {FULL.duration:.0f})")
-    size.add_argument("--calm", type=float, help="seconds the reader reads alone before and "
-                      f"after the wave (default {FULL.calm:.0f})")
-    size.add_argument("--reader-rps", type=float, help="reader's requests per second; above 3 "
-                      f"Lemmy's limiter refuses it too (default {FULL.reader_rps})")
-    size.add_argument("--members", type=int,
-                      help=f"legitimate members seeded (default {FULL.members})")
-    size.add_argument("--member-posts", type=int,
-                      help=f"posts per member, at most 6 (default {FULL.member_posts})")
-    size.add_argument("--fooled", type=int, help="spam applications the admin approves by "
-                      f"mistake during the wave (default {FULL.fooled})")
-    size.add_argument("--name-reuse", type=float, help="share of sign-ups reusing a name "
-                      f"another bot tried (default {FULL.name_reuse})")
-    size.add_argument("--login-sample", type=int, help="pending accounts whose log-in the "
-                      f"audit tries (default {FULL.login_sample})")
+    size.add_argument(
+        "--addresses",
+        type=int,
+        help=f"distinct spammer client addresses (default {FULL.addresses})",
+    )
+    size.add_argument(
+        "--duration",
+        type=float,
+        help=f"seconds the attempts are spread over (default {FULL.duration:.0f})",
+    )
+    size.add_argument(
+        "--calm",
+        type=float,
+        help=f"seconds the reader reads alone before and after the wave (default {FULL.calm:.0f})",
+    )
+    size.add_argument(
+        "--reader-rps",
+        type=float,
+        help="reader's requests per second; above 3 "
+        f"Lemmy's limiter refuses it too (default {FULL.reader_rps})",
+    )
+    size.add_argument(
+        "--members", type=int, help=f"legitimate members seeded (default {FULL.members})"
+    )
+    size.add_argument(
+        "--member-posts",
+        type=int,
+        help=f"posts per member, at most 6 (default {FULL.member_posts})",
+    )
+    size.add_argument(
+        "--fooled",
+        type=int,
+        help="spam applications the admin approves by "
+        f"mistake during the wave (default {FULL.fooled})",
+    )
+    size.add_argument(
+        "--name-reuse",
+        type=float,
+        help=f"share of sign-ups reusing a name another bot tried (default {FULL.name_reuse})",
+    )
+    size.add_argument(
+        "--login-sample",
+        type=int,
+        help=f"pending accounts whose log-in the audit tries (default {FULL.login_sample})",
+    )
     size.add_argument("--seed", type=int, help=f"random seed (default {FULL.seed})")
     out = ap.add_argument_group("output")
     out.add_argument("--json", type=Path, metavar="FILE", help="write the full report here")
-    out.add_argument("--markdown", type=Path, metavar="FILE",
-                     help="write the tables for docs/benchmarks.md here")
+    out.add_argument(
+        "--markdown", type=Path, metavar="FILE", help="write the tables for docs/benchmarks.md here"
+    )
     return ap  # fmt: skip
 
 

@@ -34,9 +34,7 @@ async def database_counts(database_url: str, spam_names: set[str]) -> dict[str, 
         async with db.connection() as conn:
             out = {
                 "spam accounts": await conn.scalar(count(accounts)),
-                "spam accounts that can log in": await conn.scalar(
-                    count(accounts.where(usable))
-                ),
+                "spam accounts that can log in": await conn.scalar(count(accounts.where(usable))),
                 "spam accounts banned": await conn.scalar(count(accounts.where(p.banned))),
                 "pending applications (all)": await conn.scalar(
                     count(sa.select(m.registration_application).where(ra.admin_id.is_(None)))
