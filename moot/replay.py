@@ -18,6 +18,7 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
+from litestar.utils.scope.state import CONNECTION_STATE_KEY
 
 from moot.db.engine import ATTEMPTS, Conflict, backoff
 from moot.errors import ErrorCode
@@ -93,7 +94,11 @@ def replay_conflicts(app: ASGIApp) -> ASGIApp:
                 if not lost:
                     await send(message)
 
-            run_scope: Any = {**scope, SCOPE_ATTEMPT: attempt}
+            # Litestar keeps what it learnt about a request in scope["state"] (the parsed
+            # body, that the response started): each run starts without the last one's, or
+            # a replay that loses again is answered 500 ("response already started").
+            state = {k: v for k, v in scope.get("state", {}).items() if k != CONNECTION_STATE_KEY}
+            run_scope: Any = {**scope, "state": state, SCOPE_ATTEMPT: attempt}
             await app(run_scope, _replaying(kept, receive), watch)
             if not lost:
                 return
