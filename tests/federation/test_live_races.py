@@ -225,8 +225,9 @@ def test_fetches_racing_the_inbox_lose_nothing(sender: Peer, receiver: Peer) -> 
     assert failed == []
     before = _counters(receiver.server)
     recount = receiver.server.moot("admin", "recount")
+    # (table, id) → (counters before, after), to name what a failing recount corrected.
     changed = {
-        k: (v, before.get(k)) for k, v in _counters(receiver.server).items() if before.get(k) != v
+        k: (before.get(k), v) for k, v in _counters(receiver.server).items() if before.get(k) != v
     }
     assert "recounted: 0 rows corrected" in recount.stdout, (recount.stdout, changed)
     print(f"{ROUNDS} rounds on {receiver.server.backend}: {time.monotonic() - started:.1f} s")
