@@ -16,7 +16,7 @@ from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Database, Row
 from moot.db.types import utcnow
-from moot.db.upsert import insert_new
+from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
 from moot.mail import Mail, require_mail, send
@@ -509,10 +509,10 @@ async def block_person(conn: Connection, viewer: auth.Viewer, target_id: int, bl
         )
         if is_admin:
             raise ApiError(ErrorCode.CANT_BLOCK_ADMIN)
-        await insert_new(
+        await insert_if_absent(
             conn,
             m.person_block,
-            ["person_id", "target_id"],
+            ("person_id", "target_id"),
             person_id=viewer.person_id,
             target_id=target_id,
             published=utcnow(),

@@ -35,10 +35,17 @@ Actor = Viewer | RemoteActor
 
 @dataclass(frozen=True)
 class Received:
-    """A post or comment written on another instance: its id there and when it was written."""
+    """A post, comment or message written on another instance: its id there, when it was
+    written and when last edited (by that instance's clock, as the stored row keeps them)."""
 
     ap_id: str
     published: datetime
+    updated: datetime | None = None
+
+    def newer_than(self, row: Row) -> bool:
+        """Whether this version was edited after the one stored in `row`."""
+        stored: datetime = row["updated"] or row["published"]
+        return (self.updated or self.published) > stored
 
 
 def is_remote(actor: Actor) -> bool:

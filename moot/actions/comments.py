@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 
 from moot import auth, validation
@@ -15,10 +17,11 @@ from moot.actions.reading import mark_read
 from moot.actions.site import load_site
 from moot.config import Settings
 from moot.db import models as m
-from moot.db.engine import Connection, Row
+from moot.db import upsert
+from moot.db.engine import Conflict, Connection, Row
 from moot.db.paths import ancestor_ids, depth_of, segment
 from moot.db.types import utcnow
-from moot.db.upsert import insert_new
+from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
 from moot.text.markdown import render_markdown
@@ -78,25 +81,29 @@ async def create_comment(
         raise ApiError(ErrorCode.LANGUAGE_NOT_ALLOWED)
 
     now = received.published if received is not None else utcnow()
-    pending = f"{settings.origin}/comment/pending-{viewer.person_id}-{now.timestamp()}"
-    comment_id = int(
-        await conn.scalar(
-            sa.insert(m.comment)
-            .values(
-                creator_id=viewer.person_id,
-                post_id=post_id,
-                content=text,
-                content_html=render_markdown(text),
-                published=now,
-                ap_id=received.ap_id if received is not None else pending,
-                language_id=language_id if language_id is not None else 0,
-                local=received is None,
-            )
-            .returning(m.comment.c.id)
+    values = {
+        "creator_id": viewer.person_id,
+        "post_id": post_id,
+        "content": text,
+        "content_html": render_markdown(text),
+        "published": now,
+        "language_id": language_id if language_id is not None else 0,
+        "local": received is None,
+    }
+    if received is not None:
+        values.update(ap_id=received.ap_id, updated=received.updated)
+        new_id = await upsert.insert_new(conn, m.comment, "ap_id", values)
+        if new_id is None:
+            return await _received_again(conn, viewer, content, language_id, received)
+        comment_id, ap_id = new_id, received.ap_id
+    else:
+        # The real id is known only after the insert; a unique placeholder until then.
+        values["ap_id"] = f"{settings.origin}/comment/pending-{uuid.uuid4().hex}"
+        comment_id = int(
+            await conn.scalar(sa.insert(m.comment).values(**values).returning(m.comment.c.id))
         )
-    )
+        ap_id = f"{settings.origin}/comment/{comment_id}"
     path = (parent["path"] if parent is not None else "") + segment(comment_id)
-    ap_id = received.ap_id if received is not None else f"{settings.origin}/comment/{comment_id}"
     await conn.execute(
         sa.update(m.comment)
         .where(m.comment.c.id == comment_id)
@@ -113,13 +120,35 @@ async def create_comment(
     return comment
 
 
+async def _received_again(
+    conn: Connection,
+    viewer: Actor,
+    content: str,
+    language_id: int | None,
+    received: Received,
+) -> Row:
+    """A remote comment that is already here (see `posts._received_again`): counted when
+    it was stored; replaced only by a later edit, else what it came with is passed on."""
+    comment = await conn.fetch_one(sa.select(m.comment).where(m.comment.c.ap_id == received.ap_id))
+    if comment is None:
+        raise Conflict(f"comment {received.ap_id} was stored and purged meanwhile")
+    if comment["creator_id"] != viewer.person_id:
+        raise ApiError(ErrorCode.NO_COMMENT_EDIT_ALLOWED)
+    if received.newer_than(comment):
+        return await edit_comment(conn, viewer, int(comment["id"]), content, language_id, received)
+    await publish.comment_saved(conn, viewer, comment, "Create")
+    return comment
+
+
 async def edit_comment(
     conn: Connection,
     viewer: Actor,
     comment_id: int,
     content: str | None,
     language_id: int | None,
+    received: Received | None = None,
 ) -> Row:
+    """`received`: an edit made on another instance, stamped with its time there."""
     comment = await get_comment(conn, comment_id)
     if comment["creator_id"] != viewer.person_id:
         raise ApiError(ErrorCode.NO_COMMENT_EDIT_ALLOWED)
@@ -127,7 +156,9 @@ async def edit_comment(
     await check_can_post_in(conn, viewer, await get_community(conn, int(post["community_id"])))
     if comment["deleted"] or comment["removed"]:
         raise ApiError(ErrorCode.COULDNT_UPDATE_COMMENT)
-    values: dict[str, object] = {"updated": utcnow()}
+    values: dict[str, object] = {
+        "updated": (received.updated if received is not None else None) or utcnow()
+    }
     if content is not None:
         text = await _clean_content(conn, content)
         values.update(content=text, content_html=render_markdown(text))
@@ -187,10 +218,10 @@ async def save(conn: Connection, viewer: auth.Viewer, comment_id: int, save: boo
     comment = await get_comment(conn, comment_id)
     t = m.comment_saved
     if save:
-        await insert_new(
+        await insert_if_absent(
             conn,
             t,
-            ["person_id", "comment_id"],
+            ("person_id", "comment_id"),
             comment_id=comment_id,
             person_id=viewer.person_id,
             published=utcnow(),

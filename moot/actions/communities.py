@@ -16,7 +16,7 @@ from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
-from moot.db.upsert import insert_new
+from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
 from moot.text.markdown import render_markdown
@@ -168,10 +168,10 @@ async def follow(conn: Connection, viewer: Actor, community_id: int, follow: boo
                 raise ApiError(ErrorCode.DELETED)
         # Remote communities answer with an Accept; until then the follow is pending. The
         # subscriber count moves only when this statement is the one that inserted the row.
-        if await insert_new(
+        if await insert_if_absent(
             conn,
             t,
-            ["community_id", "person_id"],
+            ("community_id", "person_id"),
             community_id=community_id,
             person_id=viewer.person_id,
             published=utcnow(),
@@ -227,10 +227,10 @@ async def block(conn: Connection, viewer: auth.Viewer, community_id: int, block:
     community = await get_community(conn, community_id)
     t = m.community_block
     if block:
-        if await insert_new(
+        if await insert_if_absent(
             conn,
             t,
-            ["person_id", "community_id"],
+            ("person_id", "community_id"),
             person_id=viewer.person_id,
             community_id=community_id,
             published=utcnow(),

@@ -8,7 +8,7 @@ from moot import auth
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
-from moot.db.upsert import insert_new
+from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 
 
@@ -29,10 +29,10 @@ async def block_instance(
     known = await conn.scalar(sa.select(m.instance.c.id).where(m.instance.c.id == instance_id))
     if known is None:
         raise ApiError(ErrorCode.INSTANCE_BLOCK_ALREADY_EXISTS)
-    await insert_new(
+    await insert_if_absent(
         conn,
         t,
-        ["person_id", "instance_id"],
+        ("person_id", "instance_id"),
         person_id=viewer.person_id,
         instance_id=instance_id,
         published=utcnow(),

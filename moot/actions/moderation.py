@@ -29,7 +29,7 @@ from moot.actions.modlog import Kind, clean_reason, record
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
-from moot.db.upsert import insert_new
+from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish_moderation as publish
 
@@ -190,10 +190,10 @@ async def set_moderator(
     person = await get_person(conn, person_id)
     t = m.community_moderator
     if added:
-        if not await insert_new(
+        if not await insert_if_absent(
             conn,
             t,
-            ["community_id", "person_id"],
+            ("community_id", "person_id"),
             community_id=community_id,
             person_id=person_id,
             published=utcnow(),

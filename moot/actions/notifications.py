@@ -15,7 +15,7 @@ from moot.db.engine import Connection, Row
 from moot.db.mentions import mentioned_persons
 from moot.db.paths import ancestor_ids
 from moot.db.types import utcnow
-from moot.db.upsert import insert_new
+from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 
 
@@ -62,10 +62,10 @@ async def _may_notify(conn: Connection, recipient: int, author: int) -> bool:
 
 async def _notice(conn: Connection, table: sa.Table, recipient: int, comment_id: int) -> None:
     """One notice per recipient and comment, however often the comment is saved."""
-    await insert_new(
+    await insert_if_absent(
         conn,
         table,
-        ["recipient_id", "comment_id"],
+        ("recipient_id", "comment_id"),
         recipient_id=recipient,
         comment_id=comment_id,
         published=utcnow(),

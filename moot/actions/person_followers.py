@@ -13,7 +13,7 @@ from moot.actions.authority import require_valid_person
 from moot.db import models as m
 from moot.db.engine import Connection
 from moot.db.types import utcnow
-from moot.db.upsert import insert_new
+from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
 
@@ -36,10 +36,10 @@ async def follow_person(
     except ApiError as refused:  # banned or deleted: no new followers, as in Lemmy
         reason = f"{person['actor_id']} takes no followers ({refused.code.value})"
         raise ApiError(refused.code, reason) from refused
-    await insert_new(
+    await insert_if_absent(
         conn,
         F,
-        ["person_id", "follower_id"],
+        ("person_id", "follower_id"),
         person_id=person_id,
         follower_id=follower.person_id,
         published=utcnow(),

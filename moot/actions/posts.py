@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,9 +17,10 @@ from moot.actions.reading import mark_read
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
 from moot.db import models as m
-from moot.db.engine import Connection, Row
+from moot.db import upsert
+from moot.db.engine import Conflict, Connection, Row
 from moot.db.types import utcnow
-from moot.db.upsert import insert_new
+from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
 from moot.text.markdown import render_markdown
@@ -97,27 +99,30 @@ async def create_post(
     if community["nsfw"]:
         values["nsfw"] = True
     now = received.published if received is not None else utcnow()
-    post_id = await conn.scalar(
-        sa.insert(m.post)
-        .values(
-            creator_id=viewer.person_id,
-            community_id=community["id"],
-            published=now,
-            # The real id is known only after the insert; a unique placeholder until then.
-            ap_id=received.ap_id
-            if received is not None
-            else f"{settings.origin}/post/pending-{viewer.person_id}-{now.timestamp()}",
-            instance_id=viewer.person["instance_id"]
-            if received is not None
-            else await local_instance_id(conn, settings.hostname),
-            newest_comment_time=now,
-            newest_comment_time_necro=now,
-            local=received is None,
-            **values,
-        )
-        .returning(m.post.c.id)
+    values.update(
+        creator_id=viewer.person_id,
+        community_id=community["id"],
+        published=now,
+        newest_comment_time=now,
+        newest_comment_time_necro=now,
+        local=received is None,
     )
-    if received is None:
+    if received is not None:
+        values.update(
+            ap_id=received.ap_id,
+            updated=received.updated,
+            instance_id=viewer.person["instance_id"],
+        )
+        post_id = await upsert.insert_new(conn, m.post, "ap_id", values)
+        if post_id is None:
+            return await _received_again(conn, viewer, changes, received)
+    else:
+        # The real id is known only after the insert; a unique placeholder until then.
+        values.update(
+            ap_id=f"{settings.origin}/post/pending-{uuid.uuid4().hex}",
+            instance_id=await local_instance_id(conn, settings.hostname),
+        )
+        post_id = await conn.scalar(sa.insert(m.post).values(**values).returning(m.post.c.id))
         await conn.execute(
             sa.update(m.post)
             .where(m.post.c.id == post_id)
@@ -133,7 +138,32 @@ async def create_post(
     return post
 
 
-async def edit_post(conn: Connection, viewer: Actor, post_id: int, changes: dict[str, Any]) -> Row:
+async def _received_again(
+    conn: Connection, viewer: Actor, changes: dict[str, Any], received: Received
+) -> Row:
+    """A remote post that is already here: stored by a fetch or an activity that came
+    first, maybe in a concurrent transaction. It was counted then; this version replaces
+    that one only if edited later. Otherwise what it came with is still passed on (a local
+    community announces the activity, which a fetch that came first did not)."""
+    post = await conn.fetch_one(sa.select(m.post).where(m.post.c.ap_id == received.ap_id))
+    if post is None:
+        raise Conflict(f"post {received.ap_id} was stored and purged meanwhile")
+    if post["creator_id"] != viewer.person_id:
+        raise ApiError(ErrorCode.NO_POST_EDIT_ALLOWED)
+    if received.newer_than(post):
+        return await edit_post(conn, viewer, int(post["id"]), changes, received)
+    await publish.post_saved(conn, viewer, post, "Create")
+    return post
+
+
+async def edit_post(
+    conn: Connection,
+    viewer: Actor,
+    post_id: int,
+    changes: dict[str, Any],
+    received: Received | None = None,
+) -> Row:
+    """`received`: an edit made on another instance, stamped with its time there."""
     post = await get_post(conn, post_id)
     if post["creator_id"] != viewer.person_id:
         raise ApiError(ErrorCode.NO_POST_EDIT_ALLOWED)
@@ -142,8 +172,9 @@ async def edit_post(conn: Connection, viewer: Actor, post_id: int, changes: dict
     values: dict[str, Any] = {}
     await _content_fields(conn, changes, values, editing=True)
     if values:
+        edited = (received.updated if received is not None else None) or utcnow()
         await conn.execute(
-            sa.update(m.post).where(m.post.c.id == post_id).values(**values, updated=utcnow())
+            sa.update(m.post).where(m.post.c.id == post_id).values(**values, updated=edited)
         )
     post = await get_post(conn, post_id)
     if values:
@@ -196,10 +227,10 @@ async def save(conn: Connection, viewer: auth.Viewer, post_id: int, save: bool) 
     post = await get_post(conn, post_id)
     t = m.post_saved
     if save:
-        await insert_new(
+        await insert_if_absent(
             conn,
             t,
-            ["person_id", "post_id"],
+            ("person_id", "post_id"),
             post_id=post_id,
             person_id=viewer.person_id,
             published=utcnow(),

@@ -4,6 +4,8 @@ or from another instance."""
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 
 from moot import validation
@@ -13,7 +15,8 @@ from moot.actions.lookups import get_person, get_private_message
 from moot.actions.site import load_site
 from moot.config import Settings
 from moot.db import models as m
-from moot.db.engine import Connection, Row
+from moot.db import upsert
+from moot.db.engine import Conflict, Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
@@ -55,31 +58,45 @@ async def send(
     if await _blocks(conn, recipient_id, actor.person_id):
         raise ApiError(ErrorCode.PERSON_IS_BLOCKED)
     now = received.published if received is not None else utcnow()
-    # A local message's id is known only after the insert; a unique placeholder until then.
-    pending = f"{settings.origin}/private_message/pending-{actor.person_id}-{now.timestamp()}"
-    message_id = int(
-        await conn.scalar(
-            sa.insert(m.private_message)
-            .values(
-                creator_id=actor.person_id,
-                recipient_id=recipient_id,
-                content=text,
-                content_html=render_markdown(text),
-                published=now,
-                ap_id=received.ap_id if received is not None else pending,
-                local=received is None,
-            )
-            .returning(m.private_message.c.id)
-        )
-    )
-    if received is None:
+    values = {
+        "creator_id": actor.person_id,
+        "recipient_id": recipient_id,
+        "content": text,
+        "content_html": render_markdown(text),
+        "published": now,
+        "local": received is None,
+    }
+    if received is not None:
+        values.update(ap_id=received.ap_id, updated=received.updated)
+        message_id = await upsert.insert_new(conn, m.private_message, "ap_id", values)
+        if message_id is None:
+            return await _received_again(conn, actor, text, received)
+    else:
+        # A local message's id is known only after the insert; a unique placeholder until then.
+        values["ap_id"] = f"{settings.origin}/private_message/pending-{uuid.uuid4().hex}"
+        t = m.private_message
+        message_id = int(await conn.scalar(sa.insert(t).values(**values).returning(t.c.id)))
         await conn.execute(
-            sa.update(m.private_message)
-            .where(m.private_message.c.id == message_id)
+            sa.update(t)
+            .where(t.c.id == message_id)
             .values(ap_id=f"{settings.origin}/private_message/{message_id}")
         )
     message = await get_private_message(conn, message_id)
     await publish.private_message_saved(conn, actor, message, "Create")
+    return message
+
+
+async def _received_again(conn: Connection, actor: Actor, text: str, received: Received) -> Row:
+    """A remote message that is already here (stored by an activity that came first, maybe
+    in a concurrent transaction): replaced only by a later edit."""
+    t = m.private_message
+    message = await conn.fetch_one(sa.select(t).where(t.c.ap_id == received.ap_id))
+    if message is None:
+        raise Conflict(f"private message {received.ap_id} was stored and removed meanwhile")
+    if received.newer_than(message):
+        return await edit(conn, actor, int(message["id"]), text, received)
+    if int(message["creator_id"]) != actor.person_id:
+        raise ApiError(ErrorCode.EDIT_PRIVATE_MESSAGE_NOT_ALLOWED)
     return message
 
 
@@ -90,13 +107,21 @@ async def _own(conn: Connection, actor: Actor, message_id: int) -> Row:
     return message
 
 
-async def edit(conn: Connection, actor: Actor, message_id: int, content: str) -> Row:
+async def edit(
+    conn: Connection,
+    actor: Actor,
+    message_id: int,
+    content: str,
+    received: Received | None = None,
+) -> Row:
+    """`received`: an edit made on another instance, stamped with its time there."""
     await _own(conn, actor, message_id)
     text = await _clean(conn, content)
+    edited = (received.updated if received is not None else None) or utcnow()
     await conn.execute(
         sa.update(m.private_message)
         .where(m.private_message.c.id == message_id)
-        .values(content=text, content_html=render_markdown(text), updated=utcnow())
+        .values(content=text, content_html=render_markdown(text), updated=edited)
     )
     message = await get_private_message(conn, message_id)
     await publish.private_message_saved(conn, actor, message, "Update")

@@ -18,9 +18,9 @@ from moot.actions.lookups import get_comment, get_community, get_post, get_priva
 from moot.actions.posts import check_can_post_in
 from moot.actions.site import load_site
 from moot.db import models as m
+from moot.db import upsert
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
-from moot.db.upsert import insert_unless_present
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish_moderation as publish
 
@@ -58,18 +58,17 @@ async def _file(
 ) -> int:
     # One report per person and item, as Lemmy: the unique key decides between two that
     # race, and the second is refused as a repeated one is.
-    filed = await conn.scalar(
-        insert_unless_present(
-            kind.table,
-            [kind.key, "creator_id"],
-            **{
-                kind.key: target_id,
-                "creator_id": actor.person_id,
-                "reason": reason,
-                "published": utcnow(),
-                **snapshot,
-            },
-        ).returning(kind.table.c.id)
+    filed = await upsert.insert_new(
+        conn,
+        kind.table,
+        (kind.key, "creator_id"),
+        {
+            kind.key: target_id,
+            "creator_id": actor.person_id,
+            "reason": reason,
+            "published": utcnow(),
+            **snapshot,
+        },
     )
     if filed is None:
         raise ApiError(ErrorCode.COULDNT_CREATE_REPORT)

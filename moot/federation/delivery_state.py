@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
@@ -65,11 +66,10 @@ async def first_cursor(conn: Connection, instance: Row) -> int:
 
 
 async def save_state(conn: Connection, state: QueueState) -> None:
-    changed = await conn.execute(
-        sa.update(Q).where(Q.c.instance_id == state.instance_id).values(**state.values())
+    stmt = insert(Q).values(instance_id=state.instance_id, **state.values())
+    await conn.execute(
+        stmt.on_conflict_do_update(index_elements=[Q.c.instance_id], set_=state.values())
     )
-    if not changed:
-        await conn.execute(sa.insert(Q).values(instance_id=state.instance_id, **state.values()))
 
 
 def is_dead(instance: Row, now: datetime | None = None) -> bool:

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from moot.actions.actor import RemoteActor
 from moot.db import models as m
-from moot.db.engine import Row
+from moot.db import upsert
+from moot.db.engine import Conflict, Connection, Row, retrying
 from moot.db.types import utcnow
 from moot.errors import ApiError
 from moot.federation import resolve
@@ -31,7 +32,7 @@ async def refresh(ctx: Context, community: Row) -> None:
     for step in (_moderators, _followers, _outbox):
         try:
             await step(Context(ctx.fed), community)
-        except (FetchError, ParseError, ApiError) as exc:
+        except (FetchError, ParseError, ApiError, Conflict) as exc:
             reason = getattr(exc, "reason", str(exc))
             log.info("%s of %s: %s", step.__name__, community["actor_id"], reason)
 
@@ -50,14 +51,20 @@ async def _moderators(ctx: Context, community: Row) -> None:
         if isinstance(url, str):
             mods.append(await resolve.person(ctx, url))
     t = m.community_moderator
-    async with ctx.fed.db.transaction() as tx:
+
+    async def replace(tx: Connection) -> None:
         await tx.execute(sa.delete(t).where(t.c.community_id == community["id"]))
         for person in mods:
-            await tx.execute(
-                sa.insert(t).values(
-                    community_id=community["id"], person_id=person["id"], published=utcnow()
-                )
+            # A person listed twice is appointed once.
+            await upsert.insert_new(
+                tx,
+                t,
+                ("community_id", "person_id"),
+                {"community_id": community["id"], "person_id": person["id"], "published": utcnow()},
             )
+
+    # Two fetches of the community may refresh its moderators at once.
+    await retrying(ctx.fed.db, replace, what=f"moderators of {community['actor_id']}")
 
 
 async def _followers(ctx: Context, community: Row) -> None:
@@ -94,7 +101,7 @@ async def _outbox(ctx: Context, community: Row) -> None:
                 continue
             creator = await resolve.person(ctx, ingest.creator_url(page.attributed_to))
             apply = await ingest.prepare_object(ctx, page, RemoteActor(creator), community)
-            async with ctx.fed.db.transaction() as tx:
-                await apply(tx)
-        except (FetchError, ParseError, ApiError) as exc:
+            # Its Create may be arriving at the same moment; whichever stores it first wins.
+            await retrying(ctx.fed.db, apply, what=f"outbox item {page.id}")
+        except (FetchError, ParseError, ApiError, Conflict) as exc:
             log.info("outbox item of %s: %s", community["actor_id"], getattr(exc, "reason", exc))

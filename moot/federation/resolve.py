@@ -11,7 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from moot.db import models as m
-from moot.db.engine import Connection, Row
+from moot.db.engine import Connection, Row, retrying
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.federation import urls
@@ -84,8 +84,7 @@ async def actor(ctx: Context, url: str, *, refresh: bool = True) -> tuple[str, R
         if found is not None:
             return found  # keep what we knew: the server may be down for a while
         raise
-    async with ctx.fed.db.transaction() as tx:
-        stored = await store_actor(tx, shape)
+    stored = await retrying(ctx.fed.db, lambda tx: store_actor(tx, shape), what=f"storing {url}")
     await remember_instance(ctx, url)
     if stored[0] == "community":
         from moot.federation import group_collections  # it resolves through this module
@@ -122,8 +121,7 @@ async def remember_instance(ctx: Context, url: str) -> None:
     except (FetchError, ParseError):
         return  # the domain is still recorded as an instance
     if isinstance(shape, Application):
-        async with ctx.fed.db.transaction() as tx:
-            await store_application(tx, shape)
+        await retrying(ctx.fed.db, lambda tx: store_application(tx, shape), what=f"storing {root}")
 
 
 async def webfinger(ctx: Context, name: str, host: str) -> list[str]:

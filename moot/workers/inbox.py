@@ -1,6 +1,7 @@
 """The inbox worker: processes stored activities in arrival order, one transaction each.
 
-A failure is recorded on its row with the reason and never stops the worker. An activity
+A failure is recorded on its row with the reason and never stops the worker; losing a race
+with a concurrent transaction is not a failure: the activity is run again. An activity
 is marked done in the same transaction as its change, so a crash at any point leaves it
 either fully applied and done, or untouched and pending (processed after restart).
 """
@@ -10,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 import msgspec
 
+from moot.db.engine import ATTEMPTS, Conflict, backoff, retrying
 from moot.errors import ApiError
 from moot.federation.fetch import FetchError
 from moot.federation.inbox import handlers, store
@@ -36,20 +39,42 @@ def _reason(exc: BaseException) -> str:
 
 async def process(fed: Federation, row_id: int, data: str) -> None:
     try:
-        doc = msgspec.json.decode(data)
-        try:
-            apply = await asyncio.wait_for(handlers.prepare(Context(fed), doc), PREPARE_LIMIT)
-        except TimeoutError as exc:
-            raise FetchError(f"resolving what it names took over {PREPARE_LIMIT:.0f} s") from exc
-        async with fed.db.transaction() as tx:
-            if apply is not None:
-                await apply(tx)
-            await store.finish(tx, row_id)
+        await _apply(fed, row_id, msgspec.json.decode(data))
     except Exception as exc:  # whatever an activity does, the worker goes on
-        if not isinstance(exc, ApiError | ParseError | FetchError):
+        if not isinstance(exc, ApiError | ParseError | FetchError | Conflict):
             log.exception("activity %d failed unexpectedly", row_id)
-        async with fed.db.transaction() as tx:
-            await store.finish(tx, row_id, _reason(exc) or type(exc).__name__)
+        reason = _reason(exc) or type(exc).__name__
+        await retrying(fed.db, lambda tx: store.finish(tx, row_id, reason), what="a failure")
+
+
+async def _apply(fed: Federation, row_id: int, doc: Any) -> None:
+    """Prepare and apply the activity, and again (up to ATTEMPTS in all) when its transaction
+    loses a race, such as a search fetching the post it creates at the same moment: the next
+    run sees the winner's rows, so the activity is applied, not dropped."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            try:
+                apply = await asyncio.wait_for(handlers.prepare(Context(fed), doc), PREPARE_LIMIT)
+            except TimeoutError as exc:
+                raise FetchError(
+                    f"resolving what it names took over {PREPARE_LIMIT:.0f} s"
+                ) from exc
+            async with fed.db.transaction() as tx:
+                if apply is not None:
+                    await apply(tx)
+                await store.finish(tx, row_id)
+            return
+        except Conflict as exc:
+            if attempt == ATTEMPTS:
+                raise
+            log.info(
+                "activity %d lost a race (%s); attempt %d of %d",
+                row_id,
+                exc.reason,
+                attempt + 1,
+                ATTEMPTS,
+            )
+            await backoff(attempt)
 
 
 async def run_inbox_worker(fed: Federation) -> None:

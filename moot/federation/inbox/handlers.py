@@ -93,7 +93,8 @@ async def create_or_update(
     obj = parse_object(act.object)
     if isinstance(obj, Page | Note):
         actor = await _remote(ctx, act.actor, doc)
-        return await ingest.prepare_object(ctx, obj, actor, announced_by)
+        update = isinstance(act, a.Update)
+        return await ingest.prepare_object(ctx, obj, actor, announced_by, update=update)
     if isinstance(obj, ChatMessage):
         if announced_by is not None:
             raise ParseError("private messages are never announced")
@@ -156,27 +157,28 @@ async def _set_deleted(
 ) -> Apply | None:
     if url == act.actor:
         return await _delete_person(ctx, act, doc)
-    async with ctx.fed.db.connection() as conn:
-        found = await resolve.find_actor(conn, url)
-        post = await conn.fetch_one(sa.select(m.post).where(m.post.c.ap_id == url))
-        comment = await conn.fetch_one(sa.select(m.comment).where(m.comment.c.ap_id == url))
-        message = await conn.scalar(
+    actor = await _remote(ctx, act.actor, doc)
+
+    async def apply(tx: Connection) -> None:
+        # Looked up in the transaction: a fetch may have stored the object since.
+        post = await tx.scalar(sa.select(m.post.c.id).where(m.post.c.ap_id == url))
+        comment = await tx.scalar(sa.select(m.comment.c.id).where(m.comment.c.ap_id == url))
+        message = await tx.scalar(
             sa.select(m.private_message.c.id).where(m.private_message.c.ap_id == url)
         )
-    actor = await _remote(ctx, act.actor, doc)
-    if post is not None:
-        post_id = int(post["id"])
-        return lambda tx: _discard(posts.delete_post(tx, actor, post_id, gone))
-    if comment is not None:
-        comment_id = int(comment["id"])
-        return lambda tx: _discard(comments.delete_comment(tx, actor, comment_id, gone))
-    if message is not None:
-        message_id = int(message)
-        return lambda tx: _discard(private_messages.delete(tx, actor, message_id, gone))
-    if found is not None and found[0] == "community":
-        community_id = int(found[1]["id"])
-        return lambda tx: _discard(communities.delete(tx, actor, community_id, gone))
-    return None  # never seen here: nothing to delete
+        if post is not None:
+            await posts.delete_post(tx, actor, int(post), gone)
+        elif comment is not None:
+            await comments.delete_comment(tx, actor, int(comment), gone)
+        elif message is not None:
+            await private_messages.delete(tx, actor, int(message), gone)
+        else:
+            found = await resolve.find_actor(tx, url)
+            if found is not None and found[0] == "community":
+                await communities.delete(tx, actor, int(found[1]["id"]), gone)
+            # Otherwise never seen here: nothing to delete.
+
+    return apply
 
 
 async def _discard(work: Awaitable[object]) -> None:

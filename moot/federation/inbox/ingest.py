@@ -2,7 +2,8 @@
 
 Each `prepare_*` first resolves what the object refers to (fetching it when unknown, each
 fetch stored in its own transaction), then returns the action to apply in the activity's
-one transaction.
+one transaction. Whether the object is new is decided there, by its unique `ap_id`: a
+fetch of the same object may be storing it at the same moment (a search, a reply's parent).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from moot.actions import comments, posts
 from moot.actions.actor import Received, RemoteActor
 from moot.db import models as m
-from moot.db.engine import Connection, Row
+from moot.db.engine import Connection, Row, retrying
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.federation import resolve, urls
@@ -76,21 +77,38 @@ def _check_announcer(community: Row, announced_by: Row | None) -> None:
         raise ParseError("announced by a community it was not posted in")
 
 
+def _received(obj: Page | Note) -> Received:
+    return Received(obj.id, parse_time(obj.published) or utcnow(), parse_time(obj.updated))
+
+
+async def _stored_id(tx: Connection, table: sa.Table, url: str) -> int | None:
+    found = await tx.scalar(sa.select(table.c.id).where(table.c.ap_id == url))
+    return None if found is None else int(found)
+
+
 async def prepare_post(
-    ctx: Context, page: Page | Note, actor: RemoteActor, announced_by: Row | None
+    ctx: Context,
+    page: Page | Note,
+    actor: RemoteActor,
+    announced_by: Row | None,
+    *,
+    update: bool = False,
 ) -> Apply:
+    """`update`: an Update activity, an edit of the post if it is here. Otherwise (a Create,
+    a fetch) the post is stored once, whoever brings it first (`posts.create_post`)."""
     community = await _community_of(ctx, page)
     _check_announcer(community, announced_by)
     if page.audience and page.audience != community["actor_id"]:
         raise ParseError("audience names another community")
     fields = post_fields(page, str(community["name"]))
-    existing = await _by_ap_id(ctx, m.post, page.id)
-    received = Received(page.id, parse_time(page.published) or utcnow())
+    received = _received(page)
     settings = ctx.fed.settings
 
     async def apply(tx: Connection) -> None:
+        # Looked up here, not while preparing: a fetch may have stored it since.
+        existing = await _stored_id(tx, m.post, page.id) if update else None
         if existing is not None:
-            await posts.edit_post(tx, actor, int(existing["id"]), fields)
+            await posts.edit_post(tx, actor, existing, fields, received)
         else:
             changes = {**fields, "community_id": int(community["id"])}
             await posts.create_post(tx, settings, actor, changes, received)
@@ -99,8 +117,14 @@ async def prepare_post(
 
 
 async def prepare_comment(
-    ctx: Context, note: Note, actor: RemoteActor, announced_by: Row | None
+    ctx: Context,
+    note: Note,
+    actor: RemoteActor,
+    announced_by: Row | None,
+    *,
+    update: bool = False,
 ) -> Apply:
+    """As `prepare_post`; the post or comment it replies to is fetched first if unknown."""
     assert note.in_reply_to is not None
     kind, parent = await object_by_url(ctx, note.in_reply_to)
     if kind == "post":
@@ -113,14 +137,14 @@ async def prepare_comment(
     if note.audience and note.audience != community["actor_id"]:
         raise ParseError("audience names another community than the post's")
     fields = comment_fields(note)
-    existing = await _by_ap_id(ctx, m.comment, note.id)
-    received = Received(note.id, parse_time(note.published) or utcnow())
+    received = _received(note)
     settings = ctx.fed.settings
 
     async def apply(tx: Connection) -> None:
+        existing = await _stored_id(tx, m.comment, note.id) if update else None
         if existing is not None:
             await comments.edit_comment(
-                tx, actor, int(existing["id"]), fields.content, fields.language_id
+                tx, actor, existing, fields.content, fields.language_id, received
             )
         else:
             await comments.create_comment(
@@ -145,14 +169,19 @@ async def _row(ctx: Context, table: sa.Table, row_id: int) -> Row:
 
 
 async def prepare_object(
-    ctx: Context, obj: Page | Note, actor: RemoteActor, announced_by: Row | None
+    ctx: Context,
+    obj: Page | Note,
+    actor: RemoteActor,
+    announced_by: Row | None,
+    *,
+    update: bool = False,
 ) -> Apply:
     """A Page, or a Note: a comment when it replies, else (Mastodon) a post."""
     if urls.domain(obj.id) == ctx.fed.local_domain:
         raise ParseError("an object of this instance came back")
     if isinstance(obj, Note) and obj.in_reply_to:
-        return await prepare_comment(ctx, obj, actor, announced_by)
-    return await prepare_post(ctx, obj, actor, announced_by)
+        return await prepare_comment(ctx, obj, actor, announced_by, update=update)
+    return await prepare_post(ctx, obj, actor, announced_by, update=update)
 
 
 async def object_by_url(ctx: Context, url: str) -> tuple[str, Row]:
@@ -168,8 +197,8 @@ async def object_by_url(ctx: Context, url: str) -> tuple[str, Row]:
         raise ParseError(f"{url} is not a post or comment")
     creator = await resolve.person(ctx, creator_url(shape.attributed_to))
     apply = await prepare_object(ctx, shape, RemoteActor(creator), None)
-    async with ctx.fed.db.transaction() as tx:
-        await apply(tx)
+    # The activity that creates it may be stored meanwhile: then this lands on its row.
+    await retrying(ctx.fed.db, apply, what=f"storing {url}")
     for kind, table in (("post", m.post), ("comment", m.comment)):
         row = await _by_ap_id(ctx, table, url)
         if row is not None:

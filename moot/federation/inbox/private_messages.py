@@ -27,7 +27,8 @@ from moot.federation.resolve import Context
 async def prepare_message(
     ctx: Context, act: a.Activity, message: ChatMessage, doc: dict[str, Any]
 ) -> Apply:
-    """Create and Update alike: a message already here is edited, else it arrives."""
+    """An Update edits the message if it is here; a Create (or an Update of a message never
+    seen) stores it once, a repeated one counting as an edit if it is newer."""
     recipient_url = as_list(message.to)[0]
     if not ctx.is_local(recipient_url):
         raise ParseError("a private message for a person of another instance")
@@ -36,19 +37,22 @@ async def prepare_message(
         recipient = await conn.fetch_one(
             sa.select(m.person.c.id).where(m.person.c.actor_id == recipient_url, m.person.c.local)
         )
-        existing = await conn.scalar(
-            sa.select(m.private_message.c.id).where(m.private_message.c.ap_id == message.id)
-        )
     if recipient is None:
         raise ApiError(ErrorCode.COULDNT_FIND_PERSON, f"no local person {recipient_url}")
     text = message_text(message)
-    received = Received(message.id, parse_time(message.published) or utcnow())
+    received = Received(
+        message.id, parse_time(message.published) or utcnow(), parse_time(message.updated)
+    )
     settings = ctx.fed.settings
     recipient_id = int(recipient["id"])
+    update = isinstance(act, a.Update)
+    t = m.private_message
 
     async def apply(tx: Connection) -> None:
-        if existing is not None:
-            await private_messages.edit(tx, sender, int(existing), text)
+        # Looked up in the transaction: another delivery may have stored it meanwhile.
+        found = await tx.scalar(sa.select(t.c.id).where(t.c.ap_id == message.id))
+        if update and found is not None:
+            await private_messages.edit(tx, sender, int(found), text, received)
         else:
             await private_messages.send(tx, settings, sender, recipient_id, text, received)
 

@@ -8,6 +8,7 @@ import msgspec
 import sqlalchemy as sa
 
 from moot.db import models as m
+from moot.db import upsert
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 
@@ -21,21 +22,19 @@ async def is_known(conn: Connection, ap_id: str) -> bool:
 async def insert(
     conn: Connection, ap_id: str, actor: str, doc: dict[str, Any], state: str = "pending"
 ) -> bool:
-    """Store an activity; False if its id was already stored (a duplicate, dropped)."""
-    if await is_known(conn, ap_id):
-        return False
+    """Store an activity; False if its id was already stored (a duplicate, dropped). Two
+    deliveries of one activity at once (a retry, an Announce and the activity itself)
+    store it once: the unique id decides."""
     now = utcnow()
-    await conn.execute(
-        sa.insert(R).values(
-            ap_id=ap_id,
-            data=msgspec.json.encode(doc).decode(),
-            actor_apub_id=actor,
-            state=state,
-            published=now,
-            processed=None if state == "pending" else now,
-        )
-    )
-    return True
+    values = {
+        "ap_id": ap_id,
+        "data": msgspec.json.encode(doc).decode(),
+        "actor_apub_id": actor,
+        "state": state,
+        "published": now,
+        "processed": None if state == "pending" else now,
+    }
+    return await upsert.insert_new(conn, R, "ap_id", values) is not None
 
 
 async def pending(conn: Connection, limit: int) -> list[Row]:

@@ -6,9 +6,9 @@ import re
 from datetime import UTC, datetime
 
 import markdownify
-import sqlalchemy as sa
 
 from moot.db import models as m
+from moot.db import upsert
 from moot.db.engine import Connection
 from moot.db.languages import LANGUAGES
 from moot.db.types import utcnow
@@ -109,10 +109,4 @@ def split_pronouns(name: str | None) -> tuple[str | None, str | None]:
 
 async def instance_id_for(conn: Connection, domain: str) -> int:
     """The instance row of a remote domain, made the first time the domain is seen."""
-    t = m.instance
-    found = await conn.scalar(sa.select(t.c.id).where(t.c.domain == domain))
-    if found is not None:
-        return int(found)
-    return int(
-        await conn.scalar(sa.insert(t).values(domain=domain, published=utcnow()).returning(t.c.id))
-    )
+    return await upsert.id_of(conn, m.instance, "domain", {"domain": domain, "published": utcnow()})

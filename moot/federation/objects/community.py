@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from moot.db import models as m
+from moot.db import upsert
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.federation import urls
@@ -94,24 +93,15 @@ async def store_group(conn: Connection, shape: Group) -> Row:
         "last_refreshed_at": utcnow(),
     }
     t = m.community
-    existing = await conn.fetch_one(sa.select(t.c.id).where(t.c.actor_id == shape.id))
-    if existing is not None:
-        await conn.execute(sa.update(t).where(t.c.id == existing["id"]).values(**values))
-        community_id = int(existing["id"])
-    else:
-        community_id = int(
-            await conn.scalar(
-                sa.insert(t)
-                .values(
-                    **values,
-                    actor_id=shape.id,
-                    local=False,
-                    instance_id=await instance_id_for(conn, urls.domain(shape.id)),
-                    published=parse_time(shape.published) or utcnow(),
-                )
-                .returning(t.c.id)
-            )
-        )
-    row = await conn.fetch_one(sa.select(t).where(t.c.id == community_id))
-    assert row is not None
-    return row
+    return await upsert.store(
+        conn,
+        t,
+        "actor_id",
+        {"actor_id": shape.id, **values},
+        on_insert={
+            "local": False,
+            "instance_id": await instance_id_for(conn, urls.domain(shape.id)),
+            "published": parse_time(shape.published) or utcnow(),
+        },
+        only_if=~t.c.local,  # a local community is never overwritten from outside
+    )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from moot.db import models as m
+from moot.db import upsert
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.federation import urls
@@ -68,24 +67,13 @@ async def store_application(conn: Connection, shape: Application) -> Row:
         "updated": parse_time(shape.updated),
         "last_refreshed_at": utcnow(),
     }
-    t = m.site
-    existing = await conn.fetch_one(sa.select(t.c.id).where(t.c.actor_id == shape.id))
-    if existing is not None:
-        await conn.execute(sa.update(t).where(t.c.id == existing["id"]).values(**values))
-        site_id = int(existing["id"])
-    else:
-        site_id = int(
-            await conn.scalar(
-                sa.insert(t)
-                .values(
-                    **values,
-                    actor_id=shape.id,
-                    instance_id=await instance_id_for(conn, urls.domain(shape.id)),
-                    published=parse_time(shape.published) or utcnow(),
-                )
-                .returning(t.c.id)
-            )
-        )
-    row = await conn.fetch_one(sa.select(t).where(t.c.id == site_id))
-    assert row is not None
-    return row
+    return await upsert.store(
+        conn,
+        m.site,
+        "actor_id",
+        {"actor_id": shape.id, **values},
+        on_insert={
+            "instance_id": await instance_id_for(conn, urls.domain(shape.id)),
+            "published": parse_time(shape.published) or utcnow(),
+        },
+    )
