@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from moot.actions.site import bootstrap
+from moot.actions.bootstrap import bootstrap
 from moot.config import Settings
 from moot.db import models as m
 from moot.db import upsert
