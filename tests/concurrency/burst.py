@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ class Answer:
     status: int
     data: Any = field(default=None)
     text: str = ""
+    seconds: float = 0.0  # from the burst's start to this answer
 
     @property
     def error(self) -> str | None:
@@ -59,15 +61,16 @@ async def _send(client: httpx.AsyncClient, call: Call, go: asyncio.Event) -> Ans
         call.method, f"{call.base}{call.path}", json=call.body, headers=headers
     )
     await go.wait()
+    start = time.monotonic()
     try:
         response = await client.send(request)
     except httpx.HTTPError as exc:  # a dropped connection is as bad as a 5xx
-        return Answer(call, 599, None, f"{type(exc).__name__}: {exc}")
+        return Answer(call, 599, None, f"{type(exc).__name__}: {exc}", time.monotonic() - start)
     try:
         data = response.json()
     except ValueError:
         data = None
-    return Answer(call, response.status_code, data, response.text[:300])
+    return Answer(call, response.status_code, data, response.text[:300], time.monotonic() - start)
 
 
 async def burst(calls: Sequence[Call]) -> list[Answer]:
@@ -107,7 +110,8 @@ def _squash(problems: list[str]) -> list[str]:
     return [f"{n}x {p}" if n > 1 else p for p, n in counted.items()]
 
 
-def tally(answers: Iterable[Answer]) -> str:
-    """'200 x5, 400 couldnt_find_post x3': the answers of a burst in a line."""
+def tally(answers: Sequence[Answer]) -> str:
+    """'200 x5, 400 couldnt_find_post x3 (last in 0.21 s)': a burst's answers in a line."""
     counted = Counter(f"{a.status}{' ' + a.error if a.error else ''}" for a in answers)
-    return ", ".join(f"{k} x{v}" for k, v in sorted(counted.items()))
+    last = max((a.seconds for a in answers), default=0.0)
+    return ", ".join(f"{k} x{v}" for k, v in sorted(counted.items())) + f" (last in {last:.2f} s)"

@@ -142,42 +142,46 @@ async def toggle(
     allowed: Sequence[str] = (),
     targets: Sequence[Any] | None = None,
     identical: Callable[[str, Any, list[Answer]], None] | None = None,
+    shared: bool = False,
 ) -> None:
-    """The rounds of a route that sets a state: an identical burst (N of the same request
-    per sender, to a value that changes the state), then a contradicting one (the values
-    taking turns); after each, every sender's state (`state`, which checks its own
-    consistency) must be one request's outcome: the value sent, or one of those sent.
+    """The rounds of a route that sets a state: an identical burst (to a value that changes
+    the state), then a contradicting one (the values taking turns); after each, the state
+    (`state`, which checks its own consistency) must be one request's outcome: the value
+    sent, or one of those sent.
+
+    Each sender's own state (a save, a follow): N requests per sender, and each sender's
+    state checked. A `shared` state (a post's lock, a person's ban): N requests in all,
+    from the senders in turn, and the state read once.
     `targets`: the values an identical burst may send, when not all `values` are states;
     `identical`: a further check of an identical burst's answers."""
-    current = state(senders[0], "before")
+    who = senders[:1] if shared else senders
+
+    def ends(where: str) -> list[tuple[Member, Any]]:
+        return [(s, state(s, where)) for s in who]
+
+    def one(sender: Member, value: Any) -> list[Call]:
+        return _calls(world, sender, request(sender, value), 1)
+
+    def burst_of(values_of: Callable[[int], list[Any]]) -> list[Call]:
+        if shared:  # N in all, the senders taking turns
+            turns = [senders[i % len(senders)] for i in range(N)]
+            return [c for s, v in zip(turns, values_of(0), strict=True) for c in one(s, v)]
+        return mix(*([c for v in values_of(k) for c in one(s, v)] for k, s in enumerate(senders)))
+
+    current = ends("before")[0][1]
     for r in range(ROUNDS):
         target = next_target(current, targets or values)
         where = f"round {r} identical {target!r}"
-        answers = await burst(mix(*(_calls(world, s, request(s, target), N) for s in senders)))
+        answers = await burst(burst_of(lambda k, t=target: [t] * N))
         audit.answers(where, answers, allowed)
         if identical is not None:
             identical(where, target, answers)
-        for s in senders:
-            now = state(s, where)
-            audit.expect(now == target, f"{where}: {s.name} ends with {now!r}")
-        groups = [
-            [c for v in alternate(values, N, k) for c in _calls(world, s, request(s, v), 1)]
-            for k, s in enumerate(senders)
-        ]
+        for s, now in ends(where):
+            audit.expect(now == target, f"{where}: ends with {now!r} ({s.name})")
         where = f"round {r} contradicting {tuple(values)!r}"
-        audit.answers(where, await burst(mix(*groups)), allowed)
-        ends = [state(s, where) for s in senders]
-        for s, now in zip(senders, ends, strict=True):
-            audit.expect(now in values, f"{where}: {s.name} ends with {now!r}, sent none")
-        current = ends[0]
-
-
-def one_ok(audit: Audit, what: str) -> Callable[[str, Any, list[Answer]], None]:
-    """For `toggle(identical=...)`: of identical requests that create a row, one succeeds
-    and the others are refused as duplicates."""
-
-    def check(where: str, target: Any, answers: list[Answer]) -> None:
-        oks = sum(1 for a in answers if a.status == 200)
-        audit.expect(oks == 1, f"{where}: {oks} of {len(answers)} identical {what} succeeded")
-
-    return check
+        answers = await burst(burst_of(lambda k: alternate(values, N, k)))
+        audit.answers(where, answers, allowed)
+        found = ends(where)
+        for s, now in found:
+            audit.expect(now in values, f"{where}: ends with {now!r} ({s.name}), sent none")
+        current = found[0][1]

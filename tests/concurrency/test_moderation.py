@@ -51,6 +51,7 @@ async def test_add_moderator(world: World) -> None:
             state,
             allowed=[E.COMMUNITY_MODERATOR_ALREADY_EXISTS],
             identical=identical,
+            shared=True,
         )
 
 
@@ -124,6 +125,7 @@ async def test_ban_from_community_with_data(world: World) -> None:
             values=(True, False, "follow"),
             targets=(True, False),
             allowed=[E.BANNED_FROM_COMMUNITY],
+            shared=True,
         )
 
 
@@ -163,7 +165,7 @@ async def test_ban_from_site(world: World, remove_data: bool) -> None:
         return ("POST", "/user/ban", body)
 
     async with world.audit(f"POST /user/ban (remove_data={remove_data})") as audit:
-        await toggle(world, audit, [world.admin], request, state)
+        await toggle(world, audit, [world.admin], request, state, shared=True)
 
 
 async def test_feature_in_community(world: World) -> None:
@@ -193,6 +195,7 @@ async def test_feature_in_community(world: World) -> None:
                 {"post_id": post_id, "featured": v, "feature_type": "Community"},
             ),
             state,
+            shared=True,
         )
 
 
@@ -215,7 +218,7 @@ async def test_feature_on_front_page(world: World) -> None:
 
     try:
         async with world.audit("POST /post/feature (Local)") as audit:
-            await toggle(world, audit, [world.admin, world.mod], request, state)
+            await toggle(world, audit, [world.admin, world.mod], request, state, shared=True)
     finally:  # the front page is every test's: leave nothing pinned there
         body = {"post_id": post_id, "featured": False, "feature_type": "Local"}
         world.admin.api.ok("POST", "/post/feature", body)
@@ -247,6 +250,7 @@ async def test_lock_post(world: World) -> None:
             values=(True, False, "comment"),
             targets=(True, False),
             allowed=[E.LOCKED],
+            shared=True,
         )
 
 
@@ -288,6 +292,7 @@ async def test_remove_post(world: World) -> None:
                 {"post_id": target, "removed": v, "reason": "concurrency"},
             ),
             state,
+            shared=True,
         )
 
 
@@ -318,6 +323,7 @@ async def test_delete_post(world: World) -> None:
             state,
             values=(True, ("removed", True), False, ("removed", False)),
             targets=(True, False),
+            shared=True,
         )
 
 
@@ -350,7 +356,7 @@ async def _comment_flags(world: World, route: str, remover: bool) -> None:
 
     async with world.audit(route) as audit:
         if remover:
-            await toggle(world, audit, [world.mod, world.admin], request, state)
+            await toggle(world, audit, [world.mod, world.admin], request, state, shared=True)
         else:
             # A moderator cannot remove or restore a comment its author deleted.
             await toggle(
@@ -362,6 +368,7 @@ async def _comment_flags(world: World, route: str, remover: bool) -> None:
                 values=(True, ("removed", True), False, ("removed", False)),
                 targets=(True, False),
                 allowed=[E.COULDNT_UPDATE_COMMENT],
+                shared=True,
             )
 
 

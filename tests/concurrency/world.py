@@ -18,9 +18,12 @@ member a round.
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
+import time
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,17 +63,18 @@ class World:
     members: list[Member]
     bases: list[str]  # where the bursts go, in turn
     others: list[Server] = field(default_factory=list)  # further processes on the database
+    _turns: Iterator[int] = field(default_factory=itertools.count)
 
     # --- requests -------------------------------------------------------------------------
 
     def calls(
         self, who: Member, method: str, path: str, bodies: Sequence[dict[str, Any]]
     ) -> list[Call]:
-        """One request per body, by `who`, spread over the servers in turn."""
-        return [
-            Call(self.bases[i % len(self.bases)], who.token, method, path, body, who.name)
-            for i, body in enumerate(bodies)
-        ]
+        """One request per body, by `who`, each to the next server in turn."""
+        return [Call(self._base(), who.token, method, path, body, who.name) for body in bodies]
+
+    def _base(self) -> str:
+        return self.bases[next(self._turns) % len(self.bases)]
 
     def same(self, who: Member, method: str, path: str, body: dict[str, Any]) -> list[Call]:
         """N identical requests."""
@@ -153,6 +157,8 @@ class World:
         await audit.recount(self.db)
         if audit.problems:
             raise AssertionError(audit.report()) from failure
+        if os.environ.get("MOOT_CONCURRENCY_REPORT"):  # each route's bursts and timings (-s)
+            print(f"\n{audit.report()}")
 
 
 # The lines that say what failed: a logged error, or the last line of a traceback.
@@ -169,10 +175,13 @@ class Audit:
         self.problems: list[str] = []
         self.seen: list[str] = []  # the bursts' answers, for the failure message
         self._log_start = {id(s): _size(s.log_path) for s in servers}
+        self._started = time.monotonic()
+        self.burst_seconds = 0.0
 
     def answers(self, where: str, answers: list[Answer], allowed: Sequence[str] = ()) -> None:
         """Record the burst's answers; anything but 200 or an `allowed` Lemmy error is wrong."""
         self.seen.append(f"{where}: {tally(answers)}")
+        self.burst_seconds += max((a.seconds for a in answers), default=0.0)
         self.problems += [f"{where}: {p}" for p in judge(answers, allowed)]
 
     def expect(self, ok: bool, what: str) -> bool:
@@ -192,9 +201,12 @@ class Audit:
             )
 
     def report(self) -> str:
-        lines = [f"{self.route}: {len(self.problems)} problem(s)"]
-        lines += [f"  - {p}" for p in self.problems[:25]]
-        lines += ["bursts:"] + [f"  {s}" for s in self.seen]
+        problems = Counter(self.problems)  # in the order first seen
+        lines = [f"{self.route}: {len(problems)} problem(s)"]
+        lines += [f"  - {p}" + (f" ({n} times)" if n > 1 else "") for p, n in problems.items()][:25]
+        took = time.monotonic() - self._started
+        lines.append(f"bursts ({self.burst_seconds:.1f} s of the route's {took:.1f} s):")
+        lines += [f"  {s}" for s in self.seen]
         for s in self.servers:
             logged = _log_since(s.log_path, self._log_start[id(s)])
             races = sum("lost a race" in line for line in logged)
