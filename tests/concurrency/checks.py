@@ -54,9 +54,8 @@ def votes(
         f"{where}: {kind} {item_id} counts {shown}, but its voters' my_vote {mine} add up to "
         f"{expected}",
     )
-    listed = world.admin.api.ok("GET", f"/{kind}/like/list", **{f"{kind}_id": item_id}, limit=50)[
-        f"{kind}_likes"
-    ]
+    query: dict[str, Any] = {f"{kind}_id": item_id, "limit": 50}
+    listed = world.admin.api.ok("GET", f"/{kind}/like/list", **query)[f"{kind}_likes"]
     rows = Counter(int(like["creator"]["id"]) for like in listed)
     audit.expect(
         all(n == 1 for n in rows.values()),
@@ -162,24 +161,26 @@ async def toggle(
     def one(sender: Member, value: Any) -> list[Call]:
         return _calls(world, sender, request(sender, value), 1)
 
-    def burst_of(values_of: Callable[[int], list[Any]]) -> list[Call]:
-        if shared:  # N in all, the senders taking turns
+    def burst_of(sent: list[list[Any]]) -> list[Call]:
+        """The calls sending `sent[k]`'s values from sender k (shared: `sent[0]`'s values,
+        from the senders in turn)."""
+        if shared:  # N in all
             turns = [senders[i % len(senders)] for i in range(N)]
-            return [c for s, v in zip(turns, values_of(0), strict=True) for c in one(s, v)]
-        return mix(*([c for v in values_of(k) for c in one(s, v)] for k, s in enumerate(senders)))
+            return [c for s, v in zip(turns, sent[0], strict=True) for c in one(s, v)]
+        return mix(*([c for v in sent[k] for c in one(s, v)] for k, s in enumerate(senders)))
 
     current = ends("before")[0][1]
     for r in range(ROUNDS):
         target = next_target(current, targets or values)
         where = f"round {r} identical {target!r}"
-        answers = await burst(burst_of(lambda k, t=target: [t] * N))
+        answers = await burst(burst_of([[target] * N for _ in senders]))
         audit.answers(where, answers, allowed)
         if identical is not None:
             identical(where, target, answers)
         for s, now in ends(where):
             audit.expect(now == target, f"{where}: ends with {now!r} ({s.name})")
         where = f"round {r} contradicting {tuple(values)!r}"
-        answers = await burst(burst_of(lambda k: alternate(values, N, k)))
+        answers = await burst(burst_of([alternate(values, N, k) for k in range(len(senders))]))
         audit.answers(where, answers, allowed)
         found = ends(where)
         for s, now in found:

@@ -162,7 +162,23 @@ class World:
 
 
 # The lines that say what failed: a logged error, or the last line of a traceback.
-_LOG_ERROR = re.compile(r"\bERROR\b|^[\w.]+(Error|Exception|Conflict|Violation)\b:")
+_EXCEPTION = re.compile(r"^[\w.]+(Error|Exception|Conflict|Violation)\b(:|$)")
+_FRAME = re.compile(r'^File "(?:.*/)?((?:moot|litestar)/[^"]+)", line (\d+), in (\w+)')
+
+
+def _exceptions(logged: list[str]) -> Counter[str]:
+    """The exceptions the log shows, each with the last frame it was raised in."""
+    found: Counter[str] = Counter()
+    frame = ""
+    for raw in logged:
+        line = raw.strip()
+        where = _FRAME.match(line)
+        if where:
+            frame = f"{where.group(1)}:{where.group(2)} {where.group(3)}"
+        elif _EXCEPTION.match(line):
+            found[f"{line[:160]}  [{frame}]" if frame else line[:160]] += 1
+            frame = ""
+    return found
 
 
 class Audit:
@@ -210,14 +226,12 @@ class Audit:
         for s in self.servers:
             logged = _log_since(s.log_path, self._log_start[id(s)])
             races = sum("lost a race" in line for line in logged)
-            errors = Counter(
-                line.strip()[:240] for line in logged if _LOG_ERROR.search(line.strip())
-            )
+            tracebacks = sum(1 for line in logged if line.startswith("Traceback"))
             lines.append(
                 f"server log {s.log_path} (port {s.port}): {races} lost races (replayed), "
-                f"{sum(errors.values())} error lines"
+                f"{tracebacks} tracebacks"
             )
-            lines += [f"  | {n}x {line}" for line, n in errors.most_common(12)]
+            lines += [f"  | {n}x {e}" for e, n in _exceptions(logged).most_common(12)]
         return "\n".join(lines)
 
 
