@@ -41,7 +41,7 @@ from tests.conftest import Api, unique
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
 
 ROUNDS = 3  # each route: this many rounds of an identical burst, then a contradicting one
-N = 8  # requests in a burst, per person sending it
+N = 8  # identical (or contradicting) requests in a burst: per sender, or in all (`toggle`)
 PASSWORD = "password-123"
 _CHEAP_HASH = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
 
@@ -136,7 +136,8 @@ class World:
         return dict(self.admin.api.ok("GET", "/user", person_id=person_id)["person_view"])
 
     def thread(self, post_id: int) -> list[dict[str, Any]]:
-        """Every comment of the post, as the admin sees them (removed ones included)."""
+        """Every comment of the post, as the admin sees them: deleted and removed ones too
+        (but a removed post's thread lists nothing: check threads of posts not removed)."""
         listed = self.admin.api.ok(
             "GET", "/comment/list", post_id=post_id, type_="All", sort="Old", limit=50
         )["comments"]
