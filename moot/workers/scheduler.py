@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 
 from moot import ranking
 from moot.actions import counters
 from moot.actions.bans import clear_expired_bans
 from moot.db import models as m
-from moot.db.engine import Database, Row
+from moot.db.engine import Connection, Database, Row
 from moot.db.types import utcnow
 from moot.federation.instance_check import check_instances
 from moot.state import Moot
@@ -131,8 +132,7 @@ async def refresh_age_tiers(db: Database) -> int:
             moved += await tx.execute(
                 sa.update(m.post).where(condition).values(age_tier=_tier_at(p.published, now))
             )
-        await tx.execute(sa.delete(m.job_run).where(runs.name == _AGE_TIER_JOB))
-        await tx.execute(sa.insert(m.job_run).values(name=_AGE_TIER_JOB, finished=now))
+        await _finish_job(tx, _AGE_TIER_JOB, now)
     return moved
 
 
@@ -150,10 +150,20 @@ async def _finished(db: Database, job: str) -> datetime | None:
     return last
 
 
+async def _finish_job(conn: Connection, job: str, finished: datetime) -> None:
+    """Remember when `job` last finished: an upsert, since every process runs the
+    scheduler and two may finish a pass at the same moment."""
+    done = pg.insert(m.job_run).values(name=job, finished=finished)
+    await conn.execute(
+        done.on_conflict_do_update(
+            index_elements=[m.job_run.c.name], set_={"finished": done.excluded.finished}
+        )
+    )
+
+
 async def _record(db: Database, job: str, finished: datetime) -> None:
     async with db.transaction() as tx:
-        await tx.execute(sa.delete(m.job_run).where(m.job_run.c.name == job))
-        await tx.execute(sa.insert(m.job_run).values(name=job, finished=finished))
+        await _finish_job(tx, job, finished)
 
 
 async def run_instance_checks(moot: Moot) -> None:
