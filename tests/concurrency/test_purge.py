@@ -99,7 +99,9 @@ def among(busy: list[Call], purges: list[Call]) -> list[Call]:
     return [*busy[:third], purges[0], *busy[third : 2 * third], *purges[1:], *busy[2 * third :]]
 
 
-LATE = [E.COULDNT_FIND_POST, E.COULDNT_FIND_COMMENT, E.COULDNT_CREATE_REPORT]
+# What Lemmy answers a request that comes after the purge (the item is gone) or after the
+# moderator's removal in the same burst (a reply to a removed post: `deleted`).
+LATE = [E.COULDNT_FIND_POST, E.COULDNT_FIND_COMMENT, E.COULDNT_CREATE_REPORT, E.DELETED]
 
 
 async def test_purge_post(world: World) -> None:
