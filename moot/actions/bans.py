@@ -24,6 +24,7 @@ from moot.actions.authority import (
 )
 from moot.actions.communities import drop_follower
 from moot.actions.content import Written, written_by
+from moot.actions.locks import lock_rows
 from moot.actions.lookups import get_community, get_person, get_post
 from moot.actions.moderation import apply_comment_removal, apply_post_removal
 from moot.actions.modlog import Kind, clean_reason, record
@@ -71,7 +72,6 @@ async def ban_from_community(
     reason = await clean_reason(conn, reason)
     # What the ban changes is locked before its first write (moot/actions/content.py).
     content = await _content(conn, person_id, ban, remove_data, community_id)
-    await content.lock(conn, person_id, [community_id])
     t = m.community_person_ban
     if ban:
         # An upsert: a second ban (or one racing it) renews the first's term.
@@ -122,9 +122,8 @@ async def ban_from_site(
     await check_higher_admin(conn, actor.person_id, [person_id])
     until = ban_expiry(expires) if ban else None
     reason = await clean_reason(conn, reason)
-    content = await _content(conn, person_id, ban, remove_data, None)
     led = await _led_communities(conn, person_id) if remove_data else []
-    await content.lock(conn, person_id, [int(c["id"]) for c in led])
+    content = await _content(conn, person_id, ban, remove_data, None, [int(c["id"]) for c in led])
     await conn.execute(
         sa.update(m.person).where(m.person.c.id == person_id).values(banned=ban, ban_expires=until)
     )
@@ -168,12 +167,21 @@ async def _take_down(
 
 
 async def _content(
-    conn: Connection, person_id: int, removed: bool, remove_data: bool, community_id: int | None
+    conn: Connection,
+    person_id: int,
+    removed: bool,
+    remove_data: bool,
+    community_id: int | None,
+    led: list[int] | None = None,
 ) -> Written:
-    """What a ban with `remove_data` takes down (or an unban puts back); nothing without."""
+    """What a ban with `remove_data` takes down (or an unban puts back), locked with the
+    community or the communities the person leads; without, only the person is locked."""
     if not remove_data:
+        await lock_rows(
+            conn, communities=[] if community_id is None else [community_id], persons=[person_id]
+        )
         return Written([], [])
-    return await written_by(conn, person_id, "removed", removed, community_id)
+    return await written_by(conn, person_id, "removed", removed, community_id, led or [])
 
 
 async def _led_communities(conn: Connection, person_id: int) -> list[Row]:

@@ -126,12 +126,16 @@ def test_views_sort_and_pages(page: Page, seeded: Server) -> None:
     nav = page.get_by_role("navigation", name="Profile views")
     assert nav.get_by_role("link", name="Overview").get_attribute("aria-current") == "page"
 
+    # A click returns once the next page starts to arrive: the checks wait for all of it.
     nav.get_by_role("link", name="Comments").click()
+    page.wait_for_load_state()
     assert "view=Comments" in page.url
-    assert page.locator("article.item[data-kind=comment]").count() == EXPECTED["comment_count"]
-    assert page.locator("article.item[data-kind=post]").count() == 0
+    expect(page.locator("article.item[data-kind=comment]")).to_have_count(EXPECTED["comment_count"])
+    expect(page.locator("article.item[data-kind=post]")).to_have_count(0)
 
     page.get_by_role("navigation", name="Profile views").get_by_role("link", name="Posts").click()
+    page.wait_for_load_state()
+    expect(page.locator("article.item")).to_have_count(EXPECTED["post_count"])
     kinds = page.locator("article.item").evaluate_all("els => els.map(e => e.dataset.kind)")
     assert kinds == ["post"] * EXPECTED["post_count"]
 
@@ -141,6 +145,7 @@ def test_views_sort_and_pages(page: Page, seeded: Server) -> None:
     ).click()
     page.get_by_label("Sort").select_option("Old")
     page.get_by_role("button", name="Apply").click()
+    page.wait_for_load_state()
     assert "sort=Old" in page.url
     newest_first = [want["key"] for want in EXPECTED["overview_newest_first"]]
     times = page.locator("article.item .item-meta time").evaluate_all(
