@@ -19,6 +19,7 @@ from moot.db.types import utcnow
 from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
+from moot.login_throttle import LoginThrottle
 from moot.mail import Mail, require_mail, send
 
 
@@ -222,15 +223,20 @@ async def login(
     password: str,
     ip: str | None,
     user_agent: str | None,
+    throttle: LoginThrottle,
     totp_token: str | None = None,
 ) -> LoginResult:
     """Checks the password with no connection held, then the account and its token in one
-    transaction (a ban or a new password that arrived while the hash ran still counts)."""
+    transaction (a ban or a new password that arrived while the hash ran still counts).
+    Failures are counted per account (`throttle`), whatever address they come from."""
     wanted = username_or_email.strip().lower()
     async with db.connection() as conn:
         row = await conn.fetch_one(_login_query(wanted))
+    account = f"person {row['person_id']}" if row else f"unknown name {wanted[:100]!r}"
+    throttle.check(account)
     stored = row["password_encrypted"] if row else None
     if not await auth.verify_password_off_loop(password, stored):
+        throttle.failed(account, ip)
         raise ApiError(ErrorCode.INCORRECT_LOGIN)
     async with db.transaction() as tx:
         row = await tx.fetch_one(_login_query(wanted))
@@ -247,8 +253,13 @@ async def login(
             if local["registration_mode"] != "Open" and not row["accepted_application"]:
                 await _raise_application_state(tx, int(row["id"]))
         if row["totp_2fa_enabled"]:
-            two_factor.check_code(row, totp_token)
+            try:
+                two_factor.check_code(row, totp_token)
+            except ApiError:  # a wrong code is a failed guess too
+                throttle.failed(account, ip)
+                raise
         token = await auth.issue_token(tx, int(row["id"]), settings.hostname, ip, user_agent)
+    throttle.succeeded(account)
     return LoginResult(jwt=token, registration_created=False, verify_email_sent=False)
 
 

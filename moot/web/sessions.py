@@ -88,6 +88,7 @@ async def login(request: AnyRequest) -> Template | Redirect:
             text(form, "password"),
             client_ip(request),
             user_agent(request),
+            moot.login_throttle,
             text(form, "totp_2fa_token").strip() or None,
         )
     except ApiError as exc:

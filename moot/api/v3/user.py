@@ -66,6 +66,7 @@ async def login(request: AnyRequest, data: forms.Login) -> Json:
         data.password,
         client_ip(request),
         user_agent(request),
+        moot.login_throttle,
         data.totp_2fa_token,
     )
     return _login_json(result)
