@@ -21,6 +21,7 @@ from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
 from moot.login_throttle import LoginThrottle
 from moot.mail import Mail, require_mail, send
+from moot.text.lookalikes import skeleton
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,22 @@ async def _admit(conn: Connection, settings: Settings, form: Registration) -> _A
         sa.select(sa.func.count()).select_from(m.local_user).where(m.local_user.c.admin)
     )
     return _Admission(first_admin, needs_application, needs_verification, email)
+
+
+async def _check_not_posing(conn: Connection, person_id: int, display_name: str) -> None:
+    """A display name that looks like another local account's name (letters from another
+    script, full-width, accents, case) would let its holder pose as that account."""
+    other = await conn.scalar(
+        sa.select(m.person.c.id)
+        .where(
+            m.person.c.local,
+            sa.func.lower(m.person.c.name) == skeleton(display_name),
+            m.person.c.id != person_id,
+        )
+        .limit(1)
+    )
+    if other is not None:
+        raise ApiError(ErrorCode.INVALID_DISPLAY_NAME, "it looks like another account's name")
 
 
 def _login_query(wanted: str) -> sa.Select[Any]:
@@ -412,6 +429,7 @@ async def save_settings(
         name = _clearable(changes["display_name"])
         if name is not None:
             validation.check_display_name(name, local["actor_name_max_length"])
+            await _check_not_posing(conn, viewer.person_id, name)
         person_values["display_name"] = name
     if "bio" in changes and changes["bio"] is not None:
         bio = _clearable(changes["bio"])

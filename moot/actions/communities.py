@@ -65,10 +65,8 @@ async def is_banned_from(conn: Connection, community_id: int, person_id: int) ->
 
 def _text_fields(changes: dict[str, Any], slurs: Any, values: dict[str, Any]) -> None:
     if "title" in changes and changes["title"] is not None:
-        title = changes["title"].strip()
+        title = validation.check_community_title(changes["title"])
         validation.check_slurs(title, slurs)
-        if not title or len(title) > 255 or "\n" in title:
-            raise ApiError(ErrorCode.INVALID_BODY_FIELD, "title must be 1 to 255 characters")
         values["title"] = title
     if changes.get("description") is not None:
         description = changes["description"].strip() or None
