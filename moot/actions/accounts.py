@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from moot import auth, validation
 from moot.actions import counters, mail_links, two_factor
 from moot.actions.locks import lock_site
+from moot.actions.signup_languages import EVERY_LANGUAGE, SignupLanguages, signup_languages
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
 from moot.db import models as m
@@ -35,6 +36,7 @@ class Registration:
     answer: str | None = None
     captcha_uuid: str | None = None
     captcha_answer: str | None = None
+    accept_language: str | None = None  # the request's header: the account's languages
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ async def create_local_user(
     admin: bool = False,
     accepted_application: bool = True,
     show_nsfw: bool = False,
+    languages: SignupLanguages = EVERY_LANGUAGE,
 ) -> tuple[int, int]:
     """Insert the person and local_user rows; returns (person_id, local_user_id).
 
@@ -83,13 +86,15 @@ async def create_local_user(
             accepted_application=accepted_application,
             show_nsfw=show_nsfw,
             last_donation_notification=now,
+            interface_language=languages.interface_language or "browser",
         )
         .returning(m.local_user.c.id)
     )
+    chosen = sa.select(sa.literal(local_user_id), m.language.c.id)
+    if languages.language_ids is not None:
+        chosen = chosen.where(m.language.c.id.in_(languages.language_ids))
     await conn.execute(
-        sa.insert(m.local_user_language).from_select(
-            ["local_user_id", "language_id"], sa.select(sa.literal(local_user_id), m.language.c.id)
-        )
+        sa.insert(m.local_user_language).from_select(["local_user_id", "language_id"], chosen)
     )
     await counters.site_counted(conn, "users", +1)
     return int(person_id), int(local_user_id)
@@ -136,6 +141,7 @@ async def register(
         # and the second is checked against the first's account.
         await lock_site(tx)
         admitted = await _admit(tx, settings, form)
+        languages = await signup_languages(tx, form.accept_language)
         _, local_user_id = await create_local_user(
             tx,
             settings,
@@ -145,6 +151,7 @@ async def register(
             admin=admitted.first_admin,
             accepted_application=not admitted.needs_application,
             show_nsfw=bool(form.show_nsfw),
+            languages=languages,
         )
         if admitted.needs_application:
             await tx.execute(

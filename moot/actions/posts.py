@@ -36,6 +36,14 @@ async def check_can_post_in(conn: Connection, actor: Actor, community: Row) -> N
         raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
 
 
+async def _allowed_link(conn: Connection, raw: str) -> str:
+    """The link cleaned, or `blocked_url` if an entry of the site's blocklist names it."""
+    url = validation.clean_url(raw)
+    blocked = await conn.fetch_all(sa.select(m.url_blocklist.c.url))
+    validation.check_url_not_blocked(url, [r["url"] for r in blocked])
+    return url
+
+
 async def _content_fields(
     conn: Connection, changes: dict[str, Any], values: dict[str, Any], *, editing: bool
 ) -> None:
@@ -51,10 +59,7 @@ async def _content_fields(
         if raw == "" and editing:
             values["url"] = None
         elif raw:
-            url = validation.clean_url(raw)
-            blocked = await conn.fetch_all(sa.select(m.url_blocklist.c.url))
-            validation.check_url_not_blocked(url, [r["url"] for r in blocked])
-            values["url"] = url
+            values["url"] = await _allowed_link(conn, raw)
     if changes.get("body") is not None:
         body = validation.remove_slurs(changes["body"], slurs)
         validation.check_body(body, validation.POST_BODY_MAX_LENGTH)
@@ -86,6 +91,12 @@ async def create_post(
     changes: dict[str, Any],
     received: Received | None = None,
 ) -> Row:
+    values: dict[str, Any] = {}
+    # The link is checked first: a blocked one answers `blocked_url` whatever else is wrong
+    # (an unknown community, a ban, a bad title), as clients of Lemmy expect.
+    link = (changes.get("url") or "").strip()
+    if link:
+        values["url"] = await _allowed_link(conn, link)
     community = await get_community(conn, changes["community_id"])
     await check_can_post_in(conn, viewer, community)
     if changes.get("honeypot"):
@@ -94,8 +105,7 @@ async def create_post(
         viewer.is_admin or await is_moderator(conn, int(community["id"]), viewer.person_id)
     ):
         raise ApiError(ErrorCode.ONLY_MODS_CAN_POST_IN_COMMUNITY)
-    values: dict[str, Any] = {}
-    await _content_fields(conn, changes, values, editing=False)
+    await _content_fields(conn, {**changes, "url": None}, values, editing=False)
     if community["nsfw"]:
         values["nsfw"] = True
     now = received.published if received is not None else utcnow()

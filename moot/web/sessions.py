@@ -144,6 +144,7 @@ async def signup(request: AnyRequest) -> Template | Redirect:
         show_nsfw=flag(form, "show_nsfw"),
         honeypot=text(form, "honeypot") or None,
         answer=text(form, "answer") or None,
+        accept_language=request.headers.get("accept-language"),
     )
     try:
         result = await accounts.register(
