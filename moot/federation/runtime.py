@@ -61,4 +61,4 @@ def start_federation(settings: Settings, db: Database) -> Federation:
     http = make_client(settings, connections=20)
     ttl = 0.5 if settings.federation_test_mode else 60.0
     policy = PolicyCache(db, hostname_domain(settings.hostname), ttl)
-    return Federation(settings, db, http, policy, Fetcher(settings, http, policy))
+    return Federation(settings, db, http, policy, Fetcher(settings, http, policy, db))
