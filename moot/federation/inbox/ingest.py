@@ -193,14 +193,22 @@ async def object_by_url(ctx: Context, url: str) -> tuple[str, Row]:
     if ctx.is_local(url):
         raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, f"no local post or comment {url}")
     shape = parse_object(await ctx.fed.fetcher.get(url, ctx.budget))
-    if not isinstance(shape, Page | Note) or shape.id != url:
+    if not isinstance(shape, Page | Note):
         raise ParseError(f"{url} is not a post or comment")
+    # A redirect (an instance's own URL of a copy it holds) leads to the object's real id;
+    # the fetcher made sure the document is at that id.
+    real = shape.id
+    if real != url:
+        for kind, table in (("post", m.post), ("comment", m.comment)):
+            row = await _by_ap_id(ctx, table, real)
+            if row is not None:
+                return kind, row
     creator = await resolve.person(ctx, creator_url(shape.attributed_to))
     apply = await prepare_object(ctx, shape, RemoteActor(creator), None)
     # The activity that creates it may be stored meanwhile: then this lands on its row.
-    await retrying(ctx.fed.db, apply, what=f"storing {url}")
+    await retrying(ctx.fed.db, apply, what=f"storing {real}")
     for kind, table in (("post", m.post), ("comment", m.comment)):
-        row = await _by_ap_id(ctx, table, url)
+        row = await _by_ap_id(ctx, table, real)
         if row is not None:
             return kind, row
-    raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, url)
+    raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, real)
