@@ -22,6 +22,9 @@ class Settings:
     federation_test_hosts: str = ""
     # Deliveries in flight to one instance at a time (Lemmy: concurrent_sends_per_instance).
     federation_sends_per_instance: int = 100
+    # Answer ActivityPub GETs (actors but the instance's, objects, collections) only when
+    # signed, as Mastodon's secure mode (docs/decisions.md, "Signed fetch").
+    federation_require_signed_fetch: bool = False
     # The in-process scheduler (rank refresh, counters); `moot worker` runs it elsewhere.
     run_workers: bool = True
     rank_refresh_seconds: int = 600

@@ -160,7 +160,9 @@ async def follow(conn: Connection, viewer: Actor, community_id: int, follow: boo
             )
         )
         if existing is None:
-            if await is_banned_from(conn, community_id, viewer.person_id):
+            # Only a local community checks its bans: a remote one decides itself, and the
+            # copy of a ban kept here may have been lifted there (as Lemmy 0.19).
+            if community["local"] and await is_banned_from(conn, community_id, viewer.person_id):
                 raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
             if community["deleted"] or community["removed"]:
                 raise ApiError(ErrorCode.DELETED)
