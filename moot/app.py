@@ -155,6 +155,23 @@ async def well_known_nodeinfo(request: Request[Any, Any, Any]) -> dict[str, Any]
     }
 
 
+def _say_what_federation_needs(settings: Settings) -> None:
+    """An instance without a domain name works on its own; say so once, plainly."""
+    if settings.can_federate:
+        return
+    why = (
+        f"MOOT_HOSTNAME {settings.hostname} is an IP address"
+        if settings.hostname_configured
+        else f"no MOOT_HOSTNAME is set, so the public address is {settings.origin}"
+    )
+    log.warning(
+        "%s: everything works here (accounts, posts, comments, votes, pictures), but this "
+        "instance cannot federate. Federation needs a domain name served over https: set "
+        "MOOT_HOSTNAME to it (e.g. MOOT_HOSTNAME=forum.example.org) behind a TLS proxy.",
+        why,
+    )
+
+
 def create_app(settings: Settings) -> Litestar:
     db = Database(settings.resolved_database_url)
     moot = Moot(settings=settings, db=db, media=LocalStorage(settings.media_dir))
@@ -182,6 +199,7 @@ def create_app(settings: Settings) -> Litestar:
             settings.origin,
             db.dialect_name,
         )
+        _say_what_federation_needs(settings)
         try:
             yield
         finally:

@@ -81,7 +81,7 @@ def serve(host: str, port: int, workers: bool) -> None:
 
     from moot.app import create_app
 
-    settings = _settings()
+    settings = _settings().listening_on(host, port)
     if not workers:
         from dataclasses import replace
 
