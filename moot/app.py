@@ -33,6 +33,7 @@ from moot.api.v3 import (
 from moot.api.v3.context import client_ip
 from moot.api.v3.mod_routes import MODERATION_ROUTERS
 from moot.config import Settings
+from moot.cors import CorsPolicy, with_cors
 from moot.db.engine import Conflict, Database
 from moot.errors import ApiError, ErrorCode
 from moot.federation import routes as federation
@@ -262,5 +263,7 @@ def create_app(settings: Settings) -> Litestar:
     )
     app.state.moot = moot
     # The same URL serves a web page or ActivityPub JSON, by the Accept header.
-    app.asgi_handler = replay_conflicts(negotiate(app.asgi_handler))
+    app.asgi_handler = with_cors(
+        CorsPolicy.of(settings), replay_conflicts(negotiate(app.asgi_handler))
+    )
     return app

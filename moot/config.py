@@ -36,6 +36,9 @@ class Settings:
     run_workers: bool = True
     rank_refresh_seconds: int = 600
     log_level: str = "INFO"
+    # Origins whose pages may call the API from a browser, comma separated (Lemmy's
+    # cors_origin). Empty or "*": any origin, as Lemmy 0.19 allows by default.
+    cors_origin: str = ""
     # Uploads (POST /pictrs/image): bytes per file, and pixels per frame (pict-rs's
     # max_area is 40 M; a frame is decoded whole, 4 bytes a pixel, so 25 M is 100 MB).
     image_max_bytes: int = 10 * 1024 * 1024
