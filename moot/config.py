@@ -22,6 +22,7 @@ class Settings:
     # objects start with it. When none is configured it is the address `moot serve` listens
     # on (see `listening_on`), served over plain http.
     hostname: str = f"{DEFAULT_LISTEN_HOST}:{DEFAULT_LISTEN_PORT}"
+    # False when no host name was set (load_settings decides; not a setting of its own).
     hostname_configured: bool = True
     setup_admin_name: str | None = None
     setup_admin_password: str | None = None
@@ -77,7 +78,7 @@ class Settings:
     @property
     def can_federate(self) -> bool:
         """Whether other servers can know this instance: Lemmy and its peers name instances
-        by a domain name, reached over https (test mode lets loopback peers use plain http)."""
+        by a domain name (reached over https, or plain http between test-mode instances)."""
         return self.hostname_configured and not self.host_is_ip_address
 
     @property
