@@ -33,6 +33,7 @@ from moot.api.v3 import (
 from moot.api.v3.context import client_ip
 from moot.api.v3.mod_routes import MODERATION_ROUTERS
 from moot.config import Settings
+from moot.cors import CorsPolicy, with_cors
 from moot.db.engine import Conflict, Database
 from moot.errors import ApiError, ErrorCode
 from moot.federation import routes as federation
@@ -156,6 +157,23 @@ async def well_known_nodeinfo(request: Request[Any, Any, Any]) -> dict[str, Any]
     }
 
 
+def _say_what_federation_needs(settings: Settings) -> None:
+    """An instance without a domain name works on its own; say so once, plainly."""
+    if settings.can_federate:
+        return
+    why = (
+        f"MOOT_HOSTNAME {settings.hostname} is an IP address"
+        if settings.hostname_configured
+        else f"no MOOT_HOSTNAME is set, so the public address is {settings.origin}"
+    )
+    log.warning(
+        "%s: everything works here (accounts, posts, comments, votes, pictures), but this "
+        "instance cannot federate. Federation needs a domain name served over https: set "
+        "MOOT_HOSTNAME to it (e.g. MOOT_HOSTNAME=forum.example.org) behind a TLS proxy.",
+        why,
+    )
+
+
 def create_app(settings: Settings) -> Litestar:
     db = Database(settings.resolved_database_url)
     moot = Moot(settings=settings, db=db, media=LocalStorage(settings.media_dir))
@@ -183,6 +201,7 @@ def create_app(settings: Settings) -> Litestar:
             settings.origin,
             db.dialect_name,
         )
+        _say_what_federation_needs(settings)
         try:
             yield
         finally:
@@ -246,6 +265,7 @@ def create_app(settings: Settings) -> Litestar:
     app.state.moot = moot
     # The same URL serves a web page or ActivityPub JSON, by the Accept header.
     app.asgi_handler = security_headers(
-        replay_conflicts(negotiate(app.asgi_handler)), https=settings.origin.startswith("https:")
+        with_cors(CorsPolicy.of(settings), replay_conflicts(negotiate(app.asgi_handler))),
+        https=settings.origin.startswith("https:"),
     )
     return app

@@ -86,12 +86,14 @@ def serve(host: str, port: int, workers: bool) -> None:
 
     On first start this creates ./moot-data/ with a SQLite database and the site; with
     MOOT_SETUP_ADMIN_NAME and MOOT_SETUP_ADMIN_PASSWORD set it also creates that admin.
+    Without MOOT_HOSTNAME the public address (ids, picture links) is http://HOST:PORT;
+    federation needs a domain name served over https.
     """
     import uvicorn
 
     from moot.app import create_app
 
-    settings = _settings()
+    settings = _settings().listening_on(host, port)
     if not workers:
         from dataclasses import replace
 

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
+
+# Where `moot serve` listens unless told otherwise (8536 is Lemmy's port).
+DEFAULT_LISTEN_HOST = "127.0.0.1"
+DEFAULT_LISTEN_PORT = 8536
 
 
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("moot-data")
     database_url: str = ""
-    hostname: str = "localhost"
+    # The public host name (with a port when not the scheme's): ids and links of local
+    # objects start with it. When none is configured it is the address `moot serve` listens
+    # on (see `listening_on`), served over plain http.
+    hostname: str = f"{DEFAULT_LISTEN_HOST}:{DEFAULT_LISTEN_PORT}"
+    # False when no host name was set (load_settings decides; not a setting of its own).
+    hostname_configured: bool = True
     setup_admin_name: str | None = None
     setup_admin_password: str | None = None
     # Plain http and loopback peers, and fast retries: for tests and development only.
@@ -32,6 +43,9 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For is believed (addresses or networks,
     # comma-separated); none by default, so a client cannot choose its own address.
     trusted_proxies: str = ""
+    # Origins whose pages may call the API from a browser, comma separated (Lemmy's
+    # cors_origin). Empty or "*": any origin, as Lemmy 0.19 allows by default.
+    cors_origin: str = ""
     # Uploads (POST /pictrs/image): bytes per file, and pixels per frame (pict-rs's
     # max_area is 40 M; a frame is decoded whole, 4 bytes a pixel, so 25 M is 100 MB).
     image_max_bytes: int = 10 * 1024 * 1024
@@ -64,14 +78,48 @@ class Settings:
         return bool(self.smtp_host)
 
     @property
+    def host_is_ip_address(self) -> bool:
+        return _is_ip_address(self.hostname)
+
+    @property
+    def can_federate(self) -> bool:
+        """Whether other servers can know this instance: Lemmy and its peers name instances
+        by a domain name (reached over https, or plain http between test-mode instances)."""
+        return self.hostname_configured and not self.host_is_ip_address
+
+    @property
     def is_https(self) -> bool:
-        return not self.federation_test_mode
+        """Served over https: a configured domain name. An instance without a host name, or
+        on an IP address (a first try, a LAN: nothing gives those a certificate), is plain
+        http, so its links and cookies work where it is opened."""
+        return self.can_federate and not self.federation_test_mode
 
     @property
     def origin(self) -> str:
         """The public base URL: ids and links of local objects start with it."""
-        scheme = "http" if self.federation_test_mode else "https"
-        return f"{scheme}://{self.hostname}"
+        return f"{'https' if self.is_https else 'http'}://{self.hostname}"
+
+    def listening_on(self, host: str, port: int) -> Settings:
+        """These settings for `moot serve --host HOST --port PORT`: without a configured host
+        name, the public address is the listen address (a wildcard one as loopback, which a
+        browser on this machine opens; others need MOOT_HOSTNAME)."""
+        if self.hostname_configured:
+            return self
+        if host in ("", "0.0.0.0"):
+            host = "127.0.0.1"
+        elif host == "::":
+            host = "::1"
+        name = f"[{host}]" if ":" in host else host
+        return replace(self, hostname=f"{name}:{port}")
+
+
+def _is_ip_address(hostname: str) -> bool:
+    """Whether host[:port] (an IPv6 address in brackets) names an IP address."""
+    try:
+        ipaddress.ip_address(urlsplit(f"//{hostname}").hostname or "")
+    except ValueError:
+        return False
+    return True
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -97,9 +145,10 @@ def load_settings(environ: dict[str, str] | None = None, toml_path: Path | None 
         with toml_file.open("rb") as fh:
             for key, value in tomllib.load(fh).items():
                 values[key] = _coerce(key, str(value)) if not isinstance(value, bool) else value
-    known = {f.name for f in fields(Settings)} - {"extra"}
+    known = {f.name for f in fields(Settings)} - {"extra", "hostname_configured"}
     for name in known:
         raw = env.get(f"MOOT_{name.upper()}")
         if raw is not None and raw != "":
             values[name] = _coerce(name, raw)
+    values["hostname_configured"] = "hostname" in values
     return Settings(**values)  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from moot.text.mentions import mentions_in
 
 async def local_host(conn: Connection) -> str:
     """This instance's host as people write it in a mention (with any port)."""
-    return urls.authority(await queries.local_origin(conn)).lower()
+    return urls.written_authority(await queries.local_origin(conn))
 
 
 async def mentioned_persons(conn: Connection, text: str) -> list[Row]:

@@ -48,6 +48,17 @@ def authority(url: str) -> str:
     return f"{host}:{port}" if port is not None else host
 
 
+def written_authority(url: str) -> str:
+    """host[:port] of a URL this instance already holds (a stored actor id), lower-case, an
+    IP address included: how a mention names its host, not a federation check (an instance
+    on an IP address mentions its own members too)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{parts.port}" if parts.port is not None else host
+
+
 def same_domain(a: str, b: str) -> bool:
     return domain(a) == domain(b)
 

@@ -49,6 +49,7 @@ from moot.web.errors import on_api_error, on_http_error, problem
 from moot.web.format import register_filters
 from moot.web.names import register_names
 from moot.web.pages import AnyRequest
+from moot.web.pictures import register_pictures
 
 HERE = Path(__file__).resolve().parent
 
@@ -59,6 +60,7 @@ CSRF_EXEMPT = [r"^/api/", r"^/pictrs/", r"/inbox$", r"^/site_inbox$"]
 def _configure(engine: JinjaTemplateEngine) -> None:
     register_filters(engine.engine)
     register_names(engine.engine)
+    register_pictures(engine.engine)
 
 
 template_config: TemplateConfig[JinjaTemplateEngine] = TemplateConfig(

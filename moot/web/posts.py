@@ -147,6 +147,8 @@ async def create_post(request: AnyRequest) -> Template | Redirect:
         picture = await uploads.picture_from(moot, viewer, form, "image")
         if picture is not None:
             changes["url"] = picture.url  # the picture is the post's link, as in Lemmy's UI
+            # ... and its thumbnail, as Lemmy makes one of an image link: the pages show it.
+            changes["custom_thumbnail"] = changes["custom_thumbnail"] or picture.url
         async with moot.db.transaction() as tx:
             community = await community_or_none(tx, community_name)
             if community is None:
@@ -157,6 +159,8 @@ async def create_post(request: AnyRequest) -> Template | Redirect:
         await uploads.discard(moot, viewer, picture)
         if picture is not None:
             changes["url"] = ""
+            if changes["custom_thumbnail"] == picture.url:
+                changes["custom_thumbnail"] = ""
         async with moot.db.connection() as conn:
             page = await load_page(conn, request)
             return await _post_form(

@@ -14,7 +14,7 @@ from moot.federation.protocol.objects import Note
 
 
 def mention(actor_id: str, name: str) -> Tag:
-    return Tag(type="Mention", href=actor_id, name=f"@{name}@{urls.authority(actor_id)}")
+    return Tag(type="Mention", href=actor_id, name=f"@{name}@{urls.written_authority(actor_id)}")
 
 
 def note_json(

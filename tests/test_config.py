@@ -1,0 +1,33 @@
+"""The public address moot derives from its settings: a domain name over https, an IP address
+or no host name at all over plain http (the listen address when none is set)."""
+
+from __future__ import annotations
+
+import pytest
+
+from moot.config import load_settings
+
+
+@pytest.mark.parametrize(
+    ("hostname", "origin", "federates"),
+    [
+        ("forum.example.org", "https://forum.example.org", True),
+        ("forum.example.org:8443", "https://forum.example.org:8443", True),
+        ("192.168.1.5:8536", "http://192.168.1.5:8536", False),
+        ("[fd00::5]:8536", "http://[fd00::5]:8536", False),
+    ],
+)
+def test_a_configured_host_name(hostname: str, origin: str, federates: bool) -> None:
+    settings = load_settings({"MOOT_HOSTNAME": hostname, "MOOT_CONFIG": "/nonexistent"})
+    assert (settings.origin, settings.can_federate) == (origin, federates)
+    # `moot serve --host/--port` does not change a configured name.
+    assert settings.listening_on("0.0.0.0", 9000).origin == origin
+
+
+def test_no_host_name_is_the_listen_address_over_http() -> None:
+    settings = load_settings({"MOOT_CONFIG": "/nonexistent"})
+    assert (settings.origin, settings.can_federate) == ("http://127.0.0.1:8536", False)
+    assert settings.listening_on("127.0.0.1", 9000).origin == "http://127.0.0.1:9000"
+    assert settings.listening_on("0.0.0.0", 9000).origin == "http://127.0.0.1:9000"
+    assert settings.listening_on("::", 9000).origin == "http://[::1]:9000"
+    assert settings.listening_on("10.0.0.7", 80).hostname == "10.0.0.7:80"
