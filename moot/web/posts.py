@@ -13,6 +13,7 @@ from litestar import MediaType, get, post
 from litestar.response import Redirect, Template
 
 from moot.actions import posts, reading, votes
+from moot.actions.link_previews import preview_link
 from moot.actions.lookups import get_community, get_post
 from moot.api.v3.context import required_viewer
 from moot.db.browse import communities_by_size
@@ -147,6 +148,8 @@ async def create_post(request: AnyRequest) -> Template | Redirect:
         picture = await uploads.picture_from(moot, viewer, form, "image")
         if picture is not None:
             changes["url"] = picture.url  # the picture is the post's link, as in Lemmy's UI
+        elif changes["url"]:
+            changes["link_preview"] = await preview_link(moot, changes["url"])
         async with moot.db.transaction() as tx:
             community = await community_or_none(tx, community_name)
             if community is None:
@@ -197,9 +200,13 @@ async def edit_post(request: AnyRequest, post_id: int) -> Template | Redirect:
     form = await request.form()
     changes = _post_changes(form)
     try:
+        if changes["url"]:
+            async with moot.db.connection() as conn:
+                await required_viewer(conn, request)
+            changes["link_preview"] = await preview_link(moot, changes["url"])
         async with moot.db.transaction() as tx:
             viewer = await required_viewer(tx, request)
-            await posts.edit_post(tx, viewer, ident(post_id), changes)
+            await posts.edit_post(tx, moot.settings, viewer, ident(post_id), changes)
     except ApiError as exc:
         if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
             raise

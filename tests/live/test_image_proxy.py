@@ -1,0 +1,224 @@
+"""Image modes (`MOOT_IMAGE_MODE`) and GET /api/v3/image_proxy, with lemmy-js-client and
+pythorhead against one live server per mode.
+
+A small HTTP server in the test plays the other site: a page whose og:image is a picture,
+pictures, a text file and a picture too large. Each server gets its own folder on it, so
+what each one fetched is counted apart (the proxy's cache shows as a fetch not made).
+ProxyAllImages runs on both databases, since only it writes `remote_image`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+from PIL import Image
+from pythorhead import Lemmy
+
+from tests.conftest import Api
+from tests.live.test_js_client import JS_DIR, _node
+from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server, destroy, make_server
+
+MAX_BYTES = 1_000_000
+JS_STEPS = 9
+
+
+def _png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PAGE = (
+    b"<!doctype html><html><head><title>fallback</title>"
+    b'<meta property="og:title" content="A page with a picture">'
+    b'<meta property="og:image" content="og.png"></head><body>hi</body></html>'
+)
+FILES: dict[str, tuple[str, bytes]] = {
+    "page.html": ("text/html; charset=utf-8", PAGE),
+    "og.png": ("image/png", _png(800, 400)),
+    "pic.png": ("image/png", _png(40, 20)),
+    "pic2.png": ("image/png", _png(30, 10)),
+    "notes.txt": ("text/plain", b"not a picture at all"),
+    # Over the servers' byte limit, and not even a picture: refused on its size first.
+    "huge.png": ("image/png", b"\0" * (MAX_BYTES + 1)),
+}
+
+
+@dataclass
+class RemoteSite:
+    url: str
+    hits: Counter[str] = field(default_factory=Counter)
+
+
+@pytest.fixture(scope="module")
+def remote() -> Iterator[RemoteSite]:
+    site = RemoteSite("")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            site.hits[self.path] += 1
+            name = self.path.rsplit("/", 1)[-1]
+            if name not in FILES:
+                self.send_error(404)
+                return
+            content_type, body = FILES[name]
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    site.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield site
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@dataclass
+class Moded:
+    server: Server
+    mode: str
+    remote: str  # this server's folder on the remote site
+
+    @property
+    def origin(self) -> str:
+        return f"http://{self.server.hostname}"
+
+    def here(self, url: str) -> str:
+        """One of the instance's own links, where the test reaches it."""
+        assert url.startswith(self.origin), url
+        return self.server.url + url[len(self.origin) :]
+
+    def proxy(self, url: str) -> str:
+        return f"{self.origin}/api/v3/image_proxy?url={quote(url, safe='')}"
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        ("None", "sqlite"),
+        ("StoreLinkPreviews", "postgresql"),
+        ("ProxyAllImages", "sqlite"),
+        ("ProxyAllImages", "postgresql"),
+    ],
+    ids=lambda p: f"{p[0]}-{p[1]}",
+)
+def moded(request: pytest.FixtureRequest, remote: RemoteSite) -> Iterator[Moded]:
+    mode, backend = request.param
+    srv = make_server(backend)
+    # A host name with the port, so the instance's own links lead back to it.
+    srv.hostname = f"localhost:{srv.port}"
+    srv.start_env = {"MOOT_IMAGE_MODE": mode, "MOOT_IMAGE_MAX_BYTES": str(MAX_BYTES)}
+    try:
+        srv.start()
+        admin = Api(srv)
+        token = admin.ok(
+            "POST", "/user/login", {"username_or_email": ADMIN_NAME, "password": ADMIN_PASSWORD}
+        )["jwt"]
+        limits = {f"rate_limit_{b}": 100000 for b in ("message", "post", "comment")}
+        Api(srv, token).ok("PUT", "/site", limits)
+        yield Moded(srv, mode, f"{remote.url}/{mode}-{backend}")
+    finally:
+        if request.session.testsfailed and srv.log_path.exists():
+            print(f"--- {mode} {backend} server log ---\n{srv.log_tail()}")
+        destroy(srv)
+
+
+def test_lemmy_js_client(moded: Moded, remote: RemoteSite) -> None:
+    result = subprocess.run(
+        [
+            _node(),
+            str(JS_DIR / "image_proxy.mjs"),
+            moded.server.url,
+            moded.origin,
+            ADMIN_NAME,
+            ADMIN_PASSWORD,
+            moded.mode,
+            moded.remote,
+        ],
+        cwd=JS_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, f"{result.stderr}\n{result.stdout}"
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"ok": True, "steps": JS_STEPS}
+    folder = moded.remote.removeprefix(remote.url)
+    if moded.mode == "ProxyAllImages":
+        # pic.png: once for the image post's preview, once for the proxy, whose second
+        # answer came from its cache; og.png once, though served three times.
+        assert remote.hits[f"{folder}/pic.png"] == 2
+        assert remote.hits[f"{folder}/og.png"] == 1
+    if moded.mode == "StoreLinkPreviews":
+        assert remote.hits[f"{folder}/og.png"] == 1  # fetched once, then served from here
+
+
+def test_pythorhead(moded: Moded) -> None:
+    lemmy = Lemmy(moded.server.url, raise_exceptions=True, request_timeout=30)
+    assert lemmy.log_in(ADMIN_NAME, ADMIN_PASSWORD)
+    community = lemmy.community.create(name=f"py{moded.mode.lower()[:8]}", title="Py pictures")
+    community_id = community["community_view"]["community"]["id"]
+    pic, pic2 = f"{moded.remote}/pic.png", f"{moded.remote}/pic2.png"
+    own = f"{moded.origin}/pictrs/image/mine.png"
+
+    post = lemmy.post.create(community_id, "A page", url=f"{moded.remote}/page.html")
+    thumbnail = post["post_view"]["post"]["thumbnail_url"]
+    post_id = post["post_view"]["post"]["id"]
+    written = f"![one]({pic}) and ![own]({own}) and `![code]({pic2})`"
+    comment = lemmy.comment.create(post_id, written)["comment_view"]["comment"]
+    edited = lemmy.comment.edit(comment["id"], content=f"now ![two]({pic2})")
+    edited_content = edited["comment_view"]["comment"]["content"]
+
+    if moded.mode != "ProxyAllImages":
+        assert comment["content"] == written
+        assert edited_content == f"now ![two]({pic2})"
+        if moded.mode == "None":
+            assert thumbnail == f"{moded.remote}/og.png"
+        else:
+            assert thumbnail.startswith(f"{moded.origin}/pictrs/image/")
+            stored = httpx.get(moded.here(thumbnail))
+            assert stored.status_code == 200
+            assert Image.open(io.BytesIO(stored.content)).size == (512, 256)
+        refused = httpx.get(moded.here(moded.proxy(pic)))
+        assert refused.status_code == 404
+        assert refused.json()["error"] == "unknown"
+        return
+
+    # Remote pictures are proxied; this instance's own, and code, are left alone.
+    assert thumbnail == moded.proxy(f"{moded.remote}/og.png")
+    assert comment["content"] == (
+        f"![one]({moded.proxy(pic)}) and ![own]({own}) and `![code]({pic2})`"
+    )
+    assert edited_content == f"now ![two]({moded.proxy(pic2)})"
+    assert moded.proxy(pic2) in edited["comment_view"]["comment"]["content"]
+    served = httpx.get(moded.here(moded.proxy(pic2)) + "&thumbnail=15")
+    assert served.status_code == 200
+    assert Image.open(io.BytesIO(served.content)).size == (15, 5)
+    # Only a picture of an accepted type, within the byte limit, is served.
+    limits = lemmy.comment.create(
+        post_id, f"![t]({moded.remote}/notes.txt) ![h]({moded.remote}/huge.png)"
+    )
+    assert limits is not None
+    text_file = httpx.get(moded.here(moded.proxy(f"{moded.remote}/notes.txt")))
+    assert (text_file.status_code, text_file.json()["error"]) == (400, "not_an_image_type")
+    huge = httpx.get(moded.here(moded.proxy(f"{moded.remote}/huge.png")))
+    assert (huge.status_code, huge.json()["error"]) == (400, "pictrs_response_error")
