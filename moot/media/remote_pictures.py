@@ -70,7 +70,8 @@ async def fetch_picture(
 class ProxyCache:
     """Proxied pictures on disk, one file per link (named by its SHA-256, with the
     picture's extension), served while younger than `CACHE_SECONDS`. A stale file is
-    replaced by the next fetch of its link. It is a cache: losing it loses nothing."""
+    replaced by the next fetch of its link, or removed by the scheduler's `prune`. It is a
+    cache: losing it loses nothing."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -107,3 +108,23 @@ class ProxyCache:
 
     async def put(self, link: str, picture: Picture) -> None:
         await asyncio.to_thread(self._write, link, picture)
+
+    def _prune(self) -> int:
+        removed = 0
+        cutoff = time.time() - CACHE_SECONDS
+        try:
+            entries = list(os.scandir(self.root))
+        except FileNotFoundError:
+            return 0
+        for entry in entries:
+            try:
+                if entry.is_file() and entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
+                    removed += 1
+            except FileNotFoundError:  # another process pruned it first
+                continue
+        return removed
+
+    async def prune(self) -> int:
+        """Removes the stale files (and leftovers of interrupted writes); how many."""
+        return await asyncio.to_thread(self._prune)

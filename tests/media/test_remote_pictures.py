@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from PIL import Image
 
 from moot.errors import ApiError, ErrorCode
 from moot.media.images import Limits, PictureTooLarge
-from moot.media.remote_pictures import ProxyCache, fetch_picture
+from moot.media.remote_pictures import CACHE_SECONDS, ProxyCache, fetch_picture
 from tests.media.test_site_metadata import RawHttpServer, raw
 
 LIMITS = Limits(max_bytes=100_000, max_pixels=1_000_000)
@@ -105,3 +107,12 @@ async def test_the_cache_keeps_a_picture_per_link(
     assert await cache.get(link) == (picture.data, "jpg")
     assert await cache.get(link + "?other") is None
     assert [p.suffix for p in (tmp_path / "cache").iterdir()] == [".jpg"]
+
+    # A file older than the cache keeps pictures is neither served nor kept.
+    (stored,) = (tmp_path / "cache").iterdir()
+    assert await cache.prune() == 0
+    old = time.time() - CACHE_SECONDS - 60
+    os.utime(stored, (old, old))
+    assert await cache.get(link) is None
+    assert await cache.prune() == 1
+    assert list((tmp_path / "cache").iterdir()) == []
