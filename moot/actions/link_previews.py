@@ -25,6 +25,7 @@ from typing import Final
 import sqlalchemy as sa
 
 from moot import validation
+from moot.actions.site import load_site
 from moot.db import models as m
 from moot.db.types import utcnow
 from moot.errors import ApiError
@@ -52,9 +53,10 @@ class LinkPreview:
         return (self.content_type or "").startswith("image")
 
 
-async def preview_link(moot: Moot, url: str) -> LinkPreview | None:
+async def preview_link(moot: Moot, url: str, *, nsfw: bool = False) -> LinkPreview | None:
     """The preview of `url` as a post would store it; None for a link the post itself
-    will refuse (the write then answers why)."""
+    will refuse (the write then answers why). An NSFW post's picture is kept here only on
+    a site that shows a content warning, as in Lemmy."""
     try:
         link = validation.clean_url(url)
     except ApiError:
@@ -71,7 +73,8 @@ async def preview_link(moot: Moot, url: str) -> LinkPreview | None:
     is_image = (metadata.content_type or "").startswith("image")
     picture = link if is_image else metadata.image
     thumbnail = picture
-    if picture is not None and moot.settings.image_mode == "StoreLinkPreviews":
+    keep_here = moot.settings.image_mode == "StoreLinkPreviews"
+    if picture is not None and keep_here and (not nsfw or await _site_warns(moot)):
         thumbnail = await _stored_thumbnail(moot, picture) or picture
     return LinkPreview(
         title=metadata.title,
@@ -80,6 +83,12 @@ async def preview_link(moot: Moot, url: str) -> LinkPreview | None:
         content_type=metadata.content_type,
         thumbnail_url=thumbnail,
     )
+
+
+async def _site_warns(moot: Moot) -> bool:
+    async with moot.db.connection() as conn:
+        site, _ = await load_site(conn)
+    return bool(site["content_warning"])
 
 
 async def _stored_thumbnail(moot: Moot, picture_url: str) -> str | None:

@@ -149,7 +149,7 @@ async def create_post(request: AnyRequest) -> Template | Redirect:
         if picture is not None:
             changes["url"] = picture.url  # the picture is the post's link, as in Lemmy's UI
         elif changes["url"]:
-            changes["link_preview"] = await preview_link(moot, changes["url"])
+            changes["link_preview"] = await preview_link(moot, changes["url"], nsfw=changes["nsfw"])
         async with moot.db.transaction() as tx:
             community = await community_or_none(tx, community_name)
             if community is None:
@@ -203,7 +203,7 @@ async def edit_post(request: AnyRequest, post_id: int) -> Template | Redirect:
         if changes["url"]:
             async with moot.db.connection() as conn:
                 await required_viewer(conn, request)
-            changes["link_preview"] = await preview_link(moot, changes["url"])
+            changes["link_preview"] = await preview_link(moot, changes["url"], nsfw=changes["nsfw"])
         async with moot.db.transaction() as tx:
             viewer = await required_viewer(tx, request)
             await posts.edit_post(tx, moot.settings, viewer, ident(post_id), changes)

@@ -198,6 +198,12 @@ def test_pythorhead(moded: Moded) -> None:
             stored = httpx.get(moded.here(thumbnail))
             assert stored.status_code == 200
             assert Image.open(io.BytesIO(stored.content)).size == (512, 256)
+            # An NSFW post's picture is not kept here (the site shows no content warning).
+            nsfw = lemmy.post.create(
+                community_id, "Not for work", url=f"{moded.remote}/page.html", nsfw=True
+            )
+            assert nsfw["post_view"]["post"]["nsfw"] is True
+            assert nsfw["post_view"]["post"]["thumbnail_url"] == f"{moded.remote}/og.png"
         refused = httpx.get(moded.here(moded.proxy(pic)))
         assert refused.status_code == 404
         assert refused.json()["error"] == "unknown"

@@ -48,7 +48,7 @@ async def _changes(request: AnyRequest, data: forms.CreatePost | forms.EditPost)
     if data.url:
         async with moot.db.connection() as conn:
             await required_viewer(conn, request)
-        changes["link_preview"] = await preview_link(moot, data.url)
+        changes["link_preview"] = await preview_link(moot, data.url, nsfw=bool(data.nsfw))
     return changes
 
 
