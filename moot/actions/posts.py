@@ -79,12 +79,14 @@ async def _content_fields(
         values["alt_text"] = changes["alt_text"] or None
     if changes.get("custom_thumbnail") is not None:
         thumb = changes["custom_thumbnail"].strip()
-        thumb_url = validation.clean_url(thumb) if thumb else None
-        # Lemmy keeps the picture itself as an image post's thumbnail.
-        if thumb_url is None or not (values.get("url_content_type") or "").startswith("image"):
-            values["thumbnail_url"] = (
-                await remote_images.proxy_link(conn, settings, thumb_url) if thumb_url else None
-            )
+        previewed = "url_content_type" in values
+        if thumb:
+            thumb_url = validation.clean_url(thumb)
+            # Lemmy keeps the picture itself as an image post's thumbnail.
+            if not (values.get("url_content_type") or "").startswith("image"):
+                values["thumbnail_url"] = await remote_images.proxy_link(conn, settings, thumb_url)
+        elif editing and not previewed:
+            values["thumbnail_url"] = None  # "" clears it; a new link's preview brings its own
     if changes.get("nsfw") is not None:
         values["nsfw"] = bool(changes["nsfw"]) and bool(local["enable_nsfw"])
     if changes.get("language_id") is not None:

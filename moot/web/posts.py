@@ -200,9 +200,11 @@ async def edit_post(request: AnyRequest, post_id: int) -> Template | Redirect:
     form = await request.form()
     changes = _post_changes(form)
     try:
-        if changes["url"]:
-            async with moot.db.connection() as conn:
-                await required_viewer(conn, request)
+        async with moot.db.connection() as conn:
+            await required_viewer(conn, request)
+            stored = await get_post(conn, ident(post_id))
+        # The form shows the stored link: only a new one is fetched and previewed again.
+        if changes["url"] and changes["url"] != (stored["url"] or ""):
             changes["link_preview"] = await preview_link(moot, changes["url"], nsfw=changes["nsfw"])
         async with moot.db.transaction() as tx:
             viewer = await required_viewer(tx, request)

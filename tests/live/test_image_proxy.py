@@ -1,9 +1,9 @@
 """Image modes (`MOOT_IMAGE_MODE`) and GET /api/v3/image_proxy, with lemmy-js-client and
 pythorhead against one live server per mode.
 
-A small HTTP server in the test plays the other site: a page whose og:image is a picture,
-pictures, a text file and a picture too large. Each server gets its own folder on it, so
-what each one fetched is counted apart (the proxy's cache shows as a fetch not made).
+A small HTTP server plays the other site (tests/remote_site.py). Each server gets its own
+folder on it, so what each one fetched is counted apart (the proxy's cache shows as a
+fetch not made).
 ProxyAllImages runs on both databases, since only it writes `remote_image`.
 """
 
@@ -12,12 +12,8 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import threading
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import httpx
@@ -27,70 +23,16 @@ from pythorhead import Lemmy
 
 from tests.conftest import Api
 from tests.live.test_js_client import JS_DIR, _node
+from tests.remote_site import TOO_LARGE, RemoteSite, remote_site
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server, destroy, make_server
 
-MAX_BYTES = 1_000_000
 JS_STEPS = 9
-
-
-def _png(width: int, height: int) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="PNG")
-    return out.getvalue()
-
-
-PAGE = (
-    b"<!doctype html><html><head><title>fallback</title>"
-    b'<meta property="og:title" content="A page with a picture">'
-    b'<meta property="og:image" content="og.png"></head><body>hi</body></html>'
-)
-FILES: dict[str, tuple[str, bytes]] = {
-    "page.html": ("text/html; charset=utf-8", PAGE),
-    "og.png": ("image/png", _png(800, 400)),
-    "pic.png": ("image/png", _png(40, 20)),
-    "pic2.png": ("image/png", _png(30, 10)),
-    "notes.txt": ("text/plain", b"not a picture at all"),
-    # Over the servers' byte limit, and not even a picture: refused on its size first.
-    "huge.png": ("image/png", b"\0" * (MAX_BYTES + 1)),
-}
-
-
-@dataclass
-class RemoteSite:
-    url: str
-    hits: Counter[str] = field(default_factory=Counter)
 
 
 @pytest.fixture(scope="module")
 def remote() -> Iterator[RemoteSite]:
-    site = RemoteSite("")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            site.hits[self.path] += 1
-            name = self.path.rsplit("/", 1)[-1]
-            if name not in FILES:
-                self.send_error(404)
-                return
-            content_type, body = FILES[name]
-            self.send_response(200)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    site.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with remote_site() as site:
         yield site
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 @dataclass
@@ -127,7 +69,7 @@ def moded(request: pytest.FixtureRequest, remote: RemoteSite) -> Iterator[Moded]
     srv = make_server(backend)
     # A host name with the port, so the instance's own links lead back to it.
     srv.hostname = f"localhost:{srv.port}"
-    srv.start_env = {"MOOT_IMAGE_MODE": mode, "MOOT_IMAGE_MAX_BYTES": str(MAX_BYTES)}
+    srv.start_env = {"MOOT_IMAGE_MODE": mode, "MOOT_IMAGE_MAX_BYTES": str(TOO_LARGE)}
     try:
         srv.start()
         admin = Api(srv)
