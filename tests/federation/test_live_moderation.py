@@ -441,7 +441,8 @@ def test_a_private_message_from_alpha_arrives_edits_and_deletes_on_beta(
     )
     wait_for(
         lambda: (
-            (found := inbox()) is not None and found["private_message"]["content"] == "hello, beta"
+            (found := inbox()) is not None
+            and found["private_message"]["content"] == "hello, beta"
         ),
         "the edit on beta",
     )
