@@ -14,9 +14,9 @@ mistake a third of the way in. Afterwards the drill reads the database and the A
 what got through, and the admin cleans up through the API: every pending application
 denied, every spammer who got in site-banned with remove_data.
 
-moot takes the client address from X-Forwarded-For (first entry), as Lemmy does, with no
-setting to turn that off; the drill sends one address per bot in that header, which is what
-a reverse proxy in front of moot sets.
+The drill's servers trust a proxy on loopback (MOOT_TRUSTED_PROXIES=127.0.0.1, as
+tests/servers.py starts them) and send one address per bot in X-Forwarded-For, which is what
+such a proxy in front of moot sets.
 """
 
 from __future__ import annotations

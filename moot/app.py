@@ -42,6 +42,7 @@ from moot.federation.runtime import start_federation
 from moot.media.storage import LocalStorage
 from moot.ratelimit import RateLimitBucket
 from moot.replay import attempt_of, conflict_response, replay_conflicts
+from moot.security_headers import security_headers
 from moot.state import Moot
 from moot.web import feeds, sitemap, static_files, template_config
 from moot.web import router as web_router
@@ -244,5 +245,7 @@ def create_app(settings: Settings) -> Litestar:
     )
     app.state.moot = moot
     # The same URL serves a web page or ActivityPub JSON, by the Accept header.
-    app.asgi_handler = replay_conflicts(negotiate(app.asgi_handler))
+    app.asgi_handler = security_headers(
+        replay_conflicts(negotiate(app.asgi_handler)), https=settings.origin.startswith("https:")
+    )
     return app

@@ -32,6 +32,15 @@ def _prepare(settings: Settings) -> None:
     upgrade(settings.resolved_database_url)
 
 
+def _check_trusted_proxies(settings: Settings) -> None:
+    from moot.client_address import trusted_networks
+
+    try:
+        trusted_networks(settings.trusted_proxies)
+    except ValueError as exc:
+        raise click.UsageError(f"MOOT_TRUSTED_PROXIES: {exc}") from None
+
+
 def _with_db(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
     """Run `work(db)` on a connected database, after migrations and the site bootstrap."""
     from moot.actions.bootstrap import bootstrap
@@ -57,7 +66,8 @@ def main() -> None:
 
     Settings come from MOOT_* environment variables (or ./moot.toml): MOOT_DATABASE_URL
     (default: SQLite in ./moot-data/), MOOT_DATA_DIR, MOOT_HOSTNAME, MOOT_SETUP_ADMIN_NAME,
-    MOOT_SETUP_ADMIN_PASSWORD; outgoing mail: MOOT_SMTP_HOST, MOOT_SMTP_PORT,
+    MOOT_SETUP_ADMIN_PASSWORD, MOOT_TRUSTED_PROXIES (reverse proxies whose X-Forwarded-For
+    names the client); outgoing mail: MOOT_SMTP_HOST, MOOT_SMTP_PORT,
     MOOT_SMTP_USER, MOOT_SMTP_PASSWORD, MOOT_SMTP_FROM, MOOT_SMTP_TLS (none, starttls, tls).
     """
 
@@ -86,6 +96,7 @@ def serve(host: str, port: int, workers: bool) -> None:
         from dataclasses import replace
 
         settings = replace(settings, run_workers=False)
+    _check_trusted_proxies(settings)
     _prepare(settings)
     click.echo(f"moot: listening on http://{host}:{port}", err=True)
     uvicorn.run(
@@ -93,7 +104,8 @@ def serve(host: str, port: int, workers: bool) -> None:
         host=host,
         port=port,
         log_level="warning",
-        proxy_headers=True,
+        # moot reads X-Forwarded-For itself, from MOOT_TRUSTED_PROXIES only.
+        proxy_headers=False,
         server_header=False,
     )
 

@@ -29,10 +29,16 @@ class Settings:
     federation_test_hosts: str = ""
     # Deliveries in flight to one instance at a time (Lemmy: concurrent_sends_per_instance).
     federation_sends_per_instance: int = 100
+    # Answer ActivityPub GETs (actors but the instance's, objects, collections) only when
+    # signed, as Mastodon's secure mode (docs/decisions.md, "Signed fetch").
+    federation_require_signed_fetch: bool = False
     # The in-process scheduler (rank refresh, counters); `moot worker` runs it elsewhere.
     run_workers: bool = True
     rank_refresh_seconds: int = 600
     log_level: str = "INFO"
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks,
+    # comma-separated); none by default, so a client cannot choose its own address.
+    trusted_proxies: str = ""
     # Uploads (POST /pictrs/image): bytes per file, and pixels per frame (pict-rs's
     # max_area is 40 M; a frame is decoded whole, 4 bytes a pixel, so 25 M is 100 MB).
     image_max_bytes: int = 10 * 1024 * 1024

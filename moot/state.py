@@ -1,5 +1,5 @@
 """What a running moot process holds: settings, the database, picture storage, the rate
-limiter."""
+limiter and the failed-login counts."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import httpx
 
 from moot.config import Settings
 from moot.db.engine import Database
+from moot.login_throttle import LoginThrottle
 from moot.media.storage import Storage
 from moot.ratelimit import DEFAULT_LIMITS, RateLimiter
 
@@ -23,5 +24,6 @@ class Moot:
     db: Database
     media: Storage
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(DEFAULT_LIMITS))
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     http: httpx.AsyncClient | None = None
     federation: Federation | None = None

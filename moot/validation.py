@@ -75,6 +75,18 @@ INVISIBLE_CHARS = _code_points(
 )
 
 
+# Embeddings, overrides and isolates: they reorder the text around them, so a name or title
+# can show its letters in another order than they are stored (and spill into what follows).
+BIDI_CONTROLS = _code_points(((0x202A, 0x202E), (0x2066, 0x2069)))
+
+
+def _readable(text: str) -> bool:
+    """No bidi control, and something visible besides blank and invisible characters."""
+    return not any(ch in BIDI_CONTROLS for ch in text) and any(
+        ch not in INVISIBLE_CHARS and not ch.isspace() for ch in text
+    )
+
+
 def _char_class(ranges: Iterable[tuple[int, int]]) -> str:
     return "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in ranges)
 
@@ -144,6 +156,7 @@ def check_display_name(name: str, max_length: int = ACTOR_NAME_MAX_LENGTH) -> No
         and not name.startswith("@")  # would read as a mention of someone else
         and not (name and name[0] in INVISIBLE_CHARS)
         and visible >= DISPLAY_NAME_MIN_VISIBLE
+        and _readable(name)
     )
     if not ok:
         raise ApiError(ErrorCode.INVALID_DISPLAY_NAME)
@@ -154,6 +167,16 @@ def check_post_title(title: str) -> str:
     trimmed = title.strip(_WHITESPACE)
     if "\n" in title or not POST_TITLE_MIN_LENGTH <= len(trimmed) <= POST_TITLE_MAX_LENGTH:
         raise ApiError(ErrorCode.INVALID_POST_TITLE)
+    if not _readable(trimmed):
+        raise ApiError(ErrorCode.INVALID_POST_TITLE)
+    return trimmed
+
+
+def check_community_title(title: str) -> str:
+    """Returns the title to store: trimmed, 1 to 255 characters on one line, readable."""
+    trimmed = title.strip()
+    if not trimmed or len(trimmed) > 255 or "\n" in trimmed or not _readable(trimmed):
+        raise ApiError(ErrorCode.INVALID_BODY_FIELD, "title must be 1 to 255 characters")
     return trimmed
 
 

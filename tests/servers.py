@@ -86,6 +86,8 @@ class Server:
             MOOT_SETUP_ADMIN_PASSWORD=ADMIN_PASSWORD,
             MOOT_FEDERATION_TEST_MODE="1",
             MOOT_RANK_REFRESH_SECONDS="3600",
+            # The tests stand for a proxy on loopback: their X-Forwarded-For names the client.
+            MOOT_TRUSTED_PROXIES="127.0.0.1",
         )
         env.update(extra)
         return env

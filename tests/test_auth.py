@@ -18,6 +18,7 @@ from moot.config import Settings
 from moot.db.engine import Database
 from moot.db.migrate import upgrade
 from moot.errors import ApiError, ErrorCode
+from moot.login_throttle import LoginThrottle
 from tests.servers import drop_database, new_database_url
 
 PASSWORD = "password-123"
@@ -67,13 +68,18 @@ async def test_sign_ups_and_log_ins_leave_the_loop_free(db: tuple[Database, Sett
     # Each hash holds the CPU for `one_hash`; run on the loop, it stalls the ticker that long.
     assert await _longest_stall(sign_ups) < one_hash / 2
     log_ins = asyncio.gather(
-        *(accounts.login(database, settings, n, PASSWORD, None, None) for n in names)
+        *(
+            accounts.login(database, settings, n, PASSWORD, None, None, LoginThrottle())
+            for n in names
+        )
     )
     assert await _longest_stall(log_ins) < one_hash / 2
     assert all(result.jwt for result in log_ins.result())
 
     with pytest.raises(ApiError) as refused:
-        await accounts.login(database, settings, "hasher1", "wrong-password", None, None)
+        await accounts.login(
+            database, settings, "hasher1", "wrong-password", None, None, LoginThrottle()
+        )
     assert refused.value.code == ErrorCode.INCORRECT_LOGIN
     with pytest.raises(ApiError) as taken:
         await accounts.register(database, settings, form("hasher2"), None, None)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from moot import auth, validation
 from moot.actions import counters, mail_links, two_factor
 from moot.actions.locks import lock_site
+from moot.actions.signup_languages import EVERY_LANGUAGE, SignupLanguages, signup_languages
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
 from moot.db import models as m
@@ -19,7 +20,9 @@ from moot.db.types import utcnow
 from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
+from moot.login_throttle import LoginThrottle
 from moot.mail import Mail, require_mail, send
+from moot.text.lookalikes import skeleton
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class Registration:
     answer: str | None = None
     captcha_uuid: str | None = None
     captcha_answer: str | None = None
+    accept_language: str | None = None  # the request's header: the account's languages
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ async def create_local_user(
     admin: bool = False,
     accepted_application: bool = True,
     show_nsfw: bool = False,
+    languages: SignupLanguages = EVERY_LANGUAGE,
 ) -> tuple[int, int]:
     """Insert the person and local_user rows; returns (person_id, local_user_id).
 
@@ -81,13 +86,15 @@ async def create_local_user(
             accepted_application=accepted_application,
             show_nsfw=show_nsfw,
             last_donation_notification=now,
+            interface_language=languages.interface_language or "browser",
         )
         .returning(m.local_user.c.id)
     )
+    chosen = sa.select(sa.literal(local_user_id), m.language.c.id)
+    if languages.language_ids is not None:
+        chosen = chosen.where(m.language.c.id.in_(languages.language_ids))
     await conn.execute(
-        sa.insert(m.local_user_language).from_select(
-            ["local_user_id", "language_id"], sa.select(sa.literal(local_user_id), m.language.c.id)
-        )
+        sa.insert(m.local_user_language).from_select(["local_user_id", "language_id"], chosen)
     )
     await counters.site_counted(conn, "users", +1)
     return int(person_id), int(local_user_id)
@@ -134,6 +141,7 @@ async def register(
         # and the second is checked against the first's account.
         await lock_site(tx)
         admitted = await _admit(tx, settings, form)
+        languages = await signup_languages(tx, form.accept_language)
         _, local_user_id = await create_local_user(
             tx,
             settings,
@@ -143,6 +151,7 @@ async def register(
             admin=admitted.first_admin,
             accepted_application=not admitted.needs_application,
             show_nsfw=bool(form.show_nsfw),
+            languages=languages,
         )
         if admitted.needs_application:
             await tx.execute(
@@ -206,6 +215,22 @@ async def _admit(conn: Connection, settings: Settings, form: Registration) -> _A
     return _Admission(first_admin, needs_application, needs_verification, email)
 
 
+async def _check_not_posing(conn: Connection, person_id: int, display_name: str) -> None:
+    """A display name that looks like another local account's name (letters from another
+    script, full-width, accents, case) would let its holder pose as that account."""
+    other = await conn.scalar(
+        sa.select(m.person.c.id)
+        .where(
+            m.person.c.local,
+            sa.func.lower(m.person.c.name) == skeleton(display_name),
+            m.person.c.id != person_id,
+        )
+        .limit(1)
+    )
+    if other is not None:
+        raise ApiError(ErrorCode.INVALID_DISPLAY_NAME, "it looks like another account's name")
+
+
 def _login_query(wanted: str) -> sa.Select[Any]:
     return (
         sa.select(m.local_user, m.person.c.banned, m.person.c.deleted, m.person.c.ban_expires)
@@ -222,15 +247,20 @@ async def login(
     password: str,
     ip: str | None,
     user_agent: str | None,
+    throttle: LoginThrottle,
     totp_token: str | None = None,
 ) -> LoginResult:
     """Checks the password with no connection held, then the account and its token in one
-    transaction (a ban or a new password that arrived while the hash ran still counts)."""
+    transaction (a ban or a new password that arrived while the hash ran still counts).
+    Failures are counted per account (`throttle`), whatever address they come from."""
     wanted = username_or_email.strip().lower()
     async with db.connection() as conn:
         row = await conn.fetch_one(_login_query(wanted))
+    account = f"person {row['person_id']}" if row else f"unknown name {wanted[:100]!r}"
+    throttle.check(account)
     stored = row["password_encrypted"] if row else None
     if not await auth.verify_password_off_loop(password, stored):
+        throttle.failed(account, ip)
         raise ApiError(ErrorCode.INCORRECT_LOGIN)
     async with db.transaction() as tx:
         row = await tx.fetch_one(_login_query(wanted))
@@ -247,8 +277,13 @@ async def login(
             if local["registration_mode"] != "Open" and not row["accepted_application"]:
                 await _raise_application_state(tx, int(row["id"]))
         if row["totp_2fa_enabled"]:
-            two_factor.check_code(row, totp_token)
+            try:
+                two_factor.check_code(row, totp_token)
+            except ApiError:  # a wrong code is a failed guess too
+                throttle.failed(account, ip)
+                raise
         token = await auth.issue_token(tx, int(row["id"]), settings.hostname, ip, user_agent)
+    throttle.succeeded(account)
     return LoginResult(jwt=token, registration_created=False, verify_email_sent=False)
 
 
@@ -401,6 +436,7 @@ async def save_settings(
         name = _clearable(changes["display_name"])
         if name is not None:
             validation.check_display_name(name, local["actor_name_max_length"])
+            await _check_not_posing(conn, viewer.person_id, name)
         person_values["display_name"] = name
     if "bio" in changes and changes["bio"] is not None:
         bio = _clearable(changes["bio"])

@@ -65,10 +65,8 @@ async def is_banned_from(conn: Connection, community_id: int, person_id: int) ->
 
 def _text_fields(changes: dict[str, Any], slurs: Any, values: dict[str, Any]) -> None:
     if "title" in changes and changes["title"] is not None:
-        title = changes["title"].strip()
+        title = validation.check_community_title(changes["title"])
         validation.check_slurs(title, slurs)
-        if not title or len(title) > 255 or "\n" in title:
-            raise ApiError(ErrorCode.INVALID_BODY_FIELD, "title must be 1 to 255 characters")
         values["title"] = title
     if changes.get("description") is not None:
         description = changes["description"].strip() or None
@@ -162,7 +160,9 @@ async def follow(conn: Connection, viewer: Actor, community_id: int, follow: boo
             )
         )
         if existing is None:
-            if await is_banned_from(conn, community_id, viewer.person_id):
+            # Only a local community checks its bans: a remote one decides itself, and the
+            # copy of a ban kept here may have been lifted there (as Lemmy 0.19).
+            if community["local"] and await is_banned_from(conn, community_id, viewer.person_id):
                 raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
             if community["deleted"] or community["removed"]:
                 raise ApiError(ErrorCode.DELETED)

@@ -31,6 +31,7 @@ from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
+from moot.federation import publish as comment_publish
 from moot.federation import publish_moderation as publish
 
 FeatureType = Literal["Local", "Community"]
@@ -160,7 +161,9 @@ async def feature_post(
 async def distinguish_comment(
     conn: Connection, actor: Actor, comment_id: int, distinguished: bool
 ) -> Row:
-    """A moderator marks their own comment as speaking for the community."""
+    """A moderator marks their own comment as speaking for the community. It federates as
+    an Update of the Note carrying `distinguished` (as Lemmy 0.19 sends it); one received
+    is applied through here by the ingest of that Note."""
     comment = await get_comment(conn, comment_id)
     if int(comment["creator_id"]) != actor.person_id:
         raise ApiError(ErrorCode.NO_COMMENT_EDIT_ALLOWED)
@@ -169,7 +172,9 @@ async def distinguish_comment(
     await conn.execute(
         sa.update(m.comment).where(m.comment.c.id == comment_id).values(distinguished=distinguished)
     )
-    return await get_comment(conn, comment_id)
+    comment = await get_comment(conn, comment_id)
+    await comment_publish.comment_saved(conn, actor, comment, "Update")
+    return comment
 
 
 async def set_moderator(

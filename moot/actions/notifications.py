@@ -1,5 +1,6 @@
 """Who hears of a comment: the local people it mentions as `@name@host`, and the author it
-answers (as a reply, unless they were mentioned already); and marking those notices read.
+answers (as a reply, unless they were mentioned already, or block the community or its
+instance); and marking those notices read.
 
 Comments arrive here the same way whether written on this instance or received from
 another, so a remote comment that mentions a local person notifies them too.
@@ -41,6 +42,7 @@ async def comment_saved(conn: Connection, comment: Row, post: Row, *, is_new: bo
         and recipient != author
         and recipient not in notified
         and await _may_notify(conn, recipient, author)
+        and not await _blocks_community(conn, recipient, int(post["community_id"]))
     ):
         await _notice(conn, m.comment_reply, recipient, int(comment["id"]))
 
@@ -58,6 +60,22 @@ async def _may_notify(conn: Connection, recipient: int, author: int) -> bool:
         .limit(1)
     )
     return blocked is None
+
+
+async def _blocks_community(conn: Connection, recipient: int, community_id: int) -> bool:
+    """Whether the recipient blocks the community, or the instance it lives on: a reply
+    there is no notice to them (Lemmy 0.19 goes by the community's instance, as listings
+    do, not the author's)."""
+    cb, ib, c = m.community_block, m.instance_block, m.community
+    community_blocked = sa.exists().where(
+        cb.c.person_id == recipient, cb.c.community_id == community_id
+    )
+    instance_blocked = sa.exists().where(
+        ib.c.person_id == recipient,
+        ib.c.instance_id
+        == sa.select(c.c.instance_id).where(c.c.id == community_id).scalar_subquery(),
+    )
+    return bool(await conn.scalar(sa.select(sa.or_(community_blocked, instance_blocked))))
 
 
 async def _notice(conn: Connection, table: sa.Table, recipient: int, comment_id: int) -> None:

@@ -37,6 +37,14 @@ async def check_can_post_in(conn: Connection, actor: Actor, community: Row) -> N
         raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
 
 
+async def _allowed_link(conn: Connection, raw: str) -> str:
+    """The link cleaned, or `blocked_url` if an entry of the site's blocklist names it."""
+    url = validation.clean_url(raw)
+    blocked = await conn.fetch_all(sa.select(m.url_blocklist.c.url))
+    validation.check_url_not_blocked(url, [r["url"] for r in blocked])
+    return url
+
+
 async def _content_fields(
     conn: Connection,
     settings: Settings,
@@ -61,13 +69,10 @@ async def _content_fields(
         if raw == "" and editing:
             values["url"] = None
         elif raw:
-            url = validation.clean_url(raw)
-            blocked = await conn.fetch_all(sa.select(m.url_blocklist.c.url))
-            validation.check_url_not_blocked(url, [r["url"] for r in blocked])
-            values["url"] = url
-        # A link without a preview (from another instance) keeps what the post had.
-        if "url" in values and ("link_preview" in changes or values["url"] is None):
-            await _link_preview(conn, settings, changes.get("link_preview"), values)
+            values["url"] = await _allowed_link(conn, raw)
+    # A link without a preview (from another instance) keeps what the post had.
+    if "url" in values and ("link_preview" in changes or values["url"] is None):
+        await _link_preview(conn, settings, changes.get("link_preview"), values)
     if changes.get("body") is not None:
         body = validation.remove_slurs(changes["body"], slurs)
         validation.check_body(body, validation.POST_BODY_MAX_LENGTH)
@@ -128,6 +133,12 @@ async def create_post(
     changes: dict[str, Any],
     received: Received | None = None,
 ) -> Row:
+    values: dict[str, Any] = {}
+    # The link is checked first: a blocked one answers `blocked_url` whatever else is wrong
+    # (an unknown community, a ban, a bad title), as clients of Lemmy expect.
+    link = (changes.get("url") or "").strip()
+    if link:
+        values["url"] = await _allowed_link(conn, link)
     community = await get_community(conn, changes["community_id"])
     await check_can_post_in(conn, viewer, community)
     if changes.get("honeypot"):
@@ -136,8 +147,7 @@ async def create_post(
         viewer.is_admin or await is_moderator(conn, int(community["id"]), viewer.person_id)
     ):
         raise ApiError(ErrorCode.ONLY_MODS_CAN_POST_IN_COMMUNITY)
-    values: dict[str, Any] = {}
-    await _content_fields(conn, settings, changes, values, editing=False)
+    await _content_fields(conn, settings, {**changes, "url": None}, values, editing=False)
     if community["nsfw"]:
         values["nsfw"] = True
     now = received.published if received is not None else utcnow()

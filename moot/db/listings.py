@@ -520,10 +520,16 @@ async def list_comments(conn: Connection, f: CommentFilter, page: int, limit: in
         query = query.where(c.local)
     if f.top_window_since is not None:
         query = query.where(cm.published > f.top_window_since)
+    moderator_view = f.listing_type == "ModeratorView"
     if f.viewer_id is not None:
         me = f.viewer_id
         if f.listing_type == "Subscribed":
             query = query.where(p.community_id.in_(_follows(me)))
+        if moderator_view:
+            t = m.community_moderator
+            query = query.where(
+                p.community_id.in_(sa.select(t.c.community_id).where(t.c.person_id == me))
+            )
         if f.liked_only or f.disliked_only:
             t = m.comment_like
             query = query.where(
@@ -533,13 +539,19 @@ async def list_comments(conn: Connection, f: CommentFilter, page: int, limit: in
                     )
                 )
             )
-        if f.creator_id is None:
+        # Moderators see everything in their communities, blocked authors too (as posts).
+        if f.creator_id is None and not moderator_view:
             b = m.person_block
             query = query.where(
                 ~cm.creator_id.in_(sa.select(b.c.target_id).where(b.c.person_id == me)),
                 ~c.instance_id.in_(blocked_instances(me)),
             )
-        if f.creator_id is None and f.post_id is None and f.community_id is None:
+        if (
+            f.creator_id is None
+            and f.post_id is None
+            and f.community_id is None
+            and not moderator_view
+        ):
             # Across communities, a blocked one's comments are gone as its posts are; a
             # thread or community opened on purpose still shows them.
             cb = m.community_block
@@ -553,14 +565,18 @@ async def list_comments(conn: Connection, f: CommentFilter, page: int, limit: in
             saved, sa.and_(saved.c.comment_id == cm.id, saved.c.person_id == f.viewer_id)
         )
         order = [(saved.c.published, True), *order]
-    tree = f.post_id is not None or f.parent_path is not None
+    in_thread = f.post_id is not None or f.parent_path is not None
+    if in_thread:  # a thread shows its distinguished comments first
+        order = [(cm.distinguished, True), *order]
     if f.max_depth is not None:
-        # max_depth levels below the parent (or below the post, for the whole thread).
+        # A tree fetch, as Lemmy: max_depth levels below the parent (or below the post, for
+        # the whole thread), one fixed page, and in a thread every parent before its
+        # replies. Without max_depth a thread is a plain page in the sort asked for.
         above = len(f.parent_path) // PATH_WIDTH if f.parent_path is not None else 0
         query = query.where(sa.func.length(cm.path) <= (above + f.max_depth) * PATH_WIDTH)
         limit, page = TREE_LIMIT, 1
-    if tree:
-        parent_of = sa.func.substr(cm.path, 1, sa.func.length(cm.path) - PATH_WIDTH)
-        order = [(parent_of, False), (cm.distinguished, True), *order]
+        if in_thread:
+            parent_of = sa.func.substr(cm.path, 1, sa.func.length(cm.path) - PATH_WIDTH)
+            order = [(parent_of, False), *order]
     order.append((cm.id, order[-1][1]))
     return await conn.fetch_all(_ordered(query, order).limit(limit).offset(limit * (page - 1)))

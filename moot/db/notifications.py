@@ -1,6 +1,7 @@
-"""A person's replies and mentions as they list and count them. Comments that are gone, and
-comments by people the person blocked, are left out of both the lists and the counts.
-`unread_counts` is what the API's /user/unread_count answers and the web menu shows."""
+"""A person's replies and mentions as they list and count them. Comments that are gone,
+comments by people the person blocked, and, for someone who hides bot accounts, comments by
+bots are left out of both the lists and the counts. `unread_counts` is what the API's
+/user/unread_count answers and the web menu shows."""
 
 from __future__ import annotations
 
@@ -20,11 +21,19 @@ MENTIONS = m.person_mention
 
 def _visible(table: sa.Table, person_id: int) -> list[sa.ColumnElement[bool]]:
     b = m.person_block
+    shows_bots = (
+        sa.select(m.local_user.c.show_bot_accounts)
+        .where(m.local_user.c.person_id == person_id)
+        .scalar_subquery()
+    )
+    # Per notice, a primary-key look-up of its author; the setting is read once.
+    by_bot = sa.exists().where(m.person.c.id == m.comment.c.creator_id, m.person.c.bot_account)
     return [
         table.c.recipient_id == person_id,
         ~m.comment.c.deleted,
         ~m.comment.c.removed,
         ~m.comment.c.creator_id.in_(sa.select(b.c.target_id).where(b.c.person_id == person_id)),
+        sa.or_(shows_bots, ~by_bot),
     ]
 
 

@@ -141,12 +141,14 @@ async def community_languages(conn: Connection, community_id: int) -> list[int]:
 
 
 async def _actor_by_name(conn: Connection, table: sa.Table, name: str) -> Row | None:
-    """A person or community by `name` (local, any case) or `name@host`."""
+    """A person or community by `name` (local, any case) or `name@host` (the host in any
+    case, its port ignored: instances are told apart by domain)."""
     local_name, _, host = name.partition("@")
     query = sa.select(table).where(sa.func.lower(table.c.name) == local_name.lower())
     if host:
+        domain = host.split(":", 1)[0].lower()
         query = query.join(m.instance, m.instance.c.id == table.c.instance_id).where(
-            m.instance.c.domain == host.lower()
+            m.instance.c.domain == domain  # kept lower-case (urls.domain)
         )
     else:
         query = query.where(table.c.local)

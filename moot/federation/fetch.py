@@ -4,6 +4,10 @@ GET with `Accept: application/activity+json`, a 10 s timeout and a 200 KiB cap; 
 redirect followed by hand; the response type must be ActivityPub JSON; the document's `id`
 must be the URL it came from. Private and loopback addresses, and plain http, are refused
 unless the instance runs in test mode.
+
+Every GET is signed by the instance actor (`https://HOST/#main-key`), as a Lemmy 0.19 with
+`federation_signed_fetch` signs them, so servers that answer only signed fetches (Mastodon's
+secure mode) answer moot too (docs/decisions.md, "Signed fetch").
 """
 
 from __future__ import annotations
@@ -16,10 +20,14 @@ from typing import Any
 from urllib.parse import urljoin
 
 import httpx
+import sqlalchemy as sa
 
 from moot.config import Settings
+from moot.db import models as m
+from moot.db.engine import Database
 from moot.errors import ApiError
-from moot.federation import urls
+from moot.federation import signatures, urls
+from moot.federation.keys import actor_keys
 from moot.federation.policy import PolicyCache
 from moot.federation.protocol.common import ACTIVITY_JSON
 from moot.federation.protocol.parse import ParseError, decode
@@ -60,6 +68,20 @@ class Fetcher:
     settings: Settings
     http: httpx.AsyncClient
     policy: PolicyCache
+    db: Database
+    _signer: tuple[str, str] | None = None  # (keyId, private PEM) of the instance actor
+
+    async def signer(self) -> tuple[str, str]:
+        if self._signer is None:
+            async with self.db.transaction() as tx:
+                site = await tx.fetch_one(
+                    sa.select(m.site).join(m.local_site, m.local_site.c.site_id == m.site.c.id)
+                )
+                assert site is not None, "the site was not bootstrapped"
+                private, _ = await actor_keys(tx, m.site, site)
+            # The id the site actor is served with (routes/actors.py).
+            self._signer = (f"{self.settings.origin}/#main-key", private)
+        return self._signer
 
     async def check_url(self, url: str) -> None:
         """Refuse what moot must not ask for: its own objects, unfederated hosts, http and
@@ -118,8 +140,10 @@ class Fetcher:
         raise FetchError(f"{url} redirects more than once", answered=True)
 
     async def _request(self, url: str, accept: str) -> tuple[int, dict[str, str], bytes]:
+        key_id, private = await self.signer()
+        headers = signatures.sign_get(url, accept, private, key_id)
         try:
-            async with self.http.stream("GET", url, headers={"Accept": accept}) as response:
+            async with self.http.stream("GET", url, headers=headers) as response:
                 chunks, size = [], 0
                 async for chunk in response.aiter_bytes():
                     size += len(chunk)

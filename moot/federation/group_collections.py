@@ -1,7 +1,9 @@
 """What Lemmy reads after fetching a remote community (reference §2): its moderators
-(which replace the local list), its follower count, and up to 50 posts from its outbox.
+(which replace the local list), its follower count, up to 50 posts from its outbox, and
+its featured posts (which become exactly the posts it has pinned here).
 
-Run in the background: a failure only means the community shows less until the next fetch.
+Run in the background (Federation.read_collections, after each fetch of the community): a
+failure only means the community shows less until the next fetch.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ OUTBOX_ITEMS = 50
 
 
 async def refresh(ctx: Context, community: Row) -> None:
-    for step in (_moderators, _followers, _outbox):
+    for step in (_moderators, _followers, _outbox, _featured):
         try:
             await step(Context(ctx.fed), community)
         except (FetchError, ParseError, ApiError, Conflict) as exc:
@@ -86,22 +88,55 @@ async def _outbox(ctx: Context, community: Row) -> None:
     doc = await ctx.fed.fetcher.get(f"{community['actor_id']}/outbox", ctx.budget)
     for item in _items(doc)[:OUTBOX_ITEMS]:
         create = item.get("object") if isinstance(item, dict) else None
-        if not isinstance(create, dict) or create.get("type") != "Create":
-            continue
-        page_doc = create.get("object")
-        if not isinstance(page_doc, dict):
-            continue
-        try:
-            page = parse_object(page_doc)
-            if not isinstance(page, Page):
-                continue
-            async with ctx.fed.db.connection() as conn:
-                known = await conn.scalar(sa.select(m.post.c.id).where(m.post.c.ap_id == page.id))
-            if known is not None:
-                continue
+        if isinstance(create, dict) and create.get("type") == "Create":
+            await _store_page(ctx, community, create.get("object"))
+
+
+async def _featured(ctx: Context, community: Row) -> None:
+    """The pinned posts, as Pages (Lemmy 0.19's `featured` collection): stored if new; the
+    community's pins here become exactly these."""
+    if not community["featured_url"]:
+        return
+    doc = await ctx.fed.fetcher.get(str(community["featured_url"]), ctx.budget)
+    pinned = []
+    for item in _items(doc)[:OUTBOX_ITEMS]:
+        ap_id = await _store_page(ctx, community, item)
+        if ap_id is not None:
+            pinned.append(ap_id)
+    p = m.post.c
+
+    async def pin(tx: Connection) -> None:
+        # Only this community's posts: a Page of another community pins nothing here.
+        await tx.execute(
+            sa.update(m.post)
+            .where(p.community_id == community["id"], p.featured_community, p.ap_id.not_in(pinned))
+            .values(featured_community=False)
+        )
+        await tx.execute(
+            sa.update(m.post)
+            .where(p.community_id == community["id"], ~p.featured_community, p.ap_id.in_(pinned))
+            .values(featured_community=True)
+        )
+
+    await retrying(ctx.fed.db, pin, what=f"featured posts of {community['actor_id']}")
+
+
+async def _store_page(ctx: Context, community: Row, page_doc: Any) -> str | None:
+    """The id of the Page `page_doc`, stored if new; None when it is not a usable Page."""
+    if not isinstance(page_doc, dict):
+        return None
+    try:
+        page = parse_object(page_doc)
+        if not isinstance(page, Page):
+            return None
+        async with ctx.fed.db.connection() as conn:
+            known = await conn.scalar(sa.select(m.post.c.id).where(m.post.c.ap_id == page.id))
+        if known is None:
             creator = await resolve.person(ctx, ingest.creator_url(page.attributed_to))
             apply = await ingest.prepare_object(ctx, page, RemoteActor(creator), community)
             # Its Create may be arriving at the same moment; whichever stores it first wins.
-            await retrying(ctx.fed.db, apply, what=f"outbox item {page.id}")
-        except (FetchError, ParseError, ApiError, Conflict) as exc:
-            log.info("outbox item of %s: %s", community["actor_id"], getattr(exc, "reason", exc))
+            await retrying(ctx.fed.db, apply, what=f"collection item {page.id}")
+        return page.id
+    except (FetchError, ParseError, ApiError, Conflict) as exc:
+        log.info("a post of %s: %s", community["actor_id"], getattr(exc, "reason", exc))
+        return None

@@ -6,8 +6,14 @@ community found in either is the same row, followable the same way.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from moot.db import models as m
 from moot.db import queries
-from moot.db.engine import Row
+from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
 from moot.federation import resolve, urls
 from moot.federation.fetch import FetchError
@@ -17,6 +23,8 @@ from moot.federation.resolve import Context
 from moot.federation.runtime import Federation
 
 _FINDERS = (("community", queries.community_by_name), ("person", queries.person_by_name))
+# This instance's page of a post or comment, wherever its home is.
+_OUR_PAGE = re.compile(r"^/(post|comment)/(\d+)/?$")
 
 
 def is_lookup(query: str) -> bool:
@@ -40,10 +48,15 @@ async def look_up(fed: Federation, query: str, *, signed_in: bool) -> tuple[str,
         if words.startswith(("http://", "https://")):
             if not signed_in and not _is_local(ctx, words):
                 raise ApiError(ErrorCode.NOT_LOGGED_IN, "log in to fetch from other servers")
-            return await _by_url(ctx, words)
-        return await _by_name(ctx, words, may_fetch=signed_in)
+            kind, row = await _by_url(ctx, words)
+        else:
+            kind, row = await _by_name(ctx, words, may_fetch=signed_in)
     except (FetchError, ParseError) as exc:
         raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, exc.reason) from exc
+    # What was deleted or removed is not found (as Lemmy 0.19's resolve_object).
+    if row["deleted"] or row.get("removed"):
+        raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, f"the {kind} was deleted or removed")
+    return kind, row
 
 
 async def _by_name(ctx: Context, query: str, *, may_fetch: bool) -> tuple[str, Row]:
@@ -80,7 +93,7 @@ async def _by_name(ctx: Context, query: str, *, may_fetch: bool) -> tuple[str, R
 
 async def _by_url(ctx: Context, url: str) -> tuple[str, Row]:
     async with ctx.fed.db.connection() as conn:
-        found = await resolve.find_actor(conn, url)
+        found = await resolve.find_actor(conn, url) or await _our_page(ctx, conn, url)
     if found is not None and found[0] != "site":
         return found
     try:
@@ -91,6 +104,17 @@ async def _by_url(ctx: Context, url: str) -> tuple[str, Row]:
     if kind == "site":
         raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, "an instance is not an object to show")
     return kind, row
+
+
+async def _our_page(ctx: Context, conn: Connection, url: str) -> tuple[str, Row] | None:
+    """The post or comment at this instance's `/post/ID` or `/comment/ID`: the object
+    itself, also when its home is another instance (that URL answers with a redirect)."""
+    page = _OUR_PAGE.match(urlsplit(url).path) if _is_local(ctx, url) else None
+    if page is None:
+        return None
+    table = m.post if page[1] == "post" else m.comment
+    row = await conn.fetch_one(sa.select(table).where(table.c.id == int(page[2])))
+    return None if row is None else (page[1], row)
 
 
 def _is_local(ctx: Context, url: str) -> bool:

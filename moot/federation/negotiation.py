@@ -38,7 +38,9 @@ def negotiate(app: ASGIApp) -> ASGIApp:
             and wants_activitypub(_accept(scope))
         ):
             path = AP_PREFIX + scope["path"].rstrip("/")
-            scope = {**scope, "path": path or AP_PREFIX, "raw_path": path.encode()}
+            sent = scope.get("raw_path") or scope["path"].encode()
+            # The path as sent stays known: a signed fetch signs it.
+            scope = {**scope, "path": path, "raw_path": path.encode(), "moot.raw_path": sent}
         await app(scope, receive, send)
 
     return handler

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -21,7 +22,10 @@ from moot.federation.objects.person import store_person
 from moot.federation.objects.site import store_application
 from moot.federation.protocol.actors import Application, Group, Person
 from moot.federation.protocol.parse import ParseError, parse_object
-from moot.federation.runtime import Federation
+
+if TYPE_CHECKING:
+    # The runtime wires this module to group_collections, which resolves through it.
+    from moot.federation.runtime import Federation
 
 ActorShape = Person | Group | Application
 _TABLES = {"person": m.person, "community": m.community, "site": m.site}
@@ -87,9 +91,7 @@ async def actor(ctx: Context, url: str, *, refresh: bool = True) -> tuple[str, R
     stored = await retrying(ctx.fed.db, lambda tx: store_actor(tx, shape), what=f"storing {url}")
     await remember_instance(ctx, url)
     if stored[0] == "community":
-        from moot.federation import group_collections  # it resolves through this module
-
-        ctx.fed.spawn(group_collections.refresh(Context(ctx.fed), stored[1]))
+        ctx.fed.read_collections(stored[1])
     return stored
 
 

@@ -11,10 +11,12 @@ from typing import Any
 import httpx
 
 from moot.config import Settings
-from moot.db.engine import Database
+from moot.db.engine import Database, Row
+from moot.federation import group_collections
 from moot.federation.checks import Rules
 from moot.federation.fetch import Fetcher
 from moot.federation.policy import PolicyCache
+from moot.federation.resolve import Context
 from moot.federation.transport import make_client
 from moot.federation.urls import hostname_domain
 
@@ -35,6 +37,11 @@ class Federation:
         task = asyncio.create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    def read_collections(self, community: Row) -> None:
+        """After a fetch of a remote community: its moderators, followers, outbox and
+        featured posts, read in the background."""
+        self.spawn(group_collections.refresh(Context(self), community))
 
     @property
     def local_domain(self) -> str:
@@ -61,4 +68,4 @@ def start_federation(settings: Settings, db: Database) -> Federation:
     http = make_client(settings, connections=20)
     ttl = 0.5 if settings.federation_test_mode else 60.0
     policy = PolicyCache(db, hostname_domain(settings.hostname), ttl)
-    return Federation(settings, db, http, policy, Fetcher(settings, http, policy))
+    return Federation(settings, db, http, policy, Fetcher(settings, http, policy, db))

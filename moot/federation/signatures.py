@@ -1,9 +1,11 @@
 """HTTP signatures as Lemmy makes and checks them (draft-cavage, reference §5).
 
 Outgoing: RSASSA-PKCS1-v1_5 with SHA-256 over `(request-target) content-type date digest
-host`, labelled `hs2019` as Lemmy (and Mastodon) label it. Incoming: the Digest header is
-required and must be signed, the signature is always checked as RSA-SHA256 whatever its
-label, and a signed Date (or `(created)`) must be within an hour of now.
+host` (a GET signs `accept` in place of `content-type`, and the Digest of the empty body),
+labelled `hs2019` as Lemmy (and Mastodon) label it. Incoming: a POST's Digest header is
+required and must be signed (a GET's is checked when sent), the signature is always checked
+as RSA-SHA256 whatever its label, and a signed Date (or `(created)`) must be within an hour
+of now.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from moot.federation.protocol.common import ACTIVITY_JSON
 
-SIGNED = ("(request-target)", "content-type", "date", "digest", "host")
 WINDOW = timedelta(hours=1)
 _PARAM = re.compile(r'\s*([a-zA-Z]+)\s*=\s*"([^"]*)"\s*,?')
 
@@ -69,19 +70,39 @@ def sign(
     url: str, body: bytes, private_pem: str, key_id: str, now: datetime | None = None
 ) -> dict[str, str]:
     """The headers of a signed POST of `body` to `url`."""
-    target, host = _target("POST", url)
+    return _signed("POST", url, {"content-type": ACTIVITY_JSON}, body, private_pem, key_id, now)
+
+
+def sign_get(
+    url: str, accept: str, private_pem: str, key_id: str, now: datetime | None = None
+) -> dict[str, str]:
+    """The headers of a signed GET of `url` (a signed fetch)."""
+    return _signed("GET", url, {"accept": accept}, b"", private_pem, key_id, now)
+
+
+def _signed(
+    method: str,
+    url: str,
+    first: dict[str, str],
+    body: bytes,
+    private_pem: str,
+    key_id: str,
+    now: datetime | None,
+) -> dict[str, str]:
+    target, host = _target(method, url)
     headers = {
-        "content-type": ACTIVITY_JSON,
+        **first,
         "date": format_datetime(now or datetime.now(UTC), usegmt=True),
         "digest": digest(body),
         "host": host,
     }
-    lines = [f"(request-target): {target}"] + [f"{h}: {headers[h]}" for h in SIGNED[1:]]
+    names = ["(request-target)", *headers]
+    lines = [f"(request-target): {target}"] + [f"{h}: {v}" for h, v in headers.items()]
     signature = _private_key(private_pem).sign(
         "\n".join(lines).encode(), padding.PKCS1v15(), hashes.SHA256()
     )
     headers["signature"] = (
-        f'keyId="{key_id}",algorithm="hs2019",headers="{" ".join(SIGNED)}",'
+        f'keyId="{key_id}",algorithm="hs2019",headers="{" ".join(names)}",'
         f'signature="{base64.b64encode(signature).decode()}"'
     )
     return headers
@@ -135,12 +156,14 @@ def verify(
     """Raise SignatureError unless `public_pem` signed this request, Digest and all.
 
     `headers` has lower-case names; `path` is the path and query as the client sent them.
+    A GET has no body to protect: its Digest is checked only when sent (Mastodon sends none).
     """
-    check_digest(headers, body)
     params = parse_signature(headers.get("signature", ""))
     signed = params.get("headers", "date").lower().split()
-    if "digest" not in signed:
-        raise SignatureError("the signature does not cover the Digest header")
+    if method.upper() != "GET" or "digest" in headers:
+        check_digest(headers, body)
+        if "digest" not in signed:
+            raise SignatureError("the signature does not cover the Digest header")
     if "(request-target)" not in signed:
         raise SignatureError("the signature does not cover (request-target)")
     moment = _moment(params, headers, signed)

@@ -1,5 +1,7 @@
-"""How the web pages name people and communities: `name` when local, `name@host` when not,
-so links to a remote actor open moot's copy of it rather than a local namesake."""
+"""How the web pages name people and communities, as Lemmy's web interface does: `name`
+when local, `name@host[:port]` when not (the host as the actor's URL writes it), so links to
+a remote actor open moot's copy of it rather than a local namesake, and every remote person
+or community shown carries its host."""
 
 from __future__ import annotations
 
@@ -10,13 +12,36 @@ import jinja2
 
 from moot.federation import urls
 
+Actor = Mapping[str, Any]
 
-def handle(actor: Mapping[str, Any]) -> str:
+
+def _remote(actor: Actor) -> bool:
+    return not actor.get("local", True) and bool(actor.get("actor_id"))
+
+
+def handle(actor: Actor) -> str:
     name = str(actor["name"])
-    if actor.get("local", True) or not actor.get("actor_id"):
+    if not _remote(actor):
         return name
-    return f"{name}@{urls.domain(str(actor['actor_id']))}"
+    return f"{name}@{urls.authority(str(actor['actor_id']))}"
+
+
+def person_label(person: Actor) -> str:
+    """The display name (else the name); a remote person's handle with its host after it."""
+    shown = str(person.get("display_name") or person["name"])
+    if not _remote(person):
+        return shown
+    full = handle(person)
+    return f"{shown} ({full})" if person.get("display_name") else full
+
+
+def community_label(community: Actor) -> str:
+    """The title; a remote community's `!name@host` after it."""
+    title = str(community["title"])
+    return f"{title} (!{handle(community)})" if _remote(community) else title
 
 
 def register_names(env: jinja2.Environment) -> None:
     env.filters["handle"] = handle
+    env.filters["person_label"] = person_label
+    env.filters["community_label"] = community_label

@@ -88,6 +88,7 @@ async def login(request: AnyRequest) -> Template | Redirect:
             text(form, "password"),
             client_ip(request),
             user_agent(request),
+            moot.login_throttle,
             text(form, "totp_2fa_token").strip() or None,
         )
     except ApiError as exc:
@@ -143,6 +144,7 @@ async def signup(request: AnyRequest) -> Template | Redirect:
         show_nsfw=flag(form, "show_nsfw"),
         honeypot=text(form, "honeypot") or None,
         answer=text(form, "answer") or None,
+        accept_language=request.headers.get("accept-language"),
     )
     try:
         result = await accounts.register(

@@ -33,6 +33,7 @@ class Call:
     path: str
     body: dict[str, Any] | None = None
     who: str = ""  # the sender's name, for the messages
+    headers: tuple[tuple[str, str], ...] = ()  # more request headers
 
     def describe(self) -> str:
         return f"{self.method} {self.path} {json.dumps(self.body)} by {self.who or 'anonymous'}"
@@ -56,7 +57,9 @@ class Answer:
 
 
 async def _send(client: httpx.AsyncClient, call: Call, go: asyncio.Event) -> Answer:
-    headers = {"Authorization": f"Bearer {call.token}"} if call.token else {}
+    headers = dict(call.headers)
+    if call.token:
+        headers["Authorization"] = f"Bearer {call.token}"
     request = client.build_request(
         call.method, f"{call.base}{call.path}", json=call.body, headers=headers
     )

@@ -83,6 +83,19 @@ def test_signature_round_trip_and_tampering() -> None:
         signatures.verify("POST", "/inbox", ed, body, public)
 
 
+def test_signed_get_round_trip() -> None:
+    private, public = generate_keypair()
+    headers = signatures.sign_get("http://moot-beta:8551/c/main", "application/json", private, "k")
+    assert 'headers="(request-target) accept date digest host"' in headers["signature"]
+    signatures.verify("GET", "/c/main", headers, b"", public)
+    with pytest.raises(signatures.SignatureError, match="does not verify"):
+        signatures.verify("GET", "/c/other", headers, b"", public)
+    # A POST's body is what its Digest protects: never optional there.
+    without = {k: v for k, v in headers.items() if k != "digest"}
+    with pytest.raises(signatures.SignatureError, match="Digest header is required"):
+        signatures.verify("POST", "/c/main", without, b"", public)
+
+
 def test_host_map_and_list_entries() -> None:
     assert parse_host_map("moot-alpha=127.0.0.1, moot-beta=127.0.0.2") == {
         "moot-alpha": "127.0.0.1",

@@ -82,6 +82,29 @@ def test_settings_round_trip(server: Server) -> None:
     )
 
 
+def test_languages_from_accept_language(server: Server) -> None:
+    """A new account reads the header's languages the instance knows, plus undetermined;
+    every language when the header names none it knows, or there is none (Lemmy 0.19)."""
+    codes = {lang["code"]: lang["id"] for lang in Api(server).ok("GET", "/site")["all_languages"]}
+    every = sorted(codes.values())
+
+    def signed_up(header: str | None) -> tuple[list[int], str]:
+        name = unique("lang")
+        form = {"username": name, "password": PASSWORD, "password_verify": PASSWORD}
+        headers = {"Accept-Language": header} if header is not None else {}
+        answer = Api(server).http.post("/user/register", json=form, headers=headers)
+        assert answer.status_code == 200, answer.text
+        me = Api(server, answer.json()["jwt"]).ok("GET", "/site")["my_user"]
+        interface = me["local_user_view"]["local_user"]["interface_language"]
+        return sorted(me["discussion_languages"]), str(interface)
+
+    # Quality orders the header; q=0 refuses a language; an unknown one is passed over.
+    header = "en;q=0.8, de-CH, de;q=0.9, xx;q=0.7, fr;q=0"
+    assert signed_up(header) == (sorted([codes["und"], codes["de"], codes["en"]]), "de")
+    assert signed_up("xx-YY, *") == (every, "xx")
+    assert signed_up(None) == (every, "browser")
+
+
 def test_blocks_hide_people_and_communities(server: Server) -> None:
     reader, writer = register(server), register(server)
     cid = writer.ok("POST", "/community", {"name": unique("blk"), "title": "Blocks"})[

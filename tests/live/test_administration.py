@@ -211,6 +211,16 @@ def test_edit_site_settings(cast: Cast, js_moderation: dict[str, Any]) -> None:
             )
             == E.BLOCKED_URL
         )
+        # The link is checked first: whatever else is wrong, the answer is blocked_url.
+        everything_wrong = {
+            "name": "ab",
+            "community_id": 999_999,
+            "url": "https://www.blocked.example/x",
+            "honeypot": "a bot",
+        }
+        assert lemmy_error(cast.api, cast.user, "POST", "/post", json=everything_wrong) == (
+            E.BLOCKED_URL
+        )
     finally:
         cast.api(
             cast.admin,

@@ -152,6 +152,54 @@ def test_moderator_view_lists_what_one_moderates(server: Server) -> None:
     assert moderated(alice) == {in_alices}
     assert moderated(bob) == {in_bobs}
 
+    # Comments too, and a moderator's own blocks do not hide what is in their communities.
+    def comment_on(author: Api, post_id: int) -> int:
+        made = author.ok("POST", "/comment", {"post_id": post_id, "content": "Moderated"})
+        return int(made["comment_view"]["comment"]["id"])
+
+    on_alices, on_bobs = comment_on(bob, in_alices), comment_on(alice, in_bobs)
+    bob_id = bob.ok("GET", "/site")["my_user"]["local_user_view"]["person"]["id"]
+    alice.ok("POST", "/user/block", {"person_id": bob_id, "block": True})
+
+    def moderated_comments(api: Api) -> set[int]:
+        listed = api.ok("GET", "/comment/list", type_="ModeratorView", limit=50)["comments"]
+        return {c["comment"]["id"] for c in listed}
+
+    assert moderated_comments(alice) == {on_alices}
+    assert moderated_comments(bob) == {on_bobs}
+
+
+def test_a_thread_is_a_tree_only_with_max_depth(server: Server) -> None:
+    """With max_depth, parents come before their replies; without it, a post's comments
+    are a plain page in the sort asked for (Lemmy 0.19)."""
+    author = register(server)
+    made = author.ok("POST", "/community", {"name": unique("thread"), "title": "Thread"})
+    cid = made["community_view"]["community"]["id"]
+    post = author.ok("POST", "/post", {"name": "A thread", "community_id": cid})
+    post_id = post["post_view"]["post"]["id"]
+
+    def comment(content: str, parent: int | None = None) -> int:
+        body: dict[str, Any] = {"post_id": post_id, "content": content}
+        if parent is not None:
+            body["parent_id"] = parent
+        return int(author.ok("POST", "/comment", body)["comment_view"]["comment"]["id"])
+
+    first = comment("First")
+    reply = comment("A reply to the first", first)
+    last = comment("Last")
+
+    def listed(**params: Any) -> list[int]:
+        found = author.ok(
+            "GET", "/comment/list", post_id=post_id, sort="New", type_="All", **params
+        )
+        return [c["comment"]["id"] for c in found["comments"]]
+
+    assert listed() == [last, reply, first]
+    assert listed(max_depth=5) == [last, first, reply]
+    assert listed(limit=2, page=2) == [first]  # a plain page pages
+    assert listed(parent_id=first) == [reply, first]
+    assert listed(parent_id=first, max_depth=5) == [first, reply]
+
 
 SUBSCRIBED_SORTS = (
     "Hot",

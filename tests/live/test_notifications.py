@@ -184,3 +184,57 @@ def test_mark_all_as_read_and_paging(server: Server, thread: Any) -> None:
     assert ann.api.ok("POST", "/user/mark_all_as_read") == {"replies": []}
     assert _unread(ann) == {"replies": 0, "mentions": 0, "private_messages": 0}
     assert _unread(bob)["replies"] == 0  # nobody else's notices changed
+
+
+def _settings(who: Member, **changes: Any) -> None:
+    who.api.ok("PUT", "/user/save_user_settings", changes)
+
+
+def test_bots_are_heard_only_by_who_shows_them(server: Server, thread: Any) -> None:
+    ann, bob, cid, post_id = thread
+    _settings(bob, bot_account=True)
+    answer = _comment(bob, post_id, f"Beep, @{cid.name}@{server.hostname}")
+    assert [r["comment"]["id"] for r in _replies(ann)] == [answer]
+    assert [m["comment"]["id"] for m in _mentions(cid)] == [answer]
+
+    # Hiding bots hides their replies and mentions, from the lists and the counts alike.
+    _settings(ann, show_bot_accounts=False)
+    _settings(cid, show_bot_accounts=False)
+    assert _replies(ann) == [] and _unread(ann)["replies"] == 0
+    assert _mentions(cid) == [] and _unread(cid)["mentions"] == 0
+    human = _comment(cid, post_id, "Not a bot")
+    assert [r["comment"]["id"] for r in _replies(ann)] == [human]
+
+    _settings(ann, show_bot_accounts=True)
+    assert {r["comment"]["id"] for r in _replies(ann)} == {answer, human}
+    assert _unread(ann)["replies"] == 2
+
+
+def test_no_reply_notice_from_a_blocked_community_or_instance(server: Server, thread: Any) -> None:
+    ann, bob, cid, post_id = thread
+    community_id = ann.api.ok("GET", "/post", id=post_id)["post_view"]["community"]["id"]
+    block = {"community_id": community_id}
+    ann.api.ok("POST", "/community/block", {**block, "block": True})
+    _comment(bob, post_id, "Unheard: Ann blocks the community")
+    ann.api.ok("POST", "/community/block", {**block, "block": False})
+    assert _replies(ann) == []  # never made, not merely hidden
+    heard = _comment(bob, post_id, "Heard again")
+    assert [r["comment"]["id"] for r in _replies(ann)] == [heard]
+
+    # The community becomes another server's (as federation would leave it); blocking that
+    # server silences replies in it, whoever writes them.
+    domain = f"{unique('far')}.example"
+    server.make_remote(
+        f"INSERT INTO instance (domain, published) "
+        f"SELECT '{domain}', published FROM instance ORDER BY id LIMIT 1",
+        f"UPDATE community SET local = false, inbox_url = 'https://{domain}/inbox', "
+        f"instance_id = (SELECT id FROM instance WHERE domain = '{domain}') "
+        f"WHERE id = {community_id}",
+    )
+    far = ann.api.ok("GET", "/community", id=community_id)["community_view"]["community"]
+    ann.api.ok("POST", "/site/block", {"instance_id": far["instance_id"], "block": True})
+    _comment(cid, post_id, "Unheard: Ann blocks the instance")
+    ann.api.ok("POST", "/site/block", {"instance_id": far["instance_id"], "block": False})
+    assert [r["comment"]["id"] for r in _replies(ann)] == [heard]
+    again = _comment(cid, post_id, "Heard once more")
+    assert [r["comment"]["id"] for r in _replies(ann, sort="Old")] == [heard, again]

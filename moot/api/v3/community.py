@@ -16,6 +16,8 @@ from moot.db import queries
 from moot.db.engine import Connection, Row
 from moot.db.listings import blocked_instances, check_page, community_order
 from moot.errors import ApiError, ErrorCode
+from moot.federation.lookup import look_up
+from moot.federation.runtime import Federation
 
 
 async def _response(conn: Connection, community: Row, viewer: Viewer | None) -> Json:
@@ -50,17 +52,19 @@ async def edit_community(request: AnyRequest, data: forms.EditCommunity) -> Json
 async def get_community(
     request: AnyRequest, id: forms.Int32 | None = None, name: str | None = None
 ) -> Json:
-    async with state(request).db.connection() as conn:
+    moot = state(request)
+    found: Row | None
+    async with moot.db.connection() as conn:
         viewer = await optional_viewer(conn, request)
         if id is not None:
-            row = await lookups.get_community(conn, id)
+            found = await lookups.get_community(conn, id)
         elif name is not None:
             found = await queries.community_by_name(conn, name)
-            if found is None:
-                raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
-            row = found
         else:
             raise ApiError(ErrorCode.NO_ID_GIVEN)
+    # Fetched with no connection held: the other server may take seconds.
+    row = found if found is not None else await _fetched(moot.federation, str(name), viewer)
+    async with moot.db.connection() as conn:
         if not await communities.shown_to(conn, row, viewer):
             raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
         return {
@@ -68,6 +72,17 @@ async def get_community(
             "moderators": await views.moderator_views(conn, [int(row["id"])]),
             "discussion_languages": await queries.community_languages(conn, int(row["id"])),
         }
+
+
+async def _fetched(fed: Federation | None, name: str, viewer: Viewer | None) -> Row:
+    """`name@host` not known yet, fetched from its home for a signed-in reader (Lemmy)."""
+    if fed is None or viewer is None or "@" not in name:
+        raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
+    try:
+        _, row = await look_up(fed, f"!{name}", signed_in=True)
+    except ApiError as exc:
+        raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY, exc.message) from exc
+    return row
 
 
 @get("/list")

@@ -8,6 +8,7 @@ from litestar import Request
 
 from moot import auth
 from moot.actions.site import check_private_instance
+from moot.client_address import client_address, trusted_networks
 from moot.db.engine import Connection
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
@@ -30,10 +31,10 @@ def token_of(request: AnyRequest) -> str | None:
 
 
 def client_ip(request: AnyRequest) -> str:
-    forwarded = request.headers.get("x-forwarded-for")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "127.0.0.1"
+    """The client's address, believing X-Forwarded-For only from trusted proxies."""
+    trusted = trusted_networks(state(request).settings.trusted_proxies)
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.getall("x-forwarded-for", []), trusted)
 
 
 def user_agent(request: AnyRequest) -> str | None:

@@ -49,7 +49,9 @@ def _login_json(result: accounts.LoginResult) -> Json:
 @post("/register", status_code=200)
 async def register(request: AnyRequest, data: forms.Register) -> Json:
     moot = state(request)
-    form = accounts.Registration(**msgspec.structs.asdict(data))
+    form = accounts.Registration(
+        **msgspec.structs.asdict(data), accept_language=request.headers.get("accept-language")
+    )
     result = await accounts.register(
         moot.db, moot.settings, form, client_ip(request), user_agent(request)
     )
@@ -66,6 +68,7 @@ async def login(request: AnyRequest, data: forms.Login) -> Json:
         data.password,
         client_ip(request),
         user_agent(request),
+        moot.login_throttle,
         data.totp_2fa_token,
     )
     return _login_json(result)

@@ -8,12 +8,14 @@ fetch of the same object may be storing it at the same moment (a search, a reply
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
 
-from moot.actions import comments, posts
+from moot.actions import comments, moderation, posts
 from moot.actions.actor import Received, RemoteActor
 from moot.db import models as m
 from moot.db.engine import Connection, Row, retrying
@@ -29,6 +31,7 @@ from moot.federation.protocol.parse import ParseError, parse_object
 from moot.federation.resolve import Context
 
 Apply = Callable[[Connection], Awaitable[None]]
+log = logging.getLogger("moot.federation")
 
 
 def creator_url(attributed_to: str | list[Any]) -> str:
@@ -143,11 +146,11 @@ async def prepare_comment(
     async def apply(tx: Connection) -> None:
         existing = await _stored_id(tx, m.comment, note.id) if update else None
         if existing is not None:
-            await comments.edit_comment(
+            comment = await comments.edit_comment(
                 tx, settings, actor, existing, fields.content, fields.language_id, received
             )
         else:
-            await comments.create_comment(
+            comment = await comments.create_comment(
                 tx,
                 settings,
                 actor,
@@ -157,8 +160,22 @@ async def prepare_comment(
                 fields.language_id,
                 received,
             )
+        if note.distinguished is not None and note.distinguished != comment["distinguished"]:
+            await _distinguish(tx, actor, comment, note.distinguished)
 
     return apply
+
+
+async def _distinguish(tx: Connection, actor: RemoteActor, comment: Row, on: bool) -> None:
+    """A moderator's distinguish arrives as the Note's `distinguished`; the edit it came
+    with is kept even when the sender may not distinguish (not a moderator here)."""
+    try:
+        # Without the activity: the edit already passed it on to the community's followers.
+        await moderation.distinguish_comment(
+            tx, replace(actor, activity=None), int(comment["id"]), on
+        )
+    except ApiError as exc:
+        log.info("distinguish of %s refused: %s", comment["ap_id"], exc)
 
 
 async def _row(ctx: Context, table: sa.Table, row_id: int) -> Row:
@@ -193,14 +210,22 @@ async def object_by_url(ctx: Context, url: str) -> tuple[str, Row]:
     if ctx.is_local(url):
         raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, f"no local post or comment {url}")
     shape = parse_object(await ctx.fed.fetcher.get(url, ctx.budget))
-    if not isinstance(shape, Page | Note) or shape.id != url:
+    if not isinstance(shape, Page | Note):
         raise ParseError(f"{url} is not a post or comment")
+    # A redirect (an instance's own URL of a copy it holds) leads to the object's real id;
+    # the fetcher made sure the document is at that id.
+    real = shape.id
+    if real != url:
+        for kind, table in (("post", m.post), ("comment", m.comment)):
+            row = await _by_ap_id(ctx, table, real)
+            if row is not None:
+                return kind, row
     creator = await resolve.person(ctx, creator_url(shape.attributed_to))
     apply = await prepare_object(ctx, shape, RemoteActor(creator), None)
     # The activity that creates it may be stored meanwhile: then this lands on its row.
-    await retrying(ctx.fed.db, apply, what=f"storing {url}")
+    await retrying(ctx.fed.db, apply, what=f"storing {real}")
     for kind, table in (("post", m.post), ("comment", m.comment)):
-        row = await _by_ap_id(ctx, table, url)
+        row = await _by_ap_id(ctx, table, real)
         if row is not None:
             return kind, row
-    raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, url)
+    raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, real)

@@ -20,19 +20,11 @@ from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.federation import signatures, urls
 from moot.federation.checks import check_activity
-from moot.federation.fetch import FetchError
 from moot.federation.inbox import store
-from moot.federation.protocol.actors import Person
 from moot.federation.protocol.parse import MAX_BODY, ParseError, decode, parse_activity
-from moot.federation.resolve import (
-    ActorShape,
-    Context,
-    fetch_actor,
-    find_actor,
-    remember_instance,
-    store_actor,
-)
+from moot.federation.resolve import Context, remember_instance, store_actor
 from moot.federation.runtime import Federation
+from moot.federation.signers import request_target, verified_signer
 
 INBOXES = ["/inbox", "/site_inbox", "/u/{name:str}/inbox", "/c/{name:str}/inbox"]
 _alive: dict[str, float] = {}
@@ -40,45 +32,6 @@ _alive: dict[str, float] = {}
 
 def _refused(code: ErrorCode, reason: str) -> ApiError:
     return ApiError(code, reason)
-
-
-async def _key(ctx: Context, actor: str, *, fresh: bool) -> tuple[str, ActorShape | None, str]:
-    """(public key PEM, the actor's JSON if fetched now, the actor's kind)."""
-    if not fresh:
-        async with ctx.fed.db.connection() as conn:
-            found = await find_actor(conn, actor)
-        if found is not None and found[1].get("public_key"):
-            return str(found[1]["public_key"]), None, found[0]
-    try:
-        shape = await fetch_actor(ctx, actor)
-    except (FetchError, ParseError) as exc:
-        raise _refused(ErrorCode.COULDNT_FETCH_ACTOR, getattr(exc, "reason", str(exc))) from exc
-    kind = "person" if isinstance(shape, Person) else type(shape).__name__.lower()
-    return shape.public_key.public_key_pem, shape, kind
-
-
-async def _verified_signer(
-    ctx: Context, request: Request[Any, Any, Any], body: bytes, actor: str
-) -> tuple[ActorShape | None, str]:
-    headers = {k.lower(): v for k, v in request.headers.items()}
-    raw_path = request.scope.get("raw_path") or request.url.path.encode()
-    path = raw_path.decode("latin-1")
-    if request.url.query:
-        path += f"?{request.url.query}"
-    pem, shape, kind = await _key(ctx, actor, fresh=False)
-    try:
-        signatures.verify("POST", path, headers, body, pem)
-        return shape, kind
-    except signatures.SignatureError as first:
-        if shape is not None:
-            raise _refused(ErrorCode.INVALID_SIGNATURE, first.reason) from first
-    # The key we kept may have been rotated: fetch the actor once more.
-    pem, shape, kind = await _key(ctx, actor, fresh=True)
-    try:
-        signatures.verify("POST", path, headers, body, pem)
-    except signatures.SignatureError as exc:
-        raise _refused(ErrorCode.INVALID_SIGNATURE, exc.reason) from exc
-    return shape, kind
 
 
 @post(INBOXES, status_code=200)
@@ -105,7 +58,8 @@ async def inbox(request: Request[Any, Any, Any]) -> Response[bytes]:
     policy.check(activity.id)
     policy.check(activity.actor)
     ctx = Context(fed)
-    shape, kind = await _verified_signer(ctx, request, body, activity.actor)
+    path, _ = request_target(request)
+    shape, kind = await verified_signer(ctx, "POST", path, headers, body, activity.actor)
     if request.url.path.startswith("/c/") and kind != "person":
         raise _refused(ErrorCode.INVALID_ACTIVITY, "a community inbox takes only persons")
     async with fed.db.transaction() as tx:

@@ -6,9 +6,17 @@ from litestar import Router
 
 from moot.federation.inbox.receive import inbox
 from moot.federation.routes import actors, content, discovery
+from moot.federation.routes.signed_fetch import check_signed_fetch
 
+# Actors, objects and collections: a signature, when sent, is checked (and may be required).
+guarded = Router(
+    path="/",
+    route_handlers=[*actors.HANDLERS, *content.HANDLERS],
+    guards=[check_signed_fetch],
+    include_in_schema=False,
+)
 router = Router(
     path="/",
-    route_handlers=[*discovery.HANDLERS, *actors.HANDLERS, *content.HANDLERS, inbox],
+    route_handlers=[*discovery.HANDLERS, *actors.OPEN, inbox, guarded],
     include_in_schema=False,
 )

@@ -175,9 +175,10 @@ async def community_moderators(request: AnyRequest, name: str) -> Response[bytes
     )
 
 
+# The instance actor is answered to anyone: it is the key other servers check signed
+# fetches with (routes/signed_fetch.py guards the rest).
+OPEN = [site_actor, site_outbox]
 HANDLERS = [
-    site_actor,
-    site_outbox,
     person_actor,
     person_outbox,
     community_actor,
