@@ -59,6 +59,9 @@ async def preview_link(moot: Moot, url: str, *, nsfw: bool = False) -> LinkPrevi
     a site that shows a content warning, as in Lemmy."""
     try:
         link = validation.clean_url(url)
+        async with moot.db.connection() as conn:  # a blocked site is not even asked
+            blocked = await conn.fetch_all(sa.select(m.url_blocklist.c.url))
+        validation.check_url_not_blocked(link, [r["url"] for r in blocked])
     except ApiError:
         return None
     if not link.startswith(("http://", "https://")):

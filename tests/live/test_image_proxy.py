@@ -40,6 +40,7 @@ class Moded:
     server: Server
     mode: str
     remote: str  # this server's folder on the remote site
+    admin: Api
 
     @property
     def origin(self) -> str:
@@ -77,8 +78,9 @@ def moded(request: pytest.FixtureRequest, remote: RemoteSite) -> Iterator[Moded]
             "POST", "/user/login", {"username_or_email": ADMIN_NAME, "password": ADMIN_PASSWORD}
         )["jwt"]
         limits = {f"rate_limit_{b}": 100000 for b in ("message", "post", "comment")}
-        Api(srv, token).ok("PUT", "/site", limits)
-        yield Moded(srv, mode, f"{remote.url}/{mode}-{backend}")
+        admin = Api(srv, token)
+        admin.ok("PUT", "/site", limits)
+        yield Moded(srv, mode, f"{remote.url}/{mode}-{backend}", admin)
     finally:
         if request.session.testsfailed and srv.log_path.exists():
             print(f"--- {mode} {backend} server log ---\n{srv.log_tail()}")
@@ -114,11 +116,18 @@ def test_lemmy_js_client(moded: Moded, remote: RemoteSite) -> None:
         assert remote.hits[f"{folder}/og.png"] == 1  # fetched once, then served from here
 
 
-def test_pythorhead(moded: Moded) -> None:
+def test_pythorhead(moded: Moded, remote: RemoteSite) -> None:
     lemmy = Lemmy(moded.server.url, raise_exceptions=True, request_timeout=30)
     assert lemmy.log_in(ADMIN_NAME, ADMIN_PASSWORD)
     community = lemmy.community.create(name=f"py{moded.mode.lower()[:8]}", title="Py pictures")
     community_id = community["community_view"]["community"]["id"]
+
+    # A blocked link is refused, and the site it names is not even asked for a preview.
+    folder = moded.remote.removeprefix(remote.url)
+    moded.admin.ok("PUT", "/site", {"blocked_urls": [f"127.0.0.1{folder}/blocked"]})
+    with pytest.raises(Exception, match="blocked_url"):
+        lemmy.post.create(community_id, "Blocked", url=f"{moded.remote}/blocked/page.html")
+    assert remote.hits[f"{folder}/blocked/page.html"] == 0
     pic, pic2 = f"{moded.remote}/pic.png", f"{moded.remote}/pic2.png"
     own = f"{moded.origin}/pictrs/image/mine.png"
 
