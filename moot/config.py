@@ -13,6 +13,13 @@ from urllib.parse import urlsplit
 DEFAULT_LISTEN_HOST = "127.0.0.1"
 DEFAULT_LISTEN_PORT = 8536
 
+# Lemmy 0.19's `pictrs.image_mode`: what happens to pictures that live on other sites.
+# None: left as they are; a link post's thumbnail is the page's own og:image URL.
+# StoreLinkPreviews: a link post's thumbnail is fetched, shrunk and kept here.
+# ProxyAllImages: remote pictures in posts and comments are rewritten, when written, to
+# this instance's /api/v3/image_proxy, so readers never contact the remote site.
+IMAGE_MODES = ("None", "StoreLinkPreviews", "ProxyAllImages")
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -50,6 +57,7 @@ class Settings:
     # max_area is 40 M; a frame is decoded whole, 4 bytes a pixel, so 25 M is 100 MB).
     image_max_bytes: int = 10 * 1024 * 1024
     image_max_pixels: int = 25_000_000
+    image_mode: str = "StoreLinkPreviews"
     # Outgoing mail (password resets, address verification). No host: no mail, and the
     # actions that would send one answer `no_email_setup`, as Lemmy does.
     smtp_host: str = ""
@@ -59,6 +67,10 @@ class Settings:
     smtp_from: str = ""  # default: noreply@<hostname>
     smtp_tls: str = "none"  # none | starttls | tls (Lemmy's tls_type)
     extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.image_mode not in IMAGE_MODES:
+            raise ValueError(f"MOOT_IMAGE_MODE must be one of {', '.join(IMAGE_MODES)}")
 
     @property
     def sqlite_path(self) -> Path:
@@ -93,6 +105,15 @@ class Settings:
         on an IP address (a first try, a LAN: nothing gives those a certificate), is plain
         http, so its links and cookies work where it is opened."""
         return self.can_federate and not self.federation_test_mode
+
+    @property
+    def proxy_all_images(self) -> bool:
+        return self.image_mode == "ProxyAllImages"
+
+    @property
+    def image_cache_dir(self) -> Path:
+        """Where pictures fetched for /api/v3/image_proxy are kept for a while."""
+        return self.data_dir / "image-cache"
 
     @property
     def origin(self) -> str:

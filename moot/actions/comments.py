@@ -7,7 +7,7 @@ import uuid
 import sqlalchemy as sa
 
 from moot import auth, validation
-from moot.actions import counters, notifications, votes
+from moot.actions import counters, notifications, remote_images, votes
 from moot.actions.actor import Actor, Received
 from moot.actions.communities import is_moderator
 from moot.actions.locks import lock_rows
@@ -29,7 +29,8 @@ from moot.text.markdown import render_markdown
 MAX_COMMENT_DEPTH = 50  # Lemmy's MAX_COMMENT_DEPTH_LIMIT
 
 
-async def _clean_content(conn: Connection, content: str) -> str:
+async def _clean_content(conn: Connection, settings: Settings, content: str) -> str:
+    """Slurs removed, checked, remote pictures proxied (`remote_images`)."""
     _, local = await load_site(conn)
     text = validation.remove_slurs(
         content, validation.compile_slur_filter(local["slur_filter_regex"])
@@ -37,7 +38,7 @@ async def _clean_content(conn: Connection, content: str) -> str:
     validation.check_body(text)
     if not text.strip():
         raise ApiError(ErrorCode.INVALID_BODY_FIELD, "a comment needs some text")
-    return text
+    return await remote_images.proxy_markdown(conn, settings, text)
 
 
 async def _locked_parent(conn: Connection, parent_id: int) -> Row:
@@ -68,7 +69,7 @@ async def create_comment(
         viewer.is_admin or await is_moderator(conn, int(community["id"]), viewer.person_id)
     ):
         raise ApiError(ErrorCode.LOCKED)
-    text = await _clean_content(conn, content)
+    text = await _clean_content(conn, settings, content)
     parent = await _locked_parent(conn, parent_id) if parent_id is not None else None
     if parent is not None:
         if parent["post_id"] != post_id:
@@ -94,7 +95,7 @@ async def create_comment(
         values.update(ap_id=received.ap_id, updated=received.updated)
         new_id = await upsert.insert_new(conn, m.comment, "ap_id", values)
         if new_id is None:
-            return await _received_again(conn, viewer, content, language_id, received)
+            return await _received_again(conn, settings, viewer, content, language_id, received)
         comment_id, ap_id = new_id, received.ap_id
     else:
         # The real id is known only after the insert; a unique placeholder until then.
@@ -122,6 +123,7 @@ async def create_comment(
 
 async def _received_again(
     conn: Connection,
+    settings: Settings,
     viewer: Actor,
     content: str,
     language_id: int | None,
@@ -135,13 +137,16 @@ async def _received_again(
     if comment["creator_id"] != viewer.person_id:
         raise ApiError(ErrorCode.NO_COMMENT_EDIT_ALLOWED)
     if received.newer_than(comment):
-        return await edit_comment(conn, viewer, int(comment["id"]), content, language_id, received)
+        return await edit_comment(
+            conn, settings, viewer, int(comment["id"]), content, language_id, received
+        )
     await publish.comment_saved(conn, viewer, comment, "Create")
     return comment
 
 
 async def edit_comment(
     conn: Connection,
+    settings: Settings,
     viewer: Actor,
     comment_id: int,
     content: str | None,
@@ -160,7 +165,7 @@ async def edit_comment(
         "updated": (received.updated if received is not None else None) or utcnow()
     }
     if content is not None:
-        text = await _clean_content(conn, content)
+        text = await _clean_content(conn, settings, content)
         values.update(content=text, content_html=render_markdown(text))
     if language_id is not None:
         values["language_id"] = language_id

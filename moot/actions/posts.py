@@ -8,10 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth, validation
-from moot.actions import counters, votes
+from moot.actions import counters, remote_images, votes
 from moot.actions.actor import Actor, Received
 from moot.actions.authority import require_valid_person
 from moot.actions.communities import is_banned_from, is_moderator
+from moot.actions.link_previews import LinkPreview
 from moot.actions.lookups import get_community, get_post
 from moot.actions.reading import mark_read
 from moot.actions.site import load_site, local_instance_id
@@ -45,9 +46,18 @@ async def _allowed_link(conn: Connection, raw: str) -> str:
 
 
 async def _content_fields(
-    conn: Connection, changes: dict[str, Any], values: dict[str, Any], *, editing: bool
+    conn: Connection,
+    settings: Settings,
+    changes: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    editing: bool,
 ) -> None:
-    """Validate title, url, body, alt text, language; put what to store into `values`."""
+    """Validate title, url, body, alt text, language; put what to store into `values`.
+
+    `changes["link_preview"]` (a `LinkPreview`, made before the transaction) describes a
+    new url. Remote pictures are proxied here in image mode ProxyAllImages
+    (`remote_images`), so every way a post is written is rewritten alike."""
     _, local = await load_site(conn)
     slurs = validation.compile_slur_filter(local["slur_filter_regex"])
     if changes.get("name") is not None:
@@ -60,9 +70,13 @@ async def _content_fields(
             values["url"] = None
         elif raw:
             values["url"] = await _allowed_link(conn, raw)
+    # A link without a preview (from another instance) keeps what the post had.
+    if "url" in values and ("link_preview" in changes or values["url"] is None):
+        await _link_preview(conn, settings, changes.get("link_preview"), values)
     if changes.get("body") is not None:
         body = validation.remove_slurs(changes["body"], slurs)
         validation.check_body(body, validation.POST_BODY_MAX_LENGTH)
+        body = await remote_images.proxy_markdown(conn, settings, body)
         values["body"] = body or None
         values["body_html"] = render_markdown(body) if body else None
     if changes.get("alt_text") is not None:
@@ -70,7 +84,14 @@ async def _content_fields(
         values["alt_text"] = changes["alt_text"] or None
     if changes.get("custom_thumbnail") is not None:
         thumb = changes["custom_thumbnail"].strip()
-        values["thumbnail_url"] = validation.clean_url(thumb) if thumb else None
+        previewed = "url_content_type" in values
+        if thumb:
+            thumb_url = validation.clean_url(thumb)
+            # Lemmy keeps the picture itself as an image post's thumbnail.
+            if not (values.get("url_content_type") or "").startswith("image"):
+                values["thumbnail_url"] = await remote_images.proxy_link(conn, settings, thumb_url)
+        elif editing and not previewed:
+            values["thumbnail_url"] = None  # "" clears it; a new link's preview brings its own
     if changes.get("nsfw") is not None:
         values["nsfw"] = bool(changes["nsfw"]) and bool(local["enable_nsfw"])
     if changes.get("language_id") is not None:
@@ -82,6 +103,27 @@ async def _content_fields(
         if not known:
             raise ApiError(ErrorCode.LANGUAGE_NOT_ALLOWED)
         values["language_id"] = changes["language_id"]
+
+
+async def _link_preview(
+    conn: Connection, settings: Settings, preview: LinkPreview | None, values: dict[str, Any]
+) -> None:
+    """What a new url brings along (Lemmy clears it all when the url is cleared). A
+    link to a picture is itself proxied in ProxyAllImages, as its thumbnail is."""
+    preview = preview if values["url"] is not None else None
+    preview = preview or LinkPreview()
+    thumbnail = preview.thumbnail_url
+    values.update(
+        embed_title=preview.title,
+        embed_description=preview.description,
+        embed_video_url=preview.embed_video_url,
+        url_content_type=preview.content_type,
+        thumbnail_url=await remote_images.proxy_link(conn, settings, thumbnail)
+        if thumbnail
+        else None,
+    )
+    if preview.is_image:
+        values["url"] = await remote_images.proxy_link(conn, settings, values["url"])
 
 
 async def create_post(
@@ -105,7 +147,7 @@ async def create_post(
         viewer.is_admin or await is_moderator(conn, int(community["id"]), viewer.person_id)
     ):
         raise ApiError(ErrorCode.ONLY_MODS_CAN_POST_IN_COMMUNITY)
-    await _content_fields(conn, {**changes, "url": None}, values, editing=False)
+    await _content_fields(conn, settings, {**changes, "url": None}, values, editing=False)
     if community["nsfw"]:
         values["nsfw"] = True
     now = received.published if received is not None else utcnow()
@@ -125,7 +167,7 @@ async def create_post(
         )
         post_id = await upsert.insert_new(conn, m.post, "ap_id", values)
         if post_id is None:
-            return await _received_again(conn, viewer, changes, received)
+            return await _received_again(conn, settings, viewer, changes, received)
     else:
         # The real id is known only after the insert; a unique placeholder until then.
         values.update(
@@ -149,7 +191,11 @@ async def create_post(
 
 
 async def _received_again(
-    conn: Connection, viewer: Actor, changes: dict[str, Any], received: Received
+    conn: Connection,
+    settings: Settings,
+    viewer: Actor,
+    changes: dict[str, Any],
+    received: Received,
 ) -> Row:
     """A remote post that is already here: stored by a fetch or an activity that came
     first, maybe in a concurrent transaction. It was counted then; this version replaces
@@ -161,13 +207,14 @@ async def _received_again(
     if post["creator_id"] != viewer.person_id:
         raise ApiError(ErrorCode.NO_POST_EDIT_ALLOWED)
     if received.newer_than(post):
-        return await edit_post(conn, viewer, int(post["id"]), changes, received)
+        return await edit_post(conn, settings, viewer, int(post["id"]), changes, received)
     await publish.post_saved(conn, viewer, post, "Create")
     return post
 
 
 async def edit_post(
     conn: Connection,
+    settings: Settings,
     viewer: Actor,
     post_id: int,
     changes: dict[str, Any],
@@ -180,7 +227,7 @@ async def edit_post(
     community = await get_community(conn, int(post["community_id"]))
     await check_can_post_in(conn, viewer, community)
     values: dict[str, Any] = {}
-    await _content_fields(conn, changes, values, editing=True)
+    await _content_fields(conn, settings, changes, values, editing=True)
     if values:
         edited = (received.updated if received is not None else None) or utcnow()
         await conn.execute(

@@ -846,3 +846,13 @@ local_image = sa.Table(
     sa.Column("pictrs_delete_token", sa.Text, nullable=False),
     _when(),
 )
+
+# Lemmy 0.19's record of the remote pictures this instance rewrote to its image proxy
+# (ProxyAllImages): /api/v3/image_proxy fetches only these, so it is no open proxy.
+# Links are at most 2000 characters (moot/media/image_links.py), within an index entry.
+remote_image = sa.Table(
+    "remote_image",
+    metadata,
+    sa.Column("link", sa.String(2000), primary_key=True),
+    _when(),
+)

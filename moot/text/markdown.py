@@ -155,7 +155,7 @@ def _build_parser() -> MarkdownIt:
     return md
 
 
-_PARSER = _build_parser()
+PARSER = _build_parser()
 
 
 # --- the sanitiser, built once -----------------------------------------------------------
@@ -211,7 +211,7 @@ def render_markdown(source: str, emojis: Mapping[str, Emoji] | None = None) -> s
     """
     text = _valid_unicode(source)
     env: dict[str, Any] = {"emojis": emojis, "docId": _document_id(text)}
-    return _SANITISER.clean(_PARSER.render(text, env))
+    return _SANITISER.clean(PARSER.render(text, env))
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -226,7 +226,9 @@ async def edit_comment(request: AnyRequest, comment_id: int) -> Template | Redir
     try:
         async with moot.db.transaction() as tx:
             viewer = await required_viewer(tx, request)
-            row = await comments.edit_comment(tx, viewer, ident(comment_id), content, None)
+            row = await comments.edit_comment(
+                tx, moot.settings, viewer, ident(comment_id), content, None
+            )
     except ApiError as exc:
         if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
             raise

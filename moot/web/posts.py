@@ -13,6 +13,7 @@ from litestar import MediaType, get, post
 from litestar.response import Redirect, Template
 
 from moot.actions import posts, reading, votes
+from moot.actions.link_previews import preview_link
 from moot.actions.lookups import get_community, get_post
 from moot.api.v3.context import required_viewer
 from moot.db.browse import communities_by_size
@@ -149,6 +150,8 @@ async def create_post(request: AnyRequest) -> Template | Redirect:
             changes["url"] = picture.url  # the picture is the post's link, as in Lemmy's UI
             # ... and its thumbnail, as Lemmy makes one of an image link: the pages show it.
             changes["custom_thumbnail"] = changes["custom_thumbnail"] or picture.url
+        elif changes["url"]:
+            changes["link_preview"] = await preview_link(moot, changes["url"], nsfw=changes["nsfw"])
         async with moot.db.transaction() as tx:
             community = await community_or_none(tx, community_name)
             if community is None:
@@ -201,9 +204,15 @@ async def edit_post(request: AnyRequest, post_id: int) -> Template | Redirect:
     form = await request.form()
     changes = _post_changes(form)
     try:
+        async with moot.db.connection() as conn:
+            await required_viewer(conn, request)
+            stored = await get_post(conn, ident(post_id))
+        # The form shows the stored link: only a new one is fetched and previewed again.
+        if changes["url"] and changes["url"] != (stored["url"] or ""):
+            changes["link_preview"] = await preview_link(moot, changes["url"], nsfw=changes["nsfw"])
         async with moot.db.transaction() as tx:
             viewer = await required_viewer(tx, request)
-            await posts.edit_post(tx, viewer, ident(post_id), changes)
+            await posts.edit_post(tx, moot.settings, viewer, ident(post_id), changes)
     except ApiError as exc:
         if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
             raise

@@ -1,5 +1,6 @@
-"""Periodic jobs: hot ranks decay with time, so they are recomputed on a schedule; and once
-a day, the NodeInfo check of known instances.
+"""Periodic jobs: hot ranks decay with time, so they are recomputed on a schedule (with
+them, expired bans are lifted and the image proxy's stale pictures removed); and once a
+day, the NodeInfo check of known instances.
 
 Votes and comments already recompute the ranks of the row they touch; this job moves every
 other recent row along the clock, like Lemmy's 10-minute refresh.
@@ -23,6 +24,7 @@ from moot.db import models as m
 from moot.db.engine import Connection, Database, Row
 from moot.db.types import utcnow
 from moot.federation.instance_check import check_instances
+from moot.media.remote_pictures import ProxyCache
 from moot.state import Moot
 
 log = logging.getLogger("moot.scheduler")
@@ -214,4 +216,10 @@ async def _refresh_loop(moot: Moot) -> None:
                 log.info("lifted %d expired bans", lifted)
         except Exception:
             log.exception("clearing expired bans failed; will try again in %d s", interval)
+        try:
+            pruned = await ProxyCache(moot.settings.image_cache_dir).prune()
+            if pruned:
+                log.info("removed %d stale pictures from the image proxy's cache", pruned)
+        except OSError:
+            log.exception("pruning the image cache failed; will try again in %d s", interval)
         moot.limiter.collect_garbage()

@@ -37,9 +37,12 @@ async def create_comment(request: AnyRequest, data: forms.CreateComment) -> Json
 
 @put("/")
 async def edit_comment(request: AnyRequest, data: forms.EditComment) -> Json:
-    async with state(request).db.transaction() as tx:
+    moot = state(request)
+    async with moot.db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        await comments.edit_comment(tx, viewer, data.comment_id, data.content, data.language_id)
+        await comments.edit_comment(
+            tx, moot.settings, viewer, data.comment_id, data.content, data.language_id
+        )
         return await _comment_response(tx, data.comment_id, viewer)
 
 

@@ -8,6 +8,7 @@ from moot.actions.authority import require_admin
 from moot.api.v3 import shapes
 from moot.api.v3.context import AnyRequest, required_viewer, state
 from moot.api.v3.forms import Int32
+from moot.api.v3.image_proxy import image_proxy
 from moot.api.v3.shapes import Json
 from moot.db import models as m
 from moot.db import queries
@@ -55,4 +56,5 @@ async def list_all_media(
         return {"images": await _image_views(conn, rows)}
 
 
-HANDLERS = [list_media, list_all_media]
+# The image proxy is listed here with the other picture routes under /api/v3.
+HANDLERS = [list_media, list_all_media, image_proxy]

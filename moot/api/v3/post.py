@@ -8,6 +8,7 @@ from litestar import Router, get, post, put
 
 from moot.actions import lookups, posts, reading, votes
 from moot.actions.communities import is_moderator
+from moot.actions.link_previews import preview_link
 from moot.actions.lookups import get_community
 from moot.actions.site import load_site
 from moot.api.v3 import forms, listing_defaults, views
@@ -39,20 +40,35 @@ async def _may_see_gone(conn: Connection, viewer: Viewer | None, row: Row) -> bo
     return not row["removed"] and int(row["creator_id"]) == viewer.person_id
 
 
+async def _changes(request: AnyRequest, data: forms.CreatePost | forms.EditPost) -> Json:
+    """The form's fields, and the preview of its link (fetched once the sender is known
+    to be a member, before the write)."""
+    moot = state(request)
+    changes = msgspec.structs.asdict(data)
+    if data.url:
+        async with moot.db.connection() as conn:
+            await required_viewer(conn, request)
+        changes["link_preview"] = await preview_link(moot, data.url, nsfw=bool(data.nsfw))
+    return changes
+
+
 @post("/", status_code=200)
 async def create_post(request: AnyRequest, data: forms.CreatePost) -> Json:
     moot = state(request)
+    changes = await _changes(request, data)
     async with moot.db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        row = await posts.create_post(tx, moot.settings, viewer, msgspec.structs.asdict(data))
+        row = await posts.create_post(tx, moot.settings, viewer, changes)
         return await _post_response(tx, int(row["id"]), viewer)
 
 
 @put("/")
 async def edit_post(request: AnyRequest, data: forms.EditPost) -> Json:
-    async with state(request).db.transaction() as tx:
+    moot = state(request)
+    changes = await _changes(request, data)
+    async with moot.db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        await posts.edit_post(tx, viewer, data.post_id, msgspec.structs.asdict(data))
+        await posts.edit_post(tx, moot.settings, viewer, data.post_id, changes)
         return await _post_response(tx, data.post_id, viewer)
 
 

@@ -111,7 +111,7 @@ async def prepare_post(
         # Looked up here, not while preparing: a fetch may have stored it since.
         existing = await _stored_id(tx, m.post, page.id) if update else None
         if existing is not None:
-            await posts.edit_post(tx, actor, existing, fields, received)
+            await posts.edit_post(tx, settings, actor, existing, fields, received)
         else:
             changes = {**fields, "community_id": int(community["id"])}
             await posts.create_post(tx, settings, actor, changes, received)
@@ -147,7 +147,7 @@ async def prepare_comment(
         existing = await _stored_id(tx, m.comment, note.id) if update else None
         if existing is not None:
             comment = await comments.edit_comment(
-                tx, actor, existing, fields.content, fields.language_id, received
+                tx, settings, actor, existing, fields.content, fields.language_id, received
             )
         else:
             comment = await comments.create_comment(
