@@ -33,6 +33,7 @@ from moot.api.v3 import (
 from moot.api.v3.context import client_ip
 from moot.api.v3.mod_routes import MODERATION_ROUTERS
 from moot.config import Settings
+from moot.cookie_guard import cookie_guard
 from moot.cors import CorsPolicy, with_cors
 from moot.db.engine import Conflict, Database
 from moot.errors import ApiError, ErrorCode
@@ -265,7 +266,10 @@ def create_app(settings: Settings) -> Litestar:
     app.state.moot = moot
     # The same URL serves a web page or ActivityPub JSON, by the Accept header.
     app.asgi_handler = security_headers(
-        with_cors(CorsPolicy.of(settings), replay_conflicts(negotiate(app.asgi_handler))),
+        with_cors(
+            CorsPolicy.of(settings),
+            cookie_guard(replay_conflicts(negotiate(app.asgi_handler))),
+        ),
         https=settings.origin.startswith("https:"),
     )
     return app
