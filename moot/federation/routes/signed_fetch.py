@@ -3,7 +3,8 @@
 A GET that carries a Signature is verified with the key of its keyId's owner, fetched if
 unknown; one that does not verify is refused with 401, and a signer on a blocked (or not
 allowed) instance with 403. Unsigned GETs are answered unless the operator requires
-signatures (MOOT_FEDERATION_REQUIRE_SIGNED_FETCH). The instance actor and discovery are
+signatures (MOOT_FEDERATION_REQUIRE_SIGNED_FETCH) or the instance is private (and so does
+not federate: no signer passes either). The instance actor and discovery are
 never guarded: a server that requires signatures must itself be reachable by whoever checks
 its own signatures.
 """
@@ -15,6 +16,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
+from moot.actions.site import load_site
 from moot.db.engine import retrying
 from moot.errors import ApiError, ErrorCode
 from moot.federation import signatures, urls
@@ -41,7 +43,11 @@ async def check_signed_fetch(
 ) -> None:
     fed: Federation = connection.app.state.moot.federation
     path, headers = request_target(connection)
+    async with fed.db.connection() as conn:
+        _, local = await load_site(conn)
     if "signature" not in headers:
+        if local["private_instance"]:
+            raise Refused(401, ErrorCode.INSTANCE_IS_PRIVATE, "only allowed instances may read")
         if fed.settings.federation_require_signed_fetch:
             raise Refused(401, ErrorCode.INVALID_SIGNATURE, "only signed fetches are answered")
         return
@@ -50,6 +56,8 @@ async def check_signed_fetch(
         domain = urls.domain(signer)
     except (signatures.SignatureError, ParseError) as exc:
         raise Refused(401, ErrorCode.INVALID_SIGNATURE, exc.reason) from exc
+    # A private instance does not federate (the site refuses both at once), so the policy
+    # refuses every signer there too.
     refusal = (await fed.policy.get()).refusal(domain)
     if refusal is not None:
         raise Refused(403, refusal, f"{domain} is not federated with")
