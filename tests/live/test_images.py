@@ -15,6 +15,7 @@ from pythorhead import Lemmy
 
 from tests.conftest import Api, register, unique
 from tests.live.test_js_client import JS_DIR, _node
+from tests.media.bombs import gif_of_big_frames, png_claiming
 from tests.servers import Server
 
 PASSWORD = "password-123"
@@ -175,6 +176,24 @@ def test_pictures_over_the_limits_are_refused_with_413(server: Server) -> None:
     heavy = _upload(server, member, b"\xff" * (10 * 1024 * 1024 + 1))
     assert heavy.status_code == 413
     assert heavy.json()["error"] == "pictrs_response_error"
+    assert _aliases(member) == []
+    assert _media_files(server) == before
+
+
+def test_big_frames_and_a_30k_square_are_refused_as_too_large(server: Server) -> None:
+    """The probe's attacks: a tiny GIF of 4 frames of 25 M pixels (each decodes whole), and
+    a PNG claiming 30000x30000. Both are refused from their headers as too large (the unit
+    test in tests/media/test_picture_budget.py shows no pixel is decoded)."""
+    member = register(server)
+    before = _media_files(server)
+    for bomb, words in (
+        (gif_of_big_frames(5000, 5000, 4), "4 frames of 5000x5000"),
+        (png_claiming(30_000, 30_000), "too large"),
+    ):
+        response = _upload(server, member, bomb)
+        assert response.status_code == 413, response.text
+        assert response.json()["error"] == "pictrs_response_error"
+        assert words in response.json()["msg"]
     assert _aliases(member) == []
     assert _media_files(server) == before
 
