@@ -5,6 +5,11 @@ stores none of them. The picture is written to storage first and recorded second
 recorded alias always has its file; if the record fails the files are removed again.
 Deleting is for the uploader or an admin; the delete token in the URL is not checked,
 as in Lemmy 0.19, whose clients do not always keep it.
+
+A rendition (another format or a thumbnail) is rendered once and kept beside its picture:
+rendering costs seconds and hundreds of megabytes for a large picture, so a flood of the
+same request must not repeat it. Renders that do happen take a token of the client's
+rendition bucket (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -21,10 +26,19 @@ from moot.db import models as m
 from moot.db.engine import Database
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
-from moot.media.images import Limits, Picture, clean_upload
+from moot.media.images import (
+    Limits,
+    Picture,
+    clean_upload,
+    needed_thumbnail,
+    render,
+    rendition_key,
+    rendition_type,
+)
 from moot.media.storage import Storage
+from moot.ratelimit import RateLimitBucket, RateLimiter
 
-__all__ = ["MAX_FILES", "Stored", "delete", "upload"]
+__all__ = ["MAX_FILES", "Stored", "delete", "rendition", "upload"]
 
 # pict-rs takes several `images[]` in one request; Lemmy's clients send one.
 MAX_FILES = 10
@@ -84,3 +98,38 @@ async def delete(db: Database, storage: Storage, viewer: Viewer, alias: str) -> 
         await tx.execute(sa.delete(t).where(t.c.pictrs_alias == alias))
     # After the commit: a failure here leaves an unlisted file, never a listed hole.
     await storage.delete(alias)
+
+
+async def rendition(
+    storage: Storage,
+    name: str,
+    fmt: str | None,
+    thumbnail: int | None,
+    limiter: RateLimiter,
+    client_ip: str,
+) -> tuple[bytes, str] | None:
+    """Picture `name` in format `fmt` and at most `thumbnail` pixels a side, and its content
+    type: from the renditions kept, else rendered and kept. None: no such picture.
+
+    Raises `ApiError(rate_limit_error)` when a render is needed and the client's rendition
+    bucket is empty, `ApiError(pictrs_response_error)` for a format not available here."""
+    key = rendition_key(fmt, thumbnail)
+    kept = await storage.get_rendition(name, key)
+    if kept is not None:
+        return kept, rendition_type(name, fmt)
+    original = await storage.get(name)
+    if original is None:
+        return None
+    size = await asyncio.to_thread(needed_thumbnail, original, thumbnail)
+    if fmt is None and size is None:
+        return original, rendition_type(name, None)
+    if size != thumbnail:  # larger than the picture: the full-size rendition serves
+        key = rendition_key(fmt, size)
+        kept = await storage.get_rendition(name, key)
+        if kept is not None:
+            return kept, rendition_type(name, fmt)
+    if not limiter.check(RateLimitBucket.RENDITION, client_ip):
+        raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
+    body, content_type = await asyncio.to_thread(render, original, name, fmt, size)
+    await storage.put_rendition(name, key, body)
+    return body, content_type

@@ -31,7 +31,10 @@ __all__ = [
     "PictureTooLarge",
     "clean_upload",
     "content_type_of",
+    "needed_thumbnail",
     "render",
+    "rendition_key",
+    "rendition_type",
 ]
 
 # Pillow's format name → (file extension, content type), for what uploads may be.
@@ -235,3 +238,22 @@ def render(data: bytes, name: str, fmt: str | None, thumbnail: int | None) -> tu
         # "png" is a still picture; "apng" (or no format asked) keeps an animation moving.
         animate = wanted != "png" and pillow_format != "JPEG"
         return _encode(image, pillow_format, thumbnail, animate), content_type
+
+
+def rendition_key(fmt: str | None, thumbnail: int | None) -> str:
+    """The name a rendition is kept under beside its picture ("png-256", "own-full")."""
+    return f"{fmt or 'own'}-{thumbnail or 'full'}"
+
+
+def rendition_type(name: str, fmt: str | None) -> str:
+    """The content type of picture `name` rendered in `fmt` (else in its own format)."""
+    return FORMATS[fmt or name.rsplit(".", 1)[-1]][1]
+
+
+def needed_thumbnail(data: bytes, thumbnail: int | None) -> int | None:
+    """`thumbnail`, or None when the picture fits in it already (pictures are never
+    enlarged), so every size past the picture's shares one rendition. Reads the header."""
+    if thumbnail is None:
+        return None
+    with Image.open(io.BytesIO(data)) as image:
+        return thumbnail if thumbnail < max(image.size) else None

@@ -4,7 +4,9 @@ As in Lemmy 0.19, only links this instance rewrote to the proxy (`remote_image`,
 mode ProxyAllImages) are fetched, so it is no open proxy; any other link answers 404
 `{"error": "unknown", "message": "Record not found"}`, in every image mode. The picture is
 fetched with the guards and limits of `fetch_picture`, kept in a cache for a day, and
-served in the asked format and size as /pictrs/image serves uploads.
+served in the asked format and size as /pictrs/image serves uploads. Those renders are
+not kept (the cached picture itself expires in a day), so each takes a token of the
+client's rendition bucket, as a render of an upload does.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import asyncio
 from litestar import Response, get
 
 from moot.actions import remote_images
-from moot.api.v3.context import AnyRequest, state
+from moot.api.v3.context import AnyRequest, client_ip, state
 from moot.errors import ApiError, ErrorCode
 from moot.media.images import FORMATS, Limits, render
 from moot.media.remote_pictures import CACHE_SECONDS, ProxyCache, fetch_picture
+from moot.ratelimit import RateLimitBucket
 
 __all__ = ["image_proxy"]
 
@@ -56,6 +59,9 @@ async def image_proxy(
         await cache.put(url, picture)
         cached = picture.data, picture.extension
     data, extension = cached
+    renders = format is not None or thumbnail is not None
+    if renders and not moot.limiter.check(RateLimitBucket.RENDITION, client_ip(request)):
+        raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
     body, content_type = await asyncio.to_thread(
         render, data, f"proxied.{extension}", format, thumbnail
     )
