@@ -14,7 +14,6 @@ rendition bucket (docs/decisions.md).
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +25,7 @@ from moot.db import models as m
 from moot.db.engine import Database
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
+from moot.media.decoding import decode
 from moot.media.images import (
     Limits,
     Picture,
@@ -60,7 +60,7 @@ async def upload(
         raise ApiError(ErrorCode.NOT_AN_IMAGE_TYPE, "no images[] in the upload")
     if len(files) > MAX_FILES:
         raise ApiError(ErrorCode.PICTRS_RESPONSE_ERROR, f"at most {MAX_FILES} images at once")
-    pictures = [await asyncio.to_thread(clean_upload, data, limits) for data in files]
+    pictures = [await decode(clean_upload, data, limits) for data in files]
     now = utcnow()
     stored = [Stored(f"{uuid.uuid4()}.{p.extension}", str(uuid.uuid4()), p, now) for p in pictures]
     try:
@@ -120,7 +120,7 @@ async def rendition(
     original = await storage.get(name)
     if original is None:
         return None
-    size = await asyncio.to_thread(needed_thumbnail, original, thumbnail)
+    size = await decode(needed_thumbnail, original, thumbnail)
     if fmt is None and size is None:
         return original, rendition_type(name, None)
     if size != thumbnail:  # larger than the picture: the full-size rendition serves
@@ -130,6 +130,6 @@ async def rendition(
             return kept, rendition_type(name, fmt)
     if not limiter.check(RateLimitBucket.RENDITION, client_ip):
         raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
-    body, content_type = await asyncio.to_thread(render, original, name, fmt, size)
+    body, content_type = await decode(render, original, name, fmt, size)
     await storage.put_rendition(name, key, body)
     return body, content_type

@@ -20,6 +20,7 @@ from typing import Final
 import httpx
 
 from moot import __version__
+from moot.media.decoding import decode
 from moot.media.guarded_fetch import guarded_get
 from moot.media.images import Limits, Picture, PictureTooLarge, clean_upload
 
@@ -64,7 +65,7 @@ async def fetch_picture(
         total_timeout=total_timeout,
         what="picture",
     )
-    return await asyncio.to_thread(clean_upload, data, limits)
+    return await decode(clean_upload, data, limits)
 
 
 class ProxyCache:

@@ -11,13 +11,12 @@ client's rendition bucket, as a render of an upload does.
 
 from __future__ import annotations
 
-import asyncio
-
 from litestar import Response, get
 
 from moot.actions import remote_images
 from moot.api.v3.context import AnyRequest, client_ip, state
 from moot.errors import ApiError, ErrorCode
+from moot.media.decoding import decode
 from moot.media.images import FORMATS, Limits, render
 from moot.media.remote_pictures import CACHE_SECONDS, ProxyCache, fetch_picture
 from moot.ratelimit import RateLimitBucket
@@ -62,9 +61,7 @@ async def image_proxy(
     renders = format is not None or thumbnail is not None
     if renders and not moot.limiter.check(RateLimitBucket.RENDITION, client_ip(request)):
         raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
-    body, content_type = await asyncio.to_thread(
-        render, data, f"proxied.{extension}", format, thumbnail
-    )
+    body, content_type = await decode(render, data, f"proxied.{extension}", format, thumbnail)
     return Response(
         body,
         media_type=content_type,
