@@ -114,8 +114,9 @@ def _open(data: bytes, limits: Limits) -> Image.Image:
             image = Image.open(io.BytesIO(data), formats=list(_UPLOADABLE))
     except Image.DecompressionBombError as exc:
         # Pillow refuses past twice its own limit (~179 Mpx), before our check could run.
+        bound = 2 * (Image.MAX_IMAGE_PIXELS or 0)
         raise PictureTooLarge(
-            f"image too large: over {limits.max_pixels} pixels in all ({exc})"
+            f"image too large: over {bound} pixels, at most {limits.max_pixels} in all"
         ) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ApiError(ErrorCode.NOT_AN_IMAGE_TYPE) from exc
