@@ -27,6 +27,7 @@ from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.media.decoding import decode
 from moot.media.images import (
+    LONGEST_SIDE,
     Limits,
     Picture,
     clean_upload,
@@ -113,6 +114,8 @@ async def rendition(
 
     Raises `ApiError(rate_limit_error)` when a render is needed and the client's rendition
     bucket is empty, `ApiError(pictrs_response_error)` for a format not available here."""
+    if thumbnail is not None and thumbnail >= LONGEST_SIDE:
+        thumbnail = None  # larger than any picture: nothing to shrink
     key = rendition_key(fmt, thumbnail)
     kept = await storage.get_rendition(name, key)
     if kept is not None:

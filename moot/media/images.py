@@ -26,6 +26,7 @@ from moot.errors import ApiError, ErrorCode
 
 __all__ = [
     "FORMATS",
+    "LONGEST_SIDE",
     "Limits",
     "Picture",
     "PictureTooLarge",
@@ -61,6 +62,9 @@ _FEATURE: Final = {"WEBP": "webp", "AVIF": "avif"}
 
 # pict-rs's default frame limit: past it, per-frame overhead costs more than the pixels.
 MAX_FRAMES: Final = 900
+
+# No picture is longer than this on a side (PNG's limit; the others' are smaller).
+LONGEST_SIDE: Final = 2**31 - 1
 
 # Per-frame facts the re-encoder needs; every other `info` key (exif, xmp, comment,
 # text chunks, dpi, …) is dropped with the original bytes.
