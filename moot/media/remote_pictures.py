@@ -110,6 +110,33 @@ class ProxyCache:
     async def put(self, link: str, picture: Picture) -> None:
         await asyncio.to_thread(self._write, link, picture)
 
+    def _rendition(self, link: str, key: str) -> Path:
+        # Beside the picture: "<sha256>.png-64" never collides with "<sha256>.png".
+        return self._stem(link).with_suffix(f".{key}")
+
+    def _read_rendition(self, link: str, key: str) -> bytes | None:
+        path = self._rendition(link, key)
+        try:
+            if time.time() - path.stat().st_mtime > CACHE_SECONDS:
+                return None
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def _write_rendition(self, link: str, key: str, data: bytes) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self._stem(link).with_suffix(f".tmp-{uuid.uuid4().hex}")
+        tmp.write_bytes(data)
+        os.replace(tmp, self._rendition(link, key))
+
+    async def get_rendition(self, link: str, key: str) -> bytes | None:
+        """A rendition of the picture (`images.rendition_key`), if fresh. It expires on its
+        own clock, so it may show a picture replaced within the day, as any cache may."""
+        return await asyncio.to_thread(self._read_rendition, link, key)
+
+    async def put_rendition(self, link: str, key: str, data: bytes) -> None:
+        await asyncio.to_thread(self._write_rendition, link, key, data)
+
     def _prune(self) -> int:
         removed = 0
         cutoff = time.time() - CACHE_SECONDS
