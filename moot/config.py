@@ -53,8 +53,9 @@ class Settings:
     # Origins whose pages may call the API from a browser, comma separated (Lemmy's
     # cors_origin). Empty or "*": any origin, as Lemmy 0.19 allows by default.
     cors_origin: str = ""
-    # Uploads (POST /pictrs/image): bytes per file, and pixels per frame (pict-rs's
-    # max_area is 40 M; a frame is decoded whole, 4 bytes a pixel, so 25 M is 100 MB).
+    # Uploads (POST /pictrs/image): bytes per file, and pixels per picture, all frames of
+    # an animation counted (pict-rs's max_area is 40 M a frame; a frame is decoded whole,
+    # 4 bytes a pixel, and the encoder holds every frame, so 25 M is about 100 MB).
     image_max_bytes: int = 10 * 1024 * 1024
     image_max_pixels: int = 25_000_000
     image_mode: str = "StoreLinkPreviews"

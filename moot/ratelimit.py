@@ -35,6 +35,14 @@ class RateLimitBucket(StrEnum):
     COMMENT = "comment"
     SEARCH = "search"
     IMPORT_USER_SETTINGS = "import_user_settings"
+    # moot's own: renders of a picture in another format or size (GET /pictrs/image/…
+    # ?format=&thumbnail=, /api/v3/image_proxy). Lemmy leaves these to pict-rs unlimited;
+    # here each costs a decode, so it has a bucket, not admin-editable (no Lemmy column).
+    RENDITION = "rendition"
+
+
+# The buckets Lemmy has, each with its `local_site_rate_limit` columns.
+LEMMY_BUCKETS = tuple(bucket for bucket in RateLimitBucket if bucket != RateLimitBucket.RENDITION)
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,8 @@ DEFAULT_LIMITS: dict[RateLimitBucket, BucketConfig] = {
     RateLimitBucket.COMMENT: BucketConfig(6, 600),
     RateLimitBucket.SEARCH: BucketConfig(60, 600),
     RateLimitBucket.IMPORT_USER_SETTINGS: BucketConfig(1, 86400),
+    # Enough for a first look at a page of new thumbnails; cached renditions take none.
+    RateLimitBucket.RENDITION: BucketConfig(60, 600),
 }
 
 # A group key: (IP version, prefix length, the address's top `prefix length` bits).

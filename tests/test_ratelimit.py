@@ -4,6 +4,7 @@ import pytest
 
 from moot.ratelimit import (
     DEFAULT_LIMITS,
+    LEMMY_BUCKETS,
     BucketConfig,
     RateLimitBucket,
     RateLimiter,
@@ -43,8 +44,9 @@ def test_defaults_are_lemmys() -> None:
         RateLimitBucket.COMMENT: BucketConfig(6, 600),
         RateLimitBucket.SEARCH: BucketConfig(60, 600),
         RateLimitBucket.IMPORT_USER_SETTINGS: BucketConfig(1, 86400),
+        RateLimitBucket.RENDITION: BucketConfig(60, 600),  # moot's own
     } == DEFAULT_LIMITS
-    assert [b.value for b in RateLimitBucket] == [
+    assert [b.value for b in LEMMY_BUCKETS] == [
         "message",
         "post",
         "register",

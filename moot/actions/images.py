@@ -5,11 +5,15 @@ stores none of them. The picture is written to storage first and recorded second
 recorded alias always has its file; if the record fails the files are removed again.
 Deleting is for the uploader or an admin; the delete token in the URL is not checked,
 as in Lemmy 0.19, whose clients do not always keep it.
+
+A rendition (another format or a thumbnail) is rendered once and kept beside its picture:
+rendering costs seconds and hundreds of megabytes for a large picture, so a flood of the
+same request must not repeat it. Renders that do happen take a token of the client's
+rendition bucket (docs/decisions.md).
 """
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,10 +25,21 @@ from moot.db import models as m
 from moot.db.engine import Database
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
-from moot.media.images import Limits, Picture, clean_upload
+from moot.media.decoding import decode
+from moot.media.images import (
+    LONGEST_SIDE,
+    Limits,
+    Picture,
+    clean_upload,
+    needed_thumbnail,
+    render,
+    rendition_key,
+    rendition_type,
+)
 from moot.media.storage import Storage
+from moot.ratelimit import RateLimitBucket, RateLimiter
 
-__all__ = ["MAX_FILES", "Stored", "delete", "upload"]
+__all__ = ["MAX_FILES", "Stored", "delete", "rendition", "upload"]
 
 # pict-rs takes several `images[]` in one request; Lemmy's clients send one.
 MAX_FILES = 10
@@ -46,7 +61,7 @@ async def upload(
         raise ApiError(ErrorCode.NOT_AN_IMAGE_TYPE, "no images[] in the upload")
     if len(files) > MAX_FILES:
         raise ApiError(ErrorCode.PICTRS_RESPONSE_ERROR, f"at most {MAX_FILES} images at once")
-    pictures = [await asyncio.to_thread(clean_upload, data, limits) for data in files]
+    pictures = [await decode(clean_upload, data, limits) for data in files]
     now = utcnow()
     stored = [Stored(f"{uuid.uuid4()}.{p.extension}", str(uuid.uuid4()), p, now) for p in pictures]
     try:
@@ -84,3 +99,40 @@ async def delete(db: Database, storage: Storage, viewer: Viewer, alias: str) -> 
         await tx.execute(sa.delete(t).where(t.c.pictrs_alias == alias))
     # After the commit: a failure here leaves an unlisted file, never a listed hole.
     await storage.delete(alias)
+
+
+async def rendition(
+    storage: Storage,
+    name: str,
+    fmt: str | None,
+    thumbnail: int | None,
+    limiter: RateLimiter,
+    client_ip: str,
+) -> tuple[bytes, str] | None:
+    """Picture `name` in format `fmt` and at most `thumbnail` pixels a side, and its content
+    type: from the renditions kept, else rendered and kept. None: no such picture.
+
+    Raises `ApiError(rate_limit_error)` when a render is needed and the client's rendition
+    bucket is empty, `ApiError(pictrs_response_error)` for a format not available here."""
+    if thumbnail is not None and thumbnail >= LONGEST_SIDE:
+        thumbnail = None  # larger than any picture: nothing to shrink
+    key = rendition_key(fmt, thumbnail)
+    kept = await storage.get_rendition(name, key)
+    if kept is not None:
+        return kept, rendition_type(name, fmt)
+    original = await storage.get(name)
+    if original is None:
+        return None
+    size = await decode(needed_thumbnail, original, thumbnail)
+    if fmt is None and size is None:
+        return original, rendition_type(name, None)
+    if size != thumbnail:  # larger than the picture: the full-size rendition serves
+        key = rendition_key(fmt, size)
+        kept = await storage.get_rendition(name, key)
+        if kept is not None:
+            return kept, rendition_type(name, fmt)
+    if not limiter.check(RateLimitBucket.RENDITION, client_ip):
+        raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
+    body, content_type = await decode(render, original, name, fmt, size)
+    await storage.put_rendition(name, key, body)
+    return body, content_type

@@ -17,7 +17,6 @@ A page that cannot be fetched gives an empty preview, never an error: the post i
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 from typing import Final
@@ -29,6 +28,7 @@ from moot.actions.site import load_site
 from moot.db import models as m
 from moot.db.types import utcnow
 from moot.errors import ApiError
+from moot.media.decoding import decode
 from moot.media.images import Limits, render
 from moot.media.remote_pictures import fetch_picture
 from moot.media.site_metadata import SiteMetadata, fetch_site_metadata
@@ -106,7 +106,7 @@ async def _stored_thumbnail(moot: Moot, picture_url: str) -> str | None:
             allow_private_addresses=settings.federation_test_mode,
         )
         alias = f"{uuid.uuid4()}.{picture.extension}"
-        data, _ = await asyncio.to_thread(render, picture.data, alias, None, THUMBNAIL_SIZE)
+        data, _ = await decode(render, picture.data, alias, None, THUMBNAIL_SIZE)
     except ApiError:
         return None
     await moot.media.put(alias, data)

@@ -14,7 +14,7 @@ from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.federation.policy import save_lists
-from moot.ratelimit import BucketConfig, RateLimitBucket
+from moot.ratelimit import LEMMY_BUCKETS, BucketConfig, RateLimitBucket
 
 log = logging.getLogger("moot.site")
 
@@ -90,7 +90,7 @@ def rate_limits(local: Row) -> dict[RateLimitBucket, BucketConfig]:
             capacity=int(local[f"rate_limit_{bucket.value}"]),
             interval_seconds=int(local[f"rate_limit_{bucket.value}_per_second"]),
         )
-        for bucket in RateLimitBucket
+        for bucket in LEMMY_BUCKETS
     }
 
 

@@ -3,12 +3,12 @@
 Lemmy 0.19 proxies these to a pict-rs server; moot answers them itself, in pict-rs's JSON
 (`{msg, files}`), which Jerboa, lemmy-js-client and pythorhead read. A refusal carries
 Lemmy's `error` code and also a `msg`, since pict-rs clients look there; a picture over
-the limits is answered with 413, which lemmy-js-client turns into `too_large`.
+the limits is answered with 413, which lemmy-js-client turns into `too_large`. Another
+format or size of a picture is rendered once and kept (`images.rendition`).
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from litestar import MediaType, Request, Response, Router, get, post
@@ -16,11 +16,11 @@ from litestar.datastructures import UploadFile
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 from moot.actions import images
-from moot.api.v3.context import AnyRequest, required_viewer, state
+from moot.api.v3.context import AnyRequest, client_ip, required_viewer, state
 from moot.api.v3.shapes import Json, stamp
 from moot.config import Settings
 from moot.errors import ApiError, ErrorCode
-from moot.media.images import FORMATS, Limits, PictureTooLarge, render
+from moot.media.images import FORMATS, Limits, PictureTooLarge
 from moot.media.storage import valid_name
 
 FIELD = "images[]"
@@ -86,10 +86,15 @@ async def serve(
         raise ApiError(ErrorCode.PICTRS_RESPONSE_ERROR, f"format must be one of {list(FORMATS)}")
     if thumbnail is not None and thumbnail < 1:
         raise ApiError(ErrorCode.PICTRS_RESPONSE_ERROR, "thumbnail must be a positive size")
-    data = await state(request).media.get(filename) if valid_name(filename) else None
-    if data is None:
+    moot = state(request)
+    found = None
+    if valid_name(filename):
+        found = await images.rendition(
+            moot.media, filename, format, thumbnail, moot.limiter, client_ip(request)
+        )
+    if found is None:
         raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, "no picture with this name")
-    body, content_type = await asyncio.to_thread(render, data, filename, format, thumbnail)
+    body, content_type = found
     return Response(body, media_type=content_type, headers={"cache-control": _IMMUTABLE})
 
 

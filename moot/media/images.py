@@ -2,7 +2,9 @@
 
 An upload is hostile input. It must decode as one of the formats below (whatever its
 name or declared type says), stay within the byte and pixel limits before anything is
-decoded (the header gives the size), and it is re-encoded from its pixels, so EXIF (GPS
+decoded (the headers give the size and the number of frames; an animation's frames all
+count against one pixel budget, since each decodes to a full canvas and the encoder holds
+them all), and it is re-encoded from its pixels, so EXIF (GPS
 position, camera serial), XMP, text chunks and comments never reach the store. A JPEG is
 turned upright by its EXIF orientation first, since that tag goes. Animated GIF, PNG
 (APNG) and WebP keep every frame with its duration.
@@ -24,12 +26,16 @@ from moot.errors import ApiError, ErrorCode
 
 __all__ = [
     "FORMATS",
+    "LONGEST_SIDE",
     "Limits",
     "Picture",
     "PictureTooLarge",
     "clean_upload",
     "content_type_of",
+    "needed_thumbnail",
     "render",
+    "rendition_key",
+    "rendition_type",
 ]
 
 # Pillow's format name → (file extension, content type), for what uploads may be.
@@ -54,8 +60,11 @@ FORMATS: Final[dict[str, tuple[str | None, str]]] = {
 }
 _FEATURE: Final = {"WEBP": "webp", "AVIF": "avif"}
 
-# An animation may decode to this many frames' worth of the per-frame pixel limit.
-ANIMATION_BUDGET: Final = 4
+# pict-rs's default frame limit: past it, per-frame overhead costs more than the pixels.
+MAX_FRAMES: Final = 900
+
+# No picture is longer than this on a side (PNG's limit; the others' are smaller).
+LONGEST_SIDE: Final = 2**31 - 1
 
 # Per-frame facts the re-encoder needs; every other `info` key (exif, xmp, comment,
 # text chunks, dpi, …) is dropped with the original bytes.
@@ -107,8 +116,26 @@ def _open(data: bytes, limits: Limits) -> Image.Image:
             # Our pixel limit below is the one that counts; Pillow's would only warn.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=list(_UPLOADABLE))
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses past twice its own limit (~179 Mpx), before our check could run.
+        bound = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+        raise PictureTooLarge(
+            f"image too large: over {bound} pixels, at most {limits.max_pixels} in all"
+        ) from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ApiError(ErrorCode.NOT_AN_IMAGE_TYPE) from exc
+    try:
+        _check_budget(image, limits)
+    except BaseException:
+        image.close()
+        raise
+    return image
+
+
+def _check_budget(image: Image.Image, limits: Limits) -> None:
+    """Refuses a picture whose pixels, over all its frames, exceed the budget. Only headers
+    are read: `n_frames` walks the frame headers (GIF) or reads the declared count (APNG,
+    WebP) without decoding a pixel."""
     width, height = image.size
     if width < 1 or height < 1:
         raise ApiError(ErrorCode.NOT_AN_IMAGE_TYPE)
@@ -116,10 +143,17 @@ def _open(data: bytes, limits: Limits) -> Image.Image:
         raise PictureTooLarge(
             f"image too large: {width}x{height} pixels, at most {limits.max_pixels} in all"
         )
-    frames = getattr(image, "n_frames", 1)
-    if frames * width * height > ANIMATION_BUDGET * limits.max_pixels:
-        raise PictureTooLarge(f"animation too large: {frames} frames of {width}x{height}")
-    return image
+    try:
+        frames = int(getattr(image, "n_frames", 1))
+    except (OSError, ValueError, EOFError, SyntaxError) as exc:  # broken frame headers
+        raise ApiError(ErrorCode.NOT_AN_IMAGE_TYPE) from exc
+    if frames > MAX_FRAMES:
+        raise PictureTooLarge(f"animation too long: {frames} frames, at most {MAX_FRAMES}")
+    if frames * width * height > limits.max_pixels:
+        raise PictureTooLarge(
+            f"animation too large: {frames} frames of {width}x{height} pixels, "
+            f"at most {limits.max_pixels} pixels over all frames"
+        )
 
 
 def _frames(image: Image.Image, size: int | None) -> Iterator[Image.Image]:
@@ -209,3 +243,22 @@ def render(data: bytes, name: str, fmt: str | None, thumbnail: int | None) -> tu
         # "png" is a still picture; "apng" (or no format asked) keeps an animation moving.
         animate = wanted != "png" and pillow_format != "JPEG"
         return _encode(image, pillow_format, thumbnail, animate), content_type
+
+
+def rendition_key(fmt: str | None, thumbnail: int | None) -> str:
+    """The name a rendition is kept under beside its picture ("png-256", "own-full")."""
+    return f"{fmt or 'own'}-{thumbnail or 'full'}"
+
+
+def rendition_type(name: str, fmt: str | None) -> str:
+    """The content type of picture `name` rendered in `fmt` (else in its own format)."""
+    return FORMATS[fmt or name.rsplit(".", 1)[-1]][1]
+
+
+def needed_thumbnail(data: bytes, thumbnail: int | None) -> int | None:
+    """`thumbnail`, or None when the picture fits in it already (pictures are never
+    enlarged), so every size past the picture's shares one rendition. Reads the header."""
+    if thumbnail is None:
+        return None
+    with Image.open(io.BytesIO(data)) as image:
+        return thumbnail if thumbnail < max(image.size) else None

@@ -20,6 +20,7 @@ from typing import Final
 import httpx
 
 from moot import __version__
+from moot.media.decoding import decode
 from moot.media.guarded_fetch import guarded_get
 from moot.media.images import Limits, Picture, PictureTooLarge, clean_upload
 
@@ -64,7 +65,7 @@ async def fetch_picture(
         total_timeout=total_timeout,
         what="picture",
     )
-    return await asyncio.to_thread(clean_upload, data, limits)
+    return await decode(clean_upload, data, limits)
 
 
 class ProxyCache:
@@ -108,6 +109,33 @@ class ProxyCache:
 
     async def put(self, link: str, picture: Picture) -> None:
         await asyncio.to_thread(self._write, link, picture)
+
+    def _rendition(self, link: str, key: str) -> Path:
+        # Beside the picture: "<sha256>.png-64" never collides with "<sha256>.png".
+        return self._stem(link).with_suffix(f".{key}")
+
+    def _read_rendition(self, link: str, key: str) -> bytes | None:
+        path = self._rendition(link, key)
+        try:
+            if time.time() - path.stat().st_mtime > CACHE_SECONDS:
+                return None
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def _write_rendition(self, link: str, key: str, data: bytes) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self._stem(link).with_suffix(f".tmp-{uuid.uuid4().hex}")
+        tmp.write_bytes(data)
+        os.replace(tmp, self._rendition(link, key))
+
+    async def get_rendition(self, link: str, key: str) -> bytes | None:
+        """A rendition of the picture (`images.rendition_key`), if fresh. It expires on its
+        own clock, so it may show a picture replaced within the day, as any cache may."""
+        return await asyncio.to_thread(self._read_rendition, link, key)
+
+    async def put_rendition(self, link: str, key: str, data: bytes) -> None:
+        await asyncio.to_thread(self._write_rendition, link, key, data)
 
     def _prune(self) -> int:
         removed = 0

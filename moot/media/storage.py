@@ -2,8 +2,11 @@
 
 Names are the pict-rs aliases moot makes itself (`<uuid>.<ext>`), never a client's file
 name; `LocalStorage` still refuses anything that is not one plain file name, so no caller
-can reach outside its directory. An S3-compatible backend implements the same three
-methods (docs/decisions.md).
+can reach outside its directory. An S3-compatible backend implements the same methods
+(docs/decisions.md).
+
+A picture's renditions (another format, a thumbnail: `GET /pictrs/image/{name}?format=
+&thumbnail=`) are kept beside it, each rendered once, and go when the picture goes.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Protocol
@@ -18,6 +22,11 @@ from typing import Protocol
 __all__ = ["LocalStorage", "Storage", "valid_name"]
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}\.[a-z0-9]{1,5}$")
+# A rendition's key: the format and the size asked for ("png-256", "webp-full").
+_KEY = re.compile(r"^[a-z0-9]{1,8}-[a-z0-9]{1,12}$")
+# Renditions live in this directory of the root; no picture's name lacks a dot, so no
+# picture can be called this.
+_RENDITIONS = "renditions"
 
 
 def valid_name(name: str) -> bool:
@@ -33,7 +42,16 @@ class Storage(Protocol):
         ...
 
     async def delete(self, name: str) -> None:
-        """Removes the picture; removing one that is not there is not an error."""
+        """Removes the picture and its renditions; removing one that is not there is not an
+        error."""
+        ...
+
+    async def get_rendition(self, name: str, key: str) -> bytes | None:
+        """The picture's rendition stored under `key`, or None."""
+        ...
+
+    async def put_rendition(self, name: str, key: str, data: bytes) -> None:
+        """Keeps a rendition; it is dropped again if its picture was deleted meanwhile."""
         ...
 
 
@@ -48,10 +66,19 @@ class LocalStorage:
             raise ValueError(f"not a stored picture's name: {name!r}")
         return self.root / name
 
-    def _write(self, path: Path, data: bytes) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
+    def _renditions(self, name: str) -> Path:
+        return self.root / _RENDITIONS / self._path(name).name
+
+    def _rendition(self, name: str, key: str) -> Path:
+        if _KEY.fullmatch(key) is None:
+            raise ValueError(f"not a rendition's key: {key!r}")
+        return self._renditions(name) / key
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
         # Written beside the target and renamed: a reader never sees half a picture.
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -70,5 +97,30 @@ class LocalStorage:
         except FileNotFoundError:
             return None
 
+    def _delete(self, name: str) -> None:
+        # The picture first, then its renditions: see `_keep_rendition` for why.
+        self._path(name).unlink(missing_ok=True)
+        shutil.rmtree(self._renditions(name), ignore_errors=True)
+
     async def delete(self, name: str) -> None:
-        await asyncio.to_thread(self._path(name).unlink, missing_ok=True)
+        await asyncio.to_thread(self._delete, name)
+
+    async def get_rendition(self, name: str, key: str) -> bytes | None:
+        path = self._rendition(name, key)
+        try:
+            return await asyncio.to_thread(path.read_bytes)
+        except FileNotFoundError:
+            return None
+
+    def _keep_rendition(self, name: str, key: str, data: bytes) -> None:
+        try:
+            self._write(self._rendition(name, key), data)
+        except FileNotFoundError:  # a delete removed the directory while this wrote
+            return
+        # Written, then the picture checked: a delete that removed the picture before this
+        # check finds the rendition or is followed by this removal, so none outlives it.
+        if not self._path(name).exists():
+            shutil.rmtree(self._renditions(name), ignore_errors=True)
+
+    async def put_rendition(self, name: str, key: str, data: bytes) -> None:
+        await asyncio.to_thread(self._keep_rendition, name, key, data)

@@ -9,6 +9,7 @@ ProxyAllImages runs on both databases, since only it writes `remote_image`.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import subprocess
@@ -170,6 +171,19 @@ def test_pythorhead(moded: Moded, remote: RemoteSite) -> None:
     served = httpx.get(moded.here(moded.proxy(pic2)) + "&thumbnail=15")
     assert served.status_code == 200
     assert Image.open(io.BytesIO(served.content)).size == (15, 5)
+    # The rendition is kept in the cache: a marker put in its place is what is served.
+    kept = moded.server.data_dir / "image-cache" / f"{hashlib.sha256(pic2.encode()).hexdigest()}"
+    marker = b"kept rendition"
+    kept.with_suffix(".own-15").write_bytes(marker)
+    assert httpx.get(moded.here(moded.proxy(pic2)) + "&thumbnail=15").content == marker
+    # Each render of a proxied picture takes a token of the client's rendition bucket.
+    flood = {"X-Forwarded-For": "198.51.100.90"}
+    answers = [
+        httpx.get(moded.here(moded.proxy(pic2)) + f"&thumbnail={n}", headers=flood)
+        for n in range(16, 77)
+    ]
+    assert [a.status_code for a in answers] == [200] * 60 + [400]
+    assert answers[-1].json()["error"] == "rate_limit_error"
     # Only a picture of an accepted type, within the byte limit, is served.
     limits = lemmy.comment.create(
         post_id, f"![t]({moded.remote}/notes.txt) ![h]({moded.remote}/huge.png)"

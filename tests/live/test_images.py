@@ -15,6 +15,7 @@ from pythorhead import Lemmy
 
 from tests.conftest import Api, register, unique
 from tests.live.test_js_client import JS_DIR, _node
+from tests.media.bombs import gif_of_big_frames, png_claiming
 from tests.servers import Server
 
 PASSWORD = "password-123"
@@ -179,6 +180,24 @@ def test_pictures_over_the_limits_are_refused_with_413(server: Server) -> None:
     assert _media_files(server) == before
 
 
+def test_big_frames_and_a_30k_square_are_refused_as_too_large(server: Server) -> None:
+    """The probe's attacks: a tiny GIF of 4 frames of 25 M pixels (each decodes whole), and
+    a PNG claiming 30000x30000. Both are refused from their headers as too large (the unit
+    test in tests/media/test_picture_budget.py shows no pixel is decoded)."""
+    member = register(server)
+    before = _media_files(server)
+    for bomb, words in (
+        (gif_of_big_frames(5000, 5000, 4), "4 frames of 5000x5000"),
+        (png_claiming(30_000, 30_000), "too large"),
+    ):
+        response = _upload(server, member, bomb)
+        assert response.status_code == 413, response.text
+        assert response.json()["error"] == "pictrs_response_error"
+        assert words in response.json()["msg"]
+    assert _aliases(member) == []
+    assert _media_files(server) == before
+
+
 def test_anonymous_upload_is_refused(server: Server) -> None:
     before = _media_files(server)
     response = _upload(server, None, _png())
@@ -208,6 +227,53 @@ def test_format_and_thumbnail(server: Server) -> None:
         assert refused.json()["error"] == "pictrs_response_error"
     for name in ("nothing-here.png", "..%2Fmoot.sqlite3", "server.log"):
         assert _fetch(server, name).status_code == 404
+
+
+def _renditions(server: Server, name: str) -> list[str]:
+    folder = server.data_dir / "media" / "renditions" / name
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def test_a_rendition_flood_renders_once(server: Server) -> None:
+    """The probe's flood: the same `?format=png&thumbnail=N` again and again, anonymous.
+    The first request renders and keeps the rendition beside the picture; the others are
+    answered from it (the kept file is replaced by a marker, which they then serve)."""
+    member = register(server)
+    name = _uploaded(server, member, _encode(Image.new("RGB", (300, 200), "teal"), "JPEG"))["file"]
+    first = _picture(_fetch(server, name, format="png", thumbnail=64))
+    assert (first.format, first.size) == ("PNG", (64, 43))
+    assert _renditions(server, name) == ["png-64"]
+    marker = _encode(Image.new("RGB", (5, 5), "red"), "PNG")
+    (server.data_dir / "media" / "renditions" / name / "png-64").write_bytes(marker)
+    for _ in range(20):
+        again = _fetch(server, name, format="png", thumbnail=64)
+        assert again.status_code == 200
+        assert (again.content, again.headers["content-type"]) == (marker, "image/png")
+    # Every size at least as large as the picture is one rendition: the picture itself.
+    for size in (300, 1000, 10**9, 10**40):
+        assert _picture(_fetch(server, name, format="png", thumbnail=size)).size == (300, 200)
+    assert _renditions(server, name) == ["png-64", "png-full"]
+    with _client(server, member) as http:
+        assert http.get(f"/pictrs/image/delete/x/{name}").status_code == 204
+    assert _renditions(server, name) == []
+    assert _fetch(server, name, format="png", thumbnail=64).status_code == 404
+
+
+def test_renders_are_rate_limited_per_client(server: Server) -> None:
+    """Renders take a token of the client's own rendition bucket (60 per 10 minutes);
+    renditions already kept, and originals, take none."""
+    member = register(server)
+    name = _uploaded(server, member, _encode(Image.new("L", (128, 2)), "PNG"))["file"]
+    flooder, other = (Api(server, ip=ip) for ip in ("198.51.100.88", "198.51.100.89"))
+    with _client(server, flooder) as http:
+        answers = [http.get(f"/pictrs/image/{name}?thumbnail={n}") for n in range(1, 62)]
+        assert [a.status_code for a in answers] == [200] * 60 + [400]
+        assert answers[-1].json()["error"] == "rate_limit_error"
+        assert http.get(f"/pictrs/image/{name}?thumbnail=5").status_code == 200  # kept
+        assert http.get(f"/pictrs/image/{name}").status_code == 200
+    with _client(server, other) as http:
+        assert http.get(f"/pictrs/image/{name}?thumbnail=61").status_code == 200
+    assert len(_renditions(server, name)) == 61
 
 
 def test_delete_by_owner_only_or_admin(server: Server, admin: Api) -> None:

@@ -4,20 +4,30 @@ As in Lemmy 0.19, only links this instance rewrote to the proxy (`remote_image`,
 mode ProxyAllImages) are fetched, so it is no open proxy; any other link answers 404
 `{"error": "unknown", "message": "Record not found"}`, in every image mode. The picture is
 fetched with the guards and limits of `fetch_picture`, kept in a cache for a day, and
-served in the asked format and size as /pictrs/image serves uploads.
+served in the asked format and size as /pictrs/image serves uploads: each rendition is
+rendered once, for a token of the client's rendition bucket, and kept in the cache for a
+day as the picture is.
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from litestar import Response, get
 
 from moot.actions import remote_images
-from moot.api.v3.context import AnyRequest, state
+from moot.api.v3.context import AnyRequest, client_ip, state
 from moot.errors import ApiError, ErrorCode
-from moot.media.images import FORMATS, Limits, render
+from moot.media.decoding import decode
+from moot.media.images import (
+    FORMATS,
+    LONGEST_SIDE,
+    Limits,
+    content_type_of,
+    render,
+    rendition_key,
+    rendition_type,
+)
 from moot.media.remote_pictures import CACHE_SECONDS, ProxyCache, fetch_picture
+from moot.ratelimit import RateLimitBucket
 
 __all__ = ["image_proxy"]
 
@@ -31,6 +41,28 @@ class NotRecorded(ApiError):
     @property
     def status(self) -> int:
         return 404
+
+
+async def _rendition(
+    request: AnyRequest,
+    cache: ProxyCache,
+    url: str,
+    name: str,
+    data: bytes,
+    fmt: str | None,
+    thumbnail: int | None,
+) -> tuple[bytes, str]:
+    """The proxied picture in another format or size: kept in the cache as the picture is,
+    else rendered for a token of the client's rendition bucket."""
+    key = rendition_key(fmt, thumbnail)
+    kept = await cache.get_rendition(url, key)
+    if kept is not None:
+        return kept, rendition_type(name, fmt)
+    if not state(request).limiter.check(RateLimitBucket.RENDITION, client_ip(request)):
+        raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
+    body, content_type = await decode(render, data, name, fmt, thumbnail)
+    await cache.put_rendition(url, key, body)
+    return body, content_type
 
 
 @get("/image_proxy")
@@ -56,9 +88,13 @@ async def image_proxy(
         await cache.put(url, picture)
         cached = picture.data, picture.extension
     data, extension = cached
-    body, content_type = await asyncio.to_thread(
-        render, data, f"proxied.{extension}", format, thumbnail
-    )
+    name = f"proxied.{extension}"
+    if thumbnail is not None and thumbnail >= LONGEST_SIDE:
+        thumbnail = None  # larger than any picture: nothing to shrink
+    if format is None and thumbnail is None:
+        body, content_type = data, content_type_of(name)
+    else:
+        body, content_type = await _rendition(request, cache, url, name, data, format, thumbnail)
     return Response(
         body,
         media_type=content_type,
