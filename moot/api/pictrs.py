@@ -20,7 +20,7 @@ from moot.api.v3.context import AnyRequest, client_ip, required_viewer, state
 from moot.api.v3.shapes import Json, stamp
 from moot.config import Settings
 from moot.errors import ApiError, ErrorCode
-from moot.media.images import FORMATS, Limits, PictureTooLarge
+from moot.media.images import Limits, PictureTooLarge, check_rendition
 from moot.media.storage import valid_name
 
 FIELD = "images[]"
@@ -82,10 +82,7 @@ async def upload(request: AnyRequest) -> Json:
 async def serve(
     request: AnyRequest, filename: str, format: str | None = None, thumbnail: int | None = None
 ) -> Response[bytes]:
-    if format is not None and format not in FORMATS:
-        raise ApiError(ErrorCode.PICTRS_RESPONSE_ERROR, f"format must be one of {list(FORMATS)}")
-    if thumbnail is not None and thumbnail < 1:
-        raise ApiError(ErrorCode.PICTRS_RESPONSE_ERROR, "thumbnail must be a positive size")
+    check_rendition(format, thumbnail)
     moot = state(request)
     found = None
     if valid_name(filename):

@@ -58,6 +58,16 @@ FORMATS: Final[dict[str, tuple[str | None, str]]] = {
     "png": ("PNG", "image/png"),
     "webp": ("WEBP", "image/webp"),
 }
+
+
+def check_rendition(format: str | None, thumbnail: int | None) -> None:
+    """The `format` and `thumbnail` of a picture request, as pict-rs takes them."""
+    if format is not None and format not in FORMATS:
+        raise ApiError(ErrorCode.PICTRS_RESPONSE_ERROR, f"format must be one of {list(FORMATS)}")
+    if thumbnail is not None and thumbnail < 1:
+        raise ApiError(ErrorCode.PICTRS_RESPONSE_ERROR, "thumbnail must be a positive size")
+
+
 _FEATURE: Final = {"WEBP": "webp", "AVIF": "avif"}
 
 # pict-rs's default frame limit: past it, per-frame overhead costs more than the pixels.

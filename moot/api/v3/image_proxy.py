@@ -18,9 +18,9 @@ from moot.api.v3.context import AnyRequest, client_ip, state
 from moot.errors import ApiError, ErrorCode
 from moot.media.decoding import decode
 from moot.media.images import (
-    FORMATS,
     LONGEST_SIDE,
     Limits,
+    check_rendition,
     content_type_of,
     render,
     rendition_key,
@@ -69,10 +69,7 @@ async def _rendition(
 async def image_proxy(
     request: AnyRequest, url: str, format: str | None = None, thumbnail: int | None = None
 ) -> Response[bytes]:
-    if format is not None and format not in FORMATS:
-        raise ApiError(ErrorCode.PICTRS_RESPONSE_ERROR, f"format must be one of {list(FORMATS)}")
-    if thumbnail is not None and thumbnail < 1:
-        raise ApiError(ErrorCode.PICTRS_RESPONSE_ERROR, "thumbnail must be a positive size")
+    check_rendition(format, thumbnail)
     moot = state(request)
     async with moot.db.connection() as conn:
         if not await remote_images.is_recorded(conn, url):
