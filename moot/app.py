@@ -42,6 +42,7 @@ from moot.federation.negotiation import negotiate
 from moot.federation.routes.discovery import usage
 from moot.federation.runtime import start_federation
 from moot.media.storage import LocalStorage
+from moot.outbound import checked_transport
 from moot.ratelimit import RateLimitBucket
 from moot.replay import attempt_of, conflict_response, replay_conflicts
 from moot.security_headers import security_headers
@@ -187,7 +188,9 @@ def create_app(settings: Settings) -> Litestar:
             _, local = await load_site(conn)
             await web.use_csrf_secret(app, conn)
         moot.limiter.set_limits(rate_limits(local))
-        moot.http = httpx.AsyncClient(trust_env=False)
+        # Link previews and proxied pictures: addresses checked as they are connected to.
+        transport = checked_transport(allow_private=settings.federation_test_mode)
+        moot.http = httpx.AsyncClient(transport=transport, trust_env=False)
         moot.federation = fed = start_federation(settings, db)
         background = []
         if settings.run_workers:

@@ -216,9 +216,7 @@ async def site_metadata(request: AnyRequest, url: str) -> Json:
     async with moot.db.connection() as conn:
         await required_viewer(conn, request)
     assert moot.http is not None
-    metadata = await fetch_site_metadata(
-        url, moot.http, allow_private_addresses=moot.settings.federation_test_mode
-    )
+    metadata = await fetch_site_metadata(url, moot.http)
     return {"metadata": msgspec.to_builtins(metadata)}
 
 
