@@ -1,4 +1,4 @@
-"""The error answers of the API in its OpenAPI document.
+"""The error answers of the API (and of the pict-rs routes) in its OpenAPI document.
 
 Every operation answers 400 with moot's error body (Lemmy's `{"error": code, "message"?}`;
 Litestar's own refusals are reworded into it by the app). 401 and 404 are listed where the
@@ -17,7 +17,8 @@ import ast
 import inspect
 import textwrap
 import types
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from litestar import Litestar, Request
 from litestar.handlers import HTTPRouteHandler
@@ -50,20 +51,26 @@ class ErrorDocumentingJson(JsonRenderPlugin):
         return super().render(request, openapi_schema)
 
 
-def document_errors(app: Litestar, document: dict[str, Any], prefix: str = "/api/v3") -> None:
-    """Add the error body and each API operation's error answers to `document`."""
+def document_errors(app: Litestar, document: dict[str, Any]) -> None:
+    """Add the error body and each API operation's error answers to `document`: the
+    Lemmy API (where every operation may refuse its input or be rate limited: 400) and
+    the pict-rs routes."""
     document["components"].setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     answer = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     cache: dict[types.FunctionType, frozenset[int]] = {}
     for route in app.routes:
-        if not isinstance(route, HTTPRoute) or not route.path.startswith(prefix):
+        if not isinstance(route, HTTPRoute) or not route.path.startswith(("/api/v3", "/pictrs")):
             continue
         for handler in route.route_handlers:
-            statuses = {400} | _statuses(_function(handler), cache, set())
+            statuses = set(_statuses(_function(handler), cache, set()))
+            if route.path.startswith("/api/v3"):
+                statuses.add(400)
             for method in handler.http_methods:
                 operation = document["paths"].get(route.path_format, {}).get(method.lower())
                 if operation is None:
                     continue
+                if "400" in operation["responses"]:  # Litestar's, for its own refusals
+                    statuses.add(400)
                 for status in sorted(statuses & _ANSWERS.keys()):
                     description = {"description": _ANSWERS[status]}
                     operation["responses"][str(status)] = description | answer
@@ -96,7 +103,11 @@ def _statuses(
             assert isinstance(node, ast.Attribute)
             found.add(ApiError(ErrorCode[node.attr]).status)
         elif isinstance(node, ast.Name | ast.Attribute):
-            found |= _statuses(_resolve(node, fn.__globals__), cache, visiting)
+            target = _resolve(node, fn.__globals__)
+            if isinstance(target, type):
+                found |= _error_status(target)
+            else:
+                found |= _statuses(target, cache, visiting)
     visiting.discard(fn)
     cache[fn] = frozenset(found)
     return cache[fn]
@@ -110,8 +121,18 @@ def _is_error_code(node: ast.AST) -> bool:
     )
 
 
-def _resolve(node: ast.expr, names: dict[str, Any]) -> types.FunctionType | None:
-    """The moot function a name or `module.name` refers to, if it is one."""
+def _error_status(cls: type) -> frozenset[int]:
+    """The status of an `ApiError` subclass that sets its own (a 404 with code unknown)."""
+    if not issubclass(cls, ApiError) or cls is ApiError:
+        return frozenset()
+    try:
+        return frozenset({cast(Callable[[], ApiError], cls)().status})
+    except TypeError:  # it needs arguments: its status is its code's, read elsewhere
+        return frozenset()
+
+
+def _resolve(node: ast.expr, names: dict[str, Any]) -> types.FunctionType | type | None:
+    """The moot function or class a name or `module.name` refers to, if it is one."""
     value: Any = None
     if isinstance(node, ast.Name):
         value = names.get(node.id)
@@ -119,4 +140,6 @@ def _resolve(node: ast.expr, names: dict[str, Any]) -> types.FunctionType | None
         module = names.get(node.value.id)
         if isinstance(module, types.ModuleType):
             value = getattr(module, node.attr, None)
+    if isinstance(value, type):
+        return value
     return inspect.unwrap(value) if isinstance(value, types.FunctionType) else None
