@@ -82,8 +82,8 @@ class Fetcher:
         return self._signer
 
     async def check_url(self, url: str) -> None:
-        """Refuse what moot must not ask for: its own objects, unfederated hosts, http and
-        private addresses outside test mode."""
+        """Refuse what moot must not ask for: its own objects, unfederated hosts, and http
+        or explicit ports outside test mode (private addresses: see `moot.outbound`)."""
         try:
             scheme, host, port = urls.split(url)
         except ParseError as exc:
@@ -100,8 +100,6 @@ class Fetcher:
             raise FetchError("plain http is refused outside test mode")
         if port is not None:
             raise FetchError("URLs with an explicit port are refused outside test mode")
-        # Private addresses are refused by the client's transport as it connects
-        # (moot.outbound), so a second DNS answer cannot differ from a checked one.
 
     async def get(self, url: str, budget: Budget, *, accept: str = ACTIVITY_JSON) -> dict[str, Any]:
         """The JSON document at `url`, checked as Lemmy checks it."""
