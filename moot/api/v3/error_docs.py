@@ -3,8 +3,9 @@
 Every operation answers 400 with moot's error body (Lemmy's `{"error": code, "message"?}`;
 Litestar's own refusals are reworded into it by the app). 401 and 404 are listed where the
 handler can give them: the error codes it can raise are read from its code and from the
-moot functions it calls (a reference to `ErrorCode.X`, or to `required_viewer`, which
-raises `incorrect_login`), and each code's status is `ApiError.status`. Calls through
+moot functions it calls (a reference to `ErrorCode.X` or to a module constant holding
+codes, an `ApiError` subclass with its own status, or `required_viewer`, which raises
+`incorrect_login`), and each code's status is `ApiError.status`. Calls through
 objects (`moot.fetcher.get`) are not followed; those raise 400s.
 
 Reading the code costs most of a second, so it is done when the document is first asked
@@ -14,6 +15,7 @@ for, not at every start.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import inspect
 import textwrap
 import types
@@ -104,10 +106,12 @@ def _statuses(
             found.add(ApiError(ErrorCode[node.attr]).status)
         elif isinstance(node, ast.Name | ast.Attribute):
             target = _resolve(node, fn.__globals__)
-            if isinstance(target, type):
+            if isinstance(target, types.FunctionType):
+                found |= _statuses(target, cache, visiting)
+            elif isinstance(target, type):
                 found |= _error_status(target)
             else:
-                found |= _statuses(target, cache, visiting)
+                found |= _held_codes(target)
     visiting.discard(fn)
     cache[fn] = frozenset(found)
     return cache[fn]
@@ -121,6 +125,17 @@ def _is_error_code(node: ast.AST) -> bool:
     )
 
 
+def _held_codes(value: Any) -> frozenset[int]:
+    """The statuses of the codes a module-level constant holds (a code, or a dataclass
+    with codes in its fields, like the report kinds' `missing`)."""
+    if isinstance(value, ErrorCode):
+        return frozenset({ApiError(value).status})
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = (getattr(value, field.name) for field in dataclasses.fields(value))
+        return frozenset(ApiError(f).status for f in fields if isinstance(f, ErrorCode))
+    return frozenset()
+
+
 def _error_status(cls: type) -> frozenset[int]:
     """The status of an `ApiError` subclass that sets its own (a 404 with code unknown)."""
     if not issubclass(cls, ApiError) or cls is ApiError:
@@ -131,8 +146,8 @@ def _error_status(cls: type) -> frozenset[int]:
         return frozenset()
 
 
-def _resolve(node: ast.expr, names: dict[str, Any]) -> types.FunctionType | type | None:
-    """The moot function or class a name or `module.name` refers to, if it is one."""
+def _resolve(node: ast.expr, names: dict[str, Any]) -> Any:
+    """What a name or `module.name` refers to (functions unwrapped), or None."""
     value: Any = None
     if isinstance(node, ast.Name):
         value = names.get(node.id)
@@ -140,6 +155,4 @@ def _resolve(node: ast.expr, names: dict[str, Any]) -> types.FunctionType | type
         module = names.get(node.value.id)
         if isinstance(module, types.ModuleType):
             value = getattr(module, node.attr, None)
-    if isinstance(value, type):
-        return value
-    return inspect.unwrap(value) if isinstance(value, types.FunctionType) else None
+    return inspect.unwrap(value) if isinstance(value, types.FunctionType) else value
