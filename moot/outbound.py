@@ -126,11 +126,12 @@ class _CheckedTransport(httpx.AsyncHTTPTransport):
     def __init__(
         self, limits: httpx.Limits, allow_private: bool, host_map: Mapping[str, str]
     ) -> None:
-        super().__init__(limits=limits, trust_env=False)
+        super().__init__(limits=limits)
         # httpx takes no network backend, so its pool is rebuilt with ours (same settings
-        # as httpx's defaults). The rebinding tests fail if httpx stops using `_pool`.
+        # as httpx's defaults: SSL_CERT_FILE and SSL_CERT_DIR are honoured, as they were).
+        # The rebinding tests fail if httpx stops using `_pool`.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=httpx.create_ssl_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
