@@ -12,7 +12,6 @@ import httpx
 from litestar import Litestar, MediaType, Request, Response, Router, get
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.response import Redirect
 
 from moot import LEMMY_API_VERSION, __version__, web
@@ -31,6 +30,7 @@ from moot.api.v3 import (
     user,
 )
 from moot.api.v3.context import client_ip
+from moot.api.v3.error_docs import ErrorDocumentingJson
 from moot.api.v3.mod_routes import MODERATION_ROUTERS
 from moot.config import Settings
 from moot.cookie_guard import cookie_guard
@@ -42,6 +42,7 @@ from moot.federation.negotiation import negotiate
 from moot.federation.routes.discovery import usage
 from moot.federation.runtime import start_federation
 from moot.media.storage import LocalStorage
+from moot.outbound import checked_transport
 from moot.ratelimit import RateLimitBucket
 from moot.replay import attempt_of, conflict_response, replay_conflicts
 from moot.security_headers import security_headers
@@ -62,15 +63,35 @@ def _api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[dict[str, s
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if isinstance(exc, NotFoundException) and web.wants_html(request):
         return web.not_found_page(request, exc)
-    # Litestar's own refusals (bad JSON, wrong types, unknown route) in Lemmy's wrapper shape.
+    # Litestar's own refusals (bad JSON, wrong types, unknown route) in Lemmy's wrapper shape,
+    # with their headers (a 405's Allow).
     message = exc.detail
-    if isinstance(exc, ValidationException) and exc.extra:
-        message = f"{exc.detail}: {exc.extra}"
+    if isinstance(exc, ValidationException):
+        message = _validation_message(exc)
     return Response(
         {"error": ErrorCode.UNKNOWN.value, "message": str(message)},
         status_code=exc.status_code,
         media_type=MediaType.JSON,
+        headers=exc.headers,
     )
+
+
+_SOURCES = {"body": "Json deserialize error", "query": "Query deserialize error"}
+
+
+def _validation_message(exc: ValidationException) -> str:
+    """What was wrong, worded as Lemmy's server words it ("Json deserialize error: …"),
+    one clause per field; Litestar's own text holds Python reprs."""
+    problems = [p for p in exc.extra if isinstance(p, dict)] if isinstance(exc.extra, list) else []
+    if not problems:
+        return str(exc.detail)
+    source = problems[0].get("source")
+    source = str(getattr(source, "value", source))
+    clauses = []
+    for problem in problems:
+        key, text = problem.get("key"), str(problem.get("message", "invalid value"))
+        clauses.append(text if key in (None, "data") else f"{key}: {text}")
+    return f"{_SOURCES.get(source, f'Invalid {source}')}: {'; '.join(clauses)}"
 
 
 def _crash(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
@@ -187,7 +208,9 @@ def create_app(settings: Settings) -> Litestar:
             _, local = await load_site(conn)
             await web.use_csrf_secret(app, conn)
         moot.limiter.set_limits(rate_limits(local))
-        moot.http = httpx.AsyncClient(trust_env=False)
+        # Link previews and proxied pictures: addresses checked as they are connected to.
+        transport = checked_transport(allow_private=settings.federation_test_mode)
+        moot.http = httpx.AsyncClient(transport=transport, trust_env=False)
         moot.federation = fed = start_federation(settings, db)
         background = []
         if settings.run_workers:
@@ -258,7 +281,7 @@ def create_app(settings: Settings) -> Litestar:
             title="moot (Lemmy v3 API)",
             version=LEMMY_API_VERSION,
             path="/api/v3/openapi",
-            render_plugins=[JsonRenderPlugin()],
+            render_plugins=[ErrorDocumentingJson()],
         ),
         request_max_body_size=1024 * 1024,
         debug=False,

@@ -68,9 +68,7 @@ async def preview_link(moot: Moot, url: str, *, nsfw: bool = False) -> LinkPrevi
         return None
     assert moot.http is not None
     try:
-        metadata = await fetch_site_metadata(
-            link, moot.http, allow_private_addresses=moot.settings.federation_test_mode
-        )
+        metadata = await fetch_site_metadata(link, moot.http)
     except ApiError:
         metadata = SiteMetadata()
     is_image = (metadata.content_type or "").startswith("image")
@@ -103,7 +101,6 @@ async def _stored_thumbnail(moot: Moot, picture_url: str) -> str | None:
             picture_url,
             moot.http,
             Limits(settings.image_max_bytes, settings.image_max_pixels),
-            allow_private_addresses=settings.federation_test_mode,
         )
         alias = f"{uuid.uuid4()}.{picture.extension}"
         data, _ = await decode(render, picture.data, alias, None, THUMBNAIL_SIZE)

@@ -171,8 +171,14 @@ def _refused_values() -> Iterator[None]:
     than the column) is the client's mistake: a 400, and the transaction rolls back."""
     try:
         yield
-    except (OverflowError, UnicodeEncodeError, asyncpg.exceptions.DataError) as exc:
-        raise ApiError(ErrorCode.UNKNOWN, f"a value cannot be stored: {exc}") from exc
+    except OverflowError as exc:
+        raise ApiError(ErrorCode.UNKNOWN, "a number is out of range") from exc
+    except UnicodeEncodeError as exc:
+        raise ApiError(ErrorCode.UNKNOWN, "a text holds a character that cannot be stored") from exc
+    except asyncpg.exceptions.DataError as exc:
+        # The driver's text names Python types and query arguments: logged, not answered.
+        log.info("a value was refused by the database: %s", exc)
+        raise ApiError(ErrorCode.UNKNOWN, "a value is out of range or malformed") from exc
 
 
 def _to_rows(plan: _Plan, raw: Sequence[Sequence[Any]]) -> list[Row]:

@@ -12,9 +12,6 @@ secure mode) answer moot too (docs/decisions.md, "Signed fetch").
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
-import socket
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -31,6 +28,7 @@ from moot.federation.keys import actor_keys
 from moot.federation.policy import PolicyCache
 from moot.federation.protocol.common import ACTIVITY_JSON
 from moot.federation.protocol.parse import ParseError, decode
+from moot.outbound import ForbiddenAddress
 
 MAX_BODY = 200 * 1024
 FETCHES_PER_ACTIVITY = 100  # Lemmy's FEDERATION_HTTP_FETCH_LIMIT
@@ -84,8 +82,8 @@ class Fetcher:
         return self._signer
 
     async def check_url(self, url: str) -> None:
-        """Refuse what moot must not ask for: its own objects, unfederated hosts, http and
-        private addresses outside test mode."""
+        """Refuse what moot must not ask for: its own objects, unfederated hosts, and http
+        or explicit ports outside test mode (private addresses: see `moot.outbound`)."""
         try:
             scheme, host, port = urls.split(url)
         except ParseError as exc:
@@ -102,7 +100,6 @@ class Fetcher:
             raise FetchError("plain http is refused outside test mode")
         if port is not None:
             raise FetchError("URLs with an explicit port are refused outside test mode")
-        await _refuse_private(host)
 
     async def get(self, url: str, budget: Budget, *, accept: str = ACTIVITY_JSON) -> dict[str, Any]:
         """The JSON document at `url`, checked as Lemmy checks it."""
@@ -153,6 +150,8 @@ class Fetcher:
                 headers = {k.lower(): v for k, v in response.headers.items()}
                 return response.status_code, headers, b"".join(chunks)
         except httpx.HTTPError as exc:
+            if isinstance(exc.__cause__, ForbiddenAddress):
+                raise FetchError(f"{url}: {exc.__cause__}") from exc
             raise FetchError(f"{url} could not be fetched: {type(exc).__name__}") from exc
 
 
@@ -161,14 +160,3 @@ def _same_domain(a: str, b: str) -> bool:
         return urls.same_domain(a, b)
     except ParseError:
         return False
-
-
-async def _refuse_private(host: str) -> None:
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise FetchError(f"{host} does not resolve") from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise FetchError(f"{host} resolves to a private address, refused outside test mode")

@@ -37,7 +37,6 @@ async def fetch_picture(
     client: httpx.AsyncClient,
     limits: Limits,
     *,
-    allow_private_addresses: bool = False,
     total_timeout: float = 10.0,
 ) -> Picture:
     """The picture at `url`, cleaned as an upload is.
@@ -61,7 +60,6 @@ async def fetch_picture(
         client,
         read,
         headers={"User-Agent": USER_AGENT, "Accept": "image/*"},
-        allow_private_addresses=allow_private_addresses,
         total_timeout=total_timeout,
         what="picture",
     )

@@ -65,7 +65,6 @@ async def fetch_site_metadata(
     url: str,
     client: httpx.AsyncClient,
     *,
-    allow_private_addresses: bool = False,
     total_timeout: float = 10.0,
     connect_timeout: float = 5.0,
 ) -> SiteMetadata:
@@ -83,7 +82,6 @@ async def fetch_site_metadata(
         client,
         _read_metadata,
         headers=headers,
-        allow_private_addresses=allow_private_addresses,
         total_timeout=total_timeout,
         connect_timeout=connect_timeout,
     )

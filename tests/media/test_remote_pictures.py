@@ -15,6 +15,7 @@ from PIL import Image
 from moot.errors import ApiError, ErrorCode
 from moot.media.images import Limits, PictureTooLarge
 from moot.media.remote_pictures import CACHE_SECONDS, ProxyCache, fetch_picture
+from moot.outbound import checked_transport
 from tests.media.test_site_metadata import RawHttpServer, raw
 
 LIMITS = Limits(max_bytes=100_000, max_pixels=1_000_000)
@@ -39,19 +40,20 @@ async def server() -> AsyncIterator[RawHttpServer]:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(trust_env=False) as c:
+    """A client that may reach 127.0.0.1, as in federation test mode."""
+    transport = checked_transport(allow_private=True)
+    async with httpx.AsyncClient(transport=transport, trust_env=False) as c:
         yield c
 
 
-async def test_a_private_address_is_never_fetched(
-    server: RawHttpServer, client: httpx.AsyncClient
-) -> None:
+async def test_a_private_address_is_never_fetched(server: RawHttpServer) -> None:
     server.routes["/p.jpg"] = raw(_jpeg_with_exif(), "image/jpeg")
     port = server.base.rsplit(":", 1)[1]
-    for url in (server.url("/p.jpg"), f"http://localhost:{port}/p.jpg"):
-        with pytest.raises(ApiError) as info:
-            await fetch_picture(url, client, LIMITS)
-        assert info.value.code is ErrorCode.INVALID_URL
+    async with httpx.AsyncClient(transport=checked_transport(allow_private=False)) as client:
+        for url in (server.url("/p.jpg"), f"http://localhost:{port}/p.jpg"):
+            with pytest.raises(ApiError) as info:
+                await fetch_picture(url, client, LIMITS)
+            assert info.value.code is ErrorCode.INVALID_URL
     assert server.requests == []
 
 
@@ -59,9 +61,7 @@ async def test_a_picture_is_cleaned_as_an_upload(
     server: RawHttpServer, client: httpx.AsyncClient
 ) -> None:
     server.routes["/p.jpg"] = raw(_jpeg_with_exif(), "application/octet-stream")
-    picture = await fetch_picture(
-        server.url("/p.jpg"), client, LIMITS, allow_private_addresses=True
-    )
+    picture = await fetch_picture(server.url("/p.jpg"), client, LIMITS)
     # The type comes from the bytes, not from what the site said; the EXIF is gone.
     assert (picture.content_type, picture.width, picture.height) == ("image/jpeg", 30, 20)
     assert b"Secret Camera Maker" not in picture.data
@@ -89,7 +89,7 @@ async def test_only_pictures_within_the_limits(
 ) -> None:
     server.routes["/x"] = raw(body, content_type)
     with pytest.raises(ApiError) as info:
-        await fetch_picture(server.url("/x"), client, LIMITS, allow_private_addresses=True)
+        await fetch_picture(server.url("/x"), client, LIMITS)
     assert info.value.code is error
     if error is ErrorCode.PICTRS_RESPONSE_ERROR:
         assert isinstance(info.value, PictureTooLarge)
@@ -102,7 +102,7 @@ async def test_the_cache_keeps_a_picture_per_link(
     cache = ProxyCache(tmp_path / "cache")
     link = server.url("/p.jpg")
     assert await cache.get(link) is None
-    picture = await fetch_picture(link, client, LIMITS, allow_private_addresses=True)
+    picture = await fetch_picture(link, client, LIMITS)
     await cache.put(link, picture)
     assert await cache.get(link) == (picture.data, "jpg")
     assert await cache.get(link + "?other") is None

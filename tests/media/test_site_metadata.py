@@ -20,6 +20,7 @@ from moot.media.site_metadata import (
     fetch_site_metadata,
     is_forbidden_address,
 )
+from moot.outbound import checked_transport
 
 Handler = Callable[[asyncio.StreamWriter], Awaitable[None]]
 
@@ -122,13 +123,23 @@ async def server() -> AsyncIterator[RawHttpServer]:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
+    """A client that may reach 127.0.0.1, as in federation test mode."""
     # trust_env=False: a proxy from the environment must not intercept 127.0.0.1.
-    async with httpx.AsyncClient(trust_env=False) as c:
+    transport = checked_transport(allow_private=True)
+    async with httpx.AsyncClient(transport=transport, trust_env=False) as c:
+        yield c
+
+
+@pytest.fixture
+async def strict() -> AsyncIterator[httpx.AsyncClient]:
+    """The client a production instance uses."""
+    transport = checked_transport(allow_private=False)
+    async with httpx.AsyncClient(transport=transport, trust_env=False) as c:
         yield c
 
 
 async def fetch(url: str, client: httpx.AsyncClient, **kwargs: float) -> SiteMetadata:
-    return await fetch_site_metadata(url, client, allow_private_addresses=True, **kwargs)
+    return await fetch_site_metadata(url, client, **kwargs)
 
 
 # --- HTML parsing ------------------------------------------------------------------------
@@ -473,7 +484,7 @@ async def test_non_http_urls_are_invalid(url: str, client: httpx.AsyncClient) ->
 
 
 async def test_loopback_is_refused_unless_allowed(
-    server: RawHttpServer, client: httpx.AsyncClient
+    server: RawHttpServer, client: httpx.AsyncClient, strict: httpx.AsyncClient
 ) -> None:
     server.routes["/og"] = html(OG_PAGE)
     port = server.base.rsplit(":", 1)[1]
@@ -485,11 +496,11 @@ async def test_loopback_is_refused_unless_allowed(
         f"http://2130706433:{port}/og",
     ):
         with pytest.raises(ApiError) as info:
-            await fetch_site_metadata(url, client)
+            await fetch_site_metadata(url, strict)
         assert info.value.code is ErrorCode.INVALID_URL, url
     assert server.requests == []  # refused before any connection was made
 
-    meta = await fetch_site_metadata(server.url("/og"), client, allow_private_addresses=True)
+    meta = await fetch_site_metadata(server.url("/og"), client)
     assert meta.title == "The & Real Title"
 
 

@@ -12,7 +12,7 @@ from moot.actions.authority import require_admin
 from moot.actions.site import custom_emoji_views, load_site
 from moot.api.v3 import mod_forms, mod_views, views
 from moot.api.v3.context import AnyRequest, required_viewer, state
-from moot.api.v3.forms import Int32
+from moot.api.v3.forms import OptionalQueryInt32, QueryInt32
 from moot.api.v3.shapes import Json
 from moot.api.v3.site import site_response
 from moot.db import applications
@@ -139,8 +139,8 @@ async def count_applications(request: AnyRequest) -> Json:
 async def list_applications(
     request: AnyRequest,
     unread_only: bool | None = None,
-    page: Int32 | None = None,
-    limit: Int32 | None = None,
+    page: OptionalQueryInt32 = None,
+    limit: OptionalQueryInt32 = None,
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_FIND_REGISTRATION_APPLICATION)
     async with state(request).db.connection() as conn:
@@ -165,7 +165,7 @@ async def approve_application(
 
 
 @get("/admin/registration_application")
-async def get_application(request: AnyRequest, person_id: Int32) -> Json:
+async def get_application(request: AnyRequest, person_id: QueryInt32) -> Json:
     async with state(request).db.connection() as conn:
         require_admin(await required_viewer(conn, request))
         row = await conn.fetch_one(

@@ -47,7 +47,7 @@ async def edit_comment(request: AnyRequest, data: forms.EditComment) -> Json:
 
 
 @get("/")
-async def get_comment(request: AnyRequest, id: forms.Int32) -> Json:
+async def get_comment(request: AnyRequest, id: forms.QueryInt32) -> Json:
     async with state(request).db.connection() as conn:
         return await _comment_response(conn, id, await optional_viewer(conn, request))
 
@@ -57,13 +57,13 @@ async def list_comments_route(
     request: AnyRequest,
     type_: forms.ListingType | None = None,
     sort: forms.CommentSortType | None = None,
-    max_depth: forms.Int32 | None = None,
-    page: forms.Int32 | None = None,
-    limit: forms.Int32 | None = None,
-    community_id: forms.Int32 | None = None,
+    max_depth: forms.OptionalQueryInt32 = None,
+    page: forms.OptionalQueryInt32 = None,
+    limit: forms.OptionalQueryInt32 = None,
+    community_id: forms.OptionalQueryInt32 = None,
     community_name: str | None = None,
-    post_id: forms.Int32 | None = None,
-    parent_id: forms.Int32 | None = None,
+    post_id: forms.OptionalQueryInt32 = None,
+    parent_id: forms.OptionalQueryInt32 = None,
     saved_only: bool | None = None,
     liked_only: bool | None = None,
     disliked_only: bool | None = None,

@@ -50,7 +50,7 @@ async def edit_community(request: AnyRequest, data: forms.EditCommunity) -> Json
 
 @get("/")
 async def get_community(
-    request: AnyRequest, id: forms.Int32 | None = None, name: str | None = None
+    request: AnyRequest, id: forms.OptionalQueryInt32 = None, name: str | None = None
 ) -> Json:
     moot = state(request)
     found: Row | None
@@ -91,8 +91,8 @@ async def list_communities(
     type_: forms.ListingType | None = None,
     sort: forms.SortType | None = None,
     show_nsfw: bool | None = None,
-    page: forms.Int32 | None = None,
-    limit: forms.Int32 | None = None,
+    page: forms.OptionalQueryInt32 = None,
+    limit: forms.OptionalQueryInt32 = None,
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_FIND_COMMUNITY)
     c = m.community.c

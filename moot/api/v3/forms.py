@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import msgspec
+from litestar.params import Parameter
 
 SortType = Literal[
     "Active",
@@ -37,6 +38,10 @@ CommunityVisibility = Literal["Public", "LocalOnly"]
 # Lemmy's ids and numbers are 32-bit: anything wider is refused at the door, not by the
 # database halfway through an action.
 Int32 = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
+# The same for query parameters, which Litestar reads itself: it ignores msgspec.Meta there,
+# and applies its own bounds only when they annotate the whole (optional) type.
+QueryInt32 = Annotated[int, Parameter(ge=-(2**31), le=2**31 - 1)]
+OptionalQueryInt32 = Annotated[int | None, Parameter(ge=-(2**31), le=2**31 - 1)]
 
 
 class Form(msgspec.Struct, kw_only=True):

@@ -79,9 +79,7 @@ async def image_proxy(
     if cached is None:
         assert moot.http is not None
         limits = Limits(moot.settings.image_max_bytes, moot.settings.image_max_pixels)
-        picture = await fetch_picture(
-            url, moot.http, limits, allow_private_addresses=moot.settings.federation_test_mode
-        )
+        picture = await fetch_picture(url, moot.http, limits)
         await cache.put(url, picture)
         cached = picture.data, picture.extension
     data, extension = cached

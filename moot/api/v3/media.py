@@ -7,7 +7,7 @@ from litestar import get
 from moot.actions.authority import require_admin
 from moot.api.v3 import shapes
 from moot.api.v3.context import AnyRequest, required_viewer, state
-from moot.api.v3.forms import Int32
+from moot.api.v3.forms import OptionalQueryInt32
 from moot.api.v3.image_proxy import image_proxy
 from moot.api.v3.shapes import Json
 from moot.db import models as m
@@ -36,7 +36,7 @@ async def _image_views(conn: Connection, rows: list[Row]) -> list[Json]:
 
 @get("/account/list_media")
 async def list_media(
-    request: AnyRequest, page: Int32 | None = None, limit: Int32 | None = None
+    request: AnyRequest, page: OptionalQueryInt32 = None, limit: OptionalQueryInt32 = None
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.UNKNOWN)
     async with state(request).db.connection() as conn:
@@ -47,7 +47,7 @@ async def list_media(
 
 @get("/admin/list_all_media")
 async def list_all_media(
-    request: AnyRequest, page: Int32 | None = None, limit: Int32 | None = None
+    request: AnyRequest, page: OptionalQueryInt32 = None, limit: OptionalQueryInt32 = None
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.UNKNOWN)
     async with state(request).db.connection() as conn:

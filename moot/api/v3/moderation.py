@@ -9,7 +9,7 @@ from moot.actions import bans, lookups, moderation
 from moot.actions.communities import check_mod_or_admin
 from moot.api.v3 import mod_forms, mod_views, views
 from moot.api.v3.context import AnyRequest, required_viewer, state
-from moot.api.v3.forms import Int32
+from moot.api.v3.forms import OptionalQueryInt32, QueryInt32
 from moot.api.v3.shapes import Json
 from moot.db import models as m
 from moot.db.listings import check_page
@@ -42,7 +42,10 @@ async def feature_post(request: AnyRequest, data: mod_forms.FeaturePost) -> Json
 
 @get("/post/like/list")
 async def list_post_likes(
-    request: AnyRequest, post_id: Int32, page: Int32 | None = None, limit: Int32 | None = None
+    request: AnyRequest,
+    post_id: QueryInt32,
+    page: OptionalQueryInt32 = None,
+    limit: OptionalQueryInt32 = None,
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_GET_POSTS)
     async with state(request).db.connection() as conn:
@@ -74,7 +77,10 @@ async def distinguish_comment(request: AnyRequest, data: mod_forms.DistinguishCo
 
 @get("/comment/like/list")
 async def list_comment_likes(
-    request: AnyRequest, comment_id: Int32, page: Int32 | None = None, limit: Int32 | None = None
+    request: AnyRequest,
+    comment_id: QueryInt32,
+    page: OptionalQueryInt32 = None,
+    limit: OptionalQueryInt32 = None,
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_GET_COMMENTS)
     async with state(request).db.connection() as conn:

@@ -16,7 +16,7 @@ from moot.actions.modlog import mod_names_hidden
 from moot.actions.site import load_site
 from moot.api.v3 import shapes
 from moot.api.v3.context import AnyRequest, optional_viewer, state
-from moot.api.v3.forms import Int32
+from moot.api.v3.forms import OptionalQueryInt32
 from moot.api.v3.mod_forms import ModlogActionType
 from moot.api.v3.mod_shapes import MODLOG_SHAPES, ModlogShape, modlog_row
 from moot.api.v3.shapes import Json
@@ -95,14 +95,14 @@ async def _views(
 @get("/modlog")
 async def get_modlog(
     request: AnyRequest,
-    mod_person_id: Int32 | None = None,
-    community_id: Int32 | None = None,
-    page: Int32 | None = None,
-    limit: Int32 | None = None,
+    mod_person_id: OptionalQueryInt32 = None,
+    community_id: OptionalQueryInt32 = None,
+    page: OptionalQueryInt32 = None,
+    limit: OptionalQueryInt32 = None,
     type_: ModlogActionType | None = None,
-    other_person_id: Int32 | None = None,
-    post_id: Int32 | None = None,
-    comment_id: Int32 | None = None,
+    other_person_id: OptionalQueryInt32 = None,
+    post_id: OptionalQueryInt32 = None,
+    comment_id: OptionalQueryInt32 = None,
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.INVALID_QUERY)
     async with state(request).db.connection() as conn:

@@ -62,8 +62,8 @@ async def _list(
 async def replies(
     request: AnyRequest,
     sort: forms.CommentSortType | None = None,
-    page: forms.Int32 | None = None,
-    limit: forms.Int32 | None = None,
+    page: forms.OptionalQueryInt32 = None,
+    limit: forms.OptionalQueryInt32 = None,
     unread_only: bool | None = None,
 ) -> Json:
     listed = await _list(request, m.comment_reply, "comment_reply", sort, page, limit, unread_only)
@@ -74,8 +74,8 @@ async def replies(
 async def mentions(
     request: AnyRequest,
     sort: forms.CommentSortType | None = None,
-    page: forms.Int32 | None = None,
-    limit: forms.Int32 | None = None,
+    page: forms.OptionalQueryInt32 = None,
+    limit: forms.OptionalQueryInt32 = None,
     unread_only: bool | None = None,
 ) -> Json:
     listed = await _list(

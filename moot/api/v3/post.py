@@ -74,7 +74,9 @@ async def edit_post(request: AnyRequest, data: forms.EditPost) -> Json:
 
 @get("/")
 async def get_post(
-    request: AnyRequest, id: forms.Int32 | None = None, comment_id: forms.Int32 | None = None
+    request: AnyRequest,
+    id: forms.OptionalQueryInt32 = None,
+    comment_id: forms.OptionalQueryInt32 = None,
 ) -> Json:
     async with state(request).db.transaction() as tx:
         viewer = await optional_viewer(tx, request)
@@ -119,9 +121,9 @@ async def list_posts_route(
     request: AnyRequest,
     type_: forms.ListingType | None = None,
     sort: forms.SortType | None = None,
-    page: forms.Int32 | None = None,
-    limit: forms.Int32 | None = None,
-    community_id: forms.Int32 | None = None,
+    page: forms.OptionalQueryInt32 = None,
+    limit: forms.OptionalQueryInt32 = None,
+    community_id: forms.OptionalQueryInt32 = None,
     community_name: str | None = None,
     saved_only: bool | None = None,
     liked_only: bool | None = None,
@@ -216,9 +218,7 @@ async def site_metadata(request: AnyRequest, url: str) -> Json:
     async with moot.db.connection() as conn:
         await required_viewer(conn, request)
     assert moot.http is not None
-    metadata = await fetch_site_metadata(
-        url, moot.http, allow_private_addresses=moot.settings.federation_test_mode
-    )
+    metadata = await fetch_site_metadata(url, moot.http)
     return {"metadata": msgspec.to_builtins(metadata)}
 
 

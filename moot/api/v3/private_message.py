@@ -7,7 +7,7 @@ from litestar import Router, get, post, put
 from moot.actions import lookups, private_messages
 from moot.api.v3 import mod_forms, mod_views
 from moot.api.v3.context import AnyRequest, required_viewer, state
-from moot.api.v3.forms import Int32
+from moot.api.v3.forms import OptionalQueryInt32
 from moot.api.v3.shapes import Json
 from moot.db import messages
 from moot.db import notifications as notices
@@ -60,9 +60,9 @@ async def mark_message_read(request: AnyRequest, data: mod_forms.MarkPrivateMess
 async def list_messages(
     request: AnyRequest,
     unread_only: bool | None = None,
-    page: Int32 | None = None,
-    limit: Int32 | None = None,
-    creator_id: Int32 | None = None,
+    page: OptionalQueryInt32 = None,
+    limit: OptionalQueryInt32 = None,
+    creator_id: OptionalQueryInt32 = None,
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_FIND_PRIVATE_MESSAGE)
     async with state(request).db.connection() as conn:

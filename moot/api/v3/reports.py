@@ -9,7 +9,7 @@ from moot.actions import reports
 from moot.actions.authority import require_admin, require_mod_somewhere_or_admin
 from moot.api.v3 import mod_forms, mod_views
 from moot.api.v3.context import AnyRequest, required_viewer, state
-from moot.api.v3.forms import Int32
+from moot.api.v3.forms import OptionalQueryInt32
 from moot.api.v3.shapes import Json
 from moot.auth import Viewer
 from moot.db import reports as report_lists
@@ -53,11 +53,11 @@ async def resolve_post_report(request: AnyRequest, data: mod_forms.ResolveReport
 @get("/post/report/list")
 async def list_post_reports(
     request: AnyRequest,
-    page: Int32 | None = None,
-    limit: Int32 | None = None,
+    page: OptionalQueryInt32 = None,
+    limit: OptionalQueryInt32 = None,
     unresolved_only: bool | None = None,
-    community_id: Int32 | None = None,
-    post_id: Int32 | None = None,
+    community_id: OptionalQueryInt32 = None,
+    post_id: OptionalQueryInt32 = None,
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_FIND_POST_REPORT)
     async with state(request).db.connection() as conn:
@@ -93,11 +93,11 @@ async def resolve_comment_report(request: AnyRequest, data: mod_forms.ResolveRep
 @get("/comment/report/list")
 async def list_comment_reports(
     request: AnyRequest,
-    comment_id: Int32 | None = None,
-    page: Int32 | None = None,
-    limit: Int32 | None = None,
+    comment_id: OptionalQueryInt32 = None,
+    page: OptionalQueryInt32 = None,
+    limit: OptionalQueryInt32 = None,
     unresolved_only: bool | None = None,
-    community_id: Int32 | None = None,
+    community_id: OptionalQueryInt32 = None,
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_FIND_COMMENT_REPORT)
     async with state(request).db.connection() as conn:
@@ -137,8 +137,8 @@ async def resolve_message_report(request: AnyRequest, data: mod_forms.ResolveRep
 @get("/private_message/report/list")
 async def list_message_reports(
     request: AnyRequest,
-    page: Int32 | None = None,
-    limit: Int32 | None = None,
+    page: OptionalQueryInt32 = None,
+    limit: OptionalQueryInt32 = None,
     unresolved_only: bool | None = None,
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_FIND_PRIVATE_MESSAGE_REPORT)
@@ -156,7 +156,7 @@ async def list_message_reports(
 
 
 @get("/user/report_count")
-async def report_count(request: AnyRequest, community_id: Int32 | None = None) -> Json:
+async def report_count(request: AnyRequest, community_id: OptionalQueryInt32 = None) -> Json:
     async with state(request).db.connection() as conn:
         viewer = await required_viewer(conn, request)
         f = report_lists.ReportFilter(

@@ -25,14 +25,14 @@ from moot.errors import ApiError, ErrorCode
 async def search(
     request: AnyRequest,
     q: str = "",
-    community_id: forms.Int32 | None = None,
+    community_id: forms.OptionalQueryInt32 = None,
     community_name: str | None = None,
-    creator_id: forms.Int32 | None = None,
+    creator_id: forms.OptionalQueryInt32 = None,
     type_: forms.SearchType = "All",
     sort: forms.SortType = "Hot",
     listing_type: forms.ListingType = "All",
-    page: forms.Int32 | None = None,
-    limit: forms.Int32 | None = None,
+    page: forms.OptionalQueryInt32 = None,
+    limit: forms.OptionalQueryInt32 = None,
     post_title_only: bool | None = None,
 ) -> Json:
     """Lemmy's search. An absent sort is Hot and an absent listing type All, whatever the

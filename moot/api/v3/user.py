@@ -246,12 +246,12 @@ async def get_captcha() -> Response[Json]:
 @get("/")
 async def get_person_details(
     request: AnyRequest,
-    person_id: forms.Int32 | None = None,
+    person_id: forms.OptionalQueryInt32 = None,
     username: str | None = None,
     sort: forms.SortType | None = None,
-    page: forms.Int32 | None = None,
-    limit: forms.Int32 | None = None,
-    community_id: forms.Int32 | None = None,
+    page: forms.OptionalQueryInt32 = None,
+    limit: forms.OptionalQueryInt32 = None,
+    community_id: forms.OptionalQueryInt32 = None,
     saved_only: bool | None = None,
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_FIND_PERSON)
