@@ -29,7 +29,6 @@ from moot.api.v3 import (
     site,
     user,
 )
-from moot.api.v3.context import client_ip
 from moot.api.v3.error_docs import ErrorDocumentingJson
 from moot.api.v3.mod_routes import MODERATION_ROUTERS
 from moot.config import Settings
@@ -45,6 +44,7 @@ from moot.media.storage import LocalStorage
 from moot.outbound import checked_transport
 from moot.ratelimit import RateLimitBucket
 from moot.replay import attempt_of, conflict_response, replay_conflicts
+from moot.request_context import client_ip
 from moot.security_headers import security_headers
 from moot.state import Moot
 from moot.web import feeds, sitemap, static_files, template_config

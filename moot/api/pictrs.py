@@ -16,12 +16,12 @@ from litestar.datastructures import UploadFile
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 from moot.actions import images
-from moot.api.v3.context import AnyRequest, client_ip, required_viewer, state
 from moot.api.v3.shapes import Json, stamp
 from moot.config import Settings
 from moot.errors import ApiError, ErrorCode
 from moot.media.images import Limits, PictureTooLarge, check_rendition
 from moot.media.storage import valid_name
+from moot.request_context import AnyRequest, client_ip, required_viewer, state
 
 FIELD = "images[]"
 # Room for the multipart framing around one full-size file.

@@ -15,7 +15,6 @@ from litestar.response import Redirect, Template
 from moot.actions import admin, bans, emoji, purge, registrations
 from moot.actions.authority import require_admin
 from moot.actions.site import custom_emoji_views
-from moot.api.v3.context import required_viewer
 from moot.auth import Viewer
 from moot.db import applications
 from moot.db import models as m
@@ -28,6 +27,7 @@ from moot.errors import ApiError, ErrorCode
 from moot.federation.lag import SCAN, delivery_lag, known_instances
 from moot.federation.policy import read_policy
 from moot.federation.urls import hostname_domain
+from moot.request_context import required_viewer
 from moot.web.modforms import ban_terms, named_person, outranks_on_site
 from moot.web.pages import (
     AnyRequest,

@@ -13,12 +13,12 @@ from litestar.response import Redirect, Template
 
 from moot.actions import comments, votes
 from moot.actions.lookups import get_comment, get_community, get_post
-from moot.api.v3.context import required_viewer
 from moot.auth import Viewer
 from moot.db.engine import Connection, Row
 from moot.db.listings import TREE_LIMIT, CommentFilter, list_comments
 from moot.db.paths import PATH_WIDTH, depth_of
 from moot.errors import ApiError, ErrorCode
+from moot.request_context import required_viewer
 from moot.web.choices import COMMENT_SORTS, pick
 from moot.web.errors import words
 from moot.web.listings import community_facts

@@ -9,9 +9,9 @@ from litestar import MediaType, get, post
 from litestar.response import Redirect, Template
 
 from moot.actions import communities
-from moot.api.v3.context import required_viewer
 from moot.auth import Viewer
 from moot.errors import ApiError, ErrorCode
+from moot.request_context import required_viewer
 from moot.state import Moot
 from moot.web import uploads
 from moot.web.errors import words

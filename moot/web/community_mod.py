@@ -12,12 +12,12 @@ from litestar.response import Redirect, Template
 
 from moot.actions import admin, bans, moderation, purge
 from moot.actions.authority import top_moderator
-from moot.api.v3.context import required_viewer
 from moot.auth import Viewer
 from moot.db import queries
 from moot.db.bans import CommunityBan, community_banned
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
+from moot.request_context import required_viewer
 from moot.web.listings import community_facts
 from moot.web.moderation import may_moderate
 from moot.web.modforms import ban_terms, named_person, outranks_in

@@ -19,7 +19,6 @@ from litestar.response import Redirect, Template
 
 from moot.actions import notifications, private_messages
 from moot.actions.lookups import get_comment, get_private_message
-from moot.api.v3.context import required_viewer
 from moot.auth import Viewer
 from moot.db import messages
 from moot.db import models as m
@@ -27,6 +26,7 @@ from moot.db import notifications as notices
 from moot.db import queries as q
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
+from moot.request_context import required_viewer
 from moot.web.errors import words
 from moot.web.pages import (
     AnyRequest,

@@ -21,10 +21,10 @@ from moot.actions.authority import require_mod_action
 from moot.actions.communities import is_banned_from
 from moot.actions.lookups import get_comment, get_community, get_person, get_post
 from moot.actions.moderation import FeatureType
-from moot.api.v3.context import required_viewer
 from moot.auth import Viewer
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
+from moot.request_context import required_viewer
 from moot.web.modforms import ban_terms, outranks_in
 from moot.web.names import handle
 from moot.web.pages import (

@@ -17,10 +17,10 @@ from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
 from moot.actions.site import load_site
-from moot.api.v3.context import optional_viewer
 from moot.auth import Viewer
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
+from moot.request_context import optional_viewer
 from moot.state import Moot
 from moot.web.nav import Nav, nav_counts
 

@@ -15,10 +15,10 @@ from litestar.response import Redirect, Template
 from moot.actions import posts, reading, votes
 from moot.actions.link_previews import preview_link
 from moot.actions.lookups import get_community, get_post
-from moot.api.v3.context import required_viewer
 from moot.db.browse import communities_by_size
 from moot.db.engine import Connection
 from moot.errors import ApiError, ErrorCode
+from moot.request_context import required_viewer
 from moot.web import comments as comment_pages
 from moot.web import uploads
 from moot.web.choices import COMMENT_SORTS, pick

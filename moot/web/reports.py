@@ -16,13 +16,13 @@ from litestar.response import Redirect, Template
 from moot.actions import reports
 from moot.actions.authority import require_admin, require_mod_somewhere_or_admin
 from moot.actions.lookups import get_comment, get_post, get_private_message
-from moot.api.v3.context import required_viewer
 from moot.auth import Viewer
 from moot.db import models as m
 from moot.db import queries as q
 from moot.db import reports as lists
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
+from moot.request_context import required_viewer
 from moot.web.errors import words
 from moot.web.pages import (
     AnyRequest,

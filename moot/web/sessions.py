@@ -14,10 +14,10 @@ from litestar.response import Redirect, Template
 
 from moot.actions import accounts
 from moot.actions import site as site_actions
-from moot.api.v3.context import client_ip, token_of, user_agent
 from moot.auth import revoke_token, viewer_for_token
 from moot.db.browse import has_admin
 from moot.errors import ApiError, ErrorCode
+from moot.request_context import client_ip, token_of, user_agent
 from moot.web.errors import words
 from moot.web.pages import (
     AnyRequest,

@@ -13,9 +13,9 @@ from litestar.response import Redirect, Template
 
 from moot import totp
 from moot.actions import accounts, instance_blocks, two_factor
-from moot.api.v3.context import required_viewer
 from moot.db.engine import Row
 from moot.errors import ApiError, ErrorCode
+from moot.request_context import required_viewer
 from moot.web import uploads
 from moot.web.choices import LISTING_TYPES, POST_SORTS, pick
 from moot.web.errors import words

@@ -12,11 +12,11 @@ from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
 from moot.actions import site as site_actions
-from moot.api.v3.context import required_viewer
 from moot.db import models as m
 from moot.db.engine import Connection
 from moot.errors import ApiError, ErrorCode
 from moot.federation.policy import read_policy
+from moot.request_context import required_viewer
 from moot.web.choices import POST_SORTS, pick
 from moot.web.errors import words
 from moot.web.pages import AnyRequest, Page, flag, go, load_page, optional_int, render, state, text

@@ -11,7 +11,6 @@ from moot.actions import admin, bans, emoji, purge, registrations
 from moot.actions.authority import require_admin
 from moot.actions.site import custom_emoji_views, load_site
 from moot.api.v3 import mod_forms, mod_views, views
-from moot.api.v3.context import AnyRequest, required_viewer, state
 from moot.api.v3.forms import OptionalQueryInt32, QueryInt32
 from moot.api.v3.shapes import Json
 from moot.api.v3.site import site_response
@@ -21,6 +20,7 @@ from moot.db import models as m
 from moot.db.engine import Connection
 from moot.db.listings import check_page
 from moot.errors import ApiError, ErrorCode
+from moot.request_context import AnyRequest, required_viewer, state
 
 SUCCESS: Json = {"success": True}
 

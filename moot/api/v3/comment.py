@@ -7,13 +7,13 @@ from litestar import Router, get, post, put
 from moot.actions import comments, lookups, votes
 from moot.actions.site import load_site
 from moot.api.v3 import forms, listing_defaults, views
-from moot.api.v3.context import AnyRequest, optional_viewer, required_viewer, state
 from moot.api.v3.shapes import Json
 from moot.auth import Viewer
 from moot.db import queries
 from moot.db.engine import Connection
 from moot.db.listings import CommentFilter, check_page, list_comments
 from moot.errors import ApiError, ErrorCode
+from moot.request_context import AnyRequest, optional_viewer, required_viewer, state
 
 
 async def _comment_response(conn: Connection, comment_id: int, viewer: Viewer | None) -> Json:

@@ -8,7 +8,6 @@ from litestar import Router, get, post, put
 
 from moot.actions import communities, lookups
 from moot.api.v3 import forms, views
-from moot.api.v3.context import AnyRequest, optional_viewer, required_viewer, state
 from moot.api.v3.shapes import Json
 from moot.auth import Viewer
 from moot.db import models as m
@@ -18,6 +17,7 @@ from moot.db.listings import blocked_instances, check_page, community_order
 from moot.errors import ApiError, ErrorCode
 from moot.federation.lookup import look_up
 from moot.federation.runtime import Federation
+from moot.request_context import AnyRequest, optional_viewer, required_viewer, state
 
 
 async def _response(conn: Connection, community: Row, viewer: Viewer | None) -> Json:

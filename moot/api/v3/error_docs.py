@@ -27,7 +27,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.routes import HTTPRoute
 
-from moot.api.v3 import context
+from moot import request_context as context
 from moot.errors import ApiError, ErrorCode
 
 ERROR_SCHEMA = {

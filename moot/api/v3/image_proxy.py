@@ -14,7 +14,6 @@ from __future__ import annotations
 from litestar import Response, get
 
 from moot.actions import remote_images
-from moot.api.v3.context import AnyRequest, client_ip, state
 from moot.errors import ApiError, ErrorCode
 from moot.media.decoding import decode
 from moot.media.images import (
@@ -28,6 +27,7 @@ from moot.media.images import (
 )
 from moot.media.remote_pictures import CACHE_SECONDS, ProxyCache, fetch_picture
 from moot.ratelimit import RateLimitBucket
+from moot.request_context import AnyRequest, client_ip, state
 
 __all__ = ["image_proxy"]
 

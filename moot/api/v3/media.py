@@ -6,7 +6,6 @@ from litestar import get
 
 from moot.actions.authority import require_admin
 from moot.api.v3 import shapes
-from moot.api.v3.context import AnyRequest, required_viewer, state
 from moot.api.v3.forms import OptionalQueryInt32
 from moot.api.v3.image_proxy import image_proxy
 from moot.api.v3.shapes import Json
@@ -16,6 +15,7 @@ from moot.db.engine import Connection, Row
 from moot.db.images import list_images
 from moot.db.listings import check_page
 from moot.errors import ErrorCode
+from moot.request_context import AnyRequest, required_viewer, state
 
 
 async def _image_views(conn: Connection, rows: list[Row]) -> list[Json]:

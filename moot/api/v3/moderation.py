@@ -8,12 +8,12 @@ from litestar import Router, get, post
 from moot.actions import bans, lookups, moderation
 from moot.actions.communities import check_mod_or_admin
 from moot.api.v3 import mod_forms, mod_views, views
-from moot.api.v3.context import AnyRequest, required_viewer, state
 from moot.api.v3.forms import OptionalQueryInt32, QueryInt32
 from moot.api.v3.shapes import Json
 from moot.db import models as m
 from moot.db.listings import check_page
 from moot.errors import ErrorCode
+from moot.request_context import AnyRequest, required_viewer, state
 
 
 @post("/post/remove", status_code=200)

@@ -15,7 +15,6 @@ from litestar import Router, get
 from moot.actions.modlog import mod_names_hidden
 from moot.actions.site import load_site
 from moot.api.v3 import shapes
-from moot.api.v3.context import AnyRequest, optional_viewer, state
 from moot.api.v3.forms import OptionalQueryInt32
 from moot.api.v3.mod_forms import ModlogActionType
 from moot.api.v3.mod_shapes import MODLOG_SHAPES, ModlogShape, modlog_row
@@ -26,6 +25,7 @@ from moot.db.engine import Connection, Row
 from moot.db.listings import check_page
 from moot.db.modlog import ModlogFilter, list_kind
 from moot.errors import ErrorCode
+from moot.request_context import AnyRequest, optional_viewer, state
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from litestar import Router, get, post
 
 from moot.actions import notifications
 from moot.api.v3 import forms, shapes, views
-from moot.api.v3.context import AnyRequest, required_viewer, state
 from moot.api.v3.shapes import Json, _pick
 from moot.auth import Viewer
 from moot.db import models as m
@@ -17,6 +16,7 @@ from moot.db import queries
 from moot.db.engine import Connection, Row
 from moot.db.listings import check_page
 from moot.errors import ErrorCode
+from moot.request_context import AnyRequest, required_viewer, state
 
 _NOTICE_FIELDS = ("id", "recipient_id", "comment_id", "read", "published")
 

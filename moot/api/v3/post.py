@@ -12,7 +12,6 @@ from moot.actions.link_previews import preview_link
 from moot.actions.lookups import get_community
 from moot.actions.site import load_site
 from moot.api.v3 import forms, listing_defaults, views
-from moot.api.v3.context import AnyRequest, optional_viewer, required_viewer, state
 from moot.api.v3.shapes import Json
 from moot.auth import Viewer
 from moot.db import models as m
@@ -21,6 +20,7 @@ from moot.db.engine import Connection, Row
 from moot.db.listings import PostFilter, check_page, decode_cursor, encode_cursor, list_posts
 from moot.errors import ApiError, ErrorCode
 from moot.media.site_metadata import fetch_site_metadata
+from moot.request_context import AnyRequest, optional_viewer, required_viewer, state
 
 SUCCESS: Json = {"success": True}
 

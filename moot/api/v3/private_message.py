@@ -6,7 +6,6 @@ from litestar import Router, get, post, put
 
 from moot.actions import lookups, private_messages
 from moot.api.v3 import mod_forms, mod_views
-from moot.api.v3.context import AnyRequest, required_viewer, state
 from moot.api.v3.forms import OptionalQueryInt32
 from moot.api.v3.shapes import Json
 from moot.db import messages
@@ -14,6 +13,7 @@ from moot.db import notifications as notices
 from moot.db.engine import Connection
 from moot.db.listings import check_page
 from moot.errors import ErrorCode
+from moot.request_context import AnyRequest, required_viewer, state
 
 
 async def _response(conn: Connection, message_id: int) -> Json:

@@ -8,7 +8,6 @@ from litestar import Router, get, post, put
 from moot.actions import reports
 from moot.actions.authority import require_admin, require_mod_somewhere_or_admin
 from moot.api.v3 import mod_forms, mod_views
-from moot.api.v3.context import AnyRequest, required_viewer, state
 from moot.api.v3.forms import OptionalQueryInt32
 from moot.api.v3.shapes import Json
 from moot.auth import Viewer
@@ -16,6 +15,7 @@ from moot.db import reports as report_lists
 from moot.db.engine import Connection
 from moot.db.listings import check_page
 from moot.errors import ErrorCode
+from moot.request_context import AnyRequest, required_viewer, state
 
 
 async def _post_report(conn: Connection, report_id: int, viewer: Viewer) -> Json:

@@ -7,13 +7,13 @@ from typing import Any
 from litestar import get
 
 from moot.api.v3 import shapes, views
-from moot.api.v3.context import AnyRequest, optional_viewer, state
 from moot.api.v3.shapes import Json
 from moot.auth import Viewer
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
 from moot.federation.lag import KnownInstance, known_instances
 from moot.federation.lookup import look_up
+from moot.request_context import AnyRequest, optional_viewer, state
 
 
 async def _found(conn: Connection, kind: str, row: Row, viewer: Viewer | None) -> Json:

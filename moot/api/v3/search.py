@@ -5,7 +5,6 @@ from __future__ import annotations
 from litestar import get
 
 from moot.api.v3 import forms, views
-from moot.api.v3.context import AnyRequest, optional_viewer, state
 from moot.api.v3.shapes import Json
 from moot.db import queries
 from moot.db.engine import Row
@@ -19,6 +18,7 @@ from moot.db.search import (
     search_posts,
 )
 from moot.errors import ApiError, ErrorCode
+from moot.request_context import AnyRequest, optional_viewer, state
 
 
 @get("/search")

@@ -11,10 +11,10 @@ from moot import LEMMY_API_VERSION, auth
 from moot.actions import instance_blocks
 from moot.actions import site as site_actions
 from moot.api.v3 import forms, shapes, views
-from moot.api.v3.context import AnyRequest, optional_viewer, required_viewer, state
 from moot.api.v3.shapes import Json
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.request_context import AnyRequest, optional_viewer, required_viewer, state
 
 
 async def _site_view(conn: Connection) -> Json:

@@ -9,15 +9,6 @@ from litestar import Response, Router, get, post, put
 
 from moot.actions import accounts, mail_links, settings_backup, two_factor
 from moot.api.v3 import forms, shapes, views
-from moot.api.v3.context import (
-    AnyRequest,
-    client_ip,
-    optional_viewer,
-    required_viewer,
-    state,
-    token_of,
-    user_agent,
-)
 from moot.api.v3.shapes import Json
 from moot.auth import revoke_token, tokens_of, viewer_for_token
 from moot.db import models as m
@@ -32,6 +23,15 @@ from moot.db.listings import (
 )
 from moot.errors import ApiError, ErrorCode
 from moot.mail import send
+from moot.request_context import (
+    AnyRequest,
+    client_ip,
+    optional_viewer,
+    required_viewer,
+    state,
+    token_of,
+    user_agent,
+)
 
 SUCCESS: Json = {"success": True}
 

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from litestar import Response, get
 
 from moot.actions.site import load_site
-from moot.api.v3.context import AnyRequest, state
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
@@ -17,6 +16,7 @@ from moot.federation.compose import plain
 from moot.federation.negotiation import AP_PREFIX
 from moot.federation.objects.site import application_json
 from moot.federation.routes.responses import activity_json, gone
+from moot.request_context import AnyRequest, state
 
 OUTBOX_SIZE = 20
 

@@ -8,12 +8,12 @@ import msgspec
 import sqlalchemy as sa
 from litestar import Response, get
 
-from moot.api.v3.context import AnyRequest, state
 from moot.db import models as m
 from moot.errors import ApiError, ErrorCode
 from moot.federation import render
 from moot.federation.negotiation import AP_PREFIX
 from moot.federation.routes.responses import activity_json, gone, redirect
+from moot.request_context import AnyRequest, state
 
 
 @get(f"{AP_PREFIX}/post/{{post_id:int}}")

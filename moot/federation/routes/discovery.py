@@ -10,13 +10,13 @@ import msgspec
 import sqlalchemy as sa
 from litestar import Response, get
 
-from moot.api.v3.context import AnyRequest, state
 from moot.db import models as m
 from moot.db.engine import Connection
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.federation.protocol.common import ACTIVITY_JSON
 from moot.federation.urls import hostname_domain
+from moot.request_context import AnyRequest, state
 
 _NAME = re.compile(r"^[\w.-]+$")
 _TYPE = "https://www.w3.org/ns/activitystreams#type"

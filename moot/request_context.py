@@ -1,4 +1,5 @@
-"""What every handler needs from a request: the process state, the viewer, the client."""
+"""What every front door (the API, the web pages, the federation routes) needs from a
+request: the process state, the viewer, the client."""
 
 from __future__ import annotations
 
