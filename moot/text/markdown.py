@@ -25,6 +25,8 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.subscript import sub_plugin
 from mdit_py_plugins.superscript import superscript_plugin
 
+from moot.text import link_labels
+
 __all__ = ["Emoji", "render_markdown"]
 
 
@@ -142,6 +144,8 @@ def _render_spoiler(
 
 
 def _build_parser() -> MarkdownIt:
+    # Same HTML as markdown-it's own label scan, without its cost on "[" floods.
+    link_labels.install()
     # "js-default" is markdown-it's own default preset (tables and strikethrough on),
     # which is what lemmy-ui starts from.
     md = MarkdownIt("js-default", {"html": False, "linkify": True, "typographer": True})
