@@ -25,7 +25,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.subscript import sub_plugin
 from mdit_py_plugins.superscript import superscript_plugin
 
-from moot.text import link_labels
+from moot.text import link_labels, link_schemes
 
 __all__ = ["Emoji", "render_markdown"]
 
@@ -144,11 +144,12 @@ def _render_spoiler(
 
 
 def _build_parser() -> MarkdownIt:
-    # Same HTML as markdown-it's own label scan, without its cost on "[" floods.
-    link_labels.install()
     # "js-default" is markdown-it's own default preset (tables and strikethrough on),
     # which is what lemmy-ui starts from.
     md = MarkdownIt("js-default", {"html": False, "linkify": True, "typographer": True})
+    # Same HTML as markdown-it's own scans, without their cost on "[" or "://" floods.
+    link_labels.install()
+    link_schemes.install(md)
     md.use(sub_plugin)
     md.use(superscript_plugin)
     md.use(footnote_plugin)
