@@ -216,7 +216,15 @@ def render_markdown(source: str, emojis: Mapping[str, Emoji] | None = None) -> s
     """
     text = _valid_unicode(source)
     env: dict[str, Any] = {"emojis": emojis, "docId": _document_id(text)}
-    return _SANITISER.clean(PARSER.render(text, env))
+    try:
+        html = PARSER.render(text, env)
+    except IndexError:
+        # The container plugin reads past the end of a document whose last line is an
+        # empty blockquote line inside a spoiler ("> ::: spoiler x\n>"). A final newline
+        # avoids that and renders such a text the same; it is not added always, as it
+        # would change an unclosed code fence's content.
+        html = PARSER.render(text + "\n", env)
+    return _SANITISER.clean(html)
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
