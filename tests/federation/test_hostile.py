@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from moot.errors import ErrorCode
 from moot.federation.keys import generate_keypair
 from moot.federation.protocol.common import CONTEXT
+from moot.text.markdown import render_markdown
 from tests.conftest import unique
 from tests.federation.conftest import Cluster, Peer, wait_for
 from tests.federation.peer import EvilPeer, start_peer
@@ -391,3 +392,68 @@ def test_the_worker_survives_the_fuzzing(evil: EvilPeer, target: Peer, community
         ),
         "the Accept after the fuzzing",
     )
+
+
+# --- pathological Markdown (issue 11, item 2) ---------------------------------------------
+
+# The probe's comment was 10 kB (the body limit) of "[<"; these cost markdown-it ~100 token
+# steps a character, or a quadratic regex search. tests/text/test_markdown_budget.py
+# counts the work; here they go through the front doors and must be stored whole.
+FLOODS = ["[<", "![", "[^", "^[", "http://a"]
+
+
+def _flood(unit: str) -> str:
+    return (unit * 10_000)[: 10_000 - len(unit)]
+
+
+def _stored(peer: Peer, where: str, value: Any) -> tuple[str, str] | None:
+    with sqlite3.connect(peer.server.database_url.split("///", 1)[1]) as conn:
+        row = conn.execute(f"SELECT content, content_html FROM comment WHERE {where}", (value,))
+        found = row.fetchone()
+    return (found[0], found[1]) if found else None
+
+
+def test_bracket_floods_are_stored_whole_locally_and_from_a_peer(
+    evil: EvilPeer, target: Peer, community: str
+) -> None:
+    community_id = target.admin.ok("GET", "/community", name=community)["community_view"][
+        "community"
+    ]["id"]
+    post = target.admin.ok("POST", "/post", {"name": "Floods", "community_id": community_id})
+    post_id = post["post_view"]["post"]["id"]
+    post_url = post["post_view"]["post"]["ap_id"]
+    group = f"http://{target.host}/c/{community}"
+    public = "https://www.w3.org/ns/activitystreams#Public"
+    sent: list[tuple[str, str]] = []
+    for unit in FLOODS:
+        text = _flood(unit)
+        # Through the API: answered, and the row holds the text and all of its HTML.
+        made = target.admin.ok("POST", "/comment", {"post_id": post_id, "content": text})
+        comment_id = made["comment_view"]["comment"]["id"]
+        assert _stored(target, "id = ?", comment_id) == (text, render_markdown(text))
+        # From a peer, as Lemmy sends it (Markdown in source).
+        note_id = f"{evil.origin}/comment/{unique('flood')}"
+        note = {
+            "type": "Note",
+            "id": note_id,
+            "attributedTo": evil.actor("mallory"),
+            "to": [public],
+            "cc": [group],
+            "audience": group,
+            "inReplyTo": post_url,
+            "content": "<p>flood</p>",
+            "mediaType": "text/html",
+            "source": {"content": text, "mediaType": "text/markdown"},
+        }
+        body = _activity(evil, type="Create", to=[public], cc=[group], object=note)
+        response = evil.post(target.server, body)
+        assert response.status_code == 200, response.text
+        sent.append((note_id, text))
+    # The site answers while the worker renders what came in (and after).
+    assert target.admin.ok("GET", "/site")["site_view"]["site"]["name"]
+    for note_id, text in sent:
+        stored = wait_for(
+            lambda ap_id=note_id: _stored(target, "ap_id = ?", ap_id), f"comment {note_id}"
+        )
+        assert stored == (text, render_markdown(text))
+    assert "failed unexpectedly" not in target.server.log_path.read_text()
