@@ -428,7 +428,7 @@ async def save_settings(
     Where addresses must be confirmed, a new email address is only recorded with a check:
     the caller sends the returned mail after commit, and the address counts once confirmed.
     """
-    from moot.text.markdown import render_markdown
+    from moot.text.markdown import render_markdown_aside
 
     _, local = await load_site(conn)
     person_values: dict[str, Any] = {}
@@ -443,7 +443,7 @@ async def save_settings(
         if bio is not None:
             validation.check_bio(bio)
         person_values["bio"] = bio
-        person_values["bio_html"] = render_markdown(bio) if bio else None
+        person_values["bio_html"] = await render_markdown_aside(bio) if bio else None
     for key in ("avatar", "banner"):
         if changes.get(key) is not None:
             url = _clearable(changes[key])

@@ -24,7 +24,7 @@ from moot.db.types import utcnow
 from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
-from moot.text.markdown import render_markdown
+from moot.text.markdown import render_markdown_aside
 
 MAX_COMMENT_DEPTH = 50  # Lemmy's MAX_COMMENT_DEPTH_LIMIT
 
@@ -86,7 +86,7 @@ async def create_comment(
         "creator_id": viewer.person_id,
         "post_id": post_id,
         "content": text,
-        "content_html": render_markdown(text),
+        "content_html": await render_markdown_aside(text),
         "published": now,
         "language_id": language_id if language_id is not None else 0,
         "local": received is None,
@@ -166,7 +166,7 @@ async def edit_comment(
     }
     if content is not None:
         text = await _clean_content(conn, settings, content)
-        values.update(content=text, content_html=render_markdown(text))
+        values.update(content=text, content_html=await render_markdown_aside(text))
     if language_id is not None:
         values["language_id"] = language_id
     await conn.execute(sa.update(m.comment).where(m.comment.c.id == comment_id).values(**values))

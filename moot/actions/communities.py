@@ -19,7 +19,7 @@ from moot.db.types import utcnow
 from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
-from moot.text.markdown import render_markdown
+from moot.text.markdown import render_markdown_aside
 
 
 async def is_moderator(conn: Connection, community_id: int, person_id: int) -> bool:
@@ -63,7 +63,7 @@ async def is_banned_from(conn: Connection, community_id: int, person_id: int) ->
     return bool(found)
 
 
-def _text_fields(changes: dict[str, Any], slurs: Any, values: dict[str, Any]) -> None:
+async def _text_fields(changes: dict[str, Any], slurs: Any, values: dict[str, Any]) -> None:
     if "title" in changes and changes["title"] is not None:
         title = validation.check_community_title(changes["title"])
         validation.check_slurs(title, slurs)
@@ -74,7 +74,9 @@ def _text_fields(changes: dict[str, Any], slurs: Any, values: dict[str, Any]) ->
             validation.check_slurs(description, slurs)
             validation.check_body(description)
         values["description"] = description
-        values["description_html"] = render_markdown(description) if description else None
+        values["description_html"] = (
+            await render_markdown_aside(description) if description else None
+        )
     for key in ("icon", "banner"):
         if changes.get(key) is not None:
             url = changes[key].strip()
@@ -97,7 +99,7 @@ async def create_community(
     validation.check_slurs(name, slurs)
     validation.check_actor_name(name, local["actor_name_max_length"])
     values: dict[str, Any] = {}
-    _text_fields(changes, slurs, values)
+    await _text_fields(changes, slurs, values)
     if values.get("nsfw") and not local["enable_nsfw"]:
         values["nsfw"] = False
     taken = await queries.community_by_name(conn, name) is not None
@@ -137,7 +139,7 @@ async def edit_community(
     await check_mod_or_admin(conn, viewer, community_id)
     _, local = await load_site(conn)
     values: dict[str, Any] = {}
-    _text_fields(changes, validation.compile_slur_filter(local["slur_filter_regex"]), values)
+    await _text_fields(changes, validation.compile_slur_filter(local["slur_filter_regex"]), values)
     if values:
         await conn.execute(
             sa.update(m.community)

@@ -24,7 +24,7 @@ from moot.db.types import utcnow
 from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
-from moot.text.markdown import render_markdown
+from moot.text.markdown import render_markdown_aside
 
 
 async def check_can_post_in(conn: Connection, actor: Actor, community: Row) -> None:
@@ -78,7 +78,7 @@ async def _content_fields(
         validation.check_body(body, validation.POST_BODY_MAX_LENGTH)
         body = await remote_images.proxy_markdown(conn, settings, body)
         values["body"] = body or None
-        values["body_html"] = render_markdown(body) if body else None
+        values["body_html"] = await render_markdown_aside(body) if body else None
     if changes.get("alt_text") is not None:
         validation.check_alt_text(changes["alt_text"])
         values["alt_text"] = changes["alt_text"] or None

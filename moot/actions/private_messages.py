@@ -20,7 +20,7 @@ from moot.db.engine import Conflict, Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
-from moot.text.markdown import render_markdown
+from moot.text.markdown import render_markdown_aside
 
 
 async def _clean(conn: Connection, content: str) -> str:
@@ -62,7 +62,7 @@ async def send(
         "creator_id": actor.person_id,
         "recipient_id": recipient_id,
         "content": text,
-        "content_html": render_markdown(text),
+        "content_html": await render_markdown_aside(text),
         "published": now,
         "local": received is None,
     }
@@ -121,7 +121,7 @@ async def edit(
     await conn.execute(
         sa.update(m.private_message)
         .where(m.private_message.c.id == message_id)
-        .values(content=text, content_html=render_markdown(text), updated=edited)
+        .values(content=text, content_html=await render_markdown_aside(text), updated=edited)
     )
     message = await get_private_message(conn, message_id)
     await publish.private_message_saved(conn, actor, message, "Update")

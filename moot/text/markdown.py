@@ -9,6 +9,7 @@ itself produces can reach a browser, whatever the parser does with hostile input
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -27,7 +28,7 @@ from mdit_py_plugins.superscript import superscript_plugin
 
 from moot.text import link_labels, link_schemes
 
-__all__ = ["Emoji", "render_markdown"]
+__all__ = ["Emoji", "render_markdown", "render_markdown_aside"]
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,14 @@ def render_markdown(source: str, emojis: Mapping[str, Emoji] | None = None) -> s
         # would change an unclosed code fence's content.
         html = PARSER.render(text + "\n", env)
     return _SANITISER.clean(html)
+
+
+async def render_markdown_aside(source: str, emojis: Mapping[str, Emoji] | None = None) -> str:
+    """`render_markdown` in a worker thread, for what members and peers write: the event
+    loop goes on answering other requests meanwhile (the thread hands the interpreter lock
+    back every few milliseconds), and the cost, linear in the text's length, is bounded by
+    the length limits of what is rendered."""
+    return await asyncio.to_thread(render_markdown, source, emojis)
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
