@@ -33,13 +33,19 @@ def request_target(connection: ASGIConnection[Any, Any, Any, Any]) -> tuple[str,
     return path, {k.lower(): v for k, v in connection.headers.items()}
 
 
+async def stored_key(ctx: Context, actor: str) -> tuple[str, str] | None:
+    """(public key PEM, the actor's kind) of an actor already stored, without a fetch."""
+    async with ctx.fed.db.connection() as conn:
+        found = await find_actor(conn, actor)
+    if found is not None and found[1].get("public_key"):
+        return str(found[1]["public_key"]), found[0]
+    return None
+
+
 async def _key(ctx: Context, actor: str, *, fresh: bool) -> tuple[str, ActorShape | None, str]:
     """(public key PEM, the actor's JSON if fetched now, the actor's kind)."""
-    if not fresh:
-        async with ctx.fed.db.connection() as conn:
-            found = await find_actor(conn, actor)
-        if found is not None and found[1].get("public_key"):
-            return str(found[1]["public_key"]), None, found[0]
+    if not fresh and (stored := await stored_key(ctx, actor)) is not None:
+        return stored[0], None, stored[1]
     try:
         shape = await fetch_actor(ctx, actor)
     except (FetchError, ParseError) as exc:
