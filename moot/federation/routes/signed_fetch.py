@@ -3,11 +3,11 @@
 A signer on a blocked (or not allowed) instance is refused with 403. Where signatures are
 required, a GET's Signature is verified with the key of its keyId's owner, fetched if
 unknown, and one that does not verify is refused with 401; elsewhere it is checked only
-against a key already stored (no call back to the asker while it waits). Unsigned GETs are answered unless the operator requires
-signatures (MOOT_FEDERATION_REQUIRE_SIGNED_FETCH) or the instance is private (and so does
-not federate: no signer passes either). The instance actor and discovery are
-never guarded: a server that requires signatures must itself be reachable by whoever checks
-its own signatures.
+against a key already stored (no call back to the asker while it waits). Unsigned GETs
+are answered unless the operator requires signatures (MOOT_FEDERATION_REQUIRE_SIGNED_FETCH)
+or the instance is private (and so does not federate: no signer passes either). The
+instance actor and discovery are never guarded: a server that requires signatures must
+itself be reachable by whoever checks its own signatures.
 """
 
 from __future__ import annotations
