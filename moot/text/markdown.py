@@ -9,7 +9,6 @@ itself produces can reach a browser, whatever the parser does with hostile input
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -26,7 +25,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.subscript import sub_plugin
 from mdit_py_plugins.superscript import superscript_plugin
 
-from moot.text import link_labels, link_schemes
+from moot.text import link_labels, link_schemes, render_pool
 
 __all__ = ["Emoji", "render_markdown", "render_markdown_aside"]
 
@@ -228,12 +227,18 @@ def render_markdown(source: str, emojis: Mapping[str, Emoji] | None = None) -> s
     return _SANITISER.clean(html)
 
 
-async def render_markdown_aside(source: str, emojis: Mapping[str, Emoji] | None = None) -> str:
-    """`render_markdown` in a worker thread, for what members and peers write: the event
-    loop goes on answering other requests meanwhile (the thread hands the interpreter lock
-    back every few milliseconds), and the cost, linear in the text's length, is bounded by
-    the length limits of what is rendered."""
-    return await asyncio.to_thread(render_markdown, source, emojis)
+# Texts up to this length render in the server's own process: a few milliseconds at
+# worst, less than handing them to a worker would cost.
+INLINE_CHARS = 500
+
+
+async def render_markdown_aside(source: str) -> str:
+    """`render_markdown` for what members and peers write: a long text renders in a worker
+    process with a time limit (`moot.text.render_pool`), so that it takes no time from
+    other requests, and one that outlasts the limit is kept as escaped plain text."""
+    if len(source) <= INLINE_CHARS:
+        return render_markdown(source)
+    return await render_pool.POOL.render(source)
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
