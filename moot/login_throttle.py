@@ -1,8 +1,9 @@
 """Failed logins counted per account: a guesser spread over many addresses (which the per
 address limits cannot see) still gets only `limit` tries per `window` at one account.
 
-While an account is throttled every login to it is refused, the right password too: letting
-the right one through would tell the guesser when they found it. In memory, per process.
+A login counts as failed from its start until it succeeds. While an account is throttled
+every login to it is refused, the right password too: letting the right one through would
+tell the guesser when they found it. In memory, per process.
 """
 
 from __future__ import annotations
@@ -36,17 +37,18 @@ class LoginThrottle:
             failures.popleft()
         return failures
 
-    def check(self, account: str) -> None:
-        """Refuse (`rate_limit_error`) a login to an account with too many recent failures."""
-        if len(self._recent(account)) >= self.limit:
-            raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
-
-    def failed(self, account: str, ip: str | None) -> None:
+    def attempt(self, account: str, ip: str | None) -> None:
+        """Count a login to `account` as failed until it `succeeded`, or refuse it
+        (`rate_limit_error`) when the account has too many recent failures. Counted as it
+        starts, not once the password is checked: guesses sent together would otherwise all
+        pass while the first hashes."""
         if len(self._failures) >= _PRUNE_AT:
             self._prune()
         failures = self._recent(account)
+        if len(failures) >= self.limit:
+            raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
         failures.append(self._clock())
-        self._failures[account] = deque(failures, maxlen=self.limit)
+        self._failures[account] = failures
         if len(failures) == self.limit:
             log.warning(
                 "login throttled: %d failed logins to %s within %.0f s, the last from %s",

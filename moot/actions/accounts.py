@@ -257,10 +257,9 @@ async def login(
     async with db.connection() as conn:
         row = await conn.fetch_one(_login_query(wanted))
     account = f"person {row['person_id']}" if row else f"unknown name {wanted[:100]!r}"
-    throttle.check(account)
+    throttle.attempt(account, ip)
     stored = row["password_encrypted"] if row else None
     if not await auth.verify_password_off_loop(password, stored):
-        throttle.failed(account, ip)
         raise ApiError(ErrorCode.INCORRECT_LOGIN)
     async with db.transaction() as tx:
         row = await tx.fetch_one(_login_query(wanted))
@@ -277,11 +276,7 @@ async def login(
             if local["registration_mode"] != "Open" and not row["accepted_application"]:
                 await _raise_application_state(tx, int(row["id"]))
         if row["totp_2fa_enabled"]:
-            try:
-                two_factor.check_code(row, totp_token)
-            except ApiError:  # a wrong code is a failed guess too
-                throttle.failed(account, ip)
-                raise
+            two_factor.check_code(row, totp_token)  # a wrong code is a failed guess too
         token = await auth.issue_token(tx, int(row["id"]), settings.hostname, ip, user_agent)
     throttle.succeeded(account)
     return LoginResult(jwt=token, registration_created=False, verify_email_sent=False)

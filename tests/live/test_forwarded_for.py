@@ -7,6 +7,7 @@ an hour per address); each server is fresh."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -104,3 +105,14 @@ def test_failed_logins_are_limited_per_account(proxied: Server) -> None:
     assert _guess(proxied, next(addresses), name.upper()) == E.RATE_LIMIT_ERROR
     assert _guess(proxied, next(addresses), bystander, PASSWORD) == "ok"
     assert "login throttled: 10 failed logins to person" in proxied.log_path.read_text()
+
+
+def test_parallel_guesses_get_no_more_tries_than_sequential_ones(proxied: Server) -> None:
+    """The guesses arrive together: each is counted as it starts, not once its password
+    hash is done, or all of them would pass the check before the first failure counted."""
+    name = unique("racing")
+    register(proxied, name, PASSWORD)
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda i: _guess(proxied, f"198.51.100.{i}", name), range(20)))
+    assert sorted(answers) == sorted([E.INCORRECT_LOGIN] * 10 + [E.RATE_LIMIT_ERROR] * 10)
+    assert _guess(proxied, "198.51.100.200", name, PASSWORD) == E.RATE_LIMIT_ERROR
