@@ -8,9 +8,9 @@ X-Forwarded-For is its own writing), Lemmy's default limit on logins and sign-up
 hour per address) and the other limits lifted, so that what holds the attack back is moot's
 own budgets, not the limiter. A member, a community, a post and an uploaded picture exist.
 
-A reader then loads `GET /api/v3/post/list` and the front page `/`, one after the other, for
-`--seconds` quietly (the baseline), then for `--seconds` while, at the same time and each with
-a bounded number of requests:
+A reader, in a process of its own, then loads `GET /api/v3/post/list` and the front page
+`/`, one after the other, for `--seconds` quietly (the baseline), then for `--seconds` while,
+at the same time and each with a bounded number of requests:
 
 - a Markdown flood: comments of 10 kB of the patterns that cost markdown-it quadratic time
   (`[<`, `![`, `[`, `[^` repeated), 4 in flight;
@@ -19,8 +19,9 @@ a bounded number of requests:
 - a login brute force on the member, each guess with a new `X-Forwarded-For`, 8 in flight.
 
 Checks: the reader's p99 during the attack within 3x the baseline's, for both requests; the
-server's resident memory (read from /proc) stays under `--memory-bound-mb`; no 5xx anywhere;
-the brute force got no login. The exit status is 1 when a check fails.
+server's resident memory, its Markdown render workers' included (read from /proc), stays
+under `--memory-bound-mb`; no 5xx anywhere; the brute force got no login. The exit status
+is 1 when a check fails.
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ import argparse
 import asyncio
 import io
 import json
+import multiprocessing
 import statistics
 import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,27 +102,47 @@ def _picture() -> bytes:
 
 
 def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    """The server's resident memory with its children's (the Markdown render workers)."""
+    total = 0
+    for process in [pid, *_children(pid)]:
+        try:
+            status = Path(f"/proc/{process}/status").read_text()
+        except FileNotFoundError:
+            continue  # a worker replaced meanwhile
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
 
 
-async def _read_loop(
-    http: httpx.AsyncClient, readings: list[Reading], quiet: bool, until: float
-) -> None:
-    """The reader: each of its requests in turn, until `until`."""
-    while time.monotonic() < until:
-        for reading in readings:
-            start = time.monotonic()
-            try:
-                response = await http.get(reading.path, headers={"Accept": "text/html"})
-                failed = response.status_code >= 400
-            except httpx.HTTPError:
-                failed = True
-            taken = (time.monotonic() - start) * 1000
-            (reading.quiet_ms if quiet else reading.attacked_ms).append(taken)
-            reading.errors += failed
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for tasks in Path(f"/proc/{pid}/task").glob("*/children"):
+        found.extend(int(child) for child in tasks.read_text().split())
+    return found
+
+
+def read_phase(url: str, paths: list[str], seconds: float) -> list[tuple[list[float], int]]:
+    """The reader, in a process of its own (as a reader is on a machine of their own): each
+    path in turn for `seconds`; per path, the times taken in ms and the failures."""
+    return asyncio.run(_read_loop(url, paths, time.monotonic() + seconds))
+
+
+async def _read_loop(url: str, paths: list[str], until: float) -> list[tuple[list[float], int]]:
+    taken: list[tuple[list[float], int]] = [([], 0) for _ in paths]
+    async with httpx.AsyncClient(base_url=url, timeout=120) as http:
+        while time.monotonic() < until:
+            for i, path in enumerate(paths):
+                start = time.monotonic()
+                try:
+                    response = await http.get(path, headers={"Accept": "text/html"})
+                    failed = response.status_code >= 400
+                except httpx.HTTPError:
+                    failed = True
+                times, errors = taken[i]
+                times.append((time.monotonic() - start) * 1000)
+                taken[i] = (times, errors + failed)
+    return taken
 
 
 async def _flood(
@@ -176,13 +199,14 @@ async def drill(args: argparse.Namespace) -> dict[str, Any]:
         rss_peak = [_rss_mb(pid)]
         rss_start = rss_peak[0]
 
-        async with httpx.AsyncClient(base_url=server.url, timeout=120) as reader:
-            await _read_loop(reader, readings, True, time.monotonic() + 2)  # warm up
-            for reading in readings:
-                reading.quiet_ms.clear()
-                reading.errors = 0
+        paths = [reading.path for reading in readings]
+        loop = asyncio.get_running_loop()
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as reader:
+            await loop.run_in_executor(reader, read_phase, server.url, paths, 2)  # warm up
             quiet_load = load()
-            await _read_loop(reader, readings, True, time.monotonic() + args.seconds)
+            quiet = await loop.run_in_executor(reader, read_phase, server.url, paths, args.seconds)
+            for reading, (times, errors) in zip(readings, quiet, strict=True):
+                reading.quiet_ms, reading.errors = times, errors
 
             markdown, renditions, logins = (
                 Attack("markdown"),
@@ -216,16 +240,17 @@ async def drill(args: argparse.Namespace) -> dict[str, Any]:
                         rss_peak.append(_rss_mb(pid))
                         await asyncio.sleep(0.25)
 
-                until = time.monotonic() + args.seconds
                 attacked_load_before = load()
-                await asyncio.gather(
-                    _read_loop(reader, readings, False, until),
-                    watch_memory(until),
+                attacked, *_ = await asyncio.gather(
+                    loop.run_in_executor(reader, read_phase, server.url, paths, args.seconds),
+                    watch_memory(time.monotonic() + args.seconds),
                     _flood(markdown, args.comments, 4, comment),
                     _flood(renditions, args.renditions, 8, rendition),
                     _flood(logins, args.logins, 8, guess),
                 )
             attacked_load_after = load()
+            for reading, (times, errors) in zip(readings, attacked, strict=True):
+                reading.attacked_ms, reading.errors = times, reading.errors + errors
         attacks = [markdown, renditions, logins]
         return {
             "machine": machine(),

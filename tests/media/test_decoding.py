@@ -1,44 +1,38 @@
-"""Picture work runs in threads, at most `SLOTS` at once in a process."""
+"""Picture work runs in a few threads of lower priority: page loads go first when the
+cores are short, and no more than `SLOTS` pictures are decoded at once."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+import time
 
 from moot.media.decoding import SLOTS, decode
 
 
-class CountingPool(ThreadPoolExecutor):
-    """The loop's thread pool, counting the work handed to it."""
-
-    submitted = 0
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        self.submitted += 1
-        return super().submit(fn, *args, **kwargs)
+def _niceness() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
 
-def test_at_most_slots_decode_at_once() -> None:
-    release = threading.Event()
-    calls = 3 * SLOTS
+async def test_pictures_are_decoded_at_a_lower_priority_off_the_loop() -> None:
+    thread, niceness = await decode(lambda: (threading.get_native_id(), _niceness()))
+    assert thread != threading.get_native_id()
+    assert niceness == min(19, _niceness() + 10)
 
-    def work(number: int) -> int:
-        release.wait(timeout=30)
-        return number
 
-    async def main() -> None:
-        pool = CountingPool(max_workers=calls)
-        asyncio.get_running_loop().set_default_executor(pool)
-        tasks = [asyncio.ensure_future(decode(work, n)) for n in range(calls)]
-        for _ in range(3):  # every task runs to where it waits: a thread, or a slot
-            await asyncio.sleep(0)
-        assert pool.submitted == SLOTS
-        release.set()
-        assert await asyncio.gather(*tasks) == list(range(calls))
-        assert pool.submitted == calls
+async def test_no_more_than_the_slots_decode_at_once() -> None:
+    running, most = 0, 0
+    lock = threading.Lock()
 
-    # A loop of its own, so its thread pool is this test's only.
-    asyncio.run(main())
+    def work() -> None:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+
+    await asyncio.gather(*(decode(work) for _ in range(SLOTS * 3)))
+    assert most == SLOTS
