@@ -22,28 +22,26 @@ from urllib.parse import urlsplit
 
 from litestar.types import ASGIApp, Receive, Send
 
+from moot.asgi_headers import header
+
 _GUARDED_PATHS = re.compile(r"^/(api|pictrs)/")
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _JSON_TYPES = (b"application/json", b"application/activity+json")
 
 
-def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
-    return next((value for key, value in headers if key.lower() == name), None)
-
-
 def _from_another_origin(headers: list[tuple[bytes, bytes]]) -> bool:
     """A browser says so: its Origin is not the host the request was sent to."""
-    origin = _header(headers, b"origin")
+    origin = header(headers, b"origin")
     if origin is None:
         return False
-    host = (_header(headers, b"host") or b"").decode("latin-1").lower()
+    host = (header(headers, b"host") or b"").decode("latin-1").lower()
     return urlsplit(origin.decode("latin-1")).netloc.lower() != host
 
 
 def _from_a_script(headers: list[tuple[bytes, bytes]]) -> bool:
     """JSON, or a bearer token: what no form of another page can send unasked."""
-    content_type = (_header(headers, b"content-type") or b"").split(b";")[0].strip().lower()
-    authorization = _header(headers, b"authorization") or b""
+    content_type = (header(headers, b"content-type") or b"").split(b";")[0].strip().lower()
+    authorization = header(headers, b"authorization") or b""
     return content_type in _JSON_TYPES or authorization[:7].lower() == b"bearer "
 
 

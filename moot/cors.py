@@ -19,6 +19,7 @@ from typing import Any
 
 from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, Send
 
+from moot.asgi_headers import header
 from moot.config import Settings
 
 _PATHS = re.compile(r"^/(api/|pictrs/|nodeinfo/|\.well-known/nodeinfo$)")
@@ -47,10 +48,7 @@ def _normal(origin: str) -> str:
 
 
 def _header(scope: dict[str, Any], name: bytes) -> bytes | None:
-    for key, value in scope.get("headers", ()):
-        if key == name:
-            return bytes(value)
-    return None
+    return header(scope.get("headers", ()), name)
 
 
 def with_cors(policy: CorsPolicy, app: ASGIApp) -> ASGIApp:

@@ -14,6 +14,8 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Send
 
+from moot.asgi_headers import header
+
 PAGE_POLICY = "; ".join(
     (
         "default-src 'self'",
@@ -51,7 +53,7 @@ def security_headers(app: ASGIApp, *, https: bool) -> ASGIApp:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+                content_type = header(headers, b"content-type") or b""
                 policy = PAGE_POLICY if content_type.startswith(b"text/html") else OTHER_POLICY
                 extra = [*_ALWAYS, (b"content-security-policy", policy.encode())]
                 if https:
