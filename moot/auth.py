@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
+from moot.thread_priority import lower_priority
 
 BCRYPT_ROUNDS = 12  # Lemmy's DEFAULT_COST: accounts can move between the two with their hash.
 # Checked against when the name is unknown, so a miss costs the same time as a wrong password.
@@ -31,8 +32,11 @@ _DUMMY_HASH = bcrypt.hashpw(b"not a real password", bcrypt.gensalt(rounds=BCRYPT
 # every request of the process meanwhile (a burst of sign-ups froze the instance for
 # seconds); bcrypt releases the GIL, so these threads hash while the loop serves. At most
 # half the cores, so a flood of log-ins queues here instead of taking every core.
+# The threads run at a lower priority (`moot.thread_priority`): a login waits, not readers.
 _HASHERS = ThreadPoolExecutor(
-    max_workers=max(1, (os.cpu_count() or 2) // 2), thread_name_prefix="bcrypt"
+    max_workers=max(1, (os.cpu_count() or 2) // 2),
+    thread_name_prefix="bcrypt",
+    initializer=lower_priority,
 )
 
 

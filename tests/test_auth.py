@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,6 +21,7 @@ from moot.db.engine import Database
 from moot.db.migrate import upgrade
 from moot.errors import ApiError, ErrorCode
 from moot.login_throttle import LoginThrottle
+from moot.thread_priority import STEP
 from tests.servers import drop_database, new_database_url
 
 PASSWORD = "password-123"
@@ -84,3 +87,11 @@ async def test_sign_ups_and_log_ins_leave_the_loop_free(db: tuple[Database, Sett
     with pytest.raises(ApiError) as taken:
         await accounts.register(database, settings, form("hasher2"), None, None)
     assert taken.value.code == ErrorCode.USER_ALREADY_EXISTS
+
+
+async def test_passwords_hash_at_a_lower_priority() -> None:
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    hashing = await asyncio.get_running_loop().run_in_executor(auth._HASHERS, niceness)
+    assert hashing == min(19, niceness() + STEP)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Final, ParamSpec, TypeVar
+
+from moot.thread_priority import lower_priority
 
 __all__ = ["SLOTS", "decode"]
 
@@ -22,17 +22,11 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 # Decodes at once in one process: the machine's cores are few, and each may hold ~100 MB.
+# The threads run at a lower priority (`moot.thread_priority`).
 SLOTS: Final = 2
 
 
-def _lower_priority() -> None:
-    """Pictures wait behind page loads when cores are short: on Linux each thread has its
-    own nice value, and these threads take a lower one."""
-    thread = threading.get_native_id()
-    os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + 10))
-
-
-_threads = ThreadPoolExecutor(SLOTS, thread_name_prefix="moot-decode", initializer=_lower_priority)
+_threads = ThreadPoolExecutor(SLOTS, thread_name_prefix="moot-decode", initializer=lower_priority)
 
 
 async def decode(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

@@ -16,6 +16,7 @@ import resource
 import sys
 
 from moot.text.markdown import render_markdown
+from moot.thread_priority import STEP
 
 # What one render may take besides the interpreter's own; a text within the length limits
 # needs a few tens of MB at most.
@@ -23,8 +24,9 @@ ADDRESS_SPACE_LIMIT = 1 << 30
 
 
 def main() -> None:
-    # The texts are strangers': the instance's own requests go first when cores are short.
-    os.nice(10)
+    # The texts are strangers': the instance's own requests go first when cores are short
+    # (as in `moot.thread_priority`).
+    os.nice(STEP)
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_LIMIT, ADDRESS_SPACE_LIMIT))
     answer("ready")
     for line in sys.stdin.buffer:

@@ -9,6 +9,7 @@ import threading
 import time
 
 from moot.media.decoding import SLOTS, decode
+from moot.thread_priority import STEP
 
 
 def _niceness() -> int:
@@ -18,7 +19,7 @@ def _niceness() -> int:
 async def test_pictures_are_decoded_at_a_lower_priority_off_the_loop() -> None:
     thread, niceness = await decode(lambda: (threading.get_native_id(), _niceness()))
     assert thread != threading.get_native_id()
-    assert niceness == min(19, _niceness() + 10)
+    assert niceness == min(19, _niceness() + STEP)
 
 
 async def test_no_more_than_the_slots_decode_at_once() -> None:
