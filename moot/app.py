@@ -42,16 +42,14 @@ from moot.federation.routes.discovery import usage
 from moot.federation.runtime import start_federation
 from moot.media.storage import LocalStorage
 from moot.outbound import checked_transport
-from moot.ratelimit import RateLimitBucket
+from moot.ratelimit import RateLimitBucket, collect_garbage_forever
 from moot.replay import attempt_of, conflict_response, replay_conflicts
 from moot.request_context import client_ip
 from moot.security_headers import security_headers
 from moot.state import Moot
 from moot.web import feeds, sitemap, static_files, template_config
 from moot.web import router as web_router
-from moot.workers.delivery import run_delivery
-from moot.workers.inbox import run_inbox_worker
-from moot.workers.scheduler import run_scheduler
+from moot.workers.background import run_background
 
 log = logging.getLogger("moot.app")
 
@@ -212,13 +210,9 @@ def create_app(settings: Settings) -> Litestar:
         transport = checked_transport(allow_private=settings.federation_test_mode)
         moot.http = httpx.AsyncClient(transport=transport, trust_env=False)
         moot.federation = fed = start_federation(settings, db)
-        background = []
+        background = [asyncio.create_task(collect_garbage_forever(moot.limiter))]
         if settings.run_workers:
-            background = [
-                asyncio.create_task(run_scheduler(moot)),
-                asyncio.create_task(run_inbox_worker(fed)),
-                asyncio.create_task(run_delivery(fed)),
-            ]
+            background.append(asyncio.create_task(run_background(moot, fed)))
         log.info(
             "moot %s ready (public address %s, database: %s)",
             __version__,

@@ -1,4 +1,4 @@
-"""The `moot` command: serve, migrate, admin, import, export."""
+"""The `moot` command: serve, worker, migrate, admin, import, export."""
 
 from __future__ import annotations
 
@@ -79,7 +79,8 @@ def main() -> None:
     "--workers/--no-workers",
     default=True,
     show_default=True,
-    help="Run the background jobs (rank refresh) in this process.",
+    help="Run the background work (inbox, delivery, periodic jobs) in this process too; "
+    "with --no-workers, run `moot worker` beside it.",
 )
 def serve(host: str, port: int, workers: bool) -> None:
     """Start the instance: migrate the database, then serve the API.
@@ -110,6 +111,24 @@ def serve(host: str, port: int, workers: bool) -> None:
         proxy_headers=False,
         server_header=False,
     )
+
+
+@main.command()
+def worker() -> None:
+    """Run the background work without serving: the inbox, delivery to other instances and
+    the periodic jobs (rank refresh, expired bans, the NodeInfo check).
+
+    Any number of workers may run, on any machine that reaches the database (PostgreSQL
+    when there are several machines), beside `moot serve --no-workers`. Each piece of work
+    runs in one process at a time under a lease: deliveries to one instance keep their
+    order and each period's jobs run once. A worker stopped with SIGTERM gives its work up
+    at once; the work of one that died moves to the others within 30 seconds.
+    """
+    from moot.workers.standalone import run_worker
+
+    settings = _settings()
+    _prepare(settings)
+    asyncio.run(run_worker(settings))
 
 
 @main.command()

@@ -10,6 +10,7 @@ Not shared between processes: each `moot serve` process counts on its own. Not l
 the event loop calls it from one thread.
 """
 
+import asyncio
 import ipaddress
 import time
 from collections.abc import Callable, Mapping
@@ -196,3 +197,10 @@ class RateLimiter:
     def bucket_count(self) -> int:
         """How many buckets are held; for tests and the admin's view of memory use."""
         return sum(len(table) for table in self._buckets.values())
+
+
+async def collect_garbage_forever(limiter: RateLimiter) -> None:
+    """Every process keeps its own buckets (in memory): each forgets its full ones."""
+    while True:
+        await asyncio.sleep(GC_INTERVAL_SECONDS)
+        limiter.collect_garbage()

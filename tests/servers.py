@@ -64,6 +64,8 @@ class Server:
     log_path: Path = field(init=False)
     # Environment the server starts with, over the defaults of `env()`.
     start_env: dict[str, str] = field(default_factory=dict)
+    # Options of `moot serve` (e.g. --no-workers).
+    serve_options: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.log_path = self.data_dir / "server.log"
@@ -125,7 +127,7 @@ class Server:
     def start(self) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "moot", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "moot", "serve", "--port", str(self.port), *self.serve_options],
             env=self.env(**self.start_env),
             cwd=self.data_dir,
             stdout=log,
@@ -142,6 +144,17 @@ class Server:
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"moot serve did not start:\n{self.log_path.read_text()}")
+
+    def start_worker(self, name: str) -> subprocess.Popen[bytes]:
+        """A `moot worker` on this server's database, logging to `name`.log beside it."""
+        log = (self.data_dir / f"{name}.log").open("ab")
+        return subprocess.Popen(
+            [sys.executable, "-m", "moot", "worker"],
+            env=self.env(**self.start_env),
+            cwd=self.data_dir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -260,6 +260,17 @@ job_run = sa.Table(
     _when("finished"),
 )
 
+# Work one process at a time may do, whichever processes run (moot/workers/leases.py):
+# delivery to one instance, the inbox, the periodic jobs. The owner renews its lease while
+# it works; a lease not renewed by `expires` (its process died) is free for another.
+lease = sa.Table(
+    "lease",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("owner", sa.String(200), nullable=False),
+    _when("expires"),
+)
+
 language = sa.Table(
     "language",
     metadata,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from moot.federation.keys import actor_keys
 from moot.federation.outbox import inboxes_on
 from moot.federation.runtime import Federation
 from moot.federation.transport import DeliveryClient
+from moot.workers.leases import LeaseKeeper
 
 log = logging.getLogger("moot.delivery")
 WINDOW = 500  # outbox rows read per step
@@ -264,13 +266,14 @@ async def _eligible(fed: Federation) -> list[Row]:
     ]
 
 
-async def run_delivery(fed: Federation) -> None:
-    """Start, and stop, one worker per instance; wake them when the outbox grows."""
+async def run_delivery(fed: Federation, keeper: LeaseKeeper) -> None:
+    """Ask for one worker per instance (each runs in whichever process holds its lease,
+    moot/workers/leases.py); wake this process's workers when the outbox grows."""
     connections = fed.settings.federation_sends_per_instance * 4
     http = DeliveryClient(fed.settings, connections, timeout=SEND_TIMEOUT)
     signers = Signers(fed)
     latest = asyncio.Condition()
-    workers: dict[int, asyncio.Task[None]] = {}
+    wanted: set[int] = set()
     recheck = 1.0 if fed.test_mode else 60.0
     poll = 0.1 if fed.test_mode else 1.0
     checked, newest, purged = 0.0, -1, 0.0
@@ -282,12 +285,13 @@ async def run_delivery(fed: Federation) -> None:
             if time.monotonic() - checked > recheck:
                 checked = time.monotonic()
                 eligible = {int(r["id"]): r for r in await _eligible(fed)}
-                for instance_id in set(workers) - set(eligible):
-                    workers.pop(instance_id).cancel()
+                for instance_id in wanted - set(eligible):
+                    keeper.drop(_lease(instance_id))
                 for instance_id, row in eligible.items():
-                    if instance_id not in workers or workers[instance_id].done():
+                    if instance_id not in wanted:
                         worker = InstanceWorker(fed, http, signers, row, latest)
-                        workers[instance_id] = asyncio.create_task(_guarded(worker))
+                        keeper.want(_lease(instance_id), functools.partial(_guarded, worker))
+                wanted = set(eligible)
             async with fed.db.connection() as conn:
                 top = int(await conn.scalar(sa.select(sa.func.max(S.c.id))) or 0)
             if top != newest:
@@ -296,10 +300,13 @@ async def run_delivery(fed: Federation) -> None:
                     latest.notify_all()
             await asyncio.sleep(poll)
     finally:
-        for task in workers.values():
-            task.cancel()
-        await asyncio.gather(*workers.values(), return_exceptions=True)
+        for instance_id in wanted:
+            keeper.drop(_lease(instance_id))
         await http.aclose()
+
+
+def _lease(instance_id: int) -> str:
+    return f"delivery:{instance_id}"
 
 
 async def _purge(fed: Federation) -> None:

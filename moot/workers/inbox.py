@@ -29,6 +29,10 @@ BATCH = 50
 PREPARE_LIMIT = 30.0
 
 
+class _AlreadyDone(Exception):
+    """Rolls back an activity's change: another process finished it first."""
+
+
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, ApiError):
         return str(exc)
@@ -62,7 +66,11 @@ async def _apply(fed: Federation, row_id: int, doc: Any) -> None:
             async with fed.db.transaction() as tx:
                 if apply is not None:
                     await apply(tx)
-                await store.finish(tx, row_id)
+                if not await store.finish(tx, row_id):
+                    raise _AlreadyDone
+            return
+        except _AlreadyDone:
+            log.warning("activity %d was processed elsewhere meanwhile; not applied again", row_id)
             return
         except Conflict as exc:
             if attempt == ATTEMPTS:

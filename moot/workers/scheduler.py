@@ -222,4 +222,3 @@ async def _refresh_loop(moot: Moot) -> None:
                 log.info("removed %d stale pictures from the image proxy's cache", pruned)
         except OSError:
             log.exception("pruning the image cache failed; will try again in %d s", interval)
-        moot.limiter.collect_garbage()

@@ -19,7 +19,8 @@ from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server, destroy, make_serv
 
 NAMES = {"alpha": "sqlite", "beta": "postgresql", "gamma": "sqlite"}
 HOST_MAP = ",".join(
-    f"moot-{n}=127.0.0.1" for n in [*NAMES, "evil", "odd", "masto", "toot", "rogue", "secure"]
+    f"moot-{n}=127.0.0.1"
+    for n in [*NAMES, "evil", "odd", "masto", "toot", "rogue", "secure", "delta", "epsilon"]
 )
 T = TypeVar("T")
 

@@ -43,10 +43,12 @@ async def pending(conn: Connection, limit: int) -> list[Row]:
     )
 
 
-async def finish(conn: Connection, row_id: int, failure: str | None = None) -> None:
-    await conn.execute(
+async def finish(conn: Connection, row_id: int, failure: str | None = None) -> bool:
+    """Mark a pending activity done (or failed): False when it was not pending any more,
+    finished by another process whose lease on the inbox this one's outlived."""
+    finished = await conn.execute(
         sa.update(R)
-        .where(R.c.id == row_id)
+        .where(R.c.id == row_id, R.c.state == "pending")
         .values(
             state="failed" if failure else "done",
             failure=failure[:2000] if failure else None,
@@ -54,3 +56,4 @@ async def finish(conn: Connection, row_id: int, failure: str | None = None) -> N
             processed=utcnow(),
         )
     )
+    return finished > 0

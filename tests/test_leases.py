@@ -1,0 +1,129 @@
+"""Leases on a real database of each backend: a piece of background work runs in one
+process at a time, whichever processes want it; a dead process's work is taken over once
+its lease expires; a process that lost its lease stops the work."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from moot.db import leases
+from moot.db import models as m
+from moot.db.engine import Database
+from moot.db.migrate import upgrade
+from moot.db.types import utcnow
+from moot.workers.leases import LeaseKeeper, Work
+from tests.servers import drop_database, new_database_url
+
+TTL = 0.6
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
+    folder = Path(tempfile.mkdtemp(prefix="moot-leases-"))
+    url = new_database_url(request.param, folder)
+    await asyncio.to_thread(upgrade, url)
+    database = Database(url)
+    await database.connect()
+    try:
+        yield database
+    finally:
+        await database.close()
+        drop_database(url)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class Job:
+    """Work that notes which keeper runs it, and runs until stopped."""
+
+    def __init__(self) -> None:
+        self.running: set[str] = set()
+        self.started: list[str] = []
+
+    def work(self, who: str) -> Work:
+        async def run() -> None:
+            self.running.add(who)
+            self.started.append(who)
+            try:
+                await asyncio.Event().wait()
+            finally:
+                self.running.discard(who)
+
+        return run
+
+
+async def _holder(db: Database, name: str) -> str | None:
+    async with db.connection() as conn:
+        owner = await conn.scalar(sa.select(m.lease.c.owner).where(m.lease.c.name == name))
+    return None if owner is None else str(owner)
+
+
+async def test_parallel_claims_of_one_lease_give_it_to_one_owner(db: Database) -> None:
+    now = utcnow()
+
+    async def claim(owner: str) -> bool:
+        async with db.transaction() as tx:
+            return await leases.claim(tx, "job", owner, now, now + timedelta(seconds=30))
+
+    won = await asyncio.gather(*(claim(f"process-{n}") for n in range(10)))
+    assert won.count(True) == 1
+    assert await _holder(db, "job") == f"process-{won.index(True)}"
+
+
+async def test_work_runs_in_one_process_and_moves_when_that_one_dies(db: Database) -> None:
+    job = Job()
+    keepers = {who: LeaseKeeper(db, TTL, owner=who) for who in ("a", "b")}
+    for who, keeper in keepers.items():
+        keeper.want("job", job.work(who))
+    for _ in range(3):
+        await asyncio.gather(*(keeper.turn() for keeper in keepers.values()))
+        await asyncio.sleep(0.01)
+    assert len(job.running) == 1 and job.started == list(job.running)
+    (first,) = job.running
+    other = "b" if first == "a" else "a"
+
+    # The holder dies: it renews no more and gives nothing up (its task is just dropped).
+    dead = keepers.pop(first)
+    for task in dead._running.values():
+        task.cancel()
+    await keepers[other].turn()
+    assert job.running == set(), "taken over before the lease expired"
+    await asyncio.sleep(TTL * 1.2)
+    await keepers[other].turn()
+    await asyncio.sleep(0.01)
+    assert job.running == {other} and await _holder(db, "job") == other
+
+
+async def test_a_keeper_that_lost_its_lease_stops_the_work(db: Database) -> None:
+    job = Job()
+    keeper = LeaseKeeper(db, TTL, owner="slow")
+    keeper.want("job", job.work("slow"))
+    await keeper.turn()
+    await asyncio.sleep(0.01)
+    assert job.running == {"slow"}
+    # It stalled past its lease, and another process took the work meanwhile.
+    await asyncio.sleep(TTL * 1.2)
+    now = utcnow()
+    async with db.transaction() as tx:
+        assert await leases.claim(tx, "job", "other", now, now + timedelta(seconds=30))
+    await keeper.turn()
+    assert job.running == set()
+    assert await _holder(db, "job") == "other"
+
+
+async def test_dropped_work_stops_and_its_lease_is_free_at_once(db: Database) -> None:
+    job = Job()
+    keeper = LeaseKeeper(db, 30.0, owner="one")
+    keeper.want("job", job.work("one"))
+    await keeper.turn()
+    await asyncio.sleep(0.01)
+    keeper.drop("job")
+    await keeper.turn()
+    assert job.running == set() and await _holder(db, "job") is None
