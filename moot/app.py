@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,6 +14,7 @@ from litestar import Litestar, MediaType, Request, Response, Router, get
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.response import Redirect
+from redis.asyncio import Redis
 
 from moot import LEMMY_API_VERSION, __version__, web
 from moot.actions.bootstrap import bootstrap
@@ -31,7 +33,7 @@ from moot.api.v3 import (
 )
 from moot.api.v3.error_docs import ErrorDocumentingJson
 from moot.api.v3.mod_routes import MODERATION_ROUTERS
-from moot.config import Settings
+from moot.config import Settings, load_settings
 from moot.cookie_guard import cookie_guard
 from moot.cors import CorsPolicy, with_cors
 from moot.db.engine import Conflict, Database
@@ -40,12 +42,14 @@ from moot.federation import routes as federation
 from moot.federation.negotiation import negotiate
 from moot.federation.routes.discovery import usage
 from moot.federation.runtime import start_federation
+from moot.log_setup import configure_logging
 from moot.media.storage import LocalStorage
 from moot.outbound import checked_transport
 from moot.ratelimit import RateLimitBucket, collect_garbage_forever
 from moot.replay import attempt_of, conflict_response, replay_conflicts
 from moot.request_context import client_ip
 from moot.security_headers import security_headers
+from moot.shared_limits import RedisLoginThrottle, RedisRateLimiter
 from moot.state import Moot
 from moot.web import feeds, sitemap, static_files, template_config
 from moot.web import router as web_router
@@ -132,7 +136,7 @@ async def _rate_limit(request: Request[Any, Any, Any]) -> None:
     if bucket is None or attempt_of(request.scope) > 1:
         return  # a replayed request was counted on its first run
     moot: Moot = request.app.state.moot
-    if not moot.limiter.check(bucket, client_ip(request)):
+    if not await moot.limiter.take(bucket, client_ip(request)):
         raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
 
 
@@ -194,6 +198,15 @@ def _say_what_federation_needs(settings: Settings) -> None:
     )
 
 
+def app_from_environment() -> Litestar:
+    """The app in each process of `moot serve --processes N`: the settings from the
+    environment, with the listen address the command put there."""
+    host, _, port = os.environ["MOOT_SERVE_LISTEN"].rpartition(":")
+    settings = load_settings().listening_on(host, int(port))
+    configure_logging(settings)
+    return create_app(settings)
+
+
 def create_app(settings: Settings) -> Litestar:
     db = Database(settings.resolved_database_url)
     moot = Moot(settings=settings, db=db, media=LocalStorage(settings.media_dir))
@@ -205,6 +218,11 @@ def create_app(settings: Settings) -> Litestar:
         async with db.connection() as conn:
             _, local = await load_site(conn)
             await web.use_csrf_secret(app, conn)
+        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        if redis is not None:
+            # Several processes: limits and failed logins counted for all in Redis.
+            moot.limiter = RedisRateLimiter(rate_limits(local), redis, settings.hostname)
+            moot.login_throttle = RedisLoginThrottle(redis, settings.hostname)
         moot.limiter.set_limits(rate_limits(local))
         # Link previews and proxied pictures: addresses checked as they are connected to.
         transport = checked_transport(allow_private=settings.federation_test_mode)
@@ -230,6 +248,8 @@ def create_app(settings: Settings) -> Litestar:
                     await task
             await fed.close()
             await moot.http.aclose()
+            if redis is not None:
+                await redis.aclose()
             await db.close()
 
     api = Router(

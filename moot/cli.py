@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from moot.config import Settings, load_settings
+from moot.log_setup import configure_logging
 
 T = TypeVar("T")
 
 
 def _settings() -> Settings:
     settings = load_settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings)
     return settings
 
 
@@ -82,7 +79,15 @@ def main() -> None:
     help="Run the background work (inbox, delivery, periodic jobs) in this process too; "
     "with --no-workers, run `moot worker` beside it.",
 )
-def serve(host: str, port: int, workers: bool) -> None:
+@click.option(
+    "--processes",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Processes answering requests on the one port (PostgreSQL only). Set "
+    "MOOT_REDIS_URL so that they share rate limits and failed-login counts.",
+)
+def serve(host: str, port: int, workers: bool, processes: int) -> None:
     """Start the instance: migrate the database, then serve the API.
 
     On first start this creates ./moot-data/ with a SQLite database and the site; with
@@ -90,6 +95,8 @@ def serve(host: str, port: int, workers: bool) -> None:
     Without MOOT_HOSTNAME the public address (ids, picture links) is http://HOST:PORT;
     federation needs a domain name served over https.
     """
+    import os
+
     import uvicorn
 
     from moot.app import create_app
@@ -100,17 +107,24 @@ def serve(host: str, port: int, workers: bool) -> None:
 
         settings = replace(settings, run_workers=False)
     _check_trusted_proxies(settings)
+    if processes > 1 and settings.resolved_database_url.startswith("sqlite"):
+        raise click.UsageError("--processes needs PostgreSQL: set MOOT_DATABASE_URL")
     _prepare(settings)
     click.echo(f"moot: listening on http://{host}:{port}", err=True)
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level="warning",
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
         # moot reads X-Forwarded-For itself, from MOOT_TRUSTED_PROXIES only.
-        proxy_headers=False,
-        server_header=False,
-    )
+        "proxy_headers": False,
+        "server_header": False,
+    }
+    if processes == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Each process builds the app from the environment, as this command decided it.
+    os.environ.update(MOOT_SERVE_LISTEN=f"{host}:{port}", MOOT_RUN_WORKERS=str(workers).lower())
+    uvicorn.run("moot.app:app_from_environment", factory=True, workers=processes, **options)
 
 
 @main.command()

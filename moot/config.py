@@ -47,6 +47,9 @@ class Settings:
     run_workers: bool = True
     rank_refresh_seconds: int = 600
     log_level: str = "INFO"
+    # Redis (redis://host:port/db), for what several `moot serve` processes must share:
+    # rate limits and failed-login counts. Without it each process keeps its own.
+    redis_url: str = ""
     # Reverse proxies whose X-Forwarded-For is believed (addresses or networks,
     # comma-separated); none by default, so a client cannot choose its own address.
     trusted_proxies: str = ""

@@ -3,7 +3,8 @@ address limits cannot see) still gets only `limit` tries per `window` at one acc
 
 A login counts as failed from its start until it succeeds. While an account is throttled
 every login to it is refused, the right password too: letting the right one through would
-tell the guesser when they found it. In memory, per process.
+tell the guesser when they found it. In memory, per process; in Redis, shared by all
+(moot/shared_limits.py).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class LoginThrottle:
             failures.popleft()
         return failures
 
-    def attempt(self, account: str, ip: str | None) -> None:
+    async def attempt(self, account: str, ip: str | None) -> None:
         """Count a login to `account` as failed until it `succeeded`, or refuse it
         (`rate_limit_error`) when the account has too many recent failures. Counted as it
         starts, not once the password is checked: guesses sent together would otherwise all
@@ -50,15 +51,18 @@ class LoginThrottle:
         failures.append(self._clock())
         self._failures[account] = failures
         if len(failures) == self.limit:
-            log.warning(
-                "login throttled: %d failed logins to %s within %.0f s, the last from %s",
-                self.limit,
-                account,
-                self.window,
-                ip or "unknown",
-            )
+            self.log_throttled(account, ip)
 
-    def succeeded(self, account: str) -> None:
+    def log_throttled(self, account: str, ip: str | None) -> None:
+        log.warning(
+            "login throttled: %d failed logins to %s within %.0f s, the last from %s",
+            self.limit,
+            account,
+            self.window,
+            ip or "unknown",
+        )
+
+    async def succeeded(self, account: str) -> None:
         self._failures.pop(account, None)
 
     def _prune(self) -> None:

@@ -156,6 +156,20 @@ class RateLimiter:
         # An interval below one second would divide by zero; treat it as one second.
         return max(0, config.capacity * factor), max(1, config.interval_seconds)
 
+    async def take(self, bucket: RateLimitBucket, ip: str) -> bool:
+        """`check`, awaited as the limiter shared between processes (moot/shared_limits.py)
+        answers it."""
+        return self.check(bucket, ip)
+
+    def shaped_groups(self, bucket: RateLimitBucket, ip: str) -> list[tuple[str, int, int]]:
+        """The groups `ip` is limited in for `bucket`: a name for each, its capacity and its
+        refill interval."""
+        shaped = []
+        for (version, bits, value), factor in _groups(ip):
+            capacity, interval = self._shape(bucket, factor)
+            shaped.append((f"{bucket}:{version}:{bits}:{value:x}", capacity, interval))
+        return shaped
+
     def check(self, bucket: RateLimitBucket, ip: str) -> bool:
         """Takes a token for this request; False (reject) when any of its groups is empty.
 

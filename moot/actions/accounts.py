@@ -257,7 +257,7 @@ async def login(
     async with db.connection() as conn:
         row = await conn.fetch_one(_login_query(wanted))
     account = f"person {row['person_id']}" if row else f"unknown name {wanted[:100]!r}"
-    throttle.attempt(account, ip)
+    await throttle.attempt(account, ip)
     stored = row["password_encrypted"] if row else None
     if not await auth.verify_password_off_loop(password, stored):
         raise ApiError(ErrorCode.INCORRECT_LOGIN)
@@ -278,7 +278,7 @@ async def login(
         if row["totp_2fa_enabled"]:
             two_factor.check_code(row, totp_token)  # a wrong code is a failed guess too
         token = await auth.issue_token(tx, int(row["id"]), settings.hostname, ip, user_agent)
-    throttle.succeeded(account)
+    await throttle.succeeded(account)
     return LoginResult(jwt=token, registration_created=False, verify_email_sent=False)
 
 

@@ -131,7 +131,7 @@ async def rendition(
         kept = await storage.get_rendition(name, key)
         if kept is not None:
             return kept, rendition_type(name, fmt)
-    if not limiter.check(RateLimitBucket.RENDITION, client_ip):
+    if not await limiter.take(RateLimitBucket.RENDITION, client_ip):
         raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
     body, content_type = await decode(render, original, name, fmt, size)
     await storage.put_rendition(name, key, body)

@@ -58,7 +58,7 @@ async def _rendition(
     kept = await cache.get_rendition(url, key)
     if kept is not None:
         return kept, rendition_type(name, fmt)
-    if not state(request).limiter.check(RateLimitBucket.RENDITION, client_ip(request)):
+    if not await state(request).limiter.take(RateLimitBucket.RENDITION, client_ip(request)):
         raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
     body, content_type = await decode(render, data, name, fmt, thumbnail)
     await cache.put_rendition(url, key, body)

@@ -1,0 +1,148 @@
+"""Two `moot serve` processes of one instance (one PostgreSQL database, one Redis), the
+requests alternating between them: a client's rate limits and an account's failed logins
+count across both, and what an admin changes through one is what the other answers with.
+And `moot serve --processes 2` starts both under one command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from moot.errors import ErrorCode as E
+from tests.conftest import Api, register, unique
+from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server, destroy, free_port, make_server
+
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+def _admin(server: Server) -> Api:
+    login = {"username_or_email": ADMIN_NAME, "password": ADMIN_PASSWORD}
+    return Api(server, Api(server).ok("POST", "/user/login", login)["jwt"])
+
+
+@pytest.fixture(scope="module")
+def pair() -> Iterator[tuple[Server, Server]]:
+    first = make_server("postgresql")
+    # A host name of its own: other instances' keys in the same Redis stay apart.
+    first.hostname = f"shared-{first.port}.test"
+    first.start_env = {"MOOT_REDIS_URL": REDIS}
+    second = Server("postgresql", first.database_url, first.data_dir, free_port(), first.hostname)
+    second.start_env = dict(first.start_env)
+    second.log_path = first.data_dir / "server2.log"
+    try:
+        first.start()
+        _admin(first).ok("PUT", "/site", {"registration_mode": "Open"})
+        second.start()
+        yield first, second
+    finally:
+        second.stop()
+        destroy(first)
+
+
+def test_a_rate_limit_holds_across_processes(pair: tuple[Server, Server]) -> None:
+    first, second = pair
+    admin = _admin(first)
+    community = admin.ok("POST", "/community", {"name": unique("shared"), "title": "Shared"})
+    community_id = community["community_view"]["community"]["id"]
+    members = [register(first), register(second)]
+    tokens = [member.http.headers["Authorization"] for member in members]
+
+    # One client (one address) posting through each process in turn: Lemmy's default
+    # allows 6 posts in 10 minutes, whichever process answers.
+    answers = []
+    for n in range(8):
+        server = pair[n % 2]
+        response = httpx.post(
+            f"{server.api}/post",
+            json={"name": f"Post {n}", "community_id": community_id},
+            headers={"Authorization": tokens[n % 2], "X-Forwarded-For": "198.51.100.7"},
+        )
+        answers.append("ok" if response.status_code == 200 else response.json()["error"])
+    assert answers == ["ok"] * 6 + [E.RATE_LIMIT_ERROR] * 2
+    # Another address has its own bucket.
+    response = httpx.post(
+        f"{second.api}/post",
+        json={"name": "Elsewhere", "community_id": community_id},
+        headers={"Authorization": tokens[1], "X-Forwarded-For": "198.51.100.8"},
+    )
+    assert response.status_code == 200
+
+
+def test_failed_logins_count_across_processes(pair: tuple[Server, Server]) -> None:
+    name = unique("guessed")
+    register(pair[0], name)
+    answers = []
+    for n in range(12):
+        response = httpx.post(
+            f"{pair[n % 2].api}/user/login",
+            json={"username_or_email": name, "password": "wrong-guess"},
+            headers={"X-Forwarded-For": f"192.0.2.{n + 1}"},
+        )
+        answers.append(response.json()["error"])
+    assert answers == [E.INCORRECT_LOGIN] * 10 + [E.RATE_LIMIT_ERROR] * 2
+
+
+def test_a_site_setting_changed_in_one_process_is_seen_by_the_other(
+    pair: tuple[Server, Server],
+) -> None:
+    first, second = pair
+    Api(second).ok("GET", "/site")  # the second process has read the site already
+    _admin(first).ok("PUT", "/site", {"name": "Renamed", "description": "Changed in one"})
+    site = Api(second).ok("GET", "/site")["site_view"]["site"]
+    assert (site["name"], site["description"]) == ("Renamed", "Changed in one")
+
+
+def test_serve_with_two_processes() -> None:
+    server = make_server("postgresql")
+    log = server.log_path.open("ab")
+    env = server.env(MOOT_REDIS_URL=REDIS)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "moot",
+            "serve",
+            "--port",
+            str(server.port),
+            "--processes",
+            "2",
+            "--no-workers",
+        ],
+        env=env,
+        cwd=server.data_dir,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{server.api}/site", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            raise AssertionError(server.log_tail())
+        children = subprocess.run(
+            ["pgrep", "-P", str(process.pid)], capture_output=True, text=True
+        ).stdout.split()
+        assert len(children) >= 2, server.log_tail()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        destroy(server)
+
+
+def test_several_processes_need_postgresql() -> None:
+    server = make_server("sqlite")
+    try:
+        refused = server.moot("serve", "--processes", "2", check=False)
+        assert refused.returncode != 0
+        assert "--processes needs PostgreSQL" in refused.stderr
+    finally:
+        destroy(server)
