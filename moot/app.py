@@ -40,7 +40,7 @@ from moot.federation import routes as federation
 from moot.federation.negotiation import negotiate
 from moot.federation.routes.discovery import usage
 from moot.federation.runtime import start_federation
-from moot.media.storage import LocalStorage
+from moot.media.storage import open_storage
 from moot.outbound import checked_transport
 from moot.ratelimit import RateLimitBucket
 from moot.replay import attempt_of, conflict_response, replay_conflicts
@@ -198,7 +198,7 @@ def _say_what_federation_needs(settings: Settings) -> None:
 
 def create_app(settings: Settings) -> Litestar:
     db = Database(settings.resolved_database_url)
-    moot = Moot(settings=settings, db=db, media=LocalStorage(settings.media_dir))
+    moot = Moot(settings=settings, db=db, media=open_storage(settings))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -236,6 +236,7 @@ def create_app(settings: Settings) -> Litestar:
                     await task
             await fed.close()
             await moot.http.aclose()
+            await moot.media.close()
             await db.close()
 
     api = Router(
