@@ -68,7 +68,9 @@ def main() -> None:
     (default: SQLite in ./moot-data/), MOOT_DATA_DIR, MOOT_HOSTNAME, MOOT_SETUP_ADMIN_NAME,
     MOOT_SETUP_ADMIN_PASSWORD, MOOT_TRUSTED_PROXIES (reverse proxies whose X-Forwarded-For
     names the client); outgoing mail: MOOT_SMTP_HOST, MOOT_SMTP_PORT,
-    MOOT_SMTP_USER, MOOT_SMTP_PASSWORD, MOOT_SMTP_FROM, MOOT_SMTP_TLS (none, starttls, tls).
+    MOOT_SMTP_USER, MOOT_SMTP_PASSWORD, MOOT_SMTP_FROM, MOOT_SMTP_TLS (none, starttls, tls);
+    pictures on an S3-compatible store: MOOT_S3_ENDPOINT, MOOT_S3_BUCKET, MOOT_S3_ACCESS_KEY,
+    MOOT_S3_SECRET_KEY, MOOT_S3_REGION, MOOT_S3_PUBLIC_URL.
     """
 
 
