@@ -71,7 +71,7 @@ class S3Storage:
     async def close(self) -> None:
         await self._http.aclose()
 
-    async def request(
+    async def _request(
         self,
         method: str,
         key: str = "",
@@ -127,28 +127,28 @@ class S3Storage:
         }
         if cache:
             headers["cache-control"] = cache
-        response = self._check(await self.request("PUT", key, body=data, headers=headers), 200)
+        response = self._check(await self._request("PUT", key, body=data, headers=headers), 200)
         if _etag(response) and _etag(response) != md5.hexdigest():
             raise StorageError(f"object store: {key} was stored with another checksum")
 
     async def get_object(self, key: str) -> bytes | None:
-        response = self._check(await self.request("GET", key), 200, 404)
+        response = self._check(await self._request("GET", key), 200, 404)
         return None if response.status_code == 404 else response.content
 
     async def holds(self, key: str, data: bytes) -> bool:
         """Whether the store has `key` with exactly these bytes (by its MD5 ETag)."""
-        response = self._check(await self.request("HEAD", key), 200, 404)
+        response = self._check(await self._request("HEAD", key), 200, 404)
         return response.status_code == 200 and _etag(response) == hashlib.md5(data).hexdigest()
 
     async def delete_object(self, key: str) -> None:
-        self._check(await self.request("DELETE", key), 204, 200, 404)
+        self._check(await self._request("DELETE", key), 204, 200, 404)
 
     async def keys(self, prefix: str) -> list[str]:
         """Every key that starts with `prefix`, page after page."""
         found: list[str] = []
         params = {"list-type": "2", "prefix": prefix}
         while True:
-            response = self._check(await self.request("GET", params=params), 200)
+            response = self._check(await self._request("GET", params=params), 200)
             root = ElementTree.fromstring(response.content)
             found += [el.text or "" for el in root.iter(f"{_S3_XML}Key")]
             token = root.findtext(f"{_S3_XML}NextContinuationToken")
@@ -180,7 +180,7 @@ class S3Storage:
         await self.put_object(object_key, data, content_type, _IMMUTABLE)
         # Written, then the picture checked: a delete that removed the picture before this
         # check listed the rendition or is followed by this removal, so none outlives it.
-        if (await self.request("HEAD", self.key_of(name))).status_code == 404:
+        if (await self._request("HEAD", self.key_of(name))).status_code == 404:
             await self.delete_object(object_key)
 
     def public_url(self, name: str) -> str | None:
