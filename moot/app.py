@@ -43,7 +43,7 @@ from moot.federation.negotiation import negotiate
 from moot.federation.routes.discovery import usage
 from moot.federation.runtime import start_federation
 from moot.log_setup import configure_logging
-from moot.media.storage import LocalStorage
+from moot.media.storage import open_storage
 from moot.outbound import checked_transport
 from moot.ratelimit import RateLimitBucket, collect_garbage_forever
 from moot.replay import attempt_of, conflict_response, replay_conflicts
@@ -209,7 +209,7 @@ def app_from_environment() -> Litestar:
 
 def create_app(settings: Settings) -> Litestar:
     db = Database(settings.resolved_database_url)
-    moot = Moot(settings=settings, db=db, media=LocalStorage(settings.media_dir))
+    moot = Moot(settings=settings, db=db, media=open_storage(settings))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -250,6 +250,7 @@ def create_app(settings: Settings) -> Litestar:
             await moot.http.aclose()
             if redis is not None:
                 await redis.aclose()
+            await moot.media.close()
             await db.close()
 
     api = Router(

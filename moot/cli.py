@@ -65,7 +65,9 @@ def main() -> None:
     (default: SQLite in ./moot-data/), MOOT_DATA_DIR, MOOT_HOSTNAME, MOOT_SETUP_ADMIN_NAME,
     MOOT_SETUP_ADMIN_PASSWORD, MOOT_TRUSTED_PROXIES (reverse proxies whose X-Forwarded-For
     names the client); outgoing mail: MOOT_SMTP_HOST, MOOT_SMTP_PORT,
-    MOOT_SMTP_USER, MOOT_SMTP_PASSWORD, MOOT_SMTP_FROM, MOOT_SMTP_TLS (none, starttls, tls).
+    MOOT_SMTP_USER, MOOT_SMTP_PASSWORD, MOOT_SMTP_FROM, MOOT_SMTP_TLS (none, starttls, tls);
+    pictures on an S3-compatible store: MOOT_S3_ENDPOINT, MOOT_S3_BUCKET, MOOT_S3_ACCESS_KEY,
+    MOOT_S3_SECRET_KEY, MOOT_S3_REGION, MOOT_S3_PUBLIC_URL.
     """
 
 
@@ -265,3 +267,61 @@ def admin_refresh_ranks() -> None:
     moved = _with_db(settings, refresh_age_tiers)
     changed = _with_db(settings, refresh_ranks)
     click.echo(f"refreshed ranks of {changed} posts and comments; {moved} changed age tier")
+
+
+@main.group()
+def media() -> None:
+    """Uploaded pictures: where they are kept."""
+
+
+@media.command("migrate-to-s3")
+@click.option(
+    "--keep-local",
+    is_flag=True,
+    help="Leave each file on disk after copying it (by default it is removed once the "
+    "store holds it).",
+)
+def media_migrate_to_s3(keep_local: bool) -> None:
+    """Move this instance's pictures from MOOT_DATA_DIR/media to the object store.
+
+    Needs MOOT_S3_ENDPOINT, MOOT_S3_BUCKET, MOOT_S3_ACCESS_KEY, MOOT_S3_SECRET_KEY and
+    MOOT_S3_REGION set as `moot serve` will use them, and the bucket made. Every picture
+    and every kept rendition (thumbnails, other formats) goes to the same name in the
+    bucket; a file is removed from disk only after the store answered with its checksum.
+
+    It can be stopped at any point and run again: files the store already holds with the
+    same bytes are not sent twice, and a run with nothing left to move changes nothing.
+    Stop `moot serve` first, or restart it with the S3 settings right after: an instance
+    still on disk keeps writing there.
+    """
+    from rich.progress import Progress
+
+    from moot.media.move_to_s3 import local_files, move_to_s3
+    from moot.media.s3 import S3Storage, StorageError
+
+    settings = _settings()
+    if not settings.s3_endpoint:
+        raise click.UsageError("MOOT_S3_ENDPOINT is not set: there is no store to move to")
+    pictures, renditions = local_files(settings.media_dir)
+    total = len(pictures) + len(renditions)
+
+    async def run() -> None:
+        store = S3Storage.from_settings(settings)
+        try:
+            with Progress(transient=False) as progress:
+                task = progress.add_task("moving pictures", total=total)
+                moved = await move_to_s3(
+                    store, settings.media_dir, keep_local, lambda: progress.advance(task)
+                )
+        finally:
+            await store.close()
+        click.echo(
+            f"{total} files in {settings.media_dir}: {moved.sent} sent to the store, "
+            f"{moved.already} were there already, {moved.dropped} renditions of deleted "
+            "pictures dropped"
+        )
+
+    try:
+        asyncio.run(run())
+    except* StorageError as group:
+        raise click.ClickException(str(group.exceptions[0])) from None

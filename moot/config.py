@@ -62,6 +62,16 @@ class Settings:
     image_max_bytes: int = 10 * 1024 * 1024
     image_max_pixels: int = 25_000_000
     image_mode: str = "StoreLinkPreviews"
+    # Uploaded pictures on an S3-compatible object store (path-style URLs,
+    # `<endpoint>/<bucket>/<key>`); no endpoint: in `<data_dir>/media` (docs/object-storage.md).
+    s3_endpoint: str = ""
+    s3_bucket: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_region: str = "us-east-1"
+    # Where readers fetch the bucket's objects (a CDN, or the bucket made public-read);
+    # none: moot serves pictures itself from the store.
+    s3_public_url: str = ""
     # Outgoing mail (password resets, address verification). No host: no mail, and the
     # actions that would send one answer `no_email_setup`, as Lemmy does.
     smtp_host: str = ""
@@ -75,6 +85,14 @@ class Settings:
     def __post_init__(self) -> None:
         if self.image_mode not in IMAGE_MODES:
             raise ValueError(f"MOOT_IMAGE_MODE must be one of {', '.join(IMAGE_MODES)}")
+        if self.s3_endpoint:
+            missing = [
+                f"MOOT_S3_{name.upper()}"
+                for name in ("bucket", "access_key", "secret_key", "region")
+                if not getattr(self, f"s3_{name}")
+            ]
+            if missing:
+                raise ValueError(f"MOOT_S3_ENDPOINT is set, so {', '.join(missing)} must be too")
 
     @property
     def sqlite_path(self) -> Path:

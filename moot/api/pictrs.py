@@ -4,7 +4,9 @@ Lemmy 0.19 proxies these to a pict-rs server; moot answers them itself, in pict-
 (`{msg, files}`), which Jerboa, lemmy-js-client and pythorhead read. A refusal carries
 Lemmy's `error` code and also a `msg`, since pict-rs clients look there; a picture over
 the limits is answered with 413, which lemmy-js-client turns into `too_large`. Another
-format or size of a picture is rendered once and kept (`images.rendition`).
+format or size of a picture is rendered once and kept (`images.rendition`). With the pictures
+on an object store that readers can reach (MOOT_S3_PUBLIC_URL), a picture asked for as
+stored is a redirect there, so its bytes never pass through moot.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from litestar import MediaType, Request, Response, Router, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.response import Redirect
 
 from moot.actions import images
 from moot.api.v3.shapes import Json, stamp
@@ -81,11 +84,15 @@ async def upload(request: AnyRequest) -> Json:
 @get("/image/{filename:str}")
 async def serve(
     request: AnyRequest, filename: str, format: str | None = None, thumbnail: int | None = None
-) -> Response[bytes]:
+) -> Response[bytes] | Redirect:
     check_rendition(format, thumbnail)
     moot = state(request)
     found = None
     if valid_name(filename):
+        public = moot.media.public_url(filename)
+        if public is not None and format is None and thumbnail is None:
+            # 302, not 301: the store's address is a setting that may change.
+            return Redirect(public, status_code=302)
         found = await images.rendition(
             moot.media, filename, format, thumbnail, moot.limiter, client_ip(request)
         )

@@ -2,8 +2,9 @@
 
 Names are the pict-rs aliases moot makes itself (`<uuid>.<ext>`), never a client's file
 name; `LocalStorage` still refuses anything that is not one plain file name, so no caller
-can reach outside its directory. An S3-compatible backend implements the same methods
-(docs/decisions.md).
+can reach outside its directory. `S3Storage` (moot/media/s3.py) implements the same methods
+on an S3-compatible object store, with the same layout of keys; `open_storage` picks the one
+the settings name.
 
 A picture's renditions (another format, a thumbnail: `GET /pictrs/image/{name}?format=
 &thumbnail=`) are kept beside it, each rendered once, and go when the picture goes.
@@ -17,21 +18,37 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-__all__ = ["LocalStorage", "Storage", "valid_name"]
+if TYPE_CHECKING:
+    from moot.config import Settings
+
+__all__ = [
+    "RENDITIONS",
+    "LocalStorage",
+    "Storage",
+    "check_rendition_key",
+    "open_storage",
+    "valid_name",
+]
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}\.[a-z0-9]{1,5}$")
 # A rendition's key: the format and the size asked for ("png-256", "webp-full").
 _KEY = re.compile(r"^[a-z0-9]{1,8}-[a-z0-9]{1,12}$")
 # Renditions live in this directory of the root; no picture's name lacks a dot, so no
 # picture can be called this.
-_RENDITIONS = "renditions"
+RENDITIONS = "renditions"
 
 
 def valid_name(name: str) -> bool:
     """A stored picture's name: letters, digits, `-` and `_`, one dot, a short extension."""
     return _NAME.fullmatch(name) is not None
+
+
+def check_rendition_key(key: str) -> str:
+    if _KEY.fullmatch(key) is None:
+        raise ValueError(f"not a rendition's key: {key!r}")
+    return key
 
 
 class Storage(Protocol):
@@ -54,6 +71,22 @@ class Storage(Protocol):
         """Keeps a rendition; it is dropped again if its picture was deleted meanwhile."""
         ...
 
+    def public_url(self, name: str) -> str | None:
+        """Where readers can fetch the picture straight from the store, or None when moot
+        serves it itself."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def open_storage(settings: Settings) -> Storage:
+    """The object store when MOOT_S3_ENDPOINT is set, else the media directory."""
+    if not settings.s3_endpoint:
+        return LocalStorage(settings.media_dir)
+    from moot.media.s3 import S3Storage
+
+    return S3Storage.from_settings(settings)
+
 
 class LocalStorage:
     """One file per picture in a directory (by default `<data_dir>/media`)."""
@@ -67,12 +100,16 @@ class LocalStorage:
         return self.root / name
 
     def _renditions(self, name: str) -> Path:
-        return self.root / _RENDITIONS / self._path(name).name
+        return self.root / RENDITIONS / self._path(name).name
 
     def _rendition(self, name: str, key: str) -> Path:
-        if _KEY.fullmatch(key) is None:
-            raise ValueError(f"not a rendition's key: {key!r}")
-        return self._renditions(name) / key
+        return self._renditions(name) / check_rendition_key(key)
+
+    def public_url(self, name: str) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:

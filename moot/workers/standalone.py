@@ -11,7 +11,7 @@ from moot import __version__
 from moot.config import Settings
 from moot.db.engine import Database
 from moot.federation.runtime import start_federation
-from moot.media.storage import LocalStorage
+from moot.media.storage import open_storage
 from moot.state import Moot
 from moot.workers.background import run_background
 from moot.workers.leases import OWNER
@@ -24,7 +24,7 @@ async def run_worker(settings: Settings) -> None:
     the work over at once (a killed worker's leases expire instead)."""
     db = Database(settings.resolved_database_url)
     await db.connect()
-    moot = Moot(settings=settings, db=db, media=LocalStorage(settings.media_dir))
+    moot = Moot(settings=settings, db=db, media=open_storage(settings))
     moot.federation = fed = start_federation(settings, db)
     work = asyncio.create_task(run_background(moot, fed))
     loop = asyncio.get_running_loop()
@@ -36,5 +36,6 @@ async def run_worker(settings: Settings) -> None:
             await work
     finally:
         await fed.close()
+        await moot.media.close()
         await db.close()
         log.info("worker %s stopped", OWNER)
