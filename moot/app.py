@@ -16,7 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.response import Redirect
 from redis.asyncio import Redis
 
-from moot import LEMMY_API_VERSION, __version__, web
+from moot import LEMMY_API_VERSION, __version__, health, web
 from moot.actions.bootstrap import bootstrap
 from moot.actions.site import load_site, rate_limits
 from moot.api import pictrs
@@ -218,7 +218,11 @@ def create_app(settings: Settings) -> Litestar:
         async with db.connection() as conn:
             _, local = await load_site(conn)
             await web.use_csrf_secret(app, conn)
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        redis = moot.redis = (
+            Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+            if settings.redis_url
+            else None
+        )
         if redis is not None:
             # Several processes: limits and failed logins counted for all in Redis.
             moot.limiter = RedisRateLimiter(rate_limits(local), redis, settings.hostname)
@@ -272,6 +276,7 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[
             api,
             nodeinfo,
+            *health.HANDLERS,
             nodeinfo_elsewhere,
             well_known_nodeinfo,
             pictrs.router(settings),

@@ -11,10 +11,12 @@ as they do in memory. Keys expire once they would be full again.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from moot.errors import ApiError, ErrorCode
 from moot.login_throttle import LoginThrottle
@@ -54,6 +56,17 @@ return allowed
 """
 
 
+_last_warning = 0.0
+
+
+def _unreachable(exc: RedisError) -> None:
+    """Say so, once a minute at most: every request would."""
+    global _last_warning
+    if time.monotonic() - _last_warning > 60:
+        _last_warning = time.monotonic()
+        log.error("Redis is unreachable (%s): each process limits on its own meanwhile", exc)
+
+
 def prefix(hostname: str) -> str:
     """Keys of one instance: several may share a Redis server."""
     return f"moot:{hostname}:"
@@ -74,7 +87,12 @@ class RedisRateLimiter(RateLimiter):
             for name, capacity, interval in groups
         ]
         limits = [number for _, capacity, interval in groups for number in (capacity, interval)]
-        return bool(await self._take(keys=keys, args=limits))
+        try:
+            return bool(await self._take(keys=keys, args=limits))
+        except RedisError as exc:
+            # Serving goes on: this process counts on its own until Redis is back.
+            _unreachable(exc)
+            return self.check(bucket, ip)
 
     def collect_garbage(self) -> int:
         return 0  # the keys expire in Redis
@@ -105,7 +123,13 @@ class RedisLoginThrottle(LoginThrottle):
         self._attempt: Any = redis.register_script(_ATTEMPT)
 
     async def attempt(self, account: str, ip: str | None) -> None:
-        recent = int(await self._attempt(keys=[self._key(account)], args=[self.limit, self.window]))
+        try:
+            recent = int(
+                await self._attempt(keys=[self._key(account)], args=[self.limit, self.window])
+            )
+        except RedisError as exc:
+            _unreachable(exc)
+            return await super().attempt(account, ip)
         if recent < 0:
             raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
         if recent == self.limit:
@@ -113,7 +137,11 @@ class RedisLoginThrottle(LoginThrottle):
 
     async def succeeded(self, account: str) -> None:
         key = self._key(account)
-        await self._redis.delete(key, f"{key}:n")
+        await super().succeeded(account)
+        try:
+            await self._redis.delete(key, f"{key}:n")
+        except RedisError as exc:
+            _unreachable(exc)
 
     def _key(self, account: str) -> str:
         return f"{self._prefix}login:{account}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import httpx
+from redis.asyncio import Redis
 
 from moot.config import Settings
 from moot.db.engine import Database
@@ -27,3 +28,5 @@ class Moot:
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     http: httpx.AsyncClient | None = None
     federation: Federation | None = None
+    # Shared by the processes of one instance (MOOT_REDIS_URL), when there is one.
+    redis: Redis | None = None
