@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from moot import auth
-from moot.actions import comments, communities, counters, posts
+from moot.actions import comments, communities, posts, votes
 from moot.actions.accounts import create_local_user
 from moot.actions.bootstrap import bootstrap
 from moot.config import Settings
@@ -75,7 +75,7 @@ async def test_failed_comment_leaves_nothing(
         raise RuntimeError("injected failure after the counters moved")
 
     # The comment row is inserted and counted before this step runs.
-    monkeypatch.setattr(counters, "comment_arrived", fail)
+    monkeypatch.setattr(votes, "own_comment_vote", fail)
     with pytest.raises(RuntimeError, match="injected"):
         async with database.transaction() as tx:
             await comments.create_comment(

@@ -7,10 +7,9 @@ import uuid
 import sqlalchemy as sa
 
 from moot import auth, validation
-from moot.actions import counters, notifications, remote_images, votes
+from moot.actions import counters, notifications, remote_images, targets, votes
 from moot.actions.actor import Actor, Received
-from moot.actions.communities import is_moderator
-from moot.actions.locks import lock_rows
+from moot.actions.locks import lock_comments, lock_rows
 from moot.actions.lookups import get_comment, get_community, get_post
 from moot.actions.posts import check_can_post_in
 from moot.actions.reading import mark_read
@@ -19,11 +18,12 @@ from moot.config import Settings
 from moot.db import models as m
 from moot.db import upsert
 from moot.db.engine import Conflict, Connection, Row
+from moot.db.mentions import mentioned_persons
 from moot.db.paths import ancestor_ids, depth_of, segment
 from moot.db.types import utcnow
 from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
-from moot.federation import publish
+from moot.federation import publish, render
 from moot.text.markdown import render_markdown_aside
 
 MAX_COMMENT_DEPTH = 50  # Lemmy's MAX_COMMENT_DEPTH_LIMIT
@@ -43,11 +43,17 @@ async def _clean_content(conn: Connection, settings: Settings, content: str) -> 
 
 async def _locked_parent(conn: Connection, parent_id: int) -> Row:
     """The comment replied to, its thread locked first as the reply's counters will need it
-    (moot/actions/locks.py), then read again: a purge of it that committed meanwhile is
-    `couldnt_find_comment`, not a reply under a comment that is gone."""
+    (moot/actions/locks.py): the locking statement reads it again, so a purge of it that
+    committed meanwhile is `couldnt_find_comment`, not a reply under a comment that is
+    gone. SQLite has one writer: the first reading is already the last word."""
     found = await get_comment(conn, parent_id)
-    await lock_rows(conn, comments=[*ancestor_ids(found["path"]), parent_id])
-    return await get_comment(conn, parent_id)
+    if conn.dialect_name == "sqlite":
+        return found
+    thread = await lock_comments(conn, [*ancestor_ids(found["path"]), parent_id])
+    parent = next((row for row in thread if row["id"] == parent_id), None)
+    if parent is None:
+        raise ApiError(ErrorCode.COULDNT_FIND_COMMENT)
+    return parent
 
 
 async def create_comment(
@@ -60,17 +66,18 @@ async def create_comment(
     language_id: int | None,
     received: Received | None = None,
 ) -> Row:
-    post = await get_post(conn, post_id)
-    community = await get_community(conn, int(post["community_id"]))
-    await check_can_post_in(conn, viewer, community)
-    if post["deleted"] or post["removed"]:
-        raise ApiError(ErrorCode.DELETED)
-    if post["locked"] and not (
-        viewer.is_admin or await is_moderator(conn, int(community["id"]), viewer.person_id)
-    ):
-        raise ApiError(ErrorCode.LOCKED)
+    """Checked, rendered and stored; counted, noticed and sent in the same transaction.
+
+    The text is cleaned and rendered first, before any row is locked. Then the rows are
+    taken in the lock order: the thread replied to, then the post with everything the
+    checks need (`targets.post_target`); the counters are computed from what those
+    readings returned, and each written row returns itself, so nothing is read twice."""
     text = await _clean_content(conn, settings, content)
+    html = await render_markdown_aside(text)
     parent = await _locked_parent(conn, parent_id) if parent_id is not None else None
+    target = await targets.post_target(conn, post_id, viewer.person_id, lock=True)
+    post, community = target.post, target.community
+    _check_can_comment(viewer, target)
     if parent is not None:
         if parent["post_id"] != post_id:
             raise ApiError(ErrorCode.COULDNT_CREATE_COMMENT)
@@ -86,10 +93,11 @@ async def create_comment(
         "creator_id": viewer.person_id,
         "post_id": post_id,
         "content": text,
-        "content_html": await render_markdown_aside(text),
+        "content_html": html,
         "published": now,
         "language_id": language_id if language_id is not None else 0,
         "local": received is None,
+        **votes.own_comment_vote_counts(now),
     }
     if received is not None:
         values.update(ap_id=received.ap_id, updated=received.updated)
@@ -105,20 +113,46 @@ async def create_comment(
         )
         ap_id = f"{settings.origin}/comment/{comment_id}"
     path = (parent["path"] if parent is not None else "") + segment(comment_id)
-    await conn.execute(
+    comment = await conn.fetch_one(
         sa.update(m.comment)
         .where(m.comment.c.id == comment_id)
         .values(ap_id=ap_id, path=path, depth=depth_of(path))
+        .returning(m.comment)
     )
-    comment = await get_comment(conn, comment_id)
-    await counters.comment_counted(conn, comment, post, +1)
-    await counters.comment_arrived(conn, comment, post)
-    await notifications.comment_saved(conn, comment, post, is_new=True)
-    await votes.own_vote(conn, viewer, votes.COMMENT, comment, post)
+    assert comment is not None
+    await counters.comment_created(conn, comment, post, creator_score=1)
+    await votes.own_comment_vote(conn, comment)
+    mentioned = await mentioned_persons(conn, text)
+    await notifications.comment_saved(
+        conn, comment, post, is_new=True, mentioned=mentioned, parent=parent
+    )
     await mark_read(conn, viewer, [post_id], True)
-    comment = await get_comment(conn, comment_id)
-    await publish.comment_saved(conn, viewer, comment, "Create")
+    thread = await render.thread_of(
+        conn,
+        comment,
+        creator=viewer.person,
+        post=post,
+        community=community,
+        parent=parent,
+        mentioned=mentioned,
+    )
+    await publish.comment_saved(conn, viewer, comment, "Create", thread)
     return comment
+
+
+def _check_can_comment(viewer: Actor, target: targets.PostTarget) -> None:
+    """`posts.check_can_post_in`, then the post's own state, from one reading."""
+    community = target.community
+    target.require_valid_person()
+    if community["deleted"] or community["removed"]:
+        raise ApiError(ErrorCode.CANNOT_CREATE_POST_OR_COMMENT_IN_DELETED_OR_REMOVED_COMMUNITY)
+    if target.community_banned:
+        raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
+    post = target.post
+    if post["deleted"] or post["removed"]:
+        raise ApiError(ErrorCode.DELETED)
+    if post["locked"] and not (viewer.is_admin or target.moderator):
+        raise ApiError(ErrorCode.LOCKED)
 
 
 async def _received_again(

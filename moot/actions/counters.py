@@ -77,13 +77,19 @@ async def comment_counted(conn: Connection, comment: Row, post: Row, delta: int)
         await site_counted(conn, "comments", delta)
 
 
-async def comment_arrived(conn: Connection, comment: Row, post: Row) -> None:
-    """A new counted comment moves its post's activity times (NewComments, Active). It runs
-    after `comment_counted`, whose update holds the post's row lock: the post is read again
-    here, so the times and rank come from the row as it is, not as the caller first saw it."""
-    fresh = await conn.fetch_one(sa.select(m.post).where(m.post.c.id == post["id"]))
-    assert fresh is not None
-    post = fresh
+async def comment_created(conn: Connection, comment: Row, post: Row, *, creator_score: int) -> None:
+    """A new comment starts counting, and moves its post's activity times (NewComments,
+    Active) and Active rank: the post's counters and times in one statement. The caller
+    holds the rows of the comment's thread and of its post (moot/actions/locks.py), and
+    read `post` under that lock, so the times and rank are computed from the post as it
+    is. `creator_score`: the comment's score at birth (its author's own vote), added to
+    its creator's in the same statement as their comment count."""
+    c, p, ps, cm = m.community.c, m.person.c, m.post.c, m.comment.c
+    ancestors = ancestor_ids(comment["path"])
+    if ancestors:
+        await conn.execute(
+            sa.update(m.comment).where(cm.id.in_(ancestors)).values(child_count=cm.child_count + 1)
+        )
     published: datetime = comment["published"]
     necro = ranking.advance_necro_time(
         post["newest_comment_time_necro"],
@@ -92,16 +98,26 @@ async def comment_arrived(conn: Connection, comment: Row, post: Row) -> None:
         published,
         int(comment["creator_id"]),
     )
-    newest = max(post["newest_comment_time"], published)
     await conn.execute(
         sa.update(m.post)
-        .where(m.post.c.id == post["id"])
+        .where(ps.id == post["id"])
         .values(
-            newest_comment_time=newest,
+            comments=ps.comments + 1,
+            newest_comment_time=max(post["newest_comment_time"], published),
             newest_comment_time_necro=necro,
             hot_rank_active=ranking.hot_rank(int(post["score"]), necro, utcnow()),
         )
     )
+    await conn.execute(
+        sa.update(m.community).where(c.id == post["community_id"]).values(comments=c.comments + 1)
+    )
+    await conn.execute(
+        sa.update(m.person)
+        .where(p.id == comment["creator_id"])
+        .values(comment_count=p.comment_count + 1, comment_score=p.comment_score + creator_score)
+    )
+    if comment["local"]:
+        await site_counted(conn, "comments", +1)
 
 
 def post_time_ranks(row: Row, now: datetime) -> dict[str, float]:

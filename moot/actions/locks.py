@@ -24,7 +24,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from moot.db import models as m
-from moot.db.engine import Connection
+from moot.db.engine import Connection, Row
 
 _ORDER = (m.comment, m.post, m.community, m.person)
 
@@ -51,6 +51,19 @@ async def lock_rows(
                 .order_by(table.c.id)
                 .with_for_update(key_share=not for_delete)
             )
+
+
+async def lock_comments(conn: Connection, ids: Iterable[int]) -> list[Row]:
+    """`lock_rows(comments=ids)`, returning the comments as they are once locked (a reply
+    reads its thread this way instead of reading it again). PostgreSQL only: on SQLite a
+    transaction's first reading is already its last word."""
+    t = m.comment
+    return await conn.fetch_all(
+        sa.select(t)
+        .where(t.c.id.in_(sorted(set(ids))))
+        .order_by(t.c.id)
+        .with_for_update(key_share=True)
+    )
 
 
 async def lock_site(conn: Connection) -> None:

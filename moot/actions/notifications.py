@@ -9,84 +9,94 @@ another, so a remote comment that mentions a local person notifies them too.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 
 from moot.actions.actor import Actor
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.mentions import mentioned_persons
 from moot.db.paths import ancestor_ids
-from moot.db.types import utcnow
-from moot.db.upsert import insert_if_absent
+from moot.db.types import UtcDateTime, utcnow
 from moot.errors import ApiError, ErrorCode
 
 
-async def comment_saved(conn: Connection, comment: Row, post: Row, *, is_new: bool) -> None:
-    """Notices for a new or edited comment; an edit notifies only those newly mentioned."""
+async def comment_saved(
+    conn: Connection,
+    comment: Row,
+    post: Row,
+    *,
+    is_new: bool,
+    mentioned: list[Row] | None = None,
+    parent: Row | None = None,
+) -> None:
+    """Notices for a new or edited comment; an edit notifies only those newly mentioned.
+    `mentioned` (`mentioned_persons` of its text) and `parent` (the comment it answers),
+    when the caller has them already. Each kind of notice is one statement that judges
+    its recipients as it writes (`_notices`)."""
     author = int(comment["creator_id"])
-    notified: set[int] = set()
-    for person in await mentioned_persons(conn, str(comment["content"])):
-        person_id = int(person["id"])
-        if person_id != author and await _may_notify(conn, person_id, author):
-            await _notice(conn, m.person_mention, person_id, int(comment["id"]))
-            notified.add(person_id)
+    if mentioned is None:
+        mentioned = await mentioned_persons(conn, str(comment["content"]))
+    named = {int(p["id"]) for p in mentioned} - {author}
+    notified = await _notices(conn, m.person_mention, named, author, comment, post)
     if not is_new:
         return
     parents = ancestor_ids(comment["path"])
-    if parents:
+    if parents and parent is None:
         parent = await conn.fetch_one(sa.select(m.comment).where(m.comment.c.id == parents[-1]))
+    if parents:
         recipient = int(parent["creator_id"]) if parent is not None else None
     else:
         recipient = int(post["creator_id"])
-    if (
-        recipient is not None
-        and recipient != author
-        and recipient not in notified
-        and await _may_notify(conn, recipient, author)
-        and not await _blocks_community(conn, recipient, int(post["community_id"]))
-    ):
-        await _notice(conn, m.comment_reply, recipient, int(comment["id"]))
+    if recipient is not None and recipient != author and recipient not in notified:
+        await _notices(conn, m.comment_reply, {recipient}, author, comment, post)
 
 
-async def _may_notify(conn: Connection, recipient: int, author: int) -> bool:
-    """Only people with an account here get notices, and never from someone they block."""
-    has_account = await conn.scalar(
-        sa.select(m.local_user.c.id).where(m.local_user.c.person_id == recipient).limit(1)
+async def _notices(
+    conn: Connection,
+    table: sa.Table,
+    recipients: set[int],
+    author: int,
+    comment: Row,
+    post: Row,
+) -> set[int]:
+    """One notice per recipient and comment, however often the comment is saved, to those
+    recipients who may have it: only people with an account here, never from someone they
+    block, and (a reply) not in a community they block, or on an instance they block
+    (Lemmy 0.19 goes by the community's instance, as listings do, not the author's).
+    Judged and written in one statement; returns whom it notified (for the first time)."""
+    if not recipients:
+        return set()
+    p, lu, pb = m.person, m.local_user, m.person_block
+    judged = [
+        p.c.id.in_(sorted(recipients)),
+        sa.exists().where(lu.c.person_id == p.c.id),
+        ~sa.exists().where(pb.c.person_id == p.c.id, pb.c.target_id == author),
+    ]
+    if table is m.comment_reply:
+        judged.append(~_blocks_community(p.c.id, int(post["community_id"])))
+    chosen = sa.select(
+        p.c.id, sa.literal(int(comment["id"])), sa.literal(utcnow(), UtcDateTime())
+    ).where(*judged)
+    rows = await conn.fetch_all(
+        insert(table)
+        .from_select(["recipient_id", "comment_id", "published"], chosen)
+        .on_conflict_do_nothing(index_elements=[table.c.recipient_id, table.c.comment_id])
+        .returning(table.c.recipient_id)
     )
-    if has_account is None:
-        return False
-    blocked = await conn.scalar(
-        sa.select(m.person_block.c.id)
-        .where(m.person_block.c.person_id == recipient, m.person_block.c.target_id == author)
-        .limit(1)
-    )
-    return blocked is None
+    return {int(r["recipient_id"]) for r in rows}
 
 
-async def _blocks_community(conn: Connection, recipient: int, community_id: int) -> bool:
-    """Whether the recipient blocks the community, or the instance it lives on: a reply
-    there is no notice to them (Lemmy 0.19 goes by the community's instance, as listings
-    do, not the author's)."""
+def _blocks_community(
+    person_id: sa.ColumnElement[int], community_id: int
+) -> sa.ColumnElement[bool]:
     cb, ib, c = m.community_block, m.instance_block, m.community
-    community_blocked = sa.exists().where(
-        cb.c.person_id == recipient, cb.c.community_id == community_id
-    )
-    instance_blocked = sa.exists().where(
-        ib.c.person_id == recipient,
-        ib.c.instance_id
-        == sa.select(c.c.instance_id).where(c.c.id == community_id).scalar_subquery(),
-    )
-    return bool(await conn.scalar(sa.select(sa.or_(community_blocked, instance_blocked))))
-
-
-async def _notice(conn: Connection, table: sa.Table, recipient: int, comment_id: int) -> None:
-    """One notice per recipient and comment, however often the comment is saved."""
-    await insert_if_absent(
-        conn,
-        table,
-        ("recipient_id", "comment_id"),
-        recipient_id=recipient,
-        comment_id=comment_id,
-        published=utcnow(),
+    return sa.or_(
+        sa.exists().where(cb.c.person_id == person_id, cb.c.community_id == community_id),
+        sa.exists().where(
+            ib.c.person_id == person_id,
+            ib.c.instance_id
+            == sa.select(c.c.instance_id).where(c.c.id == community_id).scalar_subquery(),
+        ),
     )
 
 

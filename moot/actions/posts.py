@@ -183,7 +183,7 @@ async def create_post(
     post = await get_post(conn, int(post_id))
     await counters.post_counted(conn, post, +1)
     # Authors upvote their own posts and have read them, as in Lemmy.
-    await votes.own_vote(conn, viewer, votes.POST, post, post)
+    await votes.own_post_vote(conn, viewer, post)
     await mark_read(conn, viewer, [int(post_id)], True)
     post = await get_post(conn, int(post_id))
     await publish.post_saved(conn, viewer, post, "Create")

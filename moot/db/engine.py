@@ -27,6 +27,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.interfaces import Compiled
 from sqlalchemy.sql import ClauseElement
 
+from moot.db.statement_count import note
 from moot.errors import ApiError, ErrorCode
 
 log = logging.getLogger("moot.db")
@@ -230,12 +231,14 @@ class _PgConnection(Connection):
         self, stmt: ClauseElement, params: dict[str, Any] | None = None
     ) -> list[Row]:
         sql, values, plan = self._compiler.prepare(stmt, params)
+        note(sql)
         with _refused_values():
             records = await self._conn.fetch(sql, *values)
         return _to_rows(plan, [tuple(r.values()) for r in records])
 
     async def execute(self, stmt: ClauseElement, params: dict[str, Any] | None = None) -> int:
         sql, values, _ = self._compiler.prepare(stmt, params)
+        note(sql)
         with _refused_values():
             status = await self._conn.execute(sql, *values)
         tail = status.rsplit(" ", 1)[-1]
@@ -253,6 +256,7 @@ class _SqliteConnection(Connection):
         self, stmt: ClauseElement, params: dict[str, Any] | None = None
     ) -> list[Row]:
         sql, values, plan = self._compiler.prepare(stmt, params)
+        note(sql)
         with _refused_values():
             async with self._conn.execute(sql, values) as cursor:
                 records = await cursor.fetchall()
@@ -260,6 +264,7 @@ class _SqliteConnection(Connection):
 
     async def execute(self, stmt: ClauseElement, params: dict[str, Any] | None = None) -> int:
         sql, values, _ = self._compiler.prepare(stmt, params)
+        note(sql)
         with _refused_values():
             async with self._conn.execute(sql, values) as cursor:
                 return cursor.rowcount

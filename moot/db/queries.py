@@ -163,11 +163,15 @@ async def community_by_name(conn: Connection, name: str) -> Row | None:
     return await _actor_by_name(conn, m.community, name)
 
 
-async def local_origin(conn: Connection) -> str:
-    """This instance's origin (scheme and host) as its site actor names it."""
-    actor = await conn.scalar(
+def local_origin_query() -> sa.Select[tuple[str]]:
+    """The local site actor's id, whose scheme and host are this instance's origin."""
+    return (
         sa.select(m.site.c.actor_id)
         .join(m.local_site, m.local_site.c.site_id == m.site.c.id)
         .limit(1)
     )
-    return str(actor).rstrip("/")
+
+
+async def local_origin(conn: Connection) -> str:
+    """This instance's origin (scheme and host) as its site actor names it."""
+    return str(await conn.scalar(local_origin_query())).rstrip("/")

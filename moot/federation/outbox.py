@@ -30,18 +30,37 @@ async def enqueue(
     sensitive: bool = False,
 ) -> None:
     """Queue `activity`, signed by the local actor `signer`, for these destinations."""
-    await conn.execute(
-        sa.insert(m.sent_activity).values(
-            ap_id=activity["id"],
-            data=msgspec.json.encode(document(activity)).decode(),
-            actor_apub_id=signer,
-            sensitive=sensitive,
-            send_inboxes=json.dumps(sorted(set(inboxes))),
-            send_community_followers_of=followers_of,
-            send_all_instances=all_instances,
-            published=utcnow(),
-        )
+    await enqueue_all(
+        conn,
+        [queued(activity, signer, inboxes, followers_of, all_instances, sensitive)],
     )
+
+
+def queued(
+    activity: Json,
+    signer: str,
+    inboxes: Iterable[str] = (),
+    followers_of: int | None = None,
+    all_instances: bool = False,
+    sensitive: bool = False,
+) -> dict[str, object]:
+    """One outbox row, as `enqueue` takes it apart."""
+    return {
+        "ap_id": activity["id"],
+        "data": msgspec.json.encode(document(activity)).decode(),
+        "actor_apub_id": signer,
+        "sensitive": sensitive,
+        "send_inboxes": json.dumps(sorted(set(inboxes))),
+        "send_community_followers_of": followers_of,
+        "send_all_instances": all_instances,
+        "published": utcnow(),
+    }
+
+
+async def enqueue_all(conn: Connection, rows: Sequence[dict[str, object]]) -> None:
+    """Queue several rows (`queued`) in one statement; delivery sends them in this order."""
+    if rows:
+        await conn.execute(sa.insert(m.sent_activity).values(list(rows)))
 
 
 def inbox_of(row: dict[str, object]) -> str:

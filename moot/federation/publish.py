@@ -15,43 +15,53 @@ from moot.actions.actor import Actor, RemoteActor
 from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Row
-from moot.db.mentions import mentioned_persons
-from moot.db.paths import ancestor_ids
 from moot.federation import compose, render
 from moot.federation.compose import Json
-from moot.federation.outbox import enqueue, inbox_of
+from moot.federation.outbox import enqueue, enqueue_all, inbox_of, queued
 
 Build = Callable[[str], Awaitable[Json]]
 
 
 async def _has_remote_followers(conn: Connection, community_id: int) -> bool:
-    f, p = m.community_follower, m.person
-    found = await conn.scalar(
-        sa.select(f.c.id)
-        .join(p, p.c.id == f.c.person_id)
-        .where(f.c.community_id == community_id, ~p.c.local)
-        .limit(1)
-    )
-    return found is not None
+    return bool(await conn.scalar(sa.select(_remote_followers(community_id))))
 
 
-async def _remote_inboxes(conn: Connection, person_ids: Sequence[int]) -> list[str]:
-    if not person_ids:
-        return []
+async def _audience(
+    conn: Connection,
+    actor_id: int,
+    community_id: int,
+    also_to: Sequence[int],
+    to_followers: bool,
+) -> tuple[str, bool, list[str]]:
+    """In one statement: this instance's origin, whether the community has followers on
+    other instances, and the remote inboxes of `also_to` and (`to_followers`) of the
+    actor's own followers."""
+    p, pf = m.person, m.person_follower
+    reached: list[sa.ColumnElement[bool]] = []
+    if also_to:
+        reached.append(p.c.id.in_(sorted(set(also_to))))
+    if to_followers:
+        followers = sa.select(pf.c.follower_id).where(pf.c.person_id == actor_id)
+        reached.append(sa.and_(p.c.id.in_(followers), ~p.c.deleted))
+    base = sa.select(sa.literal(1).label("one")).subquery()
     rows = await conn.fetch_all(
-        sa.select(m.person).where(m.person.c.id.in_(sorted(set(person_ids))), ~m.person.c.local)
+        sa.select(
+            queries.local_origin_query().scalar_subquery().label("origin"),
+            _remote_followers(community_id).label("followed"),
+            p.c.inbox_url,
+            p.c.shared_inbox_url,
+        )
+        .select_from(base)
+        .outerjoin(p, sa.and_(~p.c.local, sa.or_(*reached)) if reached else sa.false())
     )
-    return [inbox_of(r) for r in rows]
+    inboxes = [inbox_of(r) for r in rows if r["inbox_url"] is not None]
+    return str(rows[0]["origin"]).rstrip("/"), bool(rows[0]["followed"]), inboxes
 
 
-async def _follower_inboxes(conn: Connection, person_id: int) -> list[str]:
-    f, p = m.person_follower, m.person
-    rows = await conn.fetch_all(
-        sa.select(p.c.inbox_url, p.c.shared_inbox_url)
-        .join(f, f.c.follower_id == p.c.id)
-        .where(f.c.person_id == person_id, ~p.c.local, ~p.c.deleted)
-    )
-    return [inbox_of(r) for r in rows]
+def _remote_followers(community_id: int) -> sa.Exists:
+    # An alias: `_audience` has person in its FROM, which the subquery must not correlate to.
+    f, p = m.community_follower, m.person.alias("follower")
+    return sa.exists().where(f.c.community_id == community_id, p.c.id == f.c.person_id, ~p.c.local)
 
 
 async def in_community(
@@ -67,7 +77,7 @@ async def in_community(
     """Send what `actor` did in `community`; `also_to` names persons who get a copy, and
     `to_followers` (posts, comments, votes: never a moderator's act) sends one to each of
     the actor's own followers. Inboxes are deduplicated by the outbox. `of_post`: it is
-    the Create or Update of a post (announced twice, see `_announce`)."""
+    the Create or Update of a post (announced twice, see `_announced`)."""
     local_community = bool(community["local"])
     if isinstance(actor, RemoteActor):
         if (
@@ -75,39 +85,40 @@ async def in_community(
             and actor.activity is not None
             and await _has_remote_followers(conn, int(community["id"]))
         ):
-            await _announce(conn, community, actor.activity, of_post=of_post)
+            origin = await queries.local_origin(conn)
+            await enqueue_all(conn, _announced(origin, community, actor.activity, of_post=of_post))
         return
-    extra = await _remote_inboxes(conn, also_to)
-    if to_followers:
-        extra += await _follower_inboxes(conn, actor.person_id)
+    origin, followed, extra = await _audience(
+        conn, actor.person_id, int(community["id"]), also_to, to_followers
+    )
+    signer = str(actor.person["actor_id"])
     if local_community:
-        followed = await _has_remote_followers(conn, int(community["id"]))
         if not followed and not extra:
             return
-        activity = await build(await queries.local_origin(conn))
-        await enqueue(conn, activity, str(actor.person["actor_id"]), inboxes=extra)
+        activity = await build(origin)
+        rows = [queued(activity, signer, inboxes=extra)]
         if followed:
-            await _announce(conn, community, activity, of_post=of_post)
+            rows += _announced(origin, community, activity, of_post=of_post)
+        await enqueue_all(conn, rows)
         return
-    activity = await build(await queries.local_origin(conn))
-    await enqueue(
-        conn, activity, str(actor.person["actor_id"]), inboxes=[inbox_of(community), *extra]
-    )
+    activity = await build(origin)
+    await enqueue(conn, activity, signer, inboxes=[inbox_of(community), *extra])
 
 
-async def _announce(
-    conn: Connection, community: Row, activity: Json, *, of_post: bool = False
-) -> None:
-    """Announce to the community's followers; a post's Create or Update a second time as
-    the bare post, for Mastodon and Pleroma, as Lemmy does (moot and Lemmy ignore that one)."""
-    origin = await queries.local_origin(conn)
+def _announced(
+    origin: str, community: Row, activity: Json, *, of_post: bool = False
+) -> list[dict[str, object]]:
+    """The Announce to the community's followers; a post's Create or Update a second time
+    as the bare post, for Mastodon and Pleroma, as Lemmy does (moot and Lemmy ignore that
+    one)."""
     signer = str(community["actor_id"])
     announced = [activity]
     if of_post and isinstance(activity.get("object"), dict):
         announced.append(compose.post_for_mastodon(activity))
-    for inner in announced:
-        announce = compose.announce(origin, signer, inner)
-        await enqueue(conn, announce, signer, followers_of=int(community["id"]))
+    return [
+        queued(compose.announce(origin, signer, inner), signer, followers_of=int(community["id"]))
+        for inner in announced
+    ]
 
 
 async def community_of(conn: Connection, post: Row) -> Row:
@@ -131,32 +142,35 @@ async def post_saved(conn: Connection, actor: Actor, post: Row, kind: str) -> No
     await in_community(conn, actor, community, build, to_followers=True, of_post=True)
 
 
-async def comment_saved(conn: Connection, actor: Actor, comment: Row, kind: str) -> None:
-    """Create or Update of a comment; the author replied to and those mentioned get a copy."""
-    post = await render.one(conn, m.post, int(comment["post_id"]))
-    community = await community_of(conn, post)
-    parents = ancestor_ids(comment["path"])
-    if parents:
-        parent = await render.one(conn, m.comment, parents[-1])
-        replied_to = int(parent["creator_id"])
-    else:
-        replied_to = int(post["creator_id"])
+async def comment_saved(
+    conn: Connection,
+    actor: Actor,
+    comment: Row,
+    kind: str,
+    thread: render.Thread | None = None,
+) -> None:
+    """Create or Update of a comment; the author replied to and those mentioned get a copy.
+    `thread`: the rows its Note names, when the caller has them (`render.thread_of`)."""
+    if thread is None:
+        thread = await render.thread_of(conn, comment)
+    replied_to = int(thread.parent_creator["id"])
+    known = thread
 
     async def build(origin: str) -> Json:
-        note = await render.note(conn, comment)
+        note = await render.note(conn, comment, known)
         return compose.create_or_update(
             kind,
             origin,
             actor_id_of(actor),
             note,
-            str(community["actor_id"]),
+            str(known.community["actor_id"]),
             note["cc"][1:],
             note.get("tag"),
         )
 
-    mentioned = [int(p["id"]) for p in await mentioned_persons(conn, str(comment["content"]))]
+    mentioned = [int(p["id"]) for p in thread.mentioned]
     await in_community(
-        conn, actor, community, build, also_to=[replied_to, *mentioned], to_followers=True
+        conn, actor, thread.community, build, also_to=[replied_to, *mentioned], to_followers=True
     )
 
 
@@ -189,9 +203,18 @@ async def comment_deleted(conn: Connection, actor: Actor, comment: Row, gone: bo
     await deleted(conn, actor, str(comment["ap_id"]), community, gone, to_followers=True)
 
 
-async def voted(conn: Connection, actor: Actor, ap_id: str, post: Row, score: int) -> None:
-    """Like, Dislike, or (score 0) an Undo that always wraps a new Like, as Lemmy's."""
-    community = await community_of(conn, post)
+async def voted(
+    conn: Connection,
+    actor: Actor,
+    ap_id: str,
+    post: Row,
+    score: int,
+    community: Row | None = None,
+) -> None:
+    """Like, Dislike, or (score 0) an Undo that always wraps a new Like, as Lemmy's.
+    `community`: the post's, when the caller has read it already."""
+    if community is None:
+        community = await community_of(conn, post)
 
     async def build(origin: str) -> Json:
         kind = "Dislike" if score == -1 else "Like"

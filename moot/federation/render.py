@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,21 +45,63 @@ async def page(conn: Connection, post: Row) -> Json:
     return plain(page_json(post, str(creator["actor_id"]), community))
 
 
-async def note(conn: Connection, comment: Row) -> Json:
-    creator = await one(conn, m.person, int(comment["creator_id"]))
-    post = await one(conn, m.post, int(comment["post_id"]))
-    community = await one(conn, m.community, int(post["community_id"]))
+@dataclass(frozen=True)
+class Thread:
+    """The rows a comment's Note names besides the comment: its author, post, community,
+    the comment it answers (None at top level), that comment's (or the post's) author, and
+    the persons its text mentions."""
+
+    creator: Row
+    post: Row
+    community: Row
+    parent: Row | None
+    parent_creator: Row
+    mentioned: list[Row]
+
+
+async def thread_of(
+    conn: Connection,
+    comment: Row,
+    *,
+    creator: Row | None = None,
+    post: Row | None = None,
+    community: Row | None = None,
+    parent: Row | None = None,
+    mentioned: list[Row] | None = None,
+) -> Thread:
+    """The comment's `Thread`, reading only the rows the caller does not pass (a writer
+    has most of them in hand already)."""
+    if creator is None:
+        creator = await one(conn, m.person, int(comment["creator_id"]))
+    if post is None:
+        post = await one(conn, m.post, int(comment["post_id"]))
+    if community is None:
+        community = await one(conn, m.community, int(post["community_id"]))
     parents = ancestor_ids(comment["path"])
-    if parents:
+    if not parents:
+        parent = None
+    elif parent is None:
         parent = await one(conn, m.comment, parents[-1])
-        in_reply_to, parent_creator_id = str(parent["ap_id"]), int(parent["creator_id"])
-    else:
-        in_reply_to, parent_creator_id = str(post["ap_id"]), int(post["creator_id"])
-    parent_creator = await one(conn, m.person, parent_creator_id)
-    mentioned = await mentioned_persons(conn, str(comment["content"]))
+    if mentioned is None:
+        mentioned = await mentioned_persons(conn, str(comment["content"]))
+    parent_creator_id = int((parent or post)["creator_id"])
+    known = {int(p["id"]): p for p in (creator, *mentioned)}
+    parent_creator = known.get(parent_creator_id) or await one(conn, m.person, parent_creator_id)
+    return Thread(creator, post, community, parent, parent_creator, mentioned)
+
+
+async def note(conn: Connection, comment: Row, thread: Thread | None = None) -> Json:
+    if thread is None:
+        thread = await thread_of(conn, comment)
+    in_reply_to = str((thread.parent or thread.post)["ap_id"])
     return plain(
         note_json(
-            comment, str(creator["actor_id"]), community, in_reply_to, parent_creator, mentioned
+            comment,
+            str(thread.creator["actor_id"]),
+            thread.community,
+            in_reply_to,
+            thread.parent_creator,
+            thread.mentioned,
         )
     )
 

@@ -10,14 +10,18 @@ from moot.api.v3 import forms, listing_defaults, views
 from moot.api.v3.shapes import Json
 from moot.auth import Viewer
 from moot.db import queries
-from moot.db.engine import Connection
+from moot.db.engine import Connection, Row
 from moot.db.listings import CommentFilter, check_page, list_comments
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import AnyRequest, optional_viewer, required_viewer, state
 
 
 async def _comment_response(conn: Connection, comment_id: int, viewer: Viewer | None) -> Json:
-    row = await lookups.get_comment(conn, comment_id)
+    return await _response_for(conn, await lookups.get_comment(conn, comment_id), viewer)
+
+
+async def _response_for(conn: Connection, row: Row, viewer: Viewer | None) -> Json:
+    """The response for a comment row as it is now (an action's own result)."""
     return {
         "comment_view": (await views.comment_views(conn, [row], viewer))[0],
         "recipient_ids": [],
@@ -32,7 +36,7 @@ async def create_comment(request: AnyRequest, data: forms.CreateComment) -> Json
         row = await comments.create_comment(
             tx, moot.settings, viewer, data.post_id, data.content, data.parent_id, data.language_id
         )
-        return await _comment_response(tx, int(row["id"]), viewer)
+        return await _response_for(tx, row, viewer)
 
 
 @put("/")

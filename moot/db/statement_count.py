@@ -1,0 +1,35 @@
+"""Which SQL statements the current task sends to the database, when someone is counting.
+
+`counting()` starts a record in a context variable; every statement a `Connection`
+(moot/db/engine.py) runs while it is open is appended to it, with its parameters left out.
+Tasks started inside inherit the record (asyncio copies the context), so one request's
+statements are counted whichever helper ran them. Outside `counting()` the cost is one
+context-variable read per statement. Transaction control (BEGIN, COMMIT) is not a statement
+here: it is the same for every write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+_record: ContextVar[list[str] | None] = ContextVar("moot_statements", default=None)
+
+
+def note(sql: str) -> None:
+    """A statement is about to run (called by the engine's connections)."""
+    record = _record.get()
+    if record is not None:
+        record.append(sql)
+
+
+@contextlib.contextmanager
+def counting() -> Iterator[list[str]]:
+    """The statements run until the block ends, as SQL text in the order they ran."""
+    record: list[str] = []
+    token = _record.set(record)
+    try:
+        yield record
+    finally:
+        _record.reset(token)
