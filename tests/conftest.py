@@ -11,6 +11,7 @@ import pytest
 
 # The browser fixtures, shared by tests/web and tests/federation (one chromium per run).
 from tests.browser import browser, new_context, outside  # noqa: F401
+from tests.s3server import SwiftS3
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server, destroy, make_server
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -106,3 +107,14 @@ def admin(server: Server) -> Api:
         "POST", "/user/login", {"username_or_email": ADMIN_NAME, "password": ADMIN_PASSWORD}
     )["jwt"]
     return Api(server, token)
+
+
+@pytest.fixture(scope="session")
+def swift() -> Iterator[SwiftS3]:
+    """A real S3-compatible object store (OpenStack Swift's S3 API) on loopback."""
+    store = SwiftS3()
+    try:
+        store.start()
+        yield store
+    finally:
+        store.destroy()

@@ -1,5 +1,7 @@
-"""Background work across processes, processes dying: two instances on PostgreSQL, each a
-`moot serve --no-workers` with two `moot worker`s beside it (issue: outgrow one machine).
+"""Background work across processes, processes dying: two instances on PostgreSQL, each
+served with `--no-workers` and two `moot worker`s beside it; the sender answers in two
+processes (`moot serve --processes 2`), shares its limits in Redis and keeps its pictures
+in an S3-compatible store (Swift's S3 API).
 
 A member of one writes a burst of comments in a community of the other: each is a Create
 delivered by a worker of the first, processed by a worker of the second, and Announced back
@@ -11,17 +13,23 @@ arrive in order (its last text wins).
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+import httpx
 import pytest
+from PIL import Image
 
 from tests.conftest import Api, register
 from tests.federation.conftest import follow, make_peer, open_up, resolve, wait_for
+from tests.s3server import SwiftS3
 from tests.servers import Server, destroy
 
 BURST = 500  # Creates to the receiver; as many Announces come back
@@ -59,6 +67,30 @@ class Instance:
         return pid
 
 
+def _picture() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), "teal").save(out, format="PNG")
+    return out.getvalue()
+
+
+PICTURE = _picture()
+
+
+def _upload(server: Server, member: Api) -> str:
+    response = httpx.post(
+        f"{server.url}/pictrs/image",
+        files=[("images[]", ("a.png", PICTURE, "image/png"))],
+        headers={"Authorization": str(member.http.headers["Authorization"])},
+    )
+    assert response.status_code == 201, response.text
+    return f"{server.url}/pictrs/image/{response.json()['files'][0]['file']}"
+
+
+def _comment_id(instance: Instance, comment: dict[str, Any]) -> int:
+    ap_id = comment["comment_view"]["comment"]["ap_id"]
+    return int(instance.query(f"SELECT id FROM comment WHERE ap_id = '{ap_id}'"))
+
+
 def _state(sender: Instance, receiver: Instance, post_id: int) -> str:
     """What each side holds, for a failure's message."""
     lines = [
@@ -79,9 +111,10 @@ def _state(sender: Instance, receiver: Instance, post_id: int) -> str:
     return "\n".join(lines)
 
 
-def _start(name: str) -> Instance:
+def _start(name: str, processes: int = 1, env: dict[str, str] | None = None) -> Instance:
     server = make_peer(name, "postgresql")
-    server.serve_options = ["--no-workers"]
+    server.serve_options = ["--no-workers", "--processes", str(processes)]
+    server.start_env.update(env or {})
     server.start()
     instance = Instance(server, open_up(server))
     instance.start_worker()
@@ -90,10 +123,13 @@ def _start(name: str) -> Instance:
 
 
 @pytest.fixture(scope="module")
-def pair() -> Iterator[tuple[Instance, Instance]]:
+def pair(swift: SwiftS3) -> Iterator[tuple[Instance, Instance]]:
+    bucket = f"moot-{uuid.uuid4().hex[:12]}"
+    swift.make_bucket(bucket)
+    shared = {"MOOT_REDIS_URL": "redis://127.0.0.1:6379/0", **swift.settings(bucket)}
     started: list[Instance] = []
     try:
-        started = [_start("delta"), _start("epsilon")]
+        started = [_start("delta", processes=2, env=shared), _start("epsilon")]
         yield started[0], started[1]
     finally:
         for instance in started:
@@ -117,6 +153,8 @@ def test_a_burst_arrives_once_and_in_order_while_workers_die(
     post_id = post["post_view"]["post"]["id"]
 
     member = register(sender.server)
+    picture = _upload(sender.server, member)
+    member.ok("PUT", "/user/save_user_settings", {"avatar": picture})
     follow(member, receiver.server.hostname, "burst")
     there = resolve(member, post["post_view"]["post"]["ap_id"])["post"]["post"]["id"]
 
@@ -166,6 +204,13 @@ def test_a_burst_arrives_once_and_in_order_while_workers_die(
         f"SELECT content FROM comment WHERE ap_id = '{edited['comment_view']['comment']['ap_id']}'"
     )
     assert last == f"edit {EDITS}"
+
+    # The author's avatar, kept in the store, is what the receiver links and any of the
+    # sender's processes serves.
+    creator = receiver.admin.ok("GET", "/comment", id=_comment_id(receiver, edited))
+    assert creator["comment_view"]["creator"]["avatar"] == picture
+    for _ in range(4):
+        assert httpx.get(picture).content == PICTURE
 
     # The Announces came back to the sender too, and nothing was left behind on either side.
     for instance in pair:

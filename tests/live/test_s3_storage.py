@@ -25,16 +25,6 @@ from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server, destroy, make_serv
 LIMITS = Limits(max_bytes=10 * 1024 * 1024, max_pixels=25_000_000)
 
 
-@pytest.fixture(scope="session")
-def swift() -> Iterator[SwiftS3]:
-    store = SwiftS3()
-    try:
-        store.start()
-        yield store
-    finally:
-        store.destroy()
-
-
 def _bucket(swift: SwiftS3) -> str:
     name = f"moot-{uuid.uuid4().hex[:12]}"
     swift.make_bucket(name)
