@@ -48,6 +48,7 @@ from moot.outbound import checked_transport
 from moot.ratelimit import RateLimitBucket, collect_garbage_forever
 from moot.replay import attempt_of, conflict_response, replay_conflicts
 from moot.request_context import client_ip
+from moot.request_log import statement_counts
 from moot.security_headers import security_headers
 from moot.shared_limits import RedisLoginThrottle, RedisRateLimiter
 from moot.state import Moot
@@ -311,7 +312,7 @@ def create_app(settings: Settings) -> Litestar:
     app.asgi_handler = security_headers(
         with_cors(
             CorsPolicy.of(settings),
-            cookie_guard(replay_conflicts(negotiate(app.asgi_handler))),
+            cookie_guard(replay_conflicts(negotiate(statement_counts(app.asgi_handler)))),
         ),
         https=settings.origin.startswith("https:"),
     )
