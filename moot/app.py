@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from moot import LEMMY_API_VERSION, __version__, health, web
 from moot.actions.bootstrap import bootstrap
 from moot.actions.site import load_site, rate_limits
+from moot.actions.site_state import totals
 from moot.api import pictrs
 from moot.api.v3 import (
     comment,
@@ -146,7 +147,7 @@ async def nodeinfo(request: Request[Any, Any, Any]) -> dict[str, Any]:
     moot: Moot = request.app.state.moot
     async with moot.db.connection() as conn:
         _, local = await load_site(conn)
-        counts = await usage(conn, local)
+        counts = await usage(conn, await totals(conn))
     return {
         "version": "2.1",
         # Lemmy clients read this version to decide how to speak to the server.

@@ -235,9 +235,28 @@ def _to_rows(plan: _Plan, raw: Sequence[Sequence[Any]]) -> list[Row]:
 
 
 class Connection:
-    """One connection, used by one task at a time: run statements, get dict rows."""
+    """One connection, used by one task at a time: run statements, get dict rows.
+
+    `cache` is the process's memory of what it read from this database (the site state,
+    the token secret), shared by every connection of the pool; `on_end` runs a callback
+    once what this connection wrote is committed or rolled back."""
 
     dialect_name: str
+    cache: dict[str, Any]
+    _ended: list[Callable[[], None]] | None = None
+
+    def on_end(self, callback: Callable[[], None]) -> None:
+        """`callback` when the transaction ends; outside one, a statement commits as it
+        runs, so at once."""
+        if self._ended is None:
+            callback()
+        else:
+            self._ended.append(callback)
+
+    def _end(self) -> None:
+        callbacks, self._ended = self._ended or [], None
+        for callback in callbacks:
+            callback()
 
     async def fetch_all(
         self, stmt: ClauseElement, params: dict[str, Any] | None = None
@@ -262,9 +281,18 @@ class Connection:
 class _PgConnection(Connection):
     dialect_name = "postgresql"
 
-    def __init__(self, conn: asyncpg.Connection, compiler: _Compiler) -> None:
+    def __init__(
+        self,
+        conn: asyncpg.Connection,
+        compiler: _Compiler,
+        cache: dict[str, Any],
+        *,
+        in_transaction: bool,
+    ) -> None:
         self._conn = conn
         self._compiler = compiler
+        self.cache = cache
+        self._ended = [] if in_transaction else None
 
     async def fetch_all(
         self, stmt: ClauseElement, params: dict[str, Any] | None = None
@@ -287,9 +315,18 @@ class _PgConnection(Connection):
 class _SqliteConnection(Connection):
     dialect_name = "sqlite"
 
-    def __init__(self, conn: aiosqlite.Connection, compiler: _Compiler) -> None:
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        compiler: _Compiler,
+        cache: dict[str, Any],
+        *,
+        in_transaction: bool,
+    ) -> None:
         self._conn = conn
         self._compiler = compiler
+        self.cache = cache
+        self._ended = [] if in_transaction else None
 
     async def fetch_all(
         self, stmt: ClauseElement, params: dict[str, Any] | None = None
@@ -321,6 +358,7 @@ class Database:
         else:
             dialect = sqlite_dialect_module.dialect()
         self._compiler = _Compiler(dialect)
+        self.cache: dict[str, Any] = {}
         self._pg_pool: asyncpg.Pool | None = None
         self._sqlite_idle: asyncio.Queue[aiosqlite.Connection] | None = None
         self._sqlite_all: list[aiosqlite.Connection] = []
@@ -359,12 +397,12 @@ class Database:
         """A connection for reads, outside any explicit transaction."""
         if self._pg_pool is not None:
             async with self._pg_pool.acquire() as conn:
-                yield _PgConnection(conn, self._compiler)
+                yield _PgConnection(conn, self._compiler, self.cache, in_transaction=False)
             return
         assert self._sqlite_idle is not None, "Database.connect() was not called"
         raw = await self._sqlite_idle.get()
         try:
-            yield _SqliteConnection(raw, self._compiler)
+            yield _SqliteConnection(raw, self._compiler, self.cache, in_transaction=False)
         finally:
             self._sqlite_idle.put_nowait(raw)
 
@@ -374,31 +412,39 @@ class Database:
         race (see `Conflict`) leaves as `Conflict`, whichever statement or the commit met it."""
         if self._pg_pool is not None:
             with _races_as_conflicts():
-                async with self._pg_pool.acquire() as conn:
+                async with self._pg_pool.acquire() as raw:
+                    conn = _PgConnection(raw, self._compiler, self.cache, in_transaction=True)
                     _note("BEGIN")
                     try:
-                        async with conn.transaction():
-                            yield _PgConnection(conn, self._compiler)
+                        async with raw.transaction():
+                            yield conn
                     finally:
                         _note("COMMIT or ROLLBACK")
+                        conn._end()
             return
-        async with self._write_lock, self.connection() as conn:
-            raw = conn._conn  # type: ignore[attr-defined]
-            with _races_as_conflicts():
-                await _control(raw, "BEGIN IMMEDIATE")
+        assert self._sqlite_idle is not None, "Database.connect() was not called"
+        async with self._write_lock:
+            raw = await self._sqlite_idle.get()
+            lite = _SqliteConnection(raw, self._compiler, self.cache, in_transaction=True)
             try:
                 with _races_as_conflicts():
-                    yield conn
-            except BaseException:
-                await _control(raw, "ROLLBACK")
-                raise
-            else:
+                    await _control(raw, "BEGIN IMMEDIATE")
                 try:
                     with _races_as_conflicts():
-                        await _control(raw, "COMMIT")
+                        yield lite
                 except BaseException:
                     await _control(raw, "ROLLBACK")
                     raise
+                else:
+                    try:
+                        with _races_as_conflicts():
+                            await _control(raw, "COMMIT")
+                    except BaseException:
+                        await _control(raw, "ROLLBACK")
+                        raise
+            finally:
+                lite._end()
+                self._sqlite_idle.put_nowait(raw)
 
 
 async def _control(raw: aiosqlite.Connection, sql: str) -> None:
