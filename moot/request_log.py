@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar.types import ASGIApp, Receive, Send
 
-from moot.db.engine import counting_statements
+from moot.db.statement_count import counting
 
 log = logging.getLogger("moot.requests")
 
@@ -18,7 +18,7 @@ def statement_counts(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http" or not log.isEnabledFor(logging.DEBUG):
             await app(scope, receive, send)
             return
-        with counting_statements() as seen:
+        with counting() as seen:
             await app(scope, receive, send)
         log.debug("%s %s statements=%d", scope["method"], scope["path"], len(seen))
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import logging
 import random
 import sqlite3
@@ -110,43 +109,6 @@ async def retrying(
     raise AssertionError("unreachable")
 
 
-class StatementLog:
-    """The SQL texts run while it is the current log (`counting_statements`): a request's
-    count for the log, or a test's for its assertions. Transaction control (BEGIN, COMMIT)
-    counts too, as each is a round trip."""
-
-    def __init__(self, parent: StatementLog | None) -> None:
-        self.parent = parent
-        self.statements: list[str] = []
-
-    def __len__(self) -> int:
-        return len(self.statements)
-
-
-_statement_log: contextvars.ContextVar[StatementLog | None] = contextvars.ContextVar(
-    "moot_statement_log", default=None
-)
-
-
-@contextlib.contextmanager
-def counting_statements() -> Iterator[StatementLog]:
-    """Note every statement run in this context (and the tasks it starts) while inside;
-    an enclosing log sees them too."""
-    log = StatementLog(_statement_log.get())
-    token = _statement_log.set(log)
-    try:
-        yield log
-    finally:
-        _statement_log.reset(token)
-
-
-def _note(sql: str) -> None:
-    log = _statement_log.get()
-    while log is not None:
-        log.statements.append(sql)
-        log = log.parent
-
-
 @dataclass(frozen=True)
 class _Plan:
     """A compiled statement and how to convert its result columns."""
@@ -176,7 +138,6 @@ class _Compiler:
             extracted_parameters=key.bindparams if key is not None else None,
         )
         expanded = compiled.construct_expanded_state(bound)  # type: ignore[attr-defined]
-        _note(expanded.statement)
         # Expanded IN-list members carry their own processors; every other parameter's
         # (our UtcDateTime, SQLite booleans, …) is the compiled statement's.
         processors = {**compiled._bind_processors, **expanded.processors}  # type: ignore[attr-defined]
@@ -414,12 +375,10 @@ class Database:
             with _races_as_conflicts():
                 async with self._pg_pool.acquire() as raw:
                     conn = _PgConnection(raw, self._compiler, self.cache, in_transaction=True)
-                    _note("BEGIN")
                     try:
                         async with raw.transaction():
                             yield conn
                     finally:
-                        _note("COMMIT or ROLLBACK")
                         conn._end()
             return
         assert self._sqlite_idle is not None, "Database.connect() was not called"
@@ -428,25 +387,20 @@ class Database:
             lite = _SqliteConnection(raw, self._compiler, self.cache, in_transaction=True)
             try:
                 with _races_as_conflicts():
-                    await _control(raw, "BEGIN IMMEDIATE")
+                    await raw.execute("BEGIN IMMEDIATE")
                 try:
                     with _races_as_conflicts():
                         yield lite
                 except BaseException:
-                    await _control(raw, "ROLLBACK")
+                    await raw.execute("ROLLBACK")
                     raise
                 else:
                     try:
                         with _races_as_conflicts():
-                            await _control(raw, "COMMIT")
+                            await raw.execute("COMMIT")
                     except BaseException:
-                        await _control(raw, "ROLLBACK")
+                        await raw.execute("ROLLBACK")
                         raise
             finally:
                 lite._end()
                 self._sqlite_idle.put_nowait(raw)
-
-
-async def _control(raw: aiosqlite.Connection, sql: str) -> None:
-    _note(sql)
-    await raw.execute(sql)

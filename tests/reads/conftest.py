@@ -1,6 +1,6 @@
 """An in-process moot (the app `moot serve` runs, on a real database of each backend) with
 a small forum in it, for tests that look at what a request does to the database: the
-statements it runs (`moot.db.engine.counting_statements` follows the request's context,
+statements it runs (`moot.db.statement_count.counting` follows the request's context,
 which an in-process client shares) and the plans they get."""
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from litestar import Litestar
 
 from moot.app import create_app
 from moot.config import Settings
-from moot.db.engine import StatementLog, counting_statements
 from moot.db.migrate import upgrade
+from moot.db.statement_count import counting
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, drop_database, new_database_url
 
 PASSWORD = "password-123"
@@ -58,7 +58,7 @@ class Forum:
 
     async def statements(
         self, path: str, *, token: str | None = None, cookie: bool = False
-    ) -> tuple[StatementLog, httpx.Response]:
+    ) -> tuple[list[str], httpx.Response]:
         """The statements one GET runs, and its response. `cookie`: the token is sent as
         the web pages' `jwt` cookie rather than a bearer header."""
         headers = {}
@@ -66,7 +66,7 @@ class Forum:
             headers["Cookie"] = f"jwt={token}"
         elif token:
             headers["Authorization"] = f"Bearer {token}"
-        with counting_statements() as seen:
+        with counting() as seen:
             response = await self.client.get(path, headers=headers)
         assert response.status_code == 200, f"GET {path}: {response.text[:500]}"
         return seen, response

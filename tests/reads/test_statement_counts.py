@@ -1,6 +1,6 @@
 """How many statements each hot read runs, on each backend: a count, not a timing, so a
 change that adds a statement to one of these reads fails here and has to change the table
-(and say why in its commit). BEGIN and COMMIT count, as each is a round trip.
+(and say why in its commit). BEGIN and COMMIT are not counted (moot/db/statement_count.py).
 
 Issue 12's goals: `GET /site` ≤ 2, `GET /user` ≤ 5, anonymous post list ≤ 2 round trips,
 logged in ≤ 4, the comment tree ≤ 3.
@@ -27,7 +27,7 @@ READS: dict[str, tuple[str, bool, int]] = {
     "web front page, anonymous": ("/", False, 4),
     "web front page, logged in": ("/", True, 11),
     "web post page, anonymous": ("/post/{post}", False, 8),
-    "web post page, logged in": ("/post/{post}", True, 21),
+    "web post page, logged in": ("/post/{post}", True, 19),
 }
 
 
@@ -40,7 +40,7 @@ async def test_statements_per_read(forum: Forum, name: str) -> None:
     # Once before counting: what a process keeps between requests is loaded by now.
     await forum.statements(path, token=token, cookie=web)
     seen, _ = await forum.statements(path, token=token, cookie=web)
-    listing = "\n".join(f"  {' '.join(sql.split())[:200]}" for sql in seen.statements)
+    listing = "\n".join(f"  {' '.join(sql.split())[:200]}" for sql in seen)
     assert len(seen) == expected, f"{name}: {len(seen)} statements, not {expected}:\n{listing}"
 
 
