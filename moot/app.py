@@ -17,6 +17,7 @@ from litestar.response import Redirect
 from redis.asyncio import Redis
 
 from moot import LEMMY_API_VERSION, __version__, health, web
+from moot.actions import site_state
 from moot.actions.bootstrap import bootstrap
 from moot.actions.site import load_site, rate_limits
 from moot.actions.site_state import totals
@@ -52,6 +53,7 @@ from moot.request_context import client_ip
 from moot.request_log import statement_counts
 from moot.security_headers import security_headers
 from moot.shared_limits import RedisLoginThrottle, RedisRateLimiter
+from moot.shared_site import RedisSiteGeneration
 from moot.state import Moot
 from moot.web import feeds, sitemap, static_files, template_config
 from moot.web import router as web_router
@@ -229,6 +231,7 @@ def create_app(settings: Settings) -> Litestar:
             # Several processes: limits and failed logins counted for all in Redis.
             moot.limiter = RedisRateLimiter(rate_limits(local), redis, settings.hostname)
             moot.login_throttle = RedisLoginThrottle(redis, settings.hostname)
+            site_state.share(db.cache, RedisSiteGeneration(redis, settings.hostname))
         moot.limiter.set_limits(rate_limits(local))
         # Link previews and proxied pictures: addresses checked as they are connected to.
         transport = checked_transport(allow_private=settings.federation_test_mode)

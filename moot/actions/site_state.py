@@ -7,14 +7,18 @@ database (`Connection.cache`), and every action that writes them calls `invalida
 transaction. The totals on `local_site` (users, posts, …) move with every post and are not
 kept: `totals` reads them.
 
-One process forgets at once; other processes on the same database keep what they read
-until they restart (docs/decisions.md, "Site state in the process").
+With several processes on one database (MOOT_REDIS_URL), a generation number in Redis
+tells them: an invalidation bumps it once committed, and every read compares it with the
+one its kept state was read at (one Redis round trip instead of the statements). If Redis
+does not answer, the site is read from the database. Without Redis each process forgets
+only its own changes (docs/decisions.md, "Site state in the process").
 """
 
 from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -25,6 +29,7 @@ from moot.db.engine import Connection, Row
 TOTALS = ("users", "posts", "comments", "communities")
 _KEY = "site_state"
 _GENERATION = "site_state_generation"
+_SHARED = "site_state_shared"
 
 # Connections whose transaction changed the site: they read it fresh and keep nothing, as
 # what they see is not committed yet.
@@ -43,31 +48,57 @@ class SiteState:
     blocked_urls: list[Row]
 
 
+class SharedGeneration(Protocol):
+    """Where processes on one database count the site's changes (Redis)."""
+
+    async def read(self) -> int | None:
+        """The number, or None when it cannot be read now."""
+
+    async def bump(self) -> None: ...
+
+
+def share(cache: dict[str, Any], shared: SharedGeneration) -> None:
+    """Check the kept state against `shared` (set once, as the app starts)."""
+    cache[_SHARED] = shared
+
+
 async def current(conn: Connection) -> SiteState:
     if conn in _changing:
         return await _read(conn)
-    state: SiteState | None = conn.cache.get(_KEY)
-    if state is not None:
-        return state
+    shared: SharedGeneration | None = conn.cache.get(_SHARED)
+    elsewhere = await shared.read() if shared is not None else 0
+    if elsewhere is None:
+        return await _read(conn)
+    kept: tuple[int, SiteState] | None = conn.cache.get(_KEY)
+    if kept is not None and kept[0] == elsewhere:
+        return kept[1]
     generation = conn.cache.get(_GENERATION, 0)
     state = await _read(conn)
     # An invalidation while reading: what was read may be from before it.
     if conn.cache.get(_GENERATION, 0) == generation:
-        conn.cache[_KEY] = state
+        conn.cache[_KEY] = (elsewhere, state)
     return state
 
 
 def invalidate(conn: Connection) -> None:
     """The site is being changed in `conn`'s transaction: it reads the site fresh from now
-    on, and every connection does once the transaction has ended (committed or not)."""
+    on, and every connection (every process, with Redis) does once the transaction has
+    ended, committed or not."""
     _changing.add(conn)
     forget(conn.cache)
-    conn.on_end(lambda: forget(conn.cache))
+
+    async def ended() -> None:
+        forget(conn.cache)
+        shared: SharedGeneration | None = conn.cache.get(_SHARED)
+        if shared is not None:
+            await shared.bump()
+
+    conn.on_end(ended)
 
 
-def forget(cache: dict[str, object]) -> None:
+def forget(cache: dict[str, Any]) -> None:
     cache.pop(_KEY, None)
-    cache[_GENERATION] = int(cache.get(_GENERATION, 0)) + 1  # type: ignore[call-overload]
+    cache[_GENERATION] = int(cache.get(_GENERATION, 0)) + 1
 
 
 async def totals(conn: Connection) -> Row:

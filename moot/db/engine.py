@@ -204,20 +204,19 @@ class Connection:
 
     dialect_name: str
     cache: dict[str, Any]
-    _ended: list[Callable[[], None]] | None = None
+    _ended: list[Callable[[], Awaitable[None]]] | None = None
 
-    def on_end(self, callback: Callable[[], None]) -> None:
-        """`callback` when the transaction ends; outside one, a statement commits as it
-        runs, so at once."""
+    def on_end(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """`callback` when the transaction ends (committed or not); outside one, a
+        statement commits as it runs, so when this connection is given back."""
         if self._ended is None:
-            callback()
-        else:
-            self._ended.append(callback)
+            self._ended = []
+        self._ended.append(callback)
 
-    def _end(self) -> None:
+    async def _end(self) -> None:
         callbacks, self._ended = self._ended or [], None
         for callback in callbacks:
-            callback()
+            await callback()
 
     async def fetch_all(
         self, stmt: ClauseElement, params: dict[str, Any] | None = None
@@ -247,13 +246,10 @@ class _PgConnection(Connection):
         conn: asyncpg.Connection,
         compiler: _Compiler,
         cache: dict[str, Any],
-        *,
-        in_transaction: bool,
     ) -> None:
         self._conn = conn
         self._compiler = compiler
         self.cache = cache
-        self._ended = [] if in_transaction else None
 
     async def fetch_all(
         self, stmt: ClauseElement, params: dict[str, Any] | None = None
@@ -281,13 +277,10 @@ class _SqliteConnection(Connection):
         conn: aiosqlite.Connection,
         compiler: _Compiler,
         cache: dict[str, Any],
-        *,
-        in_transaction: bool,
     ) -> None:
         self._conn = conn
         self._compiler = compiler
         self.cache = cache
-        self._ended = [] if in_transaction else None
 
     async def fetch_all(
         self, stmt: ClauseElement, params: dict[str, Any] | None = None
@@ -357,14 +350,20 @@ class Database:
     async def connection(self) -> AsyncIterator[Connection]:
         """A connection for reads, outside any explicit transaction."""
         if self._pg_pool is not None:
-            async with self._pg_pool.acquire() as conn:
-                yield _PgConnection(conn, self._compiler, self.cache, in_transaction=False)
+            async with self._pg_pool.acquire() as raw_pg:
+                pg = _PgConnection(raw_pg, self._compiler, self.cache)
+                try:
+                    yield pg
+                finally:
+                    await pg._end()
             return
         assert self._sqlite_idle is not None, "Database.connect() was not called"
         raw = await self._sqlite_idle.get()
+        lite = _SqliteConnection(raw, self._compiler, self.cache)
         try:
-            yield _SqliteConnection(raw, self._compiler, self.cache, in_transaction=False)
+            yield lite
         finally:
+            await lite._end()
             self._sqlite_idle.put_nowait(raw)
 
     @contextlib.asynccontextmanager
@@ -374,17 +373,17 @@ class Database:
         if self._pg_pool is not None:
             with _races_as_conflicts():
                 async with self._pg_pool.acquire() as raw:
-                    conn = _PgConnection(raw, self._compiler, self.cache, in_transaction=True)
+                    conn = _PgConnection(raw, self._compiler, self.cache)
                     try:
                         async with raw.transaction():
                             yield conn
                     finally:
-                        conn._end()
+                        await conn._end()
             return
         assert self._sqlite_idle is not None, "Database.connect() was not called"
         async with self._write_lock:
             raw = await self._sqlite_idle.get()
-            lite = _SqliteConnection(raw, self._compiler, self.cache, in_transaction=True)
+            lite = _SqliteConnection(raw, self._compiler, self.cache)
             try:
                 with _races_as_conflicts():
                     await raw.execute("BEGIN IMMEDIATE")
@@ -402,5 +401,5 @@ class Database:
                         await raw.execute("ROLLBACK")
                         raise
             finally:
-                lite._end()
+                await lite._end()
                 self._sqlite_idle.put_nowait(raw)
