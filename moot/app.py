@@ -17,8 +17,10 @@ from litestar.response import Redirect
 from redis.asyncio import Redis
 
 from moot import LEMMY_API_VERSION, __version__, health, web
+from moot.actions import site_state
 from moot.actions.bootstrap import bootstrap
 from moot.actions.site import load_site, rate_limits
+from moot.actions.site_state import totals
 from moot.api import pictrs
 from moot.api.v3 import (
     comment,
@@ -48,8 +50,10 @@ from moot.outbound import checked_transport
 from moot.ratelimit import RateLimitBucket, collect_garbage_forever
 from moot.replay import attempt_of, conflict_response, replay_conflicts
 from moot.request_context import client_ip
+from moot.request_log import statement_counts
 from moot.security_headers import security_headers
 from moot.shared_limits import RedisLoginThrottle, RedisRateLimiter
+from moot.shared_site import RedisSiteGeneration
 from moot.state import Moot
 from moot.web import feeds, sitemap, static_files, template_config
 from moot.web import router as web_router
@@ -145,7 +149,7 @@ async def nodeinfo(request: Request[Any, Any, Any]) -> dict[str, Any]:
     moot: Moot = request.app.state.moot
     async with moot.db.connection() as conn:
         _, local = await load_site(conn)
-        counts = await usage(conn, local)
+        counts = await usage(conn, await totals(conn))
     return {
         "version": "2.1",
         # Lemmy clients read this version to decide how to speak to the server.
@@ -227,6 +231,7 @@ def create_app(settings: Settings) -> Litestar:
             # Several processes: limits and failed logins counted for all in Redis.
             moot.limiter = RedisRateLimiter(rate_limits(local), redis, settings.hostname)
             moot.login_throttle = RedisLoginThrottle(redis, settings.hostname)
+            site_state.share(db.cache, RedisSiteGeneration(redis, settings.hostname))
         moot.limiter.set_limits(rate_limits(local))
         # Link previews and proxied pictures: addresses checked as they are connected to.
         transport = checked_transport(allow_private=settings.federation_test_mode)
@@ -311,7 +316,7 @@ def create_app(settings: Settings) -> Litestar:
     app.asgi_handler = security_headers(
         with_cors(
             CorsPolicy.of(settings),
-            cookie_guard(replay_conflicts(negotiate(app.asgi_handler))),
+            cookie_guard(replay_conflicts(negotiate(statement_counts(app.asgi_handler)))),
         ),
         https=settings.origin.startswith("https:"),
     )

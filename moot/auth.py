@@ -94,9 +94,14 @@ class Viewer:
 
 
 async def jwt_secret(conn: Connection) -> str:
-    value = await conn.scalar(sa.select(m.secret.c.jwt_secret).limit(1))
+    """The key tokens are signed with: made once at bootstrap and never changed, so each
+    process reads it once."""
+    value = conn.cache.get("jwt_secret")
     if value is None:
-        raise RuntimeError("no jwt secret: the site was not bootstrapped")
+        value = await conn.scalar(sa.select(m.secret.c.jwt_secret).limit(1))
+        if value is None:
+            raise RuntimeError("no jwt secret: the site was not bootstrapped")
+        conn.cache["jwt_secret"] = value
     return str(value)
 
 
@@ -137,24 +142,23 @@ async def viewer_for_token(conn: Connection, token: str) -> Viewer | None:
     claims = _claims(token, await jwt_secret(conn))
     if claims is None or not str(claims.get("sub", "")).isdigit():
         return None
-    found = await conn.fetch_one(
-        sa.select(m.login_token.c.user_id).where(
-            m.login_token.c.token == token, m.login_token.c.user_id == int(claims["sub"])
+    # One statement: the token's account and person, their columns told apart by prefix.
+    user, person = m.local_user, m.person
+    row = await conn.fetch_one(
+        sa.select(
+            *[c.label(f"u_{c.name}") for c in user.c],
+            *[c.label(f"p_{c.name}") for c in person.c],
         )
+        .select_from(m.login_token)
+        .join(user, user.c.id == m.login_token.c.user_id)
+        .join(person, person.c.id == user.c.person_id)
+        .where(m.login_token.c.token == token, m.login_token.c.user_id == int(claims["sub"]))
     )
-    if found is None:
+    if row is None:
         return None
-    local_user = await conn.fetch_one(
-        sa.select(m.local_user).where(m.local_user.c.id == found["user_id"])
-    )
-    if local_user is None:
-        return None
-    person = await conn.fetch_one(
-        sa.select(m.person).where(m.person.c.id == local_user["person_id"])
-    )
-    if person is None:
-        return None
-    return Viewer(local_user=local_user, person=person, token=token)
+    local_user = {c.name: row[f"u_{c.name}"] for c in user.c}
+    person_row = {c.name: row[f"p_{c.name}"] for c in person.c}
+    return Viewer(local_user=local_user, person=person_row, token=token)
 
 
 async def tokens_of(conn: Connection, local_user_id: int) -> list[Row]:

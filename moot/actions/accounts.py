@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth, validation
-from moot.actions import counters, mail_links, two_factor
+from moot.actions import counters, mail_links, site_state, two_factor
 from moot.actions.locks import lock_site
 from moot.actions.signup_languages import EVERY_LANGUAGE, SignupLanguages, signup_languages
 from moot.actions.site import load_site, local_instance_id
@@ -109,6 +109,7 @@ async def create_admin(conn: Connection, settings: Settings, name: str, password
     password_hash = auth.hash_password(password)  # before serving: nothing waits on the loop
     person_id, _ = await create_local_user(conn, settings, name, password_hash, admin=True)
     await conn.execute(sa.update(m.local_site).values(site_setup=True))
+    site_state.invalidate(conn)
     return person_id
 
 

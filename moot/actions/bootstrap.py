@@ -7,7 +7,7 @@ import logging
 import sqlalchemy as sa
 
 from moot import auth
-from moot.actions import accounts
+from moot.actions import accounts, site_state
 from moot.actions.site import local_instance_id
 from moot.config import Settings
 from moot.db import models as m
@@ -75,6 +75,7 @@ async def bootstrap(db: Database, settings: Settings) -> None:
         if tx.dialect_name == "postgresql":
             await tx.fetch_all(sa.select(sa.func.pg_advisory_xact_lock(_BOOTSTRAP_LOCK)))
         await _ensure_site_rows(tx, settings)
+        site_state.invalidate(tx)
         has_admin = await tx.scalar(
             sa.select(sa.func.count()).select_from(m.local_user).where(m.local_user.c.admin)
         )

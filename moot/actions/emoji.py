@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from moot import validation
+from moot.actions import site_state
 from moot.actions.actor import Actor
 from moot.actions.authority import require_admin
 from moot.actions.site import load_site
@@ -71,6 +72,7 @@ async def create(
         )
     )
     await _set_keywords(conn, emoji_id, keywords)
+    site_state.invalidate(conn)
     return emoji_id
 
 
@@ -96,9 +98,11 @@ async def edit(
         )
     )
     await _set_keywords(conn, emoji_id, keywords)
+    site_state.invalidate(conn)
 
 
 async def delete(conn: Connection, actor: Actor, emoji_id: int) -> None:
     require_admin(actor)
     await _exists(conn, emoji_id)
     await conn.execute(sa.delete(m.custom_emoji).where(m.custom_emoji.c.id == emoji_id))
+    site_state.invalidate(conn)

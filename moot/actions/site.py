@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth, validation
+from moot.actions import site_state
 from moot.actions.locks import lock_site
 from moot.db import models as m
 from moot.db.engine import Connection, Row
@@ -33,13 +34,10 @@ async def local_instance_id(conn: Connection, hostname: str) -> int:
 
 
 async def load_site(conn: Connection) -> tuple[Row, Row]:
-    """The local site row and its local_site settings row."""
-    local = await conn.fetch_one(sa.select(m.local_site).order_by(m.local_site.c.id).limit(1))
-    if local is None:
-        raise RuntimeError("the site was not bootstrapped")
-    site = await conn.fetch_one(sa.select(m.site).where(m.site.c.id == local["site_id"]))
-    assert site is not None
-    return site, local
+    """The local site row and its local_site settings row (without the totals: see
+    `site_state.totals`), as this process keeps them."""
+    state = await site_state.current(conn)
+    return state.site, state.local
 
 
 async def check_private_instance(conn: Connection, viewer: auth.Viewer | None) -> None:
@@ -47,18 +45,17 @@ async def check_private_instance(conn: Connection, viewer: auth.Viewer | None) -
     `check_private_instance`): every read that may be anonymous goes through this."""
     if viewer is not None:
         return
-    private = await conn.scalar(sa.select(m.local_site.c.private_instance).limit(1))
-    if private:
+    if (await site_state.current(conn)).local["private_instance"]:
         raise ApiError(ErrorCode.INSTANCE_IS_PRIVATE)
 
 
-def site_counts(local: Row) -> dict[str, int]:
-    """SiteAggregates, from the counters on the local_site row."""
+def site_counts(totals: Row) -> dict[str, int]:
+    """SiteAggregates, from the totals on the local_site row (`site_state.totals`)."""
     return {
-        "users": int(local["users"]),
-        "posts": int(local["posts"]),
-        "comments": int(local["comments"]),
-        "communities": int(local["communities"]),
+        "users": int(totals["users"]),
+        "posts": int(totals["posts"]),
+        "comments": int(totals["comments"]),
+        "communities": int(totals["communities"]),
         "users_active_day": 0,
         "users_active_week": 0,
         "users_active_month": 0,
@@ -69,18 +66,17 @@ def site_counts(local: Row) -> dict[str, int]:
 async def custom_emoji_views(conn: Connection) -> list[dict[str, object]]:
     from moot.api.v3 import shapes
 
-    emojis = await conn.fetch_all(sa.select(m.custom_emoji).order_by(m.custom_emoji.c.id))
-    keywords = await conn.fetch_all(sa.select(m.custom_emoji_keyword))
+    state = await site_state.current(conn)
     return [
         {
             "custom_emoji": shapes.custom_emoji(e),
             "keywords": [
                 {"custom_emoji_id": k["custom_emoji_id"], "keyword": k["keyword"]}
-                for k in keywords
+                for k in state.emoji_keywords
                 if k["custom_emoji_id"] == e["id"]
             ],
         }
-        for e in emojis
+        for e in state.custom_emojis
     ]
 
 
@@ -128,6 +124,7 @@ async def edit_site(
         raise ApiError(ErrorCode.NOT_AN_ADMIN)
     # Two edits (or two first setups) take turns, each checked against the other's result.
     await lock_site(conn)
+    site_state.invalidate(conn)  # and read it as the edit before this one left it
     site, local = await load_site(conn)
     if creating and local["site_setup"]:
         raise ApiError(ErrorCode.SITE_ALREADY_EXISTS)

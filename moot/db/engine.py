@@ -196,9 +196,27 @@ def _to_rows(plan: _Plan, raw: Sequence[Sequence[Any]]) -> list[Row]:
 
 
 class Connection:
-    """One connection, used by one task at a time: run statements, get dict rows."""
+    """One connection, used by one task at a time: run statements, get dict rows.
+
+    `cache` is the process's memory of what it read from this database (the site state,
+    the token secret), shared by every connection of the pool; `on_end` runs a callback
+    once what this connection wrote is committed or rolled back."""
 
     dialect_name: str
+    cache: dict[str, Any]
+    _ended: list[Callable[[], Awaitable[None]]] | None = None
+
+    def on_end(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """`callback` when the transaction ends (committed or not); outside one, a
+        statement commits as it runs, so when this connection is given back."""
+        if self._ended is None:
+            self._ended = []
+        self._ended.append(callback)
+
+    async def _end(self) -> None:
+        callbacks, self._ended = self._ended or [], None
+        for callback in callbacks:
+            await callback()
 
     async def fetch_all(
         self, stmt: ClauseElement, params: dict[str, Any] | None = None
@@ -223,9 +241,15 @@ class Connection:
 class _PgConnection(Connection):
     dialect_name = "postgresql"
 
-    def __init__(self, conn: asyncpg.Connection, compiler: _Compiler) -> None:
+    def __init__(
+        self,
+        conn: asyncpg.Connection,
+        compiler: _Compiler,
+        cache: dict[str, Any],
+    ) -> None:
         self._conn = conn
         self._compiler = compiler
+        self.cache = cache
 
     async def fetch_all(
         self, stmt: ClauseElement, params: dict[str, Any] | None = None
@@ -248,9 +272,15 @@ class _PgConnection(Connection):
 class _SqliteConnection(Connection):
     dialect_name = "sqlite"
 
-    def __init__(self, conn: aiosqlite.Connection, compiler: _Compiler) -> None:
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        compiler: _Compiler,
+        cache: dict[str, Any],
+    ) -> None:
         self._conn = conn
         self._compiler = compiler
+        self.cache = cache
 
     async def fetch_all(
         self, stmt: ClauseElement, params: dict[str, Any] | None = None
@@ -282,6 +312,7 @@ class Database:
         else:
             dialect = sqlite_dialect_module.dialect()
         self._compiler = _Compiler(dialect)
+        self.cache: dict[str, Any] = {}
         self._pg_pool: asyncpg.Pool | None = None
         self._sqlite_idle: asyncio.Queue[aiosqlite.Connection] | None = None
         self._sqlite_all: list[aiosqlite.Connection] = []
@@ -319,14 +350,20 @@ class Database:
     async def connection(self) -> AsyncIterator[Connection]:
         """A connection for reads, outside any explicit transaction."""
         if self._pg_pool is not None:
-            async with self._pg_pool.acquire() as conn:
-                yield _PgConnection(conn, self._compiler)
+            async with self._pg_pool.acquire() as raw_pg:
+                pg = _PgConnection(raw_pg, self._compiler, self.cache)
+                try:
+                    yield pg
+                finally:
+                    await pg._end()
             return
         assert self._sqlite_idle is not None, "Database.connect() was not called"
         raw = await self._sqlite_idle.get()
+        lite = _SqliteConnection(raw, self._compiler, self.cache)
         try:
-            yield _SqliteConnection(raw, self._compiler)
+            yield lite
         finally:
+            await lite._end()
             self._sqlite_idle.put_nowait(raw)
 
     @contextlib.asynccontextmanager
@@ -335,23 +372,34 @@ class Database:
         race (see `Conflict`) leaves as `Conflict`, whichever statement or the commit met it."""
         if self._pg_pool is not None:
             with _races_as_conflicts():
-                async with self._pg_pool.acquire() as conn, conn.transaction():
-                    yield _PgConnection(conn, self._compiler)
+                async with self._pg_pool.acquire() as raw:
+                    conn = _PgConnection(raw, self._compiler, self.cache)
+                    try:
+                        async with raw.transaction():
+                            yield conn
+                    finally:
+                        await conn._end()
             return
-        async with self._write_lock, self.connection() as conn:
-            raw = conn._conn  # type: ignore[attr-defined]
-            with _races_as_conflicts():
-                await raw.execute("BEGIN IMMEDIATE")
+        assert self._sqlite_idle is not None, "Database.connect() was not called"
+        async with self._write_lock:
+            raw = await self._sqlite_idle.get()
+            lite = _SqliteConnection(raw, self._compiler, self.cache)
             try:
                 with _races_as_conflicts():
-                    yield conn
-            except BaseException:
-                await raw.execute("ROLLBACK")
-                raise
-            else:
+                    await raw.execute("BEGIN IMMEDIATE")
                 try:
                     with _races_as_conflicts():
-                        await raw.execute("COMMIT")
+                        yield lite
                 except BaseException:
                     await raw.execute("ROLLBACK")
                     raise
+                else:
+                    try:
+                        with _races_as_conflicts():
+                            await raw.execute("COMMIT")
+                    except BaseException:
+                        await raw.execute("ROLLBACK")
+                        raise
+            finally:
+                await lite._end()
+                self._sqlite_idle.put_nowait(raw)

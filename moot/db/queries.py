@@ -7,6 +7,7 @@ posts costs the same dozen queries as a page of 1 (no N+1).
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -107,21 +108,6 @@ async def votes(
     return {int(r[key]): int(r["score"]) for r in rows}
 
 
-async def read_comments(
-    conn: Connection, person_id: int, post_ids: Collection[int]
-) -> dict[int, int]:
-    """post_id → how many comments the person had seen, for posts they opened."""
-    if not post_ids:
-        return {}
-    t = m.post_read
-    rows = await conn.fetch_all(
-        sa.select(t.c.post_id, t.c.read_comments).where(
-            t.c.person_id == person_id, t.c.post_id.in_(sorted(set(post_ids)))
-        )
-    )
-    return {int(r["post_id"]): int(r["read_comments"]) for r in rows}
-
-
 async def community_moderators(conn: Connection, community_ids: Collection[int]) -> list[Row]:
     """Moderator rows in appointment order (the first is the top moderator)."""
     if not community_ids:
@@ -141,6 +127,10 @@ async def community_languages(conn: Connection, community_id: int) -> list[int]:
 
 
 async def _actor_by_name(conn: Connection, table: sa.Table, name: str) -> Row | None:
+    return await conn.fetch_one(actor_by_name(table, name))
+
+
+def actor_by_name(table: sa.Table, name: str) -> sa.Select[Any]:
     """A person or community by `name` (local, any case) or `name@host` (the host in any
     case, its port ignored: instances are told apart by domain)."""
     local_name, _, host = name.partition("@")
@@ -152,7 +142,7 @@ async def _actor_by_name(conn: Connection, table: sa.Table, name: str) -> Row | 
         )
     else:
         query = query.where(table.c.local)
-    return await conn.fetch_one(query.limit(1))
+    return query.limit(1)
 
 
 async def person_by_name(conn: Connection, name: str) -> Row | None:

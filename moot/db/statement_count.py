@@ -14,21 +14,23 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-_record: ContextVar[list[str] | None] = ContextVar("moot_statements", default=None)
+# The open records, innermost last: a test's count and the request log's both see a
+# request's statements (moot/request_log.py).
+_record: ContextVar[tuple[list[str], ...]] = ContextVar("moot_statements", default=())
 
 
 def note(sql: str) -> None:
     """A statement is about to run (called by the engine's connections)."""
-    record = _record.get()
-    if record is not None:
+    for record in _record.get():
         record.append(sql)
 
 
 @contextlib.contextmanager
 def counting() -> Iterator[list[str]]:
-    """The statements run until the block ends, as SQL text in the order they ran."""
+    """The statements run until the block ends, as SQL text in the order they ran; a record
+    opened inside this one does not hide them from it."""
     record: list[str] = []
-    token = _record.set(record)
+    token = _record.set((*_record.get(), record))
     try:
         yield record
     finally:

@@ -7,6 +7,7 @@ from litestar.response import Redirect, Template
 
 from moot import LEMMY_API_VERSION, __version__
 from moot.actions.site import site_counts
+from moot.actions.site_state import totals
 from moot.db.browse import admins, communities_by_size
 from moot.db.engine import Row
 from moot.db.listings import PostFilter
@@ -30,13 +31,14 @@ async def about(request: AnyRequest) -> Template:
         page = await load_page(conn, request)
         people = await admins(conn)
         communities = await communities_by_size(conn, show_nsfw=page.show_nsfw, limit=20)
+        counts = site_counts(await totals(conn))
     sidebar = page.site["sidebar"]
     legal = page.local_site["legal_information"]
     return render(
         "about.html",
         page,
         title=f"About {page.site['name']}",
-        counts=site_counts(page.local_site),
+        counts=counts,
         admins=people,
         communities=communities,
         # Sidebars are rare, short reads: rendered here rather than cached on the row.

@@ -1,6 +1,5 @@
 """Posts and comments with what a page shows beside them, loaded for a whole page at once
-from the same batch look-ups the API's views use (moot/db/queries.py): never one query per
-item."""
+by the statement the API's views use (moot/db/around.py): never one query per item."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from dataclasses import dataclass
 
 from moot.auth import Viewer
 from moot.db import models as m
-from moot.db import queries as q
+from moot.db.around import around_comments, around_posts, unprefixed
 from moot.db.engine import Connection, Row
 
 
@@ -43,15 +42,27 @@ class CommentItem:
         return bool(self.comment["deleted"] or self.comment["removed"])
 
 
-async def _facts(
-    conn: Connection, creator_ids: set[int], community_ids: set[int]
-) -> tuple[dict[int, Row], dict[int, Row], set[int], set[tuple[int, int]]]:
-    return (
-        await q.rows_by_id(conn, m.person, creator_ids),
-        await q.rows_by_id(conn, m.community, community_ids),
-        await q.admin_person_ids(conn, creator_ids),
-        await q.moderator_pairs(conn, community_ids, creator_ids),
+# A page's templates read any column of a byline's rows but the keys.
+_KEYS = ("private_key", "public_key")
+_PERSON = tuple(c.name for c in m.person.c if c.name not in _KEYS)
+_COMMUNITY = tuple(c.name for c in m.community.c if c.name not in _KEYS)
+_POST = tuple(c.name for c in m.post.c)
+
+
+def _byline(row: Row, creator: int, viewer: Viewer | None) -> Byline:
+    return Byline(
+        creator=unprefixed(row, "u_"),
+        community=unprefixed(row, "c_"),
+        creator_is_admin=bool(row["creator_is_admin"]),
+        creator_is_mod=bool(row["creator_is_moderator"]),
+        my_vote=int(row.get("my_vote") or 0),
+        saved=bool(row.get("saved")),
+        mine=viewer is not None and viewer.person_id == creator,
     )
+
+
+def _viewer_id(viewer: Viewer | None) -> int | None:
+    return viewer.person_id if viewer is not None else None
 
 
 async def post_cards(
@@ -60,28 +71,8 @@ async def post_cards(
     if not posts:
         return []
     ids = [int(p["id"]) for p in posts]
-    persons, communities, admins, mods = await _facts(
-        conn, {int(p["creator_id"]) for p in posts}, {int(p["community_id"]) for p in posts}
-    )
-    saved: set[int] = set()
-    my_votes: dict[int, int] = {}
-    if viewer is not None:
-        saved = await q.person_marks(conn, m.post_saved, "post_id", viewer.person_id, ids)
-        my_votes = await q.votes(conn, m.post_like, "post_id", viewer.person_id, ids)
-    cards = []
-    for p in posts:
-        pid, creator, community = int(p["id"]), int(p["creator_id"]), int(p["community_id"])
-        by = Byline(
-            creator=persons[creator],
-            community=communities[community],
-            creator_is_admin=creator in admins,
-            creator_is_mod=(community, creator) in mods,
-            my_vote=my_votes.get(pid, 0),
-            saved=pid in saved,
-            mine=viewer is not None and viewer.person_id == creator,
-        )
-        cards.append(PostCard(p, by))
-    return cards
+    around = await around_posts(conn, ids, _viewer_id(viewer), _PERSON, _COMMUNITY)
+    return [PostCard(p, _byline(around[int(p["id"])], int(p["creator_id"]), viewer)) for p in posts]
 
 
 async def comment_items(
@@ -90,30 +81,11 @@ async def comment_items(
     if not comments:
         return []
     ids = [int(c["id"]) for c in comments]
-    posts = await q.rows_by_id(conn, m.post, {int(c["post_id"]) for c in comments})
-    persons, communities, admins, mods = await _facts(
-        conn,
-        {int(c["creator_id"]) for c in comments},
-        {int(p["community_id"]) for p in posts.values()},
-    )
-    saved: set[int] = set()
-    my_votes: dict[int, int] = {}
-    if viewer is not None:
-        saved = await q.person_marks(conn, m.comment_saved, "comment_id", viewer.person_id, ids)
-        my_votes = await q.votes(conn, m.comment_like, "comment_id", viewer.person_id, ids)
+    around = await around_comments(conn, ids, _viewer_id(viewer), _PERSON, _COMMUNITY, _POST)
     items = []
     for c in comments:
-        cid, creator = int(c["id"]), int(c["creator_id"])
-        post = posts[int(c["post_id"])]
-        community = int(post["community_id"])
-        by = Byline(
-            creator=persons[creator],
-            community=communities[community],
-            creator_is_admin=creator in admins,
-            creator_is_mod=(community, creator) in mods,
-            my_vote=my_votes.get(cid, 0),
-            saved=cid in saved,
-            mine=viewer is not None and viewer.person_id == creator,
+        row = around[int(c["id"])]
+        items.append(
+            CommentItem(c, unprefixed(row, "p_"), _byline(row, int(c["creator_id"]), viewer))
         )
-        items.append(CommentItem(c, post, by))
     return items

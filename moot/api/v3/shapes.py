@@ -35,22 +35,32 @@ def _pick(row: Mapping[str, Any], required: Iterable[str], optional: Iterable[st
     return out
 
 
+_PERSON_REQUIRED = (
+    "id",
+    "name",
+    "banned",
+    "published",
+    "actor_id",
+    "local",
+    "deleted",
+    "bot_account",
+    "instance_id",
+)
+_PERSON_OPTIONAL = (
+    "display_name",
+    "avatar",
+    "updated",
+    "bio",
+    "banner",
+    "matrix_user_id",
+    "ban_expires",
+)
+# The columns `person` reads: what a view's query selects for it.
+PERSON_COLUMNS = (*_PERSON_REQUIRED, *_PERSON_OPTIONAL, "pronouns")
+
+
 def person(row: Row) -> Json:
-    out = _pick(
-        row,
-        (
-            "id",
-            "name",
-            "banned",
-            "published",
-            "actor_id",
-            "local",
-            "deleted",
-            "bot_account",
-            "instance_id",
-        ),
-        ("display_name", "avatar", "updated", "bio", "banner", "matrix_user_id", "ban_expires"),
-    )
+    out = _pick(row, _PERSON_REQUIRED, _PERSON_OPTIONAL)
     # moot's pronouns travel as an extra field; Lemmy clients ignore unknown keys.
     if row.get("pronouns"):
         out["pronouns"] = row["pronouns"]
@@ -69,26 +79,27 @@ def person_view(row: Row, is_admin: bool) -> Json:
     return {"person": person(row), "counts": person_counts(row), "is_admin": is_admin}
 
 
+_COMMUNITY_REQUIRED = (
+    "id",
+    "name",
+    "title",
+    "removed",
+    "published",
+    "deleted",
+    "nsfw",
+    "actor_id",
+    "local",
+    "hidden",
+    "posting_restricted_to_mods",
+    "instance_id",
+    "visibility",
+)
+_COMMUNITY_OPTIONAL = ("description", "updated", "icon", "banner")
+COMMUNITY_COLUMNS = (*_COMMUNITY_REQUIRED, *_COMMUNITY_OPTIONAL)
+
+
 def community(row: Row) -> Json:
-    return _pick(
-        row,
-        (
-            "id",
-            "name",
-            "title",
-            "removed",
-            "published",
-            "deleted",
-            "nsfw",
-            "actor_id",
-            "local",
-            "hidden",
-            "posting_restricted_to_mods",
-            "instance_id",
-            "visibility",
-        ),
-        ("description", "updated", "icon", "banner"),
-    )
+    return _pick(row, _COMMUNITY_REQUIRED, _COMMUNITY_OPTIONAL)
 
 
 def community_counts(row: Row) -> Json:
@@ -109,43 +120,52 @@ def community_counts(row: Row) -> Json:
     return {"community_id": row["id"], **out}
 
 
+_POST_REQUIRED = (
+    "id",
+    "name",
+    "creator_id",
+    "community_id",
+    "removed",
+    "locked",
+    "published",
+    "deleted",
+    "nsfw",
+    "ap_id",
+    "local",
+    "language_id",
+    "featured_community",
+    "featured_local",
+)
+_POST_OPTIONAL = (
+    "url",
+    "body",
+    "updated",
+    "embed_title",
+    "embed_description",
+    "thumbnail_url",
+    "embed_video_url",
+    "url_content_type",
+    "alt_text",
+)
+_POST_COUNTS = ("comments", "score", "upvotes", "downvotes", "published", "newest_comment_time")
+# The columns `post` and `post_counts` read.
+POST_COLUMNS = (
+    *_POST_REQUIRED,
+    *_POST_OPTIONAL,
+    "comments",
+    "score",
+    "upvotes",
+    "downvotes",
+    "newest_comment_time",
+)
+
+
 def post(row: Row) -> Json:
-    return _pick(
-        row,
-        (
-            "id",
-            "name",
-            "creator_id",
-            "community_id",
-            "removed",
-            "locked",
-            "published",
-            "deleted",
-            "nsfw",
-            "ap_id",
-            "local",
-            "language_id",
-            "featured_community",
-            "featured_local",
-        ),
-        (
-            "url",
-            "body",
-            "updated",
-            "embed_title",
-            "embed_description",
-            "thumbnail_url",
-            "embed_video_url",
-            "url_content_type",
-            "alt_text",
-        ),
-    )
+    return _pick(row, _POST_REQUIRED, _POST_OPTIONAL)
 
 
 def post_counts(row: Row) -> Json:
-    out = _pick(
-        row, ("comments", "score", "upvotes", "downvotes", "published", "newest_comment_time")
-    )
+    out = _pick(row, _POST_COUNTS)
     return {"post_id": row["id"], **out}
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from litestar import Router, get, post, put
 
 from moot import LEMMY_API_VERSION, auth
-from moot.actions import instance_blocks
+from moot.actions import instance_blocks, site_state
 from moot.actions import site as site_actions
 from moot.api.v3 import forms, shapes, views
 from moot.api.v3.shapes import Json
@@ -19,7 +19,7 @@ from moot.request_context import AnyRequest, optional_viewer, required_viewer, s
 
 async def _site_view(conn: Connection) -> Json:
     site, local = await site_actions.load_site(conn)
-    counts = site_actions.site_counts(local)
+    counts = site_actions.site_counts(await site_state.totals(conn))
     return {
         "site": shapes.site(site),
         "local_site": shapes.local_site(local),
@@ -69,7 +69,7 @@ async def _my_user(conn: Connection, viewer: auth.Viewer) -> Json:
             "counts": shapes.person_counts(viewer.person),
         },
         "follows": [{"community": shapes.community(c), "follower": me} for c in followed],
-        "moderates": await views.moderates(conn, pid),
+        "moderates": await views.moderates(conn, viewer.person),
         "community_blocks": [
             {"person": me, "community": shapes.community(c)} for c in blocked_communities
         ],
@@ -90,32 +90,24 @@ def _instance_block(me: Json, instance: Row, site: Row | None) -> Json:
 
 
 async def site_response(conn: Connection, viewer: auth.Viewer | None) -> Json:
-    site, _ = await site_actions.load_site(conn)
+    state = await site_state.current(conn)
     admins = await conn.fetch_all(
         sa.select(m.person)
         .join(m.local_user, m.local_user.c.person_id == m.person.c.id)
         .where(m.local_user.c.admin)
         .order_by(m.local_user.c.id)
     )
-    languages = await conn.fetch_all(sa.select(m.language).order_by(m.language.c.id))
-    site_languages = await conn.fetch_all(
-        sa.select(m.site_language.c.language_id)
-        .where(m.site_language.c.site_id == site["id"])
-        .order_by(m.site_language.c.language_id)
-    )
-    taglines = await conn.fetch_all(sa.select(m.tagline).order_by(m.tagline.c.id))
     out: Json = {
         "site_view": await _site_view(conn),
-        "admins": await views.person_views(conn, admins),
+        "admins": [shapes.person_view(p, True) for p in admins],
         "version": LEMMY_API_VERSION,
-        "all_languages": [{"id": r["id"], "code": r["code"], "name": r["name"]} for r in languages],
-        "discussion_languages": [int(r["language_id"]) for r in site_languages],
-        "taglines": [shapes.tagline(t) for t in taglines],
-        "custom_emojis": await site_actions.custom_emoji_views(conn),
-        "blocked_urls": [
-            shapes.blocked_url(r)
-            for r in await conn.fetch_all(sa.select(m.url_blocklist).order_by(m.url_blocklist.c.id))
+        "all_languages": [
+            {"id": r["id"], "code": r["code"], "name": r["name"]} for r in state.languages
         ],
+        "discussion_languages": state.discussion_languages,
+        "taglines": [shapes.tagline(t) for t in state.taglines],
+        "custom_emojis": await site_actions.custom_emoji_views(conn),
+        "blocked_urls": [shapes.blocked_url(r) for r in state.blocked_urls],
     }
     if viewer is not None:
         out["my_user"] = await _my_user(conn, viewer)
@@ -143,10 +135,7 @@ async def _save_site(request: AnyRequest, data: forms.EditSite, *, creating: boo
         _, local = await site_actions.load_site(tx)
         response = {
             "site_view": await _site_view(tx),
-            "taglines": [
-                shapes.tagline(t)
-                for t in await tx.fetch_all(sa.select(m.tagline).order_by(m.tagline.c.id))
-            ],
+            "taglines": [shapes.tagline(t) for t in (await site_state.current(tx)).taglines],
         }
     moot.limiter.set_limits(site_actions.rate_limits(local))
     if moot.federation is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+import sqlalchemy as sa
 from litestar import Response, Router, get, post, put
 
 from moot.actions import accounts, mail_links, settings_backup, two_factor
@@ -13,6 +14,8 @@ from moot.api.v3.shapes import Json
 from moot.auth import revoke_token, tokens_of, viewer_for_token
 from moot.db import models as m
 from moot.db import queries
+from moot.db.around import unprefixed
+from moot.db.engine import Connection, Row
 from moot.db.listings import (
     CommentFilter,
     PostFilter,
@@ -243,6 +246,31 @@ async def get_captcha() -> Response[Json]:
     return Response({}, headers={"Cache-Control": "no-store"})
 
 
+async def _profile(conn: Connection, chosen: sa.Select[Any]) -> tuple[Row, bool, list[Row]]:
+    """The person `chosen` selects, whether they are an admin, and the communities they
+    moderate (by id): one statement, a row per community (or one with none)."""
+    found = chosen.limit(1).subquery()
+    mod, community = m.community_moderator, m.community
+    rows = await conn.fetch_all(
+        sa.select(
+            found,
+            sa.exists()
+            .where(m.local_user.c.person_id == found.c.id, m.local_user.c.admin)
+            .label("is_admin"),
+            *[community.c[name].label(f"c_{name}") for name in shapes.COMMUNITY_COLUMNS],
+        )
+        .select_from(found)
+        .outerjoin(mod, mod.c.person_id == found.c.id)
+        .outerjoin(community, community.c.id == mod.c.community_id)
+        .order_by(mod.c.community_id)
+    )
+    if not rows:
+        raise ApiError(ErrorCode.COULDNT_FIND_PERSON)
+    person = {c.name: rows[0][c.name] for c in m.person.c}
+    moderated = [unprefixed(r, "c_") for r in rows if r["c_id"] is not None]
+    return person, bool(rows[0]["is_admin"]), moderated
+
+
 @get("/")
 async def get_person_details(
     request: AnyRequest,
@@ -258,13 +286,12 @@ async def get_person_details(
     async with state(request).db.connection() as conn:
         viewer = await optional_viewer(conn, request)
         if person_id is not None:
-            person = (await queries.rows_by_id(conn, m.person, [person_id])).get(person_id)
+            chosen_person = sa.select(m.person).where(m.person.c.id == person_id)
         elif username is not None:
-            person = await queries.person_by_name(conn, username)
+            chosen_person = queries.actor_by_name(m.person, username)
         else:
             raise ApiError(ErrorCode.NO_ID_GIVEN)
-        if person is None:
-            raise ApiError(ErrorCode.COULDNT_FIND_PERSON)
+        person, is_admin, moderated = await _profile(conn, chosen_person)
         pid = int(person["id"])
         chosen = sort or "New"
         own_saved = bool(saved_only) and viewer is not None and viewer.person_id == pid
@@ -297,10 +324,10 @@ async def get_person_details(
             page_size,
         )
         return {
-            "person_view": (await views.person_views(conn, [person]))[0],
+            "person_view": shapes.person_view(person, is_admin),
             "comments": await views.comment_views(conn, comment_rows, viewer),
             "posts": await views.post_views(conn, post_rows, viewer),
-            "moderates": await views.moderates(conn, pid),
+            "moderates": views.moderates_of(person, moderated),
         }
 
 

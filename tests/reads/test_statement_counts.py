@@ -1,0 +1,54 @@
+"""How many statements each hot read runs, on each backend: a count, not a timing, so a
+change that adds a statement to one of these reads fails here and has to change the table
+(and say why in its commit). BEGIN and COMMIT are not counted (moot/db/statement_count.py).
+
+Issue 12's goals: `GET /site` ≤ 2, `GET /user` ≤ 5, anonymous post list ≤ 2 round trips,
+logged in ≤ 4, the comment tree ≤ 3.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tests.reads.conftest import Forum
+
+# name → (path, logged in, statements)
+READS: dict[str, tuple[str, bool, int]] = {
+    "post list, anonymous": ("/api/v3/post/list?sort=Hot&limit=20", False, 2),
+    "post list, logged in": ("/api/v3/post/list?sort=Hot&limit=20", True, 3),
+    "comment tree, anonymous": ("/api/v3/comment/list?post_id={post}&max_depth=8", False, 2),
+    "comment tree, logged in": ("/api/v3/comment/list?post_id={post}&max_depth=8", True, 3),
+    "site, anonymous": ("/api/v3/site", False, 2),
+    "site, logged in": ("/api/v3/site", True, 10),
+    "user, anonymous": ("/api/v3/user?username={member}", False, 5),
+    "user, logged in": ("/api/v3/user?username={member}", True, 6),
+    "web front page, anonymous": ("/", False, 4),
+    "web front page, logged in": ("/", True, 11),
+    "web post page, anonymous": ("/post/{post}", False, 8),
+    "web post page, logged in": ("/post/{post}", True, 19),
+}
+
+
+@pytest.mark.parametrize("name", list(READS))
+async def test_statements_per_read(forum: Forum, name: str) -> None:
+    template, logged_in, expected = READS[name]
+    path = template.format(post=forum.post_id, member=forum.member_name)
+    token = forum.member_token if logged_in else None
+    web = not path.startswith("/api/")
+    # Once before counting: what a process keeps between requests is loaded by now.
+    await forum.statements(path, token=token, cookie=web)
+    seen, _ = await forum.statements(path, token=token, cookie=web)
+    listing = "\n".join(f"  {' '.join(sql.split())[:200]}" for sql in seen)
+    assert len(seen) == expected, f"{name}: {len(seen)} statements, not {expected}:\n{listing}"
+
+
+async def test_the_count_is_a_field_of_the_request_log(
+    forum: Forum, caplog: pytest.LogCaptureFixture
+) -> None:
+    await forum.statements("/api/v3/site")
+    with caplog.at_level(logging.DEBUG, logger="moot.requests"):
+        seen, _ = await forum.statements("/api/v3/site")
+    lines = [r.getMessage() for r in caplog.records if r.name == "moot.requests"]
+    assert lines == [f"GET /api/v3/site statements={len(seen)}"]
