@@ -47,7 +47,7 @@ from moot.federation.runtime import start_federation
 from moot.log_setup import configure_logging
 from moot.media.storage import open_storage
 from moot.outbound import checked_transport
-from moot.ratelimit import RateLimitBucket, collect_garbage_forever
+from moot.ratelimit import BucketConfig, RateLimitBucket, collect_garbage_forever
 from moot.replay import attempt_of, conflict_response, replay_conflicts
 from moot.request_context import client_ip
 from moot.request_log import statement_counts
@@ -202,6 +202,11 @@ def _say_what_federation_needs(settings: Settings) -> None:
     )
 
 
+async def _limits_now(db: Database) -> dict[RateLimitBucket, BucketConfig]:
+    async with db.connection() as conn:
+        return rate_limits((await site_state.current(conn)).local)
+
+
 def app_from_environment() -> Litestar:
     """The app in each process of `moot serve --processes N`: the settings from the
     environment, with the listen address the command put there."""
@@ -229,7 +234,7 @@ def create_app(settings: Settings) -> Litestar:
         )
         if redis is not None:
             # Several processes: limits and failed logins counted for all in Redis.
-            moot.limiter = RedisRateLimiter(rate_limits(local), redis, settings.hostname)
+            moot.limiter = RedisRateLimiter(redis, settings.hostname, lambda: _limits_now(db))
             moot.login_throttle = RedisLoginThrottle(redis, settings.hostname)
             site_state.share(db.cache, RedisSiteGeneration(redis, settings.hostname))
         moot.limiter.set_limits(rate_limits(local))

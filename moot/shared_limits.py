@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from redis.asyncio import Redis
@@ -22,17 +22,21 @@ from moot.errors import ApiError, ErrorCode
 from moot.login_throttle import LoginThrottle
 from moot.ratelimit import BucketConfig, RateLimitBucket, RateLimiter
 
-__all__ = ["RedisLoginThrottle", "RedisRateLimiter", "prefix"]
+__all__ = ["RedisLoginThrottle", "RedisRateLimiter", "generation_key", "prefix"]
 
 log = logging.getLogger("moot.security")
 
-# KEYS: one bucket per address group. ARGV: capacity and interval of each, in KEYS order.
-# Every bucket is refilled; a token is taken from each only if each has one.
+# KEYS: the site's generation (moot/shared_site.py), then one bucket per address group.
+# ARGV: capacity and interval of each bucket, in KEYS order. Every bucket is refilled; a
+# token is taken from each only if each has one. Returns that, and the site's generation:
+# the limits are the site's settings, which another process may have changed.
 _TAKE = """
 local now = tonumber(redis.call('TIME')[1])
 local states = {}
 local allowed = 1
-for i, key in ipairs(KEYS) do
+local buckets = {}
+for i = 2, #KEYS do buckets[i - 1] = KEYS[i] end
+for i, key in ipairs(buckets) do
   local capacity = tonumber(ARGV[2 * i - 1])
   local interval = tonumber(ARGV[2 * i])
   local saved = redis.call('HMGET', key, 'tokens', 'credit', 'last')
@@ -47,12 +51,12 @@ for i, key in ipairs(KEYS) do
   if tokens < 1 then allowed = 0 end
   states[i] = {tokens, credit, interval}
 end
-for i, key in ipairs(KEYS) do
+for i, key in ipairs(buckets) do
   local tokens = states[i][1] - allowed
   redis.call('HSET', key, 'tokens', tokens, 'credit', states[i][2], 'last', now)
   redis.call('EXPIRE', key, states[i][3] + 1)
 end
-return allowed
+return {allowed, tonumber(redis.call('GET', KEYS[1]) or 0)}
 """
 
 
@@ -72,12 +76,26 @@ def prefix(hostname: str) -> str:
     return f"moot:{hostname}:"
 
 
+def generation_key(hostname: str) -> str:
+    """Where the site's generation is counted (moot/shared_site.py)."""
+    return f"{prefix(hostname)}site_generation"
+
+
+Limits = Mapping[RateLimitBucket, BucketConfig]
+
+
 class RedisRateLimiter(RateLimiter):
+    """`reload` reads the site's limits afresh: called when the site's generation moved,
+    so a limit an admin changed through another process holds here from the next request."""
+
     def __init__(
-        self, limits: Mapping[RateLimitBucket, BucketConfig], redis: Redis, hostname: str
+        self, redis: Redis, hostname: str, reload: Callable[[], Awaitable[Limits]]
     ) -> None:
-        super().__init__(limits)
+        super().__init__({})
         self._prefix = prefix(hostname)
+        self._generation_key = generation_key(hostname)
+        self._generation: int | None = None
+        self._reload = reload
         self._take: Any = redis.register_script(_TAKE)
 
     async def take(self, bucket: RateLimitBucket, ip: str) -> bool:
@@ -88,11 +106,15 @@ class RedisRateLimiter(RateLimiter):
         ]
         limits = [number for _, capacity, interval in groups for number in (capacity, interval)]
         try:
-            return bool(await self._take(keys=keys, args=limits))
+            allowed, generation = await self._take(keys=[self._generation_key, *keys], args=limits)
         except RedisError as exc:
             # Serving goes on: this process counts on its own until Redis is back.
             _unreachable(exc)
             return self.check(bucket, ip)
+        if generation != self._generation:
+            self._generation = generation
+            self.set_limits(await self._reload())
+        return bool(allowed)
 
     def collect_garbage(self) -> int:
         return 0  # the keys expire in Redis

@@ -8,7 +8,7 @@ import logging
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from moot.shared_limits import prefix
+from moot.shared_limits import generation_key
 
 log = logging.getLogger("moot.shared_site")
 
@@ -16,7 +16,7 @@ log = logging.getLogger("moot.shared_site")
 class RedisSiteGeneration:
     def __init__(self, redis: Redis, hostname: str) -> None:
         self._redis = redis
-        self._key = f"{prefix(hostname)}site_generation"
+        self._key = generation_key(hostname)
 
     async def read(self) -> int | None:
         try:
