@@ -112,8 +112,11 @@ class RedisRateLimiter(RateLimiter):
             _unreachable(exc)
             return self.check(bucket, ip)
         if generation != self._generation:
+            # Counted again under the limits as they are now (the token just taken was
+            # from the old limits' bucket, which nobody uses any more).
             self._generation = generation
             self.set_limits(await self._reload())
+            return await self.take(bucket, ip)
         return bool(allowed)
 
     def collect_garbage(self) -> int:

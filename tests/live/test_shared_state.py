@@ -36,7 +36,8 @@ def pair() -> Iterator[tuple[Server, Server]]:
     second.log_path = first.data_dir / "server2.log"
     try:
         first.start()
-        _admin(first).ok("PUT", "/site", {"registration_mode": "Open"})
+        # Sign-ups and logins share a bucket (10 an hour): lifted, the tests make many.
+        _admin(first).ok("PUT", "/site", {"registration_mode": "Open", "rate_limit_register": 1000})
         second.start()
         yield first, second
     finally:
@@ -71,6 +72,29 @@ def test_a_rate_limit_holds_across_processes(pair: tuple[Server, Server]) -> Non
         headers={"Authorization": tokens[1], "X-Forwarded-For": "198.51.100.8"},
     )
     assert response.status_code == 200
+
+
+def test_a_limit_changed_in_one_process_holds_in_the_other_at_once(
+    pair: tuple[Server, Server],
+) -> None:
+    first, second = pair
+    admin = _admin(first)
+    community = admin.ok("POST", "/community", {"name": unique("limits"), "title": "Limits"})
+    community_id = community["community_view"]["community"]["id"]
+    member = register(second)
+    admin.ok("PUT", "/site", {"rate_limit_post": 2, "rate_limit_post_per_second": 600})
+    try:
+        answers = []
+        for n in range(3):
+            response = member.http.post(
+                "/post",
+                json={"name": f"Limited {n}", "community_id": community_id},
+                headers={"X-Forwarded-For": "198.51.100.9"},
+            )
+            answers.append("ok" if response.status_code == 200 else response.json()["error"])
+        assert answers == ["ok", "ok", E.RATE_LIMIT_ERROR]
+    finally:
+        admin.ok("PUT", "/site", {"rate_limit_post": 6, "rate_limit_post_per_second": 600})
 
 
 def test_failed_logins_count_across_processes(pair: tuple[Server, Server]) -> None:
