@@ -39,9 +39,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:litestar")
 # reply locks its thread (moot/actions/locks.py); SQLite has one writer. Of a vote's 11,
 # the action is 8 (the post with its checks, the old vote, the vote, the post's counters
 # and ranks, the creator's score, the audience, the outbox rows, the read mark); the
-# viewer is 1 and the response's post view 2. Of a top-level comment's 15, the action is
-# 13 and the viewer and the comment view the rest; the site state is kept in the process
-# (moot/actions/site_state.py). Issue 12's goals are 6 and 12.
+# other 3 are the viewer and the response's post view. Of a top-level comment's 15, the
+# action is 13, the viewer and the comment view the rest; the site state is kept in the
+# process (moot/actions/site_state.py). Issue 12's goals are 6 and 12.
 BUDGET = {
     "like_new": (11, 11),
     "like_changed": (11, 11),
