@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -11,10 +13,16 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from moot.actions.bootstrap import bootstrap
+from moot.config import Settings
+from moot.db.engine import Database
+from moot.db.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -179,3 +187,23 @@ def destroy(server: Server) -> None:
     server.stop()
     drop_database(server.database_url)
     shutil.rmtree(server.data_dir, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def migrated_database(backend: str, hostname: str | None = None) -> AsyncIterator[Database]:
+    """A fresh database of `backend` at the newest schema, connected (and with the site
+    bootstrapped for `hostname`, if given); dropped afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix=f"moot-{backend}-db-"))
+    url = new_database_url(backend, folder)
+    await asyncio.to_thread(upgrade, url)  # Alembic runs its own event loop
+    database = Database(url)
+    await database.connect()
+    try:
+        if hostname is not None:
+            settings = Settings(data_dir=folder, database_url=url, hostname=hostname)
+            await bootstrap(database, settings)
+        yield database
+    finally:
+        await database.close()
+        drop_database(url)
+        shutil.rmtree(folder, ignore_errors=True)

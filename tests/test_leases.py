@@ -5,11 +5,8 @@ its lease expires; a process that lost its lease stops the work."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -17,27 +14,17 @@ import sqlalchemy as sa
 from moot.db import leases
 from moot.db import models as m
 from moot.db.engine import Database
-from moot.db.migrate import upgrade
 from moot.db.types import utcnow
 from moot.workers.leases import LeaseKeeper, Work
-from tests.servers import drop_database, new_database_url
+from tests.servers import migrated_database
 
 TTL = 0.6
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
-    folder = Path(tempfile.mkdtemp(prefix="moot-leases-"))
-    url = new_database_url(request.param, folder)
-    await asyncio.to_thread(upgrade, url)
-    database = Database(url)
-    await database.connect()
-    try:
+    async with migrated_database(request.param) as database:
         yield database
-    finally:
-        await database.close()
-        drop_database(url)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 class Job:

@@ -11,10 +11,8 @@ what is connected to.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import socket
 import ssl
-import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,10 +25,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from moot.actions.bootstrap import bootstrap
 from moot.config import Settings
 from moot.db.engine import Database
-from moot.db.migrate import upgrade
 from moot.errors import ApiError, ErrorCode
 from moot.federation.fetch import Budget, Fetcher, FetchError
 from moot.federation.policy import PolicyCache
@@ -40,7 +36,7 @@ from moot.media.remote_pictures import fetch_picture
 from moot.media.site_metadata import fetch_site_metadata
 from moot.outbound import checked_transport
 from tests.media.test_site_metadata import RawHttpServer, html, redirect
-from tests.servers import drop_database, new_database_url
+from tests.servers import migrated_database
 
 REBINDING = "rebind.test"
 ORIGIN = "origin.test"  # a trusted name (test mode's host map) that redirects
@@ -148,18 +144,8 @@ async def test_image_proxy(
 
 @pytest.fixture
 async def db() -> AsyncIterator[Database]:
-    folder = Path(tempfile.mkdtemp(prefix="moot-rebinding-"))
-    url = new_database_url("sqlite", folder)
-    await asyncio.to_thread(upgrade, url)  # Alembic runs its own event loop
-    database = Database(url)
-    await database.connect()
-    await bootstrap(database, Settings(data_dir=folder, database_url=url, hostname="here.test"))
-    try:
+    async with migrated_database("sqlite", "here.test") as database:
         yield database
-    finally:
-        await database.close()
-        drop_database(url)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 async def test_federation_fetcher(

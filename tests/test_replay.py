@@ -3,11 +3,7 @@ transaction lost one is run again whole (moot/replay.py), body and all."""
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-import tempfile
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,25 +13,15 @@ from litestar import Litestar, Request, post
 
 from moot.db import models as m
 from moot.db.engine import ATTEMPTS, Conflict, Database, retrying
-from moot.db.migrate import upgrade
 from moot.db.types import utcnow
 from moot.replay import attempt_of, conflict_response, replay_conflicts
-from tests.servers import drop_database, new_database_url
+from tests.servers import migrated_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
-    folder = Path(tempfile.mkdtemp(prefix="moot-replay-"))
-    url = new_database_url(request.param, folder)
-    await asyncio.to_thread(upgrade, url)
-    database = Database(url)
-    await database.connect()
-    try:
+    async with migrated_database(request.param) as database:
         yield database
-    finally:
-        await database.close()
-        drop_database(url)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 async def test_a_unique_key_taken_by_another_commit_is_a_conflict(db: Database) -> None:

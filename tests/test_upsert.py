@@ -4,41 +4,25 @@ inserts first, including two transactions inserting the same key at the same mom
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from moot.actions.bootstrap import bootstrap
-from moot.config import Settings
 from moot.db import models as m
 from moot.db import upsert
 from moot.db.engine import Database
-from moot.db.migrate import upgrade
 from moot.db.types import utcnow
-from tests.servers import drop_database, new_database_url
+from tests.servers import migrated_database
 
 HOST = "upsert.test"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
-    folder = Path(tempfile.mkdtemp(prefix="moot-upsert-"))
-    url = new_database_url(request.param, folder)
-    await asyncio.to_thread(upgrade, url)  # Alembic runs its own event loop
-    database = Database(url)
-    await database.connect()
-    await bootstrap(database, Settings(data_dir=folder, database_url=url, hostname=HOST))
-    try:
+    async with migrated_database(request.param, HOST) as database:
         yield database
-    finally:
-        await database.close()
-        drop_database(url)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _instance(domain: str) -> dict[str, object]:

@@ -4,12 +4,8 @@ a community, every instance), starting at the worker's cursor; and the states.""
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-import tempfile
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -17,11 +13,9 @@ import sqlalchemy as sa
 from moot import auth
 from moot.actions import communities
 from moot.actions.accounts import create_local_user
-from moot.actions.bootstrap import bootstrap
 from moot.config import Settings
 from moot.db import models as m
 from moot.db.engine import Connection, Database
-from moot.db.migrate import upgrade
 from moot.db.types import utcnow
 from moot.errors import ErrorCode
 from moot.federation.delivery_state import DEAD_AFTER, QueueState, save_state
@@ -29,25 +23,15 @@ from moot.federation.lag import SCAN, Lag, delivery_lag, known_instances
 from moot.federation.objects.common import instance_id_for
 from moot.federation.outbox import enqueue
 from moot.federation.policy import read_policy
-from tests.servers import drop_database, new_database_url
+from tests.servers import migrated_database
 
 HOST = "lag.test"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
-    folder = Path(tempfile.mkdtemp(prefix="moot-lag-"))
-    url = new_database_url(request.param, folder)
-    await asyncio.to_thread(upgrade, url)  # Alembic runs its own event loop
-    database = Database(url)
-    await database.connect()
-    await bootstrap(database, Settings(data_dir=folder, database_url=url, hostname=HOST))
-    try:
+    async with migrated_database(request.param, HOST) as database:
         yield database
-    finally:
-        await database.close()
-        drop_database(url)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 async def _community(tx: Connection) -> int:
