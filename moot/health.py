@@ -23,36 +23,37 @@ CHECK_SECONDS = 3.0
 _PROBE_PICTURE = "moot-health-probe.png"
 
 
-async def _database(moot: Moot) -> None:
+async def _database(moot: Moot) -> str:
     async with moot.db.connection() as conn:
         await conn.scalar(sa.select(sa.literal(1)))
+    return "ok"
 
 
-async def _redis(moot: Moot) -> None:
-    if moot.redis is not None:
-        await moot.redis.ping()
+async def _redis(moot: Moot) -> str:
+    if moot.redis is None:
+        return "not configured"
+    await moot.redis.ping()
+    return "ok"
 
 
-async def _storage(moot: Moot) -> None:
+async def _storage(moot: Moot) -> str:
     await moot.media.get(_PROBE_PICTURE)
+    return "ok"
 
 
-_CHECKS: dict[str, Callable[[Moot], Awaitable[None]]] = {
+_CHECKS: dict[str, Callable[[Moot], Awaitable[str]]] = {
     "database": _database,
     "redis": _redis,
     "storage": _storage,
 }
 
 
-async def _outcome(name: str, check: Callable[[Moot], Awaitable[None]], moot: Moot) -> str:
+async def _outcome(name: str, check: Callable[[Moot], Awaitable[str]], moot: Moot) -> str:
     try:
-        await asyncio.wait_for(check(moot), CHECK_SECONDS)
+        return await asyncio.wait_for(check(moot), CHECK_SECONDS)
     except Exception as exc:
         log.warning("health: %s is not ready: %s", name, exc or type(exc).__name__)
         return "unavailable"
-    if name == "redis" and moot.redis is None:
-        return "not configured"
-    return "ok"
 
 
 @get("/health", media_type="application/json")
