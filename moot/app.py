@@ -50,7 +50,7 @@ from moot.outbound import checked_transport
 from moot.ratelimit import BucketConfig, RateLimitBucket, collect_garbage_forever
 from moot.replay import attempt_of, conflict_response, replay_conflicts
 from moot.request_context import client_ip
-from moot.request_log import statement_counts
+from moot.request_log import request_log
 from moot.security_headers import security_headers
 from moot.shared_limits import RedisLoginThrottle, RedisRateLimiter
 from moot.shared_site import RedisSiteGeneration
@@ -315,14 +315,20 @@ def create_app(settings: Settings) -> Litestar:
         ),
         request_max_body_size=1024 * 1024,
         debug=False,
+        # Logging is moot's own (moot/log_setup.py): lines written in the request's task,
+        # where its id is known, in one format.
+        logging_config=None,
     )
     app.state.moot = moot
     # The same URL serves a web page or ActivityPub JSON, by the Accept header.
-    app.asgi_handler = security_headers(
-        with_cors(
-            CorsPolicy.of(settings),
-            cookie_guard(replay_conflicts(negotiate(statement_counts(app.asgi_handler)))),
+    app.asgi_handler = request_log(
+        security_headers(
+            with_cors(
+                CorsPolicy.of(settings),
+                cookie_guard(replay_conflicts(negotiate(app.asgi_handler))),
+            ),
+            https=settings.origin.startswith("https:"),
         ),
-        https=settings.origin.startswith("https:"),
+        settings,
     )
     return app

@@ -117,6 +117,8 @@ def serve(host: str, port: int, workers: bool, processes: int) -> None:
         "host": host,
         "port": port,
         "log_level": "warning",
+        # moot logs each request itself (moot/request_log.py), with its id and client.
+        "access_log": False,
         # moot reads X-Forwarded-For itself, from MOOT_TRUSTED_PROXIES only.
         "proxy_headers": False,
         "server_header": False,

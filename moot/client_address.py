@@ -37,6 +37,12 @@ def _trusted(address: Address, networks: tuple[Network, ...]) -> bool:
     return any(address in network for network in networks)
 
 
+def is_trusted(peer: str, trusted: tuple[Network, ...]) -> bool:
+    """Whether the connection's `peer` is one of the trusted proxies."""
+    address = _address(peer)
+    return address is not None and _trusted(address, trusted)
+
+
 def client_address(peer: str | None, forwarded_for: list[str], trusted: tuple[Network, ...]) -> str:
     """The client's address, from the connection's `peer` and every `X-Forwarded-For`
     header's value in order. A hop that is not an address stops the walk at the proxy

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -47,6 +48,8 @@ class Settings:
     run_workers: bool = True
     rank_refresh_seconds: int = 600
     log_level: str = "INFO"
+    # The level of the one line each request logs (moot/request_log.py), or "off".
+    request_log_level: str = "INFO"
     # Redis (redis://host:port/db), for what several `moot serve` processes must share:
     # rate limits and failed-login counts. Without it each process keeps its own.
     redis_url: str = ""
@@ -85,6 +88,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.image_mode not in IMAGE_MODES:
             raise ValueError(f"MOOT_IMAGE_MODE must be one of {', '.join(IMAGE_MODES)}")
+        if self.request_log_level.lower() != "off" and self.request_log_levelno is None:
+            raise ValueError("MOOT_REQUEST_LOG_LEVEL must be a log level (DEBUG, INFO, …) or off")
         if self.s3_endpoint:
             missing = [
                 f"MOOT_S3_{name.upper()}"
@@ -93,6 +98,11 @@ class Settings:
             ]
             if missing:
                 raise ValueError(f"MOOT_S3_ENDPOINT is set, so {', '.join(missing)} must be too")
+
+    @property
+    def request_log_levelno(self) -> int | None:
+        """MOOT_REQUEST_LOG_LEVEL as a number; None for "off" (no request lines)."""
+        return logging.getLevelNamesMapping().get(self.request_log_level.upper())
 
     @property
     def sqlite_path(self) -> Path:

@@ -48,7 +48,10 @@ async def test_the_count_is_a_field_of_the_request_log(
     forum: Forum, caplog: pytest.LogCaptureFixture
 ) -> None:
     await forum.statements("/api/v3/site")
-    with caplog.at_level(logging.DEBUG, logger="moot.requests"):
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="moot.requests"):
         seen, _ = await forum.statements("/api/v3/site")
     lines = [r.getMessage() for r in caplog.records if r.name == "moot.requests"]
-    assert lines == [f"GET /api/v3/site statements={len(seen)}"]
+    assert len(lines) == 1
+    assert lines[0].startswith("method=GET path=/api/v3/site status=200 ")
+    assert lines[0].endswith(f" statements={len(seen)}")

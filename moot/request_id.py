@@ -1,0 +1,37 @@
+"""Each request's id: in the `X-Request-Id` response header, in the request's log line and
+in every other log line written while it is served, so one request's lines can be found
+together (and, with the id a proxy sent, matched with the proxy's own log).
+
+The id lives in a context variable: tasks a request starts inherit it (asyncio copies the
+context), and `RequestIdFilter` puts it on each log record as `request_id`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from contextvars import ContextVar
+
+# What a proxy's id may look like: uuids, nginx's $request_id, most tracing ids. Anything
+# else (spaces, quotes, control characters, a kilobyte) could forge or break a log line.
+_WELL_FORMED = re.compile(r"[A-Za-z0-9._:=+/-]{1,128}")
+NONE = "-"
+
+current: ContextVar[str] = ContextVar("moot_request_id", default=NONE)
+
+
+def well_formed(value: str) -> bool:
+    return _WELL_FORMED.fullmatch(value) is not None
+
+
+def new() -> str:
+    return uuid.uuid4().hex
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to every record a handler sees ("-" outside a request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current.get()
+        return True
