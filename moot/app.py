@@ -39,6 +39,7 @@ from moot.config import Settings, load_settings
 from moot.cookie_guard import cookie_guard
 from moot.cors import CorsPolicy, with_cors
 from moot.db.engine import Conflict, Database
+from moot.db.replica import Replica
 from moot.errors import ApiError, ErrorCode
 from moot.federation import routes as federation
 from moot.federation.negotiation import negotiate
@@ -243,6 +244,11 @@ def create_app(settings: Settings) -> Litestar:
         moot.http = httpx.AsyncClient(transport=transport, trust_env=False)
         moot.federation = fed = start_federation(settings, db)
         background = [asyncio.create_task(collect_garbage_forever(moot.limiter))]
+        if settings.database_replica_url:
+            moot.replica = Replica(
+                settings.database_replica_url, db, settings.replica_max_lag_seconds
+            )
+            background.append(asyncio.create_task(moot.replica.watch()))
         if settings.run_workers:
             background.append(asyncio.create_task(run_background(moot, fed)))
         log.info(
@@ -265,6 +271,8 @@ def create_app(settings: Settings) -> Litestar:
             if redis is not None:
                 await redis.aclose()
             await moot.media.close()
+            if moot.replica is not None:
+                await moot.replica.close()
             await db.close()
 
     api = Router(

@@ -62,12 +62,13 @@ def main() -> None:
     """moot: a federated link aggregator that speaks Lemmy's API.
 
     Settings come from MOOT_* environment variables (or ./moot.toml): MOOT_DATABASE_URL
-    (default: SQLite in ./moot-data/), MOOT_DATA_DIR, MOOT_HOSTNAME, MOOT_SETUP_ADMIN_NAME,
-    MOOT_SETUP_ADMIN_PASSWORD, MOOT_TRUSTED_PROXIES (reverse proxies whose X-Forwarded-For
-    names the client); outgoing mail: MOOT_SMTP_HOST, MOOT_SMTP_PORT,
-    MOOT_SMTP_USER, MOOT_SMTP_PASSWORD, MOOT_SMTP_FROM, MOOT_SMTP_TLS (none, starttls, tls);
-    pictures on an S3-compatible store: MOOT_S3_ENDPOINT, MOOT_S3_BUCKET, MOOT_S3_ACCESS_KEY,
-    MOOT_S3_SECRET_KEY, MOOT_S3_REGION, MOOT_S3_PUBLIC_URL.
+    (default: SQLite in ./moot-data/), MOOT_DATABASE_REPLICA_URL and
+    MOOT_REPLICA_MAX_LAG_SECONDS (a streaming replica for anonymous listings), MOOT_DATA_DIR,
+    MOOT_HOSTNAME, MOOT_SETUP_ADMIN_NAME, MOOT_SETUP_ADMIN_PASSWORD, MOOT_TRUSTED_PROXIES
+    (reverse proxies whose X-Forwarded-For names the client); outgoing mail: MOOT_SMTP_HOST,
+    MOOT_SMTP_PORT, MOOT_SMTP_USER, MOOT_SMTP_PASSWORD, MOOT_SMTP_FROM, MOOT_SMTP_TLS (none,
+    starttls, tls); pictures on an S3-compatible store: MOOT_S3_ENDPOINT, MOOT_S3_BUCKET,
+    MOOT_S3_ACCESS_KEY, MOOT_S3_SECRET_KEY, MOOT_S3_REGION, MOOT_S3_PUBLIC_URL.
     """
 
 

@@ -26,6 +26,10 @@ IMAGE_MODES = ("None", "StoreLinkPreviews", "ProxyAllImages")
 class Settings:
     data_dir: Path = Path("moot-data")
     database_url: str = ""
+    # A streaming replica of the PostgreSQL database, for anonymous listings; they go to the
+    # primary whenever the replica may be more than `replica_max_lag_seconds` behind.
+    database_replica_url: str = ""
+    replica_max_lag_seconds: float = 5.0
     # The public host name (with a port when not the scheme's): ids and links of local
     # objects start with it. When none is configured it is the address `moot serve` listens
     # on (see `listening_on`), served over plain http.
@@ -88,6 +92,12 @@ class Settings:
     def __post_init__(self) -> None:
         if self.image_mode not in IMAGE_MODES:
             raise ValueError(f"MOOT_IMAGE_MODE must be one of {', '.join(IMAGE_MODES)}")
+        if self.database_replica_url and not all(
+            url.startswith("postgres") for url in (self.database_url, self.database_replica_url)
+        ):
+            raise ValueError("MOOT_DATABASE_REPLICA_URL needs PostgreSQL, as MOOT_DATABASE_URL")
+        if self.replica_max_lag_seconds <= 0:
+            raise ValueError("MOOT_REPLICA_MAX_LAG_SECONDS must be more than 0")
         if self.request_log_level.lower() != "off" and self.request_log_levelno is None:
             raise ValueError("MOOT_REQUEST_LOG_LEVEL must be a log level (DEBUG, INFO, …) or off")
         if self.s3_endpoint:
@@ -184,6 +194,8 @@ def _coerce(name: str, raw: str) -> object:
         return raw.strip().lower() in _TRUE
     if kind == "int":
         return int(raw)
+    if kind == "float":
+        return float(raw)
     if kind == "Path":
         return Path(raw)
     return raw

@@ -1,5 +1,6 @@
 """`GET /health`: is this process ready to answer (its database, Redis and picture store
-reachable)? `GET /health/live`: is it running at all? For load balancers and service
+reachable)? It also says how the read replica is (ok, lagging, unreachable), which does not
+make the process unready. `GET /health/live`: is it running at all? For load balancers and service
 managers; neither touches the site's data."""
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ async def _redis(moot: Moot) -> str:
     return "ok"
 
 
+async def _replica(moot: Moot) -> str:
+    """What the replica's watcher last found (no query here). Not a failure of this
+    process: while the replica is behind or away, its reads go to the primary."""
+    return "not configured" if moot.replica is None else moot.replica.status()
+
+
 async def _storage(moot: Moot) -> str:
     await moot.media.get(_PROBE_PICTURE)
     return "ok"
@@ -45,6 +52,7 @@ _CHECKS: dict[str, Callable[[Moot], Awaitable[str]]] = {
     "database": _database,
     "redis": _redis,
     "storage": _storage,
+    "replica": _replica,
 }
 
 

@@ -3,6 +3,7 @@ request: the process state, the viewer, the client."""
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from litestar import Request
@@ -29,6 +30,16 @@ def token_of(request: AnyRequest) -> str | None:
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
     return request.cookies.get("jwt") or None
+
+
+def listing_connection(request: AnyRequest) -> AbstractAsyncContextManager[Connection]:
+    """A connection for a listing that may be a few seconds stale when anonymous: the read
+    replica's when there is one within its bound and the request carries no token (a
+    logged-in reader must see their own writes), the primary's otherwise."""
+    moot = state(request)
+    if moot.replica is None or token_of(request) is not None:
+        return moot.db.connection()
+    return moot.replica.connection()
 
 
 def client_ip(request: AnyRequest) -> str:

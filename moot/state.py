@@ -1,5 +1,5 @@
-"""What a running moot process holds: settings, the database, picture storage, the rate
-limiter and the failed-login counts."""
+"""What a running moot process holds: settings, the database (and its read replica),
+picture storage, the rate limiter and the failed-login counts."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from moot.media.storage import Storage
 from moot.ratelimit import DEFAULT_LIMITS, RateLimiter
 
 if TYPE_CHECKING:
+    from moot.db.replica import Replica
     from moot.federation.runtime import Federation
 
 
@@ -30,3 +31,5 @@ class Moot:
     federation: Federation | None = None
     # Shared by the processes of one instance (MOOT_REDIS_URL), when there is one.
     redis: Redis | None = None
+    # The read replica for anonymous listings (MOOT_DATABASE_REPLICA_URL), when there is one.
+    replica: Replica | None = None

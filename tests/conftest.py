@@ -13,6 +13,7 @@ import pytest
 from tests.browser import browser, new_context, outside  # noqa: F401
 from tests.s3server import SwiftS3
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server, destroy, make_server
+from tests.standby import StreamingPair, start_pair
 
 BACKENDS = ["sqlite", "postgresql"]
 _names = itertools.count(1)
@@ -118,3 +119,14 @@ def swift() -> Iterator[SwiftS3]:
         yield store
     finally:
         store.destroy()
+
+
+@pytest.fixture(scope="session")
+def standby() -> Iterator[StreamingPair]:
+    """A real PostgreSQL primary and streaming replica (tests/standby.py); a test that
+    pauses, stops or breaks the replica puts it back as it found it."""
+    pair = start_pair()
+    try:
+        yield pair
+    finally:
+        pair.destroy()

@@ -31,3 +31,40 @@ def test_no_host_name_is_the_listen_address_over_http() -> None:
     assert settings.listening_on("0.0.0.0", 9000).origin == "http://127.0.0.1:9000"
     assert settings.listening_on("::", 9000).origin == "http://[::1]:9000"
     assert settings.listening_on("10.0.0.7", 80).hostname == "10.0.0.7:80"
+
+
+PG = "postgresql://moot@127.0.0.1/moot"
+
+
+@pytest.mark.parametrize(
+    ("env", "refusal"),
+    [
+        ({"MOOT_DATABASE_REPLICA_URL": PG}, "MOOT_DATABASE_REPLICA_URL needs PostgreSQL"),
+        (
+            {
+                "MOOT_DATABASE_URL": PG,
+                "MOOT_DATABASE_REPLICA_URL": PG,
+                "MOOT_REPLICA_MAX_LAG_SECONDS": "0",
+            },
+            "MOOT_REPLICA_MAX_LAG_SECONDS must be more than 0",
+        ),
+        ({"MOOT_REQUEST_LOG_LEVEL": "loud"}, "MOOT_REQUEST_LOG_LEVEL must be a log level"),
+    ],
+)
+def test_settings_that_cannot_work_are_refused(env: dict[str, str], refusal: str) -> None:
+    with pytest.raises(ValueError, match=refusal):
+        load_settings({**env, "MOOT_CONFIG": "/nonexistent"})
+
+
+def test_the_replica_and_request_log_settings() -> None:
+    env = {
+        "MOOT_DATABASE_URL": PG,
+        "MOOT_DATABASE_REPLICA_URL": PG.replace("127.0.0.1", "replica"),
+        "MOOT_REPLICA_MAX_LAG_SECONDS": "2.5",
+        "MOOT_REQUEST_LOG_LEVEL": "off",
+        "MOOT_CONFIG": "/nonexistent",
+    }
+    settings = load_settings(env)
+    assert settings.replica_max_lag_seconds == 2.5
+    assert settings.request_log_levelno is None
+    assert load_settings({"MOOT_CONFIG": "/nonexistent"}).request_log_levelno == 20

@@ -74,8 +74,9 @@ async def current(conn: Connection) -> SiteState:
         return kept[1]
     generation = conn.cache.get(_GENERATION, 0)
     state = await _read(conn)
-    # An invalidation while reading: what was read may be from before it.
-    if conn.cache.get(_GENERATION, 0) == generation:
+    # An invalidation while reading: what was read may be from before it. A replica's
+    # copy may be from before the last one, so it is used but not kept.
+    if conn.cache.get(_GENERATION, 0) == generation and not conn.replica:
         conn.cache[_KEY] = (elsewhere, state)
     return state
 

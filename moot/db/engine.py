@@ -204,6 +204,8 @@ class Connection:
 
     dialect_name: str
     cache: dict[str, Any]
+    # Reads a replica (moot/db/replica.py), which may lag: what it reads is not kept.
+    replica = False
     _ended: list[Callable[[], Awaitable[None]]] | None = None
 
     def on_end(self, callback: Callable[[], Awaitable[None]]) -> None:
@@ -323,10 +325,12 @@ class Database:
     def sqlite_path(self) -> Path:
         return Path(self.url.split("///", 1)[1])
 
-    async def connect(self, size: int = 8) -> None:
+    async def connect(self, size: int = 8, connect_timeout: float = 60.0) -> None:
         if self.dialect_name == "postgresql":
             dsn = self.url.replace("postgresql+asyncpg://", "postgresql://")
-            self._pg_pool = await asyncpg.create_pool(dsn, min_size=1, max_size=size)
+            self._pg_pool = await asyncpg.create_pool(
+                dsn, min_size=1, max_size=size, timeout=connect_timeout
+            )
             return
         self._sqlite_idle = asyncio.Queue()
         for _ in range(max(2, size // 2)):

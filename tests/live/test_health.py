@@ -15,7 +15,12 @@ def test_a_ready_instance(server: Server) -> None:
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "redis": "not configured", "storage": "ok"},
+        "checks": {
+            "database": "ok",
+            "redis": "not configured",
+            "storage": "ok",
+            "replica": "not configured",
+        },
     }
     assert httpx.get(f"{server.url}/health/live").json() == {"status": "ok"}
 
@@ -31,6 +36,7 @@ def test_without_its_redis_an_instance_is_not_ready_but_still_serves() -> None:
             "database": "ok",
             "redis": "unavailable",
             "storage": "ok",
+            "replica": "not configured",
         }
         assert httpx.get(f"{server.url}/health/live").status_code == 200
         login = {"username_or_email": ADMIN_NAME, "password": ADMIN_PASSWORD}

@@ -13,7 +13,13 @@ from moot.db import queries
 from moot.db.engine import Connection, Row
 from moot.db.listings import CommentFilter, check_page, list_comments
 from moot.errors import ApiError, ErrorCode
-from moot.request_context import AnyRequest, optional_viewer, required_viewer, state
+from moot.request_context import (
+    AnyRequest,
+    listing_connection,
+    optional_viewer,
+    required_viewer,
+    state,
+)
 
 
 async def _comment_response(conn: Connection, comment_id: int, viewer: Viewer | None) -> Json:
@@ -77,7 +83,7 @@ async def list_comments_route(
         raise ApiError(ErrorCode.CONTRADICTING_FILTERS)
     if max_depth is not None and not 1 <= max_depth <= 1000:
         raise ApiError(ErrorCode.COULDNT_GET_COMMENTS)
-    async with state(request).db.connection() as conn:
+    async with listing_connection(request) as conn:
         viewer = await optional_viewer(conn, request)
         _, local = await load_site(conn)
         parent_path = None

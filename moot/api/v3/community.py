@@ -17,7 +17,13 @@ from moot.db.listings import blocked_instances, check_page, community_order
 from moot.errors import ApiError, ErrorCode
 from moot.federation.lookup import look_up
 from moot.federation.runtime import Federation
-from moot.request_context import AnyRequest, optional_viewer, required_viewer, state
+from moot.request_context import (
+    AnyRequest,
+    listing_connection,
+    optional_viewer,
+    required_viewer,
+    state,
+)
 
 
 async def _response(conn: Connection, community: Row, viewer: Viewer | None) -> Json:
@@ -96,7 +102,7 @@ async def list_communities(
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_FIND_COMMUNITY)
     c = m.community.c
-    async with state(request).db.connection() as conn:
+    async with listing_connection(request) as conn:
         viewer = await optional_viewer(conn, request)
         query = sa.select(m.community).where(~c.removed, ~c.deleted)
         nsfw = (

@@ -20,7 +20,13 @@ from moot.db.engine import Connection, Row
 from moot.db.listings import PostFilter, check_page, decode_cursor, encode_cursor, list_posts
 from moot.errors import ApiError, ErrorCode
 from moot.media.site_metadata import fetch_site_metadata
-from moot.request_context import AnyRequest, optional_viewer, required_viewer, state
+from moot.request_context import (
+    AnyRequest,
+    listing_connection,
+    optional_viewer,
+    required_viewer,
+    state,
+)
 
 SUCCESS: Json = {"success": True}
 
@@ -136,7 +142,7 @@ async def list_posts_route(
     page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_GET_POSTS)
     if liked_only and disliked_only:
         raise ApiError(ErrorCode.CONTRADICTING_FILTERS)
-    async with state(request).db.connection() as conn:
+    async with listing_connection(request) as conn:
         viewer = await optional_viewer(conn, request)
         _, local = await load_site(conn)
         if community_id is None and community_name is not None:
