@@ -156,6 +156,13 @@ def test_serve_with_two_processes() -> None:
             ["pgrep", "-P", str(process.pid)], capture_output=True, text=True
         ).stdout.split()
         assert len(children) >= 2, server.log_tail()
+        # The processes log their requests with the proxy's id, as one process does.
+        response = httpx.get(f"{server.api}/site", headers={"X-Request-Id": "two-processes-1"})
+        assert response.headers["x-request-id"] == "two-processes-1"
+        deadline = time.monotonic() + 10
+        while "request_id=two-processes-1 " not in server.log_path.read_text():
+            assert time.monotonic() < deadline, server.log_tail()
+            time.sleep(0.05)
     finally:
         process.terminate()
         process.wait(timeout=30)
