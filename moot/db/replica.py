@@ -115,6 +115,10 @@ class Replica:
             await self.db.connect(connect_timeout=CONNECT_SECONDS)
             self._connected = True
         at = self._clock()
+        # Positions older than the bound can no longer make the replica usable (and while
+        # the replica is away, this keeps the list from growing).
+        while self._pending and self._pending[0][0] < at - self.max_lag:
+            self._pending.popleft()
         async with self.primary.connection() as conn:
             self._pending.append((at, int(await conn.scalar(_PRIMARY_LSN))))
         async with self.db.connection() as conn:
@@ -123,12 +127,9 @@ class Replica:
             raise RuntimeError("MOOT_DATABASE_REPLICA_URL is not a standby in recovery")
         while self._pending and self._pending[0][1] <= int(replayed):
             self._fresh_at = self._pending.popleft()[0]
-        # Positions older than the bound can no longer make the replica usable.
-        horizon = self._clock() - self.max_lag
-        while self._pending and self._pending[0][0] < horizon:
-            self._pending.popleft()
         if self.problem is not None:
-            log.info("read replica confirmed within %.1f s of the primary", self.max_lag)
+            behind = "" if self.usable() else f", but more than {self.max_lag} s behind"
+            log.info("read replica answers%s", behind)
         self.problem = None
 
     async def watch(self) -> None:
