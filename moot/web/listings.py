@@ -18,6 +18,7 @@ from moot.db import queries
 from moot.db.browse import communities_by_size, has_admin
 from moot.db.engine import Connection, Row
 from moot.db.listings import PostFilter, decode_cursor, encode_cursor, list_posts
+from moot.request_context import listing_connection
 from moot.web.choices import LISTING_TYPES, MODERATOR_VIEW, POST_SORTS, SORT_HELP_URL, pick
 from moot.web.pages import AnyRequest, Page, go, load_page, render, state
 from moot.web.views import PostCard, post_cards
@@ -92,7 +93,7 @@ async def home(
     sort: str | None = None,
     page_cursor: str | None = None,
 ) -> Template | Redirect:
-    async with state(request).db.connection() as conn:
+    async with listing_connection(request) as conn:  # anonymous: the read replica's
         if not await has_admin(conn):
             return go("/setup")
         page = await load_page(conn, request)

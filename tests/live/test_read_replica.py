@@ -1,10 +1,10 @@
-"""Anonymous listings (posts, comments, communities) are read from a real streaming replica
-while it is confirmed within MOOT_REPLICA_MAX_LAG_SECONDS of the primary, and from the
-primary otherwise; a logged-in reader always reads the primary. Which database answered is
-seen by pausing the replica's replay (`pg_wal_replay_pause()`): a post written then is on
-the primary only, so a listing without it came from the replica, and one with it from the
-primary. PostgreSQL only: the session's primary/replica pair, one `moot serve` for the
-module."""
+"""Anonymous listings (posts, comments, communities, the web front page) are read from a
+real streaming replica while it is confirmed within MOOT_REPLICA_MAX_LAG_SECONDS of the
+primary, and from the primary otherwise; a logged-in reader always reads the primary.
+Which database answered is seen by pausing the replica's replay (`pg_wal_replay_pause()`):
+a post written then is on the primary only, so a listing without it came from the
+replica, and one with it from the primary. PostgreSQL only: the session's primary/replica
+pair, one `moot serve` for the module."""
 
 from __future__ import annotations
 
@@ -75,6 +75,15 @@ def _community_names(api: Api) -> list[str]:
     return [c["community"]["name"] for c in listing]
 
 
+def _front_page(server: Server, member: Api | None = None) -> str:
+    """The web front page, newest first; a member's with their session cookie."""
+    token = member.http.headers["authorization"].split()[1] if member else None
+    cookies = {"jwt": token} if token else None
+    response = httpx.get(f"{server.url}/", params={"sort": "New", "type": "All"}, cookies=cookies)
+    assert response.status_code == 200
+    return response.text
+
+
 def _admin(server: Server) -> Api:
     login = {"username_or_email": ADMIN_NAME, "password": ADMIN_PASSWORD}
     return Api(server, Api(server).ok("POST", "/user/login", login)["jwt"])
@@ -93,7 +102,8 @@ def test_anonymous_listings_come_from_the_replica_within_the_bound(
     name = unique("replica")
     body = {"name": name, "title": "Replicated"}
     community = admin.ok("POST", "/community", body)["community_view"]["community"]["id"]
-    first = _post(admin, community, "written before the pause")
+    first_name, second_name = unique("before pause "), unique("during pause ")
+    first = _post(admin, community, first_name)
     _until(
         "the replica has the post and is confirmed",
         lambda: (
@@ -105,7 +115,7 @@ def test_anonymous_listings_come_from_the_replica_within_the_bound(
     pair.psql(pair.replica_port, "SELECT pg_wal_replay_pause()")
     try:
         started = time.monotonic()
-        second = _post(admin, community, "written during the pause")
+        second = _post(admin, community, second_name)
         comment = {"content": "a comment during the pause", "post_id": first}
         admin.ok("POST", "/comment", comment)
         newer = unique("paused")
@@ -116,9 +126,12 @@ def test_anonymous_listings_come_from_the_replica_within_the_bound(
         assert anonymous.ok("GET", "/comment/list", post_id=first)["comments"] == []
         names = _community_names(anonymous)
         assert name in names and newer not in names
+        front_page = _front_page(server)
+        assert first_name in front_page and second_name not in front_page
         assert time.monotonic() - started < MAX_LAG, "too slow to see the replica's answer"
         # Logged in: the primary's, with the reader's own writes.
         assert _post_ids(admin, community) == [second, first]
+        assert second_name in _front_page(server, admin)
         assert len(admin.ok("GET", "/comment/list", post_id=first)["comments"]) == 1
 
         # Past the bound the replica is no longer confirmed: the primary answers.
@@ -127,6 +140,7 @@ def test_anonymous_listings_come_from_the_replica_within_the_bound(
         assert _on_replica(pair, server, f"SELECT count(*) FROM post WHERE id = {second}") == "0"
         assert len(anonymous.ok("GET", "/comment/list", post_id=first)["comments"]) == 1
         assert newer in _community_names(anonymous)
+        assert second_name in _front_page(server)
         assert _replica_health(server) == "lagging"
     finally:
         pair.psql(pair.replica_port, "SELECT pg_wal_replay_resume()")
