@@ -35,6 +35,7 @@ from moot.api.v3 import (
 )
 from moot.api.v3.error_docs import ErrorDocumentingJson
 from moot.api.v3.mod_routes import MODERATION_ROUTERS
+from moot.auth import use_hash_cost
 from moot.config import Settings, load_settings
 from moot.cookie_guard import cookie_guard
 from moot.cors import CorsPolicy, with_cors
@@ -218,6 +219,7 @@ def app_from_environment() -> Litestar:
 
 
 def create_app(settings: Settings) -> Litestar:
+    use_hash_cost(settings.password_hash_cost)
     db = Database(settings.resolved_database_url)
     moot = Moot(settings=settings, db=db, media=open_storage(settings))
 

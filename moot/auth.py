@@ -7,6 +7,7 @@ only while its row is in `login_token`, so logout and password changes revoke it
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import secrets
 import time
@@ -23,9 +24,22 @@ from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.thread_priority import lower_priority
 
-BCRYPT_ROUNDS = 12  # Lemmy's DEFAULT_COST: accounts can move between the two with their hash.
-# Checked against when the name is unknown, so a miss costs the same time as a wrong password.
-_DUMMY_HASH = bcrypt.hashpw(b"not a real password", bcrypt.gensalt(rounds=BCRYPT_ROUNDS))
+# Lemmy's DEFAULT_COST: accounts can move between the two with their hash. A process
+# serving an instance uses the instance's setting (`use_hash_cost`, MOOT_PASSWORD_HASH_COST).
+_cost = 12
+
+
+def use_hash_cost(cost: int) -> None:
+    global _cost
+    _cost = cost
+
+
+@functools.cache
+def _dummy_hash(cost: int) -> bytes:
+    """Checked against when the name is unknown, so a miss costs the same time as a wrong
+    password. Made on first use: it costs as much as a login, and most commands never need
+    it."""
+    return bcrypt.hashpw(b"not a real password", bcrypt.gensalt(rounds=cost))
 
 
 # A bcrypt hash costs a few hundred milliseconds of CPU. On the event loop it would stall
@@ -47,13 +61,13 @@ def _secret(password: str) -> bytes:
 
 
 def hash_password(password: str) -> str:
-    return bcrypt.hashpw(_secret(password), bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode()
+    return bcrypt.hashpw(_secret(password), bcrypt.gensalt(rounds=_cost)).decode()
 
 
 def verify_password(password: str, hashed: str | None) -> bool:
     candidate = _secret(password)
     if hashed is None:
-        bcrypt.checkpw(candidate, _DUMMY_HASH)
+        bcrypt.checkpw(candidate, _dummy_hash(_cost))
         return False
     try:
         return bcrypt.checkpw(candidate, hashed.encode())

@@ -16,8 +16,11 @@ T = TypeVar("T")
 
 
 def _settings() -> Settings:
+    from moot.auth import use_hash_cost
+
     settings = load_settings()
     configure_logging(settings)
+    use_hash_cost(settings.password_hash_cost)
     return settings
 
 

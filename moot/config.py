@@ -36,6 +36,9 @@ class Settings:
     hostname: str = f"{DEFAULT_LISTEN_HOST}:{DEFAULT_LISTEN_PORT}"
     # False when no host name was set (load_settings decides; not a setting of its own).
     hostname_configured: bool = True
+    # bcrypt's cost for new password hashes: 12 is Lemmy's, so accounts move between the
+    # two with their hash. Each step doubles the work; 4 (the least) is for test suites.
+    password_hash_cost: int = 12
     setup_admin_name: str | None = None
     setup_admin_password: str | None = None
     # Plain http and loopback peers, and fast retries: for tests and development only.
@@ -96,6 +99,8 @@ class Settings:
             url.startswith("postgres") for url in (self.database_url, self.database_replica_url)
         ):
             raise ValueError("MOOT_DATABASE_REPLICA_URL needs PostgreSQL, as MOOT_DATABASE_URL")
+        if not 4 <= self.password_hash_cost <= 31:
+            raise ValueError("MOOT_PASSWORD_HASH_COST must be from 4 to 31 (bcrypt's range)")
         if self.replica_max_lag_seconds <= 0:
             raise ValueError("MOOT_REPLICA_MAX_LAG_SECONDS must be more than 0")
         if self.request_log_level.lower() != "off" and self.request_log_levelno is None:

@@ -15,8 +15,10 @@ names resolve to their configured addresses without DNS.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
+import ssl
 from collections.abc import Iterable, Mapping
 from typing import Final
 
@@ -122,16 +124,23 @@ class CheckedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One for every client of the process: loading the certificate authorities takes a
+    tenth of a second or more of CPU, and delivery alone builds a dozen clients at start
+    (it held up the first request for seconds)."""
+    return httpx.create_ssl_context()  # honours SSL_CERT_FILE and SSL_CERT_DIR
+
+
 class _CheckedTransport(httpx.AsyncHTTPTransport):
     def __init__(
         self, limits: httpx.Limits, allow_private: bool, host_map: Mapping[str, str]
     ) -> None:
-        super().__init__(limits=limits)
+        super().__init__(verify=_ssl_context(), limits=limits)
         # httpx takes no network backend, so its pool is rebuilt with ours (same settings
-        # as httpx's defaults: SSL_CERT_FILE and SSL_CERT_DIR are honoured, as they were).
-        # The rebinding tests fail if httpx stops using `_pool`.
+        # as httpx's defaults). The rebinding tests fail if httpx stops using `_pool`.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=_ssl_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

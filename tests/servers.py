@@ -95,6 +95,8 @@ class Server:
             MOOT_SETUP_ADMIN_NAME=ADMIN_NAME,
             MOOT_SETUP_ADMIN_PASSWORD=ADMIN_PASSWORD,
             MOOT_FEDERATION_TEST_MODE="1",
+            # bcrypt at its least cost: the suite signs up and logs in thousands of times.
+            MOOT_PASSWORD_HASH_COST="4",
             MOOT_RANK_REFRESH_SECONDS="3600",
             # The tests stand for a proxy on loopback: their X-Forwarded-For names the client.
             MOOT_TRUSTED_PROXIES="127.0.0.1",

@@ -95,3 +95,16 @@ async def test_passwords_hash_at_a_lower_priority() -> None:
 
     hashing = await asyncio.get_running_loop().run_in_executor(auth._HASHERS, niceness)
     assert hashing == min(19, niceness() + STEP)
+
+
+def test_hashes_are_lemmys_unless_the_instance_sets_a_cost() -> None:
+    assert auth.hash_password(PASSWORD).startswith("$2b$12$")  # Lemmy's DEFAULT_COST
+    auth.use_hash_cost(4)
+    try:
+        cheap = auth.hash_password(PASSWORD)
+    finally:
+        auth.use_hash_cost(12)
+    assert cheap.startswith("$2b$04$")
+    # The cost is in the hash: a hash of either cost verifies whatever the setting.
+    assert auth.verify_password(PASSWORD, cheap)
+    assert not auth.verify_password("wrong-password", cheap)

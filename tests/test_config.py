@@ -49,6 +49,7 @@ PG = "postgresql://moot@127.0.0.1/moot"
             "MOOT_REPLICA_MAX_LAG_SECONDS must be more than 0",
         ),
         ({"MOOT_REQUEST_LOG_LEVEL": "loud"}, "MOOT_REQUEST_LOG_LEVEL must be a log level"),
+        ({"MOOT_PASSWORD_HASH_COST": "3"}, "MOOT_PASSWORD_HASH_COST must be from 4 to 31"),
     ],
 )
 def test_settings_that_cannot_work_are_refused(env: dict[str, str], refusal: str) -> None:
