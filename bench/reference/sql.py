@@ -147,13 +147,22 @@ def comment_tree(dialect: str, sort: str, local: bool) -> Statement:
         *s.COMMUNITY.columns("c", dialect),
         *_flags("p.community_id", "t.creator_id"),
     ]
-    return Statement(
-        f"SELECT {', '.join(columns)} FROM comment t JOIN post p ON p.id = t.post_id "
-        "JOIN community c ON c.id = p.community_id JOIN person u ON u.id = t.creator_id "
+    order = (
+        f"substr(t.path, 1, length(t.path) - 10) ASC, t.distinguished DESC, {_COMMENT_SORTS[sort]}"
+    )
+    # The page is cut first, from the comments alone: the columns and flags are then
+    # computed for its rows only, not for every comment of the thread before the sort.
+    page = (
+        "SELECT t.id FROM comment t JOIN post p ON p.id = t.post_id "
+        "JOIN community c ON c.id = p.community_id "
         "WHERE t.post_id = :post_id AND length(t.path) <= :path_length AND NOT p.removed "
         f"AND NOT c.removed AND NOT c.deleted{' AND c.local' if local else ''} "
-        "ORDER BY substr(t.path, 1, length(t.path) - 10) ASC, t.distinguished DESC, "
-        f"{_COMMENT_SORTS[sort]} LIMIT {TREE_LIMIT}"
+        f"ORDER BY {order} LIMIT {TREE_LIMIT}"
+    )
+    return Statement(
+        f"SELECT {', '.join(columns)} FROM ({page}) page JOIN comment t ON t.id = page.id "
+        "JOIN post p ON p.id = t.post_id JOIN community c ON c.id = p.community_id "
+        f"JOIN person u ON u.id = t.creator_id ORDER BY {order}"
     )
 
 
