@@ -130,7 +130,7 @@ def _ms(text: str) -> float:
 def wrk(url: str, seconds: int, connections: int, cpu: int | None) -> dict[str, float]:
     command = [*pin(cpu), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s"]
     out = subprocess.run([*command, "--latency", url], capture_output=True, text=True).stdout
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
     if "Requests/sec:" not in out or len(latency) != 2:
         raise RuntimeError(f"wrk said:\n{out}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
