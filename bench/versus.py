@@ -5,7 +5,7 @@
 Starts a `moot serve --no-workers` and a `python -m bench.reference` on the database (filled
 by bench/generate.py), both pinned to CPU 0 with taskset; checks that they answer every
 measured request with the same bytes; counts the statements each runs per request (moot:
-moot.db.statement_count around its app run in this process, after the timing; the
+moot.db.statement_count around its app run in this process, before the timing; the
 reference: its `x-statements` header); then measures them alternately, request by request
 and round by round (moot first in even rounds, the reference first in odd ones), each time
 `wrk -c N` for `--seconds` on CPU 1. Server CPU per request is the utime + stime of the
@@ -258,11 +258,12 @@ async def versus(args: argparse.Namespace) -> dict[str, Any]:
             paths = await check.requests(
                 client, facts["big_post"], limit=args.limit, deep_page=args.deep_page
             )
+        moot_counts = await moot_statements(args.database_url, paths)
         reference = await asyncio.to_thread(Reference, args.database_url, server_pin)
         mismatches = await check.compare(moot.api, reference.api, paths)
         for problem in mismatches:
             console.print(f"[red]not identical: {problem}")
-        rows = [Row(name, path) for name, path in paths.items()]
+        rows = [Row(name, path, {"moot": moot_counts[name]}) for name, path in paths.items()]
         async with httpx.AsyncClient(base_url=reference.api) as client:
             for row in rows:
                 response = await client.get(row.path)
@@ -290,9 +291,6 @@ async def versus(args: argparse.Namespace) -> dict[str, Any]:
         if reference is not None:
             reference.stop()
         moot.stop()
-    moot_counts = await moot_statements(args.database_url, paths)
-    for row in rows:
-        row.statements["moot"] = moot_counts[row.name]
     return {
         "database": "postgresql" if args.database_url.startswith("postgres") else "sqlite",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
