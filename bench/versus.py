@@ -349,14 +349,22 @@ def markdown(report: dict[str, Any]) -> str:
         + ", ".join(f"{v:,} {k}" for k, v in report["facts"]["counts"].items())
         + f". Identical bytes on every request: {'yes' if report['identical'] else '**no**'}.",
         "",
-        "| request | CPU ms/req moot / ref (x) | req/s moot / ref (x) | p50 ms moot / ref (x) "
-        "| p99 ms moot / ref (x) | statements moot / ref |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| request | CPU ms/req moot / ref | CPU moot / ref, paired (rounds) | req/s moot / ref (x) "
+        "| p50 ms moot / ref (x) | p99 ms moot / ref (x) | statements moot / ref |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in report["summary"]:
+    for r, row in zip(report["summary"], report["rows"], strict=True):
+        samples = row["samples"]
+        rounds = sorted(
+            a["cpu_ms"] / b["cpu_ms"] for a, b in zip(samples["moot"], samples["ref"], strict=True)
+        )
         cells = [
-            f"{r[w]['moot']} / {r[w]['ref']} ({r[w]['ratio']}x)"
-            for w in ("cpu_ms", "rps", "p50_ms", "p99_ms")
+            f"{r['cpu_ms']['moot']} / {r['cpu_ms']['ref']}",
+            f"**{statistics.median(rounds):.2f}x** ({rounds[0]:.1f}-{rounds[-1]:.1f})",
+            *[
+                f"{r[w]['moot']} / {r[w]['ref']} ({r[w]['ratio']}x)"
+                for w in ("rps", "p50_ms", "p99_ms")
+            ],
         ]
         errors = "" if not any(r["errors"].values()) else f" (errors {r['errors']})"
         st = r["statements"]
@@ -368,7 +376,8 @@ def markdown(report: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.versus", description=__doc__.split("\n")[0])
-    ap.add_argument("--database-url", required=True)
+    ap.add_argument("--database-url")
+    ap.add_argument("--render", type=Path, help="print the Markdown of a saved --json, only")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=4, help="of wrk per request and server")
     ap.add_argument("--connections", type=int, default=8, help="wrk -c")
@@ -380,6 +389,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--markdown", type=Path)
     args = ap.parse_args(argv)
+    if args.render is not None:
+        print(markdown(json.loads(args.render.read_text())))
+        return
+    if args.database_url is None:
+        ap.error("--database-url is required")
     if args.no_pin or (os.cpu_count() or 1) < 2:
         args.server_cpu = args.client_cpu = None
     report = asyncio.run(versus(args))
