@@ -88,9 +88,20 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, database_url: str, port: int) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        port: int,
+        *,
+        prefix: Sequence[str] = (),
+        options: Sequence[str] = (),
+        log_level: str = "WARNING",
+    ) -> None:
         self.database_url = database_url
         self.port = port
+        # `prefix`: a command the server runs under (bench/versus.py pins it with taskset);
+        # `options`: more options of `moot serve`.
+        self.prefix, self.options, self.log_level = list(prefix), list(options), log_level
         self.data_dir = Path(tempfile.mkdtemp(prefix="moot-bench-"))
         self.log_path = self.data_dir / "server.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -109,11 +120,20 @@ class Server:
             MOOT_SETUP_ADMIN_PASSWORD=ADMIN_PASSWORD,
             # No rank refresh during the run: it would compete with the requests measured.
             MOOT_RANK_REFRESH_SECONDS="86400",
-            MOOT_LOG_LEVEL="WARNING",
+            MOOT_LOG_LEVEL=self.log_level,
         )
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "moot", "serve", "--port", str(self.port)],
+                [
+                    *self.prefix,
+                    sys.executable,
+                    "-m",
+                    "moot",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    *self.options,
+                ],
                 env=env,
                 cwd=self.data_dir,
                 stdout=log,
@@ -437,6 +457,27 @@ async def walk_to_page(client: httpx.AsyncClient, sort: str, limit: int, page: i
     return cursor
 
 
+async def lift_rate_limits(client: httpx.AsyncClient) -> dict[str, str]:
+    """Log in as the bench's admin and raise every rate limit; the admin's auth header."""
+    login = await client.post(
+        "/user/login",
+        json={"username_or_email": ADMIN_NAME, "password": ADMIN_PASSWORD},
+    )
+    login.raise_for_status()
+    auth = {"Authorization": f"Bearer {login.json()['jwt']}"}
+    unlimited: dict[str, int] = {}
+    for bucket in ("message", "post", "register", "image", "comment", "search"):
+        unlimited[f"rate_limit_{bucket}"] = 10_000_000
+        unlimited[f"rate_limit_{bucket}_per_second"] = 1
+    # A fresh site is RequireApplication without a question, and moot refuses any
+    # site edit until one is given (Lemmy's schema has a default question).
+    settings = {**unlimited, "application_question": "Why do you want to join?"}
+    edited = await client.put("/site", json=settings, headers=auth)
+    if edited.status_code != 200:
+        raise RuntimeError(f"raising the rate limits failed: {edited.text}")
+    return auth
+
+
 async def measure_api(args: argparse.Namespace, facts: dict[str, Any]) -> list[Result]:
     """Every timed request, against a real `moot serve` started for the run."""
     server = Server(args.database_url, args.port or free_port())
@@ -446,23 +487,7 @@ async def measure_api(args: argparse.Namespace, facts: dict[str, Any]) -> list[R
         server.start()
         limits = httpx.Limits(max_connections=conc, max_keepalive_connections=conc)
         async with httpx.AsyncClient(base_url=server.api, limits=limits, timeout=60) as client:
-            login = await client.post(
-                "/user/login",
-                json={"username_or_email": ADMIN_NAME, "password": ADMIN_PASSWORD},
-            )
-            login.raise_for_status()
-            jwt = login.json()["jwt"]
-            auth = {"Authorization": f"Bearer {jwt}"}
-            unlimited: dict[str, int] = {}
-            for bucket in ("message", "post", "register", "image", "comment", "search"):
-                unlimited[f"rate_limit_{bucket}"] = 10_000_000
-                unlimited[f"rate_limit_{bucket}_per_second"] = 1
-            # A fresh site is RequireApplication without a question, and moot refuses any
-            # site edit until one is given (Lemmy's schema has a default question).
-            settings = {**unlimited, "application_question": "Why do you want to join?"}
-            edited = await client.put("/site", json=settings, headers=auth)
-            if edited.status_code != 200:
-                raise RuntimeError(f"raising the rate limits failed: {edited.text}")
+            auth = await lift_rate_limits(client)
 
             for sort in SORTS:
                 params = {"type_": "All", "sort": sort, "limit": limit}

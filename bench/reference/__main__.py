@@ -1,0 +1,3 @@
+from bench.reference.app import main
+
+main()
