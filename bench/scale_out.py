@@ -9,7 +9,7 @@ second `moot worker` add, and what each tier spends per request.
    --processes 1` and `--processes 2` (both `--no-workers`, Redis for the rate limits as a
    scaled deployment has it; limits lifted). `wrk` (apt-get install wrk) asks for
    `GET /api/v3/post/list?type_=All&sort=Hot&limit=20`, anonymously and as a member, with
-   `--connections` in flight for `--seconds` after a 2 s warm-up, per round and case; the
+   `--connections` in flight for `--seconds` after a 4 s warm-up, per round and case; the
    two servers take turns and the order flips every round, so the machine's other load falls
    on both alike. The CPU seconds of the serve processes, of PostgreSQL's backends of the
    database, of Redis and of wrk are read from /proc around each window (bench/procstat.py).

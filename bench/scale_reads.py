@@ -21,6 +21,7 @@ LISTING = "/post/list?type_=All&sort=Hot&limit=20"
 # Per request, the CPU of: the serve processes, PostgreSQL's backends of the database,
 # Redis (the rate limiter's one round trip), wrk.
 TIERS = ("serve", "postgres", "redis", "client")
+WARM_UP = 4  # seconds of wrk before each measured window
 
 
 @dataclass
@@ -92,7 +93,7 @@ def wrk(url: str, seconds: float, connections: int, token: str | None) -> dict[s
     out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     found = re.search(r"(\d+) requests in ", out)
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.MULTILINE))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.MULTILINE))
     if found is None or set(latency) != {"50", "99"}:
         raise RuntimeError(f"unexpected wrk output:\n{out}")
     # Answers other than 2xx/3xx, and requests with no answer (socket errors, timeouts).
@@ -112,9 +113,9 @@ def wrk(url: str, seconds: float, connections: int, token: str | None) -> dict[s
 def measure(
     case: Case, server: Server, token: str | None, seconds: float, connections: int
 ) -> Round:
-    """A short warm-up (connections, pools, caches), then one measured window."""
+    """A warm-up (connections, pools, caches), then one measured window."""
     url = f"{server.api}{LISTING}"
-    wrk(url, 2, connections, token)
+    wrk(url, WARM_UP, connections, token)
     assert server.process is not None
     root = server.process.pid
     tally = procstat.Tally(
