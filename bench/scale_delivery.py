@@ -44,6 +44,12 @@ class Burst:
     start_to_last_s: float = 0.0  # from spawning the workers to the last arrival
     first_to_last_s: float = 0.0  # between the first and the last arrival
     leases: list[int] = field(default_factory=list)  # delivery leases held by each worker
+    # Leases a worker lost to another while working (its renewal came too late), from the
+    # workers' logs; each loss means the window in flight is sent again by the new holder.
+    leases_lost: int = 0
+    # Outbox rows the delivery cursors were still behind by, `--timeout` after every
+    # activity had arrived at least once (0: the burst ended cleanly).
+    cursor_lag: int = 0
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per tier
     per_worker_cpu: list[float] = field(default_factory=list)
     machine: float = 0.0
@@ -105,7 +111,8 @@ def start(peer_count: int, peer_delay: float) -> Sender:
         asyncio.run(add_remote_follower(server.database_url, peer.url, followed, peer.domain))
     # The set-up's own activities (the posts) are delivered before any burst is counted.
     sender.workers.append(server.start_worker("worker-setup"))
-    _wait_caught_up(server, 120)
+    if _wait_caught_up(server, 120):
+        raise RuntimeError("the set-up's activities were not delivered")
     stop_workers(sender)
     return sender
 
@@ -115,18 +122,19 @@ def _psql(server: Server, query: str) -> str:
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def _wait_caught_up(server: Server, timeout: float) -> None:
-    """Until every peer's delivery cursor stands at the end of the outbox (saved)."""
+def _wait_caught_up(server: Server, timeout: float) -> int:
+    """Until every peer's delivery cursor stands at the end of the outbox (saved), or
+    `timeout`: the outbox rows the cursors are still behind by, summed (0 when caught up)."""
     behind = (
-        "SELECT count(*) FROM instance i LEFT JOIN federation_queue_state q"
-        " ON q.instance_id = i.id WHERE i.domain LIKE 'moot-peer-%'"
-        " AND coalesce(q.last_successful_id, 0) < (SELECT max(id) FROM sent_activity)"
+        "SELECT coalesce(sum((SELECT max(id) FROM sent_activity)"
+        " - coalesce(q.last_successful_id, 0)), 0) FROM instance i"
+        " LEFT JOIN federation_queue_state q ON q.instance_id = i.id"
+        " WHERE i.domain LIKE 'moot-peer-%'"
     )
     deadline = time.monotonic() + timeout
-    while _psql(server, behind) != "0":
-        if time.monotonic() > deadline:
-            raise RuntimeError("the delivery cursors did not reach the end of the outbox")
+    while (lag := int(_psql(server, behind) or 0)) > 0 and time.monotonic() < deadline:
         time.sleep(0.2)
+    return lag
 
 
 async def _site(server: Server) -> tuple[str, tuple[int, int], tuple[int, int]]:
@@ -188,16 +196,23 @@ def burst(sender: Sender, peers: int, workers: int, activities: int, timeout: fl
         if not counting and any(s["count"] for s in stats):
             tally.start()
             counting = True
-        if all(s["count"] >= activities for s in stats):
+        if all(s["unique"] >= activities for s in stats):
             break
         time.sleep(0.1)
     if not counting:
         raise RuntimeError(f"nothing arrived at the peers in {timeout} s")
     tally.stop()
-    _wait_caught_up(sender.server, timeout)
+    result.cursor_lag = _wait_caught_up(sender.server, timeout)
     stats = [httpx.get(p.stats).json() for p in targets]  # repeats, if any, came by now
     result.leases = _lease_holders(sender.server, sender.workers)
     stop_workers(sender)
+    logs = sender.server.data_dir.glob(f"worker-{peers}-{workers}-*.log")
+    result.leases_lost = sum(
+        1
+        for log in logs
+        for line in log.read_text(errors="replace").splitlines()
+        if "lease delivery:" in line and "was lost" in line
+    )
     result.delivered = sum(s["count"] for s in stats)
     result.distinct = sum(s["unique"] for s in stats)
     if result.delivered:
@@ -212,7 +227,7 @@ def burst(sender: Sender, peers: int, workers: int, activities: int, timeout: fl
         f"  {peers} peer(s), {workers} worker(s): {result.delivered} delivered "
         f"({result.distinct} distinct) of {activities * peers}, first→last "
         f"{result.first_to_last_s:.2f} s, {result.rate:.1f} /s; leases per worker "
-        f"{result.leases}",
+        f"{result.leases}, lost {result.leases_lost}; cursors behind by {result.cursor_lag}",
         flush=True,
     )
     return result

@@ -151,16 +151,17 @@ def markdown(run: dict[str, Any], cases: list[Case], bursts: list[scale_delivery
         "sender's database) and the peers.",
         "",
         "| peers | workers | delivered (distinct) | spawn → last s | first → last s | "
-        "deliveries/s | delivery leases per worker | workers ms | postgres ms | peers ms "
-        "| CPU s per worker |",
-        "|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---|",
+        "deliveries/s | delivery leases per worker (lost) | cursors behind | workers ms "
+        "| postgres ms | peers ms | CPU s per worker |",
+        "|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---|",
     ]
     for b in bursts:
         per = {t: 1000 * b.cpu.get(t, 0.0) / max(1, b.delivered) for t in b.cpu}
         lines.append(
             f"| {b.peers} | {b.workers} | {b.delivered} ({b.distinct}) "
             f"| {b.start_to_last_s:.2f} | {b.first_to_last_s:.2f} | **{b.rate:.0f}** "
-            f"| {' / '.join(map(str, b.leases))} | {per.get('workers', 0):.2f} "
+            f"| {' / '.join(map(str, b.leases))} ({b.leases_lost}) | {b.cursor_lag} "
+            f"| {per.get('workers', 0):.2f} "
             f"| {per.get('postgres', 0):.2f} | {per.get('peers', 0):.2f} "
             f"| {' / '.join(f'{s:.1f}' for s in b.per_worker_cpu)} |"
         )
@@ -179,7 +180,9 @@ def main() -> None:
     parser.add_argument("--activities", type=int, default=1000, help="per delivery burst")
     parser.add_argument("--peers", type=int, default=4)
     parser.add_argument("--peer-delay", type=float, default=0.05, help="seconds")
-    parser.add_argument("--timeout", type=float, default=300, help="per delivery burst")
+    parser.add_argument(
+        "--timeout", type=float, default=180, help="per burst, and then for the cursors"
+    )
     parser.add_argument("--skip-reads", action="store_true")
     parser.add_argument("--skip-delivery", action="store_true")
     parser.add_argument("--markdown", type=Path)
