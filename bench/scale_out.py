@@ -206,7 +206,13 @@ def main() -> None:
     }
     cases = [] if args.skip_reads else reads(args)
     run["load_after_reads"] = loadavg()
-    bursts = [] if args.skip_delivery else delivery(args)
+    bursts: list[scale_delivery.Burst] = []
+    if not args.skip_delivery:
+        try:
+            bursts = delivery(args)
+        except Exception as exc:  # the reads are still written up
+            run["delivery_error"] = repr(exc)
+            print(f"delivery failed: {exc!r}", flush=True)
     run["load_after"] = loadavg()
     run["finished"] = machine()["date"]
     text = markdown(run, cases, bursts)
