@@ -84,7 +84,10 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.kill()
 
 
-async def add_remote_follower(database_url: str, peer: str, community_id: int) -> None:
+async def add_remote_follower(
+    database_url: str, peer: str, community_ids: list[int], domain: str = "moot-slow"
+) -> None:
+    """A person of the peer at `peer` (an instance named `domain`) following the communities."""
     db = Database(database_url)
     await db.connect(size=2)
     try:
@@ -92,7 +95,7 @@ async def add_remote_follower(database_url: str, peer: str, community_id: int) -
             now = utcnow()
             instance_id = await tx.scalar(
                 sa.insert(m.instance)
-                .values(domain="moot-slow", published=now)
+                .values(domain=domain, published=now)
                 .returning(m.instance.c.id)
             )
             person_id = await tx.scalar(
@@ -108,11 +111,12 @@ async def add_remote_follower(database_url: str, peer: str, community_id: int) -
                 )
                 .returning(m.person.c.id)
             )
-            await tx.execute(
-                sa.insert(m.community_follower).values(
-                    community_id=community_id, person_id=person_id, published=now
+            for community_id in community_ids:
+                await tx.execute(
+                    sa.insert(m.community_follower).values(
+                        community_id=community_id, person_id=person_id, published=now
+                    )
                 )
-            )
     finally:
         await db.close()
 
@@ -182,7 +186,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         post = httpx.post(
             f"{api}/post", json={"name": "Far away", "community_id": community}, headers=auth
         ).json()["post_view"]["post"]["id"]
-        asyncio.run(add_remote_follower(database_url, peer_url, int(community)))
+        asyncio.run(add_remote_follower(database_url, peer_url, [int(community)]))
 
         def comment(i: int) -> None:
             with httpx.Client(headers=auth, timeout=60) as client:

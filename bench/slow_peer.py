@@ -1,9 +1,11 @@
-"""A far-away peer for the delivery benchmark: every POST is answered after `--delay` seconds.
+"""A far-away peer for the delivery benchmark: every POST is answered after `--delay` seconds
+(any other request at once, with a 404).
 
     .venv/bin/python -m bench.slow_peer --port 8600 --delay 0.5
 
 It keeps, for each activity id, when it arrived; GET /stats returns the count, the number of
-distinct ids, and the first and last arrival times (monotonic seconds).
+distinct ids, and the first and last arrival times (monotonic seconds); DELETE /stats
+forgets them (a new burst).
 """
 
 from __future__ import annotations
@@ -45,6 +47,14 @@ def make_app(delay: float) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
                 "last": arrivals[-1][0] if arrivals else None,
             }
             await reply(send, 200, json.dumps(stats).encode())
+            return
+        if scope["method"] == "DELETE" and scope["path"] == "/stats":
+            arrivals.clear()
+            await reply(send, 200, b"{}")
+            return
+        if scope["method"] != "POST":
+            # moot's periodic check of the instance (NodeInfo) is no delivery.
+            await reply(send, 404, b"{}")
             return
         body = b""
         while True:
