@@ -1,4 +1,4 @@
-"""The browser of the tests: one Debian chromium for the whole run (never a downloaded one),
+"""The browser of the tests: Debian's chromium, one per test module (never a downloaded one),
 and contexts that may only reach the servers on 127.0.0.1. Its fixtures are registered by
 tests/conftest.py, so the web tests and the federation tests share the one browser."""
 
@@ -31,12 +31,11 @@ def running_chromium() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """The web tests' browser, for the rest of the run. Playwright's sync API keeps an event
-    loop running in the main thread while it is open, so asyncio tests cannot run after it
-    starts: tests/web, which use it, run last. Modules elsewhere that need a browser open
-    their own for the module's length (see tests/federation/test_live_web.py)."""
+    """The browser of one test module. Playwright's sync API keeps an event loop running in
+    the main thread while it is open, so no asyncio test can run until it stops; the test
+    processes (pytest-xdist) take modules in any order, so it stops with its module."""
     yield from running_chromium()
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-# The browser fixtures, shared by tests/web and tests/federation (one chromium per run).
+# The browser fixtures, shared by tests/web and tests/federation (one chromium per module).
 from tests.browser import browser, new_context, outside  # noqa: F401
 from tests.s3server import SwiftS3
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server, destroy, make_server

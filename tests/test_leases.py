@@ -114,3 +114,36 @@ async def test_dropped_work_stops_and_its_lease_is_free_at_once(db: Database) ->
     keeper.drop("job")
     await keeper.turn()
     assert job.running == set() and await _holder(db, "job") is None
+
+
+async def test_balanced_work_is_shared_among_the_processes_present(db: Database) -> None:
+    job = Job()
+    names = [f"delivery:{n}" for n in range(4)]
+    a, b = (LeaseKeeper(db, TTL, owner=who) for who in ("a", "b"))
+
+    def held(keeper: LeaseKeeper) -> list[str]:
+        return [name for name in names if keeper.holds(name)]
+
+    for keeper in (a, b):
+        for name in names:
+            keeper.want(name, job.work(f"{keeper.owner}/{name}"), balanced=True)
+    await a.turn()
+    assert held(a) == names, "alone, a process does all of it"
+
+    # Another process appears: the first gives half up, and the newcomer takes it.
+    await b.turn()
+    assert held(b) == []
+    await a.turn()
+    await b.turn()
+    assert len(held(a)) == 2 and sorted(held(a) + held(b)) == names
+    for name in names:
+        assert await _holder(db, name) == ("a" if name in held(a) else "b")
+
+    # The newcomer dies: its share returns to the other once its leases expire.
+    for task in b._running.values():
+        task.cancel()
+    await asyncio.sleep(TTL * 1.2)
+    await a.turn()
+    assert held(a) == names
+    await asyncio.sleep(0.01)
+    assert sorted(who.split("/")[1] for who in job.running if who.startswith("a/")) == names

@@ -290,7 +290,9 @@ async def run_delivery(fed: Federation, keeper: LeaseKeeper) -> None:
                 for instance_id, row in eligible.items():
                     if instance_id not in wanted:
                         worker = InstanceWorker(fed, http, signers, row, latest)
-                        keeper.want(_lease(instance_id), functools.partial(_guarded, worker))
+                        keeper.want(
+                            _lease(instance_id), functools.partial(_guarded, worker), balanced=True
+                        )
                 wanted = set(eligible)
             async with fed.db.connection() as conn:
                 top = int(await conn.scalar(sa.select(sa.func.max(S.c.id))) or 0)

@@ -6,7 +6,10 @@ jobs. The keeper claims the lease (moot/db/leases.py) of each piece of work nobo
 holds and runs the work while it holds it; it renews all its leases in one statement every
 third of the lease's time. A process that dies stops renewing, its leases expire, and the
 others take its work over: delivery resumes from the saved cursor, the inbox from its
-pending rows. A keeper whose renewal fails (the database unreachable for longer than the
+pending rows. Work wanted as `balanced` (delivery to each instance) is spread over the
+processes present (each holds a presence lease, `process:<owner>`): none holds more than
+its share, rounded up, and one holding more gives the excess up when another process
+appears. A keeper whose renewal fails (the database unreachable for longer than the
 lease) stops the work whose lease it may have lost before another can have claimed it.
 
 Clocks: expiry times are written by each process's clock; machines running moot keep
@@ -18,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import secrets
 import socket
@@ -41,6 +45,8 @@ log = logging.getLogger("moot.workers")
 OWNER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 Work = Callable[[], Coroutine[Any, Any, None]]
+# The lease each keeper holds while it runs, to be counted among the processes present.
+PRESENCE = "process:"
 
 
 class LeaseKeeper:
@@ -49,16 +55,22 @@ class LeaseKeeper:
         self.ttl = ttl
         self.owner = owner
         self._wanted: dict[str, Work] = {}
+        self._balanced: set[str] = set()
         self._running: dict[str, asyncio.Task[None]] = {}
         self._renewed_at: float | None = None  # the loop's clock
+        self._presence = f"{PRESENCE}{owner}"
 
-    def want(self, name: str, work: Work) -> None:
-        """Run `work` whenever this process holds lease `name` (from the next turn)."""
+    def want(self, name: str, work: Work, *, balanced: bool = False) -> None:
+        """Run `work` whenever this process holds lease `name` (from the next turn); balanced
+        work is shared out among the processes present."""
         self._wanted[name] = work
+        if balanced:
+            self._balanced.add(name)
 
     def drop(self, name: str) -> None:
         """No longer do `name`: its work stops and its lease is given up."""
         self._wanted.pop(name, None)
+        self._balanced.discard(name)
 
     def holds(self, name: str) -> bool:
         return name in self._running and not self._running[name].done()
@@ -71,6 +83,7 @@ class LeaseKeeper:
                 await asyncio.sleep(self.ttl / 3)
         finally:
             await self._stop(list(self._running))
+            await self._release(self._presence)
 
     async def turn(self) -> None:
         """Renew what is held, stop what was lost or dropped, claim what is free."""
@@ -83,9 +96,41 @@ class LeaseKeeper:
             log.warning("lease %s was lost; its work stops here", name)
         finished = [name for name, task in self._running.items() if task.done()]
         await self._stop(lost + finished + [n for n in self._running if n not in self._wanted])
+        share = await self._share(now, until)
+        mine = [name for name in self._running if name in self._balanced]
+        if len(mine) > share:
+            log.info("giving %d balanced leases up to other processes", len(mine) - share)
+            await self._stop(mine[share:])
+            mine = mine[:share]
         for name in [n for n in self._wanted if n not in self._running]:
+            if name in self._balanced and len(mine) >= share:
+                continue
             if await self._claim(name, now, until):
                 self._running[name] = asyncio.create_task(self._wanted[name](), name=name)
+                if name in self._balanced:
+                    mine.append(name)
+
+    async def _share(self, now: datetime, until: datetime) -> int:
+        """How many balanced leases this process may hold: their number over the processes
+        present, rounded up. Marks this one present; forgets long-gone ones."""
+        L = m.lease
+        try:
+            async with self.db.transaction() as tx:
+                await leases.claim(tx, self._presence, self.owner, now, until)
+                await tx.execute(
+                    sa.delete(L).where(
+                        L.c.name.startswith(PRESENCE), L.c.expires < now - timedelta(hours=1)
+                    )
+                )
+                present = await tx.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(L)
+                    .where(L.c.name.startswith(PRESENCE), L.c.expires >= now)
+                )
+        except Exception:
+            log.exception("counting the processes present failed")
+            present = 1
+        return math.ceil(len(self._balanced) / max(1, int(present or 1)))
 
     async def _renew(self, names: list[str], until: datetime) -> set[str]:
         if not names:
@@ -130,6 +175,9 @@ class LeaseKeeper:
                     await task
                 except Exception:
                     log.exception("the work of lease %s stopped on an error", name)
-            with contextlib.suppress(Exception):
-                async with self.db.transaction() as tx:
-                    await leases.release(tx, name, self.owner)
+            await self._release(name)
+
+    async def _release(self, name: str) -> None:
+        with contextlib.suppress(Exception):
+            async with self.db.transaction() as tx:
+                await leases.release(tx, name, self.owner)

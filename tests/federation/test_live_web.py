@@ -6,23 +6,15 @@ with and without JavaScript."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import BrowserContext, expect
 
-from tests.browser import ContextMaker, running_chromium
+from tests.browser import ContextMaker
 from tests.conftest import Api, register, unique
 from tests.federation.conftest import Cluster, wait_for
 from tests.web.people import Person, sign_up
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """A browser for this module only, closed at its end: the asyncio tests that run after
-    the federation tests cannot start while Playwright's loop runs (tests/browser.py)."""
-    yield from running_chromium()
 
 
 def _community_on(api: Api, name: str) -> int:

@@ -32,7 +32,7 @@ from tests.federation.conftest import follow, make_peer, open_up, resolve, wait_
 from tests.s3server import SwiftS3
 from tests.servers import Server, destroy
 
-BURST = 500  # Creates to the receiver; as many Announces come back
+BURST = 1000  # Creates to the receiver; as many Announces come back
 EDITS = 5
 
 

@@ -1,4 +1,4 @@
-"""Browser fixtures: one Debian chromium for the whole run, and live servers per backend
+"""Browser fixtures: Debian's chromium, and live servers per backend
 shared by the modules that need the same kind (a seeded one, an open one, a bare one)."""
 
 from __future__ import annotations
@@ -93,10 +93,10 @@ def modsite(request: pytest.FixtureRequest) -> Iterator[Server]:
     yield from _running(request, srv)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def crew(modsite: Server, browser: Browser) -> Iterator[Crew]:
     """The admin, a moderator, a member and an anonymous reader of `modsite`, each in a
-    browser of their own, shared by the moderation and admin page tests."""
+    browser context of their own, for a module of moderation or admin page tests."""
     made = make_crew(modsite, browser)
     yield made
     made.close()
