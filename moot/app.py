@@ -41,6 +41,7 @@ from moot.cookie_guard import cookie_guard
 from moot.cors import CorsPolicy, with_cors
 from moot.db.engine import Conflict, Database
 from moot.db.replica import Replica
+from moot.db_limits import DatabaseLoginThrottle, DatabaseRateLimiter
 from moot.errors import ApiError, ErrorCode
 from moot.federation import routes as federation
 from moot.federation.negotiation import negotiate
@@ -240,6 +241,10 @@ def create_app(settings: Settings) -> Litestar:
             moot.limiter = RedisRateLimiter(redis, settings.hostname, lambda: _limits_now(db))
             moot.login_throttle = RedisLoginThrottle(redis, settings.hostname)
             site_state.share(db.cache, RedisSiteGeneration(redis, settings.hostname))
+        elif settings.limits_in_database and db.dialect_name == "postgresql":
+            # Several processes without Redis: the limits are counted in the database.
+            moot.limiter = DatabaseRateLimiter(db)
+            moot.login_throttle = DatabaseLoginThrottle(db)
         moot.limiter.set_limits(rate_limits(local))
         # Link previews and proxied pictures: addresses checked as they are connected to.
         transport = checked_transport(allow_private=settings.federation_test_mode)
