@@ -56,7 +56,7 @@ from moot.request_context import client_ip
 from moot.request_log import request_log
 from moot.security_headers import security_headers
 from moot.shared_limits import RedisLoginThrottle, RedisRateLimiter
-from moot.shared_site import RedisSiteGeneration
+from moot.shared_site import DatabaseSiteGeneration, RedisSiteGeneration
 from moot.state import Moot
 from moot.web import feeds, sitemap, static_files, template_config
 from moot.web import router as web_router
@@ -241,9 +241,11 @@ def create_app(settings: Settings) -> Litestar:
             moot.limiter = RedisRateLimiter(redis, settings.hostname, lambda: _limits_now(db))
             moot.login_throttle = RedisLoginThrottle(redis, settings.hostname)
             site_state.share(db.cache, RedisSiteGeneration(redis, settings.hostname))
-        elif settings.limits_in_database and db.dialect_name == "postgresql":
-            # Several processes without Redis: the limits are counted in the database.
-            moot.limiter = DatabaseRateLimiter(db)
+        elif settings.several_processes and db.dialect_name == "postgresql":
+            # Without Redis: the limits counted, and the site's changes told, in the database.
+            generation = DatabaseSiteGeneration(db)
+            site_state.share(db.cache, generation)
+            moot.limiter = DatabaseRateLimiter(db, generation, lambda: _limits_now(db))
             moot.login_throttle = DatabaseLoginThrottle(db)
         moot.limiter.set_limits(rate_limits(local))
         # Link previews and proxied pictures: addresses checked as they are connected to.

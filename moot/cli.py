@@ -134,8 +134,8 @@ def serve(host: str, port: int, workers: bool, processes: int) -> None:
     os.environ.update(
         MOOT_SERVE_LISTEN=f"{host}:{port}",
         MOOT_RUN_WORKERS=str(workers).lower(),
-        # Several processes: without Redis their limits are counted in the database.
-        MOOT_LIMITS_IN_DATABASE="true",
+        # Without Redis they share limits and the site's changes through the database.
+        MOOT_SEVERAL_PROCESSES="true",
     )
     uvicorn.run("moot.app:app_from_environment", factory=True, workers=processes, **options)
 

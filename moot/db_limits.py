@@ -1,29 +1,52 @@
 """Rate limits and failed-login counts shared by several processes through PostgreSQL, when
-there is no Redis (MOOT_LIMITS_IN_DATABASE, or `moot serve --processes N`).
+there is no Redis (MOOT_SEVERAL_PROCESSES, set by `moot serve --processes N`).
 
 The same token buckets as moot/ratelimit.py, kept in the `rate_limit_bucket` table
 (moot/db/rate_buckets.py): one statement per limited request. A bucket's name carries its
 capacity and interval, so a limit an admin changes starts fresh buckets, as in memory and
-in Redis. Failed logins are a bucket per account: `limit` tries, refilled over `window`.
+in Redis; and the site's generation (moot/shared_site.py) is looked at, at most once a
+second, so that a limit changed through another process holds here soon after. Failed
+logins are a bucket per account: `limit` tries, refilled over `window`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
 
 from moot.db import rate_buckets
 from moot.db.engine import Database
 from moot.errors import ApiError, ErrorCode
 from moot.login_throttle import LoginThrottle
-from moot.ratelimit import RateLimitBucket, RateLimiter
+from moot.ratelimit import BucketConfig, RateLimitBucket, RateLimiter
+from moot.shared_site import DatabaseSiteGeneration
 
 __all__ = ["DatabaseLoginThrottle", "DatabaseRateLimiter"]
 
 
+Limits = Mapping[RateLimitBucket, BucketConfig]
+
+
 class DatabaseRateLimiter(RateLimiter):
-    def __init__(self, db: Database) -> None:
+    """`reload` reads the site's limits afresh, when `site` says the site changed."""
+
+    def __init__(
+        self,
+        db: Database,
+        site: DatabaseSiteGeneration | None = None,
+        reload: Callable[[], Awaitable[Limits]] | None = None,
+    ) -> None:
         super().__init__({})
         self._db = db
+        self._site = site
+        self._reload = reload
+        self._generation: int | None = None
 
     async def take(self, bucket: RateLimitBucket, ip: str) -> bool:
+        if self._site is not None and self._reload is not None:
+            generation = await self._site.read()
+            if generation != self._generation:
+                self._generation = generation
+                self.set_limits(await self._reload())
         groups: list[rate_buckets.Group] = []
         for name, capacity, interval in self.shaped_groups(bucket, ip):
             if capacity < 1:

@@ -2,6 +2,8 @@
 processes without Redis: parallel checks from two connection pools (two processes) take
 exactly the tokens there are; the refill is moot/ratelimit.py's, credit carried; an IPv6
 client refused at its /64 leaves its /56 and /48 as they were; one statement per check.
+And the site's generation in the database (moot/shared_site.py): another process's
+change is seen once this one's second is up, and the limits are read again then.
 
 Time passes by moving a bucket's `last_checked` back: the database's clock is the one used.
 """
@@ -21,6 +23,7 @@ from moot.db.statement_count import counting
 from moot.db_limits import DatabaseLoginThrottle, DatabaseRateLimiter
 from moot.errors import ApiError, ErrorCode
 from moot.ratelimit import BucketConfig, RateLimitBucket
+from moot.shared_site import DatabaseSiteGeneration
 from tests.servers import migrated_database
 
 B = m.rate_limit_bucket
@@ -37,6 +40,7 @@ async def migrated() -> AsyncIterator[Database]:
 async def db(migrated: Database) -> Database:
     async with migrated.connection() as conn:
         await conn.execute(sa.delete(B))
+        await conn.execute(sa.delete(m.generation))
     return migrated
 
 
@@ -155,3 +159,45 @@ async def test_the_refund_reaches_only_the_groups_that_gave(db: Database) -> Non
         assert list(taken) == [("b:1:60", "wide")]
         await rate_buckets.refund(conn, list(taken))
     assert await _rows(db) == {"wide": 3, "narrow": 0}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_change_in_another_process_is_seen_within_a_second(db: Database) -> None:
+    clock = Clock()
+    here, there = DatabaseSiteGeneration(db, clock), DatabaseSiteGeneration(db)
+    assert await here.read() == 0
+    await there.bump()
+    with counting() as seen:
+        assert await here.read() == 0  # read 0.5 s ago: no statement
+        clock.now += 0.5
+        assert await here.read() == 0
+    assert seen == []
+    clock.now += 0.5
+    assert await here.read() == 1
+    await here.bump()
+    assert await here.read() == 2  # its own change at once
+
+
+async def test_limits_are_read_again_when_the_site_changed(db: Database) -> None:
+    clock = Clock()
+    limits = [{POST: BucketConfig(1, 600)}]
+
+    async def reload() -> dict[RateLimitBucket, BucketConfig]:
+        return limits[-1]
+
+    site = DatabaseSiteGeneration(db, clock)
+    limiter = DatabaseRateLimiter(db, site, reload)
+    assert [await limiter.take(POST, "192.0.2.9") for _ in range(2)] == [True, False]
+    limits.append({POST: BucketConfig(3, 600)})
+    await DatabaseSiteGeneration(db).bump()  # the admin's change, in another process
+    assert not await limiter.take(POST, "192.0.2.9")
+    clock.now += 1
+    answers = [await limiter.take(POST, "192.0.2.9") for _ in range(4)]
+    assert answers == [True, True, True, False]

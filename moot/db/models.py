@@ -288,6 +288,15 @@ rate_limit_bucket = sa.Table(
     sa.Column("last_checked", sa.BigInteger, nullable=False),
 )
 
+# Change counters several processes compare with what they keep, without Redis: "site" is
+# moved by every change of the site's settings (moot/shared_site.py).
+generation = sa.Table(
+    "generation",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
 language = sa.Table(
     "language",
     metadata,

@@ -1,6 +1,6 @@
-"""rate_limit_bucket: token buckets shared by several processes without Redis
+"""rate_limit_bucket, generation: what several processes share without Redis
 
-Revision ID: 0012_rate_limit_bucket
+Revision ID: 0012_shared_counts
 Revises: 0011_lease
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_rate_limit_bucket"
+revision: str = "0012_shared_counts"
 down_revision: str | None = "0011_lease"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -33,7 +33,14 @@ def upgrade() -> None:
         # so that the updates stay on it (HOT: no index entry to write).
         op.execute("ALTER TABLE rate_limit_bucket SET UNLOGGED")
         op.execute("ALTER TABLE rate_limit_bucket SET (fillfactor = 50)")
+    op.create_table(
+        "generation",
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_generation")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("generation")
     op.drop_table("rate_limit_bucket")
