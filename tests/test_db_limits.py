@@ -73,6 +73,28 @@ async def test_parallel_checks_from_two_processes_take_exactly_the_tokens_there_
     assert await _rows(db) == {"4:32:c6336407": 0}
 
 
+async def test_parallel_ipv6_checks_refused_at_their_64_give_back_what_they_took(
+    db: Database,
+) -> None:
+    other = Database(db.url)
+    await other.connect()
+    try:
+        limiters = [DatabaseRateLimiter(db), DatabaseRateLimiter(other)]
+        for limiter in limiters:
+            limiter.set_limits({POST: BucketConfig(1, 3600)})  # /64: 1, /56: 4, /48: 16
+        # Ten /64s of one /56, three requests each: most are refused at their /64.
+        answers = await asyncio.gather(
+            *(limiters[n % 2].take(POST, f"2001:db8:0:{n % 10:x}::1") for n in range(30))
+        )
+    finally:
+        await other.close()
+    taken = answers.count(True)
+    assert 1 <= taken <= 4
+    async with db.connection() as conn:
+        wide = await conn.scalar(sa.select(B.c.tokens).where(B.c.client.like("6:56:%")))
+    assert wide == 4 - taken  # every refused request's token came back
+
+
 async def test_the_refill_is_the_in_memory_arithmetic_with_credit_carried(
     db: Database,
 ) -> None:
@@ -84,6 +106,11 @@ async def test_the_refill_is_the_in_memory_arithmetic_with_credit_carried(
     await _later(db, 40)
     assert await limiter.take(POST, "192.0.2.1")  # 0.6 + 0.4
     assert not await limiter.take(POST, "192.0.2.1")
+    await _later(db, 150)
+    assert await limiter.take(POST, "192.0.2.1")  # 1.5: one whole token, half a one kept
+    assert not await limiter.take(POST, "192.0.2.1")
+    await _later(db, 50)
+    assert await limiter.take(POST, "192.0.2.1")  # 0.5 + 0.5
     await _later(db, 10_000)
     assert [await limiter.take(POST, "192.0.2.1") for _ in range(7)] == [True] * 6 + [False]
 
