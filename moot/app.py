@@ -247,6 +247,8 @@ def create_app(settings: Settings) -> Litestar:
             site_state.share(db.cache, generation)
             moot.limiter = DatabaseRateLimiter(db, generation, lambda: _limits_now(db))
             moot.login_throttle = DatabaseLoginThrottle(db)
+        elif settings.several_processes:
+            log.warning("MOOT_SEVERAL_PROCESSES is for PostgreSQL: this process counts alone")
         moot.limiter.set_limits(rate_limits(local))
         # Link previews and proxied pictures: addresses checked as they are connected to.
         transport = checked_transport(allow_private=settings.federation_test_mode)
