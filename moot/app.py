@@ -41,6 +41,7 @@ from moot.cookie_guard import cookie_guard
 from moot.cors import CorsPolicy, with_cors
 from moot.db.engine import Conflict, Database
 from moot.db.replica import Replica
+from moot.db_limits import DatabaseLoginThrottle, DatabaseRateLimiter
 from moot.errors import ApiError, ErrorCode
 from moot.federation import routes as federation
 from moot.federation.negotiation import negotiate
@@ -55,7 +56,7 @@ from moot.request_context import client_ip
 from moot.request_log import request_log
 from moot.security_headers import security_headers
 from moot.shared_limits import RedisLoginThrottle, RedisRateLimiter
-from moot.shared_site import RedisSiteGeneration
+from moot.shared_site import DatabaseSiteGeneration, RedisSiteGeneration
 from moot.state import Moot
 from moot.web import feeds, sitemap, static_files, template_config
 from moot.web import router as web_router
@@ -240,6 +241,14 @@ def create_app(settings: Settings) -> Litestar:
             moot.limiter = RedisRateLimiter(redis, settings.hostname, lambda: _limits_now(db))
             moot.login_throttle = RedisLoginThrottle(redis, settings.hostname)
             site_state.share(db.cache, RedisSiteGeneration(redis, settings.hostname))
+        elif settings.several_processes and db.dialect_name == "postgresql":
+            # Without Redis: the limits counted, and the site's changes told, in the database.
+            generation = DatabaseSiteGeneration(db)
+            site_state.share(db.cache, generation)
+            moot.limiter = DatabaseRateLimiter(db, generation, lambda: _limits_now(db))
+            moot.login_throttle = DatabaseLoginThrottle(db)
+        elif settings.several_processes:
+            log.warning("MOOT_SEVERAL_PROCESSES is for PostgreSQL: this process counts alone")
         moot.limiter.set_limits(rate_limits(local))
         # Link previews and proxied pictures: addresses checked as they are connected to.
         transport = checked_transport(allow_private=settings.federation_test_mode)

@@ -90,8 +90,8 @@ def main() -> None:
     default=1,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Processes answering requests on the one port (PostgreSQL only). Set "
-    "MOOT_REDIS_URL so that they share rate limits and failed-login counts.",
+    help="Processes answering requests on the one port (PostgreSQL only). They share "
+    "rate limits and failed-login counts in Redis (MOOT_REDIS_URL), or else in the database.",
 )
 def serve(host: str, port: int, workers: bool, processes: int) -> None:
     """Start the instance: migrate the database, then serve the API.
@@ -131,7 +131,12 @@ def serve(host: str, port: int, workers: bool, processes: int) -> None:
         uvicorn.run(create_app(settings), **options)
         return
     # Each process builds the app from the environment, as this command decided it.
-    os.environ.update(MOOT_SERVE_LISTEN=f"{host}:{port}", MOOT_RUN_WORKERS=str(workers).lower())
+    os.environ.update(
+        MOOT_SERVE_LISTEN=f"{host}:{port}",
+        MOOT_RUN_WORKERS=str(workers).lower(),
+        # Without Redis they share limits and the site's changes through the database.
+        MOOT_SEVERAL_PROCESSES="true",
+    )
     uvicorn.run("moot.app:app_from_environment", factory=True, workers=processes, **options)
 
 

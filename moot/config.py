@@ -60,6 +60,11 @@ class Settings:
     # Redis (redis://host:port/db), for what several `moot serve` processes must share:
     # rate limits and failed-login counts. Without it each process keeps its own.
     redis_url: str = ""
+    # Several processes serve this (PostgreSQL) database. Without Redis they then count rate
+    # limits and failed logins in it (moot/db_limits.py: a statement a limited request) and
+    # look for the site's changes in it once a second (moot/shared_site.py). `moot serve
+    # --processes N` sets it; several `moot serve` commands on one database need it set.
+    several_processes: bool = False
     # Reverse proxies whose X-Forwarded-For is believed (addresses or networks,
     # comma-separated); none by default, so a client cannot choose its own address.
     trusted_proxies: str = ""

@@ -6,16 +6,20 @@ one by one. An IPv6 holder usually has a whole /64 or more, so IPv6 is limited b
 the /64 gets the configured capacity, its /56 four times that, its /48 sixteen times; a
 request needs a token at all three levels.
 
-Not shared between processes: each `moot serve` process counts on its own. Not locked:
-the event loop calls it from one thread.
+Here in memory, each `moot serve` process counting on its own; not locked: the event loop
+calls it from one thread. Shared by several processes: in Redis (moot/shared_limits.py)
+or in PostgreSQL (moot/db_limits.py), with the same arithmetic.
 """
 
 import asyncio
 import ipaddress
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+
+log = logging.getLogger("moot.ratelimit")
 
 # How often the server should call `collect_garbage` (Lemmy's interval).
 GC_INTERVAL_SECONDS = 120
@@ -208,13 +212,21 @@ class RateLimiter:
                     dropped += 1
         return dropped
 
+    async def purge(self) -> int:
+        """`collect_garbage`, awaited as the limiters that keep buckets elsewhere do it."""
+        return self.collect_garbage()
+
     def bucket_count(self) -> int:
         """How many buckets are held; for tests and the admin's view of memory use."""
         return sum(len(table) for table in self._buckets.values())
 
 
 async def collect_garbage_forever(limiter: RateLimiter) -> None:
-    """Every process keeps its own buckets (in memory): each forgets its full ones."""
+    """Every process forgets its full buckets (in memory), or the database's (each process
+    does, so it goes on whichever processes run: deleting what another deleted is nothing)."""
     while True:
         await asyncio.sleep(GC_INTERVAL_SECONDS)
-        limiter.collect_garbage()
+        try:
+            await limiter.purge()
+        except Exception:  # the database away for a moment: the next round will do
+            log.exception("full rate-limit buckets could not be dropped")

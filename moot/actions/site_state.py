@@ -7,11 +7,13 @@ database (`Connection.cache`), and every action that writes them calls `invalida
 transaction. The totals on `local_site` (users, posts, …) move with every post and are not
 kept: `totals` reads them.
 
-With several processes on one database (MOOT_REDIS_URL), a generation number in Redis
-tells them: an invalidation bumps it once committed, and every read compares it with the
-one its kept state was read at (one Redis round trip instead of the statements). If Redis
-does not answer, the site is read from the database. Without Redis each process forgets
-only its own changes (docs/decisions.md, "Site state in the process").
+With several processes on one database, a generation number tells them: an invalidation
+bumps it once committed, and every read compares it with the one its kept state was read
+at (moot/shared_site.py). In Redis (MOOT_REDIS_URL) it is read on every request, one round
+trip instead of the statements; if Redis does not answer, the site is read from the
+database. Without Redis (MOOT_SEVERAL_PROCESSES) it is in the database, read at most once
+a second. With neither, one process forgets only its own changes (docs/decisions.md, "Site
+state in the process").
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class SiteState:
 
 
 class SharedGeneration(Protocol):
-    """Where processes on one database count the site's changes (Redis)."""
+    """Where processes on one database count the site's changes (Redis, or the database)."""
 
     async def read(self) -> int | None:
         """The number, or None when it cannot be read now."""

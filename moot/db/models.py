@@ -271,6 +271,32 @@ lease = sa.Table(
     _when("expires"),
 )
 
+# Rate-limit token buckets counted in the database, for several processes without Redis
+# (moot/db/rate_buckets.py). `bucket` names the action and its limit, `client` the address
+# group (or the account, for failed logins); capacity and interval are the limit's, so the
+# refill and the purge need no other row. Times: whole seconds since 1970, on the
+# database's clock.
+rate_limit_bucket = sa.Table(
+    "rate_limit_bucket",
+    metadata,
+    sa.Column("bucket", sa.String(100), primary_key=True),
+    sa.Column("client", sa.Text, primary_key=True),
+    sa.Column("capacity", sa.Integer, nullable=False),
+    sa.Column("interval_seconds", sa.Integer, nullable=False),
+    sa.Column("tokens", sa.Integer, nullable=False),
+    sa.Column("credit", sa.BigInteger, nullable=False),
+    sa.Column("last_checked", sa.BigInteger, nullable=False),
+)
+
+# Change counters several processes compare with what they keep, without Redis: "site" is
+# moved by every change of the site's settings (moot/shared_site.py).
+generation = sa.Table(
+    "generation",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
 language = sa.Table(
     "language",
     metadata,

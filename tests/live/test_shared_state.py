@@ -1,14 +1,16 @@
-"""Two `moot serve` processes of one instance (one PostgreSQL database, one Redis), the
-requests alternating between them: a client's rate limits and an account's failed logins
-count across both, and what an admin changes through one is what the other answers with.
-And `moot serve --processes 2` starts both under one command."""
+"""Two `moot serve` processes of one instance on one PostgreSQL database, with Redis and
+without (MOOT_SEVERAL_PROCESSES: shared through the database), the requests alternating
+between them: a client's rate limits and an account's failed logins count across both,
+and what an admin changes through one is what the other answers with (with Redis at once,
+without within the second the other process keeps the site's generation). And `moot serve
+--processes 2` starts both under one command."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -18,6 +20,7 @@ from tests.conftest import Api, register, unique
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server, destroy, free_port, make_server
 
 REDIS = "redis://127.0.0.1:6379/0"
+SHARED_THROUGH = {"redis": {"MOOT_REDIS_URL": REDIS}, "database": {"MOOT_SEVERAL_PROCESSES": "1"}}
 
 
 def _admin(server: Server) -> Api:
@@ -25,12 +28,28 @@ def _admin(server: Server) -> Api:
     return Api(server, Api(server).ok("POST", "/user/login", login)["jwt"])
 
 
+def _soon(shared: str, seen: Callable[[], bool]) -> bool:
+    """`seen()` on the next request with Redis; without, once the other process's second
+    is up (moot/shared_site.py), so asked again for up to 3 s."""
+    deadline = time.monotonic() + (3 if shared == "database" else 0)
+    while not seen():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@pytest.fixture(scope="module", params=list(SHARED_THROUGH))
+def shared(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def pair() -> Iterator[tuple[Server, Server]]:
+def pair(shared: str) -> Iterator[tuple[Server, Server]]:
     first = make_server("postgresql")
     # A host name of its own: other instances' keys in the same Redis stay apart.
     first.hostname = f"shared-{first.port}.test"
-    first.start_env = {"MOOT_REDIS_URL": REDIS}
+    first.start_env = dict(SHARED_THROUGH[shared])
     second = Server("postgresql", first.database_url, first.data_dir, free_port(), first.hostname)
     second.start_env = dict(first.start_env)
     second.log_path = first.data_dir / "server2.log"
@@ -74,8 +93,8 @@ def test_a_rate_limit_holds_across_processes(pair: tuple[Server, Server]) -> Non
     assert response.status_code == 200
 
 
-def test_a_limit_changed_in_one_process_holds_in_the_other_at_once(
-    pair: tuple[Server, Server],
+def test_a_limit_changed_in_one_process_holds_in_the_other(
+    pair: tuple[Server, Server], shared: str
 ) -> None:
     first, second = pair
     admin = _admin(first)
@@ -84,6 +103,13 @@ def test_a_limit_changed_in_one_process_holds_in_the_other_at_once(
     member = register(second)
     admin.ok("PUT", "/site", {"rate_limit_post": 2, "rate_limit_post_per_second": 600})
     try:
+        # Through `GET /site` of the second: its next rate-limit check sees the same number.
+        assert _soon(
+            shared,
+            lambda: (
+                Api(second).ok("GET", "/site")["site_view"]["local_site_rate_limit"]["post"] == 2
+            ),
+        )
         answers = []
         for n in range(3):
             response = member.http.post(
@@ -112,19 +138,37 @@ def test_failed_logins_count_across_processes(pair: tuple[Server, Server]) -> No
 
 
 def test_a_site_setting_changed_in_one_process_is_seen_by_the_other(
-    pair: tuple[Server, Server],
+    pair: tuple[Server, Server], shared: str
 ) -> None:
     first, second = pair
+    name = unique("Renamed")
     Api(second).ok("GET", "/site")  # the second process has read the site already
-    _admin(first).ok("PUT", "/site", {"name": "Renamed", "description": "Changed in one"})
-    site = Api(second).ok("GET", "/site")["site_view"]["site"]
-    assert (site["name"], site["description"]) == ("Renamed", "Changed in one")
+    _admin(first).ok("PUT", "/site", {"name": name, "description": "Changed in one"})
+
+    def seen() -> bool:
+        site = Api(second).ok("GET", "/site")["site_view"]["site"]
+        return bool((site["name"], site.get("description")) == (name, "Changed in one"))
+
+    assert _soon(shared, seen)
+
+
+def _buckets_in_database(server: Server) -> int:
+    counted = subprocess.run(
+        ["psql", server.database_url, "-qAtc", "SELECT count(*) FROM rate_limit_bucket"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(counted.stdout)
 
 
 def test_serve_with_two_processes() -> None:
+    """Without Redis (with it, the pair above shows what is shared), the command tells its
+    processes they are several: they count their rate limits in the database. Run once,
+    not per sharing: starting two processes takes most of a minute on a loaded machine."""
     server = make_server("postgresql")
     log = server.log_path.open("ab")
-    env = server.env(MOOT_REDIS_URL=REDIS)
+    env = server.env()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -163,6 +207,7 @@ def test_serve_with_two_processes() -> None:
         while "request_id=two-processes-1 " not in server.log_path.read_text():
             assert time.monotonic() < deadline, server.log_tail()
             time.sleep(0.05)
+        assert _buckets_in_database(server) > 0
     finally:
         process.terminate()
         process.wait(timeout=30)
