@@ -34,8 +34,8 @@ def running_chromium() -> Iterator[Browser]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """The browser of one test module. Playwright's sync API keeps an event loop running in
-    the main thread while it is open, so no asyncio test can run until it stops; the test
-    processes (pytest-xdist) take modules in any order, so it stops with its module."""
+    the main thread while it is open, so no asyncio test can run until it stops: it stops
+    with its module, whatever order the modules run in."""
     yield from running_chromium()
 
 
