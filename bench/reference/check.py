@@ -8,28 +8,12 @@ walking moot's own pages), a post's comment tree and the site.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import httpx
 
+from bench.run import walk_to_page
+
 SORTS = ("Hot", "Active", "New", "TopDay", "Scaled")
-
-
-async def cursor_of_page(client: httpx.AsyncClient, sort: str, limit: int, page: int) -> str | None:
-    """The `page_cursor` that gives page `page` of a sort, by following `next_page` on the
-    server `client` talks to; None when the listing is shorter."""
-    cursor = None
-    for _ in range(page - 1):
-        params: dict[str, Any] = {"type_": "All", "sort": sort, "limit": limit}
-        if cursor is not None:
-            params["page_cursor"] = cursor
-        response = await client.get("/post/list", params=params)
-        response.raise_for_status()
-        body = response.json()
-        cursor = body.get("next_page")
-        if cursor is None or len(body["posts"]) < limit:
-            return None
-    return cursor
 
 
 async def requests(
@@ -46,7 +30,7 @@ async def requests(
         for sort in sorts
     }
     for sort in sorts:
-        cursor = await cursor_of_page(client, sort, limit, deep_page)
+        cursor = await walk_to_page(client, sort, limit, deep_page)
         if cursor is not None:
             out[f"post/list {sort} page {deep_page} (cursor)"] = (
                 f"/post/list?type_=All&sort={sort}&limit={limit}&page_cursor={cursor}"
