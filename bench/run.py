@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, get_args
@@ -39,12 +39,9 @@ from bench.generate import BIG_THREAD_NAME
 from moot.api.v3.forms import SortType
 from moot.db import models as m
 from moot.db.engine import Connection, Database, Row
-from moot.db.listings import (
-    CommentFilter,
-    PostFilter,
-    list_comments,
-    list_posts,
-)
+from moot.db.listings import CommentFilter, list_comments
+from moot.db.post_listing import PostFilter, list_posts
+from moot.db.prepared import Prepared
 from moot.db.types import utcnow
 
 SORTS = ("Hot", "Active", "New", "TopDay", "Scaled")
@@ -220,16 +217,26 @@ async def measure(
 
 
 class CaptureConnection(Connection):
-    """Records the statement a listing function would run, instead of running it."""
+    """Records the statement a listing function would run (with its values), instead of
+    running it; what it reads first (a cursor's row) is read on `real`, when given."""
 
-    def __init__(self, dialect_name: str) -> None:
+    def __init__(self, dialect_name: str, real: Connection | None = None) -> None:
         self.dialect_name = dialect_name
-        self.statements: list[sa.ClauseElement] = []
+        self.real = real
+        self.statements: list[tuple[sa.ClauseElement, dict[str, Any] | None]] = []
 
     async def fetch_all(
         self, stmt: sa.ClauseElement, params: dict[str, Any] | None = None
     ) -> list[Row]:
-        self.statements.append(stmt)
+        if self.real is not None:
+            return await self.real.fetch_all(stmt, params)
+        self.statements.append((stmt, params))
+        return []
+
+    async def run(
+        self, prepared: Prepared, params: Mapping[str, Any], variant: Hashable = None
+    ) -> list[Row]:
+        self.statements.append((prepared.build(self.dialect_name, variant), dict(params)))
         return []
 
 
@@ -281,9 +288,14 @@ def _sqlite_sorts_a_scan(text: str) -> bool:
     return False
 
 
-async def explain(db: Database, name: str, stmt: sa.ClauseElement, repeat: int = 20) -> Plan:
+async def explain(
+    db: Database,
+    name: str,
+    captured: tuple[sa.ClauseElement, dict[str, Any] | None],
+    repeat: int = 20,
+) -> Plan:
     """The plan of exactly the SQL moot runs (same compiler, same bound values)."""
-    sql, values, _ = db._compiler.prepare(stmt, None)
+    sql, values, _ = db._compiler.prepare(*captured)
     async with db.connection() as conn:
         raw: Any = conn._conn  # type: ignore[attr-defined]
         if db.dialect_name == "postgresql":
@@ -363,15 +375,15 @@ async def make_subscriber(db: Database) -> tuple[int, list[int]]:
     return person_id, communities
 
 
-async def cursor_of_page(db: Database, f: PostFilter, limit: int, page: int) -> Row | None:
-    """The cursor row that `page` of a listing starts after, walked with moot's own listing."""
-    cursor: Row | None = None
+async def cursor_of_page(db: Database, f: PostFilter, limit: int, page: int) -> int | None:
+    """The post that `page` of a listing starts after, walked with moot's own listing."""
+    cursor: int | None = None
     async with db.connection() as conn:
         for _ in range(page - 1):
             rows = await list_posts(conn, f, 1, limit, cursor)
             if not rows:
                 return None
-            cursor = rows[-1]
+            cursor = int(rows[-1]["id"])
     return cursor
 
 
@@ -384,11 +396,12 @@ async def plans(db: Database, limit: int, big_post: int, subscriber: int) -> lis
         for sort in get_args(SortType):
             f = make(sort)
             for label, page in (("page 1", 1), ("page 50", 50)):
-                cursor_row = await cursor_of_page(db, f, limit, page) if page > 1 else None
-                if page > 1 and cursor_row is None:
+                cursor = await cursor_of_page(db, f, limit, page) if page > 1 else None
+                if page > 1 and cursor is None:
                     continue
-                capture = CaptureConnection(db.dialect_name)
-                await list_posts(capture, f, 1, limit, cursor_row)
+                async with db.connection() as conn:
+                    capture = CaptureConnection(db.dialect_name, conn)
+                    await list_posts(capture, f, 1, limit, cursor)
                 name = f"post/list {prefix}{sort} {label}"
                 out.append(await explain(db, name, capture.statements[0]))
     capture = CaptureConnection(db.dialect_name)

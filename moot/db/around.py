@@ -18,7 +18,11 @@ import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
-from moot.db.types import utcnow
+from moot.db.prepared import Prepared, among
+from moot.db.types import UtcDateTime, utcnow
+
+# The viewer's person id, in the statements for a signed-in viewer.
+_VIEWER = sa.bindparam("viewer", type_=sa.Integer)
 
 
 def _prefixed(table: sa.Table | sa.Alias, prefix: str, names: Sequence[str]) -> list[Any]:
@@ -26,10 +30,11 @@ def _prefixed(table: sa.Table | sa.Alias, prefix: str, names: Sequence[str]) -> 
 
 
 def _flags(
-    community_id: sa.ColumnElement[int], creator_id: sa.ColumnElement[int], viewer_id: int | None
+    community_id: sa.ColumnElement[int], creator_id: sa.ColumnElement[int], signed_in: bool
 ) -> list[Any]:
     lu, mod, ban = m.local_user, m.community_moderator, m.community_person_ban
-    in_force = sa.or_(ban.c.expires.is_(None), ban.c.expires > utcnow())
+    now = sa.bindparam("now", type_=UtcDateTime)
+    in_force = sa.or_(ban.c.expires.is_(None), ban.c.expires > now)
     flags: list[Any] = [
         sa.exists().where(lu.c.person_id == creator_id, lu.c.admin).label("creator_is_admin"),
         sa.exists()
@@ -39,34 +44,66 @@ def _flags(
         .where(ban.c.community_id == community_id, ban.c.person_id == creator_id, in_force)
         .label("creator_banned_from_community"),
     ]
-    if viewer_id is None:
+    if not signed_in:
         return flags
     follow, block = m.community_follower, m.person_block
     return [
         *flags,
         sa.select(follow.c.pending)
-        .where(follow.c.person_id == viewer_id, follow.c.community_id == community_id)
+        .where(follow.c.person_id == _VIEWER, follow.c.community_id == community_id)
         .scalar_subquery()
         .label("follow_pending"),
         sa.exists()
-        .where(block.c.person_id == viewer_id, block.c.target_id == creator_id)
+        .where(block.c.person_id == _VIEWER, block.c.target_id == creator_id)
         .label("creator_blocked"),
         sa.exists()
-        .where(ban.c.community_id == community_id, ban.c.person_id == viewer_id, in_force)
+        .where(ban.c.community_id == community_id, ban.c.person_id == _VIEWER, in_force)
         .label("banned_from_community"),
     ]
 
 
-def _mark(table: sa.Table, key: str, item_id: Any, viewer_id: int, label: str) -> Any:
-    return sa.exists().where(table.c.person_id == viewer_id, table.c[key] == item_id).label(label)
+def _mark(table: sa.Table, key: str, item_id: Any, label: str) -> Any:
+    return sa.exists().where(table.c.person_id == _VIEWER, table.c[key] == item_id).label(label)
 
 
-def _value(table: sa.Table, key: str, column: str, item_id: Any, viewer_id: int) -> Any:
+def _value(table: sa.Table, key: str, column: str, item_id: Any) -> Any:
     return (
         sa.select(table.c[column])
-        .where(table.c.person_id == viewer_id, table.c[key] == item_id)
+        .where(table.c.person_id == _VIEWER, table.c[key] == item_id)
         .scalar_subquery()
     )
+
+
+def _params(ids: Collection[int], viewer_id: int | None) -> dict[str, Any]:
+    return {"ids": sorted(set(ids)), "viewer": viewer_id, "now": utcnow()}
+
+
+def _posts_statement(dialect: str, variant: tuple[Sequence[str], Sequence[str], bool]) -> Any:
+    person_columns, community_columns, signed_in = variant
+    p, u, c = m.post, m.person, m.community
+    columns: list[Any] = [
+        p.c.id,
+        *_prefixed(u, "u_", person_columns),
+        *_prefixed(c, "c_", community_columns),
+        *_flags(p.c.community_id, p.c.creator_id, signed_in),
+    ]
+    if signed_in:
+        columns += [
+            _mark(m.post_saved, "post_id", p.c.id, "saved"),
+            _mark(m.post_hide, "post_id", p.c.id, "hidden"),
+            _value(m.post_like, "post_id", "score", p.c.id).label("my_vote"),
+            _value(m.post_read, "post_id", "read_comments", p.c.id).label("read_comments"),
+        ]
+    return (
+        sa.select(*columns)
+        .select_from(p)
+        .join(u, u.c.id == p.c.creator_id)
+        .join(c, c.c.id == p.c.community_id)
+        .where(among(p.c.id, "ids", dialect))
+    )
+
+
+_POSTS = Prepared(_posts_statement)
 
 
 async def around_posts(
@@ -80,30 +117,39 @@ async def around_posts(
     (`saved`, `hidden`, `my_vote`, `read_comments`: None when not read)."""
     if not post_ids:
         return {}
-    p, u, c = m.post, m.person, m.community
+    variant = (tuple(person_columns), tuple(community_columns), viewer_id is not None)
+    rows = await conn.run(_POSTS, _params(post_ids, viewer_id), variant)
+    return {int(r["id"]): r for r in rows}
+
+
+def _comments_statement(
+    dialect: str, variant: tuple[Sequence[str], Sequence[str], Sequence[str], bool]
+) -> Any:
+    person_columns, community_columns, post_columns, signed_in = variant
+    t, p, u, c = m.comment, m.post, m.person, m.community
     columns: list[Any] = [
-        p.c.id,
+        t.c.id,
+        *_prefixed(p, "p_", post_columns),
         *_prefixed(u, "u_", person_columns),
         *_prefixed(c, "c_", community_columns),
-        *_flags(p.c.community_id, p.c.creator_id, viewer_id),
+        *_flags(p.c.community_id, t.c.creator_id, signed_in),
     ]
-    if viewer_id is not None:
+    if signed_in:
         columns += [
-            _mark(m.post_saved, "post_id", p.c.id, viewer_id, "saved"),
-            _mark(m.post_hide, "post_id", p.c.id, viewer_id, "hidden"),
-            _value(m.post_like, "post_id", "score", p.c.id, viewer_id).label("my_vote"),
-            _value(m.post_read, "post_id", "read_comments", p.c.id, viewer_id).label(
-                "read_comments"
-            ),
+            _mark(m.comment_saved, "comment_id", t.c.id, "saved"),
+            _value(m.comment_like, "comment_id", "score", t.c.id).label("my_vote"),
         ]
-    rows = await conn.fetch_all(
+    return (
         sa.select(*columns)
-        .select_from(p)
-        .join(u, u.c.id == p.c.creator_id)
+        .select_from(t)
+        .join(p, p.c.id == t.c.post_id)
+        .join(u, u.c.id == t.c.creator_id)
         .join(c, c.c.id == p.c.community_id)
-        .where(p.c.id.in_(sorted(set(post_ids))))
+        .where(among(t.c.id, "ids", dialect))
     )
-    return {int(r["id"]): r for r in rows}
+
+
+_COMMENTS = Prepared(_comments_statement)
 
 
 async def around_comments(
@@ -118,27 +164,13 @@ async def around_comments(
     flags and the viewer's marks (`saved`, `my_vote`)."""
     if not comment_ids:
         return {}
-    t, p, u, c = m.comment, m.post, m.person, m.community
-    columns: list[Any] = [
-        t.c.id,
-        *_prefixed(p, "p_", post_columns),
-        *_prefixed(u, "u_", person_columns),
-        *_prefixed(c, "c_", community_columns),
-        *_flags(p.c.community_id, t.c.creator_id, viewer_id),
-    ]
-    if viewer_id is not None:
-        columns += [
-            _mark(m.comment_saved, "comment_id", t.c.id, viewer_id, "saved"),
-            _value(m.comment_like, "comment_id", "score", t.c.id, viewer_id).label("my_vote"),
-        ]
-    rows = await conn.fetch_all(
-        sa.select(*columns)
-        .select_from(t)
-        .join(p, p.c.id == t.c.post_id)
-        .join(u, u.c.id == t.c.creator_id)
-        .join(c, c.c.id == p.c.community_id)
-        .where(t.c.id.in_(sorted(set(comment_ids))))
+    variant = (
+        tuple(person_columns),
+        tuple(community_columns),
+        tuple(post_columns),
+        viewer_id is not None,
     )
+    rows = await conn.run(_COMMENTS, _params(comment_ids, viewer_id), variant)
     return {int(r["id"]): r for r in rows}
 
 

@@ -14,7 +14,15 @@ import contextlib
 import logging
 import random
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Hashable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +35,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.interfaces import Compiled
 from sqlalchemy.sql import ClauseElement
 
+from moot.db.prepared import Prepared
 from moot.db.statement_count import note
 from moot.errors import ApiError, ErrorCode
 
@@ -229,6 +238,13 @@ class Connection:
         """Run a statement; returns the number of rows it changed."""
         raise NotImplementedError
 
+    async def run(
+        self, prepared: Prepared, params: Mapping[str, Any], variant: Hashable = None
+    ) -> list[Row]:
+        """The rows of a statement built once (moot/db/prepared.py). Here it is built and
+        run like any other; the drivers' connections run the kept plan."""
+        return await self.fetch_all(prepared.build(self.dialect_name, variant), dict(params))
+
     async def fetch_one(
         self, stmt: ClauseElement, params: dict[str, Any] | None = None
     ) -> Row | None:
@@ -262,6 +278,15 @@ class _PgConnection(Connection):
             records = await self._conn.fetch(sql, *values)
         return _to_rows(plan, [tuple(r.values()) for r in records])
 
+    async def run(
+        self, prepared: Prepared, params: Mapping[str, Any], variant: Hashable = None
+    ) -> list[Row]:
+        plan = prepared.plan(self._compiler.dialect, variant)
+        note(plan.sql)
+        with _refused_values():
+            records = await self._conn.fetch(plan.sql, *plan.values(params))
+        return plan.rows(records)
+
     async def execute(self, stmt: ClauseElement, params: dict[str, Any] | None = None) -> int:
         sql, values, _ = self._compiler.prepare(stmt, params)
         note(sql)
@@ -293,6 +318,16 @@ class _SqliteConnection(Connection):
             async with self._conn.execute(sql, values) as cursor:
                 records = await cursor.fetchall()
         return _to_rows(plan, records)  # type: ignore[arg-type]
+
+    async def run(
+        self, prepared: Prepared, params: Mapping[str, Any], variant: Hashable = None
+    ) -> list[Row]:
+        plan = prepared.plan(self._compiler.dialect, variant)
+        note(plan.sql)
+        with _refused_values():
+            async with self._conn.execute(plan.sql, plan.values(params)) as cursor:
+                records = await cursor.fetchall()
+        return plan.rows(records)
 
     async def execute(self, stmt: ClauseElement, params: dict[str, Any] | None = None) -> int:
         sql, values, _ = self._compiler.prepare(stmt, params)

@@ -24,7 +24,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping
 from typing import Any
 
 import asyncpg
@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql import ClauseElement
 
 from moot.db.engine import Conflict, Connection, Database, Row
+from moot.db.prepared import Prepared
 
 log = logging.getLogger("moot.replica")
 
@@ -165,6 +166,15 @@ class _ReplicaConnection(Connection):
     ) -> list[Row]:
         try:
             return await self._inner.fetch_all(stmt, params)
+        except _LOST as exc:
+            self._replica.lost(exc)
+            raise ReplicaLost(f"the read replica failed: {exc!r}") from exc
+
+    async def run(
+        self, prepared: Prepared, params: Mapping[str, Any], variant: Hashable = None
+    ) -> list[Row]:
+        try:
+            return await self._inner.run(prepared, params, variant)
         except _LOST as exc:
             self._replica.lost(exc)
             raise ReplicaLost(f"the read replica failed: {exc!r}") from exc

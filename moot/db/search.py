@@ -14,13 +14,8 @@ import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
-from moot.db.listings import (
-    PostFilter,
-    blocked_instances,
-    comment_order,
-    community_order,
-    list_posts,
-)
+from moot.db.listings import blocked_instances, comment_order, community_order
+from moot.db.post_listing import PostFilter, list_posts
 
 p, cm, c, pe = m.post.c, m.comment.c, m.community.c, m.person.c
 

@@ -19,8 +19,9 @@ from moot.auth import Viewer, viewer_for_token
 from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Row
-from moot.db.listings import PostFilter, check_page, list_posts
+from moot.db.listings import check_page
 from moot.db.notifications import MENTIONS, REPLIES, list_notices
+from moot.db.post_listing import PostFilter, list_posts
 from moot.errors import ApiError, ErrorCode
 from moot.text.markdown import render_markdown
 from moot.web.choices import POST_SORTS

@@ -17,7 +17,7 @@ from moot.db import models as m
 from moot.db import queries
 from moot.db.browse import communities_by_size, has_admin
 from moot.db.engine import Connection, Row
-from moot.db.listings import PostFilter, decode_cursor, encode_cursor, list_posts
+from moot.db.post_listing import PostFilter, decode_cursor, encode_cursor, list_posts
 from moot.request_context import listing_connection
 from moot.web.choices import LISTING_TYPES, MODERATOR_VIEW, POST_SORTS, SORT_HELP_URL, pick
 from moot.web.pages import AnyRequest, Page, go, load_page, render, state
@@ -69,7 +69,7 @@ async def _listing(
         show_nsfw=page.show_nsfw,
         show_bots=bool(user["show_bot_accounts"]) if user else True,
     )
-    after = await decode_cursor(conn, cursor) if cursor else None
+    after = decode_cursor(cursor) if cursor else None
     rows = await list_posts(conn, f, 1, PAGE_SIZE + 1, after)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]

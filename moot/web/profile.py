@@ -12,13 +12,8 @@ from litestar.response import Template
 from moot import ranking
 from moot.db import models as m
 from moot.db.engine import Connection, Row
-from moot.db.listings import (
-    CommentFilter,
-    PostFilter,
-    comment_sort_for,
-    list_comments,
-    list_posts,
-)
+from moot.db.listings import CommentFilter, comment_sort_for, list_comments
+from moot.db.post_listing import PostFilter, list_posts
 from moot.db.queries import person_by_name, rows_by_id
 from moot.state import Moot
 from moot.web.admin import profile_tools

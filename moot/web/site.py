@@ -10,7 +10,7 @@ from moot.actions.site import site_counts
 from moot.actions.site_state import totals
 from moot.db.browse import admins, communities_by_size
 from moot.db.engine import Row
-from moot.db.listings import PostFilter
+from moot.db.post_listing import PostFilter
 from moot.db.search import search_posts
 from moot.errors import ApiError, ErrorCode
 from moot.federation.lookup import is_lookup, look_up

@@ -27,7 +27,7 @@ from moot.actions.accounts import create_local_user
 from moot.config import Settings
 from moot.db import models as m
 from moot.db.engine import Database
-from moot.db.listings import PostFilter, list_posts
+from moot.db.post_listing import PostFilter, list_posts
 from tests.servers import drop_database, new_database_url
 
 POSTS = 20_000
@@ -87,7 +87,7 @@ async def test_a_member_newer_than_the_statistics_gets_an_index_scan(busy: Datab
         listing_type="All", sort="Hot", viewer_id=person_id, viewer_local_user_id=local_user_id
     )
     await list_posts(capture, viewer, 1, LIMIT)
-    sql, values, _ = busy._compiler.prepare(capture.statements[0], None)
+    sql, values, _ = busy._compiler.prepare(*capture.statements[0])
     async with busy.connection() as conn:
         raw: Any = conn._conn  # type: ignore[attr-defined]
         answer = await raw.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", *values)

@@ -12,12 +12,24 @@ import logging
 
 import pytest
 
+from moot.db.post_listing import encode_cursor
 from tests.reads.conftest import Forum
 
 # name → (path, logged in, statements)
 READS: dict[str, tuple[str, bool, int]] = {
     "post list, anonymous": ("/api/v3/post/list?sort=Hot&limit=20", False, 2),
     "post list, logged in": ("/api/v3/post/list?sort=Hot&limit=20", True, 3),
+    # A deep page: the cursor's post is compared in the listing's own statement.
+    "post list by cursor, anonymous": (
+        "/api/v3/post/list?sort=New&limit=5&page_cursor={cursor}",
+        False,
+        2,
+    ),
+    "post list by cursor, logged in": (
+        "/api/v3/post/list?sort=Hot&limit=5&page_cursor={cursor}",
+        True,
+        3,
+    ),
     "comment tree, anonymous": ("/api/v3/comment/list?post_id={post}&max_depth=8", False, 2),
     "comment tree, logged in": ("/api/v3/comment/list?post_id={post}&max_depth=8", True, 3),
     "site, anonymous": ("/api/v3/site", False, 2),
@@ -34,7 +46,9 @@ READS: dict[str, tuple[str, bool, int]] = {
 @pytest.mark.parametrize("name", list(READS))
 async def test_statements_per_read(forum: Forum, name: str) -> None:
     template, logged_in, expected = READS[name]
-    path = template.format(post=forum.post_id, member=forum.member_name)
+    posts = forum.ids["posts"]
+    cursor = encode_cursor(posts[len(posts) // 2])
+    path = template.format(post=forum.post_id, member=forum.member_name, cursor=cursor)
     token = forum.member_token if logged_in else None
     web = not path.startswith("/api/")
     # Once before counting: what a process keeps between requests is loaded by now.

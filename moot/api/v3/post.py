@@ -17,7 +17,8 @@ from moot.auth import Viewer
 from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Row
-from moot.db.listings import PostFilter, check_page, decode_cursor, encode_cursor, list_posts
+from moot.db.listings import check_page
+from moot.db.post_listing import PostFilter, decode_cursor, encode_cursor, list_posts
 from moot.errors import ApiError, ErrorCode
 from moot.media.site_metadata import fetch_site_metadata
 from moot.request_context import (
@@ -169,8 +170,8 @@ async def list_posts_route(
             show_nsfw=show_nsfw if show_nsfw is not None else bool(user and user["show_nsfw"]),
             show_bots=bool(user["show_bot_accounts"]) if user else True,
         )
-        cursor = await decode_cursor(conn, page_cursor) if page_cursor else None
-        rows = await list_posts(conn, f, page_no, page_size, cursor)
+        after = decode_cursor(page_cursor) if page_cursor else None
+        rows = await list_posts(conn, f, page_no, page_size, after)
         out: Json = {"posts": await views.post_views(conn, rows, viewer)}
         if rows:
             out["next_page"] = encode_cursor(int(rows[-1]["id"]))

@@ -8,7 +8,8 @@ from moot.api.v3 import forms, views
 from moot.api.v3.shapes import Json
 from moot.db import queries
 from moot.db.engine import Row
-from moot.db.listings import PostFilter, check_page, comment_sort_for
+from moot.db.listings import check_page, comment_sort_for
+from moot.db.post_listing import PostFilter
 from moot.db.search import (
     Scope,
     search_comments,

@@ -16,14 +16,8 @@ from moot.db import models as m
 from moot.db import queries
 from moot.db.around import unprefixed
 from moot.db.engine import Connection, Row
-from moot.db.listings import (
-    CommentFilter,
-    PostFilter,
-    check_page,
-    comment_sort_for,
-    list_comments,
-    list_posts,
-)
+from moot.db.listings import CommentFilter, check_page, comment_sort_for, list_comments
+from moot.db.post_listing import PostFilter, list_posts
 from moot.errors import ApiError, ErrorCode
 from moot.mail import send
 from moot.request_context import (
