@@ -337,6 +337,16 @@ class _SqliteConnection(Connection):
                 return cursor.rowcount
 
 
+class _PlainConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A pooled connection given back without asyncpg's reset statement (advisory unlock,
+    CLOSE ALL, UNLISTEN, RESET ALL): a round trip per request for session state moot never
+    sets — its locks are transaction-scoped, it listens to nothing and changes no setting.
+    An open transaction is still rolled back on release (asyncpg does that apart)."""
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 class Database:
     """A pool of connections to one database, PostgreSQL or SQLite."""
 
@@ -364,7 +374,11 @@ class Database:
         if self.dialect_name == "postgresql":
             dsn = self.url.replace("postgresql+asyncpg://", "postgresql://")
             self._pg_pool = await asyncpg.create_pool(
-                dsn, min_size=1, max_size=size, timeout=connect_timeout
+                dsn,
+                min_size=1,
+                max_size=size,
+                timeout=connect_timeout,
+                connection_class=_PlainConnection,
             )
             return
         self._sqlite_idle = asyncio.Queue()

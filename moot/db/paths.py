@@ -28,7 +28,10 @@ def depth_of(path: str) -> int:
 
 def lemmy_path(path: str) -> str:
     """Lemmy's ltree text, `0.12.345`, that clients build their trees from."""
-    return ".".join(["0", *(str(i) for i in ids_of(path))])
+    # Ids are never 0, so each segment without its leading zeros is the id's digits.
+    return "0." + ".".join(
+        [path[i : i + PATH_WIDTH].lstrip("0") for i in range(0, len(path), PATH_WIDTH)]
+    )
 
 
 def subtree_upper_bound(path: str) -> str:

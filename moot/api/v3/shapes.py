@@ -6,33 +6,83 @@ keys are left out when empty, as Lemmy's `skip_serializing_none` does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
+from moot.db import models as m
 from moot.db.engine import Row
 from moot.db.paths import lemmy_path
+from moot.db.types import UtcDateTime
 
 Json = dict[str, Any]
 
 
 def stamp(value: datetime | None) -> str | None:
-    """RFC 3339 with a `Z`, as chrono writes it."""
+    """RFC 3339 with a `Z` and always six digits of microseconds, as chrono writes it."""
     if value is None:
         return None
+    text = value.isoformat()  # the quick form: no fraction at .000000
+    if text.endswith("+00:00"):
+        return f"{text[:-6]}Z" if len(text) == 32 else f"{text[:-6]}.000000Z"
     return value.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def _pick(row: Mapping[str, Any], required: Iterable[str], optional: Iterable[str] = ()) -> Json:
-    out: Json = {}
-    for key in required:
-        value = row[key]
-        out[key] = stamp(value) if isinstance(value, datetime) else value
-    for key in optional:
-        value = row.get(key)
-        if value is not None and value != "":
-            out[key] = stamp(value) if isinstance(value, datetime) else value
-    return out
+# Columns holding a moment (UtcDateTime): their values are written with `stamp`.
+_TIMES = frozenset(
+    column.name
+    for table in m.metadata.tables.values()
+    for column in table.columns
+    if isinstance(column.type, UtcDateTime)
+)
+
+
+class Shape:
+    """A JSON object picked from a row: the `required` keys always, the `optional` ones
+    when neither None nor "" (Lemmy's `skip_serializing_none`), moments stamped. The row's
+    columns may carry a `prefix` (`u_name` for the creator's name, moot/db/around.py).
+
+    Built once per shape: a page of 20 posts picks ~100 objects, so the keys, where each is
+    read from and which are moments are worked out here, not per object."""
+
+    def __init__(self, required: Sequence[str], optional: Sequence[str] = (), prefix: str = ""):
+        self.required, self.optional = tuple(required), tuple(optional)
+        self._read = itemgetter(*(prefix + key for key in self.required))
+        self._times = tuple(key for key in self.required if key in _TIMES)
+        self._optional = tuple((key, prefix + key, key in _TIMES) for key in self.optional)
+
+    def prefixed(self, prefix: str) -> Shape:
+        return Shape(self.required, self.optional, prefix)
+
+    def __call__(self, row: Mapping[str, Any]) -> Json:
+        values = self._read(row)
+        out: Json = (
+            dict(zip(self.required, values, strict=True))
+            if len(self.required) > 1
+            else {self.required[0]: values}
+        )
+        for key in self._times:
+            value = out[key]
+            if value is not None:
+                out[key] = stamp(value)
+        for key, column, time in self._optional:
+            value = row.get(column)
+            if value is not None and value != "":
+                out[key] = stamp(value) if time else value
+        return out
+
+
+@cache
+def _shape(required: tuple[str, ...], optional: tuple[str, ...]) -> Shape:
+    return Shape(required, optional)
+
+
+def _pick(
+    row: Mapping[str, Any], required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> Json:
+    return _shape(required, optional)(row)
 
 
 _PERSON_REQUIRED = (
@@ -55,16 +105,14 @@ _PERSON_OPTIONAL = (
     "matrix_user_id",
     "ban_expires",
 )
+# moot's pronouns travel as an extra field; Lemmy clients ignore unknown keys.
+PERSON = Shape(_PERSON_REQUIRED, (*_PERSON_OPTIONAL, "pronouns"))
 # The columns `person` reads: what a view's query selects for it.
-PERSON_COLUMNS = (*_PERSON_REQUIRED, *_PERSON_OPTIONAL, "pronouns")
+PERSON_COLUMNS = (*PERSON.required, *PERSON.optional)
 
 
 def person(row: Row) -> Json:
-    out = _pick(row, _PERSON_REQUIRED, _PERSON_OPTIONAL)
-    # moot's pronouns travel as an extra field; Lemmy clients ignore unknown keys.
-    if row.get("pronouns"):
-        out["pronouns"] = row["pronouns"]
-    return out
+    return PERSON(row)
 
 
 def person_counts(row: Row) -> Json:
@@ -94,12 +142,12 @@ _COMMUNITY_REQUIRED = (
     "instance_id",
     "visibility",
 )
-_COMMUNITY_OPTIONAL = ("description", "updated", "icon", "banner")
-COMMUNITY_COLUMNS = (*_COMMUNITY_REQUIRED, *_COMMUNITY_OPTIONAL)
+COMMUNITY = Shape(_COMMUNITY_REQUIRED, ("description", "updated", "icon", "banner"))
+COMMUNITY_COLUMNS = (*COMMUNITY.required, *COMMUNITY.optional)
 
 
 def community(row: Row) -> Json:
-    return _pick(row, _COMMUNITY_REQUIRED, _COMMUNITY_OPTIONAL)
+    return COMMUNITY(row)
 
 
 def community_counts(row: Row) -> Json:
@@ -160,42 +208,53 @@ POST_COLUMNS = (
 )
 
 
+POST = Shape(_POST_REQUIRED, _POST_OPTIONAL)
+_POST_COUNTS_SHAPE = Shape(_POST_COUNTS)
+
+
 def post(row: Row) -> Json:
-    return _pick(row, _POST_REQUIRED, _POST_OPTIONAL)
+    return POST(row)
 
 
 def post_counts(row: Row) -> Json:
-    out = _pick(row, _POST_COUNTS)
-    return {"post_id": row["id"], **out}
+    return {"post_id": row["id"], **_POST_COUNTS_SHAPE(row)}
+
+
+_COMMENT = Shape(
+    (
+        "id",
+        "creator_id",
+        "post_id",
+        "content",
+        "removed",
+        "published",
+        "deleted",
+        "ap_id",
+        "local",
+        "distinguished",
+        "language_id",
+    ),
+    ("updated",),
+)
+_COMMENT_COUNTS = Shape(("score", "upvotes", "downvotes"))
 
 
 def comment(row: Row, *, hide_content: bool) -> Json:
-    out = _pick(
-        row,
-        (
-            "id",
-            "creator_id",
-            "post_id",
-            "content",
-            "removed",
-            "published",
-            "deleted",
-            "ap_id",
-            "local",
-            "distinguished",
-            "language_id",
-        ),
-        ("updated",),
-    )
+    out = _COMMENT(row)
     out["path"] = lemmy_path(row["path"])
     if hide_content:
         out["content"] = ""
     return out
 
 
-def comment_counts(row: Row) -> Json:
-    out = _pick(row, ("score", "upvotes", "downvotes", "published", "child_count"))
-    return {"comment_id": row["id"], **out}
+def comment_counts(row: Row, published: str | None = None) -> Json:
+    """`published`: the comment's, already stamped (the view's comment has it)."""
+    return {
+        "comment_id": row["id"],
+        **_COMMENT_COUNTS(row),
+        "published": published or stamp(row["published"]),
+        "child_count": row["child_count"],
+    }
 
 
 def instance(row: Row) -> Json:

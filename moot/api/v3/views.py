@@ -11,8 +11,36 @@ from moot.api.v3.shapes import Json
 from moot.auth import Viewer
 from moot.db import models as m
 from moot.db import queries as q
-from moot.db.around import around_comments, around_posts, unprefixed
+from moot.db.around import around_comments, around_posts
 from moot.db.engine import Connection, Row
+
+# The creator, community and (of a comment) post, as moot/db/around.py prefixes them.
+_CREATOR = shapes.PERSON.prefixed("u_")
+_COMMUNITY = shapes.COMMUNITY.prefixed("c_")
+_POST = shapes.POST.prefixed("p_")
+
+
+class _Once:
+    """Each creator, community or post shaped once per answer, by id: a page's items share
+    them (a thread's 300 comments have one post and one community), and the JSON of one
+    is the same wherever it appears."""
+
+    def __init__(self, shape: shapes.Shape, key: str) -> None:
+        self._shape, self._key = shape, key
+        self._done: dict[int, Json] = {}
+
+    def __call__(self, row: Row) -> Json:
+        key = row[self._key]
+        found = self._done.get(key)
+        if found is None:
+            found = self._done[key] = self._shape(row)
+        return found
+
+
+class _Surroundings:
+    def __init__(self) -> None:
+        self.creator = _Once(_CREATOR, "u_id")
+        self.community = _Once(_COMMUNITY, "c_id")
 
 
 def _subscribed(follows: dict[int, bool], community_id: int) -> str:
@@ -21,12 +49,12 @@ def _subscribed(follows: dict[int, bool], community_id: int) -> str:
     return "Pending" if follows[community_id] else "Subscribed"
 
 
-def _around_view(row: Row, viewer: Viewer | None) -> Json:
+def _around_view(row: Row, viewer: Viewer | None, shaped: _Surroundings) -> Json:
     """The keys every post or comment view shares, from its `moot.db.around` row."""
     pending = row.get("follow_pending")
     return {
-        "creator": shapes.person(unprefixed(row, "u_")),
-        "community": shapes.community(unprefixed(row, "c_")),
+        "creator": shaped.creator(row),
+        "community": shaped.community(row),
         "creator_banned_from_community": bool(row["creator_banned_from_community"]),
         "banned_from_community": viewer is not None and bool(row["banned_from_community"]),
         "creator_is_moderator": bool(row["creator_is_moderator"]),
@@ -48,13 +76,13 @@ async def post_views(conn: Connection, posts: Sequence[Row], viewer: Viewer | No
         shapes.PERSON_COLUMNS,
         shapes.COMMUNITY_COLUMNS,
     )
-    out = []
+    out, shaped = [], _Surroundings()
     for p in posts:
         row = around[int(p["id"])]
         seen = row.get("read_comments")
         view: Json = {
             "post": shapes.post(p),
-            **_around_view(row, viewer),
+            **_around_view(row, viewer, shaped),
             "counts": shapes.post_counts(p),
             "saved": bool(row.get("saved")),
             "read": seen is not None,
@@ -81,15 +109,16 @@ async def comment_views(
         shapes.POST_COLUMNS,
     )
     sees_everything = viewer is not None and viewer.is_admin
-    out = []
+    out, shaped, post_of = [], _Surroundings(), _Once(_POST, "p_id")
     for c in comments:
         row = around[int(c["id"])]
         gone = bool(c["deleted"] or c["removed"])
+        comment = shapes.comment(c, hide_content=gone and not sees_everything)
         view: Json = {
-            "comment": shapes.comment(c, hide_content=gone and not sees_everything),
-            **_around_view(row, viewer),
-            "post": shapes.post(unprefixed(row, "p_")),
-            "counts": shapes.comment_counts(c),
+            "comment": comment,
+            **_around_view(row, viewer, shaped),
+            "post": post_of(row),
+            "counts": shapes.comment_counts(c, comment["published"]),
             "saved": bool(row.get("saved")),
         }
         if row.get("my_vote") is not None:
