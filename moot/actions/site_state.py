@@ -19,13 +19,14 @@ state in the process").
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.prepared import Prepared
 
 # The local_site totals that move with content; never kept (see `totals`).
 TOTALS = ("users", "posts", "comments", "communities")
@@ -48,6 +49,9 @@ class SiteState:
     custom_emojis: list[Row]
     emoji_keywords: list[Row]
     blocked_urls: list[Row]
+    # What a front door built from this state and keeps with it (GET /site's lists): it
+    # is forgotten with the state.
+    shaped: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 class SharedGeneration(Protocol):
@@ -104,13 +108,18 @@ def forget(cache: dict[str, Any]) -> None:
     cache[_GENERATION] = int(cache.get(_GENERATION, 0)) + 1
 
 
-async def totals(conn: Connection) -> Row:
-    """The local site's TOTALS, as they are now."""
-    row = await conn.fetch_one(
+_TOTALS = Prepared(
+    lambda dialect, variant: (
         sa.select(*[m.local_site.c[name] for name in TOTALS]).order_by(m.local_site.c.id).limit(1)
     )
-    assert row is not None, "the site was not bootstrapped"
-    return row
+)
+
+
+async def totals(conn: Connection) -> Row:
+    """The local site's TOTALS, as they are now."""
+    rows = await conn.run(_TOTALS, {})
+    assert rows, "the site was not bootstrapped"
+    return rows[0]
 
 
 async def _read(conn: Connection) -> SiteState:

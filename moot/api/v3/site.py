@@ -14,6 +14,7 @@ from moot.api.v3 import forms, shapes, views
 from moot.api.v3.shapes import Json
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.prepared import Prepared
 from moot.request_context import AnyRequest, optional_viewer, required_viewer, state
 
 
@@ -89,25 +90,48 @@ def _instance_block(me: Json, instance: Row, site: Row | None) -> Json:
     return out
 
 
-async def site_response(conn: Connection, viewer: auth.Viewer | None) -> Json:
-    state = await site_state.current(conn)
-    admins = await conn.fetch_all(
-        sa.select(m.person)
+# The admins with the columns their PersonView shows (not their keys), by seniority.
+_ADMINS = Prepared(
+    lambda dialect, variant: (
+        sa.select(
+            *[m.person.c[name] for name in (*shapes.PERSON_COLUMNS, "post_count", "comment_count")]
+        )
         .join(m.local_user, m.local_user.c.person_id == m.person.c.id)
         .where(m.local_user.c.admin)
         .order_by(m.local_user.c.id)
     )
+)
+
+
+async def _kept_lists(conn: Connection, state: site_state.SiteState) -> Json:
+    """The lists of GET /site that come from the site's state, shaped once per state."""
+    lists: Json | None = state.shaped.get("api_v3")
+    if lists is None:
+        lists = state.shaped["api_v3"] = {
+            "all_languages": [
+                {"id": r["id"], "code": r["code"], "name": r["name"]} for r in state.languages
+            ],
+            "discussion_languages": state.discussion_languages,
+            "taglines": [shapes.tagline(t) for t in state.taglines],
+            "custom_emojis": await site_actions.custom_emoji_views(conn),
+            "blocked_urls": [shapes.blocked_url(r) for r in state.blocked_urls],
+        }
+    return lists
+
+
+async def site_response(conn: Connection, viewer: auth.Viewer | None) -> Json:
+    state = await site_state.current(conn)
+    admins = await conn.run(_ADMINS, {})
+    lists = await _kept_lists(conn, state)
     out: Json = {
         "site_view": await _site_view(conn),
         "admins": [shapes.person_view(p, True) for p in admins],
         "version": LEMMY_API_VERSION,
-        "all_languages": [
-            {"id": r["id"], "code": r["code"], "name": r["name"]} for r in state.languages
-        ],
-        "discussion_languages": state.discussion_languages,
-        "taglines": [shapes.tagline(t) for t in state.taglines],
-        "custom_emojis": await site_actions.custom_emoji_views(conn),
-        "blocked_urls": [shapes.blocked_url(r) for r in state.blocked_urls],
+        "all_languages": lists["all_languages"],
+        "discussion_languages": lists["discussion_languages"],
+        "taglines": lists["taglines"],
+        "custom_emojis": lists["custom_emojis"],
+        "blocked_urls": lists["blocked_urls"],
     }
     if viewer is not None:
         out["my_user"] = await _my_user(conn, viewer)
