@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.prepared import Prepared
 from moot.db.types import utcnow
 from moot.thread_priority import lower_priority
 
@@ -142,7 +143,11 @@ async def issue_token(
     return token
 
 
+@functools.lru_cache(maxsize=4096)
 def _claims(token: str, secret: str) -> dict[str, Any] | None:
+    # Kept per token (and secret): checking the signature again on every request of a
+    # signed-in client cost as much as reading the viewer. Whether the token is still
+    # valid is the login_token row's to say, read on every request.
     try:
         return jwt.decode(
             token, secret, algorithms=["HS256"], options={"verify_exp": False, "verify_iss": False}
@@ -151,27 +156,40 @@ def _claims(token: str, secret: str) -> dict[str, Any] | None:
         return None
 
 
+def _token_statement(dialect: str, variant: None) -> sa.Select[Any]:
+    """The token's account and person, their columns told apart by prefix."""
+    user, person, token = m.local_user, m.person, m.login_token
+    return (
+        sa.select(
+            *[c.label(f"u_{c.name}") for c in user.c],
+            *[c.label(f"p_{c.name}") for c in person.c],
+        )
+        .select_from(token)
+        .join(user, user.c.id == token.c.user_id)
+        .join(person, person.c.id == user.c.person_id)
+        .where(
+            token.c.token == sa.bindparam("token", type_=sa.String),
+            token.c.user_id == sa.bindparam("user_id", type_=sa.Integer),
+        )
+    )
+
+
+_TOKEN = Prepared(_token_statement)
+_USER_COLUMNS = [(f"u_{c.name}", c.name) for c in m.local_user.c]
+_PERSON_COLUMNS = [(f"p_{c.name}", c.name) for c in m.person.c]
+
+
 async def viewer_for_token(conn: Connection, token: str) -> Viewer | None:
     """The viewer a token belongs to, or None if it is malformed, forged or revoked."""
     claims = _claims(token, await jwt_secret(conn))
     if claims is None or not str(claims.get("sub", "")).isdigit():
         return None
-    # One statement: the token's account and person, their columns told apart by prefix.
-    user, person = m.local_user, m.person
-    row = await conn.fetch_one(
-        sa.select(
-            *[c.label(f"u_{c.name}") for c in user.c],
-            *[c.label(f"p_{c.name}") for c in person.c],
-        )
-        .select_from(m.login_token)
-        .join(user, user.c.id == m.login_token.c.user_id)
-        .join(person, person.c.id == user.c.person_id)
-        .where(m.login_token.c.token == token, m.login_token.c.user_id == int(claims["sub"]))
-    )
-    if row is None:
+    rows = await conn.run(_TOKEN, {"token": token, "user_id": int(claims["sub"])})
+    if not rows:
         return None
-    local_user = {c.name: row[f"u_{c.name}"] for c in user.c}
-    person_row = {c.name: row[f"p_{c.name}"] for c in person.c}
+    row = rows[0]
+    local_user = {name: row[label] for label, name in _USER_COLUMNS}
+    person_row = {name: row[label] for label, name in _PERSON_COLUMNS}
     return Viewer(local_user=local_user, person=person_row, token=token)
 
 
