@@ -6,8 +6,8 @@ A listing is one query, ORDER BY matching an index, that stops after `limit` row
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.paths import PATH_WIDTH
+from moot.db.prepared import Prepared
+from moot.db.types import UtcDateTime
 from moot.errors import ApiError, ErrorCode
 
 PAGE_MAX = 100_000  # pages past this are refused; cursors are for going deep
@@ -133,7 +135,51 @@ class CommentFilter:
     top_window_since: datetime | None = None
 
 
+_POST = sa.bindparam("post_id", type_=sa.Integer)
+_COMMUNITY = sa.bindparam("community_id", type_=sa.Integer)
+_CREATOR = sa.bindparam("creator_id", type_=sa.Integer)
+_ME = sa.bindparam("me", type_=sa.Integer)
+_GIVEN_TIME = datetime.min.replace(tzinfo=UTC)
+
+
 async def list_comments(conn: Connection, f: CommentFilter, page: int, limit: int) -> list[Row]:
+    """The page of comments `f` lists: its statement is built once per variant of the
+    filter (which ids are given, the sort…), the values are its parameters."""
+    above = len(f.parent_path) // PATH_WIDTH if f.parent_path is not None else 0
+    if f.max_depth is not None:
+        # A tree fetch, as Lemmy: one fixed page (see _comments_statement).
+        limit, page = TREE_LIMIT, 1
+    params = {
+        "post_id": f.post_id,
+        "parent_path": f.parent_path,
+        "parent_end": f.parent_path + "~" if f.parent_path is not None else None,
+        "community_id": f.community_id,
+        "creator_id": f.creator_id,
+        "me": f.viewer_id,
+        "since": f.top_window_since,
+        "path_length": (above + (f.max_depth or 0)) * PATH_WIDTH,
+        "limit": limit,
+        "offset": limit * (page - 1),
+    }
+    variant = replace(
+        f,
+        post_id=_given(f.post_id),
+        parent_path="" if f.parent_path is not None else None,
+        community_id=_given(f.community_id),
+        creator_id=_given(f.creator_id),
+        max_depth=_given(f.max_depth),
+        viewer_id=_given(f.viewer_id),
+        # Any given window is one variant: the time itself is a parameter.
+        top_window_since=_GIVEN_TIME if f.top_window_since is not None else None,
+    )
+    return await conn.run(_COMMENTS, params, variant)
+
+
+def _given(value: int | None) -> int | None:
+    return None if value is None else 0
+
+
+def _comments_statement(dialect: str, f: CommentFilter) -> sa.Select[Any]:
     c = m.community.c
     query = (
         sa.select(m.comment)
@@ -142,20 +188,23 @@ async def list_comments(conn: Connection, f: CommentFilter, page: int, limit: in
         .where(~c.removed, ~c.deleted, ~p.removed)
     )
     if f.post_id is not None:
-        query = query.where(cm.post_id == f.post_id)
+        query = query.where(cm.post_id == _POST)
     if f.parent_path is not None:
-        query = query.where(cm.path >= f.parent_path, cm.path < f.parent_path + "~")
+        query = query.where(
+            cm.path >= sa.bindparam("parent_path", type_=sa.String),
+            cm.path < sa.bindparam("parent_end", type_=sa.String),
+        )
     if f.community_id is not None:
-        query = query.where(p.community_id == f.community_id)
+        query = query.where(p.community_id == _COMMUNITY)
     if f.creator_id is not None:
-        query = query.where(cm.creator_id == f.creator_id)
+        query = query.where(cm.creator_id == _CREATOR)
     if f.listing_type == "Local":
         query = query.where(c.local)
     if f.top_window_since is not None:
-        query = query.where(cm.published > f.top_window_since)
+        query = query.where(cm.published > sa.bindparam("since", type_=UtcDateTime))
     moderator_view = f.listing_type == "ModeratorView"
     if f.viewer_id is not None:
-        me = f.viewer_id
+        me = _ME
         if f.listing_type == "Subscribed":
             query = query.where(p.community_id.in_(follows_of(me)))
         if moderator_view:
@@ -165,12 +214,9 @@ async def list_comments(conn: Connection, f: CommentFilter, page: int, limit: in
             )
         if f.liked_only or f.disliked_only:
             t = m.comment_like
+            score: sa.ColumnElement[int] = sa.literal_column("1" if f.liked_only else "-1")
             query = query.where(
-                cm.id.in_(
-                    sa.select(t.c.comment_id).where(
-                        t.c.person_id == me, t.c.score == (1 if f.liked_only else -1)
-                    )
-                )
+                cm.id.in_(sa.select(t.c.comment_id).where(t.c.person_id == me, t.c.score == score))
             )
         # Moderators see everything in their communities, blocked authors too (as posts).
         if f.creator_id is None and not moderator_view:
@@ -194,9 +240,7 @@ async def list_comments(conn: Connection, f: CommentFilter, page: int, limit: in
     order = list(_COMMENT_SORTS[f.sort])
     if f.saved_only and f.viewer_id is not None:
         saved = m.comment_saved
-        query = query.join(
-            saved, sa.and_(saved.c.comment_id == cm.id, saved.c.person_id == f.viewer_id)
-        )
+        query = query.join(saved, sa.and_(saved.c.comment_id == cm.id, saved.c.person_id == _ME))
         order = [(saved.c.published, True), *order]
     in_thread = f.post_id is not None or f.parent_path is not None
     if in_thread:  # a thread shows its distinguished comments first
@@ -205,11 +249,14 @@ async def list_comments(conn: Connection, f: CommentFilter, page: int, limit: in
         # A tree fetch, as Lemmy: max_depth levels below the parent (or below the post, for
         # the whole thread), one fixed page, and in a thread every parent before its
         # replies. Without max_depth a thread is a plain page in the sort asked for.
-        above = len(f.parent_path) // PATH_WIDTH if f.parent_path is not None else 0
-        query = query.where(sa.func.length(cm.path) <= (above + f.max_depth) * PATH_WIDTH)
-        limit, page = TREE_LIMIT, 1
+        path_length = sa.bindparam("path_length", type_=sa.Integer)
+        query = query.where(sa.func.length(cm.path) <= path_length)
         if in_thread:
             parent_of = sa.func.substr(cm.path, 1, sa.func.length(cm.path) - PATH_WIDTH)
             order = [(parent_of, False), *order]
     order.append((cm.id, order[-1][1]))
-    return await conn.fetch_all(ordered(query, order).limit(limit).offset(limit * (page - 1)))
+    limit = sa.bindparam("limit", type_=sa.Integer)
+    return ordered(query, order).limit(limit).offset(sa.bindparam("offset", type_=sa.Integer))
+
+
+_COMMENTS = Prepared(_comments_statement)
