@@ -3,17 +3,24 @@ exists, and the communities to pick from."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.prepared import Prepared
 
 c = m.community.c
 
 
+_ANY_ADMIN = Prepared(
+    lambda dialect, variant: sa.select(m.local_user.c.id).where(m.local_user.c.admin).limit(1)
+)
+
+
 async def has_admin(conn: Connection) -> bool:
-    found = await conn.scalar(sa.select(m.local_user.c.id).where(m.local_user.c.admin).limit(1))
-    return found is not None
+    return bool(await conn.run(_ANY_ADMIN, {}))
 
 
 async def admins(conn: Connection) -> list[Row]:
@@ -25,9 +32,19 @@ async def admins(conn: Connection) -> list[Row]:
     )
 
 
-async def communities_by_size(conn: Connection, *, show_nsfw: bool, limit: int) -> list[Row]:
-    """Communities people can post in, the largest first."""
-    query = sa.select(m.community).where(~c.deleted, ~c.removed)
+def _by_size(dialect: str, show_nsfw: bool) -> sa.Select[Any]:
+    shown = [column for column in m.community.c if column.name not in _KEYS]
+    query = sa.select(*shown).where(~c.deleted, ~c.removed)
     if not show_nsfw:
         query = query.where(~c.nsfw)
-    return await conn.fetch_all(query.order_by(c.subscribers.desc(), c.id.desc()).limit(limit))
+    limit = sa.bindparam("limit", type_=sa.Integer)
+    return query.order_by(c.subscribers.desc(), c.id.desc()).limit(limit)
+
+
+_BY_SIZE = Prepared(_by_size)
+_KEYS = ("private_key", "public_key")
+
+
+async def communities_by_size(conn: Connection, *, show_nsfw: bool, limit: int) -> list[Row]:
+    """Communities people can post in, the largest first (without their keys)."""
+    return await conn.run(_BY_SIZE, {"limit": limit}, show_nsfw)

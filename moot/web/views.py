@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from moot.auth import Viewer
 from moot.db import models as m
-from moot.db.around import around_comments, around_posts, unprefixed
+from moot.db.around import Unprefixed, around_comments, around_posts
 from moot.db.engine import Connection, Row
 
 
@@ -47,12 +47,15 @@ _KEYS = ("private_key", "public_key")
 _PERSON = tuple(c.name for c in m.person.c if c.name not in _KEYS)
 _COMMUNITY = tuple(c.name for c in m.community.c if c.name not in _KEYS)
 _POST = tuple(c.name for c in m.post.c)
+_CREATOR_OF = Unprefixed("u_", _PERSON)
+_COMMUNITY_OF = Unprefixed("c_", _COMMUNITY)
+_POST_OF = Unprefixed("p_", _POST)
 
 
 def _byline(row: Row, creator: int, viewer: Viewer | None) -> Byline:
     return Byline(
-        creator=unprefixed(row, "u_"),
-        community=unprefixed(row, "c_"),
+        creator=_CREATOR_OF(row),
+        community=_COMMUNITY_OF(row),
         creator_is_admin=bool(row["creator_is_admin"]),
         creator_is_mod=bool(row["creator_is_moderator"]),
         my_vote=int(row.get("my_vote") or 0),
@@ -85,7 +88,5 @@ async def comment_items(
     items = []
     for c in comments:
         row = around[int(c["id"])]
-        items.append(
-            CommentItem(c, unprefixed(row, "p_"), _byline(row, int(c["creator_id"]), viewer))
-        )
+        items.append(CommentItem(c, _POST_OF(row), _byline(row, int(c["creator_id"]), viewer)))
     return items

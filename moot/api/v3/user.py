@@ -14,7 +14,7 @@ from moot.api.v3.shapes import Json
 from moot.auth import revoke_token, tokens_of, viewer_for_token
 from moot.db import models as m
 from moot.db import queries
-from moot.db.around import unprefixed
+from moot.db.around import Unprefixed
 from moot.db.engine import Connection, Row
 from moot.db.listings import CommentFilter, check_page, comment_sort_for, list_comments
 from moot.db.post_listing import PostFilter, list_posts
@@ -261,8 +261,11 @@ async def _profile(conn: Connection, chosen: sa.Select[Any]) -> tuple[Row, bool,
     if not rows:
         raise ApiError(ErrorCode.COULDNT_FIND_PERSON)
     person = {c.name: rows[0][c.name] for c in m.person.c}
-    moderated = [unprefixed(r, "c_") for r in rows if r["c_id"] is not None]
+    moderated = [_MODERATED(r) for r in rows if r["c_id"] is not None]
     return person, bool(rows[0]["is_admin"]), moderated
+
+
+_MODERATED = Unprefixed("c_", shapes.COMMUNITY_COLUMNS)
 
 
 @get("/")
