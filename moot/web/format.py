@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import jinja2
+from markupsafe import Markup
 
 
 def aware(when: datetime) -> datetime:
@@ -80,6 +81,16 @@ def exact(when: datetime) -> str:
     return f"{aware(when):%A, %B %d, %Y at %H:%M UTC}"
 
 
+def when(moment: datetime) -> Markup:
+    """A moment on a page: 'N hours ago', the exact time as its tooltip. A function, not a
+    template macro: a thread's page shows hundreds, and a macro call costs ten times more."""
+    # Digits, letters, commas and colons only: nothing to escape (and Markup.format, which
+    # would, costs as much as the rest).
+    return Markup(
+        f'<time datetime="{iso(moment)}" title="{exact(moment)}">{time_ago(moment)}</time>'
+    )
+
+
 def is_cake_day(published: datetime, now: datetime | None = None) -> bool:
     then = aware(published)
     now = aware(now) if now is not None else datetime.now(UTC)
@@ -96,3 +107,4 @@ def register_filters(env: jinja2.Environment) -> None:
         duration=duration,
         until=until,
     )
+    env.globals["when"] = when

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from moot.federation import urls
 
@@ -41,7 +42,19 @@ def community_label(community: Actor) -> str:
     return f"{title} (!{handle(community)})" if _remote(community) else title
 
 
+_ADMIN = Markup(' <abbr class="badge" title="Admin">A</abbr>')
+_MODERATOR = Markup(' <abbr class="badge" title="Moderator">M</abbr>')
+
+
+def person_link(person: Actor, admin: bool = False, mod: bool = False) -> Markup:
+    """A link to a person's page, with the admin and moderator badges asked for (a function
+    rather than a template macro: a thread's page shows hundreds)."""
+    link = f'<a class="who" href="/u/{escape(handle(person))}">{escape(person_label(person))}</a>'
+    return Markup(link + (_ADMIN if admin else "") + (_MODERATOR if mod else ""))
+
+
 def register_names(env: jinja2.Environment) -> None:
+    env.globals["person_link"] = person_link
     env.filters["handle"] = handle
     env.filters["person_label"] = person_label
     env.filters["community_label"] = community_label

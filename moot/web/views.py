@@ -52,10 +52,33 @@ _COMMUNITY_OF = Unprefixed("c_", _COMMUNITY)
 _POST_OF = Unprefixed("p_", _POST)
 
 
-def _byline(row: Row, creator: int, viewer: Viewer | None) -> Byline:
+class _Once:
+    """Each person, community or post of a page read out of its rows once, by id: a
+    thread's 300 comments share one post and one community."""
+
+    def __init__(self, unprefixed: Unprefixed, key: str) -> None:
+        self._unprefixed, self._key = unprefixed, key
+        self._done: dict[int, Row] = {}
+
+    def __call__(self, row: Row) -> Row:
+        key = row[self._key]
+        found = self._done.get(key)
+        if found is None:
+            found = self._done[key] = self._unprefixed(row)
+        return found
+
+
+class _Page:
+    def __init__(self) -> None:
+        self.creator = _Once(_CREATOR_OF, "u_id")
+        self.community = _Once(_COMMUNITY_OF, "c_id")
+        self.post = _Once(_POST_OF, "p_id")
+
+
+def _byline(row: Row, creator: int, viewer: Viewer | None, page: _Page) -> Byline:
     return Byline(
-        creator=_CREATOR_OF(row),
-        community=_COMMUNITY_OF(row),
+        creator=page.creator(row),
+        community=page.community(row),
         creator_is_admin=bool(row["creator_is_admin"]),
         creator_is_mod=bool(row["creator_is_moderator"]),
         my_vote=int(row.get("my_vote") or 0),
@@ -75,7 +98,11 @@ async def post_cards(
         return []
     ids = [int(p["id"]) for p in posts]
     around = await around_posts(conn, ids, _viewer_id(viewer), _PERSON, _COMMUNITY)
-    return [PostCard(p, _byline(around[int(p["id"])], int(p["creator_id"]), viewer)) for p in posts]
+    page = _Page()
+    return [
+        PostCard(p, _byline(around[int(p["id"])], int(p["creator_id"]), viewer, page))
+        for p in posts
+    ]
 
 
 async def comment_items(
@@ -85,8 +112,9 @@ async def comment_items(
         return []
     ids = [int(c["id"]) for c in comments]
     around = await around_comments(conn, ids, _viewer_id(viewer), _PERSON, _COMMUNITY, _POST)
-    items = []
+    items, page = [], _Page()
     for c in comments:
         row = around[int(c["id"])]
-        items.append(CommentItem(c, _POST_OF(row), _byline(row, int(c["creator_id"]), viewer)))
+        byline = _byline(row, int(c["creator_id"]), viewer, page)
+        items.append(CommentItem(c, page.post(row), byline))
     return items
