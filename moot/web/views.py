@@ -42,10 +42,32 @@ class CommentItem:
         return bool(self.comment["deleted"] or self.comment["removed"])
 
 
-# A page's templates read any column of a byline's rows but the keys.
-_KEYS = ("private_key", "public_key")
-_PERSON = tuple(c.name for c in m.person.c if c.name not in _KEYS)
-_COMMUNITY = tuple(c.name for c in m.community.c if c.name not in _KEYS)
+# What the pages show of a byline's person and community: their names, how they are
+# labelled and linked (moot/web/names.py), and their flags.
+_PERSON = (
+    "id",
+    "name",
+    "display_name",
+    "local",
+    "actor_id",
+    "avatar",
+    "bot_account",
+    "deleted",
+    "banned",
+    "published",
+)
+_COMMUNITY = (
+    "id",
+    "name",
+    "title",
+    "local",
+    "actor_id",
+    "icon",
+    "nsfw",
+    "deleted",
+    "removed",
+    "hidden",
+)
 _POST = tuple(c.name for c in m.post.c)
 _CREATOR_OF = Unprefixed("u_", _PERSON)
 _COMMUNITY_OF = Unprefixed("c_", _COMMUNITY)
