@@ -12,6 +12,7 @@ in the outbox, as it would on a federated instance.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -69,6 +70,11 @@ class Local:
         assert response.status_code == 200, response.text
         budget = BUDGET[case][self.server.backend == "postgresql"]
         listing = "\n".join(f"  {sql}" for sql in statements)
+        import os
+        if os.environ.get("SHOW_STATEMENTS"):
+            print(f"\n=== {case} {self.server.backend}: {len(statements)}")
+            for sql in statements:
+                print("   ", " ".join(sql.split())[:150])
         assert len(statements) <= budget, (
             f"{case}: {len(statements)} statements, budget {budget}:\n{listing}"
         )
@@ -196,6 +202,9 @@ async def test_a_vote_new_changed_and_taken_back(server: Server, scene: Scene) -
             c = view["counts"]
             assert (c["score"], c["upvotes"], c["downvotes"]) == counts
             assert view.get("my_vote") == (score or None)
+            # The view built from the vote's own reading is the one a read gives.
+            read = scene.voter.api.ok("GET", "/post", id=scene.post_id)["post_view"]
+            assert json.dumps(view) == json.dumps(read)
     # Each vote went to the remote follower: a Like (or Undo) and the community's Announce.
     assert await _queued(server, scene) == before + 6
 

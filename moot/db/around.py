@@ -12,6 +12,7 @@ ones the caller names (the JSON shapes' columns: no keys, no rendered HTML).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,7 +22,15 @@ from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 
 
-def _prefixed(table: sa.Table | sa.Alias, prefix: str, names: Sequence[str]) -> list[Any]:
+@dataclass(frozen=True)
+class Around:
+    """The creator's and the community's columns a caller shows (its JSON shapes')."""
+
+    person: Sequence[str]
+    community: Sequence[str]
+
+
+def _prefixed(table: sa.FromClause, prefix: str, names: Sequence[str]) -> list[Any]:
     return [table.c[name].label(f"{prefix}{name}") for name in names]
 
 
@@ -69,6 +78,33 @@ def _value(table: sa.Table, key: str, column: str, item_id: Any, viewer_id: int)
     )
 
 
+def post_columns(
+    creator: sa.FromClause,
+    community: sa.FromClause,
+    viewer_id: int | None,
+    person_columns: Sequence[str],
+    community_columns: Sequence[str],
+) -> list[Any]:
+    """The columns `around_posts` reads for each post, for a statement whose FROM has the
+    post, its `creator` and its `community` (a vote reads them with the post it locks)."""
+    p = m.post
+    columns: list[Any] = [
+        *_prefixed(creator, "u_", person_columns),
+        *_prefixed(community, "c_", community_columns),
+        *_flags(p.c.community_id, p.c.creator_id, viewer_id),
+    ]
+    if viewer_id is not None:
+        columns += [
+            _mark(m.post_saved, "post_id", p.c.id, viewer_id, "saved"),
+            _mark(m.post_hide, "post_id", p.c.id, viewer_id, "hidden"),
+            _value(m.post_like, "post_id", "score", p.c.id, viewer_id).label("my_vote"),
+            _value(m.post_read, "post_id", "read_comments", p.c.id, viewer_id).label(
+                "read_comments"
+            ),
+        ]
+    return columns
+
+
 async def around_posts(
     conn: Connection,
     post_ids: Collection[int],
@@ -81,23 +117,9 @@ async def around_posts(
     if not post_ids:
         return {}
     p, u, c = m.post, m.person, m.community
-    columns: list[Any] = [
-        p.c.id,
-        *_prefixed(u, "u_", person_columns),
-        *_prefixed(c, "c_", community_columns),
-        *_flags(p.c.community_id, p.c.creator_id, viewer_id),
-    ]
-    if viewer_id is not None:
-        columns += [
-            _mark(m.post_saved, "post_id", p.c.id, viewer_id, "saved"),
-            _mark(m.post_hide, "post_id", p.c.id, viewer_id, "hidden"),
-            _value(m.post_like, "post_id", "score", p.c.id, viewer_id).label("my_vote"),
-            _value(m.post_read, "post_id", "read_comments", p.c.id, viewer_id).label(
-                "read_comments"
-            ),
-        ]
+    columns = post_columns(u, c, viewer_id, person_columns, community_columns)
     rows = await conn.fetch_all(
-        sa.select(*columns)
+        sa.select(p.c.id, *columns)
         .select_from(p)
         .join(u, u.c.id == p.c.creator_id)
         .join(c, c.c.id == p.c.community_id)

@@ -11,7 +11,7 @@ from moot.api.v3.shapes import Json
 from moot.auth import Viewer
 from moot.db import models as m
 from moot.db import queries as q
-from moot.db.around import around_comments, around_posts, unprefixed
+from moot.db.around import Around, around_comments, around_posts, unprefixed
 from moot.db.engine import Connection, Row
 
 
@@ -38,6 +38,10 @@ def _around_view(row: Row, viewer: Viewer | None) -> Json:
     }
 
 
+# What a post or comment view shows of its creator and community (`moot.db.around`).
+AROUND = Around(shapes.PERSON_COLUMNS, shapes.COMMUNITY_COLUMNS)
+
+
 async def post_views(conn: Connection, posts: Sequence[Row], viewer: Viewer | None) -> list[Json]:
     if not posts:
         return []
@@ -45,26 +49,28 @@ async def post_views(conn: Connection, posts: Sequence[Row], viewer: Viewer | No
         conn,
         [int(p["id"]) for p in posts],
         viewer.person_id if viewer is not None else None,
-        shapes.PERSON_COLUMNS,
-        shapes.COMMUNITY_COLUMNS,
+        AROUND.person,
+        AROUND.community,
     )
-    out = []
-    for p in posts:
-        row = around[int(p["id"])]
-        seen = row.get("read_comments")
-        view: Json = {
-            "post": shapes.post(p),
-            **_around_view(row, viewer),
-            "counts": shapes.post_counts(p),
-            "saved": bool(row.get("saved")),
-            "read": seen is not None,
-            "hidden": bool(row.get("hidden")),
-            "unread_comments": int(p["comments"]) - int(seen or 0),
-        }
-        if row.get("my_vote") is not None:
-            view["my_vote"] = int(row["my_vote"])
-        out.append(view)
-    return out
+    return [post_view(p, around[int(p["id"])], viewer) for p in posts]
+
+
+def post_view(p: Row, row: Row, viewer: Viewer | None) -> Json:
+    """A post's view from its row and its `around_posts` row (or an action's reading of
+    the same columns: `votes.Voted`)."""
+    seen = row.get("read_comments")
+    view: Json = {
+        "post": shapes.post(p),
+        **_around_view(row, viewer),
+        "counts": shapes.post_counts(p),
+        "saved": bool(row.get("saved")),
+        "read": seen is not None,
+        "hidden": bool(row.get("hidden")),
+        "unread_comments": int(p["comments"]) - int(seen or 0),
+    }
+    if row.get("my_vote") is not None:
+        view["my_vote"] = int(row["my_vote"])
+    return view
 
 
 async def comment_views(
