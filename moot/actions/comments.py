@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from moot import auth, validation
 from moot.actions import counters, notifications, remote_images, targets, votes
-from moot.actions.actor import Actor, Received
+from moot.actions.actor import Actor, Received, RemoteActor
 from moot.actions.locks import lock_comments, lock_rows
 from moot.actions.lookups import get_comment, get_community, get_post
 from moot.actions.posts import check_can_post_in
@@ -17,6 +19,7 @@ from moot.actions.site import load_site
 from moot.config import Settings
 from moot.db import models as m
 from moot.db import upsert
+from moot.db.around import Around, new_comment_flags, unprefixed
 from moot.db.engine import Conflict, Connection, Row
 from moot.db.mentions import mentioned_persons
 from moot.db.paths import ancestor_ids, depth_of, segment
@@ -24,9 +27,13 @@ from moot.db.types import utcnow
 from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish, render
+from moot.federation.audience import audience_columns, audience_of
 from moot.text.markdown import render_markdown_aside
 
 MAX_COMMENT_DEPTH = 50  # Lemmy's MAX_COMMENT_DEPTH_LIMIT
+
+# The post creator's columns, whom a top-level comment answers (the Note names them).
+_ANSWERED = "answered__"
 
 
 async def _clean_content(conn: Connection, settings: Settings, content: str) -> str:
@@ -65,17 +72,33 @@ async def create_comment(
     parent_id: int | None,
     language_id: int | None,
     received: Received | None = None,
-) -> Row:
+    *,
+    view: Around | None = None,
+) -> Created:
     """Checked, rendered and stored; counted, noticed and sent in the same transaction.
 
-    The text is cleaned and rendered first, before any row is locked. Then the rows are
-    taken in the lock order: the thread replied to, then the post with everything the
-    checks need (`targets.post_target`); the counters are computed from what those
-    readings returned, and each written row returns itself, so nothing is read twice."""
+    The text is cleaned and rendered first, and the persons it mentions read, before any
+    row is locked. Then the rows are taken in the lock order: the thread replied to, then
+    the post with everything the checks need (`targets.post_target`), and in the same
+    statement the author's audience, the post's creator (whom a top-level comment
+    answers) and, with `view`, what the response shows around the comment; the counters
+    are computed from what those readings returned, and each written row returns itself,
+    so nothing is read twice."""
     text = await _clean_content(conn, settings, content)
     html = await render_markdown_aside(text)
+    mentioned = await mentioned_persons(conn, text)
     parent = await _locked_parent(conn, parent_id) if parent_id is not None else None
-    target = await targets.post_target(conn, post_id, viewer.person_id, lock=True)
+    local = not isinstance(viewer, RemoteActor)
+    extra: list[Any] = []
+    if parent is None:
+        extra += [col.label(_ANSWERED + col.name) for col in targets.CREATOR.c]
+    if local:
+        replied_to = targets.CREATOR.c.id if parent is None else int(parent["creator_id"])
+        also_to = [replied_to, *(int(p["id"]) for p in mentioned)]
+        extra += audience_columns(viewer.person_id, m.post.c.community_id, also_to, True)
+    if view is not None:
+        extra += new_comment_flags(viewer.person_id)
+    target = await targets.post_target(conn, post_id, viewer.person_id, lock=True, extra=extra)
     post, community = target.post, target.community
     _check_can_comment(viewer, target)
     if parent is not None:
@@ -103,7 +126,8 @@ async def create_comment(
         values.update(ap_id=received.ap_id, updated=received.updated)
         new_id = await upsert.insert_new(conn, m.comment, "ap_id", values)
         if new_id is None:
-            return await _received_again(conn, settings, viewer, content, language_id, received)
+            again = await _received_again(conn, settings, viewer, content, language_id, received)
+            return Created(again, None)
         comment_id, ap_id = new_id, received.ap_id
     else:
         # The real id is known only after the insert; a unique placeholder until then.
@@ -120,13 +144,13 @@ async def create_comment(
         .returning(m.comment)
     )
     assert comment is not None
-    await counters.comment_created(conn, comment, post, creator_score=1)
+    moved = await counters.comment_created(conn, comment, post, creator_score=1)
     await votes.own_comment_vote(conn, comment)
-    mentioned = await mentioned_persons(conn, text)
     await notifications.comment_saved(
         conn, comment, post, is_new=True, mentioned=mentioned, parent=parent
     )
     await mark_read(conn, viewer, [post_id], True)
+    post_creator = unprefixed(target.row, _ANSWERED) if parent is None else None
     thread = await render.thread_of(
         conn,
         comment,
@@ -135,9 +159,31 @@ async def create_comment(
         community=community,
         parent=parent,
         mentioned=mentioned,
+        parent_creator=post_creator,
     )
-    await publish.comment_saved(conn, viewer, comment, "Create", thread)
-    return comment
+    known = audience_of(target.row) if local else None
+    await publish.comment_saved(conn, viewer, comment, "Create", thread, known)
+    around = None
+    if view is not None:
+        # The author views their own new comment: unsaved, with their own upvote.
+        around = {
+            **{f"p_{name}": moved[name] for name in view.post},
+            **{f"u_{name}": viewer.person[name] for name in view.person},
+            **{f"c_{name}": community[name] for name in view.community},
+            **{str(col.name): target.row[col.name] for col in new_comment_flags(0)},
+            "saved": False,
+            "my_vote": 1,
+        }
+    return Created(comment, around)
+
+
+@dataclass(frozen=True)
+class Created:
+    """A comment stored: its row and, when the caller asked (`create_comment(view=…)`),
+    what its view shows around it, as `around.around_comments` reads it."""
+
+    comment: Row
+    around: Row | None
 
 
 def _check_can_comment(viewer: Actor, target: targets.PostTarget) -> None:

@@ -77,13 +77,14 @@ async def comment_counted(conn: Connection, comment: Row, post: Row, delta: int)
         await site_counted(conn, "comments", delta)
 
 
-async def comment_created(conn: Connection, comment: Row, post: Row, *, creator_score: int) -> None:
+async def comment_created(conn: Connection, comment: Row, post: Row, *, creator_score: int) -> Row:
     """A new comment starts counting, and moves its post's activity times (NewComments,
     Active) and Active rank: the post's counters and times in one statement. The caller
     holds the rows of the comment's thread and of its post (moot/actions/locks.py), and
     read `post` under that lock, so the times and rank are computed from the post as it
     is. `creator_score`: the comment's score at birth (its author's own vote), added to
-    its creator's in the same statement as their comment count."""
+    its creator's in the same statement as their comment count. Returns the post as it
+    is then."""
     c, p, ps, cm = m.community.c, m.person.c, m.post.c, m.comment.c
     ancestors = ancestor_ids(comment["path"])
     if ancestors:
@@ -98,7 +99,7 @@ async def comment_created(conn: Connection, comment: Row, post: Row, *, creator_
         published,
         int(comment["creator_id"]),
     )
-    await conn.execute(
+    moved = await conn.fetch_one(
         sa.update(m.post)
         .where(ps.id == post["id"])
         .values(
@@ -107,7 +108,9 @@ async def comment_created(conn: Connection, comment: Row, post: Row, *, creator_
             newest_comment_time_necro=necro,
             hot_rank_active=ranking.hot_rank(int(post["score"]), necro, utcnow()),
         )
+        .returning(*m.post.c)
     )
+    assert moved is not None
     await conn.execute(
         sa.update(m.community).where(c.id == post["community_id"]).values(comments=c.comments + 1)
     )
@@ -118,6 +121,7 @@ async def comment_created(conn: Connection, comment: Row, post: Row, *, creator_
     )
     if comment["local"]:
         await site_counted(conn, "comments", +1)
+    return moved
 
 
 def post_time_ranks(row: Row, now: datetime) -> dict[str, float]:

@@ -24,10 +24,12 @@ from moot.db.types import utcnow
 
 @dataclass(frozen=True)
 class Around:
-    """The creator's and the community's columns a caller shows (its JSON shapes')."""
+    """The creator's, the community's and (for a comment) the post's columns a caller
+    shows (its JSON shapes')."""
 
     person: Sequence[str]
     community: Sequence[str]
+    post: Sequence[str] = ()
 
 
 def _prefixed(table: sa.FromClause, prefix: str, names: Sequence[str]) -> list[Any]:
@@ -103,6 +105,12 @@ def post_columns(
             ),
         ]
     return columns
+
+
+def new_comment_flags(creator_id: int) -> list[Any]:
+    """The flags `around_comments` reads, for a comment `creator_id` is about to write
+    on the post of the statement's FROM (they view it themselves)."""
+    return _flags(m.post.c.community_id, sa.literal(creator_id), creator_id)
 
 
 async def around_posts(

@@ -40,14 +40,17 @@ def remote_followers(community_id: int | sa.ColumnElement[int]) -> sa.Exists:
 def audience_columns(
     actor_id: int,
     community_id: int | sa.ColumnElement[int],
-    also_to: Sequence[int] = (),
+    also_to: Sequence[int | sa.ColumnElement[int]] = (),
     to_followers: bool = False,
 ) -> list[Any]:
-    """The audience as three labelled columns (`audience_of` reads them back)."""
+    """The audience as three labelled columns (`audience_of` reads them back). `also_to`
+    may name a column of the statement (a top-level comment's post creator)."""
     p, pf = m.person.alias("addressed"), m.person_follower
     reached: list[sa.ColumnElement[bool]] = []
     if also_to:
-        reached.append(p.c.id.in_(sorted(set(also_to))))
+        ids = sorted({i for i in also_to if isinstance(i, int)})
+        columns = [i for i in also_to if not isinstance(i, int)]
+        reached.append(p.c.id.in_([*ids, *columns]))
     if to_followers:
         followers = sa.select(pf.c.follower_id).where(pf.c.person_id == actor_id)
         reached.append(sa.and_(p.c.id.in_(followers), ~p.c.deleted))

@@ -113,29 +113,37 @@ async def comment_saved(
     comment: Row,
     kind: str,
     thread: render.Thread | None = None,
+    known: Audience | None = None,
 ) -> None:
     """Create or Update of a comment; the author replied to and those mentioned get a copy.
-    `thread`: the rows its Note names, when the caller has them (`render.thread_of`)."""
+    `thread`: the rows its Note names, when the caller has them (`render.thread_of`);
+    `known`: its audience, likewise (`audience.audience_columns`)."""
     if thread is None:
         thread = await render.thread_of(conn, comment)
     replied_to = int(thread.parent_creator["id"])
-    known = thread
+    named = thread
 
     async def build(origin: str) -> Json:
-        note = await render.note(conn, comment, known)
+        note = await render.note(conn, comment, named)
         return compose.create_or_update(
             kind,
             origin,
             actor_id_of(actor),
             note,
-            str(known.community["actor_id"]),
+            str(named.community["actor_id"]),
             note["cc"][1:],
             note.get("tag"),
         )
 
     mentioned = [int(p["id"]) for p in thread.mentioned]
     await in_community(
-        conn, actor, thread.community, build, also_to=[replied_to, *mentioned], to_followers=True
+        conn,
+        actor,
+        thread.community,
+        build,
+        also_to=[replied_to, *mentioned],
+        to_followers=True,
+        known=known,
     )
 
 

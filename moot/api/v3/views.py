@@ -39,7 +39,7 @@ def _around_view(row: Row, viewer: Viewer | None) -> Json:
 
 
 # What a post or comment view shows of its creator and community (`moot.db.around`).
-AROUND = Around(shapes.PERSON_COLUMNS, shapes.COMMUNITY_COLUMNS)
+AROUND = Around(shapes.PERSON_COLUMNS, shapes.COMMUNITY_COLUMNS, shapes.POST_COLUMNS)
 
 
 async def post_views(conn: Connection, posts: Sequence[Row], viewer: Viewer | None) -> list[Json]:
@@ -86,22 +86,24 @@ async def comment_views(
         shapes.COMMUNITY_COLUMNS,
         shapes.POST_COLUMNS,
     )
+    return [comment_view(c, around[int(c["id"])], viewer) for c in comments]
+
+
+def comment_view(c: Row, row: Row, viewer: Viewer | None) -> Json:
+    """A comment's view from its row and its `around_comments` row (or an action's
+    reading of the same columns: `comments.Created`)."""
     sees_everything = viewer is not None and viewer.is_admin
-    out = []
-    for c in comments:
-        row = around[int(c["id"])]
-        gone = bool(c["deleted"] or c["removed"])
-        view: Json = {
-            "comment": shapes.comment(c, hide_content=gone and not sees_everything),
-            **_around_view(row, viewer),
-            "post": shapes.post(unprefixed(row, "p_")),
-            "counts": shapes.comment_counts(c),
-            "saved": bool(row.get("saved")),
-        }
-        if row.get("my_vote") is not None:
-            view["my_vote"] = int(row["my_vote"])
-        out.append(view)
-    return out
+    gone = bool(c["deleted"] or c["removed"])
+    view: Json = {
+        "comment": shapes.comment(c, hide_content=gone and not sees_everything),
+        **_around_view(row, viewer),
+        "post": shapes.post(unprefixed(row, "p_")),
+        "counts": shapes.comment_counts(c),
+        "saved": bool(row.get("saved")),
+    }
+    if row.get("my_vote") is not None:
+        view["my_vote"] = int(row["my_vote"])
+    return view
 
 
 async def community_views(
