@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 
 from moot import auth, validation
 from moot.actions import counters, notifications, remote_images, targets, votes
 from moot.actions.actor import Actor, Received, RemoteActor
-from moot.actions.locks import lock_comments, lock_rows
+from moot.actions.locks import lock_rows, lock_thread
 from moot.actions.lookups import get_comment, get_community, get_post
 from moot.actions.posts import check_can_post_in
 from moot.actions.reading import mark_read
 from moot.actions.site import load_site
 from moot.config import Settings
 from moot.db import models as m
-from moot.db import upsert
 from moot.db.around import Around, new_comment_flags, unprefixed
 from moot.db.engine import Conflict, Connection, Row
 from moot.db.mentions import mentioned_persons
@@ -32,7 +31,8 @@ from moot.text.markdown import render_markdown_aside
 
 MAX_COMMENT_DEPTH = 50  # Lemmy's MAX_COMMENT_DEPTH_LIMIT
 
-# The post creator's columns, whom a top-level comment answers (the Note names them).
+# The columns of whom the comment answers (the post's creator or the parent's): the Note
+# names them.
 _ANSWERED = "answered__"
 
 
@@ -50,17 +50,26 @@ async def _clean_content(conn: Connection, settings: Settings, content: str) -> 
 
 async def _locked_parent(conn: Connection, parent_id: int) -> Row:
     """The comment replied to, its thread locked first as the reply's counters will need it
-    (moot/actions/locks.py): the locking statement reads it again, so a purge of it that
-    committed meanwhile is `couldnt_find_comment`, not a reply under a comment that is
-    gone. SQLite has one writer: the first reading is already the last word."""
-    found = await get_comment(conn, parent_id)
+    (moot/actions/locks.py): the rows come back as they are once locked, so a purge of it
+    that committed meanwhile is `couldnt_find_comment`, not a reply under a comment that
+    is gone. SQLite has one writer: the first reading is already the last word."""
     if conn.dialect_name == "sqlite":
-        return found
-    thread = await lock_comments(conn, [*ancestor_ids(found["path"]), parent_id])
+        return await get_comment(conn, parent_id)
+    thread = await lock_thread(conn, parent_id)
     parent = next((row for row in thread if row["id"] == parent_id), None)
     if parent is None:
         raise ApiError(ErrorCode.COULDNT_FIND_COMMENT)
     return parent
+
+
+def _next_id(conn: Connection) -> Any:
+    """The id the comment about to be inserted takes, as a column of a statement before
+    the insert, so that the insert writes its ap_id and path too: PostgreSQL draws it from
+    the id's sequence (an action that fails after leaves a gap, as a failed insert does);
+    SQLite (one writer, no AUTOINCREMENT) gives the next rowid, one above the largest."""
+    if conn.dialect_name == "postgresql":
+        return sa.func.nextval(sa.func.pg_get_serial_sequence("comment", "id"))
+    return sa.select(sa.func.coalesce(sa.func.max(m.comment.c.id), 0) + 1).scalar_subquery()
 
 
 async def create_comment(
@@ -89,16 +98,29 @@ async def create_comment(
     mentioned = await mentioned_persons(conn, text)
     parent = await _locked_parent(conn, parent_id) if parent_id is not None else None
     local = not isinstance(viewer, RemoteActor)
-    extra: list[Any] = []
-    if parent is None:
-        extra += [col.label(_ANSWERED + col.name) for col in targets.CREATOR.c]
+    # Whom the comment answers: the post's creator, or the parent's.
+    answered = m.person.alias("answered")
+    replied_to = m.post.c.creator_id if parent is None else int(parent["creator_id"])
+    extra: list[Any] = [
+        *(col.label(_ANSWERED + col.name) for col in answered.c),
+        _next_id(conn).label("next_id"),
+    ]
     if local:
-        replied_to = targets.CREATOR.c.id if parent is None else int(parent["creator_id"])
-        also_to = [replied_to, *(int(p["id"]) for p in mentioned)]
+        also_to: list[int | sa.ColumnElement[int]] = [answered.c.id]
+        also_to += [int(p["id"]) for p in mentioned]
         extra += audience_columns(viewer.person_id, m.post.c.community_id, also_to, True)
     if view is not None:
         extra += new_comment_flags(viewer.person_id)
-    target = await targets.post_target(conn, post_id, viewer.person_id, lock=True, extra=extra)
+    if language_id is not None:
+        extra.append(sa.exists().where(m.language.c.id == language_id).label("language_found"))
+    target = await targets.post_target(
+        conn,
+        post_id,
+        viewer.person_id,
+        lock=True,
+        extra=extra,
+        joins=[(answered, answered.c.id == replied_to)],
+    )
     post, community = target.post, target.community
     _check_can_comment(viewer, target)
     if parent is not None:
@@ -106,9 +128,7 @@ async def create_comment(
             raise ApiError(ErrorCode.COULDNT_CREATE_COMMENT)
         if depth_of(parent["path"]) + 1 >= MAX_COMMENT_DEPTH:
             raise ApiError(ErrorCode.MAX_COMMENT_DEPTH_REACHED)
-    if language_id is not None and not await conn.scalar(
-        sa.select(sa.func.count()).select_from(m.language).where(m.language.c.id == language_id)
-    ):
+    if language_id is not None and not target.row["language_found"]:
         raise ApiError(ErrorCode.LANGUAGE_NOT_ALLOWED)
 
     now = received.published if received is not None else utcnow()
@@ -122,35 +142,33 @@ async def create_comment(
         "local": received is None,
         **votes.own_comment_vote_counts(now),
     }
+    comment_id = int(target.row["next_id"])
+    path = (parent["path"] if parent is not None else "") + segment(comment_id)
+    values.update(id=comment_id, path=path, depth=depth_of(path))
     if received is not None:
         values.update(ap_id=received.ap_id, updated=received.updated)
-        new_id = await upsert.insert_new(conn, m.comment, "ap_id", values)
-        if new_id is None:
-            again = await _received_again(conn, settings, viewer, content, language_id, received)
-            return Created(again, None)
-        comment_id, ap_id = new_id, received.ap_id
     else:
-        # The real id is known only after the insert; a unique placeholder until then.
-        values["ap_id"] = f"{settings.origin}/comment/pending-{uuid.uuid4().hex}"
-        comment_id = int(
-            await conn.scalar(sa.insert(m.comment).values(**values).returning(m.comment.c.id))
-        )
-        ap_id = f"{settings.origin}/comment/{comment_id}"
-    path = (parent["path"] if parent is not None else "") + segment(comment_id)
+        values["ap_id"] = f"{settings.origin}/comment/{comment_id}"
     comment = await conn.fetch_one(
-        sa.update(m.comment)
-        .where(m.comment.c.id == comment_id)
-        .values(ap_id=ap_id, path=path, depth=depth_of(path))
+        pg.insert(m.comment)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[m.comment.c.ap_id])
         .returning(m.comment)
     )
-    assert comment is not None
+    if comment is None:
+        # Received before (committed, or meanwhile by a concurrent transaction); a local
+        # comment's ap_id names its new id, which no other row has.
+        assert received is not None
+        again = await _received_again(conn, settings, viewer, content, language_id, received)
+        return Created(again, None)
     moved = await counters.comment_created(conn, comment, post, creator_score=1)
     await votes.own_comment_vote(conn, comment)
     await notifications.comment_saved(
         conn, comment, post, is_new=True, mentioned=mentioned, parent=parent
     )
     await mark_read(conn, viewer, [post_id], True)
-    post_creator = unprefixed(target.row, _ANSWERED) if parent is None else None
+    # Whom it answers, for the Note: as `render.thread_of` would read them.
+    answered_row = unprefixed(target.row, _ANSWERED)
     thread = await render.thread_of(
         conn,
         comment,
@@ -159,7 +177,7 @@ async def create_comment(
         community=community,
         parent=parent,
         mentioned=mentioned,
-        parent_creator=post_creator,
+        parent_creator=answered_row,
     )
     known = audience_of(target.row) if local else None
     await publish.comment_saved(conn, viewer, comment, "Create", thread, known)

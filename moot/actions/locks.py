@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.paths import PATH_WIDTH
 
 _ORDER = (m.comment, m.post, m.community, m.person)
 
@@ -63,6 +64,22 @@ async def lock_comments(conn: Connection, ids: Iterable[int]) -> list[Row]:
         .where(t.c.id.in_(sorted(set(ids))))
         .order_by(t.c.id)
         .with_for_update(key_share=True)
+    )
+
+
+async def lock_thread(conn: Connection, parent_id: int) -> list[Row]:
+    """`lock_comments` of a comment and its ancestors, in one statement: their ids are
+    the segments of its path (moot/db/paths.py), read in the statement's snapshot; the
+    rows come back as they are once locked (one purged meanwhile is missing).
+    PostgreSQL only, as `lock_comments`."""
+    t, replied = m.comment, m.comment.alias("replied")
+    last = sa.func.length(replied.c.path, type_=sa.Integer) // PATH_WIDTH - 1
+    at = sa.func.generate_series(0, last, type_=sa.Integer).column_valued("k")
+    ids = sa.select(
+        sa.cast(sa.func.substr(replied.c.path, 1 + PATH_WIDTH * at, PATH_WIDTH), sa.Integer)
+    ).where(replied.c.id == parent_id)
+    return await conn.fetch_all(
+        sa.select(t).where(t.c.id.in_(ids)).order_by(t.c.id).with_for_update(key_share=True)
     )
 
 

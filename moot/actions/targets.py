@@ -24,9 +24,11 @@ from moot.errors import ApiError, ErrorCode
 
 _COMMUNITY = "community__"
 
-# The post's creator, for the columns a caller adds (`post_target(extra=…)`): an alias, so
-# that the checks' subqueries on `person` (the acting person) do not correlate to it.
+# The post's creator, for the columns a caller adds (`post_target(extra=…, joins=…)`): an
+# alias, so that the checks' subqueries on `person` (the acting person) do not correlate
+# to it.
 CREATOR = m.person.alias("creator")
+JOIN_CREATOR = (CREATOR, CREATOR.c.id == m.post.c.creator_id)
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,12 @@ async def post_target(
     *,
     lock: bool = False,
     extra: Sequence[Any] = (),
+    joins: Sequence[tuple[sa.FromClause, sa.ColumnElement[bool]]] = (),
 ) -> PostTarget:
     """The post `person_id` is about to act on, or `couldnt_find_post`. `extra`: more
-    columns of the same statement (labelled; on post, community and `CREATOR`), in
-    `PostTarget.row`: what the action needs after its checks, read in this round trip."""
+    columns of the same statement (labelled; on post, community and the tables of
+    `joins`, each joined on its condition, e.g. `JOIN_CREATOR`), in `PostTarget.row`:
+    what the action needs after its checks, read in this round trip."""
     p, c, who = m.post, m.community, m.person
     now = utcnow()
     ban = m.community_person_ban
@@ -93,8 +97,8 @@ async def post_target(
         .join(c, c.c.id == p.c.community_id)
         .where(p.c.id == post_id)
     )
-    if extra:
-        query = query.join(CREATOR, CREATOR.c.id == p.c.creator_id)
+    for table, on in joins:
+        query = query.join(table, on)
     if lock:
         query = query.with_for_update(key_share=True, of=p)
     row = await conn.fetch_one(query)

@@ -249,7 +249,12 @@ async def vote_post(
             targets.CREATOR, m.community, viewer.person_id, view.person, view.community
         )
     target = await targets.post_target(
-        conn, post_id, viewer.person_id, lock=True, extra=[*extra, *shown]
+        conn,
+        post_id,
+        viewer.person_id,
+        lock=True,
+        extra=[*extra, *shown],
+        joins=[targets.JOIN_CREATOR] if view is not None else [],
     )
     post, community = target.post, target.community
     new = await _allowed_score(conn, viewer, score, target)
