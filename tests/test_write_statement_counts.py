@@ -51,9 +51,9 @@ BUDGET = {
     "like_new": (6, 6),
     "like_changed": (6, 6),
     "like_removed": (6, 6),
-    "comment_top": (11, 11),
-    "comment_reply": (13, 13),
-    "comment_reply_mention": (15, 15),
+    "comment_top": (11, 10),
+    "comment_reply": (12, 12),
+    "comment_reply_mention": (14, 14),
 }
 
 

@@ -31,6 +31,8 @@ from moot.text.markdown import render_markdown_aside
 
 MAX_COMMENT_DEPTH = 50  # Lemmy's MAX_COMMENT_DEPTH_LIMIT
 
+# The columns of the comment replied to, read with the post (SQLite).
+_REPLIED = "replied__"
 # The columns of whom the comment answers (the post's creator or the parent's): the Note
 # names them.
 _ANSWERED = "answered__"
@@ -96,12 +98,27 @@ async def create_comment(
     text = await _clean_content(conn, settings, content)
     html = await render_markdown_aside(text)
     mentioned = await mentioned_persons(conn, text)
-    parent = await _locked_parent(conn, parent_id) if parent_id is not None else None
+    parent: Row | None = None
+    # The comment replied to, read with the post on SQLite (one writer: nothing to lock
+    # first); PostgreSQL locks its thread before the post.
+    replied = m.comment.alias("replied")
+    joins: list[tuple[sa.FromClause, sa.ColumnElement[bool]]] = []
+    extra: list[Any] = []
+    if parent_id is not None and conn.dialect_name == "postgresql":
+        parent = await _locked_parent(conn, parent_id)
+    elif parent_id is not None:
+        joins.append((replied, replied.c.id == parent_id))
+        extra += [col.label(_REPLIED + col.name) for col in replied.c]
     local = not isinstance(viewer, RemoteActor)
     # Whom the comment answers: the post's creator, or the parent's.
     answered = m.person.alias("answered")
-    replied_to = m.post.c.creator_id if parent is None else int(parent["creator_id"])
-    extra: list[Any] = [
+    replied_to: int | sa.ColumnElement[int] = m.post.c.creator_id
+    if parent is not None:
+        replied_to = int(parent["creator_id"])
+    elif parent_id is not None:
+        replied_to = replied.c.creator_id
+    joins.append((answered, answered.c.id == replied_to))
+    extra += [
         *(col.label(_ANSWERED + col.name) for col in answered.c),
         _next_id(conn).label("next_id"),
     ]
@@ -113,14 +130,18 @@ async def create_comment(
         extra += new_comment_flags(viewer.person_id)
     if language_id is not None:
         extra.append(sa.exists().where(m.language.c.id == language_id).label("language_found"))
-    target = await targets.post_target(
-        conn,
-        post_id,
-        viewer.person_id,
-        lock=True,
-        extra=extra,
-        joins=[(answered, answered.c.id == replied_to)],
-    )
+    try:
+        target = await targets.post_target(
+            conn, post_id, viewer.person_id, lock=True, extra=extra, joins=joins
+        )
+    except ApiError as exc:
+        if parent_id is not None and parent is None and exc.code == ErrorCode.COULDNT_FIND_POST:
+            # No row: the post or the comment replied to is missing; the comment's error
+            # comes first, as when it is read first.
+            await get_comment(conn, parent_id)
+        raise
+    if parent_id is not None and parent is None:
+        parent = unprefixed(target.row, _REPLIED)
     post, community = target.post, target.community
     _check_can_comment(viewer, target)
     if parent is not None:
@@ -149,11 +170,12 @@ async def create_comment(
         values.update(ap_id=received.ap_id, updated=received.updated)
     else:
         values["ap_id"] = f"{settings.origin}/comment/{comment_id}"
-    comment = await conn.fetch_one(
+    comment = await _insert_with_own_vote(
+        conn,
         pg.insert(m.comment)
         .values(**values)
         .on_conflict_do_nothing(index_elements=[m.comment.c.ap_id])
-        .returning(m.comment)
+        .returning(*m.comment.c),
     )
     if comment is None:
         # Received before (committed, or meanwhile by a concurrent transaction); a local
@@ -162,7 +184,6 @@ async def create_comment(
         again = await _received_again(conn, settings, viewer, content, language_id, received)
         return Created(again, None)
     moved = await counters.comment_created(conn, comment, post, creator_score=1)
-    await votes.own_comment_vote(conn, comment)
     await notifications.comment_saved(
         conn, comment, post, is_new=True, mentioned=mentioned, parent=parent
     )
@@ -202,6 +223,21 @@ class Created:
 
     comment: Row
     around: Row | None
+
+
+async def _insert_with_own_vote(conn: Connection, insert: sa.Insert) -> Row | None:
+    """The new comment (`insert`, RETURNING it; None when it inserted nothing) and its
+    author's vote: one statement on PostgreSQL (a data-modifying CTE; the vote's foreign
+    key is checked at the statement's end, the comment there by then), two on SQLite."""
+    if conn.dialect_name == "postgresql":
+        stored = insert.cte("stored")
+        own_vote = votes.own_comment_vote(stored).cte("own_vote")
+        return await conn.fetch_one(sa.select(stored).add_cte(own_vote))
+    comment = await conn.fetch_one(insert)
+    if comment is not None:
+        new = sa.select(m.comment).where(m.comment.c.id == comment["id"]).subquery()
+        await conn.execute(votes.own_comment_vote(new))
+    return comment
 
 
 def _check_can_comment(viewer: Actor, target: targets.PostTarget) -> None:

@@ -199,17 +199,21 @@ def own_comment_vote_counts(published: datetime) -> dict[str, object]:
     }
 
 
-async def own_comment_vote(conn: Connection, comment: Row) -> None:
+def own_comment_vote(comment: sa.FromClause) -> sa.Insert:
     """The vote row of a new comment's author, whose counters its insert set
-    (`own_comment_vote_counts`): nobody else can have voted on it yet."""
-    await conn.execute(
-        sa.insert(m.comment_like).values(
-            comment_id=comment["id"],
-            post_id=comment["post_id"],
-            person_id=comment["creator_id"],
-            score=1,
-            published=utcnow(),
-        )
+    (`own_comment_vote_counts`): nobody else can have voted on it yet. `comment`: the new
+    comment's row, as a subquery, or as the CTE of its insert's RETURNING (one statement
+    writes both: `comments.create_comment`)."""
+    c = comment.c
+    return sa.insert(m.comment_like).from_select(
+        ["comment_id", "post_id", "person_id", "score", "published"],
+        sa.select(
+            c.id,
+            c.post_id,
+            c.creator_id,
+            sa.literal(1, m.comment_like.c.score.type),
+            sa.literal(utcnow(), m.comment_like.c.published.type),
+        ),
     )
 
 
