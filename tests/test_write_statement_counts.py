@@ -53,7 +53,7 @@ BUDGET = {
     "like_removed": (6, 6),
     "comment_top": (11, 10),
     "comment_reply": (12, 12),
-    "comment_reply_mention": (14, 14),
+    "comment_reply_mention": (13, 12),
 }
 
 

@@ -20,13 +20,13 @@ from moot.config import Settings
 from moot.db import models as m
 from moot.db.around import Around, new_comment_flags, unprefixed
 from moot.db.engine import Conflict, Connection, Row
-from moot.db.mentions import mentioned_persons
+from moot.db.mentions import mention_columns, mentioned_in
 from moot.db.paths import ancestor_ids, depth_of, segment
 from moot.db.types import utcnow
 from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish, render
-from moot.federation.audience import audience_columns, audience_of
+from moot.federation.audience import addressing, audience_columns, audience_of
 from moot.text.markdown import render_markdown_aside
 
 MAX_COMMENT_DEPTH = 50  # Lemmy's MAX_COMMENT_DEPTH_LIMIT
@@ -97,7 +97,6 @@ async def create_comment(
     so nothing is read twice."""
     text = await _clean_content(conn, settings, content)
     html = await render_markdown_aside(text)
-    mentioned = await mentioned_persons(conn, text)
     parent: Row | None = None
     # The comment replied to, read with the post on SQLite (one writer: nothing to lock
     # first); PostgreSQL locks its thread before the post.
@@ -121,11 +120,11 @@ async def create_comment(
     extra += [
         *(col.label(_ANSWERED + col.name) for col in answered.c),
         _next_id(conn).label("next_id"),
+        *mention_columns(conn.dialect_name, text),
     ]
     if local:
-        also_to: list[int | sa.ColumnElement[int]] = [answered.c.id]
-        also_to += [int(p["id"]) for p in mentioned]
-        extra += audience_columns(viewer.person_id, m.post.c.community_id, also_to, True)
+        # The mentioned persons' inboxes join the audience once they are known.
+        extra += audience_columns(viewer.person_id, m.post.c.community_id, [answered.c.id], True)
     if view is not None:
         extra += new_comment_flags(viewer.person_id)
     if language_id is not None:
@@ -142,6 +141,7 @@ async def create_comment(
         raise
     if parent_id is not None and parent is None:
         parent = unprefixed(target.row, _REPLIED)
+    mentioned = mentioned_in(text, target.row)
     post, community = target.post, target.community
     _check_can_comment(viewer, target)
     if parent is not None:
@@ -200,7 +200,7 @@ async def create_comment(
         mentioned=mentioned,
         parent_creator=answered_row,
     )
-    known = audience_of(target.row) if local else None
+    known = addressing(audience_of(target.row), mentioned) if local else None
     await publish.comment_saved(conn, viewer, comment, "Create", thread, known)
     around = None
     if view is not None:

@@ -10,7 +10,7 @@ addressed and (`to_followers`) of the actor's own followers, as one string.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Row
+from moot.federation.outbox import inbox_of
 
 # Inbox URLs hold no line break, so one joins them in the aggregate.
 _SEPARATOR = "\n"
@@ -77,6 +78,13 @@ def audience_of(row: Row) -> Audience:
         bool(row["audience_followed"]),
         joined.split(_SEPARATOR) if joined else [],
     )
+
+
+def addressing(audience: Audience, persons: Sequence[Row]) -> Audience:
+    """`audience` with the inboxes of `persons` (rows with their inbox columns) who live
+    on other instances, as if `audience_columns` had named them in `also_to`."""
+    more = [inbox_of(p) for p in persons if not p["local"] and p["inbox_url"] is not None]
+    return replace(audience, inboxes=[*audience.inboxes, *more])
 
 
 async def audience(
