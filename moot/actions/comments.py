@@ -88,13 +88,13 @@ async def create_comment(
 ) -> Created:
     """Checked, rendered and stored; counted, noticed and sent in the same transaction.
 
-    The text is cleaned and rendered first, and the persons it mentions read, before any
-    row is locked. Then the rows are taken in the lock order: the thread replied to, then
-    the post with everything the checks need (`targets.post_target`), and in the same
-    statement the author's audience, the post's creator (whom a top-level comment
-    answers) and, with `view`, what the response shows around the comment; the counters
-    are computed from what those readings returned, and each written row returns itself,
-    so nothing is read twice."""
+    The text is cleaned and rendered first, before any row is locked. Then the rows are
+    taken in the lock order: the thread replied to (PostgreSQL), then the post with
+    everything the checks need (`targets.post_target`), and in the same statement whom
+    the comment answers, its id to be, the persons its text may mention, the author's
+    audience and, with `view`, what the response shows around the comment (`Created`);
+    the counters are computed from what those readings returned, and each written row
+    returns itself, so nothing is read twice (tests/test_write_statement_counts.py)."""
     text = await _clean_content(conn, settings, content)
     html = await render_markdown_aside(text)
     parent: Row | None = None
@@ -125,8 +125,8 @@ async def create_comment(
     if local:
         # The mentioned persons' inboxes join the audience once they are known.
         extra += audience_columns(viewer.person_id, m.post.c.community_id, [answered.c.id], True)
-    if view is not None:
-        extra += new_comment_flags(viewer.person_id)
+    flags = new_comment_flags(viewer.person_id) if view is not None else []
+    extra += flags
     if language_id is not None:
         extra.append(sa.exists().where(m.language.c.id == language_id).label("language_found"))
     try:
@@ -209,7 +209,7 @@ async def create_comment(
             **{f"p_{name}": moved[name] for name in view.post},
             **{f"u_{name}": viewer.person[name] for name in view.person},
             **{f"c_{name}": community[name] for name in view.community},
-            **{str(col.name): target.row[col.name] for col in new_comment_flags(0)},
+            **{str(col.name): target.row[col.name] for col in flags},
             "saved": False,
             "my_vote": 1,
         }

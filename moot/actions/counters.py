@@ -1,4 +1,4 @@
-"""Counter updates, the one place each counter changes (and `moot admin recount` rebuilds).
+"""Counter updates: where the counters change (`moot admin recount` rebuilds them all).
 
 A post or comment is *counted* while it is neither deleted nor removed; every change of that
 state moves the counters of its community, its creator and (for comments) its post and
@@ -6,6 +6,9 @@ ancestors by one, with an atomic `UPDATE … SET n = n + delta` in the writer's 
 The delta is always known from the statement that changed the counted row (an insert that
 happened, a state flag that flipped, a vote row under its item's lock) — never from a row
 read earlier.
+
+One counter moves elsewhere: a creator's post and comment score follow their items'
+scores by trigger, in the statement that moves the item's score (migration 0013).
 
 The statements run in the lock order of moot/actions/locks.py: comment ancestors, post,
 community, person, then the local site, whose one row every local post and comment moves

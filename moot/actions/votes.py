@@ -152,7 +152,7 @@ async def _vote(
     )
 
 
-def old_vote(kind: _Votable, item_id: sa.ColumnElement[int], person_id: int) -> Any:
+def _old_vote(kind: _Votable, item_id: sa.ColumnElement[int], person_id: int) -> Any:
     """The person's vote on the item, as a column of the statement that reads the item
     (SQLite: see `_store`); None when they have none."""
     likes = kind.likes
@@ -244,7 +244,7 @@ async def vote_post(
     p = m.post
     extra: list[Any] = []
     if conn.dialect_name == "sqlite":
-        extra.append(old_vote(POST, p.c.id, viewer.person_id))
+        extra.append(_old_vote(POST, p.c.id, viewer.person_id))
     if local:
         extra += audience_columns(viewer.person_id, p.c.community_id, to_followers=True)
     shown: list[Any] = []
