@@ -2,31 +2,40 @@
 
 from __future__ import annotations
 
-import uuid
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 
 from moot import auth, validation
 from moot.actions import counters, notifications, remote_images, targets, votes
-from moot.actions.actor import Actor, Received
-from moot.actions.locks import lock_comments, lock_rows
+from moot.actions.actor import Actor, Received, RemoteActor
+from moot.actions.locks import lock_rows, lock_thread
 from moot.actions.lookups import get_comment, get_community, get_post
 from moot.actions.posts import check_can_post_in
 from moot.actions.reading import mark_read
 from moot.actions.site import load_site
 from moot.config import Settings
 from moot.db import models as m
-from moot.db import upsert
+from moot.db.around import Around, new_comment_flags, unprefixed
 from moot.db.engine import Conflict, Connection, Row
-from moot.db.mentions import mentioned_persons
+from moot.db.mentions import mention_columns, mentioned_in
 from moot.db.paths import ancestor_ids, depth_of, segment
 from moot.db.types import utcnow
 from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish, render
+from moot.federation.audience import addressing, audience_columns, audience_of
 from moot.text.markdown import render_markdown_aside
 
 MAX_COMMENT_DEPTH = 50  # Lemmy's MAX_COMMENT_DEPTH_LIMIT
+
+# The columns of the comment replied to, read with the post (SQLite).
+_REPLIED = "replied__"
+# The columns of whom the comment answers (the post's creator or the parent's): the Note
+# names them.
+_ANSWERED = "answered__"
 
 
 async def _clean_content(conn: Connection, settings: Settings, content: str) -> str:
@@ -43,17 +52,26 @@ async def _clean_content(conn: Connection, settings: Settings, content: str) -> 
 
 async def _locked_parent(conn: Connection, parent_id: int) -> Row:
     """The comment replied to, its thread locked first as the reply's counters will need it
-    (moot/actions/locks.py): the locking statement reads it again, so a purge of it that
-    committed meanwhile is `couldnt_find_comment`, not a reply under a comment that is
-    gone. SQLite has one writer: the first reading is already the last word."""
-    found = await get_comment(conn, parent_id)
+    (moot/actions/locks.py): the rows come back as they are once locked, so a purge of it
+    that committed meanwhile is `couldnt_find_comment`, not a reply under a comment that
+    is gone. SQLite has one writer: the first reading is already the last word."""
     if conn.dialect_name == "sqlite":
-        return found
-    thread = await lock_comments(conn, [*ancestor_ids(found["path"]), parent_id])
+        return await get_comment(conn, parent_id)
+    thread = await lock_thread(conn, parent_id)
     parent = next((row for row in thread if row["id"] == parent_id), None)
     if parent is None:
         raise ApiError(ErrorCode.COULDNT_FIND_COMMENT)
     return parent
+
+
+def _next_id(conn: Connection) -> Any:
+    """The id the comment about to be inserted takes, as a column of a statement before
+    the insert, so that the insert writes its ap_id and path too: PostgreSQL draws it from
+    the id's sequence (an action that fails after leaves a gap, as a failed insert does);
+    SQLite (one writer, no AUTOINCREMENT) gives the next rowid, one above the largest."""
+    if conn.dialect_name == "postgresql":
+        return sa.func.nextval(sa.func.pg_get_serial_sequence("comment", "id"))
+    return sa.select(sa.func.coalesce(sa.func.max(m.comment.c.id), 0) + 1).scalar_subquery()
 
 
 async def create_comment(
@@ -65,17 +83,65 @@ async def create_comment(
     parent_id: int | None,
     language_id: int | None,
     received: Received | None = None,
-) -> Row:
+    *,
+    view: Around | None = None,
+) -> Created:
     """Checked, rendered and stored; counted, noticed and sent in the same transaction.
 
     The text is cleaned and rendered first, before any row is locked. Then the rows are
-    taken in the lock order: the thread replied to, then the post with everything the
-    checks need (`targets.post_target`); the counters are computed from what those
-    readings returned, and each written row returns itself, so nothing is read twice."""
+    taken in the lock order: the thread replied to (PostgreSQL), then the post with
+    everything the checks need (`targets.post_target`), and in the same statement whom
+    the comment answers, its id to be, the persons its text may mention, the author's
+    audience and, with `view`, what the response shows around the comment (`Created`);
+    the counters are computed from what those readings returned, and each written row
+    returns itself, so nothing is read twice (tests/test_write_statement_counts.py)."""
     text = await _clean_content(conn, settings, content)
     html = await render_markdown_aside(text)
-    parent = await _locked_parent(conn, parent_id) if parent_id is not None else None
-    target = await targets.post_target(conn, post_id, viewer.person_id, lock=True)
+    parent: Row | None = None
+    # The comment replied to, read with the post on SQLite (one writer: nothing to lock
+    # first); PostgreSQL locks its thread before the post.
+    replied = m.comment.alias("replied")
+    joins: list[tuple[sa.FromClause, sa.ColumnElement[bool]]] = []
+    extra: list[Any] = []
+    if parent_id is not None and conn.dialect_name == "postgresql":
+        parent = await _locked_parent(conn, parent_id)
+    elif parent_id is not None:
+        joins.append((replied, replied.c.id == parent_id))
+        extra += [col.label(_REPLIED + col.name) for col in replied.c]
+    local = not isinstance(viewer, RemoteActor)
+    # Whom the comment answers: the post's creator, or the parent's.
+    answered = m.person.alias("answered")
+    replied_to: int | sa.ColumnElement[int] = m.post.c.creator_id
+    if parent is not None:
+        replied_to = int(parent["creator_id"])
+    elif parent_id is not None:
+        replied_to = replied.c.creator_id
+    joins.append((answered, answered.c.id == replied_to))
+    extra += [
+        *(col.label(_ANSWERED + col.name) for col in answered.c),
+        _next_id(conn).label("next_id"),
+        *mention_columns(conn.dialect_name, text),
+    ]
+    if local:
+        # The mentioned persons' inboxes join the audience once they are known.
+        extra += audience_columns(viewer.person_id, m.post.c.community_id, [answered.c.id], True)
+    flags = new_comment_flags(viewer.person_id) if view is not None else []
+    extra += flags
+    if language_id is not None:
+        extra.append(sa.exists().where(m.language.c.id == language_id).label("language_found"))
+    try:
+        target = await targets.post_target(
+            conn, post_id, viewer.person_id, lock=True, extra=extra, joins=joins
+        )
+    except ApiError as exc:
+        if parent_id is not None and parent is None and exc.code == ErrorCode.COULDNT_FIND_POST:
+            # No row: the post or the comment replied to is missing; the comment's error
+            # comes first, as when it is read first.
+            await get_comment(conn, parent_id)
+        raise
+    if parent_id is not None and parent is None:
+        parent = unprefixed(target.row, _REPLIED)
+    mentioned = mentioned_in(text, target.row)
     post, community = target.post, target.community
     _check_can_comment(viewer, target)
     if parent is not None:
@@ -83,9 +149,7 @@ async def create_comment(
             raise ApiError(ErrorCode.COULDNT_CREATE_COMMENT)
         if depth_of(parent["path"]) + 1 >= MAX_COMMENT_DEPTH:
             raise ApiError(ErrorCode.MAX_COMMENT_DEPTH_REACHED)
-    if language_id is not None and not await conn.scalar(
-        sa.select(sa.func.count()).select_from(m.language).where(m.language.c.id == language_id)
-    ):
+    if language_id is not None and not target.row["language_found"]:
         raise ApiError(ErrorCode.LANGUAGE_NOT_ALLOWED)
 
     now = received.published if received is not None else utcnow()
@@ -99,34 +163,33 @@ async def create_comment(
         "local": received is None,
         **votes.own_comment_vote_counts(now),
     }
+    comment_id = int(target.row["next_id"])
+    path = (parent["path"] if parent is not None else "") + segment(comment_id)
+    values.update(id=comment_id, path=path, depth=depth_of(path))
     if received is not None:
         values.update(ap_id=received.ap_id, updated=received.updated)
-        new_id = await upsert.insert_new(conn, m.comment, "ap_id", values)
-        if new_id is None:
-            return await _received_again(conn, settings, viewer, content, language_id, received)
-        comment_id, ap_id = new_id, received.ap_id
     else:
-        # The real id is known only after the insert; a unique placeholder until then.
-        values["ap_id"] = f"{settings.origin}/comment/pending-{uuid.uuid4().hex}"
-        comment_id = int(
-            await conn.scalar(sa.insert(m.comment).values(**values).returning(m.comment.c.id))
-        )
-        ap_id = f"{settings.origin}/comment/{comment_id}"
-    path = (parent["path"] if parent is not None else "") + segment(comment_id)
-    comment = await conn.fetch_one(
-        sa.update(m.comment)
-        .where(m.comment.c.id == comment_id)
-        .values(ap_id=ap_id, path=path, depth=depth_of(path))
-        .returning(m.comment)
+        values["ap_id"] = f"{settings.origin}/comment/{comment_id}"
+    comment = await _insert_with_own_vote(
+        conn,
+        pg.insert(m.comment)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[m.comment.c.ap_id])
+        .returning(*m.comment.c),
     )
-    assert comment is not None
-    await counters.comment_created(conn, comment, post, creator_score=1)
-    await votes.own_comment_vote(conn, comment)
-    mentioned = await mentioned_persons(conn, text)
+    if comment is None:
+        # Received before (committed, or meanwhile by a concurrent transaction); a local
+        # comment's ap_id names its new id, which no other row has.
+        assert received is not None
+        again = await _received_again(conn, settings, viewer, content, language_id, received)
+        return Created(again, None)
+    moved = await counters.comment_created(conn, comment, post, creator_score=1)
     await notifications.comment_saved(
         conn, comment, post, is_new=True, mentioned=mentioned, parent=parent
     )
     await mark_read(conn, viewer, [post_id], True)
+    # Whom it answers, for the Note: as `render.thread_of` would read them.
+    answered_row = unprefixed(target.row, _ANSWERED)
     thread = await render.thread_of(
         conn,
         comment,
@@ -135,8 +198,45 @@ async def create_comment(
         community=community,
         parent=parent,
         mentioned=mentioned,
+        parent_creator=answered_row,
     )
-    await publish.comment_saved(conn, viewer, comment, "Create", thread)
+    known = addressing(audience_of(target.row), mentioned) if local else None
+    await publish.comment_saved(conn, viewer, comment, "Create", thread, known)
+    around = None
+    if view is not None:
+        # The author views their own new comment: unsaved, with their own upvote.
+        around = {
+            **{f"p_{name}": moved[name] for name in view.post},
+            **{f"u_{name}": viewer.person[name] for name in view.person},
+            **{f"c_{name}": community[name] for name in view.community},
+            **{str(col.name): target.row[col.name] for col in flags},
+            "saved": False,
+            "my_vote": 1,
+        }
+    return Created(comment, around)
+
+
+@dataclass(frozen=True)
+class Created:
+    """A comment stored: its row and, when the caller asked (`create_comment(view=…)`),
+    what its view shows around it, as `around.around_comments` reads it."""
+
+    comment: Row
+    around: Row | None
+
+
+async def _insert_with_own_vote(conn: Connection, insert: sa.Insert) -> Row | None:
+    """The new comment (`insert`, RETURNING it; None when it inserted nothing) and its
+    author's vote: one statement on PostgreSQL (a data-modifying CTE; the vote's foreign
+    key is checked at the statement's end, the comment there by then), two on SQLite."""
+    if conn.dialect_name == "postgresql":
+        stored = insert.cte("stored")
+        own_vote = votes.own_comment_vote(stored).cte("own_vote")
+        return await conn.fetch_one(sa.select(stored).add_cte(own_vote))
+    comment = await conn.fetch_one(insert)
+    if comment is not None:
+        new = sa.select(m.comment).where(m.comment.c.id == comment["id"]).subquery()
+        await conn.execute(votes.own_comment_vote(new))
     return comment
 
 

@@ -1,4 +1,4 @@
-"""Counter updates, the one place each counter changes (and `moot admin recount` rebuilds).
+"""Counter updates: where the counters change (`moot admin recount` rebuilds them all).
 
 A post or comment is *counted* while it is neither deleted nor removed; every change of that
 state moves the counters of its community, its creator and (for comments) its post and
@@ -6,6 +6,9 @@ ancestors by one, with an atomic `UPDATE … SET n = n + delta` in the writer's 
 The delta is always known from the statement that changed the counted row (an insert that
 happened, a state flag that flipped, a vote row under its item's lock) — never from a row
 read earlier.
+
+One counter moves elsewhere: a creator's post and comment score follow their items'
+scores by trigger, in the statement that moves the item's score (migration 0013).
 
 The statements run in the lock order of moot/actions/locks.py: comment ancestors, post,
 community, person, then the local site, whose one row every local post and comment moves
@@ -77,13 +80,14 @@ async def comment_counted(conn: Connection, comment: Row, post: Row, delta: int)
         await site_counted(conn, "comments", delta)
 
 
-async def comment_created(conn: Connection, comment: Row, post: Row, *, creator_score: int) -> None:
+async def comment_created(conn: Connection, comment: Row, post: Row, *, creator_score: int) -> Row:
     """A new comment starts counting, and moves its post's activity times (NewComments,
     Active) and Active rank: the post's counters and times in one statement. The caller
     holds the rows of the comment's thread and of its post (moot/actions/locks.py), and
     read `post` under that lock, so the times and rank are computed from the post as it
     is. `creator_score`: the comment's score at birth (its author's own vote), added to
-    its creator's in the same statement as their comment count."""
+    its creator's in the same statement as their comment count. Returns the post as it
+    is then."""
     c, p, ps, cm = m.community.c, m.person.c, m.post.c, m.comment.c
     ancestors = ancestor_ids(comment["path"])
     if ancestors:
@@ -98,7 +102,7 @@ async def comment_created(conn: Connection, comment: Row, post: Row, *, creator_
         published,
         int(comment["creator_id"]),
     )
-    await conn.execute(
+    moved = await conn.fetch_one(
         sa.update(m.post)
         .where(ps.id == post["id"])
         .values(
@@ -107,7 +111,9 @@ async def comment_created(conn: Connection, comment: Row, post: Row, *, creator_
             newest_comment_time_necro=necro,
             hot_rank_active=ranking.hot_rank(int(post["score"]), necro, utcnow()),
         )
+        .returning(*m.post.c)
     )
+    assert moved is not None
     await conn.execute(
         sa.update(m.community).where(c.id == post["community_id"]).values(comments=c.comments + 1)
     )
@@ -118,6 +124,7 @@ async def comment_created(conn: Connection, comment: Row, post: Row, *, creator_
     )
     if comment["local"]:
         await site_counted(conn, "comments", +1)
+    return moved
 
 
 def post_time_ranks(row: Row, now: datetime) -> dict[str, float]:

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.paths import PATH_WIDTH
 
 _ORDER = (m.comment, m.post, m.community, m.person)
 
@@ -53,16 +54,20 @@ async def lock_rows(
             )
 
 
-async def lock_comments(conn: Connection, ids: Iterable[int]) -> list[Row]:
-    """`lock_rows(comments=ids)`, returning the comments as they are once locked (a reply
-    reads its thread this way instead of reading it again). PostgreSQL only: on SQLite a
-    transaction's first reading is already its last word."""
-    t = m.comment
+async def lock_thread(conn: Connection, parent_id: int) -> list[Row]:
+    """`lock_rows` of a comment and its ancestors (a reply's thread), in one statement
+    that returns them as they are once locked (one purged meanwhile is missing): their
+    ids are the segments of the comment's path (moot/db/paths.py), read in the
+    statement's snapshot. PostgreSQL only: on SQLite a transaction's first reading is
+    already its last word."""
+    t, replied = m.comment, m.comment.alias("replied")
+    last = sa.func.length(replied.c.path, type_=sa.Integer) // PATH_WIDTH - 1
+    at = sa.func.generate_series(0, last, type_=sa.Integer).column_valued("k")
+    ids = sa.select(
+        sa.cast(sa.func.substr(replied.c.path, 1 + PATH_WIDTH * at, PATH_WIDTH), sa.Integer)
+    ).where(replied.c.id == parent_id)
     return await conn.fetch_all(
-        sa.select(t)
-        .where(t.c.id.in_(sorted(set(ids))))
-        .order_by(t.c.id)
-        .with_for_update(key_share=True)
+        sa.select(t).where(t.c.id.in_(ids)).order_by(t.c.id).with_for_update(key_share=True)
     )
 
 

@@ -8,6 +8,8 @@ another, so a remote comment that mentions a local person notifies them too.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
@@ -32,40 +34,51 @@ async def comment_saved(
     """Notices for a new or edited comment; an edit notifies only those newly mentioned.
     `mentioned` (`mentioned_persons` of its text) and `parent` (the comment it answers),
     when the caller has them already. Each kind of notice is one statement that judges
-    its recipients as it writes (`_notices`)."""
+    its recipients as it writes (`_chosen`); on PostgreSQL, a comment that both mentions
+    and answers someone writes both kinds in one."""
     author = int(comment["creator_id"])
     if mentioned is None:
         mentioned = await mentioned_persons(conn, str(comment["content"]))
     named = {int(p["id"]) for p in mentioned} - {author}
-    notified = await _notices(conn, m.person_mention, named, author, comment, post)
-    if not is_new:
+    mentions = _chosen(m.person_mention, named, author, comment, post)
+    replies: tuple[int, sa.Select[Any]] | None = None
+    if is_new:
+        parents = ancestor_ids(comment["path"])
+        if parents and parent is None:
+            parent = await conn.fetch_one(sa.select(m.comment).where(m.comment.c.id == parents[-1]))
+        if parents:
+            recipient = int(parent["creator_id"]) if parent is not None else None
+        else:
+            recipient = int(post["creator_id"])
+        if recipient is not None and recipient != author:
+            reply = _chosen(m.comment_reply, {recipient}, author, comment, post)
+            replies = (recipient, reply) if reply is not None else None
+    if mentions is not None and replies is not None and conn.dialect_name == "postgresql":
+        # One statement: the mentions a data-modifying CTE, whose RETURNING the reply's
+        # notice reads to pass over whoever a mention told already.
+        told = _insert(m.person_mention, mentions).cte("told")
+        chosen = replies[1].where(m.person.c.id.not_in(sa.select(told.c.recipient_id)))
+        await conn.execute(_insert(m.comment_reply, chosen).add_cte(told))
         return
-    parents = ancestor_ids(comment["path"])
-    if parents and parent is None:
-        parent = await conn.fetch_one(sa.select(m.comment).where(m.comment.c.id == parents[-1]))
-    if parents:
-        recipient = int(parent["creator_id"]) if parent is not None else None
-    else:
-        recipient = int(post["creator_id"])
-    if recipient is not None and recipient != author and recipient not in notified:
-        await _notices(conn, m.comment_reply, {recipient}, author, comment, post)
+    notified: set[int] = set()
+    if mentions is not None:
+        told_rows = await conn.fetch_all(_insert(m.person_mention, mentions))
+        notified = {int(r["recipient_id"]) for r in told_rows}
+    if replies is not None and replies[0] not in notified:
+        await conn.execute(_insert(m.comment_reply, replies[1]))
 
 
-async def _notices(
-    conn: Connection,
-    table: sa.Table,
-    recipients: set[int],
-    author: int,
-    comment: Row,
-    post: Row,
-) -> set[int]:
-    """One notice per recipient and comment, however often the comment is saved, to those
-    recipients who may have it: only people with an account here, never from someone they
-    block, and (a reply) not in a community they block, or on an instance they block
-    (Lemmy 0.19 goes by the community's instance, as listings do, not the author's).
-    Judged and written in one statement; returns whom it notified (for the first time)."""
+def _chosen(
+    table: sa.Table, recipients: set[int], author: int, comment: Row, post: Row
+) -> sa.Select[Any] | None:
+    """The notices of `table` (one per recipient and comment, however often the comment is
+    saved) to those `recipients` who may have it: only people with an account here, never
+    from someone they block, and (a reply) not in a community they block, or on an
+    instance they block (Lemmy 0.19 goes by the community's instance, as listings do, not
+    the author's); None for no recipients. Judged and written in one statement
+    (`_insert`), which returns whom it notified (for the first time)."""
     if not recipients:
-        return set()
+        return None
     p, lu, pb = m.person, m.local_user, m.person_block
     judged = [
         p.c.id.in_(sorted(recipients)),
@@ -74,16 +87,18 @@ async def _notices(
     ]
     if table is m.comment_reply:
         judged.append(~_blocks_community(p.c.id, int(post["community_id"])))
-    chosen = sa.select(
+    return sa.select(
         p.c.id, sa.literal(int(comment["id"])), sa.literal(utcnow(), UtcDateTime())
     ).where(*judged)
-    rows = await conn.fetch_all(
+
+
+def _insert(table: sa.Table, chosen: sa.Select[Any]) -> sa.Insert:
+    return (
         insert(table)
         .from_select(["recipient_id", "comment_id", "published"], chosen)
         .on_conflict_do_nothing(index_elements=[table.c.recipient_id, table.c.comment_id])
         .returning(table.c.recipient_id)
     )
-    return {int(r["recipient_id"]) for r in rows}
 
 
 def _blocks_community(

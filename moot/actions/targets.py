@@ -11,7 +11,9 @@ as the statement: a ban committed while the lock was awaited is one the action p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -21,6 +23,12 @@ from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 
 _COMMUNITY = "community__"
+
+# The post's creator, for the columns a caller adds (`post_target(extra=…, joins=…)`): an
+# alias, so that the checks' subqueries on `person` (the acting person) do not correlate
+# to it.
+CREATOR = m.person.alias("creator")
+JOIN_CREATOR = (CREATOR, CREATOR.c.id == m.post.c.creator_id)
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,8 @@ class PostTarget:
     person_deleted: bool
     community_banned: bool
     moderator: bool
+    # The whole row, with the columns the caller added (`extra`).
+    row: Row
 
     def require_valid_person(self) -> None:
         """As `authority.require_valid_person`, from this statement's reading."""
@@ -44,9 +54,18 @@ class PostTarget:
 
 
 async def post_target(
-    conn: Connection, post_id: int, person_id: int, *, lock: bool = False
+    conn: Connection,
+    post_id: int,
+    person_id: int,
+    *,
+    lock: bool = False,
+    extra: Sequence[Any] = (),
+    joins: Sequence[tuple[sa.FromClause, sa.ColumnElement[bool]]] = (),
 ) -> PostTarget:
-    """The post `person_id` is about to act on, or `couldnt_find_post`."""
+    """The post `person_id` is about to act on, or `couldnt_find_post`. `extra`: more
+    columns of the same statement (labelled; on post, community and the tables of
+    `joins`, each joined on its condition, e.g. `JOIN_CREATOR`), in `PostTarget.row`:
+    what the action needs after its checks, read in this round trip."""
     p, c, who = m.post, m.community, m.person
     now = utcnow()
     ban = m.community_person_ban
@@ -73,10 +92,13 @@ async def post_target(
             sa.exists()
             .where(mod.c.community_id == p.c.community_id, mod.c.person_id == person_id)
             .label("moderator"),
+            *extra,
         )
         .join(c, c.c.id == p.c.community_id)
         .where(p.c.id == post_id)
     )
+    for table, on in joins:
+        query = query.join(table, on)
     if lock:
         query = query.with_for_update(key_share=True, of=p)
     row = await conn.fetch_one(query)
@@ -92,4 +114,5 @@ async def post_target(
         bool(row["person_deleted"]),
         bool(row["community_banned"]),
         bool(row["moderator"]),
+        row,
     )

@@ -5,21 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from moot import ranking
 from moot.actions import counters, targets
-from moot.actions.actor import Actor
+from moot.actions.actor import Actor, RemoteActor
 from moot.actions.lookups import get_comment, get_post
 from moot.actions.reading import mark_read
 from moot.actions.site import load_site
 from moot.db import models as m
+from moot.db.around import Around, post_columns
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
+from moot.federation.audience import audience_columns, audience_of
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,59 @@ async def _allowed_score(
     return score if score in (1, -1) else 0
 
 
+async def _store(
+    conn: Connection,
+    person_id: int,
+    kind: _Votable,
+    item: Row,
+    post: Row,
+    new: int,
+    read: int | None,
+) -> int | None:
+    """Store the vote: the vote it replaced (0 for none), or None when it was `new` already
+    and nothing changed. The caller holds the voted item's row lock (moot/actions/locks.py),
+    so no other vote on it runs between reading the old vote and moving the counters by
+    the difference. PostgreSQL reads the old vote in the writing statement (RETURNING a
+    subquery, which sees the statement's snapshot: from before its own write, and after
+    the lock, so a vote by the same person that committed while the lock was awaited is
+    the old one). SQLite (one writer) reads it first: a RETURNING subquery there sees the
+    new row; `read` is the old vote (0 for none) when the caller read it already
+    (`old_vote`: SQLite only, where nothing can change it meanwhile)."""
+    likes = kind.likes
+    where = (likes.c[kind.key] == item["id"], likes.c.person_id == person_id)
+    postgresql = conn.dialect_name == "postgresql"
+    old = None
+    if not postgresql:
+        if read is None:
+            read = int(await conn.scalar(sa.select(likes.c.score).where(*where)) or 0)
+        old = read
+        if old == new:
+            return None
+    if new:
+        values = {kind.key: item["id"], "person_id": person_id, "score": new, "published": utcnow()}
+        if kind is COMMENT:
+            values["post_id"] = post["id"]
+        insert = pg.insert(likes).values(**values)
+        before = likes.alias("before")
+        stored: sa.UpdateBase = insert.on_conflict_do_update(
+            index_elements=[likes.c[kind.key], likes.c.person_id],
+            set_={"score": insert.excluded.score, "published": insert.excluded.published},
+            where=likes.c.score != insert.excluded.score,
+        ).returning(
+            sa.select(before.c.score)
+            .where(before.c[kind.key] == item["id"], before.c.person_id == person_id)
+            .scalar_subquery()
+            .label("old")
+        )
+    else:
+        stored = sa.delete(likes).where(*where).returning(likes.c.score.label("old"))
+    rows = await conn.fetch_all(stored)
+    if old is not None:
+        return old
+    # PostgreSQL: no row when the vote was `new` already (or there was none to take back).
+    return int(rows[0]["old"] or 0) if rows else None
+
+
 async def _vote(
     conn: Connection,
     person_id: int,
@@ -69,33 +125,21 @@ async def _vote(
     post: Row,
     new: int,
     ranks: Callable[[dict[str, int]], dict[str, float]] | None = None,
-) -> bool:
-    """Store the vote and move the counters; False when nothing changed. The caller holds
-    the voted item's row lock, so no other vote on it runs between reading the old vote and
-    moving the counters by the difference (moot/actions/locks.py). `ranks`: the item's
-    ranks from its counts after the vote (`item`, read under the lock, plus the deltas),
-    set by the same statement that moves them."""
-    likes, items = kind.likes, kind.items
-    where = (likes.c[kind.key] == item["id"], likes.c.person_id == person_id)
-    old = int(await conn.scalar(sa.select(likes.c.score).where(*where)) or 0)
-    if old == new:
-        return False
-    if new:
-        values = {kind.key: item["id"], "person_id": person_id, "score": new, "published": utcnow()}
-        if kind is COMMENT:
-            values["post_id"] = post["id"]
-        stmt = pg.insert(likes).values(**values)
-        await conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[likes.c[kind.key], likes.c.person_id],
-                set_={"score": stmt.excluded.score, "published": stmt.excluded.published},
-            )
-        )
-    else:
-        await conn.execute(sa.delete(likes).where(*where))
+    read: int | None = None,
+) -> Row | None:
+    """Store the vote and move the item's counters: the item as it is then, or None when
+    nothing changed. `item` was read under its row lock (`_store`). `ranks`: the item's
+    ranks from its counts after the vote (`item` plus the deltas), set by the same
+    statement that moves them. The creator's score follows the item's in that statement
+    (a trigger: moot/db/migrations/versions/0013_score_triggers.py). `read`: see
+    `_store`."""
+    old = await _store(conn, person_id, kind, item, post, new, read)
+    if old is None:
+        return None
+    items = kind.items
     d = _deltas(old, new)
     after = {name: int(item[name]) + delta for name, delta in d.items()}
-    await conn.execute(
+    return await conn.fetch_one(
         sa.update(items)
         .where(items.c.id == item["id"])
         .values(
@@ -104,14 +148,20 @@ async def _vote(
             downvotes=items.c.downvotes + d["downvotes"],
             **(ranks(after) if ranks is not None else {}),
         )
+        .returning(*items.c)
     )
-    creator_score = m.person.c[kind.creator_score]
-    await conn.execute(
-        sa.update(m.person)
-        .where(m.person.c.id == item["creator_id"])
-        .values({creator_score: creator_score + d["score"]})
+
+
+def _old_vote(kind: _Votable, item_id: sa.ColumnElement[int], person_id: int) -> Any:
+    """The person's vote on the item, as a column of the statement that reads the item
+    (SQLite: see `_store`); None when they have none."""
+    likes = kind.likes
+    return (
+        sa.select(likes.c.score)
+        .where(likes.c[kind.key] == item_id, likes.c.person_id == person_id)
+        .scalar_subquery()
+        .label("old_vote")
     )
-    return True
 
 
 def _post_ranks(post: Row, community: Row) -> Callable[[dict[str, int]], dict[str, float]]:
@@ -149,17 +199,21 @@ def own_comment_vote_counts(published: datetime) -> dict[str, object]:
     }
 
 
-async def own_comment_vote(conn: Connection, comment: Row) -> None:
+def own_comment_vote(comment: sa.FromClause) -> sa.Insert:
     """The vote row of a new comment's author, whose counters its insert set
-    (`own_comment_vote_counts`): nobody else can have voted on it yet."""
-    await conn.execute(
-        sa.insert(m.comment_like).values(
-            comment_id=comment["id"],
-            post_id=comment["post_id"],
-            person_id=comment["creator_id"],
-            score=1,
-            published=utcnow(),
-        )
+    (`own_comment_vote_counts`): nobody else can have voted on it yet. `comment`: the new
+    comment's row, as a subquery, or as the CTE of its insert's RETURNING (one statement
+    writes both: `comments.create_comment`)."""
+    c = comment.c
+    return sa.insert(m.comment_like).from_select(
+        ["comment_id", "post_id", "person_id", "score", "published"],
+        sa.select(
+            c.id,
+            c.post_id,
+            c.creator_id,
+            sa.literal(1, m.comment_like.c.score.type),
+            sa.literal(utcnow(), m.comment_like.c.published.type),
+        ),
     )
 
 
@@ -170,14 +224,61 @@ async def own_post_vote(conn: Connection, author: Actor, post: Row) -> None:
         await counters.refresh_post_ranks(conn, int(post["id"]))
 
 
-async def vote_post(conn: Connection, viewer: Actor, post_id: int, score: int) -> None:
-    target = await targets.post_target(conn, post_id, viewer.person_id, lock=True)
+@dataclass(frozen=True)
+class Voted:
+    """A vote on a post, done: the post as it is now and, when the caller asked for them
+    (`vote_post(view=…)`), its surroundings for the voter as `around.around_posts` reads
+    them, as they are after the vote."""
+
+    post: Row
+    around: Row | None
+
+
+async def vote_post(
+    conn: Connection, viewer: Actor, post_id: int, score: int, *, view: Around | None = None
+) -> Voted:
+    """A vote on a post, and (a local voter) the post marked read. Its one reading is the
+    locked post with its checks, the voter's audience, the old vote (SQLite) and, with
+    `view`, what the response shows around the post (moot/db/around.py)."""
+    local = not isinstance(viewer, RemoteActor)
+    p = m.post
+    extra: list[Any] = []
+    if conn.dialect_name == "sqlite":
+        extra.append(_old_vote(POST, p.c.id, viewer.person_id))
+    if local:
+        extra += audience_columns(viewer.person_id, p.c.community_id, to_followers=True)
+    shown: list[Any] = []
+    if view is not None:
+        shown = post_columns(
+            targets.CREATOR, m.community, viewer.person_id, view.person, view.community
+        )
+    target = await targets.post_target(
+        conn,
+        post_id,
+        viewer.person_id,
+        lock=True,
+        extra=[*extra, *shown],
+        joins=[targets.JOIN_CREATOR] if view is not None else [],
+    )
     post, community = target.post, target.community
     new = await _allowed_score(conn, viewer, score, target)
-    if await _vote(conn, viewer.person_id, POST, post, post, new, _post_ranks(post, community)):
-        await publish.voted(conn, viewer, str(post["ap_id"]), post, new, community)
+    ranks = _post_ranks(post, community)
+    read = int(target.row["old_vote"] or 0) if "old_vote" in target.row else None
+    voted = await _vote(conn, viewer.person_id, POST, post, post, new, ranks, read)
+    if voted is not None:
+        post = voted
+        known = audience_of(target.row) if local else None
+        await publish.voted(conn, viewer, str(post["ap_id"]), post, new, community, known)
     # Voting on a post counts as reading it, as in Lemmy.
     await mark_read(conn, viewer, [post_id], True)
+    around = None
+    if view is not None:
+        around = {str(c.name): target.row[c.name] for c in shown}
+        # What this vote changed: the voter's vote, and their read mark (all comments seen).
+        around["my_vote"] = new or None
+        if local:
+            around["read_comments"] = post["comments"]
+    return Voted(post, around)
 
 
 async def vote_comment(conn: Connection, viewer: Actor, comment_id: int, score: int) -> None:
@@ -185,7 +286,8 @@ async def vote_comment(conn: Connection, viewer: Actor, comment_id: int, score: 
     target = await targets.post_target(conn, int(comment["post_id"]), viewer.person_id)
     post = target.post
     new = await _allowed_score(conn, viewer, score, target)
-    if await _vote(conn, viewer.person_id, COMMENT, comment, post, new, _comment_ranks(comment)):
+    ranks = _comment_ranks(comment)
+    if await _vote(conn, viewer.person_id, COMMENT, comment, post, new, ranks) is not None:
         await publish.voted(conn, viewer, str(comment["ap_id"]), post, new, target.community)
 
 

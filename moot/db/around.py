@@ -12,6 +12,7 @@ ones the caller names (the JSON shapes' columns: no keys, no rendered HTML).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -22,19 +23,33 @@ from moot.db.engine import Connection, Row
 from moot.db.prepared import Prepared, among
 from moot.db.types import UtcDateTime, utcnow
 
-# The viewer's person id, in the statements for a signed-in viewer.
+# The viewer's person id and the time, in the statements built once.
 _VIEWER = sa.bindparam("viewer", type_=sa.Integer)
+_NOW = sa.bindparam("now", type_=UtcDateTime)
 
 
-def _prefixed(table: sa.Table | sa.Alias, prefix: str, names: Sequence[str]) -> list[Any]:
+@dataclass(frozen=True)
+class Around:
+    """The creator's, the community's and (for a comment) the post's columns a caller
+    shows (its JSON shapes')."""
+
+    person: Sequence[str]
+    community: Sequence[str]
+    post: Sequence[str] = ()
+
+
+def _prefixed(table: sa.FromClause, prefix: str, names: Sequence[str]) -> list[Any]:
     return [table.c[name].label(f"{prefix}{name}") for name in names]
 
 
 def _flags(
-    community_id: sa.ColumnElement[int], creator_id: sa.ColumnElement[int], signed_in: bool
+    community_id: sa.ColumnElement[int],
+    creator_id: sa.ColumnElement[int],
+    viewer: Any | None,
+    now: Any = _NOW,
 ) -> list[Any]:
+    """The creator's flags, and with a `viewer` (a parameter or a value) theirs."""
     lu, mod, ban = m.local_user, m.community_moderator, m.community_person_ban
-    now = sa.bindparam("now", type_=UtcDateTime)
     in_force = sa.or_(ban.c.expires.is_(None), ban.c.expires > now)
     flags: list[Any] = [
         sa.exists().where(lu.c.person_id == creator_id, lu.c.admin).label("creator_is_admin"),
@@ -45,34 +60,68 @@ def _flags(
         .where(ban.c.community_id == community_id, ban.c.person_id == creator_id, in_force)
         .label("creator_banned_from_community"),
     ]
-    if not signed_in:
+    if viewer is None:
         return flags
     follow, block = m.community_follower, m.person_block
     return [
         *flags,
         sa.select(follow.c.pending)
-        .where(follow.c.person_id == _VIEWER, follow.c.community_id == community_id)
+        .where(follow.c.person_id == viewer, follow.c.community_id == community_id)
         .scalar_subquery()
         .label("follow_pending"),
         sa.exists()
-        .where(block.c.person_id == _VIEWER, block.c.target_id == creator_id)
+        .where(block.c.person_id == viewer, block.c.target_id == creator_id)
         .label("creator_blocked"),
         sa.exists()
-        .where(ban.c.community_id == community_id, ban.c.person_id == _VIEWER, in_force)
+        .where(ban.c.community_id == community_id, ban.c.person_id == viewer, in_force)
         .label("banned_from_community"),
     ]
 
 
-def _mark(table: sa.Table, key: str, item_id: Any, label: str) -> Any:
-    return sa.exists().where(table.c.person_id == _VIEWER, table.c[key] == item_id).label(label)
+def _mark(table: sa.Table, key: str, item_id: Any, viewer: Any, label: str) -> Any:
+    return sa.exists().where(table.c.person_id == viewer, table.c[key] == item_id).label(label)
 
 
-def _value(table: sa.Table, key: str, column: str, item_id: Any) -> Any:
+def _value(table: sa.Table, key: str, column: str, item_id: Any, viewer: Any) -> Any:
     return (
         sa.select(table.c[column])
-        .where(table.c.person_id == _VIEWER, table.c[key] == item_id)
+        .where(table.c.person_id == viewer, table.c[key] == item_id)
         .scalar_subquery()
     )
+
+
+def post_columns(
+    creator: sa.FromClause,
+    community: sa.FromClause,
+    viewer: Any | None,
+    person_columns: Sequence[str],
+    community_columns: Sequence[str],
+    now: Any = None,
+) -> list[Any]:
+    """The columns `around_posts` reads for each post, for a statement whose FROM has the
+    post, its `creator` and its `community` (a vote reads them with the post it locks).
+    `viewer` and `now`: parameters (the statement built once) or values (now by default)."""
+    now = utcnow() if now is None else now
+    p = m.post
+    columns: list[Any] = [
+        *_prefixed(creator, "u_", person_columns),
+        *_prefixed(community, "c_", community_columns),
+        *_flags(p.c.community_id, p.c.creator_id, viewer, now),
+    ]
+    if viewer is not None:
+        columns += [
+            _mark(m.post_saved, "post_id", p.c.id, viewer, "saved"),
+            _mark(m.post_hide, "post_id", p.c.id, viewer, "hidden"),
+            _value(m.post_like, "post_id", "score", p.c.id, viewer).label("my_vote"),
+            _value(m.post_read, "post_id", "read_comments", p.c.id, viewer).label("read_comments"),
+        ]
+    return columns
+
+
+def new_comment_flags(creator_id: int) -> list[Any]:
+    """The flags `around_comments` reads, for a comment `creator_id` is about to write
+    on the post of the statement's FROM (they view it themselves)."""
+    return _flags(m.post.c.community_id, sa.literal(creator_id), creator_id, utcnow())
 
 
 def _params(ids: Collection[int], viewer_id: int | None) -> dict[str, Any]:
@@ -82,21 +131,9 @@ def _params(ids: Collection[int], viewer_id: int | None) -> dict[str, Any]:
 def _posts_statement(dialect: str, variant: tuple[Sequence[str], Sequence[str], bool]) -> Any:
     person_columns, community_columns, signed_in = variant
     p, u, c = m.post, m.person, m.community
-    columns: list[Any] = [
-        p.c.id,
-        *_prefixed(u, "u_", person_columns),
-        *_prefixed(c, "c_", community_columns),
-        *_flags(p.c.community_id, p.c.creator_id, signed_in),
-    ]
-    if signed_in:
-        columns += [
-            _mark(m.post_saved, "post_id", p.c.id, "saved"),
-            _mark(m.post_hide, "post_id", p.c.id, "hidden"),
-            _value(m.post_like, "post_id", "score", p.c.id).label("my_vote"),
-            _value(m.post_read, "post_id", "read_comments", p.c.id).label("read_comments"),
-        ]
+    viewer = _VIEWER if signed_in else None
     return (
-        sa.select(*columns)
+        sa.select(p.c.id, *post_columns(u, c, viewer, person_columns, community_columns, _NOW))
         .select_from(p)
         .join(u, u.c.id == p.c.creator_id)
         .join(c, c.c.id == p.c.community_id)
@@ -133,12 +170,12 @@ def _comments_statement(
         *_prefixed(p, "p_", post_columns),
         *_prefixed(u, "u_", person_columns),
         *_prefixed(c, "c_", community_columns),
-        *_flags(p.c.community_id, t.c.creator_id, signed_in),
+        *_flags(p.c.community_id, t.c.creator_id, _VIEWER if signed_in else None),
     ]
     if signed_in:
         columns += [
-            _mark(m.comment_saved, "comment_id", t.c.id, "saved"),
-            _value(m.comment_like, "comment_id", "score", t.c.id).label("my_vote"),
+            _mark(m.comment_saved, "comment_id", t.c.id, _VIEWER, "saved"),
+            _value(m.comment_like, "comment_id", "score", t.c.id, _VIEWER).label("my_vote"),
         ]
     return (
         sa.select(*columns)
@@ -173,6 +210,13 @@ async def around_comments(
     )
     rows = await conn.run(_COMMENTS, _params(comment_ids, viewer_id), variant)
     return {int(r["id"]): r for r in rows}
+
+
+def unprefixed(row: Row, prefix: str) -> Row:
+    """The columns of `row` that start with `prefix`, without it (see `Unprefixed`, for
+    a page's rows)."""
+    cut = len(prefix)
+    return {key[cut:]: value for key, value in row.items() if key.startswith(prefix)}
 
 
 class Unprefixed:

@@ -16,6 +16,7 @@ from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Row
 from moot.federation import compose, render
+from moot.federation.audience import Audience, audience, remote_followers
 from moot.federation.compose import Json
 from moot.federation.outbox import enqueue, enqueue_all, inbox_of, queued
 
@@ -23,45 +24,7 @@ Build = Callable[[str], Awaitable[Json]]
 
 
 async def _has_remote_followers(conn: Connection, community_id: int) -> bool:
-    return bool(await conn.scalar(sa.select(_remote_followers(community_id))))
-
-
-async def _audience(
-    conn: Connection,
-    actor_id: int,
-    community_id: int,
-    also_to: Sequence[int],
-    to_followers: bool,
-) -> tuple[str, bool, list[str]]:
-    """In one statement: this instance's origin, whether the community has followers on
-    other instances, and the remote inboxes of `also_to` and (`to_followers`) of the
-    actor's own followers."""
-    p, pf = m.person, m.person_follower
-    reached: list[sa.ColumnElement[bool]] = []
-    if also_to:
-        reached.append(p.c.id.in_(sorted(set(also_to))))
-    if to_followers:
-        followers = sa.select(pf.c.follower_id).where(pf.c.person_id == actor_id)
-        reached.append(sa.and_(p.c.id.in_(followers), ~p.c.deleted))
-    base = sa.select(sa.literal(1).label("one")).subquery()
-    rows = await conn.fetch_all(
-        sa.select(
-            queries.local_origin_query().scalar_subquery().label("origin"),
-            _remote_followers(community_id).label("followed"),
-            p.c.inbox_url,
-            p.c.shared_inbox_url,
-        )
-        .select_from(base)
-        .outerjoin(p, sa.and_(~p.c.local, sa.or_(*reached)) if reached else sa.false())
-    )
-    inboxes = [inbox_of(r) for r in rows if r["inbox_url"] is not None]
-    return str(rows[0]["origin"]).rstrip("/"), bool(rows[0]["followed"]), inboxes
-
-
-def _remote_followers(community_id: int) -> sa.Exists:
-    # An alias: `_audience` has person in its FROM, which the subquery must not correlate to.
-    f, p = m.community_follower, m.person.alias("follower")
-    return sa.exists().where(f.c.community_id == community_id, p.c.id == f.c.person_id, ~p.c.local)
+    return bool(await conn.scalar(sa.select(remote_followers(community_id))))
 
 
 async def in_community(
@@ -73,11 +36,13 @@ async def in_community(
     also_to: Sequence[int] = (),
     to_followers: bool = False,
     of_post: bool = False,
+    known: Audience | None = None,
 ) -> None:
     """Send what `actor` did in `community`; `also_to` names persons who get a copy, and
     `to_followers` (posts, comments, votes: never a moderator's act) sends one to each of
     the actor's own followers. Inboxes are deduplicated by the outbox. `of_post`: it is
-    the Create or Update of a post (announced twice, see `_announced`)."""
+    the Create or Update of a post (announced twice, see `_announced`). `known`: the
+    audience of a local actor, when the caller read it (`audience.audience_columns`)."""
     local_community = bool(community["local"])
     if isinstance(actor, RemoteActor):
         if (
@@ -88,9 +53,9 @@ async def in_community(
             origin = await queries.local_origin(conn)
             await enqueue_all(conn, _announced(origin, community, actor.activity, of_post=of_post))
         return
-    origin, followed, extra = await _audience(
-        conn, actor.person_id, int(community["id"]), also_to, to_followers
-    )
+    if known is None:
+        known = await audience(conn, actor.person_id, int(community["id"]), also_to, to_followers)
+    origin, followed, extra = known.origin, known.followed, known.inboxes
     signer = str(actor.person["actor_id"])
     if local_community:
         if not followed and not extra:
@@ -148,29 +113,37 @@ async def comment_saved(
     comment: Row,
     kind: str,
     thread: render.Thread | None = None,
+    known: Audience | None = None,
 ) -> None:
     """Create or Update of a comment; the author replied to and those mentioned get a copy.
-    `thread`: the rows its Note names, when the caller has them (`render.thread_of`)."""
+    `thread`: the rows its Note names, when the caller has them (`render.thread_of`);
+    `known`: its audience, likewise (`audience.audience_columns`)."""
     if thread is None:
         thread = await render.thread_of(conn, comment)
     replied_to = int(thread.parent_creator["id"])
-    known = thread
+    named = thread
 
     async def build(origin: str) -> Json:
-        note = await render.note(conn, comment, known)
+        note = await render.note(conn, comment, named)
         return compose.create_or_update(
             kind,
             origin,
             actor_id_of(actor),
             note,
-            str(known.community["actor_id"]),
+            str(named.community["actor_id"]),
             note["cc"][1:],
             note.get("tag"),
         )
 
     mentioned = [int(p["id"]) for p in thread.mentioned]
     await in_community(
-        conn, actor, thread.community, build, also_to=[replied_to, *mentioned], to_followers=True
+        conn,
+        actor,
+        thread.community,
+        build,
+        also_to=[replied_to, *mentioned],
+        to_followers=True,
+        known=known,
     )
 
 
@@ -210,9 +183,11 @@ async def voted(
     post: Row,
     score: int,
     community: Row | None = None,
+    known: Audience | None = None,
 ) -> None:
     """Like, Dislike, or (score 0) an Undo that always wraps a new Like, as Lemmy's.
-    `community`: the post's, when the caller has read it already."""
+    `community`: the post's, when the caller has read it already; `known`: its audience
+    (`to_followers`), likewise."""
     if community is None:
         community = await community_of(conn, post)
 
@@ -221,7 +196,7 @@ async def voted(
         vote = compose.vote(kind, origin, actor_id_of(actor), ap_id, str(community["actor_id"]))
         return vote if score else compose.undo(origin, vote)
 
-    await in_community(conn, actor, community, build, to_followers=True)
+    await in_community(conn, actor, community, build, to_followers=True, known=known)
 
 
 async def followed(conn: Connection, actor: Actor, community: Row, follow: bool) -> None:

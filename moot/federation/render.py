@@ -68,6 +68,7 @@ async def thread_of(
     community: Row | None = None,
     parent: Row | None = None,
     mentioned: list[Row] | None = None,
+    parent_creator: Row | None = None,
 ) -> Thread:
     """The comment's `Thread`, reading only the rows the caller does not pass (a writer
     has most of them in hand already)."""
@@ -86,6 +87,8 @@ async def thread_of(
         mentioned = await mentioned_persons(conn, str(comment["content"]))
     parent_creator_id = int((parent or post)["creator_id"])
     known = {int(p["id"]): p for p in (creator, *mentioned)}
+    if parent_creator is not None:
+        known[int(parent_creator["id"])] = parent_creator
     parent_creator = known.get(parent_creator_id) or await one(conn, m.person, parent_creator_id)
     return Thread(creator, post, community, parent, parent_creator, mentioned)
 

@@ -137,9 +137,10 @@ async def _new_comment(
     try:
         async with moot.db.transaction() as tx:
             viewer = await required_viewer(tx, request)
-            row = await comments.create_comment(
+            created = await comments.create_comment(
                 tx, moot.settings, viewer, post_id, content, parent_id, None
             )
+            row = created.comment
             item = (await comment_items(tx, [row], viewer))[0]
     except ApiError as exc:
         if is_htmx(request) or exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):

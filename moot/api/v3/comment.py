@@ -39,10 +39,19 @@ async def create_comment(request: AnyRequest, data: forms.CreateComment) -> Json
     moot = state(request)
     async with moot.db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        row = await comments.create_comment(
-            tx, moot.settings, viewer, data.post_id, data.content, data.parent_id, data.language_id
+        created = await comments.create_comment(
+            tx,
+            moot.settings,
+            viewer,
+            data.post_id,
+            data.content,
+            data.parent_id,
+            data.language_id,
+            view=views.AROUND,
         )
-        return await _response_for(tx, row, viewer)
+        assert created.around is not None
+        view = views.comment_view(created.comment, created.around, viewer)
+        return {"comment_view": view, "recipient_ids": []}
 
 
 @put("/")

@@ -182,8 +182,9 @@ async def list_posts_route(
 async def like_post(request: AnyRequest, data: forms.CreatePostLike) -> Json:
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        await votes.vote_post(tx, viewer, data.post_id, data.score)
-        return await _post_response(tx, data.post_id, viewer)
+        voted = await votes.vote_post(tx, viewer, data.post_id, data.score, view=views.AROUND)
+        assert voted.around is not None
+        return {"post_view": views.post_view(voted.post, voted.around, viewer)}
 
 
 @put("/save")

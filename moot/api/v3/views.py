@@ -11,7 +11,7 @@ from moot.api.v3.shapes import Json
 from moot.auth import Viewer
 from moot.db import models as m
 from moot.db import queries as q
-from moot.db.around import around_comments, around_posts
+from moot.db.around import Around, around_comments, around_posts
 from moot.db.engine import Connection, Row
 
 # The creator, community and (of a comment) post, as moot/db/around.py prefixes them.
@@ -38,9 +38,12 @@ class _Once:
 
 
 class _Surroundings:
+    """The creators, communities and posts an answer has shaped."""
+
     def __init__(self) -> None:
         self.creator = _Once(_CREATOR, "u_id")
         self.community = _Once(_COMMUNITY, "c_id")
+        self.post = _Once(_POST, "p_id")
 
 
 def _subscribed(follows: dict[int, bool], community_id: int) -> str:
@@ -65,6 +68,10 @@ def _add_around(view: Json, row: Row, viewer: Viewer | None, shaped: _Surroundin
     view["creator_blocked"] = viewer is not None and bool(row["creator_blocked"])
 
 
+# What a post or comment view shows of its creator and community (`moot.db.around`).
+AROUND = Around(shapes.PERSON_COLUMNS, shapes.COMMUNITY_COLUMNS, shapes.POST_COLUMNS)
+
+
 async def post_views(conn: Connection, posts: Sequence[Row], viewer: Viewer | None) -> list[Json]:
     if not posts:
         return []
@@ -72,24 +79,28 @@ async def post_views(conn: Connection, posts: Sequence[Row], viewer: Viewer | No
         conn,
         [int(p["id"]) for p in posts],
         viewer.person_id if viewer is not None else None,
-        shapes.PERSON_COLUMNS,
-        shapes.COMMUNITY_COLUMNS,
+        AROUND.person,
+        AROUND.community,
     )
-    out, shaped = [], _Surroundings()
-    for p in posts:
-        row = around[int(p["id"])]
-        seen = row.get("read_comments")
-        view: Json = {"post": shapes.post(p)}
-        _add_around(view, row, viewer, shaped)
-        view["counts"] = shapes.post_counts(p)
-        view["saved"] = bool(row.get("saved"))
-        view["read"] = seen is not None
-        view["hidden"] = bool(row.get("hidden"))
-        view["unread_comments"] = int(p["comments"]) - int(seen or 0)
-        if row.get("my_vote") is not None:
-            view["my_vote"] = int(row["my_vote"])
-        out.append(view)
-    return out
+    shaped = _Surroundings()
+    return [post_view(p, around[int(p["id"])], viewer, shaped) for p in posts]
+
+
+def post_view(p: Row, row: Row, viewer: Viewer | None, shaped: _Surroundings | None = None) -> Json:
+    """A post's view from its row and its `around_posts` row (or an action's reading of
+    the same columns: `votes.Voted`); `shaped`, what the answer has shaped already."""
+    shaped = shaped or _Surroundings()
+    seen = row.get("read_comments")
+    view: Json = {"post": shapes.post(p)}
+    _add_around(view, row, viewer, shaped)
+    view["counts"] = shapes.post_counts(p)
+    view["saved"] = bool(row.get("saved"))
+    view["read"] = seen is not None
+    view["hidden"] = bool(row.get("hidden"))
+    view["unread_comments"] = int(p["comments"]) - int(seen or 0)
+    if row.get("my_vote") is not None:
+        view["my_vote"] = int(row["my_vote"])
+    return view
 
 
 async def comment_views(
@@ -101,25 +112,32 @@ async def comment_views(
         conn,
         [int(c["id"]) for c in comments],
         viewer.person_id if viewer is not None else None,
-        shapes.PERSON_COLUMNS,
-        shapes.COMMUNITY_COLUMNS,
-        shapes.POST_COLUMNS,
+        AROUND.person,
+        AROUND.community,
+        AROUND.post,
     )
+    shaped = _Surroundings()
+    return [comment_view(c, around[int(c["id"])], viewer, shaped) for c in comments]
+
+
+def comment_view(
+    c: Row, row: Row, viewer: Viewer | None, shaped: _Surroundings | None = None
+) -> Json:
+    """A comment's view from its row and its `around_comments` row (or an action's
+    reading of the same columns: `comments.Created`); `shaped`, what the answer has
+    shaped already."""
+    shaped = shaped or _Surroundings()
     sees_everything = viewer is not None and viewer.is_admin
-    out, shaped, post_of = [], _Surroundings(), _Once(_POST, "p_id")
-    for c in comments:
-        row = around[int(c["id"])]
-        gone = bool(c["deleted"] or c["removed"])
-        comment = shapes.comment(c, hide_content=gone and not sees_everything)
-        view: Json = {"comment": comment}
-        _add_around(view, row, viewer, shaped)
-        view["post"] = post_of(row)
-        view["counts"] = shapes.comment_counts(c, comment["published"])
-        view["saved"] = bool(row.get("saved"))
-        if row.get("my_vote") is not None:
-            view["my_vote"] = int(row["my_vote"])
-        out.append(view)
-    return out
+    gone = bool(c["deleted"] or c["removed"])
+    comment = shapes.comment(c, hide_content=gone and not sees_everything)
+    view: Json = {"comment": comment}
+    _add_around(view, row, viewer, shaped)
+    view["post"] = shaped.post(row)
+    view["counts"] = shapes.comment_counts(c, comment["published"])
+    view["saved"] = bool(row.get("saved"))
+    if row.get("my_vote") is not None:
+        view["my_vote"] = int(row["my_vote"])
+    return view
 
 
 async def community_views(

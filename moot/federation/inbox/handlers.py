@@ -218,7 +218,11 @@ async def _vote(
     kind, row = target
     item_id = int(row["id"])
     if kind == "post":
-        return lambda tx: votes.vote_post(tx, actor, item_id, score)
+
+        async def on_post(tx: Connection) -> None:
+            await votes.vote_post(tx, actor, item_id, score)
+
+        return on_post
     return lambda tx: votes.vote_comment(tx, actor, item_id, score)
 
 

@@ -150,7 +150,7 @@ async def prepare_comment(
                 tx, settings, actor, existing, fields.content, fields.language_id, received
             )
         else:
-            comment = await comments.create_comment(
+            created = await comments.create_comment(
                 tx,
                 settings,
                 actor,
@@ -160,6 +160,7 @@ async def prepare_comment(
                 fields.language_id,
                 received,
             )
+            comment = created.comment
         if note.distinguished is not None and note.distinguished != comment["distinguished"]:
             await _distinguish(tx, actor, comment, note.distinguished)
 
