@@ -85,7 +85,7 @@ async def test_received_content_is_proxied_and_recorded_once(
             },
             Received(f"{FAR}/post/1", utcnow()),
         )
-        comment = await comments.create_comment(
+        created = await comments.create_comment(
             tx,
             settings,
             sender,
@@ -95,6 +95,7 @@ async def test_received_content_is_proxied_and_recorded_once(
             None,
             Received(f"{FAR}/comment/1", utcnow()),
         )
+    comment = created.comment
     assert post["body"] == f"![p]({proxied(picture, settings.origin)})"
     assert post["thumbnail_url"] == proxied(f"{FAR}/thumb.png", settings.origin)
     assert proxied(picture, settings.origin) in str(post["body_html"])

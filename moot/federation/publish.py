@@ -232,7 +232,8 @@ async def community_edited(conn: Connection, actor: Actor, community: Row) -> No
     """Update{Group}, sent by the moderator who made the change."""
 
     async def build(origin: str) -> Json:
-        group = await render.group(conn, community, origin)
+        pem = await render.public_pem(conn, m.community, community)
+        group = render.group(community, pem, origin)
         return compose.update_group(origin, actor_id_of(actor), group, str(community["actor_id"]))
 
     await in_community(conn, actor, community, build)

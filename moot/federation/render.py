@@ -26,17 +26,22 @@ async def one(conn: Connection, table: sa.Table, row_id: int) -> Row:
     return row
 
 
-async def public_pem(
-    conn: Connection, table: sa.Table, row: Row, db: Database | None = None
-) -> str:
-    """The actor's public key, its pair made on first use: in `conn` when that is a
-    transaction (db None), else in a transaction of its own."""
+async def public_pem(conn: Connection, table: sa.Table, row: Row) -> str:
+    """The actor's public key, its pair made on first use in `conn`, a transaction."""
     if row.get("public_key") and row.get("private_key"):
         return str(row["public_key"])
-    if db is None:
-        return (await actor_keys(conn, table, row))[1]
+    return (await actor_keys(conn, table, row))[1]
+
+
+async def public_pem_of(db: Database, table: sa.Table, row: Row) -> str:
+    """The actor's public key, its pair made on first use in a transaction of its own.
+    Call it holding no connection: readers that each held one while waiting for the
+    transaction's left SQLite's pool empty, and the transaction waiting for a connection
+    (five first fetches of one actor at once deadlocked an instance)."""
+    if row.get("public_key") and row.get("private_key"):
+        return str(row["public_key"])
     async with db.transaction() as tx:
-        return (await actor_keys(tx, table, row))[1]
+        return await public_pem(tx, table, row)
 
 
 async def page(conn: Connection, post: Row) -> Json:
@@ -109,13 +114,11 @@ async def note(conn: Connection, comment: Row, thread: Thread | None = None) -> 
     )
 
 
-async def person(conn: Connection, row: Row, origin: str, db: Database | None = None) -> Json:
-    pem = await public_pem(conn, m.person, row, db)
+def person(row: Row, pem: str, origin: str) -> Json:
     return plain(person_json(row, pem, origin))
 
 
-async def group(conn: Connection, row: Row, origin: str, db: Database | None = None) -> Json:
-    pem = await public_pem(conn, m.community, row, db)
+def group(row: Row, pem: str, origin: str) -> Json:
     # Every language is allowed in a moot community, which Lemmy writes as no list.
     return plain(group_json(row, pem, origin, []))
 

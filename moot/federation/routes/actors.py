@@ -26,7 +26,7 @@ async def site_actor(request: AnyRequest) -> Response[bytes]:
     moot = state(request)
     async with moot.db.connection() as conn:
         site, _ = await load_site(conn)
-        pem = await render.public_pem(conn, m.site, site, moot.db)
+    pem = await render.public_pem_of(moot.db, m.site, site)
     shape = application_json(site, pem, moot.settings.origin, moot.settings.hostname, [])
     return activity_json(plain(shape))
 
@@ -70,9 +70,10 @@ async def person_actor(request: AnyRequest, name: str) -> Response[bytes]:
     moot = state(request)
     async with moot.db.connection() as conn:
         row = await _local_person(conn, name)
-        if row["deleted"]:
-            return gone(str(row["actor_id"]))
-        return activity_json(await render.person(conn, row, moot.settings.origin, moot.db))
+    if row["deleted"]:
+        return gone(str(row["actor_id"]))
+    pem = await render.public_pem_of(moot.db, m.person, row)
+    return activity_json(render.person(row, pem, moot.settings.origin))
 
 
 @get("/u/{name:str}/outbox")
@@ -88,9 +89,10 @@ async def community_actor(request: AnyRequest, name: str) -> Response[bytes]:
     moot = state(request)
     async with moot.db.connection() as conn:
         row = await _local_community(conn, name)
-        if row["deleted"] or row["removed"]:
-            return gone(str(row["actor_id"]))
-        return activity_json(await render.group(conn, row, moot.settings.origin, moot.db))
+    if row["deleted"] or row["removed"]:
+        return gone(str(row["actor_id"]))
+    pem = await render.public_pem_of(moot.db, m.community, row)
+    return activity_json(render.group(row, pem, moot.settings.origin))
 
 
 def _visible_posts(community_id: int) -> sa.Select[Any]:
