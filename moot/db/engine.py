@@ -256,7 +256,35 @@ class Connection:
         return next(iter(row.values())) if row else None
 
 
-class _PgConnection(Connection):
+class _DriverConnection(Connection):
+    """A driver's connection: statements compiled by `_Compiler` or kept by `Prepared`,
+    their rows fetched by the driver (`_records`)."""
+
+    _compiler: _Compiler
+
+    async def _records(self, sql: str, values: list[Any]) -> Sequence[Sequence[Any]]:
+        raise NotImplementedError
+
+    async def fetch_all(
+        self, stmt: ClauseElement, params: dict[str, Any] | None = None
+    ) -> list[Row]:
+        sql, values, plan = self._compiler.prepare(stmt, params)
+        note(sql)
+        with _refused_values():
+            records = await self._records(sql, values)
+        return _to_rows(plan, records)
+
+    async def run(
+        self, prepared: Prepared, params: Mapping[str, Any], variant: Hashable = None
+    ) -> list[Row]:
+        plan = prepared.plan(self._compiler.dialect, variant)
+        note(plan.sql)
+        with _refused_values():
+            records = await self._records(plan.sql, plan.values(params))
+        return plan.rows(records)
+
+
+class _PgConnection(_DriverConnection):
     dialect_name = "postgresql"
 
     def __init__(
@@ -269,23 +297,9 @@ class _PgConnection(Connection):
         self._compiler = compiler
         self.cache = cache
 
-    async def fetch_all(
-        self, stmt: ClauseElement, params: dict[str, Any] | None = None
-    ) -> list[Row]:
-        sql, values, plan = self._compiler.prepare(stmt, params)
-        note(sql)
-        with _refused_values():
-            records = await self._conn.fetch(sql, *values)
-        return _to_rows(plan, [tuple(r.values()) for r in records])
-
-    async def run(
-        self, prepared: Prepared, params: Mapping[str, Any], variant: Hashable = None
-    ) -> list[Row]:
-        plan = prepared.plan(self._compiler.dialect, variant)
-        note(plan.sql)
-        with _refused_values():
-            records = await self._conn.fetch(plan.sql, *plan.values(params))
-        return plan.rows(records)
+    async def _records(self, sql: str, values: list[Any]) -> Sequence[Sequence[Any]]:
+        records: Sequence[Sequence[Any]] = await self._conn.fetch(sql, *values)
+        return records
 
     async def execute(self, stmt: ClauseElement, params: dict[str, Any] | None = None) -> int:
         sql, values, _ = self._compiler.prepare(stmt, params)
@@ -296,7 +310,7 @@ class _PgConnection(Connection):
         return int(tail) if tail.isdigit() else 0
 
 
-class _SqliteConnection(Connection):
+class _SqliteConnection(_DriverConnection):
     dialect_name = "sqlite"
 
     def __init__(
@@ -309,25 +323,9 @@ class _SqliteConnection(Connection):
         self._compiler = compiler
         self.cache = cache
 
-    async def fetch_all(
-        self, stmt: ClauseElement, params: dict[str, Any] | None = None
-    ) -> list[Row]:
-        sql, values, plan = self._compiler.prepare(stmt, params)
-        note(sql)
-        with _refused_values():
-            async with self._conn.execute(sql, values) as cursor:
-                records = await cursor.fetchall()
-        return _to_rows(plan, records)  # type: ignore[arg-type]
-
-    async def run(
-        self, prepared: Prepared, params: Mapping[str, Any], variant: Hashable = None
-    ) -> list[Row]:
-        plan = prepared.plan(self._compiler.dialect, variant)
-        note(plan.sql)
-        with _refused_values():
-            async with self._conn.execute(plan.sql, plan.values(params)) as cursor:
-                records = await cursor.fetchall()
-        return plan.rows(records)
+    async def _records(self, sql: str, values: list[Any]) -> Sequence[Sequence[Any]]:
+        async with self._conn.execute(sql, values) as cursor:
+            return list(await cursor.fetchall())
 
     async def execute(self, stmt: ClauseElement, params: dict[str, Any] | None = None) -> int:
         sql, values, _ = self._compiler.prepare(stmt, params)
