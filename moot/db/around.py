@@ -11,7 +11,7 @@ ones the caller names (the JSON shapes' columns: no keys, no rendered HTML).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -217,6 +217,23 @@ def unprefixed(row: Row, prefix: str) -> Row:
     a page's rows)."""
     cut = len(prefix)
     return {key[cut:]: value for key, value in row.items() if key.startswith(prefix)}
+
+
+class Once:
+    """`make(row)` once per value of `row[key]` (a creator's, community's or post's id):
+    a page's items share them (a thread's 300 comments have one post and one community),
+    and what is made of one is the same wherever it appears."""
+
+    def __init__(self, make: Callable[[Row], Row], key: str) -> None:
+        self._make, self._key = make, key
+        self._done: dict[Any, Row] = {}
+
+    def __call__(self, row: Row) -> Row:
+        key = row[self._key]
+        found = self._done.get(key)
+        if found is None:
+            found = self._done[key] = self._make(row)
+        return found
 
 
 class Unprefixed:

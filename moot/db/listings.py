@@ -163,19 +163,21 @@ async def list_comments(conn: Connection, f: CommentFilter, page: int, limit: in
     }
     variant = replace(
         f,
-        post_id=_given(f.post_id),
+        post_id=given(f.post_id),
         parent_path="" if f.parent_path is not None else None,
-        community_id=_given(f.community_id),
-        creator_id=_given(f.creator_id),
-        max_depth=_given(f.max_depth),
-        viewer_id=_given(f.viewer_id),
+        community_id=given(f.community_id),
+        creator_id=given(f.creator_id),
+        max_depth=given(f.max_depth),
+        viewer_id=given(f.viewer_id),
         # Any given window is one variant: the time itself is a parameter.
         top_window_since=_GIVEN_TIME if f.top_window_since is not None else None,
     )
     return await conn.run(_COMMENTS, params, variant)
 
 
-def _given(value: int | None) -> int | None:
+def given(value: int | None) -> int | None:
+    """A filter's id reduced to whether it is given (0) or not (None): the statement's
+    text depends on that, the id itself is a parameter."""
     return None if value is None else 0
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from moot import ranking
 from moot.db import models as m
 from moot.db.engine import Connection, Row
-from moot.db.listings import blocked_instances, follows_of, ordered
+from moot.db.listings import blocked_instances, follows_of, given, ordered
 from moot.db.prepared import Prepared
 from moot.db.types import UtcDateTime, utcnow
 from moot.errors import ApiError, ErrorCode
@@ -144,10 +144,6 @@ class _Variant:
     f: PostFilter
     own_profile: bool
     after: _After | None
-
-
-def _given(value: int | None) -> int | None:
-    return None if value is None else 0
 
 
 def _visible(v: _Variant) -> list[sa.ColumnElement[bool]]:
@@ -339,10 +335,10 @@ async def list_posts(
     variant = _Variant(
         replace(
             f,
-            community_id=_given(f.community_id),
-            creator_id=_given(f.creator_id),
-            viewer_id=_given(f.viewer_id),
-            viewer_local_user_id=_given(f.viewer_local_user_id),
+            community_id=given(f.community_id),
+            creator_id=given(f.creator_id),
+            viewer_id=given(f.viewer_id),
+            viewer_local_user_id=given(f.viewer_local_user_id),
         ),
         own_profile=f.creator_id is not None and f.creator_id == f.viewer_id,
         after=how,

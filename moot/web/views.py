@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from moot.auth import Viewer
 from moot.db import models as m
-from moot.db.around import Unprefixed, around_comments, around_posts
+from moot.db.around import Once, Unprefixed, around_comments, around_posts
 from moot.db.engine import Connection, Row
 
 
@@ -74,27 +74,11 @@ _COMMUNITY_OF = Unprefixed("c_", _COMMUNITY)
 _POST_OF = Unprefixed("p_", _POST)
 
 
-class _Once:
-    """Each person, community or post of a page read out of its rows once, by id: a
-    thread's 300 comments share one post and one community."""
-
-    def __init__(self, unprefixed: Unprefixed, key: str) -> None:
-        self._unprefixed, self._key = unprefixed, key
-        self._done: dict[int, Row] = {}
-
-    def __call__(self, row: Row) -> Row:
-        key = row[self._key]
-        found = self._done.get(key)
-        if found is None:
-            found = self._done[key] = self._unprefixed(row)
-        return found
-
-
 class _Page:
     def __init__(self) -> None:
-        self.creator = _Once(_CREATOR_OF, "u_id")
-        self.community = _Once(_COMMUNITY_OF, "c_id")
-        self.post = _Once(_POST_OF, "p_id")
+        self.creator = Once(_CREATOR_OF, "u_id")
+        self.community = Once(_COMMUNITY_OF, "c_id")
+        self.post = Once(_POST_OF, "p_id")
 
 
 def _byline(row: Row, creator: int, viewer: Viewer | None, page: _Page) -> Byline:

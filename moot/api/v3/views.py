@@ -11,7 +11,7 @@ from moot.api.v3.shapes import Json
 from moot.auth import Viewer
 from moot.db import models as m
 from moot.db import queries as q
-from moot.db.around import Around, around_comments, around_posts
+from moot.db.around import Around, Once, around_comments, around_posts
 from moot.db.engine import Connection, Row
 
 # The creator, community and (of a comment) post, as moot/db/around.py prefixes them.
@@ -20,30 +20,13 @@ _COMMUNITY = shapes.COMMUNITY.prefixed("c_")
 _POST = shapes.POST.prefixed("p_")
 
 
-class _Once:
-    """Each creator, community or post shaped once per answer, by id: a page's items share
-    them (a thread's 300 comments have one post and one community), and the JSON of one
-    is the same wherever it appears."""
-
-    def __init__(self, shape: shapes.Shape, key: str) -> None:
-        self._shape, self._key = shape, key
-        self._done: dict[int, Json] = {}
-
-    def __call__(self, row: Row) -> Json:
-        key = row[self._key]
-        found = self._done.get(key)
-        if found is None:
-            found = self._done[key] = self._shape(row)
-        return found
-
-
 class _Surroundings:
     """The creators, communities and posts an answer has shaped."""
 
     def __init__(self) -> None:
-        self.creator = _Once(_CREATOR, "u_id")
-        self.community = _Once(_COMMUNITY, "c_id")
-        self.post = _Once(_POST, "p_id")
+        self.creator = Once(_CREATOR, "u_id")
+        self.community = Once(_COMMUNITY, "c_id")
+        self.post = Once(_POST, "p_id")
 
 
 def _subscribed(follows: dict[int, bool], community_id: int) -> str:
