@@ -6,10 +6,9 @@ keys are left out when empty, as Lemmy's `skip_serializing_none` does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
-from operator import itemgetter
 from typing import Any
 
 from moot.db import models as m
@@ -48,34 +47,47 @@ class Shape:
     writes `2020-09-02T13:05:07.123456Z` as `stamp` does, in C. Only a whole second is
     stamped here, as msgspec would leave out its `.000000` (tests/reads/test_moments.py).
 
-    Built once per shape: a page of 20 posts picks ~100 objects, so the keys, where each is
-    read from and which are moments are worked out here, not per object."""
+    Built once per shape: a page of 20 posts picks ~100 objects, so each shape is turned
+    into a plain function of the row (`_picker`) that reads every key by name, with no
+    loop, zip or test of which keys are moments left for each object."""
 
     def __init__(self, required: Sequence[str], optional: Sequence[str] = (), prefix: str = ""):
         self.required, self.optional = tuple(required), tuple(optional)
-        self._read = itemgetter(*(prefix + key for key in self.required))
-        self._times = tuple(key for key in self.required if key in _TIMES)
-        self._optional = tuple((key, prefix + key, key in _TIMES) for key in self.optional)
+        self._pick = _picker(self.required, self.optional, prefix)
 
     def prefixed(self, prefix: str) -> Shape:
         return Shape(self.required, self.optional, prefix)
 
     def __call__(self, row: Mapping[str, Any]) -> Json:
-        values = self._read(row)
-        out: Json = (
-            dict(zip(self.required, values, strict=True))
-            if len(self.required) > 1
-            else {self.required[0]: values}
-        )
-        for key in self._times:
-            value = out[key]
-            if value is not None and not value.microsecond:
-                out[key] = stamp(value)
-        for key, column, time in self._optional:
-            value = row.get(column)
-            if value is not None and value != "":
-                out[key] = stamp(value) if time and not value.microsecond else value
-        return out
+        return self._pick(row)
+
+
+def _picker(
+    required: tuple[str, ...], optional: tuple[str, ...], prefix: str
+) -> Callable[[Mapping[str, Any]], Json]:
+    """The source of a function picking the shape from a row, compiled. Keys and columns
+    are written as literals (`repr`); they are moot's own column names, never input."""
+    lines = ["def pick(row):", "    out = {"]
+    lines += [f"        {key!r}: row[{prefix + key!r}]," for key in required]
+    lines.append("    }")
+    for key in required:
+        if key in _TIMES:
+            lines.append(f"    value = out[{key!r}]")
+            lines.append("    if value is not None and not value.microsecond:")
+            lines.append(f"        out[{key!r}] = stamp(value)")
+    for key in optional:
+        lines.append(f"    value = row.get({prefix + key!r})")
+        if key in _TIMES:
+            lines.append("    if value is not None:")
+            lines.append(f"        out[{key!r}] = value if value.microsecond else stamp(value)")
+        else:
+            lines.append('    if value is not None and value != "":')
+            lines.append(f"        out[{key!r}] = value")
+    lines.append("    return out")
+    scope: dict[str, Any] = {"stamp": stamp}
+    exec("\n".join(lines), scope)  # the text above, built from constants
+    pick: Callable[[Mapping[str, Any]], Json] = scope["pick"]
+    return pick
 
 
 @cache
