@@ -237,6 +237,14 @@ _COMMENT = Shape(
     ("updated",),
 )
 _COMMENT_COUNTS = Shape(("score", "upvotes", "downvotes"))
+# The columns `comment` and `comment_counts` read.
+COMMENT_COLUMNS = (
+    *_COMMENT.required,
+    *_COMMENT.optional,
+    "path",
+    *_COMMENT_COUNTS.required,
+    "child_count",
+)
 
 
 def comment(row: Row, *, hide_content: bool) -> Json:
