@@ -6,10 +6,9 @@ keys are left out when empty, as Lemmy's `skip_serializing_none` does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
-from operator import itemgetter
 from typing import Any
 
 import msgspec
@@ -57,12 +56,13 @@ class Shape:
     when neither None nor "" (Lemmy's `skip_serializing_none`), moments stamped. The row's
     columns may carry a `prefix` (`u_name` for the creator's name, moot/db/around.py).
 
-    Built once per shape: a page of 20 posts picks ~100 objects, so the keys, where each is
-    read from and which are moments are worked out here, not per object."""
+    Built once per shape: a page of 20 posts picks ~100 objects (a thread's tree ~900), so
+    the keys, where each is read from and which are moments are worked out here, not per
+    object."""
 
     def __init__(self, required: Sequence[str], optional: Sequence[str] = (), prefix: str = ""):
         self.required, self.optional = tuple(required), tuple(optional)
-        self._read = itemgetter(*(prefix + key for key in self.required))
+        self._pick = _picker(self.required, prefix)
         self._times = tuple(key for key in self.required if key in _TIMES)
         self._optional = tuple((key, prefix + key, key in _TIMES) for key in self.optional)
 
@@ -70,12 +70,7 @@ class Shape:
         return Shape(self.required, self.optional, prefix)
 
     def __call__(self, row: Mapping[str, Any]) -> Json:
-        values = self._read(row)
-        out: Json = (
-            dict(zip(self.required, values, strict=True))
-            if len(self.required) > 1
-            else {self.required[0]: values}
-        )
+        out = self._pick(row)
         for key in self._times:
             value = out[key]
             if value is not None:
@@ -85,6 +80,18 @@ class Shape:
             if value is not None and value != "":
                 out[key] = stamp(value) if time else value
         return out
+
+
+def _picker(keys: Sequence[str], prefix: str) -> Callable[[Mapping[str, Any]], Json]:
+    """`row` → `{key: row[prefix + key], …}` in the order of `keys`, as a dict display
+    compiled once: Python builds one with constant keys in half the time of
+    `dict(zip(keys, itemgetter(…)(row)))` (0.56 against 1.2 µs for a comment's 11 keys).
+    The keys are the shapes' own names, never a client's."""
+    items = ", ".join(f"{key!r}: row[{prefix + key!r}]" for key in keys)
+    namespace: dict[str, Any] = {}
+    exec(f"def pick(row):\n    return {{{items}}}\n", namespace)
+    pick: Callable[[Mapping[str, Any]], Json] = namespace["pick"]
+    return pick
 
 
 @cache
@@ -249,13 +256,14 @@ _COMMENT = Shape(
     ),
     ("updated",),
 )
-_COMMENT_COUNTS = Shape(("score", "upvotes", "downvotes"))
 # The columns `comment` and `comment_counts` read.
 COMMENT_COLUMNS = (
     *_COMMENT.required,
     *_COMMENT.optional,
     "path",
-    *_COMMENT_COUNTS.required,
+    "score",
+    "upvotes",
+    "downvotes",
     "child_count",
 )
 
@@ -272,7 +280,9 @@ def comment_counts(row: Row, published: str | None = None) -> Json:
     """`published`: the comment's, already stamped (the view's comment has it)."""
     return {
         "comment_id": row["id"],
-        **_COMMENT_COUNTS(row),
+        "score": row["score"],
+        "upvotes": row["upvotes"],
+        "downvotes": row["downvotes"],
         "published": published or stamp(row["published"]),
         "child_count": row["child_count"],
     }
