@@ -97,12 +97,14 @@ def post_columns(
     person_columns: Sequence[str],
     community_columns: Sequence[str],
     now: Any = None,
+    post: sa.FromClause = m.post,
 ) -> list[Any]:
     """The columns `around_posts` reads for each post, for a statement whose FROM has the
-    post, its `creator` and its `community` (a vote reads them with the post it locks).
+    `post` (the table, or a page of its rows), its `creator` and its `community` (a vote
+    reads them with the post it locks, a listing with its page).
     `viewer` and `now`: parameters (the statement built once) or values (now by default)."""
     now = utcnow() if now is None else now
-    p = m.post
+    p = post
     columns: list[Any] = [
         *_prefixed(creator, "u_", person_columns),
         *_prefixed(community, "c_", community_columns),

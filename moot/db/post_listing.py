@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from moot import ranking
 from moot.db import models as m
+from moot.db.around import Around, post_columns
 from moot.db.engine import Connection, Row
 from moot.db.listings import blocked_instances, follows_of, given, ordered
 from moot.db.prepared import Prepared
@@ -43,6 +44,9 @@ _CURSOR = sa.bindparam("cursor", type_=sa.Integer)
 _LIMIT = sa.bindparam("limit", type_=sa.Integer)
 _OFFSET = sa.bindparam("offset", type_=sa.Integer)
 _WANTED = sa.bindparam("wanted", type_=sa.Integer)  # offset + limit: what each arm yields
+_NOW = sa.bindparam("now", type_=UtcDateTime)
+# When a saved post was saved: the saved list's order, carried by its rows.
+_SAVED_AT = "saved_at"
 
 _POST_SORT_KEYS: dict[str, tuple[sa.ColumnElement[object], ...]] = {
     "Active": (p.hot_rank_active, p.published),
@@ -144,6 +148,7 @@ class _Variant:
     f: PostFilter
     own_profile: bool
     after: _After | None
+    around: Around | None = None
 
 
 def _visible(v: _Variant) -> list[sa.ColumnElement[bool]]:
@@ -306,9 +311,12 @@ async def list_posts(
     after: int | None = None,
     *,
     matching: sa.ColumnElement[bool] | None = None,
+    around: Around | None = None,
 ) -> list[Row]:
     """The page of posts `f` lists, after the post `after` (a cursor's) if given;
-    `matching` narrows it further (a search's text match), with every rule kept."""
+    `matching` narrows it further (a search's text match), with every rule kept.
+    `around`: each row also carries what `around_posts` reads for the post, for `f`'s
+    viewer, in the same statement."""
     window = ranking.TOP_WINDOWS.get(f.sort)
     params: dict[str, Any] = {
         "community_id": f.community_id,
@@ -320,6 +328,7 @@ async def list_posts(
         "limit": limit,
         "offset": limit * (page - 1),
         "wanted": limit * page,
+        "now": utcnow() if around is not None else None,
     }
     how: _After | None = None
     if after is not None:
@@ -342,6 +351,7 @@ async def list_posts(
         ),
         own_profile=f.creator_id is not None and f.creator_id == f.viewer_id,
         after=how,
+        around=around,
     )
     if matching is None:
         rows = await conn.run(_LISTING, params, variant)
@@ -362,6 +372,39 @@ async def list_posts(
 def _listing(
     dialect: str, v: _Variant, matching: sa.ColumnElement[bool] | None = None
 ) -> sa.Select[Any]:
+    page = _page(dialect, v, matching)
+    if v.around is None:
+        return page
+    return _with_around(page, _order(v.f), v.around, signed_in=v.f.viewer_id is not None)
+
+
+def _with_around(
+    page_query: sa.Select[Any], order: Order, around: Around, *, signed_in: bool
+) -> sa.Select[Any]:
+    """The page's rows, each with its creator, community, flags and the viewer's marks
+    (`around_posts`' columns): the page is cut first, as without them, then its few rows
+    are joined by primary key and put back in the listing's order."""
+    page = page_query.subquery("page")
+    u, c = m.person, m.community
+    viewer = _ME if signed_in else None
+    columns = post_columns(u, c, viewer, around.person, around.community, _NOW, post=page)
+    query = (
+        sa.select(page, *columns)
+        .select_from(page)
+        .join(u, u.c.id == page.c.creator_id)
+        .join(c, c.c.id == page.c.community_id)
+    )
+    return ordered(query, [(page.c[_key(col)], desc) for col, desc in order])
+
+
+def _key(col: sa.ColumnElement[object]) -> str:
+    """An order column's name in a page's rows."""
+    return _SAVED_AT if col is m.post_saved.c.published else str(col.key)
+
+
+def _page(
+    dialect: str, v: _Variant, matching: sa.ColumnElement[bool] | None = None
+) -> sa.Select[Any]:
     f, order = v.f, _order(v.f)
     query = (
         sa.select(m.post)
@@ -374,7 +417,9 @@ def _listing(
         query = query.join(m.person, m.person.c.id == p.creator_id).where(~m.person.c.bot_account)
     if f.saved_only and f.viewer_id is not None:
         saved = m.post_saved
-        query = query.join(saved, sa.and_(saved.c.post_id == p.id, saved.c.person_id == _ME))
+        query = query.join(
+            saved, sa.and_(saved.c.post_id == p.id, saved.c.person_id == _ME)
+        ).add_columns(saved.c.published.label(_SAVED_AT))
     tiers = _tiers(f)
     if _per_community(f):
         return _merged_page(_community_arms(dialect, query, order, v.after), order)

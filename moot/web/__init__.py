@@ -58,6 +58,9 @@ CSRF_EXEMPT = [r"^/api/", r"^/pictrs/", r"/inbox$", r"^/site_inbox$"]
 
 
 def _configure(engine: JinjaTemplateEngine) -> None:
+    # The templates ship with the package and change only with it: no stat() of each
+    # template file on every page to see whether it changed (restart to see an edit).
+    engine.engine.auto_reload = False
     register_filters(engine.engine)
     register_names(engine.engine)
     register_pictures(engine.engine)

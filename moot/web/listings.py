@@ -21,7 +21,7 @@ from moot.db.post_listing import PostFilter, decode_cursor, encode_cursor, list_
 from moot.request_context import listing_connection
 from moot.web.choices import LISTING_TYPES, MODERATOR_VIEW, POST_SORTS, SORT_HELP_URL, pick
 from moot.web.pages import AnyRequest, Page, go, load_page, render, state
-from moot.web.views import PostCard, post_cards
+from moot.web.views import AROUND, PostCard, listed_post_cards
 
 PAGE_SIZE = 20
 SIDEBAR_COMMUNITIES = 10
@@ -70,11 +70,11 @@ async def _listing(
         show_bots=bool(user["show_bot_accounts"]) if user else True,
     )
     after = decode_cursor(cursor) if cursor else None
-    rows = await list_posts(conn, f, 1, PAGE_SIZE + 1, after)
+    rows = await list_posts(conn, f, 1, PAGE_SIZE + 1, after, around=AROUND)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return Listing(
-        cards=await post_cards(conn, rows, viewer),
+        cards=listed_post_cards(rows, viewer),
         sort=sort,
         listing_type=listing_type,
         next_cursor=encode_cursor(int(rows[-1]["id"])) if more else None,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from moot.auth import Viewer
 from moot.db import models as m
-from moot.db.around import Once, Unprefixed, around_comments, around_posts
+from moot.db.around import Around, Once, Unprefixed, around_comments, around_posts
 from moot.db.engine import Connection, Row
 
 
@@ -69,6 +69,8 @@ _COMMUNITY = (
     "hidden",
 )
 _POST = tuple(c.name for c in m.post.c)
+# What a listing reads around each post for its cards (`list_posts(…, around=AROUND)`).
+AROUND = Around(_PERSON, _COMMUNITY)
 _CREATOR_OF = Unprefixed("u_", _PERSON)
 _COMMUNITY_OF = Unprefixed("c_", _COMMUNITY)
 _POST_OF = Unprefixed("p_", _POST)
@@ -109,6 +111,12 @@ async def post_cards(
         PostCard(p, _byline(around[int(p["id"])], int(p["creator_id"]), viewer, page))
         for p in posts
     ]
+
+
+def listed_post_cards(rows: Sequence[Row], viewer: Viewer | None) -> list[PostCard]:
+    """The cards of a listing's rows that carry their `around_posts` columns."""
+    page = _Page()
+    return [PostCard(row, _byline(row, int(row["creator_id"]), viewer, page)) for row in rows]
 
 
 async def comment_items(

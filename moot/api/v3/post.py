@@ -171,8 +171,8 @@ async def list_posts_route(
             show_bots=bool(user["show_bot_accounts"]) if user else True,
         )
         after = decode_cursor(page_cursor) if page_cursor else None
-        rows = await list_posts(conn, f, page_no, page_size, after)
-        out: Json = {"posts": await views.post_views(conn, rows, viewer)}
+        rows = await list_posts(conn, f, page_no, page_size, after, around=views.AROUND)
+        out: Json = {"posts": views.listed_post_views(rows, viewer)}
         if rows:
             out["next_page"] = encode_cursor(int(rows[-1]["id"]))
         return out

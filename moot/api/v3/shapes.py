@@ -53,8 +53,12 @@ _TIMES = frozenset(
 
 class Shape:
     """A JSON object picked from a row: the `required` keys always, the `optional` ones
-    when neither None nor "" (Lemmy's `skip_serializing_none`), moments stamped. The row's
-    columns may carry a `prefix` (`u_name` for the creator's name, moot/db/around.py).
+    when neither None nor "" (Lemmy's `skip_serializing_none`). The row's columns may carry
+    a `prefix` (`u_name` for the creator's name, moot/db/around.py).
+
+    Moments are left as datetimes for msgspec to write when the answer is encoded: it
+    writes `2020-09-02T13:05:07.123456Z` as `stamp` does, in C. Only a whole second is
+    stamped here, as msgspec would leave out its `.000000` (tests/reads/test_moments.py).
 
     Built once per shape: a page of 20 posts picks ~100 objects (a thread's tree ~900), so
     the keys, where each is read from and which are moments are worked out here, not per
@@ -73,12 +77,12 @@ class Shape:
         out = self._pick(row)
         for key in self._times:
             value = out[key]
-            if value is not None:
+            if value is not None and not value.microsecond:
                 out[key] = stamp(value)
         for key, column, time in self._optional:
             value = row.get(column)
             if value is not None and value != "":
-                out[key] = stamp(value) if time else value
+                out[key] = stamp(value) if time and not value.microsecond else value
         return out
 
 
@@ -276,8 +280,8 @@ def comment(row: Row, *, hide_content: bool) -> Json:
     return out
 
 
-def comment_counts(row: Row, published: str | None = None) -> Json:
-    """`published`: the comment's, already stamped (the view's comment has it)."""
+def comment_counts(row: Row, published: str | datetime | None = None) -> Json:
+    """`published`: the comment's, as the view's comment has it (see `Shape`)."""
     return {
         "comment_id": row["id"],
         "score": row["score"],

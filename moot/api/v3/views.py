@@ -70,6 +70,13 @@ async def post_views(conn: Connection, posts: Sequence[Row], viewer: Viewer | No
     return [post_view(p, around[int(p["id"])], viewer, shaped) for p in posts]
 
 
+def listed_post_views(rows: Sequence[Row], viewer: Viewer | None) -> list[Json]:
+    """The views of a listing's rows that carry their `around_posts` columns
+    (`list_posts(…, around=AROUND)`)."""
+    shaped = _Surroundings()
+    return [post_view(row, row, viewer, shaped) for row in rows]
+
+
 def post_view(p: Row, row: Row, viewer: Viewer | None, shaped: _Surroundings | None = None) -> Json:
     """A post's view from its row and its `around_posts` row (or an action's reading of
     the same columns: `votes.Voted`); `shaped`, what the answer has shaped already."""
