@@ -1,6 +1,6 @@
-"""The moments of the API's JSON: `shapes.stamp` takes msgspec's form when it is already
-chrono's (six digits of microseconds and a `Z`) and works the rest out itself; either
-way the text must be what chrono writes, for every moment."""
+"""`shapes.stamp` writes a moment as chrono does, for every moment: six digits of
+microseconds and a `Z` for UTC (the shapes use it for whole seconds and leave the rest to
+msgspec, tests/reads/test_moments.py; other answers call it directly)."""
 
 from __future__ import annotations
 
