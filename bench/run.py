@@ -37,9 +37,10 @@ from rich.table import Table
 
 from bench.generate import BIG_THREAD_NAME
 from moot.api.v3.forms import SortType
+from moot.api.v3.shapes import COMMENT_COLUMNS, PERSON_COLUMNS
 from moot.db import models as m
 from moot.db.engine import Connection, Database, Row
-from moot.db.listings import CommentFilter, list_comments
+from moot.db.listings import CommentFilter, list_comments_around
 from moot.db.post_listing import PostFilter, list_posts
 from moot.db.prepared import Prepared
 from moot.db.types import utcnow
@@ -406,7 +407,8 @@ async def plans(db: Database, limit: int, big_post: int, subscriber: int) -> lis
                 out.append(await explain(db, name, capture.statements[0]))
     capture = CaptureConnection(db.dialect_name)
     tree = CommentFilter(sort="Hot", listing_type="All", post_id=big_post, max_depth=8)
-    await list_comments(capture, tree, 1, 10)
+    # What GET /comment/list runs: the page with each comment's own surroundings.
+    await list_comments_around(capture, tree, 1, 10, COMMENT_COLUMNS, PERSON_COLUMNS)
     out.append(await explain(db, "comment/list post_id max_depth=8", capture.statements[0]))
     return out
 

@@ -258,6 +258,8 @@ async def versus(args: argparse.Namespace) -> dict[str, Any]:
             paths = await check.requests(
                 client, facts["big_post"], limit=args.limit, deep_page=args.deep_page
             )
+        if args.only is not None:
+            paths = {name: path for name, path in paths.items() if args.only in name}
         moot_counts = await moot_statements(args.database_url, paths)
         reference = await asyncio.to_thread(Reference, args.database_url, server_pin)
         mismatches = await check.compare(moot.api, reference.api, paths)
@@ -387,6 +389,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--server-cpu", type=int, default=0, help="taskset CPU of the servers")
     ap.add_argument("--client-cpu", type=int, default=1, help="taskset CPU of wrk")
     ap.add_argument("--no-pin", action="store_true", help="run without taskset")
+    ap.add_argument("--only", help="measure only the requests whose name holds this text")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--markdown", type=Path)
     args = ap.parse_args(argv)

@@ -128,7 +128,11 @@ def serve(host: str, port: int, workers: bool, processes: int) -> None:
         "server_header": False,
     }
     if processes == 1:
-        uvicorn.run(create_app(settings), **options)
+        from moot import heap
+
+        app = create_app(settings)
+        heap.settle()
+        uvicorn.run(app, **options)
         return
     # Each process builds the app from the environment, as this command decided it.
     os.environ.update(

@@ -6,12 +6,14 @@ A listing is one query, ORDER BY matching an index, that stops after `limit` row
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from moot.db import around
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.paths import PATH_WIDTH
@@ -49,7 +51,7 @@ def blocked_instances(person_id: int | sa.BindParameter[int]) -> sa.Select[tuple
 
 
 def ordered(
-    query: sa.Select[Any], order: list[tuple[sa.ColumnElement[object], bool]]
+    query: sa.Select[Any], order: list[tuple[sa.ColumnElement[Any], bool]]
 ) -> sa.Select[Any]:
     return query.order_by(*[col.desc() if desc else col.asc() for col, desc in order])
 
@@ -145,9 +147,33 @@ _GIVEN_TIME = datetime.min.replace(tzinfo=UTC)
 async def list_comments(conn: Connection, f: CommentFilter, page: int, limit: int) -> list[Row]:
     """The page of comments `f` lists: its statement is built once per variant of the
     filter (which ids are given, the sort…), the values are its parameters."""
+    params, variant = _comment_params(f, page, limit)
+    return await conn.run(_COMMENTS, params, variant)
+
+
+async def list_comments_around(
+    conn: Connection,
+    f: CommentFilter,
+    page: int,
+    limit: int,
+    comment_columns: Sequence[str],
+    person_columns: Sequence[str],
+) -> list[Row]:
+    """The page `list_comments` gives, each row with only the `comment_columns` and what
+    `around.comment_columns` reads (creator, flags, the viewer's marks), and the ids of its
+    post (`p_id`) and community (`c_id`), whose columns `around.threads` reads once."""
+    params, variant = _comment_params(f, page, limit)
+    params.update(around.around_params(f.viewer_id))
+    return await conn.run(
+        _COMMENTS_AROUND, params, (variant, tuple(comment_columns), tuple(person_columns))
+    )
+
+
+def _comment_params(f: CommentFilter, page: int, limit: int) -> tuple[dict[str, Any], Hashable]:
+    """The values of a comment listing's statement, and its variant."""
     above = len(f.parent_path) // PATH_WIDTH if f.parent_path is not None else 0
     if f.max_depth is not None:
-        # A tree fetch, as Lemmy: one fixed page (see _comments_statement).
+        # A tree fetch, as Lemmy: one fixed page (see _comments_query).
         limit, page = TREE_LIMIT, 1
     params = {
         "post_id": f.post_id,
@@ -172,7 +198,7 @@ async def list_comments(conn: Connection, f: CommentFilter, page: int, limit: in
         # Any given window is one variant: the time itself is a parameter.
         top_window_since=_GIVEN_TIME if f.top_window_since is not None else None,
     )
-    return await conn.run(_COMMENTS, params, variant)
+    return params, variant
 
 
 def given(value: int | None) -> int | None:
@@ -181,7 +207,11 @@ def given(value: int | None) -> int | None:
     return None if value is None else 0
 
 
-def _comments_statement(dialect: str, f: CommentFilter) -> sa.Select[Any]:
+_Order = list[tuple[sa.ColumnElement[Any], bool]]
+
+
+def _comments_query(dialect: str, f: CommentFilter) -> tuple[sa.Select[Any], _Order]:
+    """Every column of the comments `f` lists, and their order."""
     c = m.community.c
     query = (
         sa.select(m.comment)
@@ -257,8 +287,46 @@ def _comments_statement(dialect: str, f: CommentFilter) -> sa.Select[Any]:
             parent_of = sa.func.substr(cm.path, 1, sa.func.length(cm.path) - PATH_WIDTH)
             order = [(parent_of, False), *order]
     order.append((cm.id, order[-1][1]))
+    return query, order
+
+
+def _paged(query: sa.Select[Any], order: _Order) -> sa.Select[Any]:
     limit = sa.bindparam("limit", type_=sa.Integer)
     return ordered(query, order).limit(limit).offset(sa.bindparam("offset", type_=sa.Integer))
 
 
+def _comments_statement(dialect: str, f: CommentFilter) -> sa.Select[Any]:
+    return _paged(*_comments_query(dialect, f))
+
+
 _COMMENTS = Prepared(_comments_statement)
+
+
+def _comments_around_statement(
+    dialect: str, variant: tuple[CommentFilter, tuple[str, ...], tuple[str, ...]]
+) -> sa.Select[Any]:
+    """The page is cut from the comments alone, carrying its order's keys; the columns
+    and flags are then read for its rows only, and the page sorted again by those keys
+    (the last is the id: no ties)."""
+    f, comment_columns, person_columns = variant
+    query, order = _comments_query(dialect, f)
+    keys = [column.label(f"key{i}") for i, (column, _) in enumerate(order)]
+    page = _paged(query.with_only_columns(cm.id, *keys), order).subquery("page")
+    comment, post, creator = m.comment, m.post, m.person
+    signed_in = f.viewer_id is not None
+    return ordered(
+        sa.select(
+            *[comment.c[name] for name in comment_columns],
+            post.c.id.label("p_id"),
+            post.c.community_id.label("c_id"),
+            *around.comment_columns(comment, post, creator, person_columns, signed_in),
+        )
+        .select_from(page)
+        .join(comment, comment.c.id == page.c.id)
+        .join(post, post.c.id == comment.c.post_id)
+        .join(creator, creator.c.id == comment.c.creator_id),
+        [(page.c[f"key{i}"], desc) for i, (_, desc) in enumerate(order)],
+    )
+
+
+_COMMENTS_AROUND = Prepared(_comments_around_statement)

@@ -29,6 +29,8 @@ def depth_of(path: str) -> int:
 def lemmy_path(path: str) -> str:
     """Lemmy's ltree text, `0.12.345`, that clients build their trees from."""
     # Ids are never 0, so each segment without its leading zeros is the id's digits.
+    if len(path) == PATH_WIDTH:  # a top-level comment: most of a thread's first page
+        return "0." + path.lstrip("0")
     return "0." + ".".join(
         [path[i : i + PATH_WIDTH].lstrip("0") for i in range(0, len(path), PATH_WIDTH)]
     )

@@ -6,12 +6,12 @@ from litestar import Router, get, post, put
 
 from moot.actions import comments, lookups, votes
 from moot.actions.site import load_site
-from moot.api.v3 import forms, listing_defaults, views
+from moot.api.v3 import forms, listing_defaults, shapes, views
 from moot.api.v3.shapes import Json
 from moot.auth import Viewer
 from moot.db import queries
 from moot.db.engine import Connection, Row
-from moot.db.listings import CommentFilter, check_page, list_comments
+from moot.db.listings import CommentFilter, check_page, list_comments_around
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import (
     AnyRequest,
@@ -118,8 +118,10 @@ async def list_comments_route(
             liked_only=bool(liked_only),
             disliked_only=bool(disliked_only),
         )
-        rows = await list_comments(conn, f, page_no, page_size)
-        return {"comments": await views.comment_views(conn, rows, viewer)}
+        rows = await list_comments_around(
+            conn, f, page_no, page_size, shapes.COMMENT_COLUMNS, shapes.PERSON_COLUMNS
+        )
+        return {"comments": await views.listed_comment_views(conn, rows, viewer)}
 
 
 @post("/like", status_code=200)

@@ -12,6 +12,7 @@ from moot.auth import Viewer
 from moot.db import models as m
 from moot.db import queries as q
 from moot.db.around import Around, Once, around_comments, around_posts
+from moot.db.around import threads as around_threads
 from moot.db.engine import Connection, Row
 
 # The creator, community and (of a comment) post, as moot/db/around.py prefixes them.
@@ -108,6 +109,23 @@ async def comment_views(
     )
     shaped = _Surroundings()
     return [comment_view(c, around[int(c["id"])], viewer, shaped) for c in comments]
+
+
+async def listed_comment_views(
+    conn: Connection, rows: Sequence[Row], viewer: Viewer | None
+) -> list[Json]:
+    """The views of a page `listings.list_comments_around` read: each row holds the
+    comment and its own surroundings; the posts and communities are read here, once."""
+    if not rows:
+        return []
+    shaped = _Surroundings()
+    threads = await around_threads(
+        conn, {int(r["p_id"]) for r in rows}, AROUND.post, AROUND.community
+    )
+    for thread in threads:  # shaped now, found by id for each comment
+        shaped.post(thread)
+        shaped.community(thread)
+    return [comment_view(c, c, viewer, shaped) for c in rows]
 
 
 def comment_view(
