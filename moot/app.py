@@ -16,7 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.response import Redirect
 from redis.asyncio import Redis
 
-from moot import LEMMY_API_VERSION, __version__, health, web
+from moot import LEMMY_API_VERSION, __version__, health, heap, web
 from moot.actions import site_state
 from moot.actions.bootstrap import bootstrap
 from moot.actions.site import load_site, rate_limits
@@ -216,7 +216,9 @@ def app_from_environment() -> Litestar:
     host, _, port = os.environ["MOOT_SERVE_LISTEN"].rpartition(":")
     settings = load_settings().listening_on(host, int(port))
     configure_logging(settings)
-    return create_app(settings)
+    app = create_app(settings)
+    heap.settle()  # as `moot serve` does for its one process
+    return app
 
 
 def create_app(settings: Settings) -> Litestar:
