@@ -66,7 +66,13 @@ async def _ok(response: httpx.Response) -> dict[str, Any]:
     return data
 
 
-async def make_scene(api: str, database_url: str, members: int = MEMBERS) -> Scene:
+async def make_scene(
+    api: str,
+    database_url: str,
+    members: int = MEMBERS,
+    posts: int = POSTS,
+    parents: int = PARENTS,
+) -> Scene:
     """Members, a community followed from elsewhere, posts and comments, through moot."""
     async with httpx.AsyncClient(base_url=api, timeout=120) as client:
         admin = await run.lift_rate_limits(client)
@@ -88,22 +94,22 @@ async def make_scene(api: str, database_url: str, members: int = MEMBERS) -> Sce
         )
         community_id = int(made["community_view"]["community"]["id"])
         post_ids = []
-        for i in range(POSTS):
+        for i in range(posts):
             body = {"name": f"Writes {i}", "community_id": community_id}
             made = await _ok(
                 await client.post("/post", json=body, headers=_auth(tokens[i % members]))
             )
             post_ids.append(int(made["post_view"]["post"]["id"]))
-        parents = []
-        for i in range(PARENTS):
+        replied: list[tuple[int, int]] = []
+        for i in range(parents):
             post_id = post_ids[i % len(post_ids)]
             body = {"post_id": post_id, "content": f"Parent {i}"}
             made = await _ok(
                 await client.post("/comment", json=body, headers=_auth(tokens[(i + 1) % members]))
             )
-            parents.append((int(made["comment_view"]["comment"]["id"]), post_id))
+            replied.append((int(made["comment_view"]["comment"]["id"]), post_id))
     await remote_follower(database_url, community_id, f"{name}.example")
-    return Scene(tokens, community_id, post_ids, parents)
+    return Scene(tokens, community_id, post_ids, replied)
 
 
 async def remote_follower(database_url: str, community_id: int, domain: str) -> None:

@@ -34,16 +34,16 @@ def _audience(community: str, also_to: str | None) -> list[str]:
     """origin, whether the community has remote followers, and the remote inboxes of the
     persons addressed and of the actor's followers, joined by a line break
     (moot/federation/audience.py)."""
-    reached = "a.id IN (SELECT follower_id FROM person_follower WHERE person_id = :viewer) "
-    reached = f"({reached}AND NOT a.deleted)"
+    reached = "x.id IN (SELECT follower_id FROM person_follower WHERE person_id = :viewer) "
+    reached = f"({reached}AND NOT x.deleted)"
     if also_to is not None:
-        reached = f"(a.id = {also_to} OR {reached})"
+        reached = f"(x.id = {also_to} OR {reached})"
     return [
         "(SELECT s.actor_id FROM site s JOIN local_site ls ON ls.site_id = s.id LIMIT 1)",
         "EXISTS (SELECT 1 FROM community_follower f JOIN person r ON r.id = f.person_id "
         f"WHERE f.community_id = {community} AND NOT r.local)",
-        "(SELECT string_agg(coalesce(nullif(a.shared_inbox_url, ''), a.inbox_url), "
-        "chr(10)) FROM person a WHERE NOT a.local AND a.inbox_url IS NOT NULL AND "
+        "(SELECT string_agg(coalesce(nullif(x.shared_inbox_url, ''), x.inbox_url), "
+        "chr(10)) FROM person x WHERE NOT x.local AND x.inbox_url IS NOT NULL AND "
         f"{reached})",
     ]
 
