@@ -38,8 +38,11 @@ import httpx
 import sqlalchemy as sa
 
 from bench import run, versus
+from moot.app import create_app
+from moot.config import Settings
 from moot.db import models as m
 from moot.db.engine import Database
+from moot.db.statement_count import counting
 from moot.db.types import utcnow
 from moot.federation.objects.common import instance_id_for
 
@@ -243,6 +246,37 @@ async def same_as_read(
     return None
 
 
+async def moot_statements(
+    database_url: str, scene: Scene, offsets: dict[str, int]
+) -> dict[str, int]:
+    """Statements of one request of each kind, counted by moot itself
+    (moot.db.statement_count) around its app run in this process on the database, as
+    bench/versus.py counts the reads'; the second of two, the process's caches loaded."""
+    folder = Path(tempfile.mkdtemp(prefix="moot-versus-writes-"))
+    settings = Settings(
+        data_dir=folder, database_url=database_url, hostname="localhost", run_workers=False
+    )
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # Litestar's ASGI types
+    counts: dict[str, int] = {}
+    try:
+        async with (
+            app.lifespan(),
+            httpx.AsyncClient(transport=transport, base_url="http://localhost/api/v3") as client,
+        ):
+            for kind in KINDS:
+                for _ in range(2):
+                    path, body, token = first_request(scene, kind, offsets[kind])
+                    offsets[kind] += 1
+                    with counting() as seen:
+                        response = await client.post(path, json=body, headers=_auth(token))
+                    response.raise_for_status()
+                counts[kind] = len(seen)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return counts
+
+
 async def versus_writes(args: argparse.Namespace) -> dict[str, Any]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -258,9 +292,12 @@ async def versus_writes(args: argparse.Namespace) -> dict[str, Any]:
     try:
         await asyncio.to_thread(moot.start)
         scene = await make_scene(moot.api, args.database_url)
+        offsets = dict.fromkeys(KINDS, 0)
+        counted = await moot_statements(args.database_url, scene, offsets)
+        for row in rows:
+            row.statements["moot"] = counted[row.name]
         reference = await asyncio.to_thread(versus.Reference, args.database_url, server_pin)
         bases = {"moot": moot.api, "ref": reference.api}
-        offsets = dict.fromkeys(KINDS, 0)
         scripts = {}
         for row in rows:
             scripts[row.name] = folder / f"{row.name}.lua"
