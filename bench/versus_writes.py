@@ -13,7 +13,8 @@ Announce), 100 posts, 50 top-level comments to reply to. wrk's Lua script sends:
 
 - `like`: `POST /post/like`, member-post pairs in turn, each pair's votes going
   1, -1, 1, … pass by pass (a vote that changes nothing is rare: only where a run ended);
-- `comment`: `POST /comment` at top level, members and posts in turn;
+- `comment`: `POST /comment` at top level, members and posts in turn (never on their own
+  post, so the post's author is noticed);
 - `reply`: `POST /comment` replying to the 50 comments in turn.
 
 The counts go on from run to run (`WRITES_OFFSET`), so the votes keep changing. Before the
@@ -180,8 +181,9 @@ def lua_script(scene: Scene, kind: str) -> str:
             '  return wrk.format("POST", "/api/v3/post/like", headers, body)\n'
         )
     elif kind == "comment":
+        # By another member than the post's author (posts go to the members in turn).
         body = (
-            '  headers["Authorization"] = "Bearer " .. tokens[k % #tokens + 1]\n'
+            '  headers["Authorization"] = "Bearer " .. tokens[(k + 1) % #tokens + 1]\n'
             "  local post = posts[k % #posts + 1]\n"
             "  local body = string.format("
             '\'{"post_id":%d,"content":"Bench comment %d"}\', post, k)\n'
@@ -214,7 +216,7 @@ def first_request(scene: Scene, kind: str, k: int) -> tuple[str, dict[str, Any],
         return (
             "/comment",
             {"post_id": posts[k % len(posts)], "content": f"Bench comment {k}"},
-            tokens[k % len(tokens)],
+            tokens[(k + 1) % len(tokens)],
         )
     comment_id, post_id = scene.parents[k % len(scene.parents)]
     body = {"post_id": post_id, "parent_id": comment_id, "content": f"Bench reply {k}"}
