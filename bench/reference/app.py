@@ -1,4 +1,4 @@
-"""The ASGI app: three routes, each one statement and one msgspec encode."""
+"""The ASGI app: three reads, each one statement and one msgspec encode, and two writes."""
 
 from __future__ import annotations
 

@@ -47,10 +47,6 @@ def read_time(value: Any) -> datetime:
     return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
-def _bool(value: Any) -> bool:
-    return bool(value)
-
-
 async def viewer(db: Database, token: str | None, now: Any) -> Sequence[Any]:
     if not token:
         raise Refused("not_logged_in")
@@ -162,20 +158,20 @@ async def like_post(
         "post": s.POST.reader(d)(post_row, 0),
         "creator": s.PERSON.reader(d)(t, ws.VOTE_CREATOR_AT),
         "community": s.COMMUNITY.reader(d)(t, ws.VOTE_COMMUNITY_AT),
-        "creator_banned_from_community": _bool(t[f]),
-        "banned_from_community": _bool(t[f + 5]),
-        "creator_is_moderator": _bool(t[f + 1]),
-        "creator_is_admin": _bool(t[f + 2]),
+        "creator_banned_from_community": bool(t[f]),
+        "banned_from_community": bool(t[f + 5]),
+        "creator_is_moderator": bool(t[f + 1]),
+        "creator_is_admin": bool(t[f + 2]),
         "subscribed": "NotSubscribed"
         if pending is None
         else "Pending"
         if pending
         else "Subscribed",
-        "creator_blocked": _bool(t[f + 4]),
+        "creator_blocked": bool(t[f + 4]),
         "counts": s.POST_COUNTS.reader(d)(post_row, ws.POST_RETURNED_COUNTS_AT),
-        "saved": _bool(t[f + 6]),
+        "saved": bool(t[f + 6]),
         "read": True,
-        "hidden": _bool(t[f + 7]),
+        "hidden": bool(t[f + 7]),
         "unread_comments": 0,
     }
     if new:
