@@ -127,9 +127,25 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def wrk(url: str, seconds: int, connections: int, cpu: int | None) -> dict[str, float]:
+def wrk(
+    url: str,
+    seconds: int,
+    connections: int,
+    cpu: int | None,
+    script: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> dict[str, float]:
+    """`script`: a wrk Lua script that makes the requests (bench/versus_writes.py), with
+    `env` added to its environment."""
     command = [*pin(cpu), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s"]
-    out = subprocess.run([*command, "--latency", url], capture_output=True, text=True).stdout
+    if script is not None:
+        command += ["-s", str(script)]
+    out = subprocess.run(
+        [*command, "--latency", url],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    ).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
     if "Requests/sec:" not in out or len(latency) != 2:
         raise RuntimeError(f"wrk said:\n{out}")
@@ -144,9 +160,15 @@ def wrk(url: str, seconds: int, connections: int, cpu: int | None) -> dict[str, 
     }
 
 
-def measure(root: int, url: str, args: argparse.Namespace) -> Sample:
+def measure(
+    root: int,
+    url: str,
+    args: argparse.Namespace,
+    script: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Sample:
     before = cpu_seconds(root)
-    result = wrk(url, args.seconds, args.connections, args.client_cpu)
+    result = wrk(url, args.seconds, args.connections, args.client_cpu, script, env)
     used = cpu_seconds(root) - before
     return Sample(
         requests=int(result["requests"]),

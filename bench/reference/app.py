@@ -1,4 +1,4 @@
-"""The ASGI app: three routes, each one statement and one msgspec encode."""
+"""The ASGI app: three reads, each one statement and one msgspec encode, and two writes."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from urllib.parse import parse_qsl
 import msgspec
 import uvicorn
 
+from bench.reference import commenting, sql, writes
 from bench.reference import shapes as s
-from bench.reference import sql
 from bench.reference.db import Counted, Database, open_database
 from moot import LEMMY_API_VERSION
 from moot.ranking import TOP_WINDOWS
@@ -61,6 +61,15 @@ class Reference:
             "/api/v3/post/list": self.post_list,
             "/api/v3/comment/list": self.comment_list,
             "/api/v3/site": self.site,
+        }
+        self.enable_downvotes = True
+        # The writes (bench/reference/writes.py): the database, the login token, the body.
+        self.writes: dict[str, Callable[[Database, str | None, dict[str, Any]], Awaitable[bytes]]]
+        self.writes = {
+            "/api/v3/post/like": lambda db, token, body: writes.like_post(
+                db, token, body, self.enable_downvotes
+            ),
+            "/api/v3/comment": commenting.create_comment,
         }
 
     # Time as the database stores it: timestamptz on PostgreSQL, naive UTC text on SQLite.
@@ -259,6 +268,7 @@ class Reference:
         local = s.LOCAL_SITE.reader(self.db.dialect)(rows[0], sql.LOCAL_SITE_AT)
         self.default_type = str(local["default_post_listing_type"])
         self.default_sort = str(local["default_sort_type"])
+        self.enable_downvotes = bool(local["enable_downvotes"])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -267,6 +277,7 @@ class Reference:
         if scope["type"] != "http":
             return
         route = self.routes.get(scope["path"])
+        write = self.writes.get(scope["path"])
         status, body = 404, b'{"error":"not_found"}'
         counted = None
         if route is not None and scope["method"] == "GET" and self.db is not None:
@@ -276,6 +287,13 @@ class Reference:
                 status, body = 200, await route(counted, query)
             except BadRequest as error:
                 status, body = 400, _encode({"error": str(error)})
+        elif write is not None and scope["method"] == "POST" and self.db is not None:
+            counted = Counted(self.db)
+            try:
+                data = msgspec.json.decode(await _body(receive))
+                status, body = 200, await write(counted, _token(scope), data)
+            except (writes.Refused, msgspec.DecodeError, KeyError, TypeError, ValueError) as e:
+                status, body = 400, _encode({"error": str(e)})
         await send(
             {
                 "type": "http.response.start",
@@ -305,6 +323,24 @@ class Reference:
                     await self.db.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+async def _body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _token(scope: Scope) -> str | None:
+    """The bearer token of the Authorization header, as moot takes it."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            text = value.decode("latin-1")
+            return text[7:].strip() if text[:7].lower() == "bearer " else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiosqlite
@@ -41,6 +42,11 @@ class Database:
     async def fetch(self, stmt: Statement, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         raise NotImplementedError
 
+    def writing(self) -> Any:
+        """`async with db.writing() as tx:` one transaction whose `tx.fetch` runs in it;
+        committed at the end of the block, rolled back if it raises."""
+        raise NotImplementedError
+
     async def close(self) -> None:
         raise NotImplementedError
 
@@ -57,8 +63,32 @@ class Counted(Database):
         self.statements += 1
         return await self.db.fetch(stmt, params)
 
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[Database]:
+        async with self.db.writing() as tx:
+            counted = Counted(tx)
+            try:
+                yield counted
+            finally:
+                self.statements += counted.statements
+
     async def close(self) -> None:
         raise RuntimeError("a request does not close the database")
+
+
+class _InTransaction(Database):
+    """A connection inside a transaction: what `writing()` yields."""
+
+    def __init__(self, dialect: str, run: Any) -> None:
+        self.dialect = dialect
+        self.run = run
+
+    async def fetch(self, stmt: Statement, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+        rows: Sequence[Sequence[Any]] = await self.run(stmt, params)
+        return rows
+
+    async def close(self) -> None:
+        raise RuntimeError("a transaction does not close the database")
 
 
 class Postgres(Database):
@@ -80,6 +110,15 @@ class Postgres(Database):
             )
             return rows
 
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[Database]:
+        async with self.pool.acquire() as conn, conn.transaction():
+
+            async def run(stmt: Statement, params: Mapping[str, Any]) -> Any:
+                return await conn.fetch(stmt.pg_sql, *[params[n] for n in stmt.names])
+
+            yield _InTransaction(self.dialect, run)
+
     async def close(self) -> None:
         await self.pool.close()
 
@@ -87,11 +126,16 @@ class Postgres(Database):
 class Sqlite(Database):
     dialect = "sqlite"
 
-    def __init__(self, connections: list[aiosqlite.Connection]) -> None:
+    def __init__(
+        self, connections: list[aiosqlite.Connection], writer: aiosqlite.Connection
+    ) -> None:
         self.idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         for conn in connections:
             self.idle.put_nowait(conn)
-        self.all = connections
+        self.all = [*connections, writer]
+        # One writer, as SQLite allows one: transactions take turns on it (as moot's do).
+        self.writer = writer
+        self.write_turn = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str, size: int) -> Sqlite:
@@ -100,7 +144,29 @@ class Sqlite(Database):
             conn = await aiosqlite.connect(path)
             await conn.execute("PRAGMA query_only = 1")
             connections.append(conn)
-        return cls(connections)
+        # Autocommit mode: the transaction is the writer's own BEGIN IMMEDIATE.
+        writer = await aiosqlite.connect(path, isolation_level=None)
+        await writer.execute("PRAGMA foreign_keys = ON")
+        await writer.execute("PRAGMA busy_timeout = 10000")
+        await writer.execute("PRAGMA synchronous = NORMAL")
+        return cls(connections, writer)
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[Database]:
+        async with self.write_turn:
+            conn = self.writer
+
+            async def run(stmt: Statement, params: Mapping[str, Any]) -> Any:
+                async with conn.execute(stmt.sql, dict(params)) as cursor:
+                    return list(await cursor.fetchall())
+
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield _InTransaction(self.dialect, run)
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
 
     async def fetch(self, stmt: Statement, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         conn = await self.idle.get()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
@@ -11,6 +10,14 @@ from sqlalchemy.dialects import postgresql as pg
 from moot import auth, validation
 from moot.actions import counters, notifications, remote_images, targets, votes
 from moot.actions.actor import Actor, Received, RemoteActor
+from moot.actions.comment_target import (
+    ANSWERED,
+    REPLIED,
+    TARGET,
+    Reading,
+    flag_names,
+    target_statement,
+)
 from moot.actions.locks import lock_rows, lock_thread
 from moot.actions.lookups import get_comment, get_community, get_post
 from moot.actions.posts import check_can_post_in
@@ -18,24 +25,19 @@ from moot.actions.reading import mark_read
 from moot.actions.site import load_site
 from moot.config import Settings
 from moot.db import models as m
-from moot.db.around import Around, new_comment_flags, unprefixed
+from moot.db.around import Around, unprefixed
 from moot.db.engine import Conflict, Connection, Row
-from moot.db.mentions import mention_columns, mentioned_in
+from moot.db.mentions import mentioned_in
 from moot.db.paths import ancestor_ids, depth_of, segment
 from moot.db.types import utcnow
 from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish, render
-from moot.federation.audience import addressing, audience_columns, audience_of
+from moot.federation.audience import addressing, audience_of
 from moot.text.markdown import render_markdown_aside
+from moot.text.mentions import mentions_in
 
 MAX_COMMENT_DEPTH = 50  # Lemmy's MAX_COMMENT_DEPTH_LIMIT
-
-# The columns of the comment replied to, read with the post (SQLite).
-_REPLIED = "replied__"
-# The columns of whom the comment answers (the post's creator or the parent's): the Note
-# names them.
-_ANSWERED = "answered__"
 
 
 async def _clean_content(conn: Connection, settings: Settings, content: str) -> str:
@@ -64,16 +66,6 @@ async def _locked_parent(conn: Connection, parent_id: int) -> Row:
     return parent
 
 
-def _next_id(conn: Connection) -> Any:
-    """The id the comment about to be inserted takes, as a column of a statement before
-    the insert, so that the insert writes its ap_id and path too: PostgreSQL draws it from
-    the id's sequence (an action that fails after leaves a gap, as a failed insert does);
-    SQLite (one writer, no AUTOINCREMENT) gives the next rowid, one above the largest."""
-    if conn.dialect_name == "postgresql":
-        return sa.func.nextval(sa.func.pg_get_serial_sequence("comment", "id"))
-    return sa.select(sa.func.coalesce(sa.func.max(m.comment.c.id), 0) + 1).scalar_subquery()
-
-
 async def create_comment(
     conn: Connection,
     settings: Settings,
@@ -100,39 +92,25 @@ async def create_comment(
     parent: Row | None = None
     # The comment replied to, read with the post on SQLite (one writer: nothing to lock
     # first); PostgreSQL locks its thread before the post.
-    replied = m.comment.alias("replied")
-    joins: list[tuple[sa.FromClause, sa.ColumnElement[bool]]] = []
-    extra: list[Any] = []
     if parent_id is not None and conn.dialect_name == "postgresql":
         parent = await _locked_parent(conn, parent_id)
-    elif parent_id is not None:
-        joins.append((replied, replied.c.id == parent_id))
-        extra += [col.label(_REPLIED + col.name) for col in replied.c]
     local = not isinstance(viewer, RemoteActor)
-    # Whom the comment answers: the post's creator, or the parent's.
-    answered = m.person.alias("answered")
-    replied_to: int | sa.ColumnElement[int] = m.post.c.creator_id
-    if parent is not None:
-        replied_to = int(parent["creator_id"])
-    elif parent_id is not None:
-        replied_to = replied.c.creator_id
-    joins.append((answered, answered.c.id == replied_to))
-    extra += [
-        *(col.label(_ANSWERED + col.name) for col in answered.c),
-        _next_id(conn).label("next_id"),
-        *mention_columns(conn.dialect_name, text),
-    ]
-    if local:
-        # The mentioned persons' inboxes join the audience once they are known.
-        extra += audience_columns(viewer.person_id, m.post.c.community_id, [answered.c.id], True)
-    flags = new_comment_flags(viewer.person_id) if view is not None else []
-    extra += flags
-    if language_id is not None:
-        extra.append(sa.exists().where(m.language.c.id == language_id).label("language_found"))
+    reading = Reading(parent_id is not None, local, view is not None, language_id is not None)
+    params = {
+        "post_id": post_id,
+        "author": viewer.person_id,
+        "now": utcnow(),
+        "parent_id": parent_id,
+        "replied_to": int(parent["creator_id"]) if parent is not None else None,
+        "language_id": language_id,
+    }
     try:
-        target = await targets.post_target(
-            conn, post_id, viewer.person_id, lock=True, extra=extra, joins=joins
-        )
+        if mentions_in(text):
+            query = target_statement(conn.dialect_name, reading, text)
+            target = targets.target_of(await conn.fetch_one(query, params))
+        else:
+            rows = await conn.run(TARGET, params, reading)
+            target = targets.target_of(rows[0] if rows else None)
     except ApiError as exc:
         if parent_id is not None and parent is None and exc.code == ErrorCode.COULDNT_FIND_POST:
             # No row: the post or the comment replied to is missing; the comment's error
@@ -140,7 +118,7 @@ async def create_comment(
             await get_comment(conn, parent_id)
         raise
     if parent_id is not None and parent is None:
-        parent = unprefixed(target.row, _REPLIED)
+        parent = unprefixed(target.row, REPLIED)
     mentioned = mentioned_in(text, target.row)
     post, community = target.post, target.community
     _check_can_comment(viewer, target)
@@ -189,7 +167,7 @@ async def create_comment(
     )
     await mark_read(conn, viewer, [post_id], True)
     # Whom it answers, for the Note: as `render.thread_of` would read them.
-    answered_row = unprefixed(target.row, _ANSWERED)
+    answered_row = unprefixed(target.row, ANSWERED)
     thread = await render.thread_of(
         conn,
         comment,
@@ -209,7 +187,7 @@ async def create_comment(
             **{f"p_{name}": moved[name] for name in view.post},
             **{f"u_{name}": viewer.person[name] for name in view.person},
             **{f"c_{name}": community[name] for name in view.community},
-            **{str(col.name): target.row[col.name] for col in flags},
+            **{name: target.row[name] for name in flag_names()},
             "saved": False,
             "my_vote": 1,
         }

@@ -34,8 +34,8 @@ async def comment_saved(
     """Notices for a new or edited comment; an edit notifies only those newly mentioned.
     `mentioned` (`mentioned_persons` of its text) and `parent` (the comment it answers),
     when the caller has them already. Each kind of notice is one statement that judges
-    its recipients as it writes (`_chosen`); on PostgreSQL, a comment that both mentions
-    and answers someone writes both kinds in one."""
+    its recipients as it writes (`_chosen`); a comment that both mentions and answers
+    someone writes both kinds in one (a CTE on PostgreSQL, a view on SQLite)."""
     author = int(comment["creator_id"])
     if mentioned is None:
         mentioned = await mentioned_persons(conn, str(comment["content"]))
@@ -60,12 +60,37 @@ async def comment_saved(
         chosen = replies[1].where(m.person.c.id.not_in(sa.select(told.c.recipient_id)))
         await conn.execute(_insert(m.comment_reply, chosen).add_cte(told))
         return
+    if mentions is not None and replies is not None:
+        # One statement on SQLite too: both kinds go into the view whose trigger puts each
+        # row in its table (migration 0014). The comment is new (a reply notice is only
+        # for one), so whom the mentions choose is whom they tell: the reply passes over
+        # them.
+        chosen = replies[1].where(m.person.c.id.not_in(sa.select(mentions.subquery().c.id)))
+        both = sa.union_all(
+            mentions.add_columns(sa.literal("mention")), chosen.add_columns(sa.literal("reply"))
+        )
+        await conn.execute(
+            sa.insert(_NOTICE).from_select(
+                ["recipient_id", "comment_id", "published", "kind"], both
+            )
+        )
+        return
     notified: set[int] = set()
     if mentions is not None:
         told_rows = await conn.fetch_all(_insert(m.person_mention, mentions))
         notified = {int(r["recipient_id"]) for r in told_rows}
     if replies is not None and replies[0] not in notified:
         await conn.execute(_insert(m.comment_reply, replies[1]))
+
+
+# SQLite's view that writes either kind of notice (migration 0014); never read.
+_NOTICE = sa.table(
+    "comment_notice",
+    sa.column("kind"),
+    sa.column("recipient_id"),
+    sa.column("comment_id"),
+    sa.column("published"),
+)
 
 
 def _chosen(

@@ -66,8 +66,23 @@ async def post_target(
     columns of the same statement (labelled; on post, community and the tables of
     `joins`, each joined on its condition, e.g. `JOIN_CREATOR`), in `PostTarget.row`:
     what the action needs after its checks, read in this round trip."""
+    query = target_statement(post_id, person_id, utcnow(), lock=lock, extra=extra, joins=joins)
+    return target_of(await conn.fetch_one(query))
+
+
+def target_statement(
+    post_id: Any,
+    person_id: Any,
+    now: Any,
+    *,
+    lock: bool = False,
+    extra: Sequence[Any] = (),
+    joins: Sequence[tuple[sa.FromClause, sa.ColumnElement[bool]]] = (),
+) -> sa.Select[Any]:
+    """`post_target`'s statement. `post_id`, `person_id` and `now`: values, or the
+    `sa.bindparam`s of a statement built once (moot/db/prepared.py: a vote's,
+    `votes._TARGET`), whose rows `target_of` reads likewise."""
     p, c, who = m.post, m.community, m.person
-    now = utcnow()
     ban = m.community_person_ban
     mod = m.community_moderator
     person = sa.select(who.c.banned, who.c.ban_expires, who.c.deleted).where(who.c.id == person_id)
@@ -101,9 +116,14 @@ async def post_target(
         query = query.join(table, on)
     if lock:
         query = query.with_for_update(key_share=True, of=p)
-    row = await conn.fetch_one(query)
+    return query
+
+
+def target_of(row: Row | None) -> PostTarget:
+    """The `PostTarget` of a row of `target_statement`, or `couldnt_find_post`."""
     if row is None:
         raise ApiError(ErrorCode.COULDNT_FIND_POST)
+    p = m.post
     post = {k: v for k, v in row.items() if k in p.c}
     community = {k[len(_COMMUNITY) :]: v for k, v in row.items() if k.startswith(_COMMUNITY)}
     return PostTarget(

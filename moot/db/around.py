@@ -120,10 +120,12 @@ def post_columns(
     return columns
 
 
-def new_comment_flags(creator_id: int) -> list[Any]:
+def new_comment_flags(creator_id: Any, now: Any = None) -> list[Any]:
     """The flags `around_comments` reads, for a comment `creator_id` is about to write
-    on the post of the statement's FROM (they view it themselves)."""
-    return _flags(m.post.c.community_id, sa.literal(creator_id), creator_id, utcnow())
+    on the post of the statement's FROM (they view it themselves). `creator_id` and
+    `now`: values, or the parameters of a statement built once (`comment_target.TARGET`)."""
+    creator = creator_id if isinstance(creator_id, sa.BindParameter) else sa.literal(creator_id)
+    return _flags(m.post.c.community_id, creator, creator_id, utcnow() if now is None else now)
 
 
 def around_params(viewer_id: int | None) -> dict[str, Any]:

@@ -14,6 +14,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from moot.db import models as m
 from moot.db import queries
@@ -22,6 +25,26 @@ from moot.federation.outbox import inbox_of
 
 # Inbox URLs hold no line break, so one joins them in the aggregate.
 _SEPARATOR = "\n"
+
+
+class _lines(FunctionElement[str]):
+    """`aggregate_strings(x, "\n")` with the separator written in the SQL, not a value
+    rendered when the statement runs: a statement built once (moot/db/prepared.py) keeps
+    its text, and SQLAlchemy's `aggregate_strings` renders its separator late."""
+
+    type = sa.String()
+    name = "lines"
+    inherit_cache = True
+
+
+@compiles(_lines, "postgresql")
+def _lines_postgresql(element: _lines, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"string_agg({compiler.process(element.clauses, **kw)}, chr(10))"
+
+
+@compiles(_lines, "sqlite")
+def _lines_sqlite(element: _lines, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)}, char(10))"
 
 
 @dataclass(frozen=True)
@@ -39,13 +62,14 @@ def remote_followers(community_id: int | sa.ColumnElement[int]) -> sa.Exists:
 
 
 def audience_columns(
-    actor_id: int,
+    actor_id: int | sa.ColumnElement[int],
     community_id: int | sa.ColumnElement[int],
     also_to: Sequence[int | sa.ColumnElement[int]] = (),
     to_followers: bool = False,
 ) -> list[Any]:
     """The audience as three labelled columns (`audience_of` reads them back). `also_to`
-    may name a column of the statement (a top-level comment's post creator)."""
+    may name a column of the statement (a top-level comment's post creator); `actor_id`
+    may be a parameter (a statement built once: `votes._TARGET`)."""
     p, pf = m.person.alias("addressed"), m.person_follower
     reached: list[sa.ColumnElement[bool]] = []
     if also_to:
@@ -58,7 +82,7 @@ def audience_columns(
     # Its shared inbox if it has one (`outbox.inbox_of`).
     inbox = sa.func.coalesce(sa.func.nullif(p.c.shared_inbox_url, ""), p.c.inbox_url)
     inboxes = (
-        sa.select(sa.func.aggregate_strings(inbox, _SEPARATOR))
+        sa.select(_lines(inbox))
         .where(~p.c.local, p.c.inbox_url.is_not(None), sa.or_(*reached))
         .scalar_subquery()
         if reached
