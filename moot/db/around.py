@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.prepared import Prepared, among
-from moot.db.types import UtcDateTime, utcnow
+from moot.db.types import UtcDateTime, rfc3339_text, utcnow
 
 # The viewer's person id and the time, in the statements built once.
 _VIEWER = sa.bindparam("viewer", type_=sa.Integer)
@@ -36,10 +36,23 @@ class Around:
     person: Sequence[str]
     community: Sequence[str]
     post: Sequence[str] = ()
+    # On SQLite, moments read as the API writes them (`types.rfc3339_text`): SQLite keeps
+    # them as text, which would otherwise be parsed into datetimes only to be written out
+    # again. For the API's JSON only (its shapes pass text through); pages want datetimes.
+    moments_as_text: bool = False
 
 
-def _prefixed(table: sa.FromClause, prefix: str, names: Sequence[str]) -> list[Any]:
-    return [table.c[name].label(f"{prefix}{name}") for name in names]
+def _prefixed(
+    table: sa.FromClause, prefix: str, names: Sequence[str], moments_as_text: bool = False
+) -> list[Any]:
+    return [
+        moment_or_column(table.c[name], moments_as_text).label(f"{prefix}{name}") for name in names
+    ]
+
+
+def moment_or_column(column: sa.ColumnElement[Any], as_text: bool) -> sa.ColumnElement[Any]:
+    """`column`, or its text (`rfc3339_text`) if it holds a moment and `as_text`."""
+    return rfc3339_text(column) if as_text and isinstance(column.type, UtcDateTime) else column
 
 
 def _flags(
@@ -98,6 +111,7 @@ def post_columns(
     community_columns: Sequence[str],
     now: Any = None,
     post: sa.FromClause = m.post,
+    moments_as_text: bool = False,
 ) -> list[Any]:
     """The columns `around_posts` reads for each post, for a statement whose FROM has the
     `post` (the table, or a page of its rows), its `creator` and its `community` (a vote
@@ -106,8 +120,8 @@ def post_columns(
     now = utcnow() if now is None else now
     p = post
     columns: list[Any] = [
-        *_prefixed(creator, "u_", person_columns),
-        *_prefixed(community, "c_", community_columns),
+        *_prefixed(creator, "u_", person_columns, moments_as_text),
+        *_prefixed(community, "c_", community_columns, moments_as_text),
         *_flags(p.c.community_id, p.c.creator_id, viewer, now),
     ]
     if viewer is not None:

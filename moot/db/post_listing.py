@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from moot import ranking
 from moot.db import models as m
-from moot.db.around import Around, post_columns
+from moot.db.around import Around, moment_or_column, post_columns
 from moot.db.engine import Connection, Row
 from moot.db.listings import blocked_instances, follows_of, given, ordered
 from moot.db.prepared import Prepared
@@ -375,11 +375,18 @@ def _listing(
     page = _page(dialect, v, matching)
     if v.around is None:
         return page
-    return _with_around(page, _order(v.f), v.around, signed_in=v.f.viewer_id is not None)
+    text = v.around.moments_as_text and dialect == "sqlite"
+    signed_in = v.f.viewer_id is not None
+    return _with_around(page, _order(v.f), v.around, signed_in=signed_in, moments_as_text=text)
 
 
 def _with_around(
-    page_query: sa.Select[Any], order: Order, around: Around, *, signed_in: bool
+    page_query: sa.Select[Any],
+    order: Order,
+    around: Around,
+    *,
+    signed_in: bool,
+    moments_as_text: bool,
 ) -> sa.Select[Any]:
     """The page's rows, each with its creator, community, flags and the viewer's marks
     (`around_posts`' columns): the page is cut first, as without them, then its few rows
@@ -387,9 +394,12 @@ def _with_around(
     page = page_query.subquery("page")
     u, c = m.person, m.community
     viewer = _ME if signed_in else None
-    columns = post_columns(u, c, viewer, around.person, around.community, _NOW, post=page)
+    columns = post_columns(
+        u, c, viewer, around.person, around.community, _NOW, page, moments_as_text
+    )
+    own = [moment_or_column(col, moments_as_text).label(col.key) for col in page.c]
     query = (
-        sa.select(page, *columns)
+        sa.select(*own, *columns)
         .select_from(page)
         .join(u, u.c.id == page.c.creator_id)
         .join(c, c.c.id == page.c.community_id)

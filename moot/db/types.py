@@ -32,5 +32,13 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
         return moment.astimezone(UTC)
 
 
+def rfc3339_text(column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
+    """A moment of SQLite's (naive UTC text, `2026-12-03 18:00:00.123456`, or without the
+    fraction when SQLite's own functions wrote it) as the API writes it:
+    `2026-12-03T18:00:00.123456Z`, always six digits. NULL stays NULL."""
+    spaced = sa.func.replace(column, " ", "T", type_=sa.String)
+    return sa.func.substr(spaced + ".000000", 1, 26, type_=sa.String) + "Z"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 
 import msgspec
 import pytest
+import sqlalchemy as sa
 
 from moot.api.v3 import shapes
+from moot.db.types import rfc3339_text
 
 MOMENTS = [
     (datetime(2020, 9, 2, 13, 5, 7, 123456, tzinfo=UTC), "2020-09-02T13:05:07.123456Z"),
@@ -49,3 +51,20 @@ def test_a_moment_reads_the_same_in_the_encoded_answer(moment: datetime, text: s
 def test_a_missing_optional_moment_is_left_out() -> None:
     shaped = shapes.person(_person(MOMENTS[0][0], None))
     assert "updated" not in shaped
+
+
+@pytest.mark.parametrize(
+    ("stored", "text"),
+    [
+        ("2020-09-02 13:05:07.123456", "2020-09-02T13:05:07.123456Z"),
+        ("2020-09-02 13:05:07.000000", "2020-09-02T13:05:07.000000Z"),
+        ("2020-09-02 13:05:07", "2020-09-02T13:05:07.000000Z"),  # SQLite's own functions
+        (None, None),
+    ],
+)
+def test_sqlite_writes_a_moment_as_the_api_does(stored: str | None, text: str | None) -> None:
+    """`Around.moments_as_text`: SQLite's naive UTC text written by the statement itself."""
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as conn:
+        written = conn.execute(sa.select(rfc3339_text(sa.literal(stored, sa.String)))).scalar()
+    assert written == text

@@ -12,7 +12,6 @@ import logging
 
 import pytest
 
-from moot.db.post_listing import encode_cursor
 from tests.reads.conftest import Forum
 
 # name → (path, logged in, statements)
@@ -62,10 +61,14 @@ READS: dict[str, tuple[str, bool, int]] = {
 @pytest.mark.parametrize("name", list(READS))
 async def test_statements_per_read(forum: Forum, name: str) -> None:
     template, logged_in, expected = READS[name]
-    posts = forum.ids["posts"]
-    cursor = encode_cursor(posts[len(posts) // 2])
-    path = template.format(post=forum.post_id, member=forum.member_name, cursor=cursor)
     token = forum.member_token if logged_in else None
+    cursor = ""
+    if "{cursor}" in template:
+        # The first page's own cursor: a page follows it whatever order the ranks put the
+        # posts in (a post picked by id may be the viewer's last).
+        first = template.split("&page_cursor=")[0]
+        cursor = (await forum.statements(first, token=token))[1].json()["next_page"]
+    path = template.format(post=forum.post_id, member=forum.member_name, cursor=cursor)
     web = not path.startswith("/api/")
     # Once before counting: what a process keeps between requests is loaded by now.
     await forum.statements(path, token=token, cookie=web)

@@ -46,6 +46,7 @@ class Shape:
     Moments are left as datetimes for msgspec to write when the answer is encoded: it
     writes `2020-09-02T13:05:07.123456Z` as `stamp` does, in C. Only a whole second is
     stamped here, as msgspec would leave out its `.000000` (tests/reads/test_moments.py).
+    A moment the statement already wrote as text (`Around.moments_as_text`) is kept.
 
     Built once per shape: a page of 20 posts picks ~100 objects (a thread's tree ~900),
     so each shape is turned into a plain function of the row (`_picker`) that reads every
@@ -74,18 +75,21 @@ def _picker(
     for key in required:
         if key in _TIMES:
             lines.append(f"    value = out[{key!r}]")
-            lines.append("    if value is not None and not value.microsecond:")
+            lines.append("    if value.__class__ is datetime and not value.microsecond:")
             lines.append(f"        out[{key!r}] = stamp(value)")
     for key in optional:
         lines.append(f"    value = row.get({prefix + key!r})")
         if key in _TIMES:
             lines.append("    if value is not None:")
-            lines.append(f"        out[{key!r}] = value if value.microsecond else stamp(value)")
+            lines.append(
+                f"        out[{key!r}] = stamp(value) "
+                "if value.__class__ is datetime and not value.microsecond else value"
+            )
         else:
             lines.append('    if value is not None and value != "":')
             lines.append(f"        out[{key!r}] = value")
     lines.append("    return out")
-    scope: dict[str, Any] = {"stamp": stamp}
+    scope: dict[str, Any] = {"stamp": stamp, "datetime": datetime}
     exec("\n".join(lines), scope)  # the text above, built from constants
     pick: Callable[[Mapping[str, Any]], Json] = scope["pick"]
     return pick

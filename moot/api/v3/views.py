@@ -53,7 +53,9 @@ def _add_around(view: Json, row: Row, viewer: Viewer | None, shaped: _Surroundin
 
 
 # What a post or comment view shows of its creator and community (`moot.db.around`).
-AROUND = Around(shapes.PERSON_COLUMNS, shapes.COMMUNITY_COLUMNS, shapes.POST_COLUMNS)
+AROUND = Around(
+    shapes.PERSON_COLUMNS, shapes.COMMUNITY_COLUMNS, shapes.POST_COLUMNS, moments_as_text=True
+)
 
 
 async def post_views(conn: Connection, posts: Sequence[Row], viewer: Viewer | None) -> list[Json]:
