@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from moot import auth
-from moot.actions import comments, communities, posts, votes
+from moot.actions import comments, communities, posts
 from moot.actions.accounts import create_local_user
 from moot.actions.bootstrap import bootstrap
 from moot.config import Settings
@@ -74,8 +74,10 @@ async def test_failed_comment_leaves_nothing(
     def fail(*args: object) -> None:
         raise RuntimeError("injected failure after the counters moved")
 
-    # The comment row is inserted and counted before this step runs.
-    monkeypatch.setattr(votes, "own_comment_vote", fail)
+    # The comment row, its author's vote, its counters and its notices are written before
+    # this step runs (its statements are built once per process: a failure injected into
+    # their building would not be reached again).
+    monkeypatch.setattr(comments, "mark_read", fail)
     with pytest.raises(RuntimeError, match="injected"):
         async with database.transaction() as tx:
             await comments.create_comment(

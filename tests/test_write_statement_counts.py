@@ -7,25 +7,27 @@ The requests go to the real application in this process (moot.app.create_app on 
 session server's database), so `statement_count.counting()` sees every statement the
 request runs, the login check and the response included; BEGIN and COMMIT are not counted.
 The community has a follower on another instance, so every write also queues its activity
-in the outbox, as it would on a federated instance.
+in the outbox, as it would on a federated instance. A write that mentions nobody must also
+build none of its statements per request: each is kept compiled (moot/db/prepared.py).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.sql import ClauseElement
 
 from moot.app import create_app
 from moot.config import Settings
 from moot.db import models as m
-from moot.db.engine import Database
+from moot.db.engine import Database, _Compiler
 from moot.db.statement_count import counting
 from moot.db.types import utcnow
 from moot.federation.objects.common import instance_id_for
@@ -82,11 +84,15 @@ class Local:
     async def counted(
         self, case: str, token: str, path: str, body: dict[str, Any]
     ) -> dict[str, Any]:
-        with counting() as statements:
+        with counting() as statements, _built() as built:
             response = await self.http.post(
                 path, json=body, headers={"Authorization": f"Bearer {token}"}
             )
         assert response.status_code == 200, response.text
+        if "mention" not in case:
+            # Every statement kept compiled: built per request, their SQLAlchemy trees
+            # cost more CPU than the rest of the request (docs/benchmarks.md).
+            assert built == [], f"{case}: statements built per request:\n" + "\n".join(built)
         budget = BUDGET[case][self.server.backend == "postgresql"]
         listing = "\n".join(f"  {sql}" for sql in statements)
         assert len(statements) <= budget, (
@@ -94,6 +100,27 @@ class Local:
         )
         data: dict[str, Any] = response.json()
         return data
+
+
+@contextmanager
+def _built() -> Iterator[list[str]]:
+    """The statements built from a SQLAlchemy tree while the block runs (`_Compiler`), as
+    opposed to those kept compiled (`Prepared`, moot/db/prepared.py)."""
+    built: list[str] = []
+    original = _Compiler.prepare
+
+    def prepare(
+        compiler: _Compiler, stmt: ClauseElement, params: dict[str, Any] | None
+    ) -> tuple[str, list[Any], Any]:
+        sql, values, plan = original(compiler, stmt, params)
+        built.append(sql)
+        return sql, values, plan
+
+    _Compiler.prepare = prepare  # type: ignore[method-assign]
+    try:
+        yield built
+    finally:
+        _Compiler.prepare = original  # type: ignore[method-assign]
 
 
 @asynccontextmanager

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql as pg
 
 from moot import auth, validation
 from moot.actions import counters, notifications, remote_images, targets, votes
 from moot.actions.actor import Actor, Received, RemoteActor
+from moot.actions.comment_insert import insert_with_own_vote
 from moot.actions.comment_target import (
     ANSWERED,
     REPLIED,
@@ -148,13 +148,7 @@ async def create_comment(
         values.update(ap_id=received.ap_id, updated=received.updated)
     else:
         values["ap_id"] = f"{settings.origin}/comment/{comment_id}"
-    comment = await _insert_with_own_vote(
-        conn,
-        pg.insert(m.comment)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=[m.comment.c.ap_id])
-        .returning(*m.comment.c),
-    )
+    comment = await insert_with_own_vote(conn, values, utcnow())
     if comment is None:
         # Received before (committed, or meanwhile by a concurrent transaction); a local
         # comment's ap_id names its new id, which no other row has.
@@ -201,21 +195,6 @@ class Created:
 
     comment: Row
     around: Row | None
-
-
-async def _insert_with_own_vote(conn: Connection, insert: sa.Insert) -> Row | None:
-    """The new comment (`insert`, RETURNING it; None when it inserted nothing) and its
-    author's vote: one statement on PostgreSQL (a data-modifying CTE; the vote's foreign
-    key is checked at the statement's end, the comment there by then), two on SQLite."""
-    if conn.dialect_name == "postgresql":
-        stored = insert.cte("stored")
-        own_vote = votes.own_comment_vote(stored).cte("own_vote")
-        return await conn.fetch_one(sa.select(stored).add_cte(own_vote))
-    comment = await conn.fetch_one(insert)
-    if comment is not None:
-        new = sa.select(m.comment).where(m.comment.c.id == comment["id"]).subquery()
-        await conn.execute(votes.own_comment_vote(new))
-    return comment
 
 
 def _check_can_comment(viewer: Actor, target: targets.PostTarget) -> None:

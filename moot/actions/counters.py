@@ -26,6 +26,7 @@ from moot.actions.locks import lock_rows
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.paths import ancestor_ids
+from moot.db.prepared import Prepared, among
 from moot.db.types import utcnow
 
 
@@ -88,12 +89,9 @@ async def comment_created(conn: Connection, comment: Row, post: Row, *, creator_
     is. `creator_score`: the comment's score at birth (its author's own vote), added to
     its creator's in the same statement as their comment count. Returns the post as it
     is then."""
-    c, p, ps, cm = m.community.c, m.person.c, m.post.c, m.comment.c
     ancestors = ancestor_ids(comment["path"])
     if ancestors:
-        await conn.execute(
-            sa.update(m.comment).where(cm.id.in_(ancestors)).values(child_count=cm.child_count + 1)
-        )
+        await conn.run(_CREATED_ANCESTORS, {"ids": ancestors})
     published: datetime = comment["published"]
     necro = ranking.advance_necro_time(
         post["newest_comment_time_necro"],
@@ -102,29 +100,66 @@ async def comment_created(conn: Connection, comment: Row, post: Row, *, creator_
         published,
         int(comment["creator_id"]),
     )
-    moved = await conn.fetch_one(
+    params = {
+        "post_id": post["id"],
+        "v_newest_comment_time": max(post["newest_comment_time"], published),
+        "v_newest_comment_time_necro": necro,
+        "v_hot_rank_active": ranking.hot_rank(int(post["score"]), necro, utcnow()),
+    }
+    rows = await conn.run(_CREATED_POST, params)
+    assert rows
+    await conn.run(_CREATED_COMMUNITY, {"community_id": post["community_id"]})
+    person = {"person_id": comment["creator_id"], "creator_score": creator_score}
+    await conn.run(_CREATED_PERSON, person)
+    if comment["local"]:
+        await conn.run(_CREATED_SITE, {})
+    return rows[0]
+
+
+# The statements of `comment_created`, built once (moot/db/prepared.py); their values are
+# parameters, their deltas (a new comment counts once) in their text.
+_CREATED_ANCESTORS = Prepared(
+    lambda dialect, _: (
+        sa.update(m.comment)
+        .where(among(m.comment.c.id, "ids", dialect))
+        .values(child_count=m.comment.c.child_count + 1)
+    )
+)
+_CREATED_POST = Prepared(
+    lambda dialect, _: (
         sa.update(m.post)
-        .where(ps.id == post["id"])
+        .where(m.post.c.id == sa.bindparam("post_id", type_=sa.Integer))
         .values(
-            comments=ps.comments + 1,
-            newest_comment_time=max(post["newest_comment_time"], published),
-            newest_comment_time_necro=necro,
-            hot_rank_active=ranking.hot_rank(int(post["score"]), necro, utcnow()),
+            comments=m.post.c.comments + 1,
+            **{
+                name: sa.bindparam("v_" + name, type_=m.post.c[name].type)
+                for name in ("newest_comment_time", "newest_comment_time_necro", "hot_rank_active")
+            },
         )
         .returning(*m.post.c)
     )
-    assert moved is not None
-    await conn.execute(
-        sa.update(m.community).where(c.id == post["community_id"]).values(comments=c.comments + 1)
+)
+_CREATED_COMMUNITY = Prepared(
+    lambda dialect, _: (
+        sa.update(m.community)
+        .where(m.community.c.id == sa.bindparam("community_id", type_=sa.Integer))
+        .values(comments=m.community.c.comments + 1)
     )
-    await conn.execute(
+)
+_CREATED_PERSON = Prepared(
+    lambda dialect, _: (
         sa.update(m.person)
-        .where(p.id == comment["creator_id"])
-        .values(comment_count=p.comment_count + 1, comment_score=p.comment_score + creator_score)
+        .where(m.person.c.id == sa.bindparam("person_id", type_=sa.Integer))
+        .values(
+            comment_count=m.person.c.comment_count + 1,
+            comment_score=m.person.c.comment_score
+            + sa.bindparam("creator_score", type_=m.person.c.comment_score.type),
+        )
     )
-    if comment["local"]:
-        await site_counted(conn, "comments", +1)
-    return moved
+)
+_CREATED_SITE = Prepared(
+    lambda dialect, _: sa.update(m.local_site).values(comments=m.local_site.c.comments + 1)
+)
 
 
 def post_time_ranks(row: Row, now: datetime) -> dict[str, float]:

@@ -20,12 +20,14 @@ SQLite has one writer at a time, so there is nothing to order there and these ar
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.paths import PATH_WIDTH
+from moot.db.prepared import Prepared
 
 _ORDER = (m.comment, m.post, m.community, m.person)
 
@@ -60,15 +62,21 @@ async def lock_thread(conn: Connection, parent_id: int) -> list[Row]:
     ids are the segments of the comment's path (moot/db/paths.py), read in the
     statement's snapshot. PostgreSQL only: on SQLite a transaction's first reading is
     already its last word."""
+    return await conn.run(_THREAD, {"parent_id": parent_id})
+
+
+def _thread_statement(dialect: str, variant: None) -> sa.Select[Any]:
+    """`lock_thread`'s statement, built once: the comment's id is its parameter."""
     t, replied = m.comment, m.comment.alias("replied")
     last = sa.func.length(replied.c.path, type_=sa.Integer) // PATH_WIDTH - 1
     at = sa.func.generate_series(0, last, type_=sa.Integer).column_valued("k")
     ids = sa.select(
         sa.cast(sa.func.substr(replied.c.path, 1 + PATH_WIDTH * at, PATH_WIDTH), sa.Integer)
-    ).where(replied.c.id == parent_id)
-    return await conn.fetch_all(
-        sa.select(t).where(t.c.id.in_(ids)).order_by(t.c.id).with_for_update(key_share=True)
-    )
+    ).where(replied.c.id == sa.bindparam("parent_id", type_=sa.Integer))
+    return sa.select(t).where(t.c.id.in_(ids)).order_by(t.c.id).with_for_update(key_share=True)
+
+
+_THREAD = Prepared(_thread_statement)
 
 
 async def lock_site(conn: Connection) -> None:

@@ -18,6 +18,7 @@ from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.mentions import mentioned_persons
 from moot.db.paths import ancestor_ids
+from moot.db.prepared import Prepared
 from moot.db.types import UtcDateTime, utcnow
 from moot.errors import ApiError, ErrorCode
 
@@ -41,46 +42,57 @@ async def comment_saved(
         mentioned = await mentioned_persons(conn, str(comment["content"]))
     named = {int(p["id"]) for p in mentioned} - {author}
     mentions = _chosen(m.person_mention, named, author, comment, post)
-    replies: tuple[int, sa.Select[Any]] | None = None
+    # Whom the comment answers, who may hear of it (not the author).
+    replied: int | None = None
     if is_new:
         parents = ancestor_ids(comment["path"])
         if parents and parent is None:
             parent = await conn.fetch_one(sa.select(m.comment).where(m.comment.c.id == parents[-1]))
         if parents:
-            recipient = int(parent["creator_id"]) if parent is not None else None
+            replied = int(parent["creator_id"]) if parent is not None else None
         else:
-            recipient = int(post["creator_id"])
-        if recipient is not None and recipient != author:
-            reply = _chosen(m.comment_reply, {recipient}, author, comment, post)
-            replies = (recipient, reply) if reply is not None else None
-    if mentions is not None and replies is not None and conn.dialect_name == "postgresql":
-        # One statement: the mentions a data-modifying CTE, whose RETURNING the reply's
-        # notice reads to pass over whoever a mention told already.
-        told = _insert(m.person_mention, mentions).cte("told")
-        chosen = replies[1].where(m.person.c.id.not_in(sa.select(told.c.recipient_id)))
-        await conn.execute(_insert(m.comment_reply, chosen).add_cte(told))
-        return
-    if mentions is not None and replies is not None:
-        # One statement on SQLite too: both kinds go into the view whose trigger puts each
-        # row in its table (migration 0014). The comment is new (a reply notice is only
-        # for one), so whom the mentions choose is whom they tell: the reply passes over
-        # them.
-        chosen = replies[1].where(m.person.c.id.not_in(sa.select(mentions.subquery().c.id)))
-        both = sa.union_all(
-            mentions.add_columns(sa.literal("mention")), chosen.add_columns(sa.literal("reply"))
-        )
-        await conn.execute(
-            sa.insert(_NOTICE).from_select(
-                ["recipient_id", "comment_id", "published", "kind"], both
-            )
-        )
+            replied = int(post["creator_id"])
+        if replied == author:
+            replied = None
+    if mentions is not None and replied is not None:
+        reply = _chosen(m.comment_reply, {replied}, author, comment, post)
+        assert reply is not None
+        await _both(conn, mentions, reply)
         return
     notified: set[int] = set()
     if mentions is not None:
         told_rows = await conn.fetch_all(_insert(m.person_mention, mentions))
         notified = {int(r["recipient_id"]) for r in told_rows}
-    if replies is not None and replies[0] not in notified:
-        await conn.execute(_insert(m.comment_reply, replies[1]))
+    if replied is not None and replied not in notified:
+        params = {
+            "recipient": replied,
+            "author": author,
+            "comment_id": int(comment["id"]),
+            "published": utcnow(),
+            "community_id": int(post["community_id"]),
+        }
+        await conn.run(_REPLY, params)
+
+
+async def _both(conn: Connection, mentions: sa.Select[Any], reply: sa.Select[Any]) -> None:
+    """A new comment's mentions and its reply notice, in one statement; the reply passes
+    over whoever a mention told already."""
+    if conn.dialect_name == "postgresql":
+        # The mentions a data-modifying CTE, whose RETURNING the reply's notice reads.
+        told = _insert(m.person_mention, mentions).cte("told")
+        chosen = reply.where(m.person.c.id.not_in(sa.select(told.c.recipient_id)))
+        await conn.execute(_insert(m.comment_reply, chosen).add_cte(told))
+        return
+    # SQLite: both kinds go into the view whose trigger puts each row in its table
+    # (migration 0014). The comment is new (a reply notice is only for one), so whom the
+    # mentions choose is whom they tell: the reply passes over them.
+    chosen = reply.where(m.person.c.id.not_in(sa.select(mentions.subquery().c.id)))
+    both = sa.union_all(
+        mentions.add_columns(sa.literal("mention")), chosen.add_columns(sa.literal("reply"))
+    )
+    await conn.execute(
+        sa.insert(_NOTICE).from_select(["recipient_id", "comment_id", "published", "kind"], both)
+    )
 
 
 # SQLite's view that writes either kind of notice (migration 0014); never read.
@@ -104,17 +116,52 @@ def _chosen(
     (`_insert`), which returns whom it notified (for the first time)."""
     if not recipients:
         return None
+    return _judged(
+        table,
+        m.person.c.id.in_(sorted(recipients)),
+        sa.literal(author),
+        sa.literal(int(comment["id"])),
+        sa.literal(utcnow(), UtcDateTime()),
+        sa.literal(int(post["community_id"])),
+    )
+
+
+def _judged(
+    table: sa.Table,
+    recipients: sa.ColumnElement[bool],
+    author: sa.ColumnElement[Any],
+    comment_id: sa.ColumnElement[Any],
+    published: sa.ColumnElement[Any],
+    community_id: sa.ColumnElement[Any],
+) -> sa.Select[Any]:
+    """`_chosen`, its values given as expressions (literals, or a `Prepared`'s parameters)."""
     p, lu, pb = m.person, m.local_user, m.person_block
     judged = [
-        p.c.id.in_(sorted(recipients)),
+        recipients,
         sa.exists().where(lu.c.person_id == p.c.id),
         ~sa.exists().where(pb.c.person_id == p.c.id, pb.c.target_id == author),
     ]
     if table is m.comment_reply:
-        judged.append(~_blocks_community(p.c.id, int(post["community_id"])))
-    return sa.select(
-        p.c.id, sa.literal(int(comment["id"])), sa.literal(utcnow(), UtcDateTime())
-    ).where(*judged)
+        judged.append(~_blocks_community(p.c.id, community_id))
+    return sa.select(p.c.id, comment_id, published).where(*judged)
+
+
+def _reply_statement(dialect: str, variant: None) -> sa.Insert:
+    """The one reply notice of a comment that mentions nobody (`comment_saved`), built
+    once: recipient, author, comment_id, published and community_id are parameters."""
+    p = m.person
+    chosen = _judged(
+        m.comment_reply,
+        p.c.id == sa.bindparam("recipient", type_=sa.Integer),
+        sa.bindparam("author", type_=sa.Integer),
+        sa.bindparam("comment_id", type_=sa.Integer),
+        sa.bindparam("published", type_=UtcDateTime()),
+        sa.bindparam("community_id", type_=sa.Integer),
+    )
+    return _insert(m.comment_reply, chosen)
+
+
+_REPLY = Prepared(_reply_statement)
 
 
 def _insert(table: sa.Table, chosen: sa.Select[Any]) -> sa.Insert:
@@ -127,7 +174,7 @@ def _insert(table: sa.Table, chosen: sa.Select[Any]) -> sa.Insert:
 
 
 def _blocks_community(
-    person_id: sa.ColumnElement[int], community_id: int
+    person_id: sa.ColumnElement[int], community_id: sa.ColumnElement[Any]
 ) -> sa.ColumnElement[bool]:
     cb, ib, c = m.community_block, m.instance_block, m.community
     return sa.or_(

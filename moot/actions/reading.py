@@ -9,6 +9,7 @@ from moot import auth
 from moot.actions.actor import Actor, RemoteActor
 from moot.db import models as m
 from moot.db.engine import Connection
+from moot.db.prepared import Prepared, among
 from moot.db.types import UtcDateTime, utcnow
 from moot.errors import ApiError, ErrorCode
 
@@ -33,19 +34,33 @@ async def mark_read(conn: Connection, viewer: Actor, post_ids: list[int], read: 
             sa.delete(t).where(t.c.person_id == viewer.person_id, t.c.post_id.in_(ids))
         )
         return
+    params = {"person_id": viewer.person_id, "post_ids": ids, "published": utcnow()}
+    await conn.run(_READ, params)
+
+
+def _read_statement(dialect: str, variant: None) -> sa.Insert:
+    """The read marks of `mark_read`, built once: the reader (person_id), the posts
+    (post_ids, a list) and the time (published) are parameters (moot/db/prepared.py)."""
+    t = m.post_read
     marks = pg.insert(t).from_select(
         ["post_id", "person_id", "published", "read_comments"],
-        _marks(viewer, ids, m.post.c.comments),
+        sa.select(
+            m.post.c.id,
+            sa.bindparam("person_id", type_=t.c.person_id.type),
+            sa.bindparam("published", type_=UtcDateTime()),
+            m.post.c.comments,
+        ).where(among(m.post.c.id, "post_ids", dialect)),
     )
-    await conn.execute(
-        marks.on_conflict_do_update(
-            index_elements=[t.c.person_id, t.c.post_id],
-            set_={
-                "published": marks.excluded.published,
-                "read_comments": marks.excluded.read_comments,
-            },
-        )
+    return marks.on_conflict_do_update(
+        index_elements=[t.c.person_id, t.c.post_id],
+        set_={
+            "published": marks.excluded.published,
+            "read_comments": marks.excluded.read_comments,
+        },
     )
+
+
+_READ = Prepared(_read_statement)
 
 
 async def hide(conn: Connection, viewer: auth.Viewer, post_ids: list[int], hide: bool) -> None:

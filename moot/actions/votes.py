@@ -84,39 +84,103 @@ async def _store(
     the old one). SQLite (one writer) reads it first: a RETURNING subquery there sees the
     new row; `read` is the old vote (0 for none) when the caller read it already
     (`old_vote`: SQLite only, where nothing can change it meanwhile)."""
-    likes = kind.likes
-    where = (likes.c[kind.key] == item["id"], likes.c.person_id == person_id)
     postgresql = conn.dialect_name == "postgresql"
     old = None
+    params = {"item_id": item["id"], "person_id": person_id}
     if not postgresql:
         if read is None:
-            read = int(await conn.scalar(sa.select(likes.c.score).where(*where)) or 0)
+            rows = await conn.run(_OLD, params, kind.key)
+            read = int(rows[0]["score"] or 0) if rows else 0
         old = read
         if old == new:
             return None
     if new:
-        values = {kind.key: item["id"], "person_id": person_id, "score": new, "published": utcnow()}
-        if kind is COMMENT:
-            values["post_id"] = post["id"]
-        insert = pg.insert(likes).values(**values)
-        before = likes.alias("before")
-        stored: sa.UpdateBase = insert.on_conflict_do_update(
-            index_elements=[likes.c[kind.key], likes.c.person_id],
-            set_={"score": insert.excluded.score, "published": insert.excluded.published},
-            where=likes.c.score != insert.excluded.score,
-        ).returning(
-            sa.select(before.c.score)
-            .where(before.c[kind.key] == item["id"], before.c.person_id == person_id)
-            .scalar_subquery()
-            .label("old")
-        )
-    else:
-        stored = sa.delete(likes).where(*where).returning(likes.c.score.label("old"))
-    rows = await conn.fetch_all(stored)
+        params.update(score=new, published=utcnow(), post_id=post["id"])
+    rows = await conn.run(_STORE, params, (kind.key, bool(new)))
     if old is not None:
         return old
     # PostgreSQL: no row when the vote was `new` already (or there was none to take back).
     return int(rows[0]["old"] or 0) if rows else None
+
+
+_KINDS = {kind.key: kind for kind in (POST, COMMENT)}
+
+
+def _param(table: sa.Table, column: str, name: str | None = None) -> Any:
+    """A value of `table.column` given at each run, as the column's type binds it."""
+    return sa.bindparam(name or column, type_=table.c[column].type)
+
+
+def _old_statement(dialect: str, key: str) -> sa.Select[Any]:
+    """The person's vote on the item (SQLite, when the caller did not read it: `_store`)."""
+    likes = _KINDS[key].likes
+    return sa.select(likes.c.score).where(
+        likes.c[key] == _param(likes, key, "item_id"),
+        likes.c.person_id == _param(likes, "person_id"),
+    )
+
+
+def _store_statement(dialect: str, variant: tuple[str, bool]) -> sa.UpdateBase:
+    """The vote upserted (`stored`: 1 or -1) or taken back, returning the old one
+    (`_store`): built once per kind, its values parameters (item_id, person_id, score,
+    published, and a comment's post_id)."""
+    key, stored = variant
+    kind = _KINDS[key]
+    likes = kind.likes
+    item_id = _param(likes, key, "item_id")
+    person_id = _param(likes, "person_id")
+    if not stored:
+        return (
+            sa.delete(likes)
+            .where(likes.c[key] == item_id, likes.c.person_id == person_id)
+            .returning(likes.c.score.label("old"))
+        )
+    values = {
+        key: item_id,
+        "person_id": person_id,
+        "score": _param(likes, "score"),
+        "published": _param(likes, "published"),
+    }
+    if kind is COMMENT:
+        values["post_id"] = _param(likes, "post_id")
+    insert = pg.insert(likes).values(**values)
+    before = likes.alias("before")
+    return insert.on_conflict_do_update(
+        index_elements=[likes.c[key], likes.c.person_id],
+        set_={"score": insert.excluded.score, "published": insert.excluded.published},
+        where=likes.c.score != insert.excluded.score,
+    ).returning(
+        sa.select(before.c.score)
+        .where(before.c[key] == item_id, before.c.person_id == person_id)
+        .scalar_subquery()
+        .label("old")
+    )
+
+
+def _moved_statement(dialect: str, variant: tuple[str, tuple[str, ...]]) -> sa.Update:
+    """The voted item's counters moved by the vote's deltas (d_score, d_upvotes,
+    d_downvotes) and its `ranks` set, returning the item (`_vote`)."""
+    key, ranks = variant
+    items = _KINDS[key].items
+    c = items.c
+    delta = {name: sa.bindparam("d_" + name, type_=c[name].type) for name in _DELTAS}
+    return (
+        sa.update(items)
+        .where(c.id == _param(items, "id"))
+        .values(
+            {
+                **{name: c[name] + delta[name] for name in _DELTAS},
+                **{name: _param(items, name, "r_" + name) for name in ranks},
+            }
+        )
+        .returning(*c)
+    )
+
+
+_DELTAS = ("score", "upvotes", "downvotes")
+_OLD = Prepared(_old_statement)
+_STORE = Prepared(_store_statement)
+_MOVED = Prepared(_moved_statement)
 
 
 async def _vote(
@@ -138,20 +202,13 @@ async def _vote(
     old = await _store(conn, person_id, kind, item, post, new, read)
     if old is None:
         return None
-    items = kind.items
     d = _deltas(old, new)
     after = {name: int(item[name]) + delta for name, delta in d.items()}
-    return await conn.fetch_one(
-        sa.update(items)
-        .where(items.c.id == item["id"])
-        .values(
-            score=items.c.score + d["score"],
-            upvotes=items.c.upvotes + d["upvotes"],
-            downvotes=items.c.downvotes + d["downvotes"],
-            **(ranks(after) if ranks is not None else {}),
-        )
-        .returning(*items.c)
-    )
+    rank_values = ranks(after) if ranks is not None else {}
+    params = {"id": item["id"], **{"d_" + name: delta for name, delta in d.items()}}
+    params.update({"r_" + name: value for name, value in rank_values.items()})
+    rows = await conn.run(_MOVED, params, (kind.key, tuple(rank_values)))
+    return rows[0] if rows else None
 
 
 def _old_vote(kind: _Votable, item_id: sa.ColumnElement[int], person_id: Any) -> Any:
@@ -201,11 +258,11 @@ def own_comment_vote_counts(published: datetime) -> dict[str, object]:
     }
 
 
-def own_comment_vote(comment: sa.FromClause) -> sa.Insert:
+def own_comment_vote(comment: sa.FromClause, published: sa.ColumnElement[Any]) -> sa.Insert:
     """The vote row of a new comment's author, whose counters its insert set
     (`own_comment_vote_counts`): nobody else can have voted on it yet. `comment`: the new
     comment's row, as a subquery, or as the CTE of its insert's RETURNING (one statement
-    writes both: `comments.create_comment`)."""
+    writes both: moot/actions/comment_insert.py); `published`: when the vote was cast."""
     c = comment.c
     return sa.insert(m.comment_like).from_select(
         ["comment_id", "post_id", "person_id", "score", "published"],
@@ -214,7 +271,7 @@ def own_comment_vote(comment: sa.FromClause) -> sa.Insert:
             c.post_id,
             c.creator_id,
             sa.literal(1, m.comment_like.c.score.type),
-            sa.literal(utcnow(), m.comment_like.c.published.type),
+            published,
         ),
     )
 

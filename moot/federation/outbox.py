@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.prepared import Prepared
 from moot.db.types import utcnow
 from moot.federation import urls
 from moot.federation.compose import Json, document
@@ -60,7 +61,36 @@ def queued(
 async def enqueue_all(conn: Connection, rows: Sequence[dict[str, object]]) -> None:
     """Queue several rows (`queued`) in one statement; delivery sends them in this order."""
     if rows:
-        await conn.execute(sa.insert(m.sent_activity).values(list(rows)))
+        params = {f"{name}_{i}": value for i, row in enumerate(rows) for name, value in row.items()}
+        await conn.run(_QUEUED, params, len(rows))
+
+
+# The columns `queued` gives a row.
+_COLUMNS = (
+    "ap_id",
+    "data",
+    "actor_apub_id",
+    "sensitive",
+    "send_inboxes",
+    "send_community_followers_of",
+    "send_all_instances",
+    "published",
+)
+
+
+def _queued_statement(dialect: str, count: int) -> sa.Insert:
+    """The insert of `count` outbox rows, built once per count: each row's values are the
+    parameters `<column>_<row>` (moot/db/prepared.py)."""
+    t = m.sent_activity
+    return sa.insert(t).values(
+        [
+            {name: sa.bindparam(f"{name}_{i}", type_=t.c[name].type) for name in _COLUMNS}
+            for i in range(count)
+        ]
+    )
+
+
+_QUEUED = Prepared(_queued_statement)
 
 
 def inbox_of(row: dict[str, object]) -> str:
