@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -28,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -218,26 +219,34 @@ async def moot_statements(database_url: str, paths: dict[str, str]) -> dict[str,
     Not from the request log of a `moot serve` at MOOT_LOG_LEVEL=DEBUG: there Litestar's
     logging configuration keeps the root logger at INFO and the count is never written.
     """
+    counts: dict[str, int] = {}
+    async with in_process_api(database_url) as client:
+        for name, path in paths.items():
+            for _ in range(2):
+                with counting() as seen:
+                    (await client.get(path)).raise_for_status()
+            counts[name] = len(seen)
+    return counts
+
+
+@contextlib.asynccontextmanager
+async def in_process_api(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of moot's API run in this process on `database_url` (no workers), so that
+    `moot.db.statement_count` sees the statements of each request."""
     folder = Path(tempfile.mkdtemp(prefix="moot-versus-"))
     settings = Settings(
         data_dir=folder, database_url=database_url, hostname="localhost", run_workers=False
     )
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # Litestar's ASGI types
-    counts: dict[str, int] = {}
     try:
         async with (
             app.lifespan(),
             httpx.AsyncClient(transport=transport, base_url="http://localhost/api/v3") as client,
         ):
-            for name, path in paths.items():
-                for _ in range(2):
-                    with counting() as seen:
-                        (await client.get(path)).raise_for_status()
-                counts[name] = len(seen)
+            yield client
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return counts
 
 
 # The run ----------------------------------------------------------------------------------

@@ -39,8 +39,6 @@ import httpx
 import sqlalchemy as sa
 
 from bench import run, versus
-from moot.app import create_app
-from moot.config import Settings
 from moot.db import models as m
 from moot.db.engine import Database
 from moot.db.statement_count import counting
@@ -117,7 +115,8 @@ async def make_scene(
 
 
 async def remote_follower(database_url: str, community_id: int, domain: str) -> None:
-    """A person on another instance follows the community (as a follow moves it)."""
+    """A person on another instance follows the community (with the subscriber count moved
+    as a follow moves it, so that a recount finds nothing to correct)."""
     db = Database(database_url)
     await db.connect(size=2)
     try:
@@ -254,28 +253,16 @@ async def moot_statements(
     """Statements of one request of each kind, counted by moot itself
     (moot.db.statement_count) around its app run in this process on the database, as
     bench/versus.py counts the reads'; the second of two, the process's caches loaded."""
-    folder = Path(tempfile.mkdtemp(prefix="moot-versus-writes-"))
-    settings = Settings(
-        data_dir=folder, database_url=database_url, hostname="localhost", run_workers=False
-    )
-    app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # Litestar's ASGI types
     counts: dict[str, int] = {}
-    try:
-        async with (
-            app.lifespan(),
-            httpx.AsyncClient(transport=transport, base_url="http://localhost/api/v3") as client,
-        ):
-            for kind in KINDS:
-                for _ in range(2):
-                    path, body, token = first_request(scene, kind, offsets[kind])
-                    offsets[kind] += 1
-                    with counting() as seen:
-                        response = await client.post(path, json=body, headers=_auth(token))
-                    response.raise_for_status()
-                counts[kind] = len(seen)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    async with versus.in_process_api(database_url) as client:
+        for kind in KINDS:
+            for _ in range(2):
+                path, body, token = first_request(scene, kind, offsets[kind])
+                offsets[kind] += 1
+                with counting() as seen:
+                    response = await client.post(path, json=body, headers=_auth(token))
+                response.raise_for_status()
+            counts[kind] = len(seen)
     return counts
 
 

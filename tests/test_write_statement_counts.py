@@ -24,13 +24,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.sql import ClauseElement
 
+from bench.versus_writes import remote_follower
 from moot.app import create_app
 from moot.config import Settings
 from moot.db import models as m
 from moot.db.engine import Database, _Compiler
 from moot.db.statement_count import counting
-from moot.db.types import utcnow
-from moot.federation.objects.common import instance_id_for
 from tests.conftest import Api, register, unique
 from tests.servers import Server
 
@@ -173,38 +172,7 @@ async def scene(server: Server, admin: Api) -> Scene:
     community = admin.ok("POST", "/community", {"name": name, "title": name})
     community_id = int(community["community_view"]["community"]["id"])
     post = author.api.ok("POST", "/post", {"name": "counted", "community_id": community_id})
-    domain = f"{name}.example"
-    db = Database(server.database_url)
-    await db.connect(size=2)
-    try:
-        async with db.transaction() as tx:
-            person_id = await tx.scalar(
-                sa.insert(m.person)
-                .values(
-                    name="reader",
-                    local=False,
-                    actor_id=f"http://{domain}/u/reader",
-                    inbox_url=f"http://{domain}/u/reader/inbox",
-                    shared_inbox_url=f"http://{domain}/inbox",
-                    instance_id=await instance_id_for(tx, domain),
-                    published=utcnow(),
-                )
-                .returning(m.person.c.id)
-            )
-            await tx.execute(
-                sa.insert(m.community_follower).values(
-                    community_id=community_id, person_id=person_id, published=utcnow()
-                )
-            )
-            # As a follow moves it: the suite's recounts must find nothing to correct.
-            c = m.community.c
-            await tx.execute(
-                sa.update(m.community)
-                .where(c.id == community_id)
-                .values(subscribers=c.subscribers + 1)
-            )
-    finally:
-        await db.close()
+    await remote_follower(server.database_url, community_id, f"{name}.example")
     post_id = int(post["post_view"]["post"]["id"])
     return Scene(author, voter, replier, mentioned, post_id, community_id)
 
