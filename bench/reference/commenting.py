@@ -176,11 +176,7 @@ async def create_comment(db: Database, token: str | None, body: dict[str, Any]) 
         "banned_from_community": bool(t[f + 5]),
         "creator_is_moderator": bool(t[f + 1]),
         "creator_is_admin": bool(t[f]),
-        "subscribed": "NotSubscribed"
-        if pending is None
-        else "Pending"
-        if pending
-        else "Subscribed",
+        "subscribed": s.subscription(pending),
         "creator_blocked": bool(t[f + 4]),
         "post": s.POST.reader(d)(post_row, 0),
         "counts": s.COMMENT_COUNTS.reader(d)(comment, len(s.COMMENT) + 1),

@@ -258,3 +258,8 @@ BLOCKED_URL = Shape(f("id"), f("url"), f("published", "t"), f("updated", "to"))
 def lemmy_path(path: str) -> str:
     """`0000000012` + `0000000345` → `0.12.345`."""
     return "0." + ".".join(str(int(path[i : i + 10])) for i in range(0, len(path), 10))
+
+
+def subscription(pending: bool | None) -> str:
+    """A follow's state as Lemmy writes it, from its `pending` flag (None: no follow)."""
+    return "NotSubscribed" if pending is None else "Pending" if pending else "Subscribed"

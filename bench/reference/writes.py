@@ -162,11 +162,7 @@ async def like_post(
         "banned_from_community": bool(t[f + 5]),
         "creator_is_moderator": bool(t[f + 1]),
         "creator_is_admin": bool(t[f + 2]),
-        "subscribed": "NotSubscribed"
-        if pending is None
-        else "Pending"
-        if pending
-        else "Subscribed",
+        "subscribed": s.subscription(pending),
         "creator_blocked": bool(t[f + 4]),
         "counts": s.POST_COUNTS.reader(d)(post_row, ws.POST_RETURNED_COUNTS_AT),
         "saved": bool(t[f + 6]),

@@ -30,10 +30,9 @@ class _Surroundings:
         self.post = Once(_POST, "p_id")
 
 
-def _subscribed(follows: dict[int, bool], community_id: int) -> str:
-    if community_id not in follows:
-        return "NotSubscribed"
-    return "Pending" if follows[community_id] else "Subscribed"
+def _subscription(pending: bool | None) -> str:
+    """A follow's state, from its `pending` flag (None: no follow)."""
+    return "NotSubscribed" if pending is None else "Pending" if pending else "Subscribed"
 
 
 def _add_around(view: Json, row: Row, viewer: Viewer | None, shaped: _Surroundings) -> None:
@@ -46,9 +45,7 @@ def _add_around(view: Json, row: Row, viewer: Viewer | None, shaped: _Surroundin
     view["banned_from_community"] = viewer is not None and bool(row["banned_from_community"])
     view["creator_is_moderator"] = bool(row["creator_is_moderator"])
     view["creator_is_admin"] = bool(row["creator_is_admin"])
-    view["subscribed"] = (
-        "NotSubscribed" if pending is None else "Pending" if pending else "Subscribed"
-    )
+    view["subscribed"] = _subscription(pending)
     view["creator_blocked"] = viewer is not None and bool(row["creator_blocked"])
 
 
@@ -166,7 +163,7 @@ async def community_views(
     return [
         {
             "community": shapes.community(c),
-            "subscribed": _subscribed(follows, int(c["id"])),
+            "subscribed": _subscription(follows.get(int(c["id"]))),
             "blocked": int(c["id"]) in blocked,
             "counts": shapes.community_counts(c),
             "banned_from_community": any(pair[0] == int(c["id"]) for pair in banned),
