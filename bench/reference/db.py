@@ -157,8 +157,7 @@ class Sqlite(Database):
             conn = self.writer
 
             async def run(stmt: Statement, params: Mapping[str, Any]) -> Any:
-                async with conn.execute(stmt.sql, dict(params)) as cursor:
-                    return list(await cursor.fetchall())
+                return await conn.execute_fetchall(stmt.sql, dict(params))
 
             await conn.execute("BEGIN IMMEDIATE")
             try:
@@ -171,8 +170,8 @@ class Sqlite(Database):
     async def fetch(self, stmt: Statement, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         conn = await self.idle.get()
         try:
-            async with conn.execute(stmt.sql, dict(params)) as cursor:
-                return list(await cursor.fetchall())
+            # One trip to the connection's thread, as moot makes (execute, fetch, close there).
+            return await conn.execute_fetchall(stmt.sql, dict(params))  # type: ignore[return-value]
         finally:
             self.idle.put_nowait(conn)
 

@@ -324,8 +324,8 @@ class _SqliteConnection(_DriverConnection):
         self.cache = cache
 
     async def _records(self, sql: str, values: list[Any]) -> Sequence[Sequence[Any]]:
-        async with self._conn.execute(sql, values) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to the connection's thread (execute, fetch and close there), not three.
+        return await self._conn.execute_fetchall(sql, values)  # type: ignore[return-value]
 
     async def execute(self, stmt: ClauseElement, params: dict[str, Any] | None = None) -> int:
         sql, values, _ = self._compiler.prepare(stmt, params)
