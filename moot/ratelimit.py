@@ -12,6 +12,7 @@ or in PostgreSQL (moot/db_limits.py), with the same arithmetic.
 """
 
 import asyncio
+import functools
 import ipaddress
 import logging
 import time
@@ -114,13 +115,15 @@ def parse_client_ip(ip: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     return _FALLBACK_IP
 
 
-def _groups(ip: str) -> list[tuple[_GroupKey, int]]:
-    """The groups an address is limited in, each with its capacity multiplier."""
+@functools.lru_cache(maxsize=16384)
+def _groups(ip: str) -> tuple[tuple[_GroupKey, int], ...]:
+    """The groups an address is limited in, each with its capacity multiplier. Kept for the
+    addresses seen lately: parsing one costs more than the rest of a request's limiting."""
     address = parse_client_ip(ip)
     if isinstance(address, ipaddress.IPv4Address):
-        return [((4, 32, int(address)), 1)]
+        return (((4, 32, int(address)), 1),)
     value = int(address)
-    return [((6, bits, value >> (128 - bits)), factor) for bits, factor in _IPV6_GROUPS]
+    return tuple(((6, bits, value >> (128 - bits)), factor) for bits, factor in _IPV6_GROUPS)
 
 
 class RateLimiter:

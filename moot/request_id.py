@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
+import secrets
 from contextvars import ContextVar
 
 # What a proxy's id may look like: uuids, nginx's $request_id, most tracing ids. Anything
@@ -26,7 +26,7 @@ def well_formed(value: str) -> bool:
 
 
 def new() -> str:
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 class RequestIdFilter(logging.Filter):
