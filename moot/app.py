@@ -143,8 +143,7 @@ async def _rate_limit(request: Request[Any, Any, Any]) -> None:
     if bucket is None or attempt_of(request.scope) > 1:
         return  # a replayed request was counted on its first run
     moot: Moot = request.app.state.moot
-    if not await moot.limiter.take(bucket, client_ip(request)):
-        raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
+    await moot.limiter.admit(bucket, client_ip(request), request.url.path)
 
 
 @get("/nodeinfo/2.1", media_type=MediaType.JSON)

@@ -20,6 +20,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from moot.errors import ApiError, ErrorCode
+from moot.refusal_log import RefusalLog
+
 log = logging.getLogger("moot.ratelimit")
 
 # How often the server should call `collect_garbage` (Lemmy's interval).
@@ -135,6 +138,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._clock = clock
+        self._refusals = RefusalLog()
         self._limits: dict[RateLimitBucket, BucketConfig] = {}
         self._buckets: dict[RateLimitBucket, dict[_GroupKey, _Bucket]] = {
             kind: {} for kind in RateLimitBucket
@@ -167,6 +171,13 @@ class RateLimiter:
         """`check`, awaited as the limiter shared between processes (moot/shared_limits.py)
         answers it."""
         return self.check(bucket, ip)
+
+    async def admit(self, bucket: RateLimitBucket, ip: str, what: str) -> None:
+        """Takes a token, or refuses `what` (a path) with `rate_limit_error`, in the log
+        too (`RefusalLog`)."""
+        if not await self.take(bucket, ip):
+            self._refusals.refused(bucket.value, ip, what)
+            raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
 
     def shaped_groups(self, bucket: RateLimitBucket, ip: str) -> list[tuple[str, int, int]]:
         """The groups `ip` is limited in for `bucket`: a name for each, its capacity and its

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,9 @@ from moot.federation import publish
 from moot.login_throttle import LoginThrottle
 from moot.mail import Mail, require_mail, send
 from moot.text.lookalikes import skeleton
+
+# Failed logins, for the operator (a throttled account is logged by the throttle).
+security_log = logging.getLogger("moot.security")
 
 
 @dataclass(frozen=True)
@@ -261,6 +265,7 @@ async def login(
     await throttle.attempt(account, ip)
     stored = row["password_encrypted"] if row else None
     if not await auth.verify_password_off_loop(password, stored):
+        _log_failure(account, ip, "wrong name or password")
         raise ApiError(ErrorCode.INCORRECT_LOGIN)
     async with db.transaction() as tx:
         row = await tx.fetch_one(_login_query(wanted))
@@ -277,10 +282,18 @@ async def login(
             if local["registration_mode"] != "Open" and not row["accepted_application"]:
                 await _raise_application_state(tx, int(row["id"]))
         if row["totp_2fa_enabled"]:
-            two_factor.check_code(row, totp_token)  # a wrong code is a failed guess too
+            try:
+                two_factor.check_code(row, totp_token)  # a wrong code is a failed guess too
+            except ApiError as refused:
+                _log_failure(account, ip, refused.code.value)
+                raise
         token = await auth.issue_token(tx, int(row["id"]), settings.hostname, ip, user_agent)
     await throttle.succeeded(account)
     return LoginResult(jwt=token, registration_created=False, verify_email_sent=False)
+
+
+def _log_failure(account: str, ip: str | None, why: str) -> None:
+    security_log.info("login failed: %s from %s (%s)", account, ip or "unknown", why)
 
 
 async def _raise_application_state(conn: Connection, local_user_id: int) -> None:

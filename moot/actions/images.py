@@ -131,8 +131,7 @@ async def rendition(
         kept = await storage.get_rendition(name, key)
         if kept is not None:
             return kept, rendition_type(name, fmt)
-    if not await limiter.take(RateLimitBucket.RENDITION, client_ip):
-        raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
+    await limiter.admit(RateLimitBucket.RENDITION, client_ip, f"a rendition of {name}")
     body, content_type = await decode(render, original, name, fmt, size)
     await storage.put_rendition(name, key, body)
     return body, content_type

@@ -7,6 +7,7 @@ remote person sent to a local community is announced exactly as it was received.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 import sqlalchemy as sa
@@ -19,6 +20,8 @@ from moot.federation import compose, render
 from moot.federation.audience import Audience, audience, remote_followers
 from moot.federation.compose import Json
 from moot.federation.outbox import enqueue, enqueue_all, inbox_of, queued
+
+log = logging.getLogger("moot.federation")
 
 Build = Callable[[str], Awaitable[Json]]
 
@@ -202,6 +205,13 @@ async def voted(
 async def followed(conn: Connection, actor: Actor, community: Row, follow: bool) -> None:
     """A local person (un)follows a remote community, or a local community accepts."""
     if isinstance(actor, RemoteActor):
+        if community["local"]:
+            log.info(
+                "federation: %s %s %s",
+                actor_id_of(actor),
+                "follows" if follow else "no longer follows",
+                community["actor_id"],
+            )
         if community["local"] and follow and actor.activity is not None:
             origin = await queries.local_origin(conn)
             accept = compose.accept(origin, str(community["actor_id"]), actor.activity)
@@ -212,6 +222,12 @@ async def followed(conn: Connection, actor: Actor, community: Row, follow: bool)
         return
     origin = await queries.local_origin(conn)
     activity = compose.follow(origin, actor_id_of(actor), str(community["actor_id"]))
+    log.info(
+        "federation: %s asks to %s %s",
+        actor_id_of(actor),
+        "follow" if follow else "stop following",
+        community["actor_id"],
+    )
     if not follow:
         activity = compose.undo(origin, activity)
     inbox = [inbox_of(community)]
@@ -220,6 +236,7 @@ async def followed(conn: Connection, actor: Actor, community: Row, follow: bool)
 
 async def person_followed(conn: Connection, follower: RemoteActor, person: Row) -> None:
     """A local person accepts a remote follower at once: Accept{the Follow as received}."""
+    log.info("federation: %s follows %s", actor_id_of(follower), person["actor_id"])
     if follower.activity is None:
         return
     origin = await queries.local_origin(conn)

@@ -202,15 +202,17 @@ class InstanceWorker:
         try:
             response = await self.http.post(inbox, content=item.data, headers=headers)
         except httpx.HTTPError as exc:
-            log.info("delivery %d to %s failed: %s", item.id, inbox, type(exc).__name__)
+            log.warning("delivery %d to %s failed: %s", item.id, inbox, type(exc).__name__)
             return False
         status = response.status_code
         if 200 <= status < 300:
             return True
         if 400 <= status < 500 and status not in (408, 429):
-            log.info("%s refused activity %d: %s %s", inbox, item.id, status, response.text[:200])
+            log.warning(
+                "%s refused activity %d: %s %s", inbox, item.id, status, response.text[:200]
+            )
             return True
-        log.info("delivery %d to %s: %s, will retry", item.id, inbox, status)
+        log.warning("delivery %d to %s: %s, will retry", item.id, inbox, status)
         return False
 
     async def _wait_gate(self) -> None:

@@ -183,7 +183,9 @@ async def run_instance_checks(moot: Moot) -> None:
             if wait <= 0:
                 asked, answered = await check_instances(fed)
                 await _record(moot.db, _NODEINFO_JOB, utcnow())
-                log.info("NodeInfo check: %d of %d instances answered", answered, asked)
+                # Once a day, a line; every few seconds (test mode), only when asked for.
+                level = logging.DEBUG if fed.test_mode else logging.INFO
+                log.log(level, "NodeInfo check: %d of %d instances answered", answered, asked)
                 continue
         except Exception:
             log.exception("the NodeInfo check failed; retrying in %.0f s", retry)

@@ -303,6 +303,13 @@ def test_receiver_killed_in_a_burst_of_500_gets_each_once(cluster: Cluster) -> N
     assert rows == [(500, 500, 500)]
     # Nothing was left behind in gamma's inbox either.
     assert _sqlite(gamma, "SELECT count(*) FROM received_activity WHERE state != 'done'") == [(0,)]
+    # The operator of alpha saw deliveries fail while gamma was down.
+    failed = [
+        line
+        for line in alpha.server.log_path.read_text().splitlines()
+        if " WARNING moot.delivery " in line and f"{gamma.host}" in line
+    ]
+    assert failed, alpha.server.log_tail()
 
 
 def _sqlite(peer: Peer, query: str) -> list[tuple[Any, ...]]:

@@ -29,6 +29,12 @@ def test_login_errors_and_an_api_token_as_the_cookie(
     assert nav.value is not None and nav.value.status == 401
     expect(page.get_by_role("alert")).to_have_text("That name or password is not right.")
     expect(page.get_by_label("Name or email")).to_have_value(name)
+    # The operator sees the failure: which account, from where (issue 14, item 10).
+    person_id = api.ok("GET", "/site")["my_user"]["local_user_view"]["person"]["id"]
+    failure = f"login failed: person {person_id} from 127.0.0.1 (wrong name or password)"
+    assert [line for line in site.log_path.read_text().splitlines() if line.endswith(failure)], (
+        site.log_tail()
+    )
 
     # A token the API issued is a browser session too (lemmy-ui keeps it in this cookie).
     token = api.http.headers["Authorization"].split()[1]

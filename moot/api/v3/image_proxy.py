@@ -58,8 +58,7 @@ async def _rendition(
     kept = await cache.get_rendition(url, key)
     if kept is not None:
         return kept, rendition_type(name, fmt)
-    if not await state(request).limiter.take(RateLimitBucket.RENDITION, client_ip(request)):
-        raise ApiError(ErrorCode.RATE_LIMIT_ERROR)
+    await state(request).limiter.admit(RateLimitBucket.RENDITION, client_ip(request), url[:200])
     body, content_type = await decode(render, data, name, fmt, thumbnail)
     await cache.put_rendition(url, key, body)
     return body, content_type

@@ -7,6 +7,7 @@ delete). Refusals raise with their reason, which the worker records.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -44,6 +45,7 @@ class Unsupported(ParseError):
 
 
 _remote = ingest.remote_actor
+log = logging.getLogger("moot.federation")
 
 
 async def _followed(ctx: Context, url: str) -> tuple[str, Row]:
@@ -82,6 +84,7 @@ async def accept(ctx: Context, act: a.Accept, doc: dict[str, Any], _: Row | None
 
     async def apply(tx: Connection) -> None:
         await communities.follow_accepted(tx, int(community["id"]), int(person["id"]))
+        log.info("federation: %s accepted %s as a follower", act.actor, inner.actor)
 
     return apply
 

@@ -9,6 +9,7 @@ leaves nothing behind.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -26,6 +27,8 @@ from moot.federation.resolve import Context, remember_instance, store_actor
 from moot.federation.runtime import Federation
 from moot.federation.signers import request_target, verified_signer
 
+log = logging.getLogger("moot.federation")
+
 INBOXES = ["/inbox", "/site_inbox", "/u/{name:str}/inbox", "/c/{name:str}/inbox"]
 _alive: dict[str, float] = {}
 
@@ -36,6 +39,17 @@ def _refused(code: ErrorCode, reason: str) -> ApiError:
 
 @post(INBOXES, status_code=200)
 async def inbox(request: Request[Any, Any, Any]) -> Response[bytes]:
+    try:
+        return await _receive(request)
+    except ApiError as refused:
+        # A security event as much as a federation one: forged or malformed activities, or
+        # a blocked instance's (a duplicate is only a retry, and not worth a line).
+        if refused.code is not ErrorCode.DUPLICATE_ACTIVITY:
+            log.info("inbox %s refused an activity: %s", request.url.path, refused)
+        raise
+
+
+async def _receive(request: Request[Any, Any, Any]) -> Response[bytes]:
     fed: Federation = request.app.state.moot.federation
     if not request.headers.get("content-type", "").lower().startswith("application/"):
         raise _refused(ErrorCode.INVALID_ACTIVITY, "the body must be application/activity+json")
