@@ -28,7 +28,7 @@ from moot.federation.lag import SCAN, delivery_lag, known_instances
 from moot.federation.policy import read_policy
 from moot.federation.urls import hostname_domain
 from moot.request_context import required_viewer
-from moot.web.modforms import ban_terms, named_person, outranks_on_site
+from moot.web.modforms import ban_terms, named_person, outranks_on_site, purge_unconfirmed
 from moot.web.pages import (
     AnyRequest,
     Page,
@@ -221,8 +221,12 @@ async def ban(request: AnyRequest) -> Redirect:
 
 
 @post("/admin/purge_person", media_type=MediaType.HTML, include_in_schema=False)
-async def purge_person(request: AnyRequest) -> Redirect:
+async def purge_person(request: AnyRequest) -> Redirect | Template:
     form = await request.form()
+    who = text(form, "name") or "this person"
+    asked = await purge_unconfirmed(request, form, who, "/admin/people")
+    if asked is not None:
+        return asked
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         person = await named_person(tx, form)

@@ -20,7 +20,7 @@ from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
 from moot.web.listings import community_facts
 from moot.web.moderation import may_moderate
-from moot.web.modforms import ban_terms, named_person, outranks_in
+from moot.web.modforms import ban_terms, named_person, outranks_in, purge_unconfirmed
 from moot.web.names import handle
 from moot.web.pages import AnyRequest, back, flag, go, load_page, render, state, text
 
@@ -149,8 +149,11 @@ async def remove(request: AnyRequest, name: str) -> Redirect:
 
 
 @post("/c/{name:str}/purge", media_type=MediaType.HTML, include_in_schema=False)
-async def purge_community(request: AnyRequest, name: str) -> Redirect:
+async def purge_community(request: AnyRequest, name: str) -> Redirect | Template:
     form = await request.form()
+    asked = await purge_unconfirmed(request, form, f"the community !{name}", f"/c/{name}")
+    if asked is not None:
+        return asked
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         community = await _community(tx, name)

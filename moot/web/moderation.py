@@ -25,7 +25,7 @@ from moot.auth import Viewer
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
-from moot.web.modforms import ban_terms, outranks_in
+from moot.web.modforms import ban_terms, outranks_in, purge_unconfirmed
 from moot.web.names import handle
 from moot.web.pages import (
     AnyRequest,
@@ -213,8 +213,11 @@ async def ban_comment_author(request: AnyRequest, comment_id: int) -> Answer:
 
 
 @post("/post/{post_id:int}/purge", media_type=MediaType.HTML, include_in_schema=False)
-async def purge_post(request: AnyRequest, post_id: int) -> Redirect:
+async def purge_post(request: AnyRequest, post_id: int) -> Redirect | Template:
     form = await request.form()
+    asked = await purge_unconfirmed(request, form, "this post", f"/post/{ident(post_id)}")
+    if asked is not None:
+        return asked
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         row = await get_post(tx, ident(post_id))
@@ -224,8 +227,12 @@ async def purge_post(request: AnyRequest, post_id: int) -> Redirect:
 
 
 @post("/comment/{comment_id:int}/purge", media_type=MediaType.HTML, include_in_schema=False)
-async def purge_comment(request: AnyRequest, comment_id: int) -> Redirect:
+async def purge_comment(request: AnyRequest, comment_id: int) -> Redirect | Template:
     form = await request.form()
+    here = f"/comment/{ident(comment_id)}"
+    asked = await purge_unconfirmed(request, form, "this comment", here)
+    if asked is not None:
+        return asked
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         row = await get_comment(tx, ident(comment_id))

@@ -1,5 +1,6 @@
 """What the moderator and admin forms share: the fields of a ban, a person named in a form,
-and whether to offer an action on someone (asked of the action's own rank check)."""
+whether to offer an action on someone (asked of the action's own rank check), and the
+second question a purge asks."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from litestar.datastructures import FormMultiDict
+from litestar.response import Template
 
 from moot.actions.actor import Actor
-from moot.actions.authority import check_higher_admin, check_higher_mod
+from moot.actions.authority import check_higher_admin, check_higher_mod, require_admin
 from moot.actions.lookups import get_person
 from moot.db import queries
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
-from moot.web.pages import flag, ident, text
+from moot.web.pages import AnyRequest, flag, ident, load_page, render, state, text
 
 
 @dataclass(frozen=True)
@@ -78,3 +80,34 @@ async def outranks_on_site(conn: Connection, actor: Actor, person_id: int) -> bo
     except ApiError:
         return False
     return True
+
+
+async def purge_unconfirmed(
+    request: AnyRequest, form: FormMultiDict, what: str, cancel: str
+) -> Template | None:
+    """A purge cannot be undone, so its form's first post answers with a page that says so
+    and asks again (the same fields, confirmed); None once confirmed. Only an admin, who may
+    purge, is asked: anyone else is refused as the purge itself would refuse them."""
+    if flag(form, "confirmed"):
+        return None
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+    if page.viewer is None:
+        raise ApiError(ErrorCode.NOT_LOGGED_IN)
+    require_admin(page.viewer)
+    hidden = {k: v for k, v in form.items() if k != "_csrf_token" and isinstance(v, str)}
+    return render(
+        "confirm.html",
+        page,
+        title=f"Purge {what}",
+        question=f"Purge {what}?",
+        warning=(
+            f"Purging deletes {what} and everything in it (comments, votes, pictures) from"
+            " this instance's database. It cannot be undone: removing keeps it, and can be"
+            " reversed."
+        ),
+        action=request.url.path,
+        cancel=cancel,
+        button="Purge for good",
+        hidden={**hidden, "confirmed": "1"},
+    )

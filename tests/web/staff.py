@@ -165,6 +165,8 @@ class Case:
     in_place: bool = False  # a data-in form: with the script it answers in place
     fill: Callable[[Page, T], None] | None = None
     reveal: Callable[[Person, T], None] | None = None
+    # Asks again first, saying it cannot be undone (a purge): nothing changes until confirmed.
+    confirm: bool = False
 
 
 def refusal_words(code: ErrorCode) -> str:
@@ -204,6 +206,10 @@ def run_case(crew: Crew, case: Case) -> None:
         actor.act(press)
     else:
         actor.submit(press)
+    if case.confirm:
+        expect(actor.page.get_by_role("alert")).to_contain_text("It cannot be undone")
+        assert case.observe(crew, t) == before, f"{case.id}: changed before it was confirmed"
+        actor.submit(actor.page.get_by_role("button", name="Purge for good").click)
     after = case.observe(crew, t)
     assert after != before, f"{case.id}: nothing changed ({before!r})"
     case.shown(crew, actor, t)

@@ -249,6 +249,7 @@ ADMIN_CASES = [
     Case(
         id="purge-person",
         by="admin",
+        confirm=True,
         setup=_target,
         where=_profile,
         reveal=_open_admin_tools,

@@ -294,6 +294,7 @@ POST_CASES = [
     Case(
         id="purge-post",
         by="admin",
+        confirm=True,
         setup=_a_post,
         where=_on_post,
         reveal=open_post_tools,
@@ -389,6 +390,7 @@ COMMENT_CASES = [
     Case(
         id="purge-comment",
         by="admin",
+        confirm=True,
         setup=_a_comment,
         where=_on_post,
         reveal=reveal_comment_tools,
@@ -592,6 +594,7 @@ COMMUNITY_CASES = [
     Case(
         id="purge-community",
         by="admin",
+        confirm=True,
         setup=_a_team,
         where=_moderation,
         control=_button("Purge community"),
