@@ -472,12 +472,12 @@ async def walk_to_page(client: httpx.AsyncClient, sort: str, limit: int, page: i
     return cursor
 
 
-async def lift_rate_limits(client: httpx.AsyncClient) -> dict[str, str]:
-    """Log in as the bench's admin and raise every rate limit; the admin's auth header."""
-    login = await client.post(
-        "/user/login",
-        json={"username_or_email": ADMIN_NAME, "password": ADMIN_PASSWORD},
-    )
+async def lift_rate_limits(
+    client: httpx.AsyncClient, name: str = ADMIN_NAME, password: str = ADMIN_PASSWORD
+) -> dict[str, str]:
+    """Log in as the admin (the bench's, by default) and raise every rate limit; the
+    admin's auth header."""
+    login = await client.post("/user/login", json={"username_or_email": name, "password": password})
     login.raise_for_status()
     auth = {"Authorization": f"Bearer {login.json()['jwt']}"}
     unlimited: dict[str, int] = {}

@@ -12,6 +12,10 @@ and round by round (moot first in even rounds, the reference first in odd ones),
 server process and its children (/proc/PID/stat) over the run, divided by the requests wrk
 completed. On SQLite the database's work happens inside the server process and is counted;
 PostgreSQL's is in its own processes and is not, for either server.
+
+With `--member` it also measures a signed-in member's listings (`bench.reference.check`:
+`make_member`, `member_requests`): it makes the member through moot's API, so it writes to
+the database and refuses the shared moot_bench and /tmp/bench/full.sqlite3 (give it a copy).
 """
 
 from __future__ import annotations
@@ -48,6 +52,9 @@ from moot.db.statement_count import counting
 
 console = Console()
 TICK = os.sysconf("SC_CLK_TCK")
+# The datasets other benchmarks read, never written to (bench/README.md).
+SHARED = ("/moot_bench", "/tmp/bench/full.sqlite3")
+MEMBER_LANGUAGES = (0, 10)  # undetermined (every generated post's) and English
 
 
 @dataclass
@@ -72,6 +79,7 @@ class Row:
 
     name: str
     path: str
+    token: str | None = None  # a member's, or anonymous
     statements: dict[str, int] = field(default_factory=dict)
     samples: dict[str, list[Sample]] = field(default_factory=lambda: {"moot": [], "ref": []})
 
@@ -135,10 +143,13 @@ def wrk(
     cpu: int | None,
     script: Path | None = None,
     env: dict[str, str] | None = None,
+    token: str | None = None,
 ) -> dict[str, float]:
     """`script`: a wrk Lua script that makes the requests (bench/versus_writes.py), with
-    `env` added to its environment."""
+    `env` added to its environment; `token`: a member's login, sent with every request."""
     command = [*pin(cpu), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s"]
+    if token is not None:
+        command += ["-H", f"Authorization: Bearer {token}"]
     if script is not None:
         command += ["-s", str(script)]
     out = subprocess.run(
@@ -167,9 +178,10 @@ def measure(
     args: argparse.Namespace,
     script: Path | None = None,
     env: dict[str, str] | None = None,
+    token: str | None = None,
 ) -> Sample:
     before = cpu_seconds(root)
-    result = wrk(url, args.seconds, args.connections, args.client_cpu, script, env)
+    result = wrk(url, args.seconds, args.connections, args.client_cpu, script, env, token)
     used = cpu_seconds(root) - before
     return Sample(
         requests=int(result["requests"]),
@@ -211,7 +223,9 @@ def pin(cpu: int | None) -> list[str]:
     return ["taskset", "-c", str(cpu)] if cpu is not None else []
 
 
-async def moot_statements(database_url: str, paths: dict[str, str]) -> dict[str, int]:
+async def moot_statements(
+    database_url: str, paths: dict[str, str], tokens: dict[str, str | None]
+) -> dict[str, int]:
     """Statements per request of each path, counted by moot itself
     (moot.db.statement_count) in an app run in this process on the same database: the second
     of two requests, when what a process keeps between requests is loaded.
@@ -222,9 +236,11 @@ async def moot_statements(database_url: str, paths: dict[str, str]) -> dict[str,
     counts: dict[str, int] = {}
     async with in_process_api(database_url) as client:
         for name, path in paths.items():
+            token = tokens.get(name)
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
             for _ in range(2):
                 with counting() as seen:
-                    (await client.get(path)).raise_for_status()
+                    (await client.get(path, headers=headers)).raise_for_status()
             counts[name] = len(seen)
     return counts
 
@@ -284,35 +300,56 @@ async def versus(args: argparse.Namespace) -> dict[str, Any]:
     reference: Reference | None = None
     try:
         await asyncio.to_thread(moot.start)
+        tokens: dict[str, str | None] = {}
         async with httpx.AsyncClient(base_url=moot.api, timeout=120) as client:
-            await run.lift_rate_limits(client)
+            admin = await run.lift_rate_limits(client)
             paths = await check.requests(
                 client, facts["big_post"], limit=args.limit, deep_page=args.deep_page
             )
-        if args.only is not None:
-            paths = {name: path for name, path in paths.items() if args.only in name}
-        moot_counts = await moot_statements(args.database_url, paths)
+            if args.member:
+                name = f"member{datetime.now(UTC):%H%M%S}"
+                token = (await check.make_member(client, admin, name, MEMBER_LANGUAGES)).token
+                mine = await check.member_requests(
+                    client, token, limit=args.limit, deep_page=args.deep_page
+                )
+                paths |= mine
+                tokens = dict.fromkeys(mine, token)
+        if args.only:
+            paths = {k: v for k, v in paths.items() if any(part in k for part in args.only)}
+        moot_counts = await moot_statements(args.database_url, paths, tokens)
         reference = await asyncio.to_thread(Reference, args.database_url, server_pin)
-        mismatches = await check.compare(moot.api, reference.api, paths)
+        mismatches = []
+        for token in {tokens.get(name) for name in paths}:
+            mismatches += await check.compare(
+                moot.api,
+                reference.api,
+                {k: v for k, v in paths.items() if tokens.get(k) == token},
+                token,
+            )
         for problem in mismatches:
             console.print(f"[red]not identical: {problem}")
-        rows = [Row(name, path, {"moot": moot_counts[name]}) for name, path in paths.items()]
+        rows = [
+            Row(name, path, tokens.get(name), {"moot": moot_counts[name]})
+            for name, path in paths.items()
+        ]
         async with httpx.AsyncClient(base_url=reference.api) as client:
             for row in rows:
-                response = await client.get(row.path)
+                headers = {"Authorization": f"Bearer {row.token}"} if row.token else {}
+                response = await client.get(row.path, headers=headers)
                 row.statements["ref"] = int(response.headers["x-statements"])
         assert moot.process is not None and reference.process is not None
         roots = {"moot": moot.process.pid, "ref": reference.process.pid}
         bases = {"moot": moot.api, "ref": reference.api}
         for row in rows:  # warm both up: caches, prepared statements, the database's pages
             for server in ("moot", "ref"):
-                wrk(bases[server] + row.path, 1, args.connections, args.client_cpu)
+                url = bases[server] + row.path
+                wrk(url, 1, args.connections, args.client_cpu, token=row.token)
         for round_no in range(args.rounds):
             order = ("moot", "ref") if round_no % 2 == 0 else ("ref", "moot")
             for row in rows:
                 for server in order:
                     sample = await asyncio.to_thread(
-                        measure, roots[server], bases[server] + row.path, args
+                        measure, roots[server], bases[server] + row.path, args, token=row.token
                     )
                     row.samples[server].append(sample)
                     console.print(
@@ -420,7 +457,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--server-cpu", type=int, default=0, help="taskset CPU of the servers")
     ap.add_argument("--client-cpu", type=int, default=1, help="taskset CPU of wrk")
     ap.add_argument("--no-pin", action="store_true", help="run without taskset")
-    ap.add_argument("--only", help="measure only the requests whose name holds this text")
+    ap.add_argument(
+        "--only",
+        action="append",
+        help="measure only the requests whose name holds this text (repeat: any of them)",
+    )
+    ap.add_argument(
+        "--member",
+        action="store_true",
+        help="also a member's listings (writes: not on moot_bench or /tmp/bench/full.sqlite3)",
+    )
     ap.add_argument("--json", type=Path)
     ap.add_argument("--markdown", type=Path)
     args = ap.parse_args(argv)
@@ -429,6 +475,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     if args.database_url is None:
         ap.error("--database-url is required")
+    if args.member and args.database_url.endswith(SHARED):
+        ap.error("--member writes to the database: give it a copy, not the shared one")
     if args.no_pin or (os.cpu_count() or 1) < 2:
         args.server_cpu = args.client_cpu = None
     report = asyncio.run(versus(args))

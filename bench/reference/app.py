@@ -1,4 +1,5 @@
-"""The ASGI app: three reads, each one statement and one msgspec encode, and two writes."""
+"""The ASGI app: three reads, each one statement and one msgspec encode (a member's post
+listing: see `Reference.post_list`), and two writes."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from urllib.parse import parse_qsl
 import msgspec
 import uvicorn
 
-from bench.reference import commenting, sql, writes
+from bench.reference import commenting, members, sql, writes
 from bench.reference import shapes as s
 from bench.reference.db import Counted, Database, open_database
+from bench.reference.post_views import post_views
 from moot import LEMMY_API_VERSION
 from moot.ranking import TOP_WINDOWS
 
@@ -40,6 +42,11 @@ def _int(query: Query, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def _anonymous(token: str | None) -> None:
+    if token:
+        raise BadRequest("the reference serves this route anonymously only")
+
+
 def _unsupported(query: Query, allowed: set[str]) -> None:
     extra = set(query) - allowed
     if extra:
@@ -57,7 +64,8 @@ class Reference:
         # startup: the reference serves a benchmark, where nobody edits the site.
         self.default_type = "Local"
         self.default_sort = "Active"
-        self.routes: dict[str, Callable[[Database, Query], Awaitable[bytes]]] = {
+        # The reads: the database, the query, the login token (post/list only reads it).
+        self.routes: dict[str, Callable[[Database, Query, str | None], Awaitable[bytes]]] = {
             "/api/v3/post/list": self.post_list,
             "/api/v3/comment/list": self.comment_list,
             "/api/v3/site": self.site,
@@ -78,17 +86,39 @@ class Reference:
             return moment
         return moment.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
-    def _listing_type(self, query: Query) -> bool:
-        """Whether the listing is Local (else All); anonymous, so Subscribed and
-        ModeratorView are Local, as moot answers them."""
-        requested = query.get("type_") or self.default_type
+    def _listing_type(self, requested: str | None, member: bool) -> bool:
+        """Whether the listing is Local (else All). Anonymous, Subscribed and ModeratorView
+        are Local, as moot answers them; a member's are left to moot."""
+        requested = requested or self.default_type
         if requested not in ("All", "Local", "Subscribed", "ModeratorView"):
             raise BadRequest("unknown type_")
+        if member and requested not in ("All", "Local"):
+            raise BadRequest("the reference lists All or Local for a member")
         return requested != "All"
 
-    async def post_list(self, db: Database, query: Query) -> bytes:
+    async def post_list(self, db: Database, query: Query, token: str | None) -> bytes:
+        """Anonymous: one statement. A member: one statement when the query names type_
+        and sort (the login read in it, `members.ME`); one more first for the member's
+        defaults when it does not, and one more after an empty page, to tell it from an
+        unknown token (which reads as anonymous, as in moot)."""
         _unsupported(query, {"type_", "sort", "limit", "page", "page_cursor"})
-        sort = query.get("sort") or self.default_sort
+        type_, sort = query.get("type_"), query.get("sort")
+        if token and (type_ is None or sort is None):
+            found = await db.fetch(members.viewer(), {"token": token})
+            if not found:
+                token = None
+            else:
+                type_, sort = type_ or str(found[0][0]), sort or str(found[0][1])
+        rows = await self._posts(db, query, type_, sort, token)
+        if token and not rows and not await db.fetch(members.viewer(), {"token": token}):
+            token = None
+            rows = await self._posts(db, query, type_, sort, token)
+        return _encode(post_views(db.dialect, rows, token is not None))
+
+    async def _posts(
+        self, db: Database, query: Query, type_: str | None, sort: str | None, token: str | None
+    ) -> Sequence[Sequence[Any]]:
+        sort = sort or self.default_sort
         if sort not in sql.POST_SORTS:
             raise BadRequest("unknown or unsupported sort")
         limit = _int(query, "limit", 10, 1, 50)
@@ -99,6 +129,7 @@ class Reference:
             "offset": limit * (page - 1),
             "wanted": limit * page,
             "now": self._time(db, now),
+            "token": token,
         }
         window = TOP_WINDOWS.get(sort)
         if window is not None:
@@ -111,46 +142,13 @@ class Reference:
                 params["cursor"] = int(cursor[1:], 16)
             except ValueError:
                 raise BadRequest("Could not parse pagination token") from None
-        stmt = sql.post_list(db.dialect, sort, self._listing_type(query), cursor is not None)
-        rows = await db.fetch(stmt, params)
-        post, counts = s.POST.reader(db.dialect), s.POST_COUNTS.reader(db.dialect)
-        person, community = s.PERSON.reader(db.dialect), s.COMMUNITY.reader(db.dialect)
-        people: dict[int, dict[str, Any]] = {}
-        places: dict[int, dict[str, Any]] = {}
-        views = []
-        f = sql.POST_FLAGS_AT
-        for row in rows:
-            creator_id, community_id = row[2], row[3]
-            creator = people.get(creator_id) or people.setdefault(
-                creator_id, person(row, sql.POST_PERSON_AT)
-            )
-            place = places.get(community_id) or places.setdefault(
-                community_id, community(row, sql.POST_COMMUNITY_AT)
-            )
-            views.append(
-                {
-                    "post": post(row, sql.POST_AT),
-                    "creator": creator,
-                    "community": place,
-                    "creator_banned_from_community": bool(row[f]),
-                    "banned_from_community": False,
-                    "creator_is_moderator": bool(row[f + 1]),
-                    "creator_is_admin": bool(row[f + 2]),
-                    "subscribed": "NotSubscribed",
-                    "creator_blocked": False,
-                    "counts": counts(row, sql.POST_COUNTS_AT),
-                    "saved": False,
-                    "read": False,
-                    "hidden": False,
-                    "unread_comments": row[sql.POST_COUNTS_AT + 1],
-                }
-            )
-        out: dict[str, Any] = {"posts": views}
-        if rows:
-            out["next_page"] = f"P{rows[-1][0]:x}"
-        return _encode(out)
+        member = token is not None
+        local = self._listing_type(type_, member)
+        stmt = sql.post_list(db.dialect, sort, local, cursor is not None, member)
+        return await db.fetch(stmt, params)
 
-    async def comment_list(self, db: Database, query: Query) -> bytes:
+    async def comment_list(self, db: Database, query: Query, token: str | None) -> bytes:
+        _anonymous(token)
         _unsupported(query, {"type_", "sort", "limit", "page", "post_id", "max_depth"})
         if "post_id" not in query or "max_depth" not in query:
             raise BadRequest("the reference serves the comment tree of a post only")
@@ -164,7 +162,7 @@ class Reference:
             "path_length": _int(query, "max_depth", 0, 1, 1000) * 10,
             "now": self._time(db, datetime.now(UTC)),
         }
-        stmt = sql.comment_tree(db.dialect, sort, self._listing_type(query))
+        stmt = sql.comment_tree(db.dialect, sort, self._listing_type(query.get("type_"), False))
         rows = await db.fetch(stmt, params)
         comment, counts = s.COMMENT.reader(db.dialect), s.COMMENT_COUNTS.reader(db.dialect)
         post, person = s.POST.reader(db.dialect), s.PERSON.reader(db.dialect)
@@ -206,7 +204,8 @@ class Reference:
             )
         return _encode({"comments": views})
 
-    async def site(self, db: Database, query: Query) -> bytes:
+    async def site(self, db: Database, query: Query, token: str | None) -> bytes:
+        _anonymous(token)
         _unsupported(query, set())
         rows = await db.fetch(sql.site(db.dialect), {})
         row = rows[0]
@@ -284,7 +283,7 @@ class Reference:
             query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
             counted = Counted(self.db)
             try:
-                status, body = 200, await route(counted, query)
+                status, body = 200, await route(counted, query, _token(scope))
             except BadRequest as error:
                 status, body = 400, _encode({"error": str(error)})
         elif write is not None and scope["method"] == "POST" and self.db is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from bench.reference import members
 from bench.reference import shapes as s
 from bench.reference.db import Statement
 from moot.ranking import TOP_WINDOWS, tiers_within
@@ -56,20 +57,26 @@ def _desc(columns: tuple[str, ...], alias: str) -> str:
     return ", ".join(f"{alias}{col} DESC" for col in columns)
 
 
-# Where each part of a post row starts, in the select list of `post_list`.
+# Where each part of a post row starts, in the select list of `post_list`; a member's
+# marks (`MEMBER_MARKS`) follow the flags.
 POST_AT = 0
 POST_COUNTS_AT = POST_AT + len(s.POST)
 POST_PERSON_AT = POST_COUNTS_AT + len(s.POST_COUNTS)
 POST_COMMUNITY_AT = POST_PERSON_AT + len(s.PERSON)
 POST_FLAGS_AT = POST_COMMUNITY_AT + len(s.COMMUNITY)
+POST_MARKS_AT = POST_FLAGS_AT + 3
 
 
 @cache
-def post_list(dialect: str, sort: str, local: bool, cursor: bool) -> Statement:
-    """Parameters: limit, offset, now, [since: a Top window's start], [cursor: a post id]."""
+def post_list(
+    dialect: str, sort: str, local: bool, cursor: bool, member: bool = False
+) -> Statement:
+    """Parameters: limit, offset, now, [since: a Top window's start], [cursor: a post id],
+    [token: a `member`'s login, whose filters and marks the statement applies]."""
     keys = _post_keys(sort)
     window = TOP_WINDOWS.get(sort)
-    where = _visible(local) + (" AND p.published > :since" if window is not None else "")
+    visible = members.visible(dialect, local) if member else _visible(local)
+    where = visible + (" AND p.published > :since" if window is not None else "")
     after = ", ".join(keys)
     if window is None:
         if cursor:
@@ -107,9 +114,10 @@ def post_list(dialect: str, sort: str, local: bool, cursor: bool) -> Statement:
         *s.PERSON.columns("u", dialect),
         *s.COMMUNITY.columns("c", dialect),
         *_flags("p.community_id", "p.creator_id"),
+        *(members.marks() if member else []),
     ]
     return Statement(
-        f"SELECT {', '.join(columns)} FROM ({page}) page "
+        (members.ME if member else "") + f"SELECT {', '.join(columns)} FROM ({page}) page "
         "JOIN post p ON p.id = page.id JOIN community c ON c.id = p.community_id "
         f"JOIN person u ON u.id = p.creator_id ORDER BY {_desc(keys, 'p.')}"
     )

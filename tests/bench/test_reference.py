@@ -16,18 +16,27 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 
-from bench import generate
+from bench import generate, run
 from bench.reference import check
-from tests.servers import Server, drop_database, free_port, new_database_url
+from tests.servers import (
+    ADMIN_NAME,
+    ADMIN_PASSWORD,
+    Server,
+    drop_database,
+    free_port,
+    new_database_url,
+)
 
 T = "2026-01-02 03:04:05.123456"
 PAST, FUTURE = "2020-01-01 00:00:00.000000", "2099-01-01 00:00:00.000000"
 BIG = f"'{generate.BIG_THREAD_NAME}'"
+GERMAN, ENGLISH = 8, 10  # moot/db/languages.py
 
 # Run before moot starts (it keeps the site's rows for the life of the process).
 BEFORE = [
@@ -70,6 +79,12 @@ BEFORE = [
     f"INSERT INTO local_site_url_blocklist (url, published) VALUES ('spam.example', '{T}')",
     "UPDATE site SET sidebar = 'The sidebar', description = ''",
     "UPDATE local_site SET legal_information = 'Be nice', slur_filter_regex = ''",
+    # For a member's filters: posts in a language they do not read, a community of an
+    # instance they block.
+    f"UPDATE post SET language_id = {GERMAN} WHERE id % 11 = 0 AND name <> {BIG}",
+    f"INSERT INTO instance (domain, published) VALUES ('elsewhere.example', '{T}')",
+    "UPDATE community SET instance_id = (SELECT id FROM instance WHERE domain = "
+    "'elsewhere.example') WHERE id = 4",
 ]
 # Run once moot has made its admin: some posts and comments are the admin's.
 AFTER = [
@@ -206,3 +221,163 @@ async def test_the_reference_counts_one_statement_per_answer(pair: Pair) -> None
             response = await client.get(path)
             assert response.status_code == 200, response.text
             assert response.headers["x-statements"] == "1"
+
+
+# A signed-in member ----------------------------------------------------------------------
+
+NSFW, HIDDEN, ELSEWHERE = 5, 6, 4  # the communities BEFORE made so
+VIEW_SETTINGS = {"show_read_posts": False, "show_bot_accounts": False, "show_nsfw": True}
+
+
+@dataclass
+class Signed:
+    member: check.Member
+    banned_in: int
+    pending_in: int
+
+
+@pytest.fixture(scope="module")
+async def signed(pair: Pair) -> Signed:
+    """A member with something for every filter and mark of a listing: what
+    `check.make_member` gives (a follow, blocks, saved, votes, read, hidden, languages), an
+    instance blocked, a hidden community followed, a ban in force and a follow pending."""
+    async with httpx.AsyncClient(base_url=pair.moot.api, timeout=60) as client:
+        admin = await run.lift_rate_limits(client, ADMIN_NAME, ADMIN_PASSWORD)
+        member = await check.make_member(client, admin, "member", [0, ENGLISH])
+        auth = {"Authorization": f"Bearer {member.token}"}
+        community = (await client.get("/community", params={"id": ELSEWHERE})).json()
+        instance = community["community_view"]["community"]["instance_id"]
+        for path, body in (
+            ("/site/block", {"instance_id": instance, "block": True}),
+            ("/community/follow", {"community_id": HIDDEN, "follow": True}),
+        ):
+            response = await client.post(path, json=body, headers=auth)
+            assert response.status_code == 200, response.text
+    taken = {member.followed, member.blocked_community, NSFW, HIDDEN, ELSEWHERE}
+    banned_in, pending_in = [c for c in range(1, 9) if c not in taken][:2]
+    me = "(SELECT id FROM person WHERE name = 'member' AND local)"
+    await _run_sql(
+        pair.moot.database_url,
+        [
+            "INSERT INTO community_person_ban (community_id, person_id, published, expires) "
+            f"VALUES ({banned_in}, {me}, '{T}', '{FUTURE}')",
+            "INSERT INTO community_follower (community_id, person_id, published, pending) "
+            f"VALUES ({pending_in}, {me}, '{T}', true)",
+        ],
+    )
+    return Signed(member, banned_in, pending_in)
+
+
+async def _front(api: str, token: str | None, pages: int = 3) -> list[dict[str, Any]]:
+    """The first `pages` pages of 50 of New, as `token`'s member (None: anonymous)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    views: list[dict[str, Any]] = []
+    async with httpx.AsyncClient(base_url=api, headers=headers) as client:
+        for page in range(1, pages + 1):
+            path = f"/post/list?type_=All&sort=New&limit=50&page={page}"
+            views += (await client.get(path)).json()["posts"]
+    return views
+
+
+async def _member_paths(api: str, token: str) -> dict[str, str]:
+    async with httpx.AsyncClient(base_url=api) as client:
+        paths = await check.member_requests(
+            client, token, sorts=check.SORTS, deep_sorts=check.SORTS, limit=5, deep_page=3
+        )
+    assert len(paths) == 2 * len(check.SORTS), sorted(paths)
+    paths |= {
+        f"New page {k} of 50": f"/post/list?type_=All&sort=New&limit=50&page={k}" for k in (1, 2, 3)
+    }
+    paths["the member's defaults"] = "/post/list?limit=20"
+    return paths
+
+
+def _shown(views: list[dict[str, Any]], signed: Signed) -> dict[str, bool]:
+    """Whether each thing the member's filters hide shows in `views`."""
+    m = signed.member
+    return {
+        "blocked person": any(v["creator"]["id"] == m.blocked_person for v in views),
+        "blocked community": any(v["community"]["id"] == m.blocked_community for v in views),
+        "blocked instance": any(v["community"]["id"] == ELSEWHERE for v in views),
+        "hidden post": any(v["post"]["id"] in m.hidden for v in views),
+        "unread language": any(v["post"]["language_id"] == GERMAN for v in views),
+        "nsfw": any(v["post"]["nsfw"] or v["community"]["nsfw"] for v in views),
+        "read post": any(v["post"]["id"] in m.read for v in views),
+        "bot's post": any(v["creator"]["bot_account"] for v in views),
+        "hidden community": any(v["community"]["id"] == HIDDEN for v in views),
+    }
+
+
+def _marked(views: list[dict[str, Any]], signed: Signed) -> set[str]:
+    """The member's marks found in `views`."""
+    found = set()
+    for v in views:
+        if v.get("my_vote") is not None:
+            found.add(f"my_vote {v['my_vote']}")
+        if v["saved"]:
+            found.add("saved")
+        if v["read"] and v["unread_comments"] < v["counts"]["comments"]:
+            found.add("read, with fewer unread comments")
+        if v["banned_from_community"] and v["community"]["id"] == signed.banned_in:
+            found.add("banned_from_community")
+        found.add(f"subscribed {v['subscribed']}")
+    return found
+
+
+async def test_a_member_gets_moots_bytes(pair: Pair, signed: Signed) -> None:
+    """Every filter and mark shows in the member's answers (so a reference that left one
+    out would answer other bytes), and the reference answers them byte for byte; then
+    again with the member's show_read_posts and show_bot_accounts off, show_nsfw on."""
+    token = signed.member.token
+    anonymous = _shown(await _front(pair.moot.api, None), signed)
+    hidden_from_all = {"hidden community": False, "nsfw": False}
+    assert anonymous == {**dict.fromkeys(anonymous, True), **hidden_from_all}
+    views = await _front(pair.moot.api, token)
+    shown = {"hidden community": True, "read post": True, "bot's post": True}
+    assert _shown(views, signed) == {**dict.fromkeys(anonymous, False), **shown}
+    assert _marked(views, signed) == {
+        "my_vote 1",
+        "my_vote -1",
+        "saved",
+        "read, with fewer unread comments",
+        "banned_from_community",
+        "subscribed Subscribed",
+        "subscribed Pending",
+        "subscribed NotSubscribed",
+    }
+    paths = await _member_paths(pair.moot.api, token)
+    problems = await check.compare(pair.moot.api, pair.reference_api, paths, token)
+    assert not problems, "\n".join(problems)
+
+    async with httpx.AsyncClient(base_url=pair.moot.api) as client:
+        response = await client.put(
+            "/user/save_user_settings",
+            json=VIEW_SETTINGS,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 200, response.text
+    views = await _front(pair.moot.api, token)
+    shown = {"hidden community": True, "nsfw": True}
+    assert _shown(views, signed) == {**dict.fromkeys(anonymous, False), **shown}
+    paths = await _member_paths(pair.moot.api, token)
+    problems = await check.compare(pair.moot.api, pair.reference_api, paths, token)
+    assert not problems, "\n".join(problems)
+
+
+async def test_a_member_whose_token_is_unknown_reads_as_anonymous(pair: Pair) -> None:
+    paths = {"New": "/post/list?type_=All&sort=New&limit=20", "defaults": "/post/list"}
+    problems = await check.compare(pair.moot.api, pair.reference_api, paths, "not-a-token")
+    assert not problems, "\n".join(problems)
+
+
+async def test_the_reference_reads_a_members_listing_in_one_statement(
+    pair: Pair, signed: Signed
+) -> None:
+    """The login is read in the listing's statement; the member's defaults, when the
+    query names no type_ or sort, in one before it."""
+    headers = {"Authorization": f"Bearer {signed.member.token}"}
+    async with httpx.AsyncClient(base_url=pair.reference_api, headers=headers) as client:
+        for path, statements in (("/post/list?type_=All&sort=Hot", "1"), ("/post/list", "2")):
+            response = await client.get(path)
+            assert response.status_code == 200, response.text
+            assert response.headers["x-statements"] == statements, path
