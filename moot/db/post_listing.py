@@ -452,8 +452,6 @@ def _page(
     keys: list[Any] = [col for col, _ in order]
     arms: list[sa.Select[Any]] = []
     for tier in tiers:
-        # The tier written into the SQL, not bound: PostgreSQL's generic plan of a bound tier
-        # cannot pick the tier's index range and scans the score index instead (4x slower).
         tier_sql: sa.ColumnElement[int] = sa.literal_column(str(tier))
         arm: sa.Select[Any] = query.with_only_columns(*keys).where(p.age_tier == tier_sql)
         if v.after is not None:
