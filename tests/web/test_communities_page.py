@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from moot.federation.urls import authority
 from moot.web.choices import COMMUNITY_SORTS
@@ -76,6 +76,12 @@ def world(site: Server) -> World:
     return World(word, names, f"!{names[1]}@{domain}", names[0])
 
 
+def _go(page: Page, control: Locator) -> None:
+    """Follow a link or send a form, and wait for the page it leads to."""
+    with page.expect_navigation():
+        control.click()
+
+
 def _handles(page: Page) -> list[str]:
     return [t.strip() for t in page.locator(".communities .handle").all_inner_texts()]
 
@@ -108,10 +114,10 @@ def _check_sorts(page: Page, url: str, api: Any, word: str) -> None:
         assert _handles(page) == _api_handles(found[0]), sort
         assert len(found[0]["communities"]) == PAGE_SIZE
         # Next, then Previous, with the search and the sort kept.
-        page.get_by_role("link", name="Next").click()
+        _go(page, page.get_by_role("link", name="Next"))
         assert _handles(page) == _api_handles(found[1]) and len(found[1]["communities"]) == 2
         expect(page.get_by_role("link", name="Next")).to_have_count(0)
-        page.get_by_role("link", name="Previous").click()
+        _go(page, page.get_by_role("link", name="Previous"))
         assert _handles(page) == _api_handles(found[0]), sort
 
 
@@ -124,7 +130,7 @@ def test_search_sorts_and_pages_follow_the_api(
     assert _current(anon, "Sort communities") == "Most subscribers"
     form = anon.get_by_role("search", name="Communities")
     form.get_by_label("Name or title").fill(world.word)
-    form.get_by_role("button", name="Find").click()
+    _go(anon, form.get_by_role("button", name="Find"))
     titles = anon.locator(".communities .title a").all_inner_texts()
     assert len(titles) == PAGE_SIZE and all(world.word in t for t in titles), titles
     # The words are in the titles only: the names do not have them.
@@ -173,9 +179,10 @@ def test_local_and_all(site: Server, world: World, new_context: ContextMaker) ->
     page.goto(f"{site.url}/communities?q={world.word}+1&sort=Old")
     everything = _handles(page)
     assert world.remote in everything
-    page.get_by_role("navigation", name="Which communities").get_by_role(
-        "link", name="Local"
-    ).click()
+    _go(
+        page,
+        page.get_by_role("navigation", name="Which communities").get_by_role("link", name="Local"),
+    )
     assert _current(page, "Which communities") == "Local"
     assert page.get_by_role("searchbox", name="Name or title").input_value() == f"{world.word} 1"
     assert _handles(page) == [h for h in everything if h != world.remote]
@@ -213,9 +220,8 @@ def test_a_member_subscribes_from_the_list(
     assert view["subscribed"] == "Subscribed" and view["counts"]["subscribers"] == before + 1
     # Still on the same list, then on the Subscribed tab.
     assert "type=Local" in member.page.url
-    member.page.get_by_role("navigation", name="Which communities").get_by_role(
-        "link", name="Subscribed"
-    ).click()
+    tabs = member.page.get_by_role("navigation", name="Which communities")
+    _go(member.page, tabs.get_by_role("link", name="Subscribed"))
     assert _handles(member.page) == _api_handles({"communities": [view]})
 
     member.open(f"/communities?q={world.word}&sort=Old&type=Local")
