@@ -1,5 +1,5 @@
-"""Search: Lemmy's case-insensitive substring match over posts, comments, communities and
-people, each kept to what its listing would show the viewer.
+"""Search: Lemmy's case-insensitive substring match over posts, comments and people, each
+kept to what its listing would show the viewer (communities: moot/db/community_list.py).
 
 A substring match cannot use a B-tree index: each search scans its table in the sort's order
 and stops after the page. That is fine at a community's size; a full-text index (PostgreSQL
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
-from moot.db.listings import blocked_instances, comment_order, community_order
+from moot.db.listings import blocked_instances, comment_order
 from moot.db.post_listing import PostFilter, list_posts
 
 p, cm, c, pe = m.post.c, m.comment.c, m.community.c, m.person.c
@@ -27,7 +27,8 @@ def like_pattern(q: str) -> str:
     return f"%{escaped}%"
 
 
-def _contains(column: sa.ColumnElement[str], q: str) -> sa.ColumnElement[bool]:
+def contains(column: sa.ColumnElement[str], q: str) -> sa.ColumnElement[bool]:
+    """`column` holds `q` as Lemmy's search matches it (`like_pattern`)."""
     # ILIKE on PostgreSQL; lower(…) LIKE lower(…) on SQLite (whose LIKE folds ASCII only).
     return column.ilike(like_pattern(q), escape="\\")
 
@@ -36,9 +37,9 @@ async def search_posts(
     conn: Connection, f: PostFilter, q: str, *, title_only: bool, page: int, limit: int
 ) -> list[Row]:
     """Posts the listing `f` shows whose title (or body, unless `title_only`) contains `q`."""
-    matching = _contains(p.name, q)
+    matching = contains(p.name, q)
     if not title_only:
-        matching = sa.or_(matching, _contains(p.body, q))
+        matching = sa.or_(matching, contains(p.body, q))
     # Not even their authors find deleted posts (a profile would show them their own).
     return await list_posts(conn, f, page, limit, matching=sa.and_(matching, ~p.deleted))
 
@@ -57,7 +58,6 @@ class Scope:
     listing_type: str = "All"  # All, Local, Subscribed, ModeratorView
     viewer_id: int | None = None
     viewer_local_user_id: int | None = None
-    viewer_is_admin: bool = False
     show_nsfw: bool = False
     show_bots: bool = True
 
@@ -111,7 +111,7 @@ async def search_comments(
         .join(m.post, p.id == cm.post_id)
         .join(m.community, c.id == p.community_id)
         .where(
-            _contains(cm.content, q),
+            contains(cm.content, q),
             ~cm.deleted,
             ~cm.removed,
             ~p.deleted,
@@ -145,33 +145,6 @@ async def search_comments(
     return await conn.fetch_all(query.order_by(*order).limit(limit).offset(limit * (page - 1)))
 
 
-async def search_communities(
-    conn: Connection, s: Scope, q: str, *, sort: str, page: int, limit: int
-) -> list[Row]:
-    """Communities whose name or title contains `q`. Admins also find removed, deleted and
-    hidden ones, as in Lemmy."""
-    query = sa.select(m.community).where(sa.or_(_contains(c.name, q), _contains(c.title, q)))
-    if s.listing_type == "Local":
-        query = query.where(c.local)
-    if not s.viewer_is_admin:
-        query = query.where(~c.deleted, ~c.removed, *_community_scope(s))
-    elif s.viewer_id is not None and s.listing_type == "Subscribed":
-        query = query.where(c.id.in_(_follows(s.viewer_id)))
-    elif s.viewer_id is not None and s.listing_type == "ModeratorView":
-        query = query.where(c.id.in_(_moderated(s.viewer_id)))
-    if not s.show_nsfw:
-        query = query.where(~c.nsfw)
-    if s.viewer_id is not None:
-        # As Lemmy's community list: neither blocked communities nor those of a blocked
-        # instance.
-        query = query.where(
-            ~c.id.in_(_blocked_communities(s.viewer_id)),
-            ~c.instance_id.in_(blocked_instances(s.viewer_id)),
-        )
-    query = query.order_by(*community_order(sort))
-    return await conn.fetch_all(query.limit(limit).offset(limit * (page - 1)))
-
-
 def person_sort_for(post_sort: str) -> str:
     """Lemmy's person sort for a post sort: New, Old, MostComments or CommentScore."""
     if post_sort in ("New", "NewComments"):
@@ -194,7 +167,7 @@ async def search_persons(
 ) -> list[Row]:
     """People whose name or display name contains `q`; deleted accounts are not found."""
     query = sa.select(m.person).where(
-        sa.or_(_contains(pe.name, q), _contains(pe.display_name, q)), ~pe.deleted
+        sa.or_(contains(pe.name, q), contains(pe.display_name, q)), ~pe.deleted
     )
     if listing_type == "Local":
         query = query.where(pe.local)

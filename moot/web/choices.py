@@ -31,6 +31,16 @@ COMMENT_SORTS: dict[str, str] = {
     "Old": "Old",
     "Controversial": "Controversial",
 }
+# The communities page's sorts: the post sorts whose community order (moot/db/listings.py)
+# a reader asks for, as words about communities.
+COMMUNITY_SORTS: dict[str, str] = {
+    "TopAll": "Most subscribers",
+    "Active": "Active",
+    "New": "New",
+    "TopMonth": "Most active this month",
+    "MostComments": "Most comments",
+    "Old": "Oldest",
+}
 LISTING_TYPES: dict[str, str] = {"Subscribed": "Subscribed", "Local": "Local", "All": "All"}
 # A front-page tab for people who moderate something (not a default one can save).
 MODERATOR_VIEW: dict[str, str] = {"ModeratorView": "Moderated"}

@@ -22,7 +22,6 @@ from moot.web.views import post_cards
 SEARCH_PAGE_SIZE = 20
 SEARCH_MAX_PAGE = 500
 QUERY_MAX_LENGTH = 200
-COMMUNITY_LIST_SIZE = 200
 
 
 @get("/about", media_type=MediaType.HTML, include_in_schema=False)
@@ -111,12 +110,4 @@ async def search(request: AnyRequest, q: str | None = None, page: int = 1) -> Te
     )
 
 
-@get("/communities", media_type=MediaType.HTML, include_in_schema=False)
-async def communities_page(request: AnyRequest) -> Template:
-    async with state(request).db.connection() as conn:
-        page = await load_page(conn, request)
-        rows = await communities_by_size(conn, show_nsfw=page.show_nsfw, limit=COMMUNITY_LIST_SIZE)
-    return render("communities.html", page, title="Communities", communities=rows)
-
-
-handlers = [about, search, communities_page]
+handlers = [about, search]

@@ -55,6 +55,11 @@ READS: dict[str, tuple[str, bool, int]] = {
     "web front page, logged in": ("/", True, 10),
     "web post page, anonymous": ("/post/{post}", False, 8),
     "web post page, logged in": ("/post/{post}", True, 19),
+    # The list and, for a member, their subscriptions in one statement; the other seven are
+    # the page frame's (the viewer, and the menu's counts for a moderator).
+    "web communities page, anonymous": ("/communities", False, 1),
+    "web communities page, logged in": ("/communities", True, 8),
+    "web communities search, logged in": ("/communities?q=a&sort=Active&type=Local", True, 8),
 }
 
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import msgspec
-import sqlalchemy as sa
 from litestar import Router, get, post, put
 
 from moot.actions import communities, lookups
 from moot.api.v3 import forms, views
 from moot.api.v3.shapes import Json
 from moot.auth import Viewer
-from moot.db import models as m
-from moot.db import queries
+from moot.db import community_list, queries
+from moot.db.community_list import CommunityFilter
 from moot.db.engine import Connection, Row
-from moot.db.listings import blocked_instances, check_page, community_order
+from moot.db.listings import check_page
 from moot.errors import ApiError, ErrorCode
 from moot.federation.lookup import look_up
 from moot.federation.runtime import Federation
@@ -101,46 +100,19 @@ async def list_communities(
     limit: forms.OptionalQueryInt32 = None,
 ) -> Json:
     page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_FIND_COMMUNITY)
-    c = m.community.c
     async with listing_connection(request) as conn:
         viewer = await optional_viewer(conn, request)
-        query = sa.select(m.community).where(~c.removed, ~c.deleted)
         nsfw = (
             show_nsfw if show_nsfw is not None else bool(viewer and viewer.local_user["show_nsfw"])
         )
-        if not nsfw:
-            query = query.where(~c.nsfw)
-        listing = type_ or "All"
-        if listing == "Local":
-            query = query.where(c.local)
-        if viewer is None:
-            query = query.where(~c.hidden)
-        else:
-            follows = sa.select(m.community_follower.c.community_id).where(
-                m.community_follower.c.person_id == viewer.person_id
-            )
-            if listing == "Subscribed":
-                query = query.where(c.id.in_(follows))
-            elif listing == "ModeratorView":
-                query = query.where(
-                    c.id.in_(
-                        sa.select(m.community_moderator.c.community_id).where(
-                            m.community_moderator.c.person_id == viewer.person_id
-                        )
-                    )
-                )
-            blocked = sa.select(m.community_block.c.community_id).where(
-                m.community_block.c.person_id == viewer.person_id
-            )
-            query = query.where(
-                sa.or_(~c.hidden, c.id.in_(follows)),
-                ~c.id.in_(blocked),
-                ~c.instance_id.in_(blocked_instances(viewer.person_id)),
-            )
-        rows = await conn.fetch_all(
-            query.order_by(*community_order(sort or "TopAll"))
-            .limit(page_size)
-            .offset(page_size * (page_no - 1))
+        f = CommunityFilter(
+            listing_type=type_ or "All",
+            sort=sort or "TopAll",
+            viewer_id=viewer.person_id if viewer else None,
+            show_nsfw=nsfw,
+        )
+        rows = await community_list.list_communities(
+            conn, f, offset=page_size * (page_no - 1), limit=page_size
         )
         return {"communities": await views.community_views(conn, rows, viewer)}
 

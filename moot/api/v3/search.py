@@ -7,13 +7,13 @@ from litestar import get
 from moot.api.v3 import forms, views
 from moot.api.v3.shapes import Json
 from moot.db import queries
+from moot.db.community_list import CommunityFilter, list_communities
 from moot.db.engine import Row
 from moot.db.listings import check_page, comment_sort_for
 from moot.db.post_listing import PostFilter
 from moot.db.search import (
     Scope,
     search_comments,
-    search_communities,
     search_persons,
     search_post_urls,
     search_posts,
@@ -55,7 +55,6 @@ async def search(
             listing_type=listing_type,
             viewer_id=viewer.person_id if viewer else None,
             viewer_local_user_id=viewer.local_user_id if viewer else None,
-            viewer_is_admin=viewer is not None and viewer.is_admin,
             show_nsfw=bool(user and user["show_nsfw"]),
             show_bots=bool(user["show_bot_accounts"]) if user else True,
         )
@@ -95,8 +94,16 @@ async def search(
         # people when it searches everything.
         narrowed = type_ == "All" and (community_id is not None or creator_id is not None)
         if type_ in ("All", "Communities") and not narrowed:
-            community_rows = await search_communities(
-                conn, scope, q, sort=sort, page=page_no, limit=page_size
+            listed = CommunityFilter(
+                listing_type=listing_type,
+                sort=sort,
+                viewer_id=scope.viewer_id,
+                show_nsfw=scope.show_nsfw,
+                words=q,
+                everything=viewer is not None and viewer.is_admin,
+            )
+            community_rows = await list_communities(
+                conn, listed, offset=page_size * (page_no - 1), limit=page_size
             )
         if type_ in ("All", "Users") and not narrowed:
             person_rows = await search_persons(
