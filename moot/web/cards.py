@@ -10,13 +10,15 @@ of the server's time than the API spends answering the same listing (docs/decisi
 
 Every text value goes through `escape`; numbers through `int`; the HTML stored already
 rendered (`content_html`) and Markup from other helpers are put in as they are. The
-templates call these as globals (`{{ post_card(card) }}`); they read what they need of the
+templates call these as globals (`{{ post_cards(listing.cards) }}`); they read what they need of the
 page (`me`, `page`, `csrf_input`, `moderating`, `request`) from the template's context.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import jinja2
@@ -40,6 +42,7 @@ class _Frame:
     show_scores: bool
     csrf_input: str
     moderating: bool
+    now: datetime  # one "now" for every "N hours ago" of the page
 
 
 def _frame(context: Context) -> _Frame:
@@ -50,6 +53,7 @@ def _frame(context: Context) -> _Frame:
         show_scores=not page or page.show_scores,
         csrf_input=str(context.get("csrf_input", "")),
         moderating=bool(context.get("moderating")),
+        now=datetime.now(UTC),
     )
 
 
@@ -96,9 +100,8 @@ def post_actions(context: Context, card: PostCard) -> Markup:
     return Markup(_post_actions(_frame(context), card))
 
 
-@jinja2.pass_context
-def post_card(context: Context, card: PostCard, show_community: bool = True) -> Markup:
-    frame = _frame(context)
+def _post_card(frame: _Frame, card: PostCard, show_community: bool) -> str:
+    context = frame.context
     p, by = card.post, card.by
     post_id = int(p["id"])
     url = p["url"]
@@ -124,7 +127,7 @@ def post_card(context: Context, card: PostCard, show_community: bool = True) -> 
             f' in <a href="/c/{escape(handle(by.community))}">'
             f"{escape(community_label(by.community))}</a>"
         )
-    parts.append(f" · {when(p['published'])}")
+    parts.append(f" · {when(p['published'], frame.now)}")
     if p["nsfw"]:
         parts.append(' · <span class="tag">NSFW</span>')
     if p["featured_local"] or p["featured_community"]:
@@ -135,7 +138,14 @@ def post_card(context: Context, card: PostCard, show_community: bool = True) -> 
         f'<a href="/post/{post_id}">{comments} comment{"" if comments == 1 else "s"}</a></div>'
         "\n</article>"
     )
-    return Markup("".join(parts))
+    return "".join(parts)
+
+
+@jinja2.pass_context
+def post_cards(context: Context, cards: Sequence[PostCard], show_community: bool = True) -> Markup:
+    """The cards of a listing, each in its `<li>`."""
+    frame = _frame(context)
+    return Markup("".join(f"<li>{_post_card(frame, card, show_community)}</li>" for card in cards))
 
 
 def _comment_actions(frame: _Frame, item: CommentItem) -> str:
@@ -161,7 +171,7 @@ def _comment_node(frame: _Frame, node: Node, out: list[str]) -> None:
     out.append(f'<li id="c{cid}"{_DISTINGUISHED if c["distinguished"] else ""}>')
     out.append(
         f'\n<p class="head">{person_link(by.creator, by.creator_is_admin, by.creator_is_mod)}'
-        f" · {when(c['published'])}"
+        f" · {when(c['published'], frame.now)}"
     )
     if c["updated"]:
         out.append(" · edited")
@@ -199,17 +209,20 @@ def _comment_node(frame: _Frame, node: Node, out: list[str]) -> None:
 
 
 @jinja2.pass_context
-def comment_node(context: Context, node: Node) -> Markup:
+def comment_nodes(context: Context, nodes: Sequence[Node]) -> Markup:
+    """Comments, each with its replies."""
+    frame = _frame(context)
     out: list[str] = []
-    _comment_node(_frame(context), node, out)
+    for node in nodes:
+        _comment_node(frame, node, out)
     return Markup("".join(out))
 
 
 def register_cards(env: jinja2.Environment) -> None:
     env.globals.update(
-        post_card=post_card,
+        post_cards=post_cards,
         post_actions=post_actions,
-        comment_node=comment_node,
+        comment_nodes=comment_nodes,
         comment_actions=comment_actions,
         domain=domain,
     )

@@ -6,6 +6,7 @@ or community shown carries its host."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import jinja2
@@ -20,11 +21,21 @@ def _remote(actor: Actor) -> bool:
     return not actor.get("local", True) and bool(actor.get("actor_id"))
 
 
+# A page names the same few servers again and again, and parsing a URL for its host costs
+# more than the rest of a person's link: parsed once per server (the URL up to its path).
+_server_authority = lru_cache(maxsize=1024)(urls.authority)
+
+
+def _authority(actor_id: str) -> str:
+    path = actor_id.find("/", actor_id.find("//") + 2)
+    return _server_authority(actor_id if path < 0 else actor_id[:path])
+
+
 def handle(actor: Actor) -> str:
     name = str(actor["name"])
     if not _remote(actor):
         return name
-    return f"{name}@{urls.authority(str(actor['actor_id']))}"
+    return f"{name}@{_authority(str(actor['actor_id']))}"
 
 
 def person_label(person: Actor) -> str:
