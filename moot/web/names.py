@@ -53,13 +53,14 @@ def community_label(community: Actor) -> str:
     return f"{title} (!{handle(community)})" if _remote(community) else title
 
 
-_ADMIN = Markup(' <abbr class="badge" title="Admin">A</abbr>')
-_MODERATOR = Markup(' <abbr class="badge" title="Moderator">M</abbr>')
+_ADMIN = ' <abbr class="badge" title="Admin">A</abbr>'
+_MODERATOR = ' <abbr class="badge" title="Moderator">M</abbr>'
 
 
 def person_link(person: Actor, admin: bool = False, mod: bool = False) -> Markup:
     """A link to a person's page, with the admin and moderator badges asked for (a function
     rather than a template macro: a thread's page shows hundreds)."""
+    # Plain strings joined, then marked safe once: `str + Markup` would escape the str.
     link = f'<a class="who" href="/u/{escape(handle(person))}">{escape(person_label(person))}</a>'
     return Markup(link + (_ADMIN if admin else "") + (_MODERATOR if mod else ""))
 
