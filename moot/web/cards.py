@@ -25,8 +25,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from moot.web.comments import Node
-from moot.web.format import when
-from moot.web.names import community_label, handle, person_link
+from moot.web.format import when_html
+from moot.web.names import community_label, handle, person_link_html
 from moot.web.pictures import own_picture
 from moot.web.views import Byline, CommentItem, PostCard
 
@@ -60,6 +60,10 @@ def _frame(context: Context) -> _Frame:
 def domain(url: str) -> str:
     """The host of a link, as a card shows it beside the title."""
     return url.split("/")[2] if "//" in url else url
+
+
+def _who(by: Byline) -> str:
+    return person_link_html(by.creator, by.creator_is_admin, by.creator_is_mod)
 
 
 def _score(frame: _Frame, n: Any) -> str:
@@ -119,15 +123,13 @@ def _post_card(frame: _Frame, card: PostCard, show_community: bool) -> str:
     parts.append(f">{escape(p['name'])}</a>")
     if url:
         parts.append(f' <span class="domain">({escape(domain(url))})</span>')
-    parts.append(
-        f'</h2>\n<p class="meta">{person_link(by.creator, by.creator_is_admin, by.creator_is_mod)}'
-    )
+    parts.append(f'</h2>\n<p class="meta">{_who(by)}')
     if show_community:
         parts.append(
             f' in <a href="/c/{escape(handle(by.community))}">'
             f"{escape(community_label(by.community))}</a>"
         )
-    parts.append(f" · {when(p['published'], frame.now)}")
+    parts.append(f" · {when_html(p['published'], frame.now)}")
     if p["nsfw"]:
         parts.append(' · <span class="tag">NSFW</span>')
     if p["featured_local"] or p["featured_community"]:
@@ -169,10 +171,7 @@ def _comment_node(frame: _Frame, node: Node, out: list[str]) -> None:
     cid = int(c["id"])
     gone, me = item.gone, frame.signed_in
     out.append(f'<li id="c{cid}"{_DISTINGUISHED if c["distinguished"] else ""}>')
-    out.append(
-        f'\n<p class="head">{person_link(by.creator, by.creator_is_admin, by.creator_is_mod)}'
-        f" · {when(c['published'], frame.now)}"
-    )
+    out.append(f'\n<p class="head">{_who(by)} · {when_html(c["published"], frame.now)}')
     if c["updated"]:
         out.append(" · edited")
     if c["distinguished"]:

@@ -100,13 +100,17 @@ _MONTHS = (
 
 def when(moment: datetime, now: datetime | None = None) -> Markup:
     """A moment on a page: 'N hours ago', the exact time as its tooltip. A function, not a
-    template macro: a thread's page shows hundreds, and a macro call costs ten times more.
+    template macro: a thread's page shows hundreds, and a macro call costs ten times more."""
+    return Markup(when_html(moment, now))
+
+
+def when_html(moment: datetime, now: datetime | None = None) -> str:
+    """`when`'s HTML as a plain string, for functions that write many (moot/web/cards.py).
     What `iso` and `exact` write, spelled out: strftime and three conversions of the moment
     to UTC cost as much as the rest of a comment."""
     t = aware(moment)
-    # Digits, letters, commas and colons only: nothing to escape (and Markup.format, which
-    # would, costs as much as the rest).
-    return Markup(
+    # Digits, letters, commas and colons only: nothing to escape.
+    return (
         f'<time datetime="{t.year:04}-{t.month:02}-{t.day:02}T{t.hour:02}:{t.minute:02}:'
         f'{t.second:02}Z" title="{_DAYS[t.weekday()]}, {_MONTHS[t.month - 1]} {t.day:02}, '
         f'{t.year} at {t.hour:02}:{t.minute:02} UTC">{time_ago(t, now)}</time>'

@@ -60,9 +60,14 @@ _MODERATOR = ' <abbr class="badge" title="Moderator">M</abbr>'
 def person_link(person: Actor, admin: bool = False, mod: bool = False) -> Markup:
     """A link to a person's page, with the admin and moderator badges asked for (a function
     rather than a template macro: a thread's page shows hundreds)."""
-    # Plain strings joined, then marked safe once: `str + Markup` would escape the str.
+    return Markup(person_link_html(person, admin, mod))
+
+
+def person_link_html(person: Actor, admin: bool = False, mod: bool = False) -> str:
+    """`person_link`'s HTML as a plain string, for functions that write many: joined as
+    strings and marked safe once (`str + Markup` would escape the str)."""
     link = f'<a class="who" href="/u/{escape(handle(person))}">{escape(person_label(person))}</a>'
-    return Markup(link + (_ADMIN if admin else "") + (_MODERATOR if mod else ""))
+    return link + (_ADMIN if admin else "") + (_MODERATOR if mod else "")
 
 
 def register_names(env: jinja2.Environment) -> None:
