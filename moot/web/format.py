@@ -109,11 +109,11 @@ def when_html(moment: datetime, now: datetime | None = None) -> str:
     What `iso` and `exact` write, spelled out: strftime and three conversions of the moment
     to UTC cost as much as the rest of a comment."""
     t = aware(moment)
+    s = t.isoformat(timespec="seconds")  # YYYY-MM-DDTHH:MM:SS+00:00, written in C
     # Digits, letters, commas and colons only: nothing to escape.
     return (
-        f'<time datetime="{t.year:04}-{t.month:02}-{t.day:02}T{t.hour:02}:{t.minute:02}:'
-        f'{t.second:02}Z" title="{_DAYS[t.weekday()]}, {_MONTHS[t.month - 1]} {t.day:02}, '
-        f'{t.year} at {t.hour:02}:{t.minute:02} UTC">{time_ago(t, now)}</time>'
+        f'<time datetime="{s[:19]}Z" title="{_DAYS[t.weekday()]}, {_MONTHS[t.month - 1]} '
+        f'{s[8:10]}, {t.year} at {s[11:16]} UTC">{time_ago(t, now)}</time>'
     )
 
 
