@@ -154,8 +154,15 @@ async def _viewers(base: str, signed_in: bool) -> list[Viewer]:
 
 
 def _sample(root: int, url: str, viewer: Viewer, args: argparse.Namespace) -> versus.Sample:
+    """One wrk run. A run that completed no request at all (wrk could not connect, seen on
+    a machine busy with other work) is run again, at most twice, and said."""
     env = {"WEB_COST_COOKIE": viewer.cookie, "WEB_COST_AUTH": viewer.auth}
-    return versus.measure(root, url, args, args.lua, env)
+    for _ in range(3):
+        sample = versus.measure(root, url, args, args.lua, env)
+        if sample.requests > 0:
+            return sample
+        console.print(f"[yellow]wrk completed no request on {url}: again")
+    raise SystemExit(f"wrk completed no request on {url}, three times")
 
 
 def _check(base: str, case: Case, viewer: Viewer) -> None:
