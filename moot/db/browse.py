@@ -19,8 +19,19 @@ _ANY_ADMIN = Prepared(
 )
 
 
+_HAS_ADMIN = "has_admin"
+
+
 async def has_admin(conn: Connection) -> bool:
-    return bool(await conn.run(_ANY_ADMIN, {}))
+    """Whether the instance has an admin yet (else its pages send visitors to /setup). Once
+    it has, the process keeps that (`conn.cache`): the front page asks on every visit, and
+    an instance keeps its admin (with none left, /setup is back after a restart)."""
+    if conn.cache.get(_HAS_ADMIN):
+        return True
+    found = bool(await conn.run(_ANY_ADMIN, {}))
+    if found:
+        conn.cache[_HAS_ADMIN] = True
+    return found
 
 
 async def admins(conn: Connection) -> list[Row]:

@@ -47,6 +47,7 @@ from moot.web import (
     site,
     site_settings,
 )
+from moot.web.cards import register_cards
 from moot.web.errors import on_api_error, on_http_error, problem
 from moot.web.format import register_filters
 from moot.web.names import register_names
@@ -66,6 +67,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     register_filters(engine.engine)
     register_names(engine.engine)
     register_pictures(engine.engine)
+    register_cards(engine.engine)
 
 
 template_config: TemplateConfig[JinjaTemplateEngine] = TemplateConfig(

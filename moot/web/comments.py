@@ -15,7 +15,7 @@ from moot.actions import comments, votes
 from moot.actions.lookups import get_comment, get_community, get_post
 from moot.auth import Viewer
 from moot.db.engine import Connection, Row
-from moot.db.listings import TREE_LIMIT, CommentFilter, list_comments
+from moot.db.listings import CommentFilter
 from moot.db.paths import PATH_WIDTH, depth_of
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
@@ -35,7 +35,7 @@ from moot.web.pages import (
     state,
     text,
 )
-from moot.web.views import CommentItem, comment_items, post_cards
+from moot.web.views import CommentItem, comment_items, post_cards, thread_comment_items
 
 THREAD_DEPTH = 6  # levels a page shows before "continue this thread"
 
@@ -67,12 +67,11 @@ async def comment_tree(
         max_depth=THREAD_DEPTH,
         viewer_id=viewer.person_id if viewer else None,
     )
-    rows = await list_comments(conn, f, 1, TREE_LIMIT)
-    items = await comment_items(conn, rows, viewer)
+    items = await thread_comment_items(conn, f, viewer)
     deepest = (depth_of(str(root["path"])) if root is not None else 0) + THREAD_DEPTH - 1
     nodes: dict[str, Node] = {}
     top: list[Node] = []
-    # Rows come grouped by parent, parents before children (see list_comments).
+    # Rows come grouped by parent, parents before children (see moot.db.listings.list_comments).
     for item in items:
         path = str(item.comment["path"])
         node = Node(item, continues=depth_of(path) >= deepest and item.comment["child_count"] > 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -25,6 +26,8 @@ from moot.web.views import AROUND, PostCard, listed_post_cards
 
 PAGE_SIZE = 20
 SIDEBAR_COMMUNITIES = 10
+SIDEBAR_SECONDS = 60
+_SIDEBAR = "front page sidebar"
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,19 @@ async def home(
 
 
 async def _sidebar_communities(conn: Connection, page: Page) -> list[Row]:
-    return await communities_by_size(conn, show_nsfw=page.show_nsfw, limit=SIDEBAR_COMMUNITIES)
+    """The largest communities, kept by the process for SIDEBAR_SECONDS: the front page
+    shows them on every visit, and reading them (every community, sorted by subscribers)
+    cost as much as the page's posts. A new community, or a new order, shows within that
+    time (docs/decisions.md, "The front page's sidebar kept for a minute")."""
+    key = f"{_SIDEBAR} nsfw={page.show_nsfw}"
+    kept = conn.cache.get(key)
+    now = time.monotonic()
+    if kept is not None and kept[0] > now:
+        return list(kept[1])
+    rows = await communities_by_size(conn, show_nsfw=page.show_nsfw, limit=SIDEBAR_COMMUNITIES)
+    if not conn.replica:  # a replica's reads may lag: never kept
+        conn.cache[key] = (now + SIDEBAR_SECONDS, tuple(rows))
+    return rows
 
 
 async def community_or_none(conn: Connection, name: str) -> Row | None:

@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from moot.auth import Viewer
+from moot.db import around as around_db
 from moot.db import models as m
 from moot.db.around import Around, Once, Unprefixed, around_comments, around_posts
 from moot.db.engine import Connection, Row
+from moot.db.listings import TREE_LIMIT, CommentFilter, list_comments_around
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,21 @@ _COMMUNITY = (
     "hidden",
 )
 _POST = tuple(c.name for c in m.post.c)
+# What a thread's page shows of each of its comments (moot/web/cards.py).
+_COMMENT = (
+    "id",
+    "creator_id",
+    "post_id",
+    "path",
+    "published",
+    "updated",
+    "distinguished",
+    "deleted",
+    "removed",
+    "content_html",
+    "score",
+    "child_count",
+)
 # What a listing reads around each post for its cards (`list_posts(…, around=AROUND)`).
 AROUND = Around(_PERSON, _COMMUNITY)
 _CREATOR_OF = Unprefixed("u_", _PERSON)
@@ -131,4 +148,32 @@ async def comment_items(
         row = around[int(c["id"])]
         byline = _byline(row, int(c["creator_id"]), viewer, page)
         items.append(CommentItem(c, page.post(row), byline))
+    return items
+
+
+async def thread_comment_items(
+    conn: Connection, f: CommentFilter, viewer: Viewer | None
+) -> list[CommentItem]:
+    """The comments of a tree fetch (`f.max_depth`), read as the API's comment tree reads
+    them (`list_comments_around`): each row carries its creator and marks, and the thread's
+    post and community are read once, not once per comment (`around.threads`)."""
+    rows = await list_comments_around(conn, f, 1, TREE_LIMIT, _COMMENT, _PERSON)
+    if not rows:
+        return []
+    threads = await around_db.threads(conn, {int(r["p_id"]) for r in rows}, _POST, _COMMUNITY)
+    page = _Page()
+    posts = {int(t["p_id"]): t for t in threads}
+    items = []
+    for row in rows:
+        thread = posts[int(row["p_id"])]
+        byline = Byline(
+            creator=page.creator(row),
+            community=page.community(thread),
+            creator_is_admin=bool(row["creator_is_admin"]),
+            creator_is_mod=bool(row["creator_is_moderator"]),
+            my_vote=int(row.get("my_vote") or 0),
+            saved=bool(row.get("saved")),
+            mine=viewer is not None and viewer.person_id == int(row["creator_id"]),
+        )
+        items.append(CommentItem(row, page.post(thread), byline))
     return items

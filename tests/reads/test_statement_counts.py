@@ -51,8 +51,8 @@ READS: dict[str, tuple[str, bool, int]] = {
     "site, logged in": ("/api/v3/site", True, 10),
     "user, anonymous": ("/api/v3/user?username={member}", False, 5),
     "user, logged in": ("/api/v3/user?username={member}", True, 6),
-    "web front page, anonymous": ("/", False, 3),
-    "web front page, logged in": ("/", True, 10),
+    "web front page, anonymous": ("/", False, 1),
+    "web front page, logged in": ("/", True, 8),
     "web post page, anonymous": ("/post/{post}", False, 8),
     "web post page, logged in": ("/post/{post}", True, 19),
     # The list and, for a member, their subscriptions in one statement; the other seven are

@@ -1,0 +1,227 @@
+"""The items a page shows by the dozen or the hundred, as Python functions returning Markup:
+a post's card, a comment with its replies, and their vote and save buttons.
+
+Functions rather than template macros because a page of them is what a listing or a thread
+costs: a Jinja macro call costs about ten times a function call, and every `{{ }}` in a
+macro escapes its value again, so 20 cards (about 60 macro calls and 400 escapes) took more
+of the server's time than the API spends answering the same listing (docs/decisions.md,
+"Cards and comments rendered by Python functions"). `when` (format.py) and `person_link`
+(names.py) were made functions for the same reason.
+
+Every text value goes through `escape`; numbers through `int`; the HTML stored already
+rendered (`content_html`) and Markup from other helpers are put in as they are. The
+templates call these as globals (`{{ post_cards(listing.cards) }}`); they read what they need of the
+page (`me`, `page`, `csrf_input`, `moderating`, `request`) from the template's context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from moot.web.comments import Node
+from moot.web.format import when_html
+from moot.web.names import community_label, handle, person_link_html
+from moot.web.pictures import own_picture
+from moot.web.views import Byline, CommentItem, PostCard
+
+Context = jinja2.runtime.Context
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """What the items of one page share, read once from the template's context."""
+
+    context: Context
+    signed_in: bool
+    show_scores: bool
+    csrf_input: str
+    moderating: bool
+    now: datetime  # one "now" for every "N hours ago" of the page
+
+
+def _frame(context: Context) -> _Frame:
+    page = context.get("page")
+    return _Frame(
+        context=context,
+        signed_in=bool(context.get("me")),
+        show_scores=not page or page.show_scores,
+        csrf_input=str(context.get("csrf_input", "")),
+        moderating=bool(context.get("moderating")),
+        now=datetime.now(UTC),
+    )
+
+
+def domain(url: str) -> str:
+    """The host of a link, as a card shows it beside the title."""
+    return url.split("/")[2] if "//" in url else url
+
+
+def _who(by: Byline) -> str:
+    return person_link_html(by.creator, by.creator_is_admin, by.creator_is_mod)
+
+
+def _score(frame: _Frame, n: Any) -> str:
+    if not frame.show_scores:
+        return ""
+    return f'<span class="score">{int(n)}<span class="visually-hidden"> points</span></span>'
+
+
+def _pressed(on: bool) -> str:
+    return "true" if on else "false"
+
+
+def _actions(frame: _Frame, kind: str, item_id: int, by: Byline, score: Any, open_: bool) -> str:
+    """The vote and save buttons of a post or comment (a member's), else its score."""
+    if not (frame.signed_in and open_):
+        return f'<span class="acts">{_score(frame, score)}</span>'
+    up, down = by.my_vote == 1, by.my_vote == -1
+    return (
+        f'\n<form class="acts" method="post" action="/{kind}/{item_id}/vote" data-in>'
+        f"{frame.csrf_input}"
+        f'<button name="score" value="{0 if up else 1}" aria-pressed="{_pressed(up)}"'
+        ' aria-label="Upvote">▲</button>'
+        f"{_score(frame, score)}"
+        f'<button name="score" value="{0 if down else -1}" aria-pressed="{_pressed(down)}"'
+        ' aria-label="Downvote">▼</button>'
+        f'<button name="save" value="{0 if by.saved else 1}" formaction="/{kind}/{item_id}/save"'
+        f' aria-pressed="{_pressed(by.saved)}">Save</button>\n</form>'
+    )
+
+
+def _post_actions(frame: _Frame, card: PostCard) -> str:
+    p = card.post
+    return _actions(frame, "post", int(p["id"]), card.by, p["score"], True)
+
+
+@jinja2.pass_context
+def post_actions(context: Context, card: PostCard) -> Markup:
+    return Markup(_post_actions(_frame(context), card))
+
+
+def _post_card(frame: _Frame, card: PostCard, show_community: bool) -> str:
+    context = frame.context
+    p, by = card.post, card.by
+    post_id = int(p["id"])
+    url = p["url"]
+    thumbnail = p["thumbnail_url"]
+    parts = [f'<article class="card" id="p{post_id}">']
+    if thumbnail:
+        parts.append(
+            f'<img class="thumb" src="{escape(own_picture(context, thumbnail))}" alt=""'
+            ' width="72" height="72" loading="lazy">'
+        )
+    href = own_picture(context, url) or f"/post/{post_id}"
+    parts.append(f'\n<h2 class="title"><a href="{escape(href)}"')
+    if url:
+        parts.append(' rel="nofollow ugc noopener"')
+    parts.append(f">{escape(p['name'])}</a>")
+    if url:
+        parts.append(f' <span class="domain">({escape(domain(url))})</span>')
+    parts.append(f'</h2>\n<p class="meta">{_who(by)}')
+    if show_community:
+        parts.append(
+            f' in <a href="/c/{escape(handle(by.community))}">'
+            f"{escape(community_label(by.community))}</a>"
+        )
+    parts.append(f" · {when_html(p['published'], frame.now)}")
+    if p["nsfw"]:
+        parts.append(' · <span class="tag">NSFW</span>')
+    if p["featured_local"] or p["featured_community"]:
+        parts.append(' · <span class="tag">Pinned</span>')
+    comments = int(p["comments"])
+    parts.append(
+        f'</p>\n<div class="bar">{_post_actions(frame, card)}'
+        f'<a href="/post/{post_id}">{comments} comment{"" if comments == 1 else "s"}</a></div>'
+        "\n</article>"
+    )
+    return "".join(parts)
+
+
+@jinja2.pass_context
+def post_cards(context: Context, cards: Sequence[PostCard], show_community: bool = True) -> Markup:
+    """The cards of a listing, each in its `<li>`."""
+    frame = _frame(context)
+    return Markup("".join(f"<li>{_post_card(frame, card, show_community)}</li>" for card in cards))
+
+
+def _comment_actions(frame: _Frame, item: CommentItem) -> str:
+    c = item.comment
+    return _actions(frame, "comment", int(c["id"]), item.by, c["score"], not item.gone)
+
+
+@jinja2.pass_context
+def comment_actions(context: Context, item: CommentItem) -> Markup:
+    return Markup(_comment_actions(_frame(context), item))
+
+
+_DISTINGUISHED = ' class="distinguished"'
+_REMOVED, _DELETED = "Removed by a moderator", "Deleted by its author"
+
+
+def _comment_node(frame: _Frame, node: Node, out: list[str]) -> None:
+    """`node` and its replies, appended to `out`."""
+    item: CommentItem = node.item
+    c, by = item.comment, item.by
+    cid = int(c["id"])
+    gone, me = item.gone, frame.signed_in
+    out.append(f'<li id="c{cid}"{_DISTINGUISHED if c["distinguished"] else ""}>')
+    out.append(f'\n<p class="head">{_who(by)} · {when_html(c["published"], frame.now)}')
+    if c["updated"]:
+        out.append(" · edited")
+    if c["distinguished"]:
+        out.append(' · <span class="tag">Speaking as moderator</span>')
+    out.append(
+        "</p>\n<details open>"
+        f'<summary aria-label="Comment by {escape(handle(by.creator))} and its replies">'
+        "</summary>\n"
+    )
+    if gone:
+        out.append(f'<p class="gone">{_REMOVED if c["removed"] else _DELETED}</p>')
+        if frame.moderating and c["removed"] and not c["deleted"]:
+            out.append(f'<div class="md removed">{c["content_html"]}</div>')
+    else:
+        out.append(f'<div class="md">{c["content_html"]}</div>')
+    out.append(f'\n<div class="bar">{_comment_actions(frame, item)}')
+    if me and not gone:
+        out.append(f'<a href="/comment/{cid}/reply" data-in="#k{cid} afterbegin">Reply</a>')
+    if by.mine and not gone:
+        out.append(
+            f'<a href="/comment/{cid}/edit">Edit</a><a href="/comment/{cid}/delete">Delete</a>'
+        )
+    if me and not by.mine and not gone:
+        out.append(f'<a href="/comment/{cid}/report">Report</a>')
+    if frame.moderating:
+        out.append(f'<a href="/comment/{cid}/moderate" data-in>Moderate</a>')
+    out.append(f'</div>\n<ol class="kids" id="k{cid}">')
+    for child in node.children:
+        _comment_node(frame, child, out)
+    out.append("</ol>")
+    if node.continues:
+        out.append(f'<p class="more"><a href="/comment/{cid}">Continue this thread</a></p>')
+    out.append("\n</details></li>")
+
+
+@jinja2.pass_context
+def comment_nodes(context: Context, nodes: Sequence[Node]) -> Markup:
+    """Comments, each with its replies."""
+    frame = _frame(context)
+    out: list[str] = []
+    for node in nodes:
+        _comment_node(frame, node, out)
+    return Markup("".join(out))
+
+
+def register_cards(env: jinja2.Environment) -> None:
+    env.globals.update(
+        post_cards=post_cards,
+        post_actions=post_actions,
+        comment_nodes=comment_nodes,
+        comment_actions=comment_actions,
+        domain=domain,
+    )

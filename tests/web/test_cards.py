@@ -1,0 +1,94 @@
+"""The items pages show by the hundred, written by Python functions (moot/web/cards.py,
+format.when, names.person_link): what they write, escaped."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import jinja2
+import pytest
+
+from moot.web.cards import register_cards
+from moot.web.format import exact, iso, time_ago, when
+from moot.web.names import person_link
+from moot.web.views import Byline, PostCard
+
+
+def test_a_badged_link_is_still_a_link() -> None:
+    link = person_link({"name": "ann", "local": True}, admin=True, mod=True)
+    assert link == (
+        '<a class="who" href="/u/ann">ann</a>'
+        ' <abbr class="badge" title="Admin">A</abbr>'
+        ' <abbr class="badge" title="Moderator">M</abbr>'
+    )
+
+
+def test_a_link_escapes_the_name() -> None:
+    person = {"name": "bob", "display_name": 'Bob <b>"&"</b>', "local": True}
+    assert person_link(person) == (
+        '<a class="who" href="/u/bob">Bob &lt;b&gt;&#34;&amp;&#34;&lt;/b&gt;</a>'
+    )
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 59, 59),  # naive, as SQLite gives: UTC
+        datetime(2025, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=5))),
+        datetime(999, 6, 1, 12, 0, tzinfo=UTC),
+    ],
+)
+def test_when_writes_what_iso_exact_and_time_ago_say(moment: datetime) -> None:
+    now = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+    expected = (
+        f'<time datetime="{iso(moment)}" title="{exact(moment)}">{time_ago(moment, now)}</time>'
+    )
+    assert when(moment, now) == expected
+
+
+def _card(**post: object) -> PostCard:
+    person = {"id": 1, "name": "ann", "local": True}
+    community = {"id": 2, "name": "walks", "title": 'Walks & "talks"', "local": True}
+    row = {
+        "id": 7,
+        "name": 'A <b>bold</b> "title"',
+        "url": None,
+        "thumbnail_url": None,
+        "published": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        "nsfw": False,
+        "featured_local": False,
+        "featured_community": False,
+        "comments": 1,
+        "score": 3,
+        **post,
+    }
+    by = Byline(person, community, False, False, 0, False, False)
+    return PostCard(row, by)
+
+
+def _render(source: str, **context: object) -> str:
+    env = jinja2.Environment(autoescape=True)
+    register_cards(env)
+    return env.from_string(source).render(**context)
+
+
+def test_a_card_escapes_what_it_shows() -> None:
+    url = 'https://example.org/a?b=1&c="<x>"'
+    html = _render("{{ post_cards(cards) }}", cards=[_card(url=url)], me=None, page=None)
+    assert ">A &lt;b&gt;bold&lt;/b&gt; &#34;title&#34;</a>" in html
+    assert 'href="https://example.org/a?b=1&amp;c=&#34;&lt;x&gt;&#34;"' in html
+    assert "(example.org)" in html
+    assert '<a href="/c/walks">Walks &amp; &#34;talks&#34;</a>' in html
+    assert '<span class="score">3<span class="visually-hidden"> points</span></span>' in html
+    assert html.startswith('<li><article class="card" id="p7">')
+    assert ">1 comment</a>" in html
+
+
+def test_a_members_card_has_its_forms() -> None:
+    card = _card()
+    html = _render(
+        "{{ post_cards(cards) }}", cards=[card], me=object(), page=None, csrf_input="<CSRF>"
+    )
+    assert '<form class="acts" method="post" action="/post/7/vote" data-in><CSRF>' in html
+    assert 'formaction="/post/7/save" aria-pressed="false">Save</button>' in html
