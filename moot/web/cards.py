@@ -42,17 +42,20 @@ class _Frame:
     show_scores: bool
     csrf_input: str
     moderating: bool
+    replies_closed: bool  # a locked post's comments, to whom may not comment there
     now: datetime  # one "now" for every "N hours ago" of the page
 
 
-def _frame(context: Context) -> _Frame:
+def _frame(context: Context, locked: bool = False) -> _Frame:
     page = context.get("page")
+    moderating = bool(context.get("moderating"))
     return _Frame(
         context=context,
         signed_in=bool(context.get("me")),
         show_scores=not page or page.show_scores,
         csrf_input=str(context.get("csrf_input", "")),
-        moderating=bool(context.get("moderating")),
+        moderating=moderating,
+        replies_closed=locked and not moderating,
         now=datetime.now(UTC),
     )
 
@@ -134,6 +137,8 @@ def _post_card(frame: _Frame, card: PostCard, show_community: bool) -> str:
         parts.append(' · <span class="tag">NSFW</span>')
     if p["featured_local"] or p["featured_community"]:
         parts.append(' · <span class="tag">Pinned</span>')
+    if p["locked"]:
+        parts.append(' · <span class="tag">Locked</span>')
     comments = int(p["comments"])
     parts.append(
         f'</p>\n<div class="bar">{_post_actions(frame, card)}'
@@ -188,7 +193,7 @@ def _comment_node(frame: _Frame, node: Node, out: list[str]) -> None:
     else:
         out.append(f'<div class="md">{c["content_html"]}</div>')
     out.append(f'\n<div class="bar">{_comment_actions(frame, item)}')
-    if me and not gone:
+    if me and not gone and not frame.replies_closed:
         out.append(f'<a href="/comment/{cid}/reply" data-in="#k{cid} afterbegin">Reply</a>')
     if by.mine and not gone:
         out.append(
@@ -208,9 +213,10 @@ def _comment_node(frame: _Frame, node: Node, out: list[str]) -> None:
 
 
 @jinja2.pass_context
-def comment_nodes(context: Context, nodes: Sequence[Node]) -> Markup:
-    """Comments, each with its replies."""
-    frame = _frame(context)
+def comment_nodes(context: Context, nodes: Sequence[Node], locked: bool = False) -> Markup:
+    """Comments, each with its replies; under a `locked` post, replies only from those who
+    moderate it (as the action allows)."""
+    frame = _frame(context, locked)
     out: list[str] = []
     for node in nodes:
         _comment_node(frame, node, out)

@@ -198,7 +198,7 @@ POST_CASES = [
         refused=ErrorCode.NOT_A_MOD_OR_ADMIN,
         shown=lambda crew, actor, t: (
             expect(_post_control("Unlock post")(actor.page, t)).to_be_visible(),
-            _member_sees(crew, _on_post(t), "This post is locked: no new comments."),
+            _member_sees(crew, _on_post(t), "This post is locked by its moderators"),
         ),
     ),
     Case(
