@@ -28,7 +28,9 @@ from moot.db.engine import Connection
 from moot.errors import ApiError
 from moot.ratelimit import RateLimitBucket
 from moot.web import (
+    account,
     admin,
+    blocks,
     comments,
     communities,
     community_list,
@@ -93,6 +95,8 @@ router = Router(
         *communities.handlers,
         *community_list.handlers,
         *settings.handlers,
+        *account.handlers,
+        *blocks.handlers,
         *site.handlers,
         *moderation.handlers,
         *community_mod.handlers,
@@ -136,6 +140,11 @@ _BUCKETS: list[tuple[str, re.Pattern[str], RateLimitBucket]] = [
     ("POST", re.compile(r"^/create_post$"), RateLimitBucket.POST),
     ("POST", re.compile(r"^/(post/\d+/comment|comment/\d+/reply)$"), RateLimitBucket.COMMENT),
     ("GET", re.compile(r"^/search$"), RateLimitBucket.SEARCH),
+    # An import fetches what the file names, so it counts as POST /user/import_settings
+    # does. The download does not (the API counts its export in the same bucket, as Lemmy):
+    # it is a few small reads, and a member moving accounts downloads then uploads, which
+    # one bucket of one a day would refuse halfway.
+    ("POST", re.compile(r"^/settings/import$"), RateLimitBucket.IMPORT_USER_SETTINGS),
     (
         "POST",
         re.compile(r"^/((post|comment)/\d+/(vote|save|edit|delete)|c/[^/]+/(subscribe|edit))$"),

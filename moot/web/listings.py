@@ -200,6 +200,13 @@ async def community_page(
                 what=f"There is no community called {name} here.",
             )
         facts = await community_facts(conn, community, page.viewer)
+        # Whether the member blocks it, for the page's Block button (POST /community/block's
+        # action, from blocks.block_community); not one of the facts the post page shares.
+        blocked = page.viewer is not None and bool(
+            await queries.person_marks(
+                conn, m.community_block, "community_id", page.viewer.person_id, [community["id"]]
+            )
+        )
         shown = await _listing(
             conn,
             page,
@@ -213,6 +220,7 @@ async def community_page(
         page,
         title=str(community["title"]),
         c=facts,
+        community_blocked=blocked,
         listing=shown,
         **_menus(),
     )

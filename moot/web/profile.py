@@ -6,15 +6,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from litestar import MediaType, Request, get
 from litestar.response import Template
 
 from moot import ranking
+from moot.auth import Viewer
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.listings import CommentFilter, comment_sort_for, list_comments
 from moot.db.post_listing import PostFilter, list_posts
-from moot.db.queries import person_by_name, rows_by_id
+from moot.db.queries import person_by_name, person_marks, rows_by_id
 from moot.state import Moot
 from moot.web.admin import profile_tools
 from moot.web.format import aware
@@ -144,6 +146,18 @@ async def _items(
     return items[:PAGE_SIZE], len(items) > PAGE_SIZE
 
 
+async def _blocked(conn: Connection, viewer: Viewer, person: Row) -> bool | None:
+    """Whether the viewer blocks the person; None where no block is possible (an admin,
+    whom `accounts.block_person` refuses to let anyone block)."""
+    pid = int(person["id"])
+    if await person_marks(conn, m.person_block, "target_id", viewer.person_id, [pid]):
+        return True
+    is_admin = await conn.scalar(
+        sa.select(m.local_user.c.admin).where(m.local_user.c.person_id == pid)
+    )
+    return None if is_admin else False
+
+
 @get("/u/{name:str}", media_type=MediaType.HTML, include_in_schema=False)
 async def profile_page(
     request: Request[Any, Any, Any],
@@ -171,6 +185,8 @@ async def profile_page(
         shown = view if view is not None and view in views else "Overview"
         items, has_next = await _items(conn, int(person["id"]), shown, sort, page_number)
         admin_tools = await profile_tools(conn, frame.viewer, person)
+        viewer = frame.viewer
+        blocked = None if own or viewer is None else await _blocked(conn, viewer, person)
     return render(
         "profile.html",
         frame,
@@ -186,4 +202,5 @@ async def profile_page(
         has_next=has_next,
         sort_help_url=SORT_HELP_URL,
         admin_tools=admin_tools,
+        blocked=blocked,
     )

@@ -35,7 +35,7 @@ TOKEN_COOKIE = "jwt"
 COOKIE_SECONDS = 365 * 24 * 3600  # the token itself does not expire; lemmy-ui keeps it a year
 
 
-def _signed_in(request: AnyRequest, token: str, to: str) -> Redirect:
+def signed_in(request: AnyRequest, token: str, to: str) -> Redirect:
     response = go(to)
     response.set_cookie(
         key=TOKEN_COOKIE,
@@ -104,7 +104,7 @@ async def login(request: AnyRequest) -> Template | Redirect:
             name=name,
         )
     assert result.jwt is not None
-    return _signed_in(request, result.jwt, to)
+    return signed_in(request, result.jwt, to)
 
 
 async def _signup_form(page: Page, status: int = 200, **context: Any) -> Template:
@@ -172,7 +172,7 @@ async def signup(request: AnyRequest) -> Template | Redirect:
             registration_created=result.registration_created,
             email=registration.email,
         )
-    return _signed_in(request, result.jwt, "/")
+    return signed_in(request, result.jwt, "/")
 
 
 @post("/logout", media_type=MediaType.HTML, include_in_schema=False)
@@ -235,7 +235,7 @@ async def setup(request: AnyRequest) -> Template | Redirect:
             name=name,
             site=site_name,
         )
-    return _signed_in(request, token, "/")
+    return signed_in(request, token, "/")
 
 
 handlers = [login_page, login, signup_page, signup, logout, setup_page, setup]

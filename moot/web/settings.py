@@ -1,8 +1,7 @@
 """A member's settings: profile fields and how pages are shown, saved by the same
 `accounts.save_settings` the API's PUT /user/save_user_settings calls (an avatar or banner
-may come as a file, stored as /pictrs uploads are); two-factor login, switched by the
-`two_factor` actions of POST /user/totp/generate and /update; and the instances one
-blocks, through the `instance_blocks` action of POST /site/block."""
+may come as a file, stored as /pictrs uploads are). The account's own settings (email,
+password, two-factor login, backup, deletion) are in `account`, blocks in `blocks`."""
 
 from __future__ import annotations
 
@@ -11,9 +10,7 @@ from typing import Any
 from litestar import MediaType, get, post
 from litestar.response import Redirect, Template
 
-from moot import totp
-from moot.actions import accounts, instance_blocks, two_factor
-from moot.db.engine import Row
+from moot.actions import accounts
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
 from moot.web import uploads
@@ -23,11 +20,9 @@ from moot.web.pages import (
     THEMES,
     AnyRequest,
     Page,
-    back,
     flag,
     go,
     load_page,
-    optional_int,
     render,
     state,
     text,
@@ -37,18 +32,16 @@ _PROFILE_FIELDS = ("display_name", "pronouns", "avatar", "banner")
 _PICTURES = ("avatar", "banner")
 
 
-async def _page(request: AnyRequest) -> tuple[Page, list[Row]]:
+async def _page(request: AnyRequest) -> Page:
     async with state(request).db.connection() as conn:
         page = await load_page(conn, request)
-        if page.viewer is None:
-            raise ApiError(ErrorCode.NOT_LOGGED_IN)
-        blocked = await instance_blocks.blocked_instances(conn, page.viewer.person_id)
-    return page, blocked
+    if page.viewer is None:
+        raise ApiError(ErrorCode.NOT_LOGGED_IN)
+    return page
 
 
 def _form(
     page: Page,
-    blocked: list[Row],
     *,
     status: int = 200,
     error: str | None = None,
@@ -65,8 +58,6 @@ def _form(
         "show_nsfw": user["show_nsfw"],
         "show_scores": user["show_scores"],
     }
-    # A secret stored but not yet confirmed with a code is a setup under way: show it.
-    pending = user["totp_2fa_secret"] if not user["totp_2fa_enabled"] else None
     return render(
         "settings.html",
         page,
@@ -78,19 +69,12 @@ def _form(
         themes=THEMES,
         error=error,
         saved=saved,
-        blocked_instances=blocked,
-        two_factor_on=bool(user["totp_2fa_enabled"]),
-        two_factor_secret=pending,
-        two_factor_url=totp.provisioning_url(pending, str(page.site["name"]), str(person["name"]))
-        if pending
-        else None,
     )
 
 
 @get("/settings", media_type=MediaType.HTML, include_in_schema=False)
 async def settings_page(request: AnyRequest, saved: str | None = None) -> Template:
-    page, blocked = await _page(request)
-    return _form(page, blocked, saved=saved == "1")
+    return _form(await _page(request), saved=saved == "1")
 
 
 @post(
@@ -130,66 +114,11 @@ async def save_settings(request: AnyRequest) -> Template | Redirect:
     except ApiError as exc:
         for picture in chosen:
             await uploads.discard(moot, viewer, picture)
-        page, blocked = await _page(request)
-        return _form(page, blocked, status=exc.status, error=words(exc), **(changes | typed))
+        page = await _page(request)
+        return _form(page, status=exc.status, error=words(exc), **(changes | typed))
     for key in _PICTURES:
         await uploads.release_replaced(moot, viewer, viewer.person[key], changes[key] or None)
     return go("/settings?saved=1")
 
 
-async def _refused(request: AnyRequest, exc: ApiError) -> Template:
-    if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
-        raise exc
-    page, blocked = await _page(request)
-    return _form(page, blocked, status=exc.status, error=words(exc))
-
-
-@post("/settings/two_factor/generate", media_type=MediaType.HTML, include_in_schema=False)
-async def generate_two_factor(request: AnyRequest) -> Template | Redirect:
-    try:
-        async with state(request).db.transaction() as tx:
-            await two_factor.generate(tx, await required_viewer(tx, request))
-    except ApiError as exc:
-        return await _refused(request, exc)
-    return go("/settings#two-factor")
-
-
-@post("/settings/two_factor", media_type=MediaType.HTML, include_in_schema=False)
-async def update_two_factor(request: AnyRequest) -> Template | Redirect:
-    form = await request.form()
-    try:
-        async with state(request).db.transaction() as tx:
-            viewer = await required_viewer(tx, request)
-            await two_factor.update(
-                tx, viewer, text(form, "totp_token").strip(), text(form, "enabled") == "1"
-            )
-    except ApiError as exc:
-        return await _refused(request, exc)
-    return go("/settings?saved=1#two-factor")
-
-
-@post("/settings/block_instance", media_type=MediaType.HTML, include_in_schema=False)
-async def block_instance(request: AnyRequest) -> Template | Redirect:
-    """Block (from a remote community's page) or unblock (from the settings list) an
-    instance; back to the page the button was on."""
-    form = await request.form()
-    instance_id = optional_int(form, "instance_id")
-    block = flag(form, "block")
-    try:
-        if instance_id is None:
-            raise ApiError(ErrorCode.INVALID_BODY_FIELD, "no instance chosen")
-        async with state(request).db.transaction() as tx:
-            viewer = await required_viewer(tx, request)
-            await instance_blocks.block_instance(tx, viewer, instance_id, block)
-    except ApiError as exc:
-        return await _refused(request, exc)
-    return back(request, "/settings", "" if block else "blocked-instances")
-
-
-handlers = [
-    settings_page,
-    save_settings,
-    generate_two_factor,
-    update_two_factor,
-    block_instance,
-]
+handlers = [settings_page, save_settings]

@@ -189,12 +189,12 @@ def test_blocking_a_remote_instance(site: Server, new_context: ContextMaker) -> 
     anonymous.goto(f"{site.url}/?type=All&sort=New")
     expect(anonymous.locator(f"#p{post_id}")).to_have_count(1)
 
-    me.open("/settings")
+    me.open("/settings/blocks")
     blocked = page.get_by_role("region", name="Blocked instances")
-    _no_axe_findings(me, new_context, "/settings", "settings-blocked")
+    _no_axe_findings(me, new_context, "/settings/blocks", "settings-blocked")
     expect(blocked.get_by_role("listitem")).to_have_text([f"{domain} Unblock"])
     me.submit(blocked.get_by_role("button", name=f"Unblock {domain}").click)
-    assert page.url == f"{site.url}/settings#blocked-instances"
+    assert page.url == f"{site.url}/settings/blocks#blocked-instances"
     expect(page.get_by_role("region", name="Blocked instances")).to_contain_text(
         "You block no instance"
     )

@@ -1,5 +1,5 @@
 """Two-factor login in the browser: the login form's code field, and switching it on and
-off on the settings page."""
+off on the account settings page."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_settings_turn_two_factor_login_on_and_off(site: Server, new_context: Co
     name = unique("tfaweb")
     person = sign_up(site, new_context(), name, False)
     page = person.page
-    person.open("/settings")
+    person.open("/settings/account")
     section = page.get_by_role("region", name="Two-factor login")
     expect(section).to_contain_text("Off: your password alone logs you in.")
     person.submit(section.get_by_role("button", name="Set up two-factor login").click)

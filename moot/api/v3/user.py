@@ -8,8 +8,8 @@ import msgspec
 import sqlalchemy as sa
 from litestar import Response, Router, get, post, put
 
-from moot.actions import accounts, mail_links, settings_backup, two_factor
-from moot.api.v3 import forms, shapes, views
+from moot.actions import accounts, mail_links, two_factor
+from moot.api.v3 import backup, forms, shapes, views
 from moot.api.v3.shapes import Json
 from moot.auth import revoke_token, tokens_of, viewer_for_token
 from moot.db import models as m
@@ -194,43 +194,15 @@ async def donation_dialog_shown(request: AnyRequest) -> Json:
 @get("/export_settings")
 async def export_settings(request: AnyRequest) -> Json:
     async with state(request).db.connection() as conn:
-        viewer = await required_viewer(conn, request)
-        person = viewer.person
-        backup: Json = {
-            key: person[column]
-            for key, column in (
-                ("display_name", "display_name"),
-                ("bio", "bio"),
-                ("avatar", "avatar"),
-                ("banner", "banner"),
-                ("matrix_id", "matrix_user_id"),
-            )
-            if person[column] is not None
-        }
-        backup["bot_account"] = bool(person["bot_account"])
-        backup["settings"] = shapes.local_user(viewer.local_user)
-        backup |= await settings_backup.backed_up_lists(conn, viewer.person_id)
-    return backup
+        return await backup.export(conn, await required_viewer(conn, request))
 
 
 @post("/import_settings", status_code=200)
 async def import_settings(request: AnyRequest, data: forms.UserSettingsBackup) -> Json:
     moot = state(request)
-    assert moot.federation is not None
     async with moot.db.connection() as conn:
         viewer = await required_viewer(conn, request)
-    changes: dict[str, Any] = {
-        "display_name": data.display_name,
-        "bio": data.bio,
-        "avatar": data.avatar,
-        "banner": data.banner,
-        "matrix_user_id": data.matrix_id,
-        "bot_account": data.bot_account,
-    }
-    if data.settings is not None:
-        changes |= msgspec.structs.asdict(data.settings)
-    lists = {key: getattr(data, key) for key in settings_backup.LISTS}
-    await settings_backup.import_backup(moot.db, moot.federation, viewer, changes, lists)
+    await backup.apply(moot, viewer, data)
     return SUCCESS
 
 

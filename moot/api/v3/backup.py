@@ -1,0 +1,46 @@
+"""Lemmy 0.19's UserSettingsBackup, out of and into an account: the JSON GET
+/user/export_settings answers and POST /user/import_settings takes. The settings page's
+download and upload use these same two functions, so a file from either works in both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from moot import auth
+from moot.actions import settings_backup
+from moot.api.v3 import forms, shapes
+from moot.api.v3.shapes import Json
+from moot.db.engine import Connection
+from moot.state import Moot
+
+# Backup key → person column.
+_PROFILE = (
+    ("display_name", "display_name"),
+    ("bio", "bio"),
+    ("avatar", "avatar"),
+    ("banner", "banner"),
+    ("matrix_id", "matrix_user_id"),
+)
+
+
+async def export(conn: Connection, viewer: auth.Viewer) -> Json:
+    person = viewer.person
+    backup: Json = {key: person[column] for key, column in _PROFILE if person[column] is not None}
+    backup["bot_account"] = bool(person["bot_account"])
+    backup["settings"] = shapes.local_user(viewer.local_user)
+    backup |= await settings_backup.backed_up_lists(conn, viewer.person_id)
+    return backup
+
+
+async def apply(
+    moot: Moot, viewer: auth.Viewer, data: forms.UserSettingsBackup
+) -> settings_backup.ImportReport:
+    assert moot.federation is not None
+    changes: dict[str, Any] = {column: getattr(data, key) for key, column in _PROFILE}
+    changes["bot_account"] = data.bot_account
+    if data.settings is not None:
+        changes |= msgspec.structs.asdict(data.settings)
+    lists = {key: getattr(data, key) for key in settings_backup.LISTS}
+    return await settings_backup.import_backup(moot.db, moot.federation, viewer, changes, lists)

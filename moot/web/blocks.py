@@ -1,0 +1,105 @@
+"""Blocks: the page `/settings/blocks` lists the people, communities and instances a member
+blocks, each with its Unblock button, and the forms that block or unblock one (also sent
+from a profile and from a community's page).
+
+The forms call what the API routes call: `accounts.block_person` (POST /user/block),
+`communities.block` (POST /community/block) and `instance_blocks.block_instance` (POST
+/site/block). After one, back to the page the button was on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import sqlalchemy as sa
+from litestar import MediaType, get, post
+from litestar.response import Redirect, Template
+
+from moot.actions import accounts, communities, instance_blocks
+from moot.auth import Viewer
+from moot.db import models as m
+from moot.db.engine import Connection, Row
+from moot.errors import ApiError, ErrorCode
+from moot.request_context import required_viewer
+from moot.web.errors import words
+from moot.web.pages import AnyRequest, back, flag, load_page, optional_int, render, state
+
+HERE = "/settings/blocks"
+
+
+async def _blocked(
+    conn: Connection, table: sa.Table, target: sa.Table, key: str, me: int
+) -> list[Row]:
+    """The rows of `target` the person blocks in `table`, in the order they were blocked."""
+    return await conn.fetch_all(
+        sa.select(target)
+        .join(table, table.c[key] == target.c.id)
+        .where(table.c.person_id == me)
+        .order_by(table.c.published, table.c.id)
+    )
+
+
+async def _page(request: AnyRequest, *, status: int = 200, error: str | None = None) -> Template:
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+        if page.viewer is None:
+            raise ApiError(ErrorCode.NOT_LOGGED_IN)
+        me = page.viewer.person_id
+        people = await _blocked(conn, m.person_block, m.person, "target_id", me)
+        groups = await _blocked(conn, m.community_block, m.community, "community_id", me)
+        servers = await instance_blocks.blocked_instances(conn, me)
+    return render(
+        "blocks.html",
+        page,
+        status=status,
+        title="Blocks",
+        error=error,
+        blocked_people=people,
+        blocked_communities=groups,
+        blocked_instances=servers,
+    )
+
+
+@get(HERE, media_type=MediaType.HTML, include_in_schema=False)
+async def blocks_page(request: AnyRequest) -> Template:
+    return await _page(request)
+
+
+Block = Callable[[Connection, Viewer, int, bool], Awaitable[object]]
+
+
+async def _block(request: AnyRequest, key: str, action: Block, anchor: str) -> Template | Redirect:
+    """Block or unblock the `key` of the form with `action`; back to the form's page (to the
+    list's anchor after an unblock from this page)."""
+    form = await request.form()
+    target = optional_int(form, key)
+    block = flag(form, "block")
+    try:
+        if target is None:
+            raise ApiError(ErrorCode.INVALID_BODY_FIELD, f"no {key} chosen")
+        async with state(request).db.transaction() as tx:
+            viewer = await required_viewer(tx, request)
+            await action(tx, viewer, target, block)
+    except ApiError as exc:
+        if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
+            raise
+        return await _page(request, status=exc.status, error=words(exc))
+    return back(request, HERE, "" if block else anchor)
+
+
+@post("/settings/block_person", media_type=MediaType.HTML, include_in_schema=False)
+async def block_person(request: AnyRequest) -> Template | Redirect:
+    return await _block(request, "person_id", accounts.block_person, "blocked-people")
+
+
+@post("/settings/block_community", media_type=MediaType.HTML, include_in_schema=False)
+async def block_community(request: AnyRequest) -> Template | Redirect:
+    return await _block(request, "community_id", communities.block, "blocked-communities")
+
+
+@post("/settings/block_instance", media_type=MediaType.HTML, include_in_schema=False)
+async def block_instance(request: AnyRequest) -> Template | Redirect:
+    return await _block(request, "instance_id", instance_blocks.block_instance, "blocked-instances")
+
+
+handlers = [blocks_page, block_person, block_community, block_instance]
