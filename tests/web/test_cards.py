@@ -59,6 +59,7 @@ def _card(**post: object) -> PostCard:
         "nsfw": False,
         "featured_local": False,
         "featured_community": False,
+        "locked": False,
         "comments": 1,
         "score": 3,
         **post,
@@ -83,6 +84,12 @@ def test_a_card_escapes_what_it_shows() -> None:
     assert '<span class="score">3<span class="visually-hidden"> points</span></span>' in html
     assert html.startswith('<li><article class="card" id="p7">')
     assert ">1 comment</a>" in html
+    assert "Locked" not in html
+
+
+def test_a_locked_posts_card_says_so() -> None:
+    html = _render("{{ post_cards(cards) }}", cards=[_card(locked=True)], me=None, page=None)
+    assert ' · <span class="tag">Locked</span></p>' in html
 
 
 def test_a_members_card_has_its_forms() -> None:
