@@ -22,6 +22,7 @@ from moot.db.post_listing import PostFilter, decode_cursor, encode_cursor, list_
 from moot.request_context import listing_connection
 from moot.web.choices import LISTING_TYPES, MODERATOR_VIEW, POST_SORTS, SORT_HELP_URL, pick
 from moot.web.pages import AnyRequest, Page, go, load_page, render, state
+from moot.web.site_aside import site_aside
 from moot.web.views import AROUND, PostCard, listed_post_cards
 
 PAGE_SIZE = 20
@@ -104,6 +105,7 @@ async def home(
             conn, page, requested_type=listing, requested_sort=sort, cursor=page_cursor
         )
         communities = await _sidebar_communities(conn, page)
+        aside = await site_aside(conn)
     menus = _menus()
     if page.nav is not None and page.nav.moderates:
         menus["listing_types"] = LISTING_TYPES | MODERATOR_VIEW
@@ -113,6 +115,8 @@ async def home(
         title="Front page",
         listing=shown,
         communities=communities,
+        sidebar_html=aside.sidebar_html,
+        tagline_html=aside.tagline(),
         **menus,
     )
 

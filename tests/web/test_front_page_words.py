@@ -1,0 +1,58 @@
+"""The site's own words on the front page (issue 14, item 8): its sidebar (the rules) as
+Markdown beside the posts, and one of its taglines, a different one from visit to visit, as
+Lemmy shows them. Light and dark, wide and narrow, with no serious accessibility finding."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import Api
+from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
+from tests.web.axe import axe_findings
+
+RULES = "## Rules\n\n1. Be kind\n2. No *spam*"
+TAGLINES = ["Welcome to **the** town square", "Mind the [guide](/about)"]
+
+
+@pytest.fixture
+def worded(site: Server) -> Iterator[Server]:
+    token = Api(site).ok(
+        "POST", "/user/login", {"username_or_email": ADMIN_NAME, "password": ADMIN_PASSWORD}
+    )["jwt"]
+    admin = Api(site, token)
+    admin.ok("PUT", "/site", {"sidebar": RULES, "taglines": TAGLINES})
+    try:
+        yield site
+    finally:
+        admin.ok("PUT", "/site", {"sidebar": "", "taglines": []})
+
+
+def test_the_front_page_shows_the_rules_and_a_tagline(worded: Server, page: Page) -> None:
+    page.goto(worded.url + "/")
+    rules = page.locator("aside.sidebar .rules")
+    expect(rules.get_by_role("heading", name="Rules")).to_be_visible()
+    expect(rules.locator("li")).to_have_text(["Be kind", "No spam"])
+    expect(rules.locator("em")).to_have_text("spam")
+
+    seen = set()
+    for _ in range(20):  # both taglines within 20 visits, unless chance is 1 in 500,000
+        page.goto(worded.url + "/")
+        seen.add(page.locator(".tagline").inner_text().strip())
+    assert seen == {"Welcome to the town square", "Mind the guide"}
+    expect(page.locator(".tagline strong, .tagline a")).to_have_count(1)
+
+    for scheme in ("light", "dark"):
+        for width in (1280, 390):
+            page.emulate_media(color_scheme=scheme)
+            page.set_viewport_size({"width": width, "height": 900})
+            assert axe_findings(page, f"front-words-{scheme}-{width}-{worded.backend}") == []
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_without_words_the_front_page_shows_none(site: Server, page: Page) -> None:
+    page.goto(site.url + "/")
+    expect(page.locator(".tagline")).to_have_count(0)
+    expect(page.locator(".rules")).to_have_count(0)
