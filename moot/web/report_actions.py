@@ -15,8 +15,8 @@ from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
 from moot.web.modforms import ban_terms
-from moot.web.pages import AnyRequest, back, flag, ident, is_htmx, load_page, render, state
-from moot.web.reports import KINDS, report_items
+from moot.web.pages import AnyRequest, flag, ident, state
+from moot.web.reports import KINDS, report_answer
 
 
 async def _reported(tx: Connection, kind: str, report: Row) -> tuple[Row, int]:
@@ -70,13 +70,7 @@ async def act_on_report(request: AnyRequest, kind: str, report_id: int) -> Templ
     async with moot.db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         await _act(tx, viewer, kind, ident(report_id), form)
-    if not is_htmx(request):
-        return back(request, f"/reports?kind={kind}")
-    async with moot.db.connection() as conn:
-        page = await load_page(conn, request)
-        row = await reports.get_report(conn, KINDS[kind][1], report_id)
-        item = (await report_items(conn, kind, [row]))[0]
-    return render("fragments/report.html", page, item=item)
+    return await report_answer(request, kind, report_id)
 
 
 handlers = [act_on_report]

@@ -286,9 +286,15 @@ async def resolve(request: AnyRequest, kind: str, report_id: int) -> Template | 
             await reports.resolve_comment_report(tx, viewer, ident(report_id), resolved)
         else:
             await reports.resolve_private_message_report(tx, viewer, ident(report_id), resolved)
+    return await report_answer(request, kind, report_id)
+
+
+async def report_answer(request: AnyRequest, kind: str, report_id: int) -> Template | Redirect:
+    """After a change to a report: the report as it is now, in place (with the page's
+    script), or back to the reports page."""
     if not is_htmx(request):
         return back(request, f"/reports?kind={kind}")
-    async with moot.db.connection() as conn:
+    async with state(request).db.connection() as conn:
         page = await load_page(conn, request)
         row = await reports.get_report(conn, KINDS[kind][1], report_id)
         item = (await report_items(conn, kind, [row]))[0]
