@@ -38,3 +38,16 @@ def axe_findings(page: Page, name: str) -> list[dict[str, Any]]:
     ]
     (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     return [v for v in report if v["impact"] in BLOCKING]
+
+
+def check_schemes_and_widths(page: Page, name: str) -> None:
+    """The page as it is now, in light and dark at 1280 and 390 px wide: no serious or
+    critical axe finding, and no sideways scroll. axe runs as a script: the page needs it."""
+    for scheme in ("light", "dark"):
+        for width in (1280, 390):
+            page.emulate_media(color_scheme=scheme)
+            page.set_viewport_size({"width": width, "height": 900})
+            assert axe_findings(page, f"{name}-{scheme}-{width}") == []
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+                f"{name} scrolls sideways at {width} px ({scheme})"
+            )

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import Api
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
-from tests.web.axe import axe_findings
+from tests.web.axe import check_schemes_and_widths
 
 RULES = "## Rules\n\n1. Be kind\n2. No *spam*"
 TAGLINES = ["Welcome to **the** town square", "Mind the [guide](/about)"]
@@ -44,12 +44,7 @@ def test_the_front_page_shows_the_rules_and_a_tagline(worded: Server, page: Page
     assert seen == {"Welcome to the town square", "Mind the guide"}
     expect(page.locator(".tagline strong, .tagline a")).to_have_count(1)
 
-    for scheme in ("light", "dark"):
-        for width in (1280, 390):
-            page.emulate_media(color_scheme=scheme)
-            page.set_viewport_size({"width": width, "height": 900})
-            assert axe_findings(page, f"front-words-{scheme}-{width}-{worded.backend}") == []
-            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    check_schemes_and_widths(page, f"front-words-{worded.backend}")
 
 
 def test_without_words_the_front_page_shows_none(site: Server, page: Page) -> None:

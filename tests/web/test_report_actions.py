@@ -11,11 +11,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import Browser, expect
 
-from tests.web.axe import axe_findings
+from tests.web.axe import check_schemes_and_widths
 from tests.web.staff import Crew, browser_for, forge
-
-SCHEMES = ("light", "dark")
-WIDTHS = (1280, 390)
 
 
 def _report(crew: Crew, kind: str, target: int, reason: str) -> int:
@@ -47,15 +44,7 @@ def _check_pages(crew: Crew, browser: Browser, report_id: int) -> None:
     try:
         mod.open("/reports")
         mod.page.locator(f"li#rp{report_id}").get_by_text("Act on this report").click()
-        for scheme in SCHEMES:
-            for width in WIDTHS:
-                mod.page.emulate_media(color_scheme=scheme)
-                mod.page.set_viewport_size({"width": width, "height": 900})
-                name = f"reports-act-{scheme}-{width}-{crew.server.backend}"
-                assert axe_findings(mod.page, name) == []
-                assert mod.page.evaluate(
-                    "document.documentElement.scrollWidth <= window.innerWidth"
-                ), f"the reports page scrolls sideways at {width} px ({scheme})"
+        check_schemes_and_widths(mod.page, f"reports-act-{crew.server.backend}")
     finally:
         mod.context.close()
 
