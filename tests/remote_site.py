@@ -1,7 +1,7 @@
-"""Another website, on loopback, for tests of what moot fetches from the web: a page whose
-og:image is a picture, pictures, a text file, and a "picture" over a byte limit. Every path
-ending in one of these names serves it (so each test can use a folder of its own), and
-every request is counted by path."""
+"""Another website, on loopback, for tests of what moot fetches from the web: pages whose
+og:image is a picture (one with a description too), pictures, a text file, and a "picture"
+over a byte limit. Every path ending in one of these names serves it (so each test can use
+a folder of its own), and every request is counted by path."""
 
 from __future__ import annotations
 
@@ -30,8 +30,16 @@ PAGE = (
     b'<meta property="og:title" content="A page with a picture">'
     b'<meta property="og:image" content="og.png"></head><body>hi</body></html>'
 )
+# A page with all three of a link preview's parts: title, description and picture.
+CARD = (
+    b"<!doctype html><html><head><title>fallback</title>"
+    b'<meta property="og:title" content="Walrus facts">'
+    b'<meta property="og:description" content="Tusks, whiskers and a great deal of ice.">'
+    b'<meta property="og:image" content="og.png"></head><body>hi</body></html>'
+)
 FILES: dict[str, tuple[str, bytes]] = {
     "page.html": ("text/html; charset=utf-8", PAGE),
+    "card.html": ("text/html; charset=utf-8", CARD),
     "og.png": ("image/png", png(800, 400)),
     "pic.png": ("image/png", png(40, 20)),
     "pic2.png": ("image/png", png(30, 10)),

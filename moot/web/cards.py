@@ -27,7 +27,14 @@ from markupsafe import Markup, escape
 from moot.web.comments import Node
 from moot.web.format import when_html
 from moot.web.names import community_label, handle, person_link_html
-from moot.web.pictures import own_picture
+from moot.web.pictures import (
+    blurs_nsfw,
+    is_nsfw,
+    own_picture,
+    shows_avatars,
+    small_picture,
+    thumbnail_of,
+)
 from moot.web.views import Byline, CommentItem, PostCard
 
 Context = jinja2.runtime.Context
@@ -44,6 +51,8 @@ class _Frame:
     moderating: bool
     replies_closed: bool  # a locked post's comments, to whom may not comment there
     now: datetime  # one "now" for every "N hours ago" of the page
+    blur_nsfw: bool  # the viewer's NSFW pictures are blurred (moot/web/pictures.py)
+    avatars: bool  # the viewer sees avatars and icons
 
 
 def _frame(context: Context, locked: bool = False) -> _Frame:
@@ -57,6 +66,8 @@ def _frame(context: Context, locked: bool = False) -> _Frame:
         moderating=moderating,
         replies_closed=locked and not moderating,
         now=datetime.now(UTC),
+        blur_nsfw=blurs_nsfw(context),
+        avatars=shows_avatars(context),
     )
 
 
@@ -65,8 +76,25 @@ def domain(url: str) -> str:
     return url.split("/")[2] if "//" in url else url
 
 
-def _who(by: Byline) -> str:
-    return person_link_html(by.creator, by.creator_is_admin, by.creator_is_mod)
+_FACE = 20  # pixels a side; asked of the server at twice that, for sharp high-DPI screens
+
+
+def _face(frame: _Frame, url: str | None) -> str:
+    """A person's avatar or a community's icon before its name: small, loaded when scrolled
+    to, and decorative (the name beside it says whose it is)."""
+    if not (url and frame.avatars):
+        return ""
+    src = small_picture(frame.context, url, 2 * _FACE)
+    return (
+        f'<img class="face" src="{escape(src)}" alt="" width="{_FACE}" height="{_FACE}"'
+        ' loading="lazy">'
+    )
+
+
+def _who(frame: _Frame, by: Byline) -> str:
+    person = by.creator
+    link = person_link_html(person, by.creator_is_admin, by.creator_is_mod)
+    return _face(frame, person.get("avatar")) + link
 
 
 def _score(frame: _Frame, n: Any) -> str:
@@ -112,12 +140,13 @@ def _post_card(frame: _Frame, card: PostCard, show_community: bool) -> str:
     p, by = card.post, card.by
     post_id = int(p["id"])
     url = p["url"]
-    thumbnail = p["thumbnail_url"]
+    thumbnail = thumbnail_of(p)
     parts = [f'<article class="card" id="p{post_id}">']
     if thumbnail:
+        blur = " blur" if frame.blur_nsfw and is_nsfw(p, by.community) else ""
         parts.append(
-            f'<img class="thumb" src="{escape(own_picture(context, thumbnail))}" alt=""'
-            ' width="72" height="72" loading="lazy">'
+            f'<img class="thumb{blur}" src="{escape(small_picture(context, thumbnail, 144))}"'
+            ' alt="" width="72" height="72" loading="lazy">'
         )
     href = own_picture(context, url) or f"/post/{post_id}"
     parts.append(f'\n<h2 class="title"><a href="{escape(href)}"')
@@ -126,10 +155,11 @@ def _post_card(frame: _Frame, card: PostCard, show_community: bool) -> str:
     parts.append(f">{escape(p['name'])}</a>")
     if url:
         parts.append(f' <span class="domain">({escape(domain(url))})</span>')
-    parts.append(f'</h2>\n<p class="meta">{_who(by)}')
+    parts.append(f'</h2>\n<p class="meta">{_who(frame, by)}')
     if show_community:
         parts.append(
-            f' in <a href="/c/{escape(handle(by.community))}">'
+            f" in {_face(frame, by.community.get('icon'))}"
+            f'<a href="/c/{escape(handle(by.community))}">'
             f"{escape(community_label(by.community))}</a>"
         )
     parts.append(f" · {when_html(p['published'], frame.now)}")
@@ -176,7 +206,7 @@ def _comment_node(frame: _Frame, node: Node, out: list[str]) -> None:
     cid = int(c["id"])
     gone, me = item.gone, frame.signed_in
     out.append(f'<li id="c{cid}"{_DISTINGUISHED if c["distinguished"] else ""}>')
-    out.append(f'\n<p class="head">{_who(by)} · {when_html(c["published"], frame.now)}')
+    out.append(f'\n<p class="head">{_who(frame, by)} · {when_html(c["published"], frame.now)}')
     if c["updated"]:
         out.append(" · edited")
     if c["distinguished"]:

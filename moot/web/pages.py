@@ -58,6 +58,14 @@ class Page:
     def show_nsfw(self) -> bool:
         return self.viewer is not None and bool(self.viewer.local_user["show_nsfw"])
 
+    @property
+    def blur_nsfw(self) -> bool:
+        return self.viewer is None or bool(self.viewer.local_user["blur_nsfw"])
+
+    @property
+    def show_avatars(self) -> bool:
+        return self.viewer is None or bool(self.viewer.local_user["show_avatars"])
+
 
 # The pages a visitor needs to get in, which a private instance still shows them (as
 # Lemmy UI does); every other page sends them to the login form.

@@ -56,6 +56,8 @@ def _form(
         "default_listing_type": user["default_listing_type"],
         "theme": user["theme"],
         "show_nsfw": user["show_nsfw"],
+        "blur_nsfw": user["blur_nsfw"],
+        "show_avatars": user["show_avatars"],
         "show_scores": user["show_scores"],
     }
     return render(
@@ -96,6 +98,8 @@ async def save_settings(request: AnyRequest) -> Template | Redirect:
     changes["default_listing_type"] = pick(text(form, "default_listing_type"), LISTING_TYPES)
     changes["theme"] = text(form, "theme") if text(form, "theme") in THEMES else None
     changes["show_nsfw"] = flag(form, "show_nsfw")
+    changes["blur_nsfw"] = flag(form, "blur_nsfw")
+    changes["show_avatars"] = flag(form, "show_avatars")
     changes["show_scores"] = flag(form, "show_scores")
     async with moot.db.connection() as conn:
         viewer = await required_viewer(conn, request)

@@ -78,7 +78,10 @@ def test_an_avatar_from_a_file(site: Server, new_context: ContextMaker, tmp_path
     me.open(f"/u/{me.name}")
     # The page links its own pictures site-relative: they show wherever it is opened, here
     # although the public address (http://localhost, port 80) serves nothing.
-    expect(page.locator("img.avatar")).to_have_attribute("src", f"/pictrs/image/{first}")
+    # (Shrunk by this server to twice its size on the page: 128 pixels, larger than it is.)
+    expect(page.locator("img.avatar")).to_have_attribute(
+        "src", f"/pictrs/image/{first}?thumbnail=128"
+    )
     page.wait_for_function("document.querySelector('img.avatar').complete")
     assert page.locator("img.avatar").evaluate("img => img.naturalWidth") == 90
 
@@ -139,7 +142,9 @@ def test_a_community_icon_from_the_edit_form(
     assert page.url == f"{site.url}/c/{name}"
     [alias] = _media(site, founder.name)
     icon = f"http://{site.hostname}/pictrs/image/{alias}"
-    expect(page.locator("h1 img.avatar")).to_have_attribute("src", f"/pictrs/image/{alias}")
+    expect(page.locator("h1 img.avatar")).to_have_attribute(
+        "src", f"/pictrs/image/{alias}?thumbnail=80"
+    )
     assert founder.api("/community", name=name)["community_view"]["community"]["icon"] == icon
 
     # A non-image on the edit form: refused, the icon kept.
