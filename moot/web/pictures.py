@@ -103,4 +103,9 @@ def blurred(
 def register_pictures(env: jinja2.Environment) -> None:
     env.filters["own_picture"] = own_picture
     env.filters["small_picture"] = small_picture
-    env.globals.update(is_picture=is_picture, blurred=blurred, shows_avatars=shows_avatars)
+    env.globals.update(
+        is_picture=is_picture,
+        thumbnail_of=thumbnail_of,
+        blurred=blurred,
+        shows_avatars=shows_avatars,
+    )

@@ -111,6 +111,12 @@ def _check_lists(page: Page, site: Server, world: World) -> None:
     _loaded(page.locator(f"#c{world.comment} .head img.face"))
     _open(page, site, f"/u/{world.poster}")
     _loaded(page.locator(".identity img.avatar"))
+    item = page.locator(f'.item-post[data-id="{world.picture_post}"]')
+    _loaded(item.locator("img.thumb"))
+    alias = world.picture.rsplit("/", 1)[1]
+    expect(item.get_by_role("link", name="A red rectangle")).to_have_attribute(
+        "href", f"/pictrs/image/{alias}"
+    )
     _open(page, site, f"/communities?q={world.community}")
     _loaded(page.locator(".communities img.avatar"))
 
