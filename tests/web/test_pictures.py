@@ -90,8 +90,9 @@ def _open(page: Page, site: Server, path: str) -> None:
 
 
 def _check_lists(page: Page, site: Server, world: World) -> None:
-    """The picture post's thumbnail and the faces of its author and community, on the front
-    page and its community's page; the author's avatar beside their comment."""
+    """The picture post's and the link post's thumbnails and the faces of their author and
+    community, on the front page and the community's page; the author's avatar beside their
+    comment and on their profile, with their posts' thumbnails; the community's icon."""
     for path in ("/?type=Local&sort=New", f"/c/{world.community}?sort=New"):
         _open(page, site, path)
         card = page.locator(f"#p{world.picture_post}")
@@ -104,6 +105,8 @@ def _check_lists(page: Page, site: Server, world: World) -> None:
         for face in faces.all():
             expect(face).to_have_attribute("width", "20")
             _loaded(face)
+        # The link post's thumbnail: the page's og:image, fetched and kept here.
+        _loaded(page.locator(f"#p{world.link_post} img.thumb"))
     # The community's own page shows its icon in its heading.
     _loaded(page.get_by_role("heading", level=1).locator("img.avatar"))
 
