@@ -166,7 +166,6 @@ async def save_site(request: AnyRequest) -> Template | Redirect:
     chosen: list[uploads.Uploaded] = []
     async with moot.db.connection() as conn:
         viewer = await required_viewer(conn, request)
-        before, _ = await site_actions.load_site(conn)
     # Checked before any file is stored: nobody else's upload is kept even for a moment.
     require_admin(viewer)
     try:
@@ -174,7 +173,7 @@ async def save_site(request: AnyRequest) -> Template | Redirect:
         typed = {key: changes[key] for key in _PICTURES}
         chosen = await uploads.pictures_from(moot, viewer, form, _PICTURES, changes)
         async with moot.db.transaction() as tx:
-            await site_actions.edit_site(tx, viewer, changes, creating=False)
+            before = await site_actions.edit_site(tx, viewer, changes, creating=False)
             _, local = await site_actions.load_site(tx)
     except ApiError as exc:
         for picture in chosen:

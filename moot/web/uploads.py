@@ -14,7 +14,7 @@ from litestar.datastructures import UploadFile
 from moot.actions import images
 from moot.auth import Viewer
 from moot.db import models as m
-from moot.errors import ApiError
+from moot.errors import ApiError, ErrorCode
 from moot.media.images import Limits
 from moot.state import Moot
 
@@ -109,4 +109,9 @@ async def release_replaced(moot: Moot, viewer: Viewer, old: str | None, new: str
         owner = await conn.scalar(sa.select(t.c.local_user_id).where(t.c.pictrs_alias == alias))
     if owner != viewer.local_user_id or await _still_shown(moot, str(old)):
         return
-    await images.delete(moot.db, moot.media, viewer, alias)
+    try:
+        await images.delete(moot.db, moot.media, viewer, alias)
+    except ApiError as exc:
+        # Two saves that replaced the same picture both let it go: one deletes it.
+        if exc.code is not ErrorCode.COULDNT_FIND_OBJECT:
+            raise
