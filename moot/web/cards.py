@@ -271,11 +271,30 @@ def comment_nodes(context: Context, nodes: Sequence[Node], locked: bool = False)
     return Markup("".join(out))
 
 
+@jinja2.pass_context
+def found_comments(context: Context, items: Sequence[CommentItem]) -> Markup:
+    """Comments found apart from their threads (a search's), each in its `<li>` under the
+    post and community it was written in, as a thread shows it without its replies."""
+    out: list[str] = []
+    for item in items:
+        post, community = item.post, item.by.community
+        frame = _frame(context, locked=bool(post["locked"]))
+        out.append(
+            f'<li><p class="meta">On <a href="/post/{int(post["id"])}">{escape(post["name"])}</a>'
+            f' in <a href="/c/{escape(handle(community))}">{escape(community_label(community))}'
+            f'</a> · <a href="/comment/{int(item.comment["id"])}">Thread</a></p>\n<ol class="kids">'
+        )
+        _comment_node(frame, Node(item), out)
+        out.append("</ol></li>")
+    return Markup("".join(out))
+
+
 def register_cards(env: jinja2.Environment) -> None:
     env.globals.update(
         post_cards=post_cards,
         post_actions=post_actions,
         comment_nodes=comment_nodes,
         comment_actions=comment_actions,
+        found_comments=found_comments,
         domain=domain,
     )

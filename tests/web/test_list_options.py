@@ -5,7 +5,7 @@ one has read, cross-posts on one card, and the language a post is written in."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.conftest import Api, register, unique
 from tests.servers import Server
@@ -18,6 +18,12 @@ from tests.web.staff import browser_for
 def _english(server: Server) -> int:
     languages = Api(server).ok("GET", "/site")["all_languages"]
     return next(int(lang["id"]) for lang in languages if lang["code"] == "en")
+
+
+def _follow(page: Page, link: Locator) -> None:
+    """Click a link and wait for the page it opens (reading the cards sooner reads the old)."""
+    with page.expect_navigation():
+        link.click()
 
 
 def _ids(page: Page) -> list[int]:
@@ -34,21 +40,21 @@ def test_sorts_are_links_and_pages_go_back(
     page.goto(f"{site.url}/c/{name}")
     sorts = page.get_by_role("navigation", name="Sort posts")
     # The common sorts are links; the current one says so.
-    sorts.get_by_role("link", name="New", exact=True).click()
+    _follow(page, sorts.get_by_role("link", name="New", exact=True))
     expect(sorts.get_by_role("link", name="New", exact=True)).to_have_attribute(
         "aria-current", "page"
     )
     assert _ids(page) == newest[:20]
     expect(page.get_by_role("link", name="Previous page")).to_have_count(0)
 
-    page.get_by_role("link", name="Next page").click()
+    _follow(page, page.get_by_role("link", name="Next page"))
     assert _ids(page) == newest[20:40]
-    page.get_by_role("link", name="Next page").click()
+    _follow(page, page.get_by_role("link", name="Next page"))
     assert _ids(page) == newest[40:]
     expect(page.get_by_role("link", name="Next page")).to_have_count(0)
-    page.get_by_role("link", name="Previous page").click()
+    _follow(page, page.get_by_role("link", name="Previous page"))
     assert _ids(page) == newest[20:40]
-    page.get_by_role("link", name="Previous page").click()
+    _follow(page, page.get_by_role("link", name="Previous page"))
     assert _ids(page) == newest[:20]
     expect(page.get_by_role("link", name="Previous page")).to_have_count(0)
     expect(page.get_by_role("link", name="First page")).to_have_count(0)
@@ -57,7 +63,7 @@ def test_sorts_are_links_and_pages_go_back(
     more = sorts.locator("details")
     expect(more).not_to_have_attribute("open", "")
     sorts.get_by_text("More sorts").click()
-    sorts.get_by_role("link", name="Old", exact=True).click()
+    _follow(page, sorts.get_by_role("link", name="Old", exact=True))
     assert _ids(page) == ids[:20]
     expect(page.get_by_role("navigation", name="Sort posts").locator("details")).to_have_attribute(
         "open", ""

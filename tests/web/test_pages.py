@@ -233,7 +233,7 @@ def test_about_search_and_missing_pages(site: Server, new_context: ContextMaker)
     expect(page.locator(".stats")).to_contain_text(f"{counts['posts']} posts")
     expect(page.locator(".mods").first).to_contain_text("admin")
 
-    page.get_by_role("searchbox", name="Search post titles").fill("walruses")
+    page.get_by_role("searchbox", name="Search posts, comments").fill("walruses")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.locator("article.card .title a")).to_have_text(["Fifty% of Walruses"])
     page.goto(f"{site.url}/search?q=%25")  # a literal percent sign, not a wildcard
