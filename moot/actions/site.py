@@ -118,8 +118,9 @@ _LOCAL_SITE_KEYS = (
 
 async def edit_site(
     conn: Connection, viewer: auth.Viewer, changes: dict[str, Any], *, creating: bool
-) -> None:
-    """Create (first setup) or edit the site; admins only."""
+) -> Row:
+    """Create (first setup) or edit the site; admins only. Returns the site's row as this
+    edit found it (read under the lock: what it replaced, whatever edit came just before)."""
     if not viewer.is_admin:
         raise ApiError(ErrorCode.NOT_AN_ADMIN)
     # Two edits (or two first setups) take turns, each checked against the other's result.
@@ -172,6 +173,7 @@ async def edit_site(
             await conn.execute(
                 sa.insert(m.site_language).values(site_id=site["id"], language_id=language_id)
             )
+    return site
 
 
 def _validate_site_changes(changes: dict[str, Any], local: Row) -> None:

@@ -1,14 +1,17 @@
 """The admin pages: an index, registration applications, people (admins and site bans, with
-the same controls on each profile), purging a person, custom emoji, and outgoing federation
-(how far behind delivery to each instance is). Site settings are in `site_settings`.
-Every form calls the action the API calls, which checks the admin itself.
+the same controls on each profile), purging a person, custom emoji (a picture by address
+or from a file), and outgoing federation (how far behind delivery to each instance is).
+Site settings are in `site_settings`. Every form calls the action the API calls, which
+checks the admin itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import sqlalchemy as sa
 from litestar import MediaType, get, post
 from litestar.response import Redirect, Template
 
@@ -28,6 +31,7 @@ from moot.federation.lag import SCAN, delivery_lag, known_instances
 from moot.federation.policy import read_policy
 from moot.federation.urls import hostname_domain
 from moot.request_context import required_viewer
+from moot.web import uploads
 from moot.web.modforms import ban_terms, named_person, outranks_on_site, purge_unconfirmed
 from moot.web.pages import (
     AnyRequest,
@@ -43,6 +47,7 @@ from moot.web.pages import (
     state,
     text,
 )
+from moot.web.uploads import Uploaded
 
 PAGE_SIZE = 20
 PAGE_MAX = 500
@@ -265,45 +270,92 @@ def _keywords(raw: str) -> list[str]:
     return [k for k in raw.replace(",", " ").split() if k]
 
 
-@post("/admin/emoji", media_type=MediaType.HTML, include_in_schema=False)
-async def create_emoji(request: AnyRequest) -> Redirect:
-    form = await request.form()
-    async with state(request).db.transaction() as tx:
-        viewer = await required_viewer(tx, request)
-        await emoji.create(
-            tx,
-            viewer,
-            text(form, "shortcode"),
-            text(form, "image_url"),
-            text(form, "alt_text"),
-            text(form, "category"),
-            _keywords(text(form, "keywords")),
+async def _emoji_picture(request: AnyRequest, form: Any) -> tuple[Viewer, str, Uploaded | None]:
+    """The emoji's picture: a file chosen (stored as the viewer's upload), else the
+    address typed. Only an admin's file is stored."""
+    moot = state(request)
+    async with moot.db.connection() as conn:
+        viewer = await required_viewer(conn, request)
+    require_admin(viewer)
+    picture = await uploads.picture_from(moot, viewer, form, "image_file")
+    return viewer, picture.url if picture else text(form, "image_url"), picture
+
+
+async def _image_of(request: AnyRequest, emoji_id: int) -> str | None:
+    async with state(request).db.connection() as conn:
+        found = await conn.scalar(
+            sa.select(m.custom_emoji.c.image_url).where(m.custom_emoji.c.id == emoji_id)
         )
+    return str(found) if found is not None else None
+
+
+@post(
+    "/admin/emoji",
+    media_type=MediaType.HTML,
+    include_in_schema=False,
+    request_max_body_size=uploads.FORM_WITH_PICTURE_MAX_BYTES,
+)
+async def create_emoji(request: AnyRequest) -> Redirect:
+    moot = state(request)
+    form = await request.form()
+    viewer, image_url, picture = await _emoji_picture(request, form)
+    try:
+        async with moot.db.transaction() as tx:
+            await emoji.create(
+                tx,
+                viewer,
+                text(form, "shortcode"),
+                image_url,
+                text(form, "alt_text"),
+                text(form, "category"),
+                _keywords(text(form, "keywords")),
+            )
+    except ApiError:
+        await uploads.discard(moot, viewer, picture)
+        raise
     return go("/admin/emoji")
 
 
-@post("/admin/emoji/{emoji_id:int}", media_type=MediaType.HTML, include_in_schema=False)
+@post(
+    "/admin/emoji/{emoji_id:int}",
+    media_type=MediaType.HTML,
+    include_in_schema=False,
+    request_max_body_size=uploads.FORM_WITH_PICTURE_MAX_BYTES,
+)
 async def edit_emoji(request: AnyRequest, emoji_id: int) -> Redirect:
+    moot = state(request)
     form = await request.form()
-    async with state(request).db.transaction() as tx:
-        viewer = await required_viewer(tx, request)
-        await emoji.edit(
-            tx,
-            viewer,
-            ident(emoji_id),
-            text(form, "image_url"),
-            text(form, "alt_text"),
-            text(form, "category"),
-            _keywords(text(form, "keywords")),
-        )
+    emoji_id = ident(emoji_id)
+    before = await _image_of(request, emoji_id)
+    viewer, image_url, picture = await _emoji_picture(request, form)
+    try:
+        async with moot.db.transaction() as tx:
+            await emoji.edit(
+                tx,
+                viewer,
+                emoji_id,
+                image_url,
+                text(form, "alt_text"),
+                text(form, "category"),
+                _keywords(text(form, "keywords")),
+            )
+    except ApiError:
+        await uploads.discard(moot, viewer, picture)
+        raise
+    await uploads.release_replaced(moot, viewer, before, image_url)
     return go("/admin/emoji")
 
 
 @post("/admin/emoji/{emoji_id:int}/delete", media_type=MediaType.HTML, include_in_schema=False)
 async def delete_emoji(request: AnyRequest, emoji_id: int) -> Redirect:
-    async with state(request).db.transaction() as tx:
+    moot = state(request)
+    emoji_id = ident(emoji_id)
+    before = await _image_of(request, emoji_id)
+    async with moot.db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        await emoji.delete(tx, viewer, ident(emoji_id))
+        await emoji.delete(tx, viewer, emoji_id)
+    # Its picture goes with it, as a removed avatar's does, if it was this admin's upload.
+    await uploads.release_replaced(moot, viewer, before, None)
     return go("/admin/emoji")
 
 

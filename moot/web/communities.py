@@ -9,10 +9,8 @@ from litestar import MediaType, get, post
 from litestar.response import Redirect, Template
 
 from moot.actions import communities
-from moot.auth import Viewer
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
-from moot.state import Moot
 from moot.web import uploads
 from moot.web.errors import words
 from moot.web.listings import community_facts, community_or_none
@@ -46,25 +44,6 @@ def _changes(form: Any) -> dict[str, Any]:
         if flag(form, f"remove_{key}"):
             changes[key] = ""
     return changes
-
-
-async def _pictures(
-    moot: Moot, viewer: Viewer, form: Any, changes: dict[str, Any]
-) -> list[uploads.Uploaded]:
-    """Stores the files chosen for icon and banner and puts their addresses in `changes`
-    (a file wins over the address field); the caller discards them if the form fails."""
-    chosen: list[uploads.Uploaded] = []
-    try:
-        for key in _PICTURES:
-            picture = await uploads.picture_from(moot, viewer, form, f"{key}_file")
-            if picture is not None:
-                chosen.append(picture)
-                changes[key] = picture.url
-    except ApiError:
-        for picture in chosen:
-            await uploads.discard(moot, viewer, picture)
-        raise
-    return chosen
 
 
 def _form(page: Page, *, status: int = 200, **context: Any) -> Template:
@@ -103,7 +82,7 @@ async def create_community(request: AnyRequest) -> Template | Redirect:
         viewer = await required_viewer(conn, request)
     chosen: list[uploads.Uploaded] = []
     try:
-        chosen = await _pictures(moot, viewer, form, changes)
+        chosen = await uploads.pictures_from(moot, viewer, form, _PICTURES, changes)
         async with moot.db.transaction() as tx:
             row = await communities.create_community(tx, moot.settings, viewer, changes)
     except ApiError as exc:
@@ -157,7 +136,7 @@ async def edit_community(request: AnyRequest, name: str) -> Template | Redirect:
         raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
     chosen: list[uploads.Uploaded] = []
     try:
-        chosen = await _pictures(moot, viewer, form, changes)
+        chosen = await uploads.pictures_from(moot, viewer, form, _PICTURES, changes)
         async with moot.db.transaction() as tx:
             await communities.edit_community(tx, viewer, int(row["id"]), changes)
     except ApiError as exc:

@@ -77,7 +77,7 @@ class Listed:
     excerpt: str
 
 
-def _listed(row: Row) -> Listed:
+def listed(row: Row) -> Listed:
     return Listed(
         community=row,
         subscribed=str(row.get("subscribed") or "NotSubscribed"),
@@ -146,7 +146,7 @@ async def communities_page(
         "communities.html",
         frame,
         title=f"Communities: {words}" if words else "Communities",
-        listed=[_listed(row) for row in rows[:PAGE_SIZE]],
+        listed=[listed(row) for row in rows[:PAGE_SIZE]],
         has_next=len(rows) > PAGE_SIZE,
         choice=choice,
         listing_types=types,

@@ -1,6 +1,6 @@
 """The site settings form, `/admin/site`: saved by `site.edit_site`, the action PUT /site
 calls, with the rate limits and the federation lists put into effect at once as the API
-does."""
+does. The icon and banner may be files, stored as the API's uploads are (web/uploads.py)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
 from moot.actions import site as site_actions
+from moot.actions.authority import require_admin
 from moot.db import models as m
 from moot.db.engine import Connection
 from moot.errors import ApiError, ErrorCode
 from moot.federation.policy import read_policy
 from moot.request_context import required_viewer
+from moot.web import uploads
 from moot.web.choices import POST_SORTS, pick
 from moot.web.errors import words
 from moot.web.pages import AnyRequest, Page, flag, go, load_page, optional_int, render, state, text
@@ -37,6 +39,7 @@ RATE_LIMITS = (
     ("search", "Searches"),
 )
 _TEXTS = ("name", "description", "icon", "banner", "slur_filter_regex")
+_PICTURES = ("icon", "banner")
 _AREAS = ("sidebar", "application_question", "legal_information")
 _CHECKS = (
     "enable_nsfw",
@@ -79,6 +82,9 @@ async def _current(conn: Connection, page: Page, hostname: str) -> dict[str, Any
 
 def _changes(form: FormMultiDict) -> dict[str, Any]:
     changes: dict[str, Any] = {key: text(form, key).strip() for key in _TEXTS}
+    for key in _PICTURES:
+        if flag(form, f"remove_{key}"):
+            changes[key] = ""
     changes |= {key: text(form, key).replace("\r\n", "\n").strip() for key in _AREAS}
     changes |= {key: flag(form, key) for key in _CHECKS}
     changes["registration_mode"] = pick(text(form, "registration_mode"), REGISTRATION_MODES)
@@ -146,20 +152,32 @@ async def site_page(request: AnyRequest, saved: str | None = None) -> Template:
         return await _form(conn, page, state(request).settings.hostname, saved=saved == "1")
 
 
-@post("/admin/site", media_type=MediaType.HTML, include_in_schema=False)
+@post(
+    "/admin/site",
+    media_type=MediaType.HTML,
+    include_in_schema=False,
+    request_max_body_size=uploads.FORM_WITH_PICTURE_MAX_BYTES,
+)
 async def save_site(request: AnyRequest) -> Template | Redirect:
     moot = state(request)
     form = await request.form()
     changes: dict[str, Any] = {}
+    typed: dict[str, Any] = {}
+    chosen: list[uploads.Uploaded] = []
+    async with moot.db.connection() as conn:
+        viewer = await required_viewer(conn, request)
+    # Checked before any file is stored: nobody else's upload is kept even for a moment.
+    require_admin(viewer)
     try:
         changes = _changes(form)
+        typed = {key: changes[key] for key in _PICTURES}
+        chosen = await uploads.pictures_from(moot, viewer, form, _PICTURES, changes)
         async with moot.db.transaction() as tx:
-            viewer = await required_viewer(tx, request)
-            await site_actions.edit_site(tx, viewer, changes, creating=False)
+            before = await site_actions.edit_site(tx, viewer, changes, creating=False)
             _, local = await site_actions.load_site(tx)
     except ApiError as exc:
-        if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN, ErrorCode.NOT_AN_ADMIN):
-            raise
+        for picture in chosen:
+            await uploads.discard(moot, viewer, picture)
         async with moot.db.connection() as conn:
             page = await load_page(conn, request)
             return await _form(
@@ -168,8 +186,10 @@ async def save_site(request: AnyRequest) -> Template | Redirect:
                 moot.settings.hostname,
                 status=exc.status,
                 error=words(exc),
-                **changes,
+                **(changes | typed),
             )
+    for key in _PICTURES:
+        await uploads.release_replaced(moot, viewer, before[key], changes.get(key) or None)
     moot.limiter.set_limits(site_actions.rate_limits(local))
     if moot.federation is not None:
         moot.federation.policy.forget()  # allow and block lists apply at once, as PUT /site

@@ -1,9 +1,10 @@
-"""Pictures sent with a web form (a post's image, an avatar, a community's icon): stored
-through the same action as the API's /pictrs/image, so the same checks, cleaning and
-limits apply; a replaced picture of one's own is deleted again."""
+"""Pictures sent with a web form (a post's image, an avatar, a community's or the site's
+icon, a custom emoji): stored through the same action as the API's /pictrs/image, so the
+same checks, cleaning and limits apply; a replaced picture of one's own is deleted again."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from litestar.datastructures import UploadFile
 from moot.actions import images
 from moot.auth import Viewer
 from moot.db import models as m
+from moot.errors import ApiError, ErrorCode
 from moot.media.images import Limits
 from moot.state import Moot
 
@@ -49,6 +51,26 @@ async def discard(moot: Moot, viewer: Viewer, uploaded: Uploaded | None) -> None
         await images.delete(moot.db, moot.media, viewer, uploaded.alias)
 
 
+async def pictures_from(
+    moot: Moot, viewer: Viewer, form: Any, keys: Iterable[str], changes: dict[str, Any]
+) -> list[Uploaded]:
+    """Stores the file chosen for each of `keys` (the field `{key}_file`) and puts its
+    address in `changes[key]`: a file wins over the address field. If one is refused, those
+    stored before it are taken back; otherwise the caller discards them if the form fails."""
+    chosen: list[Uploaded] = []
+    try:
+        for key in keys:
+            picture = await picture_from(moot, viewer, form, f"{key}_file")
+            if picture is not None:
+                chosen.append(picture)
+                changes[key] = picture.url
+    except ApiError:
+        for picture in chosen:
+            await discard(moot, viewer, picture)
+        raise
+    return chosen
+
+
 def _alias_of(moot: Moot, url: str | None) -> str | None:
     prefix = f"{moot.settings.origin}/pictrs/image/"
     if not url or not url.startswith(prefix) or "/" in url[len(prefix) :]:
@@ -57,15 +79,18 @@ def _alias_of(moot: Moot, url: str | None) -> str | None:
 
 
 async def _still_shown(moot: Moot, url: str) -> bool:
-    """Whether any avatar, banner or icon still points at `url`. These columns carry no
-    index; the scan runs only when a local upload was just replaced, which is rare."""
-    person, community = m.person.c, m.community.c
+    """Whether any avatar, banner, icon or custom emoji still points at `url`. These
+    columns carry no index; the scan runs only when a local upload was just replaced, which
+    is rare."""
+    person, community, site = m.person.c, m.community.c, m.site.c
     async with moot.db.connection() as conn:
         found = await conn.scalar(
             sa.select(
                 sa.or_(
                     sa.exists().where(sa.or_(person.avatar == url, person.banner == url)),
                     sa.exists().where(sa.or_(community.icon == url, community.banner == url)),
+                    sa.exists().where(sa.or_(site.icon == url, site.banner == url)),
+                    sa.exists().where(m.custom_emoji.c.image_url == url),
                 )
             )
         )
@@ -84,4 +109,9 @@ async def release_replaced(moot: Moot, viewer: Viewer, old: str | None, new: str
         owner = await conn.scalar(sa.select(t.c.local_user_id).where(t.c.pictrs_alias == alias))
     if owner != viewer.local_user_id or await _still_shown(moot, str(old)):
         return
-    await images.delete(moot.db, moot.media, viewer, alias)
+    try:
+        await images.delete(moot.db, moot.media, viewer, alias)
+    except ApiError as exc:
+        # Two saves that replaced the same picture both let it go: one deletes it.
+        if exc.code is not ErrorCode.COULDNT_FIND_OBJECT:
+            raise

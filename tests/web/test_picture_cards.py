@@ -40,6 +40,7 @@ def _card(community_nsfw: bool = False, **post: object) -> PostCard:
         "locked": False,
         "comments": 0,
         "score": 1,
+        "language_id": 0,
         **post,
     }
     return PostCard(row, Byline(person, community, False, False, 0, False, False))
