@@ -95,3 +95,72 @@
     send(link, link.href, { method: "GET" });
   });
 })();
+
+// Writing (a post's text, comments, replies, messages; templates/_writing.html): a Markdown
+// toolbar, the site's custom emoji put in at the cursor, and a live count against the
+// length limit. Preview and a chosen picture always go as a plain form, even from a form
+// that is otherwise sent in place: the page comes back with the preview, or the picture in
+// the text. Without this script the toolbar is hidden and the forms work all the same.
+(() => {
+  "use strict";
+  // [before, after, what goes between when nothing is selected]; a `line` mark starts
+  // every selected line.
+  const MARKS = {
+    bold: ["**", "**", "bold text"],
+    italic: ["_", "_", "italic text"],
+    link: ["[", "](https://)", "link text"],
+    quote: ["> ", "", "quoted text", "line"],
+    code: ["`", "`", "code"],
+    list: ["- ", "", "item", "line"],
+    spoiler: ["::: spoiler Spoiler\n", "\n:::", "hidden text", "block"],
+  };
+  document.documentElement.classList.add("writing");
+
+  function mark(box, name) {
+    let [before, after, empty, kind] = MARKS[name];
+    const { selectionStart: start, selectionEnd: end, value } = box;
+    let chosen = value.slice(start, end) || empty;
+    if (name === "code" && chosen.includes("\n")) [before, after] = ["```\n", "\n```"];
+    if (kind === "line") chosen = chosen.replace(/^/gm, before), before = "";
+    // A block starts on a line of its own.
+    const lead = kind && start > 0 && value[start - 1] !== "\n" ? "\n" : "";
+    box.setRangeText(lead + before + chosen + after, start, end, "end");
+    const from = start + lead.length + before.length;
+    box.setSelectionRange(from, from + chosen.length);
+    changed(box);
+  }
+
+  function changed(box) {
+    box.focus();
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function count(box) {
+    const out = document.querySelector(`#${box.id}-limit .md-count`);
+    if (out) out.textContent = ` ${box.value.length.toLocaleString()} used.`;
+  }
+
+  document.addEventListener("click", (event) => {
+    const tool = event.target.closest?.("[data-md]");
+    const emoji = event.target.closest?.("[data-emoji]");
+    const summary = event.target.closest?.(".emoji-pick > summary");
+    if (tool) mark(document.getElementById(tool.parentElement.getAttribute("aria-controls")), tool.dataset.md);
+    if (summary) summary.parentElement.querySelectorAll("[data-emoji]").forEach((b) => (b.disabled = false));
+    if (emoji) {
+      const box = document.getElementById(emoji.closest(".emoji-pick").dataset.for);
+      box.setRangeText(emoji.dataset.emoji, box.selectionStart, box.selectionEnd, "end");
+      changed(box);
+    }
+  });
+  document.addEventListener("input", (event) => {
+    if (event.target.matches("textarea[maxlength]")) count(event.target);
+  });
+  document.querySelectorAll("textarea[maxlength]").forEach(count);
+
+  // Capturing, before the in-place sending above sees the submit: stopping it there leaves
+  // the browser to send the form itself.
+  document.addEventListener("submit", (event) => {
+    const files = [...event.target.querySelectorAll("input[type=file]")];
+    if (event.submitter?.name === "preview" || files.some((f) => f.files.length)) event.stopPropagation();
+  }, true);
+})();
