@@ -127,7 +127,7 @@ def test_the_toolbar_wraps_the_selection(writer: Writer) -> None:
     post_id = writer.post()
     plain = writer.person(False)
     plain.open(f"/post/{post_id}")
-    expect(plain.page.get_by_role("toolbar", name="Formatting")).to_be_hidden()
+    expect(plain.page.get_by_role("toolbar", name="Formatting")).to_have_count(0)
 
     me = writer.person(True)
     me.open(f"/post/{post_id}")
@@ -155,6 +155,18 @@ def test_the_toolbar_wraps_the_selection(writer: Writer) -> None:
     expect(box).to_have_value("- one\n- two")
     for name in ("Link", "Quote", "Code"):
         expect(tools.get_by_role("button", name=name)).to_be_visible()
+
+    # A reply box that comes in place gets its own toolbar when it is reached.
+    made = writer.api.ok("POST", "/comment", {"post_id": post_id, "content": "Answer me"})
+    comment_id = made["comment_view"]["comment"]["id"]
+    me.open(f"/post/{post_id}")
+    me.act(me.page.locator(f"#c{comment_id}").get_by_role("link", name="Reply").click)
+    reply = me.page.get_by_label(f"Reply to {writer.name}")
+    expect(reply).to_be_focused()
+    reply.fill("quote me")
+    reply.evaluate("b => b.setSelectionRange(0, 8)")
+    me.page.locator(f"#rb{comment_id}").get_by_role("button", name="Quote").click()
+    expect(reply).to_have_value("> quote me")
 
 
 @pytest.mark.parametrize("js", [False, True], ids=["plain", "script"])

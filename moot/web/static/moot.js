@@ -96,33 +96,45 @@
   });
 })();
 
-// Writing (a post's text, comments, replies, messages; templates/_writing.html): a Markdown
-// toolbar, the site's custom emoji put in at the cursor, and a live count against the
-// length limit. Preview and a chosen picture always go as a plain form, even from a form
-// that is otherwise sent in place: the page comes back with the preview, or the picture in
-// the text. Without this script the toolbar is hidden and the forms work all the same.
+// Writing (templates/_writing.html): a Markdown toolbar above each box marked data-tools,
+// custom emoji put in at the cursor, a live count against the length limit. Preview, or a
+// chosen picture, always sends the form plainly: the page comes back with the preview.
 (() => {
   "use strict";
-  // [before, after, what goes between when nothing is selected]; a `line` mark starts
-  // every selected line.
+  // [before, after, put between when nothing is selected, kind]: a "line" mark starts
+  // every selected line, a "block" starts on a line of its own.
   const MARKS = {
-    bold: ["**", "**", "bold text"],
-    italic: ["_", "_", "italic text"],
-    link: ["[", "](https://)", "link text"],
-    quote: ["> ", "", "quoted text", "line"],
-    code: ["`", "`", "code"],
-    list: ["- ", "", "item", "line"],
-    spoiler: ["::: spoiler Spoiler\n", "\n:::", "hidden text", "block"],
+    Bold: ["**", "**", "bold text"],
+    Italic: ["_", "_", "italic text"],
+    Link: ["[", "](https://)", "link text"],
+    Quote: ["> ", "", "quoted text", "line"],
+    Code: ["`", "`", "code"],
+    List: ["- ", "", "item", "line"],
+    Spoiler: ["::: spoiler Spoiler\n", "\n:::", "hidden text", "block"],
   };
-  document.documentElement.classList.add("writing");
+
+  function toolbar(box) {
+    if (box.previousElementSibling?.matches(".md-tools")) return;
+    const bar = document.createElement("div");
+    bar.className = "md-tools";
+    bar.setAttribute("role", "toolbar");
+    bar.setAttribute("aria-label", "Formatting");
+    bar.setAttribute("aria-controls", box.id);
+    for (const name in MARKS) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = button.dataset.md = name;
+      bar.append(button);
+    }
+    box.before(bar);
+  }
 
   function mark(box, name) {
     let [before, after, empty, kind] = MARKS[name];
     const { selectionStart: start, selectionEnd: end, value } = box;
     let chosen = value.slice(start, end) || empty;
-    if (name === "code" && chosen.includes("\n")) [before, after] = ["```\n", "\n```"];
-    if (kind === "line") chosen = chosen.replace(/^/gm, before), before = "";
-    // A block starts on a line of its own.
+    if (name === "Code" && chosen.includes("\n")) [before, after] = ["```\n", "\n```"];
+    if (kind === "line") [chosen, before] = [chosen.replace(/^/gm, before), ""];
     const lead = kind && start > 0 && value[start - 1] !== "\n" ? "\n" : "";
     box.setRangeText(lead + before + chosen + after, start, end, "end");
     const from = start + lead.length + before.length;
@@ -140,6 +152,11 @@
     if (out) out.textContent = ` ${box.value.length.toLocaleString()} used.`;
   }
 
+  function ready(box) {
+    toolbar(box);
+    count(box);
+  }
+
   document.addEventListener("click", (event) => {
     const tool = event.target.closest?.("[data-md]");
     const emoji = event.target.closest?.("[data-emoji]");
@@ -153,12 +170,16 @@
     }
   });
   document.addEventListener("input", (event) => {
-    if (event.target.matches("textarea[maxlength]")) count(event.target);
+    if (event.target.matches("textarea[data-tools]")) count(event.target);
   });
-  document.querySelectorAll("textarea[maxlength]").forEach(count);
+  // A box that came in place (a reply form) is made ready when first reached.
+  document.addEventListener("focusin", (event) => {
+    if (event.target.matches("textarea[data-tools]")) ready(event.target);
+  });
+  document.querySelectorAll("textarea[data-tools]").forEach(ready);
 
-  // Capturing, before the in-place sending above sees the submit: stopping it there leaves
-  // the browser to send the form itself.
+  // Capturing, before the in-place sender sees the submit: stopped there, the browser
+  // sends the form itself.
   document.addEventListener("submit", (event) => {
     const files = [...event.target.querySelectorAll("input[type=file]")];
     if (event.submitter?.name === "preview" || files.some((f) => f.files.length)) event.stopPropagation();
