@@ -282,3 +282,31 @@ def test_the_writing_pages_in_every_scheme_and_width(writer: Writer) -> None:
     expect(page.get_by_role("region", name="Preview").locator("code")).to_have_text("there")
     expect(page.get_by_label("Your message (Markdown)")).to_have_value("Hi `there`")
     check_schemes_and_widths(page, f"writing-message-{writer.site.backend}")
+
+
+def test_a_picture_goes_into_a_posts_text(writer: Writer, tmp_path: Path) -> None:
+    """Previewed first: the picture is stored then, its address put in the text (a file
+    field cannot be filled again), and the post is written with it."""
+    me = writer.person(False)
+    page = me.page
+    me.open(f"/create_post?community={writer.community}")
+    page.get_by_label("Title", exact=True).fill("With a picture inside")
+    page.get_by_label("Text (optional, Markdown)").fill("Above the picture")
+    page.get_by_label("Add a picture (optional)").set_input_files(str(_png(tmp_path / "p.png")))
+    me.submit(page.get_by_role("button", name="Preview").click)
+    [alias] = _media(writer.site, writer.name)
+    address = f"http://{writer.site.hostname}/pictrs/image/{alias}"
+    body = f"Above the picture\n\n![]({address})"
+    expect(page.get_by_role("region", name="Preview").locator("img")).to_have_attribute(
+        "src", address
+    )
+    expect(page.get_by_label("Text (optional, Markdown)")).to_have_value(body)
+
+    me.submit(page.get_by_role("button", name="Post").click)
+    expect(page.get_by_role("heading", level=1)).to_have_text("With a picture inside")
+    picture = page.locator(f'.md.body img[src="{address}"]')
+    picture.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.naturalWidth > 0", arg=picture.element_handle())
+    post_id = int(page.url.rstrip("/").split("/")[-1])
+    assert Api(writer.site).ok("GET", "/post", id=post_id)["post_view"]["post"]["body"] == body
+    assert _media(writer.site, writer.name) == [alias]
