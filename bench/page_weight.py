@@ -1,10 +1,12 @@
 """Page weight of the web interface: the bytes of HTML, CSS and JavaScript a browser loads
-for the front page and for a post page with 50 comments (images aside, uncompressed).
+for the front page, a community, a post page with 50 comments and a member's profile
+(pictures aside, uncompressed).
 
     .venv/bin/python -m bench.page_weight [--script-instead FILE] [--json OUT]
 
 Starts a real `moot serve` on a fresh SQLite file (bench/run.py's server), fills it through
-the API (members, a community, 25 posts, one with 50 comments, replies among them), then
+the API (members with avatars, a community with an icon, 25 posts — some of them uploaded
+pictures — one with 50 comments, replies among them), then
 opens each page in Debian's chromium through Playwright (the test extra) and adds up the
 response bodies by resource type. Each page is measured anonymously and as a member, who
 also gets the vote, save and reply controls. `--script-instead FILE` serves FILE in place of
@@ -14,6 +16,7 @@ static/moot.js, to weigh an alternative (htmx) on the same pages.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import platform
 import random
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from PIL import Image
 from playwright.sync_api import Browser, Route, sync_playwright
 
 from bench.run import ADMIN_NAME, ADMIN_PASSWORD, Server, free_port
@@ -76,6 +80,19 @@ class Api:
         data: dict[str, Any] = response.json()
         return data
 
+    def picture(self, rng: random.Random) -> str:
+        """The address of a freshly uploaded picture of one random colour."""
+        buffer = io.BytesIO()
+        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+        Image.new("RGB", (320, 240), colour).save(buffer, "PNG")
+        origin = str(self.http.base_url).removesuffix("/api/v3/")
+        files = [("images[]", ("p.png", buffer.getvalue(), "image/png"))]
+        response = httpx.post(
+            f"{origin}/pictrs/image", files=files, headers=self.http.headers, timeout=30
+        )
+        response.raise_for_status()
+        return f"{origin}/pictrs/image/{response.json()['files'][0]['file']}"
+
 
 def fill(server: Server, rng: random.Random) -> tuple[str, int]:
     """Members, a community, 25 posts and a 50-comment thread; returns (a member's token,
@@ -97,21 +114,29 @@ def fill(server: Server, rng: random.Random) -> tuple[str, int]:
             {"username": name, "password": PASSWORD, "password_verify": PASSWORD},
         )["jwt"]
         members.append(Api(server.api, token))
+        members[-1].call("PUT", "/user/save_user_settings", {"avatar": members[-1].picture(rng)})
     community = members[0].call(
         "POST",
         "/community",
-        {"name": "town", "title": "Town square", "description": _comment_text(rng)},
+        {
+            "name": "town",
+            "title": "Town square",
+            "description": _comment_text(rng),
+            "icon": members[0].picture(rng),
+        },
     )["community_view"]["community"]["id"]
     for member in members[1:]:
         member.call("POST", "/community/follow", {"community_id": community, "follow": True})
     post_ids = []
     for i in range(25):
         body: dict[str, Any] = {"name": _sentence(rng, 5, 12)[:190], "community_id": community}
+        author = members[i % len(members)]
         if i % 3 == 0:
             body["url"] = f"https://example.org/articles/{i}"
+        elif i % 5 == 1:
+            body["url"] = author.picture(rng)
         if i % 2 == 0:
             body["body"] = _comment_text(rng)
-        author = members[i % len(members)]
         post_ids.append(author.call("POST", "/post", body)["post_view"]["post"]["id"])
     thread = post_ids[-1]
     comment_ids: list[int] = []
@@ -139,9 +164,9 @@ def weigh(
         if script is not None and route.request.url.endswith("/static/moot.js"):
             route.fulfill(body=script, content_type="text/javascript")
         elif route.request.url.startswith(url.split("/", 3)[0] + "//127.0.0.1"):
-            route.continue_()
+            route.continue_()  # the instance's own pictures load, and are counted apart
         else:
-            route.abort()  # images elsewhere are not counted, and never fetched
+            route.abort()  # pictures elsewhere are never fetched
 
     context.route("**/*", serve)
     weight = Weight(page_name, viewer)
@@ -190,7 +215,12 @@ def main() -> None:
     try:
         token, thread = fill(server, random.Random(7))
         base = server.api.removesuffix("/api/v3")
-        pages = [("home", f"{base}/?type=All"), ("post, 50 comments", f"{base}/post/{thread}")]
+        pages = [
+            ("home", f"{base}/?type=All"),
+            ("community", f"{base}/c/town"),
+            ("post, 50 comments", f"{base}/post/{thread}"),
+            ("profile", f"{base}/u/member1"),
+        ]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             results = [

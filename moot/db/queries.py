@@ -165,3 +165,17 @@ def local_origin_query() -> sa.Select[tuple[str]]:
 async def local_origin(conn: Connection) -> str:
     """This instance's origin (scheme and host) as its site actor names it."""
     return str(await conn.scalar(local_origin_query())).rstrip("/")
+
+
+async def same_link_posts(conn: Connection, post: Row, limit: int = 50) -> list[Row]:
+    """The other posts of the same link (its cross-posts), newest first: GET /post's
+    `cross_posts`, and the post page's list of them."""
+    if not post["url"]:
+        return []
+    p = m.post.c
+    return await conn.fetch_all(
+        sa.select(m.post)
+        .where(p.url == post["url"], p.id != post["id"], ~p.deleted, ~p.removed)
+        .order_by(p.published.desc())
+        .limit(limit)
+    )

@@ -16,7 +16,7 @@ page (`me`, `page`, `csrf_input`, `moderating`, `request`) from the template's c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +44,7 @@ class _Frame:
     moderating: bool
     replies_closed: bool  # a locked post's comments, to whom may not comment there
     now: datetime  # one "now" for every "N hours ago" of the page
+    languages: Mapping[int, tuple[str, str]]  # id -> (code, name), as Page has them
 
 
 def _frame(context: Context, locked: bool = False) -> _Frame:
@@ -57,6 +58,7 @@ def _frame(context: Context, locked: bool = False) -> _Frame:
         moderating=moderating,
         replies_closed=locked and not moderating,
         now=datetime.now(UTC),
+        languages=page.languages if page else {},
     )
 
 
@@ -107,7 +109,26 @@ def post_actions(context: Context, card: PostCard) -> Markup:
     return Markup(_post_actions(_frame(context), card))
 
 
-def _post_card(frame: _Frame, card: PostCard, show_community: bool) -> str:
+def _language(frame: _Frame, language_id: Any) -> str:
+    """` · English`, in its own language tag, when the post says what it is written in."""
+    known = frame.languages.get(int(language_id or 0))
+    if known is None:
+        return ""
+    return f' · <span class="lang" lang="{escape(known[0])}">{escape(known[1])}</span>'
+
+
+def _also_in(cross_posts: Sequence[PostCard]) -> str:
+    """The other posts of a card's link on the same page, which the list leaves out."""
+    links = ", ".join(
+        f'<a href="/post/{int(x.post["id"])}">{escape(community_label(x.by.community))}</a>'
+        for x in cross_posts
+    )
+    return f'\n<p class="crossposts">Also posted to {links}</p>'
+
+
+def _post_card(
+    frame: _Frame, card: PostCard, show_community: bool, cross_posts: Sequence[PostCard] = ()
+) -> str:
     context = frame.context
     p, by = card.post, card.by
     post_id = int(p["id"])
@@ -133,15 +154,19 @@ def _post_card(frame: _Frame, card: PostCard, show_community: bool) -> str:
             f"{escape(community_label(by.community))}</a>"
         )
     parts.append(f" · {when_html(p['published'], frame.now)}")
+    parts.append(_language(frame, p["language_id"]))
     if p["nsfw"]:
         parts.append(' · <span class="tag">NSFW</span>')
     if p["featured_local"] or p["featured_community"]:
         parts.append(' · <span class="tag">Pinned</span>')
     if p["locked"]:
         parts.append(' · <span class="tag">Locked</span>')
+    parts.append("</p>")
+    if cross_posts:
+        parts.append(_also_in(cross_posts))
     comments = int(p["comments"])
     parts.append(
-        f'</p>\n<div class="bar">{_post_actions(frame, card)}'
+        f'\n<div class="bar">{_post_actions(frame, card)}'
         f'<a href="/post/{post_id}">{comments} comment{"" if comments == 1 else "s"}</a></div>'
         "\n</article>"
     )
@@ -150,9 +175,32 @@ def _post_card(frame: _Frame, card: PostCard, show_community: bool) -> str:
 
 @jinja2.pass_context
 def post_cards(context: Context, cards: Sequence[PostCard], show_community: bool = True) -> Markup:
-    """The cards of a listing, each in its `<li>`."""
+    """The cards of a listing, each in its `<li>`. Posts of a link that an earlier card of
+    the page has are left out, and named on that card ("Also posted to"), as PieFed groups
+    cross-posts."""
     frame = _frame(context)
-    return Markup("".join(f"<li>{_post_card(frame, card, show_community)}</li>" for card in cards))
+    by_link: dict[str, list[PostCard]] = {}
+    first: list[PostCard] = []
+    for card in cards:
+        url = card.post["url"]
+        if not url:
+            first.append(card)
+        elif url in by_link:
+            by_link[url].append(card)
+        else:
+            by_link[url] = [card]
+            first.append(card)
+    return Markup(
+        "".join(
+            f"<li>{_post_card(frame, card, show_community, _others(by_link, card))}</li>"
+            for card in first
+        )
+    )
+
+
+def _others(by_link: dict[str, list[PostCard]], card: PostCard) -> Sequence[PostCard]:
+    url = card.post["url"]
+    return by_link[url][1:] if url else ()
 
 
 def _comment_actions(frame: _Frame, item: CommentItem) -> str:

@@ -24,6 +24,8 @@ POST_SORTS: dict[str, str] = {
     "TopYear": "Top year",
     "TopAll": "Top all time",
 }
+# The sorts a list offers in one click; the rest are one more click away.
+SORT_SHORTLIST = ("Active", "Hot", "New", "TopDay", "TopWeek")
 COMMENT_SORTS: dict[str, str] = {
     "Hot": "Hot",
     "Top": "Top",

@@ -20,7 +20,15 @@ from moot.db.browse import communities_by_size, has_admin
 from moot.db.engine import Connection, Row
 from moot.db.post_listing import PostFilter, decode_cursor, encode_cursor, list_posts
 from moot.request_context import listing_connection
-from moot.web.choices import LISTING_TYPES, MODERATOR_VIEW, POST_SORTS, SORT_HELP_URL, pick
+from moot.web.choices import (
+    LISTING_TYPES,
+    MODERATOR_VIEW,
+    POST_SORTS,
+    SORT_HELP_URL,
+    SORT_SHORTLIST,
+    pick,
+)
+from moot.web.list_options import Pages, Trail, pages
 from moot.web.pages import AnyRequest, Page, go, load_page, render, state
 from moot.web.site_aside import site_aside
 from moot.web.views import AROUND, PostCard, listed_post_cards
@@ -36,8 +44,8 @@ class Listing:
     cards: list[PostCard]
     sort: str
     listing_type: str
-    next_cursor: str | None
-    first_page: bool
+    pages: Pages
+    show_read: bool  # a member's read posts are listed (their setting)
 
 
 async def _listing(
@@ -47,6 +55,7 @@ async def _listing(
     requested_type: str | None,
     requested_sort: str | None,
     cursor: str | None,
+    trail: str | None,
     community_id: int | None = None,
 ) -> Listing:
     viewer: Viewer | None = page.viewer
@@ -77,17 +86,28 @@ async def _listing(
     rows = await list_posts(conn, f, 1, PAGE_SIZE + 1, after, around=AROUND)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
+    query = {"sort": sort} if community_id is not None else {"type": listing_type, "sort": sort}
     return Listing(
         cards=listed_post_cards(rows, viewer),
         sort=sort,
         listing_type=listing_type,
-        next_cursor=encode_cursor(int(rows[-1]["id"])) if more else None,
-        first_page=after is None,
+        pages=pages(
+            query,
+            cursor if after is not None else None,
+            Trail.parse(trail),
+            encode_cursor(int(rows[-1]["id"])) if more else None,
+        ),
+        show_read=f.show_read,
     )
 
 
 def _menus() -> dict[str, Any]:
-    return {"sorts": POST_SORTS, "listing_types": LISTING_TYPES, "sort_help_url": SORT_HELP_URL}
+    return {
+        "sorts": POST_SORTS,
+        "sort_shortlist": SORT_SHORTLIST,
+        "listing_types": LISTING_TYPES,
+        "sort_help_url": SORT_HELP_URL,
+    }
 
 
 @get("/", media_type=MediaType.HTML, include_in_schema=False)
@@ -96,13 +116,19 @@ async def home(
     listing: Annotated[str | None, QueryParameter(name="type")] = None,
     sort: str | None = None,
     page_cursor: str | None = None,
+    back: str | None = None,
 ) -> Template | Redirect:
     async with listing_connection(request) as conn:  # anonymous: the read replica's
         if not await has_admin(conn):
             return go("/setup")
         page = await load_page(conn, request)
         shown = await _listing(
-            conn, page, requested_type=listing, requested_sort=sort, cursor=page_cursor
+            conn,
+            page,
+            requested_type=listing,
+            requested_sort=sort,
+            cursor=page_cursor,
+            trail=back,
         )
         communities = await _sidebar_communities(conn, page)
         aside = await site_aside(conn)
@@ -191,6 +217,7 @@ async def community_page(
     name: str,
     sort: str | None = None,
     page_cursor: str | None = None,
+    back: str | None = None,
 ) -> Template:
     async with state(request).db.connection() as conn:
         page = await load_page(conn, request)
@@ -217,6 +244,7 @@ async def community_page(
             requested_type=None,
             requested_sort=sort,
             cursor=page_cursor,
+            trail=back,
             community_id=int(community["id"]),
         )
     return render(

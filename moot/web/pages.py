@@ -7,8 +7,8 @@ client holding the same token are one session.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
@@ -16,7 +16,7 @@ from litestar import Request
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
-from moot.actions.site import load_site
+from moot.actions import site_state
 from moot.auth import Viewer
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
@@ -42,6 +42,9 @@ class Page:
     site: Row
     local_site: Row
     nav: Nav | None = None  # the member's counts in the menu
+    compact: bool = False  # lists in the compact density (a cookie: list_options.py)
+    # Language id -> (code, name), for the language a post is written in.
+    languages: Mapping[int, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def theme(self) -> str:
@@ -65,12 +68,26 @@ OPEN_PAGES = frozenset({"/login", "/signup", "/setup"})
 
 
 async def load_page(conn: Connection, request: AnyRequest) -> Page:
-    site, local = await load_site(conn)
+    known = await site_state.current(conn)
+    site, local = known.site, known.local
     viewer = await optional_viewer(conn, request, open_to_all=request.url.path in OPEN_PAGES)
-    if viewer is None or is_htmx(request):
-        # A fragment has no menu to fill in.
-        return Page(viewer, site, local)
-    return Page(viewer, site, local, await nav_counts(conn, viewer, local))
+    # A fragment has no menu to fill in.
+    nav = None if viewer is None or is_htmx(request) else await nav_counts(conn, viewer, local)
+    compact = request.cookies.get("density") == "compact"
+    return Page(viewer, site, local, nav, compact, _language_names(known))
+
+
+def _language_names(known: site_state.SiteState) -> Mapping[int, tuple[str, str]]:
+    """Language id -> (code, name), made once per state of the site and kept with it."""
+    names: Mapping[int, tuple[str, str]] | None = known.shaped.get("language names")
+    if names is None:
+        names = {
+            int(r["id"]): (str(r["code"]), str(r["name"]))
+            for r in known.languages
+            if r["code"] != "und"  # undetermined: nothing to say
+        }
+        known.shaped["language names"] = names
+    return names
 
 
 def render(

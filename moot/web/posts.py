@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from moot.actions import posts, reading, votes
 from moot.actions.link_previews import preview_link
 from moot.actions.lookups import get_community, get_post
+from moot.db import queries
 from moot.db.browse import communities_by_size
 from moot.db.engine import Connection
 from moot.errors import ApiError, ErrorCode
@@ -39,6 +40,8 @@ from moot.web.pages import (
     text,
 )
 from moot.web.views import post_cards
+
+CROSS_POSTS_SHOWN = 20
 
 
 def multiline(raw: str) -> str:
@@ -65,6 +68,8 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
                 what="This post has been deleted.",
             )
         card = (await post_cards(conn, [row], page.viewer))[0]
+        cross = await queries.same_link_posts(conn, row, CROSS_POSTS_SHOWN)
+        cross_posts = await post_cards(conn, cross, page.viewer) if cross else []
         community = await get_community(conn, int(row["community_id"]))
         facts = await community_facts(conn, community, page.viewer)
         tree = await comment_pages.comment_tree(conn, row, page.viewer, comment_sort)
@@ -78,6 +83,7 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
         page,
         title=str(row["name"]),
         card=card,
+        cross_posts=cross_posts,
         c=facts,
         tree=tree,
         comment_sort=comment_sort,

@@ -184,3 +184,14 @@ async def test_delete_account(world: World) -> None:
         login = {"username_or_email": me.name, "password": PASSWORD}
         refused = Api(world.server).post("/user/login", login)
         audit.expect(refused.status_code >= 400, f"login after deletion: {refused.status_code}")
+
+
+async def test_hide_and_show_read_posts(world: World) -> None:
+    """The list's "Hide read posts" switch, pressed twice at once, and contradicted."""
+    me = await world.new_member("ccread")
+    async with world.audit("POST /settings/show_read") as audit:
+        for show in ("0", "1", "0", "1"):
+            answers = await _forms(world, me, "/settings/show_read", {"show": show})
+            _no_5xx(audit, f"show={show}", answers, {303})
+            stored = world.my_user(me)["local_user_view"]["local_user"]["show_read_posts"]
+            audit.expect(stored is (show == "1"), f"show={show}: stored {stored}")

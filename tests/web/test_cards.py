@@ -3,6 +3,7 @@ format.when, names.person_link): what they write, escaped."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 import jinja2
@@ -47,9 +48,9 @@ def test_when_writes_what_iso_exact_and_time_ago_say(moment: datetime) -> None:
     assert when(moment, now) == expected
 
 
-def _card(**post: object) -> PostCard:
+def _card(community_name: str = "walks", **post: object) -> PostCard:
     person = {"id": 1, "name": "ann", "local": True}
-    community = {"id": 2, "name": "walks", "title": 'Walks & "talks"', "local": True}
+    community = {"id": 2, "name": community_name, "title": 'Walks & "talks"', "local": True}
     row = {
         "id": 7,
         "name": 'A <b>bold</b> "title"',
@@ -60,6 +61,7 @@ def _card(**post: object) -> PostCard:
         "featured_local": False,
         "featured_community": False,
         "locked": False,
+        "language_id": 0,
         "comments": 1,
         "score": 3,
         **post,
@@ -99,3 +101,38 @@ def test_a_members_card_has_its_forms() -> None:
     )
     assert '<form class="acts" method="post" action="/post/7/vote" data-in><CSRF>' in html
     assert 'formaction="/post/7/save" aria-pressed="false">Save</button>' in html
+
+
+@dataclass(frozen=True)
+class _Page:
+    """What the cards read of the page frame."""
+
+    languages: dict[int, tuple[str, str]]
+    show_scores: bool = True
+
+
+def test_a_card_names_the_language_it_is_written_in() -> None:
+    page = _Page({37: ("en", "English"), 52: ("fr", "Français")})
+    cards = [_card(id=1, language_id=52), _card(id=2, language_id=0)]
+    html = _render("{{ post_cards(cards) }}", cards=cards, me=None, page=page)
+    first, second = html.split("</li>")[:2]
+    assert ' · <span class="lang" lang="fr">Français</span>' in first
+    assert 'class="lang"' not in second  # undetermined: not in the page's languages
+
+
+def test_posts_of_one_link_on_a_page_are_one_card() -> None:
+    link = "https://example.org/news"
+    cards = [
+        _card(id=1, url=link),
+        _card(id=2),
+        _card("trains", id=3, url=link, name="Same news"),
+        _card("buses", id=4, url=link),
+    ]
+    html = _render("{{ post_cards(cards) }}", cards=cards, me=None, page=_Page({}))
+    assert html.count("<li>") == 2
+    assert 'id="p3"' not in html and 'id="p4"' not in html
+    first = html.split("</li>")[0]
+    assert (
+        '<p class="crossposts">Also posted to <a href="/post/3">Walks &amp; &#34;talks&#34;</a>,'
+        ' <a href="/post/4">Walks &amp; &#34;talks&#34;</a></p>'
+    ) in first

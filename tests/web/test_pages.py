@@ -34,9 +34,10 @@ def test_community_listing_pages_with_a_cursor(site: Server, new_context: Contex
     expect(page.get_by_role("link", name="Next page")).to_have_count(0)
     page.get_by_role("link", name="First page").click()
     expect(cards.first).to_have_attribute("id", f"p{ids[-1]}")
-    # Old reverses the order; the sort is a labelled select in a plain GET form.
-    page.get_by_label("Sort").select_option("Old")
-    page.get_by_role("button", name="Apply").click()
+    # Old reverses the order; it is one of the sorts behind "More sorts".
+    sorts = page.get_by_role("navigation", name="Sort posts")
+    sorts.get_by_text("More sorts").click()
+    sorts.get_by_role("link", name="Old", exact=True).click()
     expect(cards.first).to_have_attribute("id", f"p{ids[0]}")
 
 

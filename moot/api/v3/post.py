@@ -102,19 +102,7 @@ async def get_post(
         if viewer is not None:
             await reading.mark_read(tx, viewer, [id], True)
         community = await get_community(tx, int(row["community_id"]))
-        cross = []
-        if row["url"]:
-            cross = await tx.fetch_all(
-                sa.select(m.post)
-                .where(
-                    m.post.c.url == row["url"],
-                    m.post.c.id != id,
-                    ~m.post.c.deleted,
-                    ~m.post.c.removed,
-                )
-                .order_by(m.post.c.published.desc())
-                .limit(50)
-            )
+        cross = await queries.same_link_posts(tx, row)
         return {
             "post_view": post_view,
             "community_view": await views.community_view(tx, community, viewer),
