@@ -232,6 +232,11 @@ def test_the_limit_is_said_before_and_after(writer: Writer, js: bool) -> None:
     box = page.get_by_label("Add a comment")
     expect(page.locator("#new-comment-limit")).to_contain_text(f"up to {LIMIT} characters")
     expect(box).to_have_attribute("maxlength", "10000")
+    box.fill("Twelve chars")
+    # With script the box counts as it is typed into (UTF-16 units, as the limit).
+    counted = " 12 used." if js else ""
+    hint = f"Markdown, up to {LIMIT} characters.{counted}"
+    expect(page.locator("#new-comment-limit")).to_have_text(hint)
 
     # A browser that does not hold to maxlength: 100 KB, refused, and the page says the limit.
     box.evaluate("b => b.removeAttribute('maxlength')")

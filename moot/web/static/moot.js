@@ -96,36 +96,32 @@
   });
 })();
 
-// Writing (templates/_writing.html): a Markdown toolbar above each box marked data-tools,
-// custom emoji put in at the cursor, a live count against the length limit. Preview, or a
-// chosen picture, always sends the form plainly: the page comes back with the preview.
+// Writing (templates/_writing.html): a Markdown toolbar above each textarea[data-tools],
+// custom emoji put in at the cursor, a live length count. Preview, or a chosen picture,
+// sends the form plainly: the page comes back with the preview.
 (() => {
   "use strict";
-  // [before, after, put between when nothing is selected, kind]: a "line" mark starts
-  // every selected line, a "block" starts on a line of its own.
+  // [before, after, text when none is selected, kind]: "line" marks each selected line;
+  // "block" starts on a line of its own.
   const MARKS = {
-    Bold: ["**", "**", "bold text"],
-    Italic: ["_", "_", "italic text"],
-    Link: ["[", "](https://)", "link text"],
-    Quote: ["> ", "", "quoted text", "line"],
+    Bold: ["**", "**", "bold"],
+    Italic: ["_", "_", "italic"],
+    Link: ["[", "](https://)", "text"],
+    Quote: ["> ", "", "quote", "line"],
     Code: ["`", "`", "code"],
     List: ["- ", "", "item", "line"],
-    Spoiler: ["::: spoiler Spoiler\n", "\n:::", "hidden text", "block"],
+    Spoiler: ["::: spoiler Spoiler\n", "\n:::", "hidden", "block"],
   };
 
-  function toolbar(box) {
+  function ready(box) {
+    count(box);
     if (box.previousElementSibling?.matches(".md-tools")) return;
     const bar = document.createElement("div");
     bar.className = "md-tools";
-    bar.setAttribute("role", "toolbar");
-    bar.setAttribute("aria-label", "Formatting");
+    bar.role = "toolbar";
+    bar.ariaLabel = "Formatting";
     bar.setAttribute("aria-controls", box.id);
-    for (const name in MARKS) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.textContent = button.dataset.md = name;
-      bar.append(button);
-    }
+    for (const name in MARKS) bar.insertAdjacentHTML("beforeend", `<button type="button" data-md="${name}">${name}</button>`);
     box.before(bar);
   }
 
@@ -135,16 +131,16 @@
     let chosen = value.slice(start, end) || empty;
     if (name === "Code" && chosen.includes("\n")) [before, after] = ["```\n", "\n```"];
     if (kind === "line") [chosen, before] = [chosen.replace(/^/gm, before), ""];
-    const lead = kind && start > 0 && value[start - 1] !== "\n" ? "\n" : "";
-    box.setRangeText(lead + before + chosen + after, start, end, "end");
+    const lead = kind && start && value[start - 1] !== "\n" ? "\n" : "";
+    put(box, lead + before + chosen + after);
     const from = start + lead.length + before.length;
     box.setSelectionRange(from, from + chosen.length);
-    changed(box);
   }
 
-  function changed(box) {
+  function put(box, text) {
+    box.setRangeText(text, box.selectionStart, box.selectionEnd, "end");
     box.focus();
-    box.dispatchEvent(new Event("input", { bubbles: true }));
+    count(box);
   }
 
   function count(box) {
@@ -152,34 +148,18 @@
     if (out) out.textContent = ` ${box.value.length.toLocaleString()} used.`;
   }
 
-  function ready(box) {
-    toolbar(box);
-    count(box);
-  }
-
   document.addEventListener("click", (event) => {
-    const tool = event.target.closest?.("[data-md]");
-    const emoji = event.target.closest?.("[data-emoji]");
-    const summary = event.target.closest?.(".emoji-pick > summary");
-    if (tool) mark(document.getElementById(tool.parentElement.getAttribute("aria-controls")), tool.dataset.md);
-    if (summary) summary.parentElement.querySelectorAll("[data-emoji]").forEach((b) => (b.disabled = false));
-    if (emoji) {
-      const box = document.getElementById(emoji.closest(".emoji-pick").dataset.for);
-      box.setRangeText(emoji.dataset.emoji, box.selectionStart, box.selectionEnd, "end");
-      changed(box);
-    }
+    const el = event.target.closest?.("[data-md], [data-emoji], .emoji-pick > summary");
+    if (el?.dataset.md) mark(document.getElementById(el.parentElement.getAttribute("aria-controls")), el.dataset.md);
+    else if (el?.dataset.emoji) put(document.getElementById(el.closest("details").dataset.for), el.dataset.emoji);
+    else if (el) el.parentElement.querySelectorAll("[data-emoji]").forEach((b) => (b.disabled = false));
   });
-  document.addEventListener("input", (event) => {
-    if (event.target.matches("textarea[data-tools]")) count(event.target);
-  });
-  // A box that came in place (a reply form) is made ready when first reached.
-  document.addEventListener("focusin", (event) => {
-    if (event.target.matches("textarea[data-tools]")) ready(event.target);
-  });
-  document.querySelectorAll("textarea[data-tools]").forEach(ready);
+  document.addEventListener("input", (event) => event.target.matches("[data-tools]") && count(event.target));
+  // A box that came in place (a reply) is made ready when first reached.
+  document.addEventListener("focusin", (event) => event.target.matches("[data-tools]") && ready(event.target));
+  document.querySelectorAll("[data-tools]").forEach(ready);
 
-  // Capturing, before the in-place sender sees the submit: stopped there, the browser
-  // sends the form itself.
+  // Capturing, so the in-place sender never sees it: the browser sends the form itself.
   document.addEventListener("submit", (event) => {
     const files = [...event.target.querySelectorAll("input[type=file]")];
     if (event.submitter?.name === "preview" || files.some((f) => f.files.length)) event.stopPropagation();
