@@ -76,15 +76,18 @@
 
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (!form.hasAttribute("data-in")) return;
-    event.preventDefault();
     const button = event.submitter;
+    // A form marked data-in, or a button of the page's shared form (#acts) inside an
+    // element marked data-in: that element is what the answer replaces.
+    const el = form.hasAttribute("data-in") ? form : button?.closest("[data-in]");
+    if (!el) return;
+    event.preventDefault();
     const data = new FormData(form, button);
     if (button?.name && !data.has(button.name)) data.append(button.name, button.value);
     // A button's formAction reads as the page's own URL when it has no formaction of its own.
     const url = button?.hasAttribute("formaction") ? button.formAction : form.action;
-    send(form, url, { method: "POST", body: new URLSearchParams(data) }).then((swapped) => {
-      if (swapped && form.isConnected) form.reset();
+    send(el, url, { method: "POST", body: new URLSearchParams(data) }).then((swapped) => {
+      if (swapped && el === form && form.isConnected) form.reset();
     });
   });
 
