@@ -10,6 +10,10 @@ shows, alternately (the page first in even rounds, the API first in odd ones):
 
 - the front page `/` beside `GET /api/v3/post/list` with the type and sort the page picks
   when none is asked for (the site's defaults, or the member's), `limit=20`;
+- the front page again beside every API request that gives what it shows: the listing,
+  `GET /site` (name, sidebar, tagline), `GET /community/list?sort=TopAll&limit=10` (its
+  largest communities) and, signed in, the menu's counts (`/user/unread_count`, and for
+  an admin `/user/report_count` and `/admin/registration_application/count`);
 - a community's page `/c/NAME` (the community with the most posts) beside `GET /community`
   (its sidebar) plus `GET /post/list?community_name=NAME` (its posts);
 - a post's page `/post/ID` (the generated big thread) beside `GET /post` plus
@@ -114,8 +118,20 @@ async def _cases(base: str, viewer: Viewer, community: str, post_id: int) -> lis
         type_, sort = local["default_post_listing_type"], local["default_sort_type"]
     name = quote(community)
     listing = f"/api/v3/post/list?type_={type_}&sort={sort}&limit=20"
+    # Everything the front page shows: the site (its name, sidebar, tagline), the largest
+    # communities beside the posts, and a member's menu counts (an admin's: also the open
+    # reports and the registration applications), each what an app asks the API for.
+    shown = [listing, "/api/v3/site", "/api/v3/community/list?type_=All&sort=TopAll&limit=10"]
+    if viewer.auth:
+        shown += ["/api/v3/user/unread_count"]
+        if site["admins"] and any(
+            a["person"]["id"] == site["my_user"]["local_user_view"]["person"]["id"]
+            for a in site["admins"]
+        ):
+            shown += ["/api/v3/user/report_count", "/api/v3/admin/registration_application/count"]
     return [
         Case("front page", viewer.name, "/", [listing]),
+        Case("front page, all it shows", viewer.name, "/", shown),
         Case(
             "community page",
             viewer.name,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from moot import auth, validation
-from moot.actions import counters, notifications, remote_images, targets, votes
+from moot.actions import counters, emoji, notifications, remote_images, targets, votes
 from moot.actions.actor import Actor, Received, RemoteActor
 from moot.actions.comment_insert import insert_with_own_vote
 from moot.actions.comment_target import (
@@ -88,7 +88,7 @@ async def create_comment(
     the counters are computed from what those readings returned, and each written row
     returns itself, so nothing is read twice (tests/test_write_statement_counts.py)."""
     text = await _clean_content(conn, settings, content)
-    html = await render_markdown_aside(text)
+    html = await render_markdown_aside(text, await emoji.for_rendering(conn))
     parent: Row | None = None
     # The comment replied to, read with the post on SQLite (one writer: nothing to lock
     # first); PostgreSQL locks its thread before the post.
@@ -257,7 +257,10 @@ async def edit_comment(
     }
     if content is not None:
         text = await _clean_content(conn, settings, content)
-        values.update(content=text, content_html=await render_markdown_aside(text))
+        values.update(
+            content=text,
+            content_html=await render_markdown_aside(text, await emoji.for_rendering(conn)),
+        )
     if language_id is not None:
         values["language_id"] = language_id
     await conn.execute(sa.update(m.comment).where(m.comment.c.id == comment_id).values(**values))

@@ -13,8 +13,23 @@ from moot.db import models as m
 from moot.db.engine import Connection
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
+from moot.text.markdown import Emoji
 
 SHORTCODE_MAX_LENGTH = 128
+
+
+async def for_rendering(conn: Connection) -> dict[str, Emoji]:
+    """The site's custom emoji as the Markdown renderer takes them (`:shortcode:` in a
+    text becomes the picture, as lemmy-ui shows it), built once per state of the site."""
+    state = await site_state.current(conn)
+    kept: dict[str, Emoji] | None = state.shaped.get("emoji_for_rendering")
+    if kept is None:
+        kept = {
+            str(e["shortcode"]): Emoji(str(e["shortcode"]), str(e["image_url"]), str(e["alt_text"]))
+            for e in state.custom_emojis
+        }
+        state.shaped["emoji_for_rendering"] = kept
+    return kept
 
 
 def _keywords(keywords: list[str]) -> list[str]:

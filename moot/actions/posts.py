@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth, validation
-from moot.actions import counters, remote_images, votes
+from moot.actions import counters, emoji, remote_images, votes
 from moot.actions.actor import Actor, Received
 from moot.actions.authority import require_valid_person
 from moot.actions.communities import is_banned_from, is_moderator
@@ -78,7 +78,9 @@ async def _content_fields(
         validation.check_body(body, validation.POST_BODY_MAX_LENGTH)
         body = await remote_images.proxy_markdown(conn, settings, body)
         values["body"] = body or None
-        values["body_html"] = await render_markdown_aside(body) if body else None
+        values["body_html"] = (
+            await render_markdown_aside(body, await emoji.for_rendering(conn)) if body else None
+        )
     if changes.get("alt_text") is not None:
         validation.check_alt_text(changes["alt_text"])
         values["alt_text"] = changes["alt_text"] or None

@@ -9,6 +9,7 @@ import uuid
 import sqlalchemy as sa
 
 from moot import validation
+from moot.actions import emoji
 from moot.actions.actor import Actor, Received
 from moot.actions.authority import require_valid_person
 from moot.actions.lookups import get_person, get_private_message
@@ -62,7 +63,7 @@ async def send(
         "creator_id": actor.person_id,
         "recipient_id": recipient_id,
         "content": text,
-        "content_html": await render_markdown_aside(text),
+        "content_html": await render_markdown_aside(text, await emoji.for_rendering(conn)),
         "published": now,
         "local": received is None,
     }
@@ -121,7 +122,11 @@ async def edit(
     await conn.execute(
         sa.update(m.private_message)
         .where(m.private_message.c.id == message_id)
-        .values(content=text, content_html=await render_markdown_aside(text), updated=edited)
+        .values(
+            content=text,
+            content_html=await render_markdown_aside(text, await emoji.for_rendering(conn)),
+            updated=edited,
+        )
     )
     message = await get_private_message(conn, message_id)
     await publish.private_message_saved(conn, actor, message, "Update")

@@ -232,13 +232,14 @@ def render_markdown(source: str, emojis: Mapping[str, Emoji] | None = None) -> s
 INLINE_CHARS = 500
 
 
-async def render_markdown_aside(source: str) -> str:
+async def render_markdown_aside(source: str, emojis: Mapping[str, Emoji] | None = None) -> str:
     """`render_markdown` for what members and peers write: a long text renders in a worker
     process with a time limit (`moot.text.render_pool`), so that it takes no time from
     other requests, and one that outlasts the limit is kept as escaped plain text."""
     if len(source) <= INLINE_CHARS:
-        return render_markdown(source)
-    return await render_pool.POOL.render(source)
+        return render_markdown(source, emojis)
+    sent = [(e.shortcode, e.image_url, e.alt_text) for e in (emojis or {}).values()]
+    return await render_pool.POOL.render(source, sent)
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -27,12 +27,16 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO
 
 __all__ = ["POOL", "RenderPool", "plain_text"]
 
 log = logging.getLogger("moot.security")
+
+# The site's custom emoji as a worker reads them: (shortcode, image address, alt text).
+Emojis = Sequence[tuple[str, str, str]]
 
 WORKERS = 2
 # Far above the slowest text within the length limits (a 50,000-character post body of
@@ -65,9 +69,9 @@ class _Worker:
             self.kill()
             raise
 
-    def render(self, text: str, time_limit: float) -> str:
+    def render(self, text: str, emojis: Emojis, time_limit: float) -> str:
         stdin: IO[bytes] = self.process.stdin  # type: ignore[assignment]
-        stdin.write(json.dumps(text).encode() + b"\n")
+        stdin.write(json.dumps([text, emojis]).encode() + b"\n")
         answer = self._answer(time_limit)
         if not isinstance(answer, str):
             raise _Failed("out of memory")
@@ -105,10 +109,11 @@ class RenderPool:
         self._live: set[_Worker] = set()
         self._lock = threading.Lock()
 
-    async def render(self, text: str) -> str:
-        """The text's sanitised HTML, or, past the time limit, its escaped plain text."""
+    async def render(self, text: str, emojis: Emojis = ()) -> str:
+        """The text's sanitised HTML (with the site's `emojis`: shortcode, image address,
+        alt text), or, past the time limit, its escaped plain text."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._render, text)
+        return await loop.run_in_executor(self._executor, self._render, text, emojis)
 
     def process_ids(self) -> list[int]:
         with self._lock:
@@ -121,7 +126,7 @@ class RenderPool:
         for worker in workers:
             worker.kill()
 
-    def _render(self, text: str) -> str:
+    def _render(self, text: str, emojis: Emojis) -> str:
         failure: Exception | None = None
         for _ in range(2):
             try:
@@ -129,7 +134,7 @@ class RenderPool:
             except (_Failed, OSError) as error:
                 return _kept_plain(text, error)
             try:
-                return worker.render(text, self.time_limit)
+                return worker.render(text, emojis, self.time_limit)
             except BrokenPipeError as died:
                 # It died between two texts (stopped by `close`, or killed from outside):
                 # no fault of this text, which a new worker renders.

@@ -11,7 +11,7 @@ of the server's time than the API spends answering the same listing (docs/decisi
 Every text value goes through `escape`; numbers through `int`; the HTML stored already
 rendered (`content_html`) and Markup from other helpers are put in as they are. The
 templates call these as globals (`{{ post_cards(listing.cards) }}`); they read what they need of the
-page (`me`, `page`, `csrf_input`, `moderating`, `request`) from the template's context.
+page (`me`, `page`, `moderating`, `request`) from the template's context.
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ class _Frame:
     context: Context
     signed_in: bool
     show_scores: bool
-    csrf_input: str
     moderating: bool
     replies_closed: bool  # a locked post's comments, to whom may not comment there
     now: datetime  # one "now" for every "N hours ago" of the page
@@ -63,7 +62,6 @@ def _frame(context: Context, locked: bool = False) -> _Frame:
         context=context,
         signed_in=bool(context.get("me")),
         show_scores=not page or page.show_scores,
-        csrf_input=str(context.get("csrf_input", "")),
         moderating=moderating,
         replies_closed=locked and not moderating,
         now=datetime.now(UTC),
@@ -110,20 +108,25 @@ def _pressed(on: bool) -> str:
 
 
 def _actions(frame: _Frame, kind: str, item_id: int, by: Byline, score: Any, open_: bool) -> str:
-    """The vote and save buttons of a post or comment (a member's), else its score."""
+    """The vote and save buttons of a post or comment (a member's), else its score.
+
+    The buttons belong to the page's one hidden form `#acts` (base.html), which holds the
+    CSRF token, and each names its own action: a thread of 50 comments carries the token
+    once rather than in 50 forms (page weight, docs/decisions.md)."""
     if not (frame.signed_in and open_):
         return f'<span class="acts">{_score(frame, score)}</span>'
     up, down = by.my_vote == 1, by.my_vote == -1
+    vote = f'form="acts" formaction="/{kind}/{item_id}/vote" name="score"'
     return (
-        f'\n<form class="acts" method="post" action="/{kind}/{item_id}/vote" data-in>'
-        f"{frame.csrf_input}"
-        f'<button name="score" value="{0 if up else 1}" aria-pressed="{_pressed(up)}"'
+        '\n<span class="acts" data-in>'
+        f'<button {vote} value="{0 if up else 1}" aria-pressed="{_pressed(up)}"'
         ' aria-label="Upvote">▲</button>'
         f"{_score(frame, score)}"
-        f'<button name="score" value="{0 if down else -1}" aria-pressed="{_pressed(down)}"'
+        f'<button {vote} value="{0 if down else -1}" aria-pressed="{_pressed(down)}"'
         ' aria-label="Downvote">▼</button>'
-        f'<button name="save" value="{0 if by.saved else 1}" formaction="/{kind}/{item_id}/save"'
-        f' aria-pressed="{_pressed(by.saved)}">Save</button>\n</form>'
+        f'<button form="acts" formaction="/{kind}/{item_id}/save" name="save"'
+        f' value="{0 if by.saved else 1}" aria-pressed="{_pressed(by.saved)}">Save</button>'
+        "</span>"
     )
 
 

@@ -7,8 +7,9 @@ replies links to its own thread page (`/comment/{id}`), which shows the tree aga
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from litestar import MediaType, get, post
+from litestar import MediaType, Response, get, post
 from litestar.response import Redirect, Template
 
 from moot.actions import comments, votes
@@ -19,8 +20,9 @@ from moot.db.listings import CommentFilter
 from moot.db.paths import PATH_WIDTH, depth_of
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
+from moot.web import uploads, writing
 from moot.web.choices import COMMENT_SORTS, pick
-from moot.web.errors import words
+from moot.web.errors import problem
 from moot.web.listings import community_facts
 from moot.web.moderation import may_moderate
 from moot.web.pages import (
@@ -127,39 +129,67 @@ def _after_reply(comment: Row) -> str:
     return f"/comment/{int(parent)}#c{comment['id']}"
 
 
+async def _reply_page(
+    request: AnyRequest,
+    post_id: int,
+    parent_id: int | None,
+    draft: writing.Draft,
+    error: str | None = None,
+    status: int = 200,
+) -> Template:
+    """The reply page, with the text being written: again after a refusal (without script)
+    or to preview it."""
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+        parents = [await get_comment(conn, parent_id)] if parent_id is not None else []
+        items = await comment_items(conn, parents, page.viewer)
+        post_row = await get_post(conn, post_id)
+        emojis = await writing.emoji_choices(conn)
+    return render(
+        "reply.html",
+        page,
+        status=status,
+        title="Reply",
+        post=post_row,
+        parent=items[0] if items else None,
+        error=error or draft.problem,
+        content=draft.text,
+        preview=draft.preview,
+        emojis=emojis,
+        limit=writing.COMMENT_LIMIT,
+    )
+
+
 async def _new_comment(
     request: AnyRequest, post_id: int, parent_id: int | None
-) -> Template | Redirect:
+) -> Template | Response[Any]:
     moot = state(request)
     form = await request.form()
     content = text(form, "content").replace("\r\n", "\n")
+    sent = writing.Written(content)
     try:
+        sent = await writing.written(moot, request, form, content)
+        if writing.wants_preview(form):
+            async with moot.db.connection() as conn:
+                draft = await writing.preview(conn, sent.text, writing.COMMENT_LIMIT)
+            return await _reply_page(request, post_id, parent_id, draft)
         async with moot.db.transaction() as tx:
             viewer = await required_viewer(tx, request)
             created = await comments.create_comment(
-                tx, moot.settings, viewer, post_id, content, parent_id, None
+                tx, moot.settings, viewer, post_id, sent.text, parent_id, None
             )
             row = created.comment
             item = (await comment_items(tx, [row], viewer))[0]
     except ApiError as exc:
-        if is_htmx(request) or exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
+        if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
             raise
+        await sent.take_back(moot)
+        said = writing.refusal(exc, sent.text, writing.COMMENT_LIMIT)
+        if is_htmx(request):
+            return problem(request, exc.status, said)
         # Without script the text comes back on the reply page, with what went wrong.
-        async with moot.db.connection() as conn:
-            page = await load_page(conn, request)
-            parents = [await get_comment(conn, parent_id)] if parent_id is not None else []
-            items = await comment_items(conn, parents, page.viewer)
-            post_row = await get_post(conn, post_id)
-        return render(
-            "reply.html",
-            page,
-            status=exc.status,
-            title="Reply",
-            post=post_row,
-            parent=items[0] if items else None,
-            error=words(exc),
-            content=content,
-        )
+        draft = writing.Draft(content)
+        return await _reply_page(request, post_id, parent_id, draft, said, exc.status)
     if is_htmx(request):
         async with moot.db.connection() as conn:
             page = await load_page(conn, request)
@@ -167,8 +197,13 @@ async def _new_comment(
     return go(_after_reply(row))
 
 
-@post("/post/{post_id:int}/comment", media_type=MediaType.HTML, include_in_schema=False)
-async def comment_on_post(request: AnyRequest, post_id: int) -> Template | Redirect:
+@post(
+    "/post/{post_id:int}/comment",
+    media_type=MediaType.HTML,
+    include_in_schema=False,
+    request_max_body_size=uploads.FORM_WITH_PICTURE_MAX_BYTES,
+)
+async def comment_on_post(request: AnyRequest, post_id: int) -> Template | Response[Any]:
     return await _new_comment(request, ident(post_id), None)
 
 
@@ -179,8 +214,15 @@ async def reply_page(request: AnyRequest, comment_id: int) -> Template:
         if page.viewer is None:
             raise ApiError(ErrorCode.NOT_LOGGED_IN)
         parent = (await comment_items(conn, [await get_comment(conn, ident(comment_id))], None))[0]
+        emojis = await writing.emoji_choices(conn)
     if is_htmx(request):
-        return render("fragments/reply_form.html", page, parent=parent)
+        return render(
+            "fragments/reply_form.html",
+            page,
+            parent=parent,
+            emojis=emojis,
+            limit=writing.COMMENT_LIMIT,
+        )
     return render(
         "reply.html",
         page,
@@ -189,14 +231,47 @@ async def reply_page(request: AnyRequest, comment_id: int) -> Template:
         parent=parent,
         error=None,
         content="",
+        preview=None,
+        emojis=emojis,
+        limit=writing.COMMENT_LIMIT,
     )
 
 
-@post("/comment/{comment_id:int}/reply", media_type=MediaType.HTML, include_in_schema=False)
-async def reply(request: AnyRequest, comment_id: int) -> Template | Redirect:
+@post(
+    "/comment/{comment_id:int}/reply",
+    media_type=MediaType.HTML,
+    include_in_schema=False,
+    request_max_body_size=uploads.FORM_WITH_PICTURE_MAX_BYTES,
+)
+async def reply(request: AnyRequest, comment_id: int) -> Template | Response[Any]:
     async with state(request).db.connection() as conn:
         parent = await get_comment(conn, ident(comment_id))
     return await _new_comment(request, int(parent["post_id"]), int(parent["id"]))
+
+
+async def _edit_page(
+    request: AnyRequest,
+    comment_id: int,
+    draft: writing.Draft,
+    error: str | None = None,
+    status: int = 200,
+) -> Template:
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+        row = await get_comment(conn, comment_id)
+        emojis = await writing.emoji_choices(conn)
+    return render(
+        "comment_form.html",
+        page,
+        status=status,
+        title="Edit comment",
+        comment=row,
+        content=draft.text,
+        preview=draft.preview,
+        error=error or draft.problem,
+        emojis=emojis,
+        limit=writing.COMMENT_LIMIT,
+    )
 
 
 @get("/comment/{comment_id:int}/edit", media_type=MediaType.HTML, include_in_schema=False)
@@ -208,41 +283,38 @@ async def edit_comment_page(request: AnyRequest, comment_id: int) -> Template:
         raise ApiError(ErrorCode.NOT_LOGGED_IN)
     if page.viewer.person_id != row["creator_id"]:
         raise ApiError(ErrorCode.NO_COMMENT_EDIT_ALLOWED)
-    return render(
-        "comment_form.html",
-        page,
-        title="Edit comment",
-        comment=row,
-        content=row["content"],
-        error=None,
-    )
+    return await _edit_page(request, int(row["id"]), writing.Draft(str(row["content"])))
 
 
-@post("/comment/{comment_id:int}/edit", media_type=MediaType.HTML, include_in_schema=False)
+@post(
+    "/comment/{comment_id:int}/edit",
+    media_type=MediaType.HTML,
+    include_in_schema=False,
+    request_max_body_size=uploads.FORM_WITH_PICTURE_MAX_BYTES,
+)
 async def edit_comment(request: AnyRequest, comment_id: int) -> Template | Redirect:
     moot = state(request)
     form = await request.form()
     content = text(form, "content").replace("\r\n", "\n")
+    sent = writing.Written(content)
     try:
+        sent = await writing.written(moot, request, form, content)
+        if writing.wants_preview(form):
+            async with moot.db.connection() as conn:
+                draft = await writing.preview(conn, sent.text, writing.COMMENT_LIMIT)
+            return await _edit_page(request, ident(comment_id), draft)
         async with moot.db.transaction() as tx:
             viewer = await required_viewer(tx, request)
             row = await comments.edit_comment(
-                tx, moot.settings, viewer, ident(comment_id), content, None
+                tx, moot.settings, viewer, ident(comment_id), sent.text, None
             )
     except ApiError as exc:
         if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
             raise
-        async with moot.db.connection() as conn:
-            page = await load_page(conn, request)
-            row = await get_comment(conn, ident(comment_id))
-        return render(
-            "comment_form.html",
-            page,
-            status=exc.status,
-            title="Edit comment",
-            comment=row,
-            content=content,
-            error=words(exc),
+        await sent.take_back(moot)
+        said = writing.refusal(exc, sent.text, writing.COMMENT_LIMIT)
+        return await _edit_page(
+            request, ident(comment_id), writing.Draft(content), said, exc.status
         )
     return go(_after_reply(row))
 

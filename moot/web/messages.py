@@ -27,7 +27,7 @@ from moot.db import queries as q
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
-from moot.web.errors import words
+from moot.web import writing
 from moot.web.pages import (
     AnyRequest,
     Page,
@@ -192,7 +192,7 @@ async def _write_form(
         # Only a message one received is quoted back.
         if found["recipient_id"] == page.viewer.person_id:
             replying = found
-    values = {"error": None, "content": "", **context}
+    values = {"error": None, "content": "", "preview": None, **context}
     return render(
         "message_form.html",
         page,
@@ -200,6 +200,8 @@ async def _write_form(
         title=f"Message to {person['name']}",
         person=person,
         replying=replying,
+        emojis=await writing.emoji_choices(conn),
+        limit=writing.MESSAGE_LIMIT,
         **values,
     )
 
@@ -218,6 +220,14 @@ async def send(request: AnyRequest, name: str) -> Template | Redirect:
     moot = state(request)
     form = await request.form()
     content = text(form, "content").replace("\r\n", "\n")
+    if writing.wants_preview(form):
+        async with moot.db.connection() as conn:
+            await required_viewer(conn, request)
+            draft = await writing.preview(conn, content, writing.MESSAGE_LIMIT)
+            page = await load_page(conn, request)
+            return await _write_form(
+                conn, page, name, content=content, preview=draft.preview, error=draft.problem
+            )
     try:
         async with moot.db.transaction() as tx:
             viewer = await required_viewer(tx, request)
@@ -231,7 +241,12 @@ async def send(request: AnyRequest, name: str) -> Template | Redirect:
         async with moot.db.connection() as conn:
             page = await load_page(conn, request)
             return await _write_form(
-                conn, page, name, status=exc.status, error=words(exc), content=content
+                conn,
+                page,
+                name,
+                status=exc.status,
+                error=writing.refusal(exc, content, writing.MESSAGE_LIMIT),
+                content=content,
             )
     return go("/messages?sent=1")
 

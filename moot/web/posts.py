@@ -21,9 +21,8 @@ from moot.db.engine import Connection
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
 from moot.web import comments as comment_pages
-from moot.web import uploads
+from moot.web import uploads, writing
 from moot.web.choices import COMMENT_SORTS, pick
-from moot.web.errors import words
 from moot.web.listings import community_facts, community_or_none
 from moot.web.moderation import tools_for
 from moot.web.names import handle
@@ -74,6 +73,7 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
         community = await get_community(conn, int(row["community_id"]))
         facts = await community_facts(conn, community, page.viewer)
         tree = await comment_pages.comment_tree(conn, row, page.viewer, comment_sort)
+        emojis = await writing.emoji_choices(conn) if page.viewer is not None else []
     if page.viewer is not None:
         # Opening a post marks it read, as the API's GET /post does.
         async with moot.db.transaction() as tx:
@@ -91,6 +91,8 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
         focus=None,
         tools=tools,
         moderating=tools is not None,
+        emojis=emojis,
+        limit=writing.COMMENT_LIMIT,
     )
 
 
@@ -98,7 +100,17 @@ async def _post_form(
     conn: Connection, page: Page, *, status: int = 200, **context: Any
 ) -> Template:
     choices = await communities_by_size(conn, show_nsfw=page.show_nsfw, limit=500)
-    values = {"error": None, "post": None, "values": {}, "community_name": "", **context}
+    values = {
+        "error": None,
+        "post": None,
+        "values": {},
+        "community_name": "",
+        "draft": None,
+        **context,
+    }
+    draft: writing.Draft | None = values.pop("draft")
+    if draft is not None:
+        values["error"] = values["error"] or draft.problem
     chosen = values["community_name"]
     if chosen and all(str(c["name"]) != chosen for c in choices):
         found = await community_or_none(conn, str(chosen))
@@ -111,6 +123,9 @@ async def _post_form(
         status=status,
         title="Edit post" if editing else "New post",
         communities=choices,
+        preview=draft.preview if draft is not None else None,
+        emojis=await writing.emoji_choices(conn),
+        limit=writing.POST_BODY_LIMIT,
         **values,
     )
 
@@ -149,14 +164,25 @@ async def create_post(request: AnyRequest) -> Template | Redirect:
     community_name = text(form, "community")
     async with moot.db.connection() as conn:
         viewer = await required_viewer(conn, request)
+    sent = writing.Written(changes["body"])
     picture = None
     try:
+        sent = await writing.written(moot, request, form, changes["body"])
+        changes["body"] = sent.text
         picture = await uploads.picture_from(moot, viewer, form, "image")
         if picture is not None:
             changes["url"] = picture.url  # the picture is the post's link, as in Lemmy's UI
             # ... and its thumbnail, as Lemmy makes one of an image link: the pages show it.
             changes["custom_thumbnail"] = changes["custom_thumbnail"] or picture.url
-        elif changes["url"]:
+        if writing.wants_preview(form):
+            # Both pictures are kept (as addresses in the form) for the post to come.
+            async with moot.db.connection() as conn:
+                draft = await writing.preview(conn, changes["body"], writing.POST_BODY_LIMIT)
+                page = await load_page(conn, request)
+                return await _post_form(
+                    conn, page, draft=draft, values=changes, community_name=community_name
+                )
+        if picture is None and changes["url"]:
             changes["link_preview"] = await preview_link(moot, changes["url"], nsfw=changes["nsfw"])
         async with moot.db.transaction() as tx:
             community = await community_or_none(tx, community_name)
@@ -166,17 +192,19 @@ async def create_post(request: AnyRequest) -> Template | Redirect:
             row = await posts.create_post(tx, moot.settings, viewer, changes)
     except ApiError as exc:
         await uploads.discard(moot, viewer, picture)
+        await sent.take_back(moot)
         if picture is not None:
             changes["url"] = ""
             if changes["custom_thumbnail"] == picture.url:
                 changes["custom_thumbnail"] = ""
+        changes["body"] = multiline(text(form, "body"))
         async with moot.db.connection() as conn:
             page = await load_page(conn, request)
             return await _post_form(
                 conn,
                 page,
                 status=exc.status,
-                error=words(exc),
+                error=writing.refusal(exc, sent.text, writing.POST_BODY_LIMIT),
                 values=changes,
                 community_name=community_name,
             )
@@ -204,12 +232,26 @@ async def edit_post_page(request: AnyRequest, post_id: int) -> Template:
         return await _post_form(conn, page, post=row, values=values)
 
 
-@post("/post/{post_id:int}/edit", media_type=MediaType.HTML, include_in_schema=False)
+@post(
+    "/post/{post_id:int}/edit",
+    media_type=MediaType.HTML,
+    include_in_schema=False,
+    request_max_body_size=uploads.FORM_WITH_PICTURE_MAX_BYTES,
+)
 async def edit_post(request: AnyRequest, post_id: int) -> Template | Redirect:
     moot = state(request)
     form = await request.form()
     changes = _post_changes(form)
+    sent = writing.Written(changes["body"])
     try:
+        sent = await writing.written(moot, request, form, changes["body"])
+        changes["body"] = sent.text
+        if writing.wants_preview(form):
+            async with moot.db.connection() as conn:
+                draft = await writing.preview(conn, changes["body"], writing.POST_BODY_LIMIT)
+                page = await load_page(conn, request)
+                row = await get_post(conn, ident(post_id))
+                return await _post_form(conn, page, draft=draft, post=row, values=changes)
         async with moot.db.connection() as conn:
             await required_viewer(conn, request)
             stored = await get_post(conn, ident(post_id))
@@ -222,11 +264,14 @@ async def edit_post(request: AnyRequest, post_id: int) -> Template | Redirect:
     except ApiError as exc:
         if exc.code in (ErrorCode.INCORRECT_LOGIN, ErrorCode.NOT_LOGGED_IN):
             raise
+        await sent.take_back(moot)
+        said = writing.refusal(exc, sent.text, writing.POST_BODY_LIMIT)
+        changes["body"] = multiline(text(form, "body"))
         async with moot.db.connection() as conn:
             page = await load_page(conn, request)
             row = await get_post(conn, ident(post_id))
             return await _post_form(
-                conn, page, status=exc.status, error=words(exc), post=row, values=changes
+                conn, page, status=exc.status, error=said, post=row, values=changes
             )
     return go(f"/post/{post_id}")
 

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from moot.text import render_pool
-from moot.text.markdown import INLINE_CHARS, render_markdown, render_markdown_aside
+from moot.text.markdown import INLINE_CHARS, Emoji, render_markdown, render_markdown_aside
 from moot.text.render_pool import RenderPool, plain_text
 from moot.thread_priority import STEP
 
@@ -110,3 +110,14 @@ async def test_texts_beyond_the_workers_wait_their_turn(pool: RenderPool) -> Non
 def test_plain_text_keeps_paragraphs_and_escapes_everything() -> None:
     text = "one <b>\nline two\n\n\n  \n& three \ud800"
     assert plain_text(text) == "<p>one &lt;b&gt;<br>\nline two</p>\n<p>&amp; three ?</p>\n"
+
+
+async def test_the_sites_custom_emoji_reach_the_worker() -> None:
+    """Short or long, a text shows the site's emoji as the same renderer draws them."""
+    smile = Emoji("smile", "https://pics.example/smile.png", "a grin")
+    short = "Hello :smile:"
+    long = "Hello :smile: " + "words " * INLINE_CHARS
+    for text in (short, long):
+        html = await render_markdown_aside(text, {"smile": smile})
+        assert html == render_markdown(text, {"smile": smile})
+        assert 'class="emoji" src="https://pics.example/smile.png"' in html

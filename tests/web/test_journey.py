@@ -141,7 +141,7 @@ def test_journey(
     expect(alice.page.locator(f"#p{post_id} .meta")).to_contain_text("edited")
     bob.open(f"/post/{post_id}")
     bob.submit(_comment(bob, bob_comment).get_by_role("link", name="Edit").first.click)
-    bob.page.get_by_label("Comment").fill("Count me in, twice!")
+    bob.page.get_by_label("Comment", exact=True).fill("Count me in, twice!")
     bob.submit(bob.page.get_by_role("button", name="Save").click)
     expect(_comment(bob, bob_comment).locator(".md").first).to_have_text("Count me in, twice!")
     expect(_comment(bob, bob_comment).locator(".head").first).to_contain_text("edited")

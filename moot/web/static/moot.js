@@ -76,15 +76,18 @@
 
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (!form.hasAttribute("data-in")) return;
-    event.preventDefault();
     const button = event.submitter;
+    // A form marked data-in, or a button of the page's shared form (#acts) inside an
+    // element marked data-in: that element is what the answer replaces.
+    const el = form.hasAttribute("data-in") ? form : button?.closest("[data-in]");
+    if (!el) return;
+    event.preventDefault();
     const data = new FormData(form, button);
     if (button?.name && !data.has(button.name)) data.append(button.name, button.value);
     // A button's formAction reads as the page's own URL when it has no formaction of its own.
     const url = button?.hasAttribute("formaction") ? button.formAction : form.action;
-    send(form, url, { method: "POST", body: new URLSearchParams(data) }).then((swapped) => {
-      if (swapped && form.isConnected) form.reset();
+    send(el, url, { method: "POST", body: new URLSearchParams(data) }).then((swapped) => {
+      if (swapped && el === form && form.isConnected) form.reset();
     });
   });
 
@@ -94,4 +97,74 @@
     event.preventDefault();
     send(link, link.href, { method: "GET" });
   });
+})();
+
+// Writing (templates/_writing.html): a Markdown toolbar above each textarea[data-tools],
+// custom emoji put in at the cursor, a live length count. Preview, or a chosen picture,
+// sends the form plainly: the page comes back with the preview.
+(() => {
+  "use strict";
+  // [before, after, text when none is selected, kind]: "line" marks each selected line;
+  // "block" starts on a line of its own.
+  const MARKS = {
+    Bold: ["**", "**", "bold"],
+    Italic: ["_", "_", "italic"],
+    Link: ["[", "](https://)", "text"],
+    Quote: ["> ", "", "quote", "line"],
+    Code: ["`", "`", "code"],
+    List: ["- ", "", "item", "line"],
+    Spoiler: ["::: spoiler Spoiler\n", "\n:::", "hidden", "block"],
+  };
+
+  function ready(box) {
+    count(box);
+    if (box.previousElementSibling?.matches(".md-tools")) return;
+    const bar = document.createElement("div");
+    bar.className = "md-tools";
+    bar.role = "toolbar";
+    bar.ariaLabel = "Formatting";
+    bar.setAttribute("aria-controls", box.id);
+    for (const name in MARKS) bar.insertAdjacentHTML("beforeend", `<button type="button" data-md="${name}">${name}</button>`);
+    box.before(bar);
+  }
+
+  function mark(box, name) {
+    let [before, after, empty, kind] = MARKS[name];
+    const { selectionStart: start, selectionEnd: end, value } = box;
+    let chosen = value.slice(start, end) || empty;
+    if (name === "Code" && chosen.includes("\n")) [before, after] = ["```\n", "\n```"];
+    if (kind === "line") [chosen, before] = [chosen.replace(/^/gm, before), ""];
+    const lead = kind && start && value[start - 1] !== "\n" ? "\n" : "";
+    put(box, lead + before + chosen + after);
+    const from = start + lead.length + before.length;
+    box.setSelectionRange(from, from + chosen.length);
+  }
+
+  function put(box, text) {
+    box.setRangeText(text, box.selectionStart, box.selectionEnd, "end");
+    box.focus();
+    count(box);
+  }
+
+  function count(box) {
+    const out = document.querySelector(`#${box.id}-limit .md-count`);
+    if (out) out.textContent = ` ${box.value.length.toLocaleString()} used.`;
+  }
+
+  document.addEventListener("click", (event) => {
+    const el = event.target.closest?.("[data-md], [data-emoji], .emoji-pick > summary");
+    if (el?.dataset.md) mark(document.getElementById(el.parentElement.getAttribute("aria-controls")), el.dataset.md);
+    else if (el?.dataset.emoji) put(document.getElementById(el.closest("details").dataset.for), el.dataset.emoji);
+    else if (el) el.parentElement.querySelectorAll("[data-emoji]").forEach((b) => (b.disabled = false));
+  });
+  document.addEventListener("input", (event) => event.target.matches("[data-tools]") && count(event.target));
+  // A box that came in place (a reply) is made ready when first reached.
+  document.addEventListener("focusin", (event) => event.target.matches("[data-tools]") && ready(event.target));
+  document.querySelectorAll("[data-tools]").forEach(ready);
+
+  // Capturing, so the in-place sender never sees it: the browser sends the form itself.
+  document.addEventListener("submit", (event) => {
+    const files = [...event.target.querySelectorAll("input[type=file]")];
+    if (event.submitter?.name === "preview" || files.some((f) => f.files.length)) event.stopPropagation();
+  }, true);
 })();
