@@ -1,0 +1,121 @@
+"""What the live streams of one process wait on (moot/web/live.py): the database's newest
+comment and notice ids, read by one task every POLL_SECONDS while any stream is open, and
+the streams woken when they move. Reading the database finds what every process wrote —
+another `moot serve`, a `moot worker` storing a federated comment — with no message to send
+from any of them (docs/decisions.md, "Live comments and inbox counts").
+
+It also holds the bounds: streams per process and per address, counted while each stream's
+ticket lives, and the signal that ends them all when the process is asked to stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import threading
+import weakref
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+from moot.db.engine import Database
+from moot.db.newest import Newest, newest
+
+log = logging.getLogger("moot.live")
+
+POLL_SECONDS = 2.0  # how late a new comment may appear: one cheap statement per period
+MAX_STREAMS = 400  # per process: each is an open connection and a query per change
+MAX_PER_ADDRESS = 8  # per process: a few tabs of a household behind one address
+
+
+class Ticket:
+    """One open stream's place, held by the stream for as long as it runs: a stream that
+    ends, fails or is never started frees its place as its ticket is dropped."""
+
+    __slots__ = ("__weakref__", "address")
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+
+
+class Watch:
+    def __init__(self, db: Database, poll: float = POLL_SECONDS) -> None:
+        self._db = db
+        self._poll = poll
+        self._tickets: weakref.WeakSet[Ticket] = weakref.WeakSet()
+        self._moved = asyncio.Event()
+        self.newest = Newest.nothing()
+        self.stopping = asyncio.Event()
+
+    def admit(self, address: str) -> Ticket | None:
+        """A place for a new stream from `address`, or None when the bounds are reached."""
+        if len(self._tickets) >= MAX_STREAMS:
+            return None
+        if sum(t.address == address for t in self._tickets) >= MAX_PER_ADDRESS:
+            return None
+        ticket = Ticket(address)
+        self._tickets.add(ticket)
+        return ticket
+
+    async def changed(self, seen: Newest, within: float) -> Newest:
+        """The newest ids once they differ from `seen`, or as they are after `within`
+        seconds or when the process stops."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within):
+                while self.newest == seen and not self.stopping.is_set():
+                    await self._moved.wait()
+        return self.newest
+
+    def _wake(self) -> None:
+        moved, self._moved = self._moved, asyncio.Event()
+        moved.set()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._wake()
+
+    async def run(self) -> None:
+        """The one reader: nothing while no stream is open."""
+        while not self.stopping.is_set():
+            await asyncio.sleep(self._poll)
+            if not self._tickets:
+                continue
+            try:
+                async with self._db.connection() as conn:
+                    found = await newest(conn)
+            except Exception:
+                # The streams keep their heartbeat; the next period reads again.
+                log.exception("live: the newest ids could not be read")
+                continue
+            if found != self.newest:
+                self.newest = found
+                self._wake()
+
+    def stop_on_signals(self) -> Callable[[], None]:
+        """End the streams as soon as the process is asked to stop: the server waits for
+        open responses before it shuts the app down, and a stream would otherwise keep it
+        waiting for ever. The server's own handlers still run after ours. Returns how to
+        put the handlers back."""
+        if threading.current_thread() is not threading.main_thread():
+            return lambda: None
+        loop = asyncio.get_running_loop()
+        kept: dict[int, Callable[[int, FrameType | None], Any]] = {}
+
+        def handler(number: int, frame: FrameType | None) -> None:
+            loop.call_soon_threadsafe(self.stop)
+            kept[number](number, frame)
+
+        for number in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(number)
+            if callable(previous):  # the server's own: ours runs first, then it
+                kept[number] = previous
+                signal.signal(number, handler)
+
+        def restore() -> None:
+            for number, previous in kept.items():
+                if signal.getsignal(number) is handler:
+                    signal.signal(number, previous)
+
+        return restore
