@@ -7,13 +7,17 @@ page is as it was loaded. In light and dark, wide and narrow, with no serious ax
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import threading
+import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, expect
 
+from moot.live_watch import MAX_PER_ADDRESS
 from tests.conftest import BACKENDS, Api, register, unique
 from tests.servers import (
     ADMIN_NAME,
@@ -27,6 +31,8 @@ from tests.web.axe import check_schemes_and_widths
 from tests.web.conftest import _open_up
 from tests.web.people import PASSWORD, Person
 from tests.web.staff import browser_for, token_of
+
+_addresses = itertools.count(1)
 
 
 def _member(server: Server) -> tuple[str, Api]:
@@ -143,6 +149,54 @@ def _stream(server: Server, path: str, token: str | None) -> httpx.Response:
         timeout=30,
     ) as response:
         return response
+
+
+def test_streams_per_address_are_bounded(site: Server) -> None:
+    _, member = _member(site)
+    post_id = _post(member)
+    address = f"198.51.100.{next(_addresses)}"  # the tests stand for a proxy: one client
+    client = httpx.Client(
+        base_url=site.url,
+        cookies={"jwt": token_of(member)},
+        headers={"X-Forwarded-For": address},
+        timeout=30,
+    )
+    with client, contextlib.ExitStack() as open_streams:
+        for _ in range(MAX_PER_ADDRESS):
+            opened = open_streams.enter_context(client.stream("GET", f"/live?post={post_id}"))
+            assert opened.status_code == 200
+        assert client.get(f"/live?post={post_id}").status_code == 429
+        # Another address is not held back by this one.
+        other = {"X-Forwarded-For": f"{address}1"}
+        with client.stream("GET", f"/live?post={post_id}", headers=other) as elsewhere:
+            assert elsewhere.status_code == 200
+        open_streams.close()
+        # Closed, their places are free again (once the server has seen them go).
+        deadline = time.monotonic() + 30
+        while True:
+            with client.stream("GET", f"/live?post={post_id}") as again:
+                if again.status_code == 200:
+                    break
+            assert time.monotonic() < deadline, "closed streams kept their places"
+            time.sleep(0.2)
+
+
+def test_no_stream_for_a_visitor_of_a_private_instance(site: Server) -> None:
+    _, author = _member(site)
+    post_id = _post(author)
+    login = {"username_or_email": ADMIN_NAME, "password": ADMIN_PASSWORD}
+    admin = Api(site, Api(site).ok("POST", "/user/login", login)["jwt"])
+    federating = admin.ok("GET", "/site")["site_view"]["local_site"]["federation_enabled"]
+    # A private instance does not federate (Lemmy refuses both at once).
+    admin.ok("PUT", "/site", {"private_instance": True, "federation_enabled": False})
+    try:
+        # A visitor is sent to log in, as from any page (where an EventSource gives up).
+        refused = _stream(site, f"/live?post={post_id}", None)
+        assert refused.status_code == 303
+        assert refused.headers["location"].startswith("/login")
+        assert _stream(site, f"/live?post={post_id}", token_of(author)).status_code == 200
+    finally:
+        admin.ok("PUT", "/site", {"private_instance": False, "federation_enabled": federating})
 
 
 def test_no_stream_for_a_post_not_shown(site: Server) -> None:
