@@ -258,6 +258,7 @@ def create_app(settings: Settings) -> Litestar:
         moot.federation = fed = start_federation(settings, db)
         background = [asyncio.create_task(collect_garbage_forever(moot.limiter))]
         moot.live = live = Watch(db)
+        await live.read()
         background.append(asyncio.create_task(live.run()))
         put_back_signals = live.stop_on_signals()
         if settings.database_replica_url:

@@ -1,8 +1,9 @@
-"""What the live streams of one process wait on (moot/web/live.py): the database's newest
-comment and notice ids, read by one task every POLL_SECONDS while any stream is open, and
-the streams woken when they move. Reading the database finds what every process wrote —
-another `moot serve`, a `moot worker` storing a federated comment — with no message to send
-from any of them (docs/decisions.md, "Live comments and inbox counts").
+"""What the live streams of one process wait on (moot/web/live.py): one task reads the
+database's newest comment and notice ids every POLL_SECONDS and, when they moved, which
+posts got comments and which people got notices, then wakes the streams; each queries only
+if its own post or person is among them. Reading the database finds what every process
+wrote — another `moot serve`, a `moot worker` storing a federated comment — with no message
+to send from any of them (docs/decisions.md, "Live comments and inbox counts").
 
 It also holds the bounds: streams per process and per address, counted while each stream's
 ticket lives, and the signal that ends them all when the process is asked to stop.
@@ -21,12 +22,15 @@ from types import FrameType
 from typing import Any
 
 from moot.db.engine import Database
-from moot.db.newest import Newest, newest
+from moot.db.newest import Newest, commented_between, newest, noticed_between
 
 log = logging.getLogger("moot.live")
 
 POLL_SECONDS = 2.0  # how late a new comment may appear: one cheap statement per period
-MAX_STREAMS = 400  # per process: each is an open connection and a query per change
+# How many readings' moves are kept: a stream further behind than this (a very slow
+# client) queries as if everything had moved.
+KEPT_READINGS = 30
+MAX_STREAMS = 400  # per process: each is an open connection, and a query when it is concerned
 MAX_PER_ADDRESS = 8  # per process: a few tabs of a household behind one address
 
 
@@ -46,7 +50,12 @@ class Watch:
         self._poll = poll
         self._tickets: weakref.WeakSet[Ticket] = weakref.WeakSet()
         self._moved = asyncio.Event()
-        self.newest = Newest.nothing()
+        self._newest: Newest | None = None
+        self.reading = 0  # counts the readings that found something new
+        # From the last KEPT_READINGS readings: each post's newest comment, and each
+        # person's newest notice, with the reading that found it.
+        self._commented: dict[int, tuple[int, int]] = {}
+        self._noticed: dict[int, int] = {}
         self.stopping = asyncio.Event()
 
     def admit(self, address: str) -> Ticket | None:
@@ -59,14 +68,24 @@ class Watch:
         self._tickets.add(ticket)
         return ticket
 
-    async def changed(self, seen: Newest, within: float) -> Newest:
-        """The newest ids once they differ from `seen`, or as they are after `within`
-        seconds or when the process stops."""
+    async def changed(self, seen: int, within: float) -> int:
+        """The reading after `seen` once there is one, or the reading as it is after
+        `within` seconds or when the process stops."""
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(within):
-                while self.newest == seen and not self.stopping.is_set():
+                while self.reading == seen and not self.stopping.is_set():
                     await self._moved.wait()
-        return self.newest
+        return self.reading
+
+    def commented_since(self, post_id: int, after: int, reading: int) -> bool:
+        """Whether the post may have comments newer than `after`, for a stream that last
+        looked at `reading`."""
+        newest, _ = self._commented.get(post_id, (0, 0))
+        return newest > after or self.reading - reading >= KEPT_READINGS
+
+    def noticed_since(self, person_id: int, reading: int) -> bool:
+        """Whether the person may have had a notice since `reading`."""
+        return self._noticed.get(person_id, -1) > reading or self.reading - reading >= KEPT_READINGS
 
     def _wake(self) -> None:
         moved, self._moved = self._moved, asyncio.Event()
@@ -77,21 +96,35 @@ class Watch:
         self._wake()
 
     async def run(self) -> None:
-        """The one reader: nothing while no stream is open."""
+        """The one reader, every period after the first reading (`read`, which the app
+        takes before it serves: every later reading knows what moved since the one before)."""
         while not self.stopping.is_set():
             await asyncio.sleep(self._poll)
-            if not self._tickets:
-                continue
             try:
-                async with self._db.connection() as conn:
-                    found = await newest(conn)
+                await self.read()
             except Exception:
                 # The streams keep their heartbeat; the next period reads again.
                 log.exception("live: the newest ids could not be read")
-                continue
-            if found != self.newest:
-                self.newest = found
-                self._wake()
+
+    async def read(self) -> None:
+        async with self._db.connection() as conn:
+            found = await newest(conn)
+            before = self._newest or found
+            if found == before:
+                self._newest = found
+                return
+            commented = await commented_between(conn, before, found)
+            noticed = await noticed_between(conn, before, found)
+        self.reading += 1
+        oldest = self.reading - KEPT_READINGS
+        self._commented = {
+            post: kept for post, kept in self._commented.items() if kept[1] > oldest
+        } | {post: (comment, self.reading) for post, comment in commented.items()}
+        self._noticed = {
+            person: at for person, at in self._noticed.items() if at > oldest
+        } | dict.fromkeys(noticed, self.reading)
+        self._newest = found
+        self._wake()
 
     def stop_on_signals(self) -> Callable[[], None]:
         """End the streams as soon as the process is asked to stop: the server waits for

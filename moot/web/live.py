@@ -47,6 +47,10 @@ class _Thread:
     post: Row
     moderating: bool
 
+    @property
+    def id(self) -> int:
+        return int(self.post["id"])
+
 
 async def _thread(conn: Connection, viewer: Viewer | None, post_id: int) -> _Thread:
     row = await get_post(conn, ident(post_id))
@@ -68,18 +72,34 @@ async def live(
     request: AnyRequest, post: int | None = None, after: int = 0
 ) -> ServerSentEvent | Response[Any]:
     moot = state(request)
+    if moot.live is None:
+        return Response(b"", status_code=204)  # not serving yet
+    # Before the page's facts are read: a notice found after this is told again.
+    reading = moot.live.reading
     async with moot.db.connection() as conn:
         page = await load_page(conn, request)
         thread = await _thread(conn, page.viewer, post) if post is not None else None
-    if moot.live is None or (thread is None and page.nav is None):
+    if thread is None and page.nav is None:
         return Response(b"", status_code=204)  # nothing to follow: the browser stops asking
     ticket = moot.live.admit(client_ip(request))
     if ticket is None:
         return Response(
             "Too many live pages open from here.", status_code=429, media_type=MediaType.TEXT
         )
-    events = _events(request, moot.live, ticket, page, thread, _resumed_from(request, after))
-    return ServerSentEvent(events, retry_duration=RETRY_MILLISECONDS)
+    since = _Since(_resumed_from(request, after), looked=reading, counted=reading)
+    return ServerSentEvent(
+        _events(request, moot.live, ticket, page, thread, since), retry_duration=RETRY_MILLISECONDS
+    )
+
+
+@dataclass
+class _Since:
+    """How far a stream has told: the newest comment, and the watcher's readings at which
+    it last looked for comments and last counted the inbox."""
+
+    comment: int
+    looked: int
+    counted: int
 
 
 async def _events(
@@ -88,38 +108,46 @@ async def _events(
     ticket: Ticket,  # held while the stream runs: its place among the open ones
     page: Page,
     thread: _Thread | None,
-    after: int,
+    since: _Since,
 ) -> AsyncIterator[ServerSentEventMessage]:
     db = state(request).db
     loop = asyncio.get_running_loop()
     ends = loop.time() + LIFETIME_SECONDS
-    nav = page.nav
+    nav, viewer = page.nav, page.viewer
     if nav is not None:
         # First the count as it is now: the page may be older than this stream.
         yield ServerSentEventMessage(_inbox(request, page), event="inbox")
-    seen, newest = watch.newest, watch.newest
-    first = True
+    quiet_since, first = loop.time(), True
     while not watch.stopping.is_set() and loop.time() < ends:
-        sent = False
-        if thread is not None and (first or newest.comment != seen.comment):
+        seen = watch.reading
+        if thread is not None and (
+            first or watch.commented_since(thread.id, since.comment, since.looked)
+        ):
+            since.looked = seen
             async with db.connection() as conn:
-                items, after = await _comments_after(conn, thread, page.viewer, after)
+                items, since.comment = await _comments_after(conn, thread, viewer, since.comment)
             for item in items:
                 html = _comment(request, page, thread, item)
                 yield ServerSentEventMessage(html, "comment", int(item.comment["id"]))
-                sent = True
-        if nav is not None and page.viewer is not None and newest.notice != seen.notice:
+                quiet_since = loop.time()
+        if (
+            nav is not None
+            and viewer is not None
+            and watch.noticed_since(viewer.person_id, since.counted)
+        ):
+            since.counted = seen
             async with db.connection() as conn:
-                unread = await unread_counts(conn, page.viewer.person_id)
+                unread = await unread_counts(conn, viewer.person_id)
             if unread != nav.unread:
                 nav = replace(nav, unread=unread)
                 page = replace(page, nav=nav)
                 yield ServerSentEventMessage(_inbox(request, page), event="inbox")
-                sent = True
-        if not sent and newest == seen and not first:
+                quiet_since = loop.time()
+        if loop.time() - quiet_since >= HEARTBEAT_SECONDS:
             yield ServerSentEventMessage(None, comment="")
-        first, seen = False, newest
-        newest = await watch.changed(seen, min(HEARTBEAT_SECONDS, ends - loop.time()))
+            quiet_since = loop.time()
+        first = False
+        await watch.changed(seen, min(HEARTBEAT_SECONDS, ends - loop.time()))
     del ticket  # its place is free for another stream
 
 
@@ -130,7 +158,7 @@ async def _comments_after(
     their replies; and the newest id read (shown or not), to go on from."""
     f = CommentFilter(
         sort="Old",
-        post_id=int(thread.post["id"]),
+        post_id=thread.id,
         viewer_id=viewer.person_id if viewer else None,
         after_id=after,
     )
