@@ -31,7 +31,7 @@ POLL_SECONDS = 2.0  # how late a new comment may appear: one cheap statement per
 # client) queries as if everything had moved.
 KEPT_READINGS = 30
 MAX_STREAMS = 400  # per process: each is an open connection, and a query when it is concerned
-MAX_PER_ADDRESS = 8  # per process: a few tabs of a household behind one address
+MAX_PER_ADDRESS = 16  # per process: the tabs of a household or an office behind one address
 
 
 class Ticket:
