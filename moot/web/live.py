@@ -6,9 +6,9 @@ A stream shows what the page would show if reloaded: the post as its page decide
 (`shows_post`), its comments read by the thread's own query (so removed and deleted
 comments and blocked people stay out), rendered by the thread's renderer, and the inbox
 link from the menu's fragment. It waits on the process's one watcher (moot/live_watch.py),
-queries only when the newest ids moved, and ends after LIFETIME_SECONDS (the browser
-reconnects from the last comment it got, and the viewer is read afresh) or as soon as the
-process is asked to stop.
+queries only when its post got a comment or its member a notice, and ends after
+LIFETIME_SECONDS (the browser reconnects from the last comment it got, and the viewer is
+read afresh) or as soon as the process is asked to stop.
 """
 
 from __future__ import annotations
