@@ -174,6 +174,8 @@ def weigh(
 
     def seen(response: Any) -> None:
         kind = response.request.resource_type
+        if kind == "eventsource":
+            return  # the live stream (moot/web/live.py) stays open: events, not the page
         if kind == "image":
             weight.images += 1
             return

@@ -47,6 +47,7 @@ from moot.federation import routes as federation
 from moot.federation.negotiation import negotiate
 from moot.federation.routes.discovery import usage
 from moot.federation.runtime import start_federation
+from moot.live_watch import Watch
 from moot.log_setup import configure_logging
 from moot.media.storage import open_storage
 from moot.outbound import checked_transport
@@ -256,6 +257,10 @@ def create_app(settings: Settings) -> Litestar:
         moot.http = httpx.AsyncClient(transport=transport, trust_env=False)
         moot.federation = fed = start_federation(settings, db)
         background = [asyncio.create_task(collect_garbage_forever(moot.limiter))]
+        moot.live = live = Watch(db)
+        await live.read()
+        background.append(asyncio.create_task(live.run()))
+        put_back_signals = live.stop_on_signals()
         if settings.database_replica_url:
             moot.replica = Replica(
                 settings.database_replica_url, db, settings.replica_max_lag_seconds
@@ -273,6 +278,8 @@ def create_app(settings: Settings) -> Litestar:
         try:
             yield
         finally:
+            live.stop()
+            put_back_signals()
             for task in background:
                 task.cancel()
             for task in background:

@@ -1,5 +1,5 @@
 """What a running moot process holds: settings, the database (and its read replica),
-picture storage, the rate limiter and the failed-login counts."""
+picture storage, the rate limiter, the failed-login counts and the live streams' watcher."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from moot.ratelimit import DEFAULT_LIMITS, RateLimiter
 if TYPE_CHECKING:
     from moot.db.replica import Replica
     from moot.federation.runtime import Federation
+    from moot.live_watch import Watch
 
 
 @dataclass
@@ -33,3 +34,5 @@ class Moot:
     redis: Redis | None = None
     # The read replica for anonymous listings (MOOT_DATABASE_REPLICA_URL), when there is one.
     replica: Replica | None = None
+    # What the web's live streams wait on (moot/live_watch.py), once the app has started.
+    live: Watch | None = None

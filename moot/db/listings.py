@@ -135,6 +135,8 @@ class CommentFilter:
     liked_only: bool = False
     disliked_only: bool = False
     top_window_since: datetime | None = None
+    # Only comments newer than this one (a live stream's "since the page was made").
+    after_id: int | None = None
 
 
 _POST = sa.bindparam("post_id", type_=sa.Integer)
@@ -181,6 +183,7 @@ def _comment_params(f: CommentFilter, page: int, limit: int) -> tuple[dict[str, 
         "parent_end": f.parent_path + "~" if f.parent_path is not None else None,
         "community_id": f.community_id,
         "creator_id": f.creator_id,
+        "after_id": f.after_id,
         "me": f.viewer_id,
         "since": f.top_window_since,
         "path_length": (above + (f.max_depth or 0)) * PATH_WIDTH,
@@ -193,6 +196,7 @@ def _comment_params(f: CommentFilter, page: int, limit: int) -> tuple[dict[str, 
         parent_path="" if f.parent_path is not None else None,
         community_id=given(f.community_id),
         creator_id=given(f.creator_id),
+        after_id=given(f.after_id),
         max_depth=given(f.max_depth),
         viewer_id=given(f.viewer_id),
         # Any given window is one variant: the time itself is a parameter.
@@ -230,6 +234,8 @@ def _comments_query(dialect: str, f: CommentFilter) -> tuple[sa.Select[Any], _Or
         query = query.where(p.community_id == _COMMUNITY)
     if f.creator_id is not None:
         query = query.where(cm.creator_id == _CREATOR)
+    if f.after_id is not None:
+        query = query.where(cm.id > sa.bindparam("after_id", type_=sa.Integer))
     if f.listing_type == "Local":
         query = query.where(c.local)
     if f.top_window_since is not None:

@@ -54,6 +54,11 @@ class Node:
         return int(self.item.comment["id"])
 
 
+def newest_in(nodes: list[Node]) -> int:
+    """The newest comment's id among `nodes` and their replies (0 for none)."""
+    return max((max(node.id, newest_in(node.children)) for node in nodes), default=0)
+
+
 async def comment_tree(
     conn: Connection,
     post: Row,

@@ -15,16 +15,17 @@ from litestar.response import Redirect, Template
 from moot.actions import posts, reading, votes
 from moot.actions.link_previews import preview_link
 from moot.actions.lookups import get_community, get_post
+from moot.auth import Viewer
 from moot.db import queries
 from moot.db.browse import communities_by_size
-from moot.db.engine import Connection
+from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
 from moot.web import comments as comment_pages
 from moot.web import uploads, writing
 from moot.web.choices import COMMENT_SORTS, pick
 from moot.web.listings import community_facts, community_or_none
-from moot.web.moderation import tools_for
+from moot.web.moderation import ModTools, tools_for
 from moot.web.names import handle
 from moot.web.pages import (
     AnyRequest,
@@ -49,6 +50,14 @@ def multiline(raw: str) -> str:
     return raw.replace("\r\n", "\n")
 
 
+def shows_post(viewer: Viewer | None, row: Row, tools: ModTools | None) -> bool:
+    """Whether the post's page (and its live stream) shows the post to `viewer`, whose
+    moderator's `tools` there are given: a deleted post only to its author; a removed one
+    only to its moderators, to restore it."""
+    mine = viewer is not None and viewer.person_id == row["creator_id"]
+    return not ((row["deleted"] and not mine) or (row["removed"] and tools is None))
+
+
 @get("/post/{post_id:int}", media_type=MediaType.HTML, include_in_schema=False)
 async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) -> Template:
     moot = state(request)
@@ -56,10 +65,8 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
     async with moot.db.connection() as conn:
         page = await load_page(conn, request)
         row = await get_post(conn, ident(post_id))
-        mine = page.viewer is not None and page.viewer.person_id == row["creator_id"]
-        # Moderators still see a removed post, to restore it.
         tools = await tools_for(conn, page.viewer, "post", row)
-        if (row["deleted"] and not mine) or (row["removed"] and tools is None):
+        if not shows_post(page.viewer, row, tools):
             return render(
                 "not_found.html",
                 page,
@@ -93,6 +100,8 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
         moderating=tools is not None,
         emojis=emojis,
         limit=writing.COMMENT_LIMIT,
+        # New comments and the inbox count, as they come (moot/web/live.py).
+        live=f"/live?post={row['id']}&after={comment_pages.newest_in(tree)}",
     )
 
 

@@ -97,6 +97,45 @@
     event.preventDefault();
     send(link, link.href, { method: "GET" });
   });
+
+  // Live (moot/web/live.py): the body's data-live names this page's event stream. New
+  // comments go at the top of their parent's replies (#k0: the post's), as the page's own
+  // comment form puts them; the inbox link is replaced by its new version. A hidden tab
+  // lets go of its stream (browsers allow few connections to one site) and, shown again,
+  // asks for what it missed.
+  function live() {
+    const url = document.body.dataset.live;
+    if (!url || !window.EventSource) return;
+    let stream = null;
+    let after = null;
+    const html = (text) => {
+      const template = document.createElement("template");
+      template.innerHTML = text.trim();
+      return template.content;
+    };
+    const open = () => {
+      const address = new URL(url, location.href);
+      if (after) address.searchParams.set("after", after);
+      stream = new EventSource(address);
+      stream.addEventListener("comment", (event) => {
+        after = event.lastEventId;
+        const { parent, html: node } = JSON.parse(event.data);
+        const replies = document.getElementById(`k${parent}`);
+        if (replies && !document.getElementById(`c${after}`)) replies.prepend(html(node));
+      });
+      stream.addEventListener("inbox", (event) => {
+        document.getElementById("inbox")?.replaceWith(html(event.data));
+      });
+    };
+    document.addEventListener("visibilitychange", () => {
+      if (document.hidden) {
+        stream?.close();
+        stream = null;
+      } else if (!stream) open();
+    });
+    open();
+  }
+  live();
 })();
 
 // Writing (templates/_writing.html): a Markdown toolbar above each textarea[data-tools],
