@@ -19,7 +19,6 @@ from litestar import Litestar, Response, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import HTTPException
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from moot.auth import jwt_secret
@@ -30,6 +29,7 @@ from moot.ratelimit import RateLimitBucket
 from moot.web import (
     account,
     admin,
+    assets,
     blocks,
     comments,
     communities,
@@ -79,12 +79,7 @@ template_config: TemplateConfig[JinjaTemplateEngine] = TemplateConfig(
     directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=_configure
 )
 
-static_files = create_static_files_router(
-    path="/static",
-    directories=[HERE / "static"],
-    cache_control=None,
-    include_in_schema=False,
-)
+static_files = assets.static_file
 
 router = Router(
     path="/",
