@@ -22,6 +22,7 @@ from moot.actions.bootstrap import bootstrap
 from moot.actions.site import load_site, rate_limits
 from moot.actions.site_state import totals
 from moot.api import pictrs
+from moot.api import v4 as api_v4
 from moot.api.v3 import (
     comment,
     community,
@@ -113,12 +114,26 @@ def _crash(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str
     )
 
 
+# API v4's routes whose rate-limit bucket is their v3 namesake's.
+_V4_ROUTES = {
+    "/account/auth/register": "/user/register",
+    "/account/auth/login": "/user/login",
+    "/account/auth/password_reset": "/user/password_reset",
+    "/account/auth/get_captcha": "/user/get_captcha",
+    "/account/settings/export": "/user/export_settings",
+    "/account/settings/import": "/user/import_settings",
+}
+
+
 def _bucket(method: str, path: str) -> RateLimitBucket | None:
     if path.startswith("/pictrs/"):
         return RateLimitBucket.IMAGE if method == "POST" and path == "/pictrs/image" else None
-    if not path.startswith("/api/v3/"):
+    if path.startswith("/api/v4/"):
+        route = _V4_ROUTES.get(path[len("/api/v4") :], path[len("/api/v4") :])
+    elif path.startswith("/api/v3/"):
+        route = path[len("/api/v3") :]
+    else:
         return web.rate_limit_bucket(method, path)
-    route = path[len("/api/v3") :]
     if method == "POST" and route in (
         "/user/register",
         "/user/login",
@@ -312,6 +327,7 @@ def create_app(settings: Settings) -> Litestar:
     app = Litestar(
         route_handlers=[
             api,
+            api_v4.router(),
             nodeinfo,
             *health.HANDLERS,
             nodeinfo_elsewhere,

@@ -46,3 +46,7 @@ async def get_private_message(conn: Connection, message_id: int, *, lock: bool =
     return await _by_id(
         conn, m.private_message, message_id, ErrorCode.COULDNT_FIND_PRIVATE_MESSAGE, lock
     )
+
+
+async def get_instance(conn: Connection, instance_id: int) -> Row:
+    return await _by_id(conn, m.instance, instance_id, ErrorCode.UNKNOWN, False)

@@ -179,3 +179,8 @@ async def same_link_posts(conn: Connection, post: Row, limit: int = 50) -> list[
         .order_by(p.published.desc())
         .limit(limit)
     )
+
+
+async def post_id_of_comment(conn: Connection, comment_id: int) -> int | None:
+    found = await conn.scalar(sa.select(m.comment.c.post_id).where(m.comment.c.id == comment_id))
+    return None if found is None else int(found)

@@ -11,8 +11,8 @@ from litestar import MediaType, get
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
+from moot.actions import listing_defaults
 from moot.actions.communities import shown_to
-from moot.api.v3 import listing_defaults
 from moot.auth import Viewer
 from moot.db import models as m
 from moot.db import queries

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from litestar import Router, get, post, put
 
-from moot.actions import comments, lookups, votes
-from moot.actions.site import load_site
-from moot.api.v3 import forms, listing_defaults, shapes, views
+from moot.actions import comments, lookups, reading_pages, votes
+from moot.api.v3 import forms, shapes, views
 from moot.api.v3.shapes import Json
 from moot.auth import Viewer
-from moot.db import queries
 from moot.db.engine import Connection, Row
-from moot.db.listings import CommentFilter, check_page, list_comments_around
-from moot.errors import ApiError, ErrorCode
 from moot.request_context import (
     AnyRequest,
     listing_connection,
@@ -87,39 +83,24 @@ async def list_comments_route(
     liked_only: bool | None = None,
     disliked_only: bool | None = None,
 ) -> Json:
-    page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_GET_COMMENTS)
-    if liked_only and disliked_only:
-        raise ApiError(ErrorCode.CONTRADICTING_FILTERS)
-    if max_depth is not None and not 1 <= max_depth <= 1000:
-        raise ApiError(ErrorCode.COULDNT_GET_COMMENTS)
+    asked = reading_pages.CommentsAsked(
+        listing_type=type_,
+        sort=sort,
+        max_depth=max_depth,
+        page=page,
+        limit=limit,
+        community_id=community_id,
+        community_name=community_name,
+        post_id=post_id,
+        parent_id=parent_id,
+        saved_only=bool(saved_only),
+        liked_only=bool(liked_only),
+        disliked_only=bool(disliked_only),
+    )
     async with listing_connection(request) as conn:
         viewer = await optional_viewer(conn, request)
-        _, local = await load_site(conn)
-        parent_path = None
-        if parent_id is not None:
-            parent = await lookups.get_comment(conn, parent_id)
-            parent_path = str(parent["path"])
-        if community_id is None and community_name is not None:
-            found = await queries.community_by_name(conn, community_name)
-            if found is None:
-                raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
-            community_id = int(found["id"])
-        f = CommentFilter(
-            sort=sort or "Hot",
-            listing_type=listing_defaults.listing_type(
-                type_, viewer, local, in_community=community_id is not None
-            ),
-            post_id=post_id,
-            parent_path=parent_path,
-            community_id=community_id,
-            max_depth=max_depth,
-            viewer_id=viewer.person_id if viewer else None,
-            saved_only=bool(saved_only),
-            liked_only=bool(liked_only),
-            disliked_only=bool(disliked_only),
-        )
-        rows = await list_comments_around(
-            conn, f, page_no, page_size, shapes.COMMENT_COLUMNS, shapes.PERSON_COLUMNS
+        rows = await reading_pages.comment_page(
+            conn, viewer, asked, shapes.COMMENT_COLUMNS, shapes.PERSON_COLUMNS
         )
         return {"comments": await views.listed_comment_views(conn, rows, viewer)}
 

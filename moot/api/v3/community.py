@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 from litestar import Router, get, post, put
 
-from moot.actions import communities, lookups
+from moot.actions import communities, reading_pages
 from moot.api.v3 import forms, views
 from moot.api.v3.shapes import Json
 from moot.auth import Viewer
@@ -13,9 +13,7 @@ from moot.db import community_list, queries
 from moot.db.community_list import CommunityFilter
 from moot.db.engine import Connection, Row
 from moot.db.listings import check_page
-from moot.errors import ApiError, ErrorCode
-from moot.federation.lookup import look_up
-from moot.federation.runtime import Federation
+from moot.errors import ErrorCode
 from moot.request_context import (
     AnyRequest,
     listing_connection,
@@ -58,36 +56,15 @@ async def get_community(
     request: AnyRequest, id: forms.OptionalQueryInt32 = None, name: str | None = None
 ) -> Json:
     moot = state(request)
-    found: Row | None
     async with moot.db.connection() as conn:
         viewer = await optional_viewer(conn, request)
-        if id is not None:
-            found = await lookups.get_community(conn, id)
-        elif name is not None:
-            found = await queries.community_by_name(conn, name)
-        else:
-            raise ApiError(ErrorCode.NO_ID_GIVEN)
-    # Fetched with no connection held: the other server may take seconds.
-    row = found if found is not None else await _fetched(moot.federation, str(name), viewer)
+    row = await reading_pages.community_to_open(moot, viewer, id, name)
     async with moot.db.connection() as conn:
-        if not await communities.shown_to(conn, row, viewer):
-            raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
         return {
             "community_view": await views.community_view(conn, row, viewer),
             "moderators": await views.moderator_views(conn, [int(row["id"])]),
             "discussion_languages": await queries.community_languages(conn, int(row["id"])),
         }
-
-
-async def _fetched(fed: Federation | None, name: str, viewer: Viewer | None) -> Row:
-    """`name@host` not known yet, fetched from its home for a signed-in reader (Lemmy)."""
-    if fed is None or viewer is None or "@" not in name:
-        raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
-    try:
-        _, row = await look_up(fed, f"!{name}", signed_in=True)
-    except ApiError as exc:
-        raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY, exc.message) from exc
-    return row
 
 
 @get("/list")

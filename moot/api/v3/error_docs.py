@@ -61,11 +61,11 @@ def document_errors(app: Litestar, document: dict[str, Any]) -> None:
     answer = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     cache: dict[types.FunctionType, frozenset[int]] = {}
     for route in app.routes:
-        if not isinstance(route, HTTPRoute) or not route.path.startswith(("/api/v3", "/pictrs")):
+        if not isinstance(route, HTTPRoute) or not route.path.startswith(("/api/v3", "/api/v4", "/pictrs")):
             continue
         for handler in route.route_handlers:
             statuses = set(_statuses(_function(handler), cache, set()))
-            if route.path.startswith("/api/v3"):
+            if route.path.startswith(("/api/v3", "/api/v4")):
                 statuses.add(400)
             for method in handler.http_methods:
                 operation = document["paths"].get(route.path_format, {}).get(method.lower())

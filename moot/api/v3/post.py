@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import msgspec
-import sqlalchemy as sa
 from litestar import Router, get, post, put
 
-from moot.actions import lookups, posts, reading, votes
-from moot.actions.communities import is_moderator
+from moot.actions import lookups, posts, reading, reading_pages, votes
 from moot.actions.link_previews import preview_link
 from moot.actions.lookups import get_community
-from moot.actions.site import load_site
-from moot.api.v3 import forms, listing_defaults, views
+from moot.api.v3 import forms, views
 from moot.api.v3.shapes import Json
 from moot.auth import Viewer
-from moot.db import models as m
 from moot.db import queries
-from moot.db.engine import Connection, Row
-from moot.db.listings import check_page
-from moot.db.post_listing import PostFilter, decode_cursor, encode_cursor, list_posts
-from moot.errors import ApiError, ErrorCode
+from moot.db.engine import Connection
+from moot.db.post_listing import encode_cursor
 from moot.media.site_metadata import fetch_site_metadata
 from moot.request_context import (
     AnyRequest,
@@ -35,16 +29,6 @@ SUCCESS: Json = {"success": True}
 async def _post_response(conn: Connection, post_id: int, viewer: Viewer | None) -> Json:
     row = await lookups.get_post(conn, post_id)
     return {"post_view": (await views.post_views(conn, [row], viewer))[0]}
-
-
-async def _may_see_gone(conn: Connection, viewer: Viewer | None, row: Row) -> bool:
-    """A removed post stays readable to its community's moderators and the admins; a
-    deleted one also to its author."""
-    if viewer is None:
-        return False
-    if viewer.is_admin or await is_moderator(conn, int(row["community_id"]), viewer.person_id):
-        return True
-    return not row["removed"] and int(row["creator_id"]) == viewer.person_id
 
 
 async def _changes(request: AnyRequest, data: forms.CreatePost | forms.EditPost) -> Json:
@@ -87,20 +71,12 @@ async def get_post(
 ) -> Json:
     async with state(request).db.transaction() as tx:
         viewer = await optional_viewer(tx, request)
-        if id is None and comment_id is not None:
-            id = await tx.scalar(sa.select(m.comment.c.post_id).where(m.comment.c.id == comment_id))
-            if id is None:
-                raise ApiError(ErrorCode.COULDNT_FIND_COMMENT)
-        if id is None:
-            raise ApiError(ErrorCode.COULDNT_FIND_POST)
-        row = await lookups.get_post(tx, id)
-        if (row["removed"] or row["deleted"]) and not await _may_see_gone(tx, viewer, row):
-            raise ApiError(ErrorCode.COULDNT_FIND_POST)
+        row = await reading_pages.post_to_open(tx, viewer, id, comment_id)
         # The view shows the post as it was before this visit (read, unread comments);
         # opening it marks it read for next time, as in Lemmy.
         post_view = (await views.post_views(tx, [row], viewer))[0]
         if viewer is not None:
-            await reading.mark_read(tx, viewer, [id], True)
+            await reading.mark_read(tx, viewer, [int(row["id"])], True)
         community = await get_community(tx, int(row["community_id"]))
         cross = await queries.same_link_posts(tx, row)
         return {
@@ -128,38 +104,24 @@ async def list_posts_route(
     show_nsfw: bool | None = None,
     page_cursor: str | None = None,
 ) -> Json:
-    page_no, page_size = check_page(page, limit, ErrorCode.COULDNT_GET_POSTS)
-    if liked_only and disliked_only:
-        raise ApiError(ErrorCode.CONTRADICTING_FILTERS)
+    asked = reading_pages.PostsAsked(
+        listing_type=type_,
+        sort=sort,
+        page=page,
+        limit=limit,
+        community_id=community_id,
+        community_name=community_name,
+        saved_only=bool(saved_only),
+        liked_only=bool(liked_only),
+        disliked_only=bool(disliked_only),
+        show_hidden=bool(show_hidden),
+        show_read=show_read,
+        show_nsfw=show_nsfw,
+        page_cursor=page_cursor,
+    )
     async with listing_connection(request) as conn:
         viewer = await optional_viewer(conn, request)
-        _, local = await load_site(conn)
-        if community_id is None and community_name is not None:
-            found = await queries.community_by_name(conn, community_name)
-            if found is None:
-                raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
-            community_id = int(found["id"])
-        user = viewer.local_user if viewer is not None else None
-        f = PostFilter(
-            listing_type=listing_defaults.listing_type(
-                type_, viewer, local, in_community=community_id is not None
-            ),
-            sort=listing_defaults.post_sort(sort, viewer, local),
-            community_id=community_id,
-            viewer_id=viewer.person_id if viewer else None,
-            viewer_local_user_id=viewer.local_user_id if viewer else None,
-            saved_only=bool(saved_only),
-            liked_only=bool(liked_only),
-            disliked_only=bool(disliked_only),
-            show_hidden=bool(show_hidden),
-            show_read=show_read
-            if show_read is not None
-            else bool(user["show_read_posts"] if user else True),
-            show_nsfw=show_nsfw if show_nsfw is not None else bool(user and user["show_nsfw"]),
-            show_bots=bool(user["show_bot_accounts"]) if user else True,
-        )
-        after = decode_cursor(page_cursor) if page_cursor else None
-        rows = await list_posts(conn, f, page_no, page_size, after, around=views.AROUND)
+        rows = await reading_pages.post_page(conn, viewer, asked, views.AROUND)
         out: Json = {"posts": views.listed_post_views(rows, viewer)}
         if rows:
             out["next_page"] = encode_cursor(int(rows[-1]["id"]))

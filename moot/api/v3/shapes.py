@@ -53,33 +53,47 @@ class Shape:
     key by name, with no loop, zip or test of which keys are moments left for each object
     (half the time of `dict(zip(keys, itemgetter(…)(row)))`)."""
 
-    def __init__(self, required: Sequence[str], optional: Sequence[str] = (), prefix: str = ""):
+    def __init__(
+        self,
+        required: Sequence[str],
+        optional: Sequence[str] = (),
+        prefix: str = "",
+        renamed: Mapping[str, str] | None = None,
+    ):
         self.required, self.optional = tuple(required), tuple(optional)
-        self._pick = _picker(self.required, self.optional, prefix)
+        # key → the column it is read from, where they differ (API v4's `published_at`
+        # is the `published` column).
+        self.renamed = dict(renamed or {})
+        self._pick = _picker(self.required, self.optional, prefix, self.renamed)
 
     def prefixed(self, prefix: str) -> Shape:
-        return Shape(self.required, self.optional, prefix)
+        return Shape(self.required, self.optional, prefix, self.renamed)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The row's columns the shape reads."""
+        return tuple(self.renamed.get(key, key) for key in (*self.required, *self.optional))
 
     def __call__(self, row: Mapping[str, Any]) -> Json:
         return self._pick(row)
 
 
 def _picker(
-    required: tuple[str, ...], optional: tuple[str, ...], prefix: str
+    required: tuple[str, ...], optional: tuple[str, ...], prefix: str, renamed: dict[str, str]
 ) -> Callable[[Mapping[str, Any]], Json]:
     """The source of a function picking the shape from a row, compiled. Keys and columns
     are written as literals (`repr`); they are moot's own column names, never input."""
     lines = ["def pick(row):", "    out = {"]
-    lines += [f"        {key!r}: row[{prefix + key!r}]," for key in required]
+    lines += [f"        {key!r}: row[{prefix + renamed.get(key, key)!r}]," for key in required]
     lines.append("    }")
     for key in required:
-        if key in _TIMES:
+        if renamed.get(key, key) in _TIMES:
             lines.append(f"    value = out[{key!r}]")
             lines.append("    if value.__class__ is datetime and not value.microsecond:")
             lines.append(f"        out[{key!r}] = stamp(value)")
     for key in optional:
-        lines.append(f"    value = row.get({prefix + key!r})")
-        if key in _TIMES:
+        lines.append(f"    value = row.get({prefix + renamed.get(key, key)!r})")
+        if renamed.get(key, key) in _TIMES:
             lines.append("    if value is not None:")
             lines.append(
                 f"        out[{key!r}] = stamp(value) "

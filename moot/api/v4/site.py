@@ -1,0 +1,408 @@
+"""API v4's site, account and person routes: GET /site (without the member, who moved to
+GET /account), the account's sign-in and sign-out, GET /person, GET /community and
+following one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from litestar import Response, Router, get, post
+
+from moot import LEMMY_API_VERSION
+from moot.actions import accounts, communities, instance_blocks, lookups, reading_pages, site_state
+from moot.actions import site as site_actions
+from moot.api.v3 import forms as v3_forms
+from moot.api.v3.shapes import Json
+from moot.api.v4 import forms, shapes, views
+from moot.auth import revoke_token, viewer_for_token
+from moot.db import models as m
+from moot.db import queries
+from moot.db.engine import Connection, Row
+from moot.errors import ApiError, ErrorCode
+from moot.request_context import (
+    AnyRequest,
+    client_ip,
+    optional_viewer,
+    required_viewer,
+    state,
+    token_of,
+    user_agent,
+)
+
+SUCCESS: Json = {"success": True}
+_MOMENTS = ("published", "updated")
+
+
+def _site(row: Row) -> Json:
+    out: Json = {
+        "id": row["id"],
+        "name": row["name"],
+        "published_at": shapes.moment(row["published"]),
+        "ap_id": row["actor_id"],
+        "last_refreshed_at": shapes.moment(row["last_refreshed_at"]),
+        "inbox_url": row["inbox_url"],
+        "instance_id": row["instance_id"],
+    }
+    for key, column in (
+        ("sidebar", "sidebar"),
+        ("updated_at", "updated"),
+        ("icon", "icon"),
+        ("banner", "banner"),
+        ("summary", "description"),
+        ("content_warning", "content_warning"),
+    ):
+        if row.get(column) not in (None, ""):
+            out[key] = shapes.moment(row[column])
+    return out
+
+
+def _local_site(local: Row, totals: dict[str, int], max_bytes: int) -> Json:
+    downvotes = "all" if local["enable_downvotes"] else "disable"
+    out: Json = {
+        "id": local["id"],
+        "site_id": local["site_id"],
+        "site_setup": local["site_setup"],
+        "community_creation_admin_only": local["community_creation_admin_only"],
+        "email_verification_required": local["require_email_verification"],
+        "private_instance": local["private_instance"],
+        "default_theme": local["default_theme"],
+        "default_post_listing_type": shapes.snake(str(local["default_post_listing_type"])),
+        "application_email_admins": local["application_email_admins"],
+        "federation_enabled": local["federation_enabled"],
+        "published_at": shapes.moment(local["published"]),
+        "registration_mode": shapes.snake(str(local["registration_mode"])),
+        "reports_email_admins": local["reports_email_admins"],
+        "federation_signed_fetch": local["federation_signed_fetch"],
+        "default_post_listing_mode": shapes.snake(str(local["default_post_listing_mode"])),
+        "default_post_sort_type": _sort_of(str(local["default_sort_type"])),
+        "default_comment_sort_type": "hot",
+        "oauth_registration": False,
+        "post_upvotes": "all",
+        "post_downvotes": downvotes,
+        "comment_upvotes": "all",
+        "comment_downvotes": downvotes,
+        "nsfw_content_disallowed": not local["enable_nsfw"],
+        **totals,
+        "email_notifications_disabled": False,
+        "default_items_per_page": 20,
+        "image_mode": "store_link_previews",
+        "image_upload_timeout_seconds": 30,
+        "image_max_thumbnail_size": 512,
+        "image_max_avatar_size": 512,
+        "image_max_banner_size": 1024,
+        "image_max_upload_size": max_bytes,
+        "image_allow_video_uploads": False,
+        "image_upload_disabled": False,
+        "max_invites_per_user_allowed": 0,
+    }
+    for key, column in (
+        ("application_question", "application_question"),
+        ("legal_information", "legal_information"),
+        ("slur_filter_regex", "slur_filter_regex"),
+        ("updated_at", "updated"),
+    ):
+        if local.get(column) not in (None, ""):
+            out[key] = shapes.moment(local[column])
+    return out
+
+
+def _sort_of(v3_sort: str) -> str:
+    """A v3 sort in v4's words: the Top windows are all `top` (the window is apart)."""
+    return "top" if v3_sort.startswith("Top") else shapes.snake(v3_sort)
+
+
+def _rate_limits(local: Row) -> Json:
+    out: Json = {"local_site_id": local["id"]}
+    for bucket in ("message", "post", "register", "image", "comment", "search"):
+        out[f"{bucket}_max_requests"] = local[f"rate_limit_{bucket}"]
+        out[f"{bucket}_interval_seconds"] = local[f"rate_limit_{bucket}_per_second"]
+    out["import_user_settings_max_requests"] = local["rate_limit_import_user_settings"]
+    out["import_user_settings_interval_seconds"] = local[
+        "rate_limit_import_user_settings_per_second"
+    ]
+    out["published_at"] = shapes.moment(local["rate_limit_published"])
+    if local.get("rate_limit_updated") is not None:
+        out["updated_at"] = shapes.moment(local["rate_limit_updated"])
+    return out
+
+
+@get("/site")
+async def get_site(request: AnyRequest) -> Json:
+    moot = state(request)
+    async with moot.db.connection() as conn:
+        # Apps read the site to show its login screen, private or not.
+        await optional_viewer(conn, request, open_to_all=True)
+        current = await site_state.current(conn)
+        site, local = current.site, current.local
+        totals = site_actions.site_counts(await site_state.totals(conn))
+        instance = await lookups.get_instance(conn, int(site["instance_id"]))
+        admins = await conn.fetch_all(
+            sa.select(m.person)
+            .join(m.local_user, m.local_user.c.person_id == m.person.c.id)
+            .where(m.local_user.c.admin)
+            .order_by(m.local_user.c.id)
+        )
+        out: Json = {
+            "site_view": {
+                "site": _site(site),
+                "local_site": _local_site(local, totals, moot.settings.image_max_bytes),
+                "local_site_rate_limit": _rate_limits(local),
+                "instance": shapes.instance(instance),
+            },
+            "admins": await views.person_views(conn, admins, None),
+            "version": LEMMY_API_VERSION,
+            "all_languages": [
+                {"id": r["id"], "code": r["code"], "name": r["name"]} for r in current.languages
+            ],
+            "discussion_languages": current.discussion_languages,
+            "oauth_providers": [],
+            "admin_oauth_providers": [],
+            "blocked_urls": [
+                {"id": r["id"], "url": r["url"], "published_at": shapes.moment(r["published"])}
+                for r in current.blocked_urls
+            ],
+            "active_plugins": [],
+            "captcha_enabled": bool(local["captcha_enabled"]),
+        }
+        if current.taglines:
+            tagline = current.taglines[0]
+            out["tagline"] = {
+                "id": tagline["id"],
+                "content": tagline["content"],
+                "published_at": shapes.moment(tagline["published"]),
+            }
+        return out
+
+
+def _local_user(row: Row) -> Json:
+    """LocalUser in v4's words, from the local_user row."""
+    keep = (
+        "id",
+        "person_id",
+        "show_nsfw",
+        "theme",
+        "interface_language",
+        "show_avatars",
+        "send_notifications_to_email",
+        "show_bot_accounts",
+        "show_read_posts",
+        "email_verified",
+        "accepted_application",
+        "open_links_in_new_tab",
+        "blur_nsfw",
+        "infinite_scroll_enabled",
+        "admin",
+        "totp_2fa_enabled",
+        "collapse_bot_comments",
+    )
+    out: Json = {key: row[key] for key in keep}
+    if row.get("email"):
+        out["email"] = row["email"]
+    out["default_post_sort_type"] = _sort_of(str(row["default_sort_type"]))
+    out["default_listing_type"] = shapes.snake(str(row["default_listing_type"]))
+    out["post_listing_mode"] = shapes.snake(str(row["post_listing_mode"]))
+    out["animated_images_enabled"] = row["enable_animated_images"]
+    out["last_donation_notification_at"] = shapes.moment(row["last_donation_notification"])
+    out["private_messages_enabled"] = True
+    out["default_comment_sort_type"] = "hot"
+    out["auto_mark_fetched_posts_as_read"] = False
+    out["hide_posts_with_media"] = False
+    out["show_score"] = row["vote_display_score"]
+    out["show_upvotes"] = row["vote_display_upvotes"]
+    out["show_downvotes"] = "show" if row["vote_display_downvotes"] else "hide"
+    out["show_upvote_percentage"] = row["vote_display_upvote_percentage"]
+    out["show_person_votes"] = False
+    out["default_items_per_page"] = 20
+    out["show_media"] = True
+    return out
+
+
+async def _rows(conn: Connection, statement: Any) -> list[Row]:
+    return await conn.fetch_all(statement)
+
+
+@get("/account")
+async def get_my_user(request: AnyRequest) -> Json:
+    async with state(request).db.connection() as conn:
+        viewer = await required_viewer(conn, request)
+        pid = viewer.person_id
+        c, follow, block = m.community, m.community_follower, m.community_block
+        followed = await _rows(
+            conn,
+            sa.select(c)
+            .join(follow, follow.c.community_id == c.c.id)
+            .where(follow.c.person_id == pid),
+        )
+        moderated = await _rows(
+            conn,
+            sa.select(c)
+            .join(m.community_moderator, m.community_moderator.c.community_id == c.c.id)
+            .where(m.community_moderator.c.person_id == pid)
+            .order_by(c.c.id),
+        )
+        blocked_communities = await _rows(
+            conn,
+            sa.select(c)
+            .join(block, block.c.community_id == c.c.id)
+            .where(block.c.person_id == pid),
+        )
+        blocked_persons = await _rows(
+            conn,
+            sa.select(m.person)
+            .join(m.person_block, m.person_block.c.target_id == m.person.c.id)
+            .where(m.person_block.c.person_id == pid),
+        )
+        instances = await instance_blocks.blocked_instances(conn, pid)
+        languages = await _rows(
+            conn,
+            sa.select(m.local_user_language.c.language_id)
+            .where(m.local_user_language.c.local_user_id == viewer.local_user_id)
+            .order_by(m.local_user_language.c.language_id),
+        )
+        me = shapes.person(viewer.person)
+        person = viewer.person
+        local_user_view: Json = {
+            "local_user": _local_user(viewer.local_user),
+            "person": me,
+            "banned": bool(person["banned"]),
+        }
+        if person.get("ban_expires") is not None:
+            local_user_view["ban_expires_at"] = shapes.moment(person["ban_expires"])
+        return {
+            "local_user_view": local_user_view,
+            "follows": [{"community": shapes.community(r), "follower": me} for r in followed],
+            "moderates": [{"community": shapes.community(r), "moderator": me} for r in moderated],
+            "multi_community_follows": [],
+            "community_blocks": [shapes.community(r) for r in blocked_communities],
+            "instance_communities_blocks": [shapes.instance(i) for i in instances],
+            "instance_persons_blocks": [],
+            "person_blocks": [shapes.person(p) for p in blocked_persons],
+            "keyword_blocks": [],
+            "discussion_languages": [int(r["language_id"]) for r in languages],
+        }
+
+
+def _login_json(result: accounts.LoginResult) -> Json:
+    out: Json = {
+        "registration_created": result.registration_created,
+        "verify_email_sent": result.verify_email_sent,
+    }
+    if result.jwt is not None:
+        out["jwt"] = result.jwt
+    return out
+
+
+@post("/account/auth/register", status_code=200)
+async def register(request: AnyRequest, data: v3_forms.Register) -> Json:
+    moot = state(request)
+    form = accounts.Registration(
+        **msgspec.structs.asdict(data), accept_language=request.headers.get("accept-language")
+    )
+    result = await accounts.register(
+        moot.db, moot.settings, form, client_ip(request), user_agent(request)
+    )
+    return _login_json(result)
+
+
+@post("/account/auth/login", status_code=200)
+async def login(request: AnyRequest, data: forms.Login) -> Json:
+    moot = state(request)
+    result = await accounts.login(
+        moot.db,
+        moot.settings,
+        data.username_or_email,
+        data.password,
+        client_ip(request),
+        user_agent(request),
+        moot.login_throttle,
+        data.totp_2fa_token,
+    )
+    return _login_json(result)
+
+
+@post("/account/auth/logout", status_code=200)
+async def logout(request: AnyRequest) -> Response[Json]:
+    token = token_of(request)
+    async with state(request).db.transaction() as tx:
+        if token is None or await viewer_for_token(tx, token) is None:
+            raise ApiError(ErrorCode.NOT_LOGGED_IN)
+        await revoke_token(tx, token)
+    response = Response(SUCCESS)
+    response.delete_cookie("jwt")
+    return response
+
+
+@get("/person")
+async def get_person(
+    request: AnyRequest,
+    person_id: v3_forms.OptionalQueryInt32 = None,
+    username: str | None = None,
+) -> Json:
+    async with state(request).db.connection() as conn:
+        viewer = await optional_viewer(conn, request)
+        if person_id is not None:
+            chosen = sa.select(m.person).where(m.person.c.id == person_id)
+        elif username is not None:
+            chosen = queries.actor_by_name(m.person, username)
+        else:
+            raise ApiError(ErrorCode.NO_ID_GIVEN)
+        person = await conn.fetch_one(chosen.limit(1))
+        if person is None:
+            raise ApiError(ErrorCode.COULDNT_FIND_PERSON)
+        moderated = await _rows(
+            conn,
+            sa.select(m.community)
+            .join(m.community_moderator, m.community_moderator.c.community_id == m.community.c.id)
+            .where(m.community_moderator.c.person_id == person["id"])
+            .order_by(m.community.c.id),
+        )
+        me = shapes.person(person)
+        return {
+            "person_view": (await views.person_views(conn, [person], viewer))[0],
+            "moderates": [{"community": shapes.community(r), "moderator": me} for r in moderated],
+            "multi_communities_created": [],
+        }
+
+
+@get("/community")
+async def get_community(
+    request: AnyRequest, id: v3_forms.OptionalQueryInt32 = None, name: str | None = None
+) -> Json:
+    moot = state(request)
+    async with moot.db.connection() as conn:
+        viewer = await optional_viewer(conn, request)
+    row = await reading_pages.community_to_open(moot, viewer, id, name)
+    async with moot.db.connection() as conn:
+        return {
+            "community_view": (await views.community_views(conn, [row], viewer))[0],
+            "moderators": await views.moderator_views(conn, [int(row["id"])]),
+            "discussion_languages": await queries.community_languages(conn, int(row["id"])),
+        }
+
+
+@post("/community/follow", status_code=200)
+async def follow_community(request: AnyRequest, data: v3_forms.FollowCommunity) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        row = await communities.follow(tx, viewer, data.community_id, data.follow)
+        return {
+            "community_view": (await views.community_views(tx, [row], viewer))[0],
+            "discussion_languages": await queries.community_languages(tx, int(row["id"])),
+        }
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        get_site,
+        get_my_user,
+        register,
+        login,
+        logout,
+        get_person,
+        get_community,
+        follow_community,
+    ],
+)

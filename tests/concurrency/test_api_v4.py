@@ -1,0 +1,102 @@
+"""API v4's write routes at the same moment as each other and as their v3 namesakes: the
+same member votes, saves and follows through both generations at once, identical and
+contradicting. Every answer is a 200 or a clear refusal, the state is one of the requests
+sent, and `moot admin recount` finds nothing to correct (`World.audit`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from tests.concurrency.burst import Call, burst
+from tests.concurrency.checks import mix, votes
+from tests.concurrency.world import ROUNDS, Member, N, World
+
+# v4's vote (`is_upvote`, absent: taken back) beside v3's score for the same outcome.
+V4_VOTES: tuple[dict[str, Any], ...] = ({"is_upvote": True}, {"is_upvote": False}, {})
+V3_SCORES = (1, -1, 0)
+
+
+def _v4(calls: list[Call]) -> list[Call]:
+    return [replace(c, base=c.base.replace("/api/v3", "/api/v4")) for c in calls]
+
+
+def _both(
+    world: World, who: Member, path: str, v3: dict[str, Any], v4: dict[str, Any]
+) -> list[Call]:
+    """N requests by `who` of one outcome, half through v3 and half through v4, mixed."""
+    half = N // 2
+    return mix(
+        world.calls(who, "POST", path, [v3] * half),
+        _v4(world.calls(who, "POST", path, [v4] * half)),
+    )
+
+
+async def _votes(world: World, kind: str) -> None:
+    author, a, b = world.members[:3]
+    post_id = world.post(author, world.community(), f"v4 votes on a {kind}")
+    item_id = post_id if kind == "post" else world.comment(author, post_id, "Vote on me")
+    key, path = f"{kind}_id", f"/{kind}/like"
+    async with world.audit(f"POST {path} (v3 and v4)") as audit:
+        for r in range(ROUNDS):
+            # Identical: a and b each send one outcome through both generations.
+            outcome = r % len(V3_SCORES)
+            bodies = (
+                {key: item_id, "score": V3_SCORES[outcome]},
+                {key: item_id, **V4_VOTES[outcome]},
+            )
+            answers = await burst(mix(*(_both(world, v, path, *bodies) for v in (a, b))))
+            where = f"round {r} identical {V3_SCORES[outcome]}"
+            audit.answers(where, answers)
+            mine = votes(world, audit, where, kind, item_id, [author, a, b])
+            audit.expect(
+                mine[a.person_id] == mine[b.person_id] == V3_SCORES[outcome],
+                f"{where}: my_vote {mine}",
+            )
+            # Contradicting: v3 says one thing, v4 another, from the same member at once.
+            up, down = {key: item_id, "score": 1}, {key: item_id, "is_upvote": False}
+            answers = await burst(mix(*(_both(world, v, path, up, down) for v in (a, b))))
+            where = f"round {r} contradicting"
+            audit.answers(where, answers)
+            mine = votes(world, audit, where, kind, item_id, [author, a, b])
+            audit.expect(
+                mine[a.person_id] in (1, -1) and mine[b.person_id] in (1, -1),
+                f"{where}: my_vote {mine} is neither vote sent",
+            )
+
+
+async def test_post_votes_through_both_generations(world: World) -> None:
+    await _votes(world, "post")
+
+
+async def test_comment_votes_through_both_generations(world: World) -> None:
+    await _votes(world, "comment")
+
+
+async def test_save_and_follow_through_both_generations(world: World) -> None:
+    author, a = world.members[:2]
+    community = world.community()
+    post_id = world.post(author, community, "v4 saves")
+    async with world.audit("PUT /post/save and POST /community/follow (v3 and v4)") as audit:
+        for r in range(ROUNDS):
+            save = r % 2 == 0
+            body = {"post_id": post_id, "save": save}
+            calls = mix(
+                world.calls(a, "PUT", "/post/save", [body] * (N // 2)),
+                _v4(world.calls(a, "PUT", "/post/save", [body] * (N // 2))),
+            )
+            follow = {"community_id": community, "follow": save}
+            calls += mix(
+                world.calls(a, "POST", "/community/follow", [follow] * (N // 2)),
+                _v4(world.calls(a, "POST", "/community/follow", [follow] * (N // 2))),
+            )
+            where = f"round {r} save/follow={save}"
+            audit.answers(where, await burst(calls))
+            audit.expect(
+                bool(world.post_view(a, post_id)["saved"]) is save, f"{where}: saved differs"
+            )
+            view = world.community_view(a, community)["community_view"]
+            audit.expect(
+                (view["subscribed"] == "Subscribed") is save,
+                f"{where}: subscribed is {view['subscribed']}",
+            )

@@ -1,0 +1,218 @@
+// Walk a live moot server's API v4 with the real lemmy-js-client 1.0.0-beta.2, and check
+// that what one API generation writes the other reads back.
+//
+//   node walk4.mjs http://127.0.0.1:PORT SUFFIX
+//
+// On success the last line of stdout is a JSON summary {"ok": true, "steps": N, "names": [...]};
+// on failure the failed step, the error and the last HTTP exchanges go to stderr, exit 1.
+
+import assert from "node:assert/strict";
+import { LemmyHttp } from "lemmy-js-client";
+
+const [baseUrl, suffix] = process.argv.slice(2);
+if (!baseUrl || !suffix) {
+  console.error("usage: node walk4.mjs BASE_URL UNIQUE_SUFFIX");
+  process.exit(2);
+}
+
+const exchanges = [];
+async function tracingFetch(input, init = {}) {
+  const response = await fetch(input, init);
+  const text = await response.clone().text();
+  exchanges.push({
+    request: `${init.method ?? "GET"} ${input}`,
+    body: init.body,
+    status: response.status,
+    response: text.length > 1500 ? `${text.slice(0, 1500)}...` : text,
+  });
+  if (exchanges.length > 6) exchanges.shift();
+  return response;
+}
+
+function client(jwt) {
+  const headers = jwt ? { Authorization: `Bearer ${jwt}` } : {};
+  return new LemmyHttp(baseUrl, { headers, fetchFunction: tracingFetch });
+}
+
+// lemmy-js-client 1.0 answers a RequestState instead of throwing: the data, or the failure.
+async function ok(promise) {
+  const result = await promise;
+  if (result.state !== "success") {
+    throw new Error(`request failed: ${result.err?.name} ${result.err?.message}`);
+  }
+  return result.data;
+}
+
+async function fails(promise, code) {
+  const result = await promise;
+  assert.equal(result.state, "failed", "the request should have failed");
+  assert.equal(result.err.name, code);
+}
+
+// The v3 API by hand (the 0.19 client is another package): what v4 wrote, read as v3 reads it.
+async function v3(method, path, jwt, body) {
+  const url = new URL(`${baseUrl}/api/v3${path}`);
+  const init = { method, headers: { "Content-Type": "application/json" } };
+  if (jwt) init.headers.Authorization = `Bearer ${jwt}`;
+  if (method === "GET") {
+    for (const [key, value] of Object.entries(body ?? {})) url.searchParams.set(key, value);
+  } else {
+    init.body = JSON.stringify(body ?? {});
+  }
+  const response = await tracingFetch(url.toString(), init);
+  const json = await response.json();
+  assert.equal(response.status, 200, JSON.stringify(json));
+  return json;
+}
+
+const names = [];
+async function step(name, body) {
+  try {
+    await body();
+    names.push(name);
+  } catch (error) {
+    console.error(`step failed: ${name}\n${error?.stack ?? error}`);
+    console.error(JSON.stringify(exchanges, null, 2));
+    process.exit(1);
+  }
+}
+
+const anon = client();
+const password = "walk4-password-1";
+const nameA = `v4a_${suffix}`.slice(0, 20);
+const nameB = `v4b_${suffix}`.slice(0, 20);
+let a, b, jwtA, jwtB, community, postId, commentId;
+
+await step("the site, in v4's words", async () => {
+  const site = await ok(anon.getSite());
+  assert.equal(site.site_view.local_site.registration_mode, "open");
+  assert.equal(typeof site.site_view.local_site.users, "number");
+  assert.ok(site.site_view.instance.domain);
+  assert.ok(site.admins.length >= 1);
+  assert.equal(site.admins[0].is_admin, true);
+  assert.equal("my_user" in site, false, "v4 keeps the member apart, under /account");
+});
+
+await step("two members register (v4) and sign in", async () => {
+  const ra = await ok(anon.register({ username: nameA, password, password_verify: password }));
+  assert.ok(ra.jwt);
+  await ok(anon.register({ username: nameB, password, password_verify: password }));
+  jwtA = (await ok(anon.login({ username_or_email: nameA, password }))).jwt;
+  jwtB = (await ok(anon.login({ username_or_email: nameB, password }))).jwt;
+  a = client(jwtA);
+  b = client(jwtB);
+  await fails(anon.login({ username_or_email: nameA, password: "wrong-password-9" }), "incorrect_login");
+});
+
+await step("GET /account is the member's own", async () => {
+  const me = await ok(a.getMyUser());
+  assert.equal(me.local_user_view.person.name, nameA);
+  assert.equal(me.local_user_view.local_user.admin, false);
+  assert.deepEqual(me.follows, []);
+  await fails(anon.getMyUser(), "incorrect_login");
+});
+
+await step("a community made on v3 is followed on v4", async () => {
+  community = (await v3("POST", "/community", jwtA, { name: `v4c_${suffix}`.slice(0, 20), title: "Walk four" }))
+    .community_view.community;
+  const followed = await ok(b.followCommunity({ community_id: community.id, follow: true }));
+  assert.equal(followed.community_view.community_actions.follow_state, "accepted");
+  assert.ok(followed.community_view.community_actions.followed_at);
+  const v3view = await v3("GET", "/community", jwtB, { id: community.id });
+  assert.equal(v3view.community_view.subscribed, "Subscribed");
+  const got = await ok(a.getCommunity({ name: community.name }));
+  assert.equal(got.community_view.can_mod, true);
+  assert.equal(got.community_view.community.subscribers, 2);
+  assert.equal(got.moderators[0].moderator.name, nameA);
+});
+
+await step("a post made on v4 reads back on v3, and a v3 vote on v4", async () => {
+  const made = await ok(a.createPost({ name: "Written through v4", community_id: community.id, body: "**bold**" }));
+  postId = made.post_view.post.id;
+  assert.equal(made.post_view.post.score, 1, "the author's own vote");
+  assert.ok(made.post_view.post.published_at);
+  const old = await v3("GET", "/post", jwtB, { id: postId });
+  assert.equal(old.post_view.post.name, "Written through v4");
+  assert.equal(old.post_view.counts.score, 1);
+  await v3("POST", "/post/like", jwtB, { post_id: postId, score: 1 });
+  const seen = await ok(b.getPost({ id: postId }));
+  assert.equal(seen.post_view.post.score, 2);
+  assert.equal(seen.post_view.post_actions.vote_is_upvote, true);
+  assert.equal(seen.community_view.community.id, community.id);
+});
+
+await step("a v4 vote and save read back on v3", async () => {
+  const down = await ok(b.likePost({ post_id: postId, is_upvote: false }));
+  assert.equal(down.post_view.post.score, 0);
+  assert.equal(down.post_view.post_actions.vote_is_upvote, false);
+  const old = await v3("GET", "/post", jwtB, { id: postId });
+  assert.equal(old.post_view.my_vote, -1);
+  const unvoted = await ok(b.likePost({ post_id: postId }));
+  assert.equal(unvoted.post_view.post.score, 1);
+  assert.equal(unvoted.post_view.post_actions?.vote_is_upvote, undefined);
+  const saved = await ok(b.savePost({ post_id: postId, save: true }));
+  assert.ok(saved.post_view.post_actions.saved_at);
+  const v3saved = await v3("GET", "/post/list", jwtB, { saved_only: true });
+  assert.deepEqual(v3saved.posts.map((p) => p.post.id), [postId]);
+});
+
+await step("listings in v4's words: sorts, windows, cursors", async () => {
+  for (const sort of ["active", "hot", "new", "old", "top", "most_comments", "new_comments", "controversial", "scaled"]) {
+    const page = await ok(b.getPosts({ community_id: community.id, sort }));
+    assert.deepEqual(page.items.map((p) => p.post.id), [postId], sort);
+  }
+  const day = await ok(b.getPosts({ sort: "top", time_range_seconds: 86400, type_: "subscribed" }));
+  assert.ok(day.items.some((p) => p.post.id === postId));
+  for (let i = 0; i < 3; i++) {
+    await ok(a.createPost({ name: `page filler ${i}`, community_id: community.id }));
+  }
+  const first = await ok(anon.getPosts({ community_id: community.id, sort: "new", limit: 2 }));
+  assert.equal(first.items.length, 2);
+  assert.ok(first.next_page);
+  const second = await ok(anon.getPosts({ community_id: community.id, sort: "new", limit: 2, page_cursor: first.next_page }));
+  const ids = [...first.items, ...second.items].map((p) => p.post.id);
+  assert.equal(new Set(ids).size, 4);
+  assert.equal(ids.at(-1), postId, "the oldest post last");
+  await fails(anon.getPosts({ page_cursor: "not-a-cursor" }), "unknown");
+});
+
+await step("comments: written on v4, a reply on v3, voted and saved on v4", async () => {
+  const made = await ok(b.createComment({ post_id: postId, content: "a v4 comment" }));
+  commentId = made.comment_view.comment.id;
+  assert.equal(made.comment_view.comment.score, 1);
+  assert.equal(made.comment_view.post.id, postId);
+  const reply = (await v3("POST", "/comment", jwtA, { post_id: postId, parent_id: commentId, content: "a v3 reply" }))
+    .comment_view.comment;
+  const tree = await ok(anon.getComments({ post_id: postId, sort: "old" }));
+  assert.deepEqual(tree.items.map((c) => c.comment.id), [commentId, reply.id]);
+  assert.equal(tree.items[1].comment.path, `0.${commentId}.${reply.id}`);
+  const liked = await ok(a.likeComment({ comment_id: commentId, is_upvote: true }));
+  assert.equal(liked.comment_view.comment.score, 2);
+  assert.equal(liked.comment_view.comment_actions.vote_is_upvote, true);
+  const saved = await ok(a.saveComment({ comment_id: commentId, save: true }));
+  assert.ok(saved.comment_view.comment_actions.saved_at);
+  const old = await v3("GET", "/comment", jwtA, { id: commentId });
+  assert.equal(old.comment_view.saved, true);
+  assert.equal(old.comment_view.my_vote, 1);
+  const one = await ok(anon.getComment({ id: reply.id }));
+  assert.equal(one.comment_view.comment.content, "a v3 reply");
+});
+
+await step("a person's page in v4's words", async () => {
+  const person = await ok(anon.getPersonDetails({ username: nameA }));
+  assert.equal(person.person_view.person.name, nameA);
+  assert.equal(person.person_view.person.post_count, 4);
+  assert.equal(person.person_view.banned, false);
+  assert.equal(person.moderates[0].community.id, community.id);
+  await fails(anon.getPersonDetails({ username: `nobody_${suffix}` }), "couldnt_find_person");
+});
+
+await step("signing out ends the token for both generations", async () => {
+  await ok(b.logout());
+  await fails(b.getMyUser(), "incorrect_login");
+  const url = `${baseUrl}/api/v3/user/validate_auth`;
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${jwtB}` } });
+  assert.equal(response.status, 400);
+});
+
+console.log(JSON.stringify({ ok: true, steps: names.length, names }));
