@@ -79,13 +79,18 @@ COMMUNITY_SORT_COLUMNS = {
     "TopThreeMonths": "users_active_half_year",
     "TopMonth": "users_active_month",
     "TopWeek": "users_active_week",
+    # API v4's community sorts that have no post sort of the same meaning.
+    "NameAsc": "name",
+    "NameDesc": "name",
+    "Posts": "posts",
+    "SubscribersLocal": "subscribers_local",
 }
 
 
 def community_order(sort: str) -> list[sa.UnaryExpression[object]]:
     c = m.community.c
     column = c[COMMUNITY_SORT_COLUMNS[sort]]
-    if sort == "Old":
+    if sort in ("Old", "NameAsc"):
         return [column.asc(), c.id.asc()]
     return [column.desc(), c.id.desc()]
 

@@ -100,3 +100,44 @@ async def test_save_and_follow_through_both_generations(world: World) -> None:
                 (view["subscribed"] == "Subscribed") is save,
                 f"{where}: subscribed is {view['subscribed']}",
             )
+
+
+async def test_post_changes_through_both_generations(world: World) -> None:
+    """Deleting, hiding and locking a post through v3 and v4 at once, contradicting: the
+    answers are 200s or clear refusals, the post's comment count stands, and its counters
+    recount to themselves."""
+    author, a = world.members[:2]
+    community = world.community(author)
+    post_id = world.post(author, community, "v4 changes")
+    world.comment(a, post_id, "a comment to count")
+    async with world.audit("DELETE /post, POST /post/hide and /post/lock (v3 and v4)") as audit:
+        for r in range(ROUNDS):
+            v3_calls = [
+                *world.calls(
+                    author, "POST", "/post/delete", [{"post_id": post_id, "deleted": True}] * 2
+                ),
+                *world.calls(a, "POST", "/post/hide", [{"post_ids": [post_id], "hide": True}] * 2),
+                *world.calls(
+                    author, "POST", "/post/lock", [{"post_id": post_id, "locked": True}] * 2
+                ),
+            ]
+            v4_calls = _v4(
+                [
+                    *world.calls(
+                        author, "DELETE", "/post", [{"post_id": post_id, "deleted": False}] * 2
+                    ),
+                    *world.calls(
+                        a, "POST", "/post/hide", [{"post_id": post_id, "hide": False}] * 2
+                    ),
+                    *world.calls(
+                        author,
+                        "POST",
+                        "/post/lock",
+                        [{"post_id": post_id, "locked": False, "reason": ""}] * 2,
+                    ),
+                ]
+            )
+            where = f"round {r}"
+            audit.answers(where, await burst(mix(v3_calls, v4_calls)))
+            view = world.post_view(author, post_id)
+            audit.expect(view["counts"]["comments"] == 1, f"{where}: counts {view['counts']}")

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from litestar import Router
 
-from moot.api.v4 import content, site
+from moot.api.v4 import communities, content, edits, site
 
 
 def router() -> Router:
-    return Router(path="/api/v4", route_handlers=[site.router, content.router])
+    return Router(
+        path="/api/v4",
+        route_handlers=[site.router, content.router, edits.router, communities.router],
+    )

@@ -24,12 +24,12 @@ from moot.request_context import (
 )
 
 
-async def _post_response(conn: Connection, post_id: int, viewer: Viewer | None) -> Json:
+async def post_response(conn: Connection, post_id: int, viewer: Viewer | None) -> Json:
     row = await lookups.get_post(conn, post_id)
     return {"post_view": (await views.post_views(conn, [row], viewer))[0]}
 
 
-async def _comment_response(conn: Connection, comment_id: int, viewer: Viewer | None) -> Json:
+async def comment_response(conn: Connection, comment_id: int, viewer: Viewer | None) -> Json:
     row = await lookups.get_comment(conn, comment_id)
     return {"comment_view": (await views.comment_views(conn, [row], viewer))[0]}
 
@@ -53,7 +53,7 @@ async def create_post(request: AnyRequest, data: v3_forms.CreatePost) -> Json:
     async with moot.db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         row = await posts.create_post(tx, moot.settings, viewer, changes)
-        return await _post_response(tx, int(row["id"]), viewer)
+        return await post_response(tx, int(row["id"]), viewer)
 
 
 @get("/post")
@@ -115,7 +115,7 @@ async def like_post(request: AnyRequest, data: forms.CreatePostLike) -> Json:
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         await votes.vote_post(tx, viewer, data.post_id, forms.score(data.is_upvote))
-        return await _post_response(tx, data.post_id, viewer)
+        return await post_response(tx, data.post_id, viewer)
 
 
 @put("/post/save")
@@ -123,7 +123,7 @@ async def save_post(request: AnyRequest, data: v3_forms.SavePost) -> Json:
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         await posts.save(tx, viewer, data.post_id, data.save)
-        return await _post_response(tx, data.post_id, viewer)
+        return await post_response(tx, data.post_id, viewer)
 
 
 @post("/comment", status_code=200)
@@ -134,13 +134,13 @@ async def create_comment(request: AnyRequest, data: v3_forms.CreateComment) -> J
         created = await comments.create_comment(
             tx, moot.settings, viewer, data.post_id, data.content, data.parent_id, data.language_id
         )
-        return await _comment_response(tx, int(created.comment["id"]), viewer)
+        return await comment_response(tx, int(created.comment["id"]), viewer)
 
 
 @get("/comment")
 async def get_comment(request: AnyRequest, id: v3_forms.QueryInt32) -> Json:
     async with state(request).db.connection() as conn:
-        return await _comment_response(conn, id, await optional_viewer(conn, request))
+        return await comment_response(conn, id, await optional_viewer(conn, request))
 
 
 @get("/comment/list")
@@ -179,7 +179,7 @@ async def like_comment(request: AnyRequest, data: forms.CreateCommentLike) -> Js
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         await votes.vote_comment(tx, viewer, data.comment_id, forms.score(data.is_upvote))
-        return await _comment_response(tx, data.comment_id, viewer)
+        return await comment_response(tx, data.comment_id, viewer)
 
 
 @put("/comment/save")
@@ -187,7 +187,7 @@ async def save_comment(request: AnyRequest, data: v3_forms.SaveComment) -> Json:
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         await comments.save(tx, viewer, data.comment_id, data.save)
-        return await _comment_response(tx, data.comment_id, viewer)
+        return await comment_response(tx, data.comment_id, viewer)
 
 
 router = Router(

@@ -207,6 +207,98 @@ await step("a person's page in v4's words", async () => {
   await fails(anon.getPersonDetails({ username: `nobody_${suffix}` }), "couldnt_find_person");
 });
 
+await step("communities made, edited, listed and blocked on v4", async () => {
+  const made = await ok(a.createCommunity({ name: `v4d_${suffix}`.slice(0, 20), sidebar: "The **sidebar**", visibility: "local_only_public" }));
+  const view = made.community_view;
+  assert.equal(view.community.title, view.community.name, "a title defaults to the name");
+  assert.equal(view.community.sidebar, "The **sidebar**");
+  assert.equal(view.community.visibility, "local_only_public");
+  const v3c = await v3("GET", "/community", jwtA, { id: view.community.id });
+  assert.equal(v3c.community_view.community.description, "The **sidebar**");
+  assert.equal(v3c.community_view.community.visibility, "LocalOnly");
+  const edited = await ok(a.editCommunity({ community_id: view.community.id, title: "Renamed", visibility: "public" }));
+  assert.equal(edited.community_view.community.title, "Renamed");
+  assert.equal(edited.community_view.community.visibility, "public");
+  await fails(a.editCommunity({ community_id: view.community.id, visibility: "private" }), "unknown");
+  const seen = new Set();
+  let cursor;
+  for (let i = 0; i < 50; i++) {
+    const page = await ok(anon.listCommunities({ sort: "name_asc", limit: 1, page_cursor: cursor }));
+    for (const c of page.items) seen.add(c.community.id);
+    if (!page.next_page) break;
+    cursor = page.next_page;
+  }
+  assert.ok(seen.has(view.community.id) && seen.has(community.id), "a cursor walk lists them all");
+  const blocked = await ok(b.blockCommunity({ community_id: view.community.id, block: true }));
+  assert.ok(blocked.community_view.community_actions.blocked_at);
+  const me = await ok(b.getMyUser());
+  assert.deepEqual(me.community_blocks.map((c) => c.id), [view.community.id]);
+  await ok(b.blockCommunity({ community_id: view.community.id, block: false }));
+});
+
+await step("a person blocked on v4 is blocked on v3", async () => {
+  const me = await ok(b.getMyUser());
+  const aId = (await ok(anon.getPersonDetails({ username: nameA }))).person_view.person.id;
+  const blocked = await ok(b.blockPerson({ person_id: aId, block: true }));
+  assert.ok(blocked.person_view.person_actions.blocked_at);
+  const site = await v3("GET", "/site", jwtB);
+  assert.deepEqual(site.my_user.person_blocks.map((x) => x.target.id), [aId]);
+  await fails(b.blockPerson({ person_id: me.local_user_view.person.id, block: true }), "cant_block_yourself");
+  await ok(b.blockPerson({ person_id: aId, block: false }));
+});
+
+await step("posts edited, hidden, read, deleted and restored on v4", async () => {
+  const edited = await ok(a.editPost({ post_id: postId, body: "edited *on v4*" }));
+  assert.equal(edited.post_view.post.body, "edited *on v4*");
+  assert.ok(edited.post_view.post.updated_at);
+  await fails(b.editPost({ post_id: postId, body: "not mine" }), "no_post_edit_allowed");
+  const hidden = await ok(b.hidePost({ post_id: postId, hide: true }));
+  assert.ok(hidden.post_view.post_actions.hidden_at);
+  const listed = await ok(b.getPosts({ community_id: community.id }));
+  assert.equal(listed.items.some((p) => p.post.id === postId), false, "a hidden post is left out");
+  await ok(b.hidePost({ post_id: postId, hide: false }));
+  const unread = await ok(b.markPostAsRead({ post_id: postId, read: false }));
+  assert.equal(unread.post_view.post_actions?.read_at, undefined);
+  await ok(b.markManyPostsAsRead({ post_ids: [postId], read: true }));
+  const read = await ok(b.getPosts({ community_id: community.id }));
+  assert.ok(read.items.find((p) => p.post.id === postId).post_actions.read_at);
+  const deleted = await ok(a.deletePost({ post_id: postId, deleted: true }));
+  assert.equal(deleted.post_view.post.deleted, true);
+  assert.equal((await v3("GET", "/post", jwtA, { id: postId })).post_view.post.deleted, true);
+  await ok(a.deletePost({ post_id: postId, deleted: false }));
+});
+
+await step("a moderator locks, pins, removes and distinguishes on v4", async () => {
+  const locked = await ok(a.lockPost({ post_id: postId, locked: true, reason: "calm down" }));
+  assert.equal(locked.post_view.post.locked, true);
+  await fails(b.createComment({ post_id: postId, content: "too late" }), "locked");
+  await ok(a.lockPost({ post_id: postId, locked: false, reason: "" }));
+  const pinned = await ok(a.featurePost({ post_id: postId, featured: true, feature_type: "community" }));
+  assert.equal(pinned.post_view.post.featured_community, true);
+  await fails(b.featurePost({ post_id: postId, featured: true, feature_type: "community" }), "not_a_mod_or_admin");
+  const removed = await ok(a.removeComment({ comment_id: commentId, removed: true, reason: "off topic" }));
+  assert.equal(removed.comment_view.comment.removed, true);
+  const v3modlog = await v3("GET", "/modlog", jwtA, { type_: "ModRemoveComment" });
+  assert.equal(v3modlog.removed_comments[0].mod_remove_comment.reason, "off topic");
+  await ok(a.removeComment({ comment_id: commentId, removed: false, reason: "" }));
+  const mine = await ok(a.createComment({ post_id: postId, content: "speaking as a mod" }));
+  const distinguished = await ok(a.distinguishComment({ comment_id: mine.comment_view.comment.id, distinguished: true }));
+  assert.equal(distinguished.comment_view.comment.distinguished, true);
+  const post = await ok(a.removePost({ post_id: postId, removed: true, reason: "spam" }));
+  assert.equal(post.post_view.post.removed, true);
+  await ok(a.removePost({ post_id: postId, removed: false, reason: "" }));
+});
+
+await step("comments edited and deleted on v4", async () => {
+  const edited = await ok(b.editComment({ comment_id: commentId, content: "edited comment" }));
+  assert.equal(edited.comment_view.comment.content, "edited comment");
+  await fails(a.editComment({ comment_id: commentId, content: "not mine" }), "no_comment_edit_allowed");
+  const deleted = await ok(b.deleteComment({ comment_id: commentId, deleted: true }));
+  assert.equal(deleted.comment_view.comment.deleted, true);
+  assert.equal((await v3("GET", "/comment", jwtB, { id: commentId })).comment_view.comment.deleted, true);
+  await ok(b.deleteComment({ comment_id: commentId, deleted: false }));
+});
+
 await step("signing out ends the token for both generations", async () => {
   await ok(b.logout());
   await fails(b.getMyUser(), "incorrect_login");
