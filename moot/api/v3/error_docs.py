@@ -61,7 +61,8 @@ def document_errors(app: Litestar, document: dict[str, Any]) -> None:
     answer = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     cache: dict[types.FunctionType, frozenset[int]] = {}
     for route in app.routes:
-        if not isinstance(route, HTTPRoute) or not route.path.startswith(("/api/v3", "/api/v4", "/pictrs")):
+        documented = route.path.startswith(("/api/v3", "/api/v4", "/pictrs"))
+        if not isinstance(route, HTTPRoute) or not documented:
             continue
         for handler in route.route_handlers:
             statuses = set(_statuses(_function(handler), cache, set()))
