@@ -17,7 +17,9 @@ from moot.actions.authority import require_admin, require_mod_action, require_va
 from moot.actions.lookups import get_comment, get_community, get_post, get_private_message
 from moot.actions.posts import check_can_post_in
 from moot.actions.site import load_site
+from moot.auth import Viewer
 from moot.db import models as m
+from moot.db import reports as report_list
 from moot.db import upsert
 from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
@@ -181,3 +183,15 @@ async def resolve_all_for_post(conn: Connection, post_id: int, resolver_id: int)
 
 async def resolve_all_for_comment(conn: Connection, comment_id: int, resolver_id: int) -> None:
     await _resolve_all(conn, COMMENT, comment_id, resolver_id)
+
+
+async def moderates_something(conn: Connection, person_id: int) -> bool:
+    t = m.community_moderator
+    found = await conn.scalar(sa.select(t.c.id).where(t.c.person_id == person_id).limit(1))
+    return found is not None
+
+
+async def open_reports(conn: Connection, viewer: Viewer) -> int:
+    f = report_list.ReportFilter(viewer_id=viewer.person_id, viewer_is_admin=viewer.is_admin)
+    kinds = ("post", "comment", "private_message") if viewer.is_admin else ("post", "comment")
+    return sum([await report_list.count_unresolved(conn, kind, f) for kind in kinds])

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
+from moot.actions.reports import moderates_something, open_reports
 from moot.auth import Viewer
-from moot.db import applications, reports
-from moot.db import models as m
+from moot.db import applications
 from moot.db.engine import Connection, Row
 from moot.db.notifications import Unread, unread_counts
 
@@ -30,18 +28,6 @@ class Nav:
             if count:
                 return f"/messages?view={view}&show=unread"
         return "/messages?show=unread" if self.unread.private_messages else "/messages"
-
-
-async def moderates_something(conn: Connection, person_id: int) -> bool:
-    t = m.community_moderator
-    found = await conn.scalar(sa.select(t.c.id).where(t.c.person_id == person_id).limit(1))
-    return found is not None
-
-
-async def open_reports(conn: Connection, viewer: Viewer) -> int:
-    f = reports.ReportFilter(viewer_id=viewer.person_id, viewer_is_admin=viewer.is_admin)
-    kinds = ("post", "comment", "private_message") if viewer.is_admin else ("post", "comment")
-    return sum([await reports.count_unresolved(conn, kind, f) for kind in kinds])
 
 
 async def nav_counts(conn: Connection, viewer: Viewer, local_site: Row) -> Nav:

@@ -141,3 +141,25 @@ async def test_post_changes_through_both_generations(world: World) -> None:
             audit.answers(where, await burst(mix(v3_calls, v4_calls)))
             view = world.post_view(author, post_id)
             audit.expect(view["counts"]["comments"] == 1, f"{where}: counts {view['counts']}")
+
+
+async def test_settings_and_messages_through_both_generations(world: World) -> None:
+    """A member saves contradicting settings through v3 and v4 at once, and sends the same
+    message through v4: every answer is a 200 or a clear refusal, every message sent is
+    stored once, and nothing needs recounting."""
+    a, b = world.members[:2]
+    async with world.audit("PUT /account/settings/save and POST /private_message (v4)") as audit:
+        for r in range(ROUNDS):
+            v3_calls = world.calls(a, "PUT", "/user/save_user_settings", [{"show_nsfw": True}] * 4)
+            v4_calls = _v4(
+                world.calls(a, "PUT", "/account/settings/save", [{"show_nsfw": False}] * 4)
+            )
+            message = {"recipient_id": b.person_id, "content": f"round {r}"}
+            sends = _v4(world.calls(a, "POST", "/private_message", [message] * 4))
+            where = f"round {r}"
+            answers = await burst(mix(v3_calls, v4_calls, sends))
+            audit.answers(where, answers)
+            inbox = b.api.ok("GET", "/private_message/list", limit=50)["private_messages"]
+            stored = [m for m in inbox if m["private_message"]["content"] == f"round {r}"]
+            sent = sum(1 for x in answers if x.call.path == "/private_message" and x.status == 200)
+            audit.expect(len(stored) == sent, f"{where}: {sent} sent, {len(stored)} stored")

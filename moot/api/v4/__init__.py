@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from litestar import Router
 
-from moot.api.v4 import communities, content, edits, site
+from moot.api.v4 import account, communities, content, edits, lists, site
 
 
 def router() -> Router:
     return Router(
         path="/api/v4",
-        route_handlers=[site.router, content.router, edits.router, communities.router],
+        route_handlers=[
+            site.router,
+            content.router,
+            edits.router,
+            communities.router,
+            lists.router,
+            account.router,
+        ],
     )

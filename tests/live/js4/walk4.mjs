@@ -299,6 +299,84 @@ await step("comments edited and deleted on v4", async () => {
   await ok(b.deleteComment({ comment_id: commentId, deleted: false }));
 });
 
+await step("settings saved in v4's words read back on both generations", async () => {
+  await ok(b.saveUserSettings({
+    default_post_sort_type: "top",
+    default_post_time_range_seconds: 7 * 86400,
+    default_listing_type: "subscribed",
+    post_listing_mode: "small_card",
+    show_score: false,
+    show_downvotes: "hide",
+    bio: "I walk through **v4**",
+  }));
+  const me = await ok(b.getMyUser());
+  const user = me.local_user_view.local_user;
+  assert.equal(user.default_post_sort_type, "top");
+  assert.equal(user.default_listing_type, "subscribed");
+  assert.equal(user.post_listing_mode, "small_card");
+  assert.equal(user.show_score, false);
+  assert.equal(user.show_downvotes, "hide");
+  assert.equal(me.local_user_view.person.bio, "I walk through **v4**");
+  const site = await v3("GET", "/site", jwtB);
+  assert.equal(site.my_user.local_user_view.local_user.default_sort_type, "TopWeek");
+  assert.equal(site.my_user.local_user_view.local_user.post_listing_mode, "SmallCard");
+  await fails(b.saveUserSettings({ default_listing_type: "nowhere" }), "unknown");
+});
+
+await step("private messages on v4, read on v3, counted as notifications", async () => {
+  const aId = (await ok(anon.getPersonDetails({ username: nameA }))).person_view.person.id;
+  const before = (await ok(a.getUnreadCounts())).notification_count;
+  const sent = await ok(b.createPrivateMessage({ recipient_id: aId, content: "hello through v4" }));
+  const message = sent.private_message_view.private_message;
+  assert.equal(sent.private_message_view.recipient.name, nameA);
+  assert.equal((await ok(a.getUnreadCounts())).notification_count, before + 1);
+  const edited = await ok(b.editPrivateMessage({ private_message_id: message.id, content: "edited on v4" }));
+  assert.equal(edited.private_message_view.private_message.content, "edited on v4");
+  assert.ok(edited.private_message_view.private_message.updated_at);
+  const inbox = await v3("GET", "/private_message/list", jwtA, { unread_only: true });
+  assert.ok(inbox.private_messages.some((pm) => pm.private_message.content === "edited on v4"));
+  await fails(a.editPrivateMessage({ private_message_id: message.id, content: "not mine" }), "edit_private_message_not_allowed");
+  const deleted = await ok(b.deletePrivateMessage({ private_message_id: message.id, deleted: true }));
+  assert.equal(deleted.private_message_view.private_message.deleted, true);
+  const moderator = await ok(a.getUnreadCounts());
+  assert.equal(typeof moderator.report_count, "number", "a moderator is told of reports");
+});
+
+await step("a person's content and a member's own lists, by cursor", async () => {
+  const all = [];
+  let cursor;
+  for (let i = 0; i < 20; i++) {
+    const page = await ok(anon.listPersonContent({ username: nameA, limit: 2, page_cursor: cursor }));
+    all.push(...page.items);
+    if (!page.next_page) break;
+    cursor = page.next_page;
+  }
+  const posts = all.filter((x) => x.type_ === "post");
+  const comments = all.filter((x) => x.type_ === "comment");
+  assert.equal(posts.length, 4);
+  assert.ok(comments.length >= 2);
+  const times = all.map((x) => (x.type_ === "post" ? x.post.published_at : x.comment.published_at));
+  assert.deepEqual([...times].sort().reverse(), times, "newest first");
+  const onlyPosts = await ok(anon.listPersonContent({ username: nameA, type_: "posts" }));
+  assert.ok(onlyPosts.items.every((x) => x.type_ === "post"));
+  const saved = await ok(b.listPersonSaved({}));
+  assert.deepEqual(saved.items.map((x) => [x.type_, x.post.id]), [["post", postId]]);
+  const savedComments = await ok(a.listPersonSaved({ type_: "comments" }));
+  assert.deepEqual(savedComments.items.map((x) => x.comment.id), [commentId]);
+  await ok(b.likePost({ post_id: postId, is_upvote: false }));
+  const disliked = await ok(b.listPersonLiked({ like_type: "disliked_only" }));
+  assert.deepEqual(disliked.items.map((x) => x.post.id), [postId]);
+  const liked = await ok(b.listPersonLiked({ like_type: "liked_only", type_: "posts" }));
+  assert.equal(liked.items.some((x) => x.post.id === postId), false);
+  const read = await ok(b.listPersonRead({}));
+  assert.ok(read.items.some((p) => p.post.id === postId));
+  await ok(b.hidePost({ post_id: postId, hide: true }));
+  const hidden = await ok(b.listPersonHidden({}));
+  assert.deepEqual(hidden.items.map((p) => p.post.id), [postId]);
+  await ok(b.hidePost({ post_id: postId, hide: false }));
+  await fails(anon.listPersonSaved({}), "incorrect_login");
+});
+
 await step("signing out ends the token for both generations", async () => {
   await ok(b.logout());
   await fails(b.getMyUser(), "incorrect_login");
