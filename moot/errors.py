@@ -155,6 +155,7 @@ class ErrorCode(StrEnum):
     PASSWORD_RESET_LIMIT_REACHED = "password_reset_limit_reached"
     SLURS = "slurs"
     COULDNT_FIND_OBJECT = "couldnt_find_object"
+    NOT_FOUND = "not_found"  # API v4's, for what has no couldnt_find_ code of its own
     REGISTRATION_DENIED = "registration_denied"
     FEDERATION_DISABLED = "federation_disabled"
     DOMAIN_BLOCKED = "domain_blocked"
@@ -190,7 +191,9 @@ class ErrorCode(StrEnum):
 
 
 # Lemmy answers 401 only for a failed login, 404 when the row was not found, 400 otherwise.
-_NOT_FOUND = frozenset(c for c in ErrorCode if c.value.startswith("couldnt_find_"))
+_NOT_FOUND = frozenset(
+    c for c in ErrorCode if c.value.startswith("couldnt_find_") or c.value == "not_found"
+)
 
 
 class ApiError(Exception):

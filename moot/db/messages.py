@@ -24,11 +24,14 @@ async def list_messages(
     creator_id: int | None,
     page: int,
     limit: int,
+    received_only: bool = False,
 ) -> list[Row]:
     """What the person sent and received, newest first (only unread ones they received, if
-    `unread_only`)."""
+    `unread_only`; only what they received, if `received_only`)."""
     t = m.private_message
     query = sa.select(t).where(~t.c.deleted, _not_from_blocked(person_id))
+    if received_only:
+        query = query.where(t.c.recipient_id == person_id)
     if unread_only:
         # Unread is about what reached me; what I sent is not mine to read.
         query = query.where(t.c.recipient_id == person_id, ~t.c.read)

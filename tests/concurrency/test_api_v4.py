@@ -163,3 +163,24 @@ async def test_settings_and_messages_through_both_generations(world: World) -> N
             stored = [m for m in inbox if m["private_message"]["content"] == f"round {r}"]
             sent = sum(1 for x in answers if x.call.path == "/private_message" and x.status == 200)
             audit.expect(len(stored) == sent, f"{where}: {sent} sent, {len(stored)} stored")
+
+
+async def test_notifications_marked_through_both_generations(world: World) -> None:
+    """A reply's notice marked read and unread through v4 while v3 marks everything read:
+    every answer is a 200, and the unread count both generations show agrees."""
+    author, a = world.members[:2]
+    post_id = world.post(author, world.community(), "v4 notices")
+    world.comment(a, post_id, "a reply to notice")
+    listed = author.api.ok("GET", "/user/replies", unread_only="true")["replies"]
+    notice_id = int(listed[0]["comment_reply"]["id"]) * 4 + 1
+    async with world.audit("POST /account/notification/mark_as_read (v4)") as audit:
+        for r in range(ROUNDS):
+            marks = [{"notification_id": notice_id, "read": k % 2 == 0} for k in range(N)]
+            v4_calls = _v4(world.calls(author, "POST", "/account/notification/mark_as_read", marks))
+            v3_calls = world.calls(author, "POST", "/user/mark_all_as_read", [{}] * 2)
+            where = f"round {r}"
+            audit.answers(where, await burst(mix(v4_calls, v3_calls)))
+            v3_count = author.api.ok("GET", "/user/unread_count")["replies"]
+            answer = author.api.http.get(f"{world.server.url}/api/v4/account/unread_counts")
+            v4_count = answer.json()["notification_count"]
+            audit.expect(v3_count == v4_count, f"{where}: v3 says {v3_count}, v4 {v4_count}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from litestar import Router
 
-from moot.api.v4 import account, communities, content, edits, lists, site
+from moot.api.v4 import account, communities, content, edits, lists, notifications, search, site
 
 
 def router() -> Router:
@@ -18,5 +18,7 @@ def router() -> Router:
             communities.router,
             lists.router,
             account.router,
+            search.router,
+            notifications.router,
         ],
     )

@@ -119,7 +119,8 @@ async def unread_counts(request: AnyRequest) -> Json:
         return out
 
 
-async def _message(conn: Connection, message_id: int) -> Json:
+async def message_view(conn: Connection, message_id: int) -> Json:
+    """A PrivateMessageView."""
     row = await lookups.get_private_message(conn, message_id)
     persons = {
         int(p["id"]): p
@@ -143,11 +144,9 @@ async def _message(conn: Connection, message_id: int) -> Json:
     if row["updated"] is not None:
         message["updated_at"] = shapes.moment(row["updated"])
     return {
-        "private_message_view": {
-            "private_message": message,
-            "creator": shapes.person(persons[int(row["creator_id"])]),
-            "recipient": shapes.person(persons[int(row["recipient_id"])]),
-        }
+        "private_message": message,
+        "creator": shapes.person(persons[int(row["creator_id"])]),
+        "recipient": shapes.person(persons[int(row["recipient_id"])]),
     }
 
 
@@ -159,7 +158,7 @@ async def create_message(request: AnyRequest, data: mod_forms.CreatePrivateMessa
         row = await private_messages.send(
             tx, moot.settings, viewer, data.recipient_id, data.content
         )
-        return await _message(tx, int(row["id"]))
+        return {"private_message_view": await message_view(tx, int(row["id"]))}
 
 
 @put("/private_message")
@@ -167,7 +166,7 @@ async def edit_message(request: AnyRequest, data: mod_forms.EditPrivateMessage) 
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         await private_messages.edit(tx, viewer, data.private_message_id, data.content)
-        return await _message(tx, data.private_message_id)
+        return {"private_message_view": await message_view(tx, data.private_message_id)}
 
 
 @delete("/private_message", status_code=200)
@@ -175,7 +174,7 @@ async def delete_message(request: AnyRequest, data: mod_forms.DeletePrivateMessa
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         await private_messages.delete(tx, viewer, data.private_message_id, data.deleted)
-        return await _message(tx, data.private_message_id)
+        return {"private_message_view": await message_view(tx, data.private_message_id)}
 
 
 router = Router(

@@ -377,6 +377,52 @@ await step("a person's content and a member's own lists, by cursor", async () =>
   await fails(anon.listPersonSaved({}), "incorrect_login");
 });
 
+await step("search and resolve_object in v4's words", async () => {
+  const found = await ok(anon.search({ search_term: "Written through", type_: "posts" }));
+  assert.deepEqual(found.posts.map((p) => p.post.id), [postId]);
+  assert.deepEqual(found.multi_communities, []);
+  const people = await ok(anon.search({ search_term: nameA, type_: "users" }));
+  assert.deepEqual(people.persons.map((p) => p.person.name), [nameA]);
+  const all = await ok(anon.search({ search_term: "a v3 reply" }));
+  assert.deepEqual(all.comments.map((c) => c.comment.content), ["a v3 reply"]);
+  const communities = await ok(anon.search({ search_term: community.name, type_: "communities" }));
+  assert.deepEqual(communities.communities.map((c) => c.community.id), [community.id]);
+  const post = await ok(anon.getPost({ id: postId }));
+  const resolved = await ok(b.resolveObject({ q: post.post_view.post.ap_id }));
+  assert.equal(resolved.type_, "post");
+  assert.equal(resolved.post.id, postId);
+  const host = new URL((await ok(anon.getSite())).site_view.site.ap_id).hostname;
+  const person = await ok(b.resolveObject({ q: `@${nameA}@${host}` }));
+  assert.equal(person.type_, "person");
+});
+
+await step("notifications: replies, mentions and messages in one list", async () => {
+  await ok(a.markAllNotificationsAsRead());
+  assert.equal((await ok(a.getUnreadCounts())).notification_count, 0);
+  const host = new URL((await ok(anon.getSite())).site_view.site.ap_id).hostname;
+  await ok(b.createComment({ post_id: postId, content: "a reply for the author" }));
+  await ok(b.createComment({ post_id: postId, content: `hello @${nameA}@${host}`, parent_id: commentId }));
+  const aId = (await ok(anon.getPersonDetails({ username: nameA }))).person_view.person.id;
+  await ok(b.createPrivateMessage({ recipient_id: aId, content: "a notified message" }));
+  const unread = await ok(a.listNotifications({ unread_only: true }));
+  const kinds = unread.items.map((n) => n.notification.kind);
+  assert.deepEqual(kinds, ["private_message", "mention", "reply"], JSON.stringify(kinds));
+  assert.equal(unread.items[0].data.type_, "private_message");
+  assert.equal(unread.items[0].data.private_message.content, "a notified message");
+  assert.equal(unread.items[1].data.type_, "comment");
+  assert.equal((await ok(a.getUnreadCounts())).notification_count, 3);
+  await ok(a.markNotificationAsRead({ notification_id: unread.items[1].notification.id, read: true }));
+  assert.equal((await ok(a.getUnreadCounts())).notification_count, 2);
+  const v3mentions = await v3("GET", "/user/mention", jwtA, { unread_only: true });
+  assert.equal(v3mentions.mentions.length, 0, "read on v4 is read on v3");
+  const onlyMessages = await ok(a.listNotifications({ type_: "private_message" }));
+  assert.ok(onlyMessages.items.every((n) => n.notification.kind === "private_message"));
+  await fails(b.markNotificationAsRead({ notification_id: unread.items[2].notification.id, read: true }), "couldnt_update_comment");
+  await fails(a.markNotificationAsRead({ notification_id: 4, read: true }), "not_found");
+  await ok(a.markAllNotificationsAsRead());
+  assert.equal((await ok(a.getUnreadCounts())).notification_count, 0);
+});
+
 await step("signing out ends the token for both generations", async () => {
   await ok(b.logout());
   await fails(b.getMyUser(), "incorrect_login");
