@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import unique
-from tests.servers import Server
+from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
 
 JS_DIR = Path(__file__).resolve().parent / "js4"
 CLIENT = JS_DIR / "node_modules" / "lemmy-js-client" / "package.json"
 VERSION = "1.0.0-beta.2"
-STEPS = 20
+STEPS = 21
 
 
 def test_client_package_is_pinned() -> None:
@@ -42,7 +42,7 @@ def test_lemmy_js_client_v4_walk(server: Server) -> None:
         pytest.fail("lemmy-js-client 1.0 is not installed: run `npm ci` in tests/live/js4")
     try:
         result = subprocess.run(
-            [node, str(JS_DIR / "walk4.mjs"), server.url, unique("w")],
+            [node, str(JS_DIR / "walk4.mjs"), server.url, unique("w"), ADMIN_NAME, ADMIN_PASSWORD],
             cwd=JS_DIR,
             capture_output=True,
             text=True,

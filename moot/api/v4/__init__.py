@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from litestar import Router
 
-from moot.api.v4 import account, communities, content, edits, lists, notifications, search, site
+from moot.api.v4 import (
+    account,
+    communities,
+    content,
+    edits,
+    lists,
+    notifications,
+    reports,
+    search,
+    site,
+)
 
 
 def router() -> Router:
@@ -20,5 +30,6 @@ def router() -> Router:
             account.router,
             search.router,
             notifications.router,
+            reports.router,
         ],
     )

@@ -1,7 +1,7 @@
 // Walk a live moot server's API v4 with the real lemmy-js-client 1.0.0-beta.2, and check
 // that what one API generation writes the other reads back.
 //
-//   node walk4.mjs http://127.0.0.1:PORT SUFFIX
+//   node walk4.mjs http://127.0.0.1:PORT SUFFIX ADMIN_NAME ADMIN_PASSWORD
 //
 // On success the last line of stdout is a JSON summary {"ok": true, "steps": N, "names": [...]};
 // on failure the failed step, the error and the last HTTP exchanges go to stderr, exit 1.
@@ -9,9 +9,9 @@
 import assert from "node:assert/strict";
 import { LemmyHttp } from "lemmy-js-client";
 
-const [baseUrl, suffix] = process.argv.slice(2);
-if (!baseUrl || !suffix) {
-  console.error("usage: node walk4.mjs BASE_URL UNIQUE_SUFFIX");
+const [baseUrl, suffix, adminName, adminPassword] = process.argv.slice(2);
+if (!baseUrl || !suffix || !adminName || !adminPassword) {
+  console.error("usage: node walk4.mjs BASE_URL UNIQUE_SUFFIX ADMIN_NAME ADMIN_PASSWORD");
   process.exit(2);
 }
 
@@ -421,6 +421,39 @@ await step("notifications: replies, mentions and messages in one list", async ()
   await fails(a.markNotificationAsRead({ notification_id: 4, read: true }), "not_found");
   await ok(a.markAllNotificationsAsRead());
   assert.equal((await ok(a.getUnreadCounts())).notification_count, 0);
+});
+
+await step("reports filed, listed together and resolved on v4", async () => {
+  const admin = client((await ok(anon.login({ username_or_email: adminName, password: adminPassword }))).jwt);
+  const filed = await ok(b.createPostReport({ post_id: postId, reason: "v4 post report" }));
+  assert.equal(filed.post_report_view.post_report.reason, "v4 post report");
+  assert.equal(filed.post_report_view.post_creator.name, nameA);
+  assert.equal(filed.post_report_view.creator.name, nameB);
+  const onComment = await ok(b.createCommentReport({ comment_id: commentId, reason: "v4 comment report" }));
+  assert.equal(onComment.comment_report_view.comment.id, commentId);
+  const aId = (await ok(anon.getPersonDetails({ username: nameA }))).person_view.person.id;
+  const bId = (await ok(anon.getPersonDetails({ username: nameB }))).person_view.person.id;
+  const pm = await ok(a.createPrivateMessage({ recipient_id: bId, content: "a message to report" }));
+  const onMessage = await ok(b.createPrivateMessageReport({
+    private_message_id: pm.private_message_view.private_message.id, reason: "v4 pm report",
+  }));
+  assert.equal(onMessage.private_message_report_view.private_message_creator.id, aId);
+  const listed = await ok(a.listReports({ unresolved_only: true }));
+  assert.deepEqual(listed.items.map((r) => r.type_), ["comment", "post"], "a moderator: no messages");
+  const all = await ok(admin.listReports({ unresolved_only: true }));
+  assert.deepEqual(all.items.slice(0, 3).map((r) => r.type_), ["private_message", "comment", "post"]);
+  await fails(b.listReports({}), "not_a_mod_or_admin");
+  const resolved = await ok(a.resolvePostReport({ report_id: filed.post_report_view.post_report.id, resolved: true }));
+  assert.equal(resolved.post_report_view.post_report.resolved, true);
+  assert.equal(resolved.post_report_view.resolver.name, nameA);
+  const v3list = await v3("GET", "/post/report/list", jwtA, { unresolved_only: true });
+  assert.equal(v3list.post_reports.length, 0, "resolved on v4 is resolved on v3");
+  await ok(a.resolveCommentReport({ report_id: onComment.comment_report_view.comment_report.id, resolved: true }));
+  await ok(admin.resolvePrivateMessageReport({
+    report_id: onMessage.private_message_report_view.private_message_report.id, resolved: true,
+  }));
+  assert.equal((await ok(a.listReports({ unresolved_only: true }))).items.length, 0);
+  assert.equal((await ok(a.getPost({ id: postId }))).post_view.post.report_count, 1);
 });
 
 await step("signing out ends the token for both generations", async () => {
