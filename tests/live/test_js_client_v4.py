@@ -21,7 +21,7 @@ from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
 JS_DIR = Path(__file__).resolve().parent / "js4"
 CLIENT = JS_DIR / "node_modules" / "lemmy-js-client" / "package.json"
 VERSION = "1.0.0-beta.2"
-STEPS = 21
+STEPS = 22
 
 
 def test_client_package_is_pinned() -> None:

@@ -15,6 +15,7 @@ from moot.api.v4 import (
     reports,
     search,
     site,
+    staff,
 )
 
 
@@ -31,5 +32,6 @@ def router() -> Router:
             search.router,
             notifications.router,
             reports.router,
+            staff.router,
         ],
     )

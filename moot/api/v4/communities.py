@@ -12,6 +12,7 @@ from moot.api.v3 import forms as v3_forms
 from moot.api.v3.forms import Form, Int32
 from moot.api.v3.shapes import Json
 from moot.api.v4 import cursors, forms, views
+from moot.auth import Viewer
 from moot.db import community_list, queries
 from moot.db.community_list import CommunityFilter
 from moot.db.engine import Connection, Row
@@ -104,7 +105,8 @@ def _changes(data: CreateCommunity | EditCommunity) -> dict[str, Any]:
     return changes
 
 
-async def _response(conn: Connection, row: Row, viewer: Any) -> Json:
+async def community_response(conn: Connection, row: Row, viewer: Viewer | None) -> Json:
+    """A CommunityResponse."""
     return {
         "community_view": (await views.community_views(conn, [row], viewer))[0],
         "discussion_languages": await queries.community_languages(conn, int(row["id"])),
@@ -119,7 +121,7 @@ async def create_community(request: AnyRequest, data: CreateCommunity) -> Json:
     async with moot.db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         row = await communities.create_community(tx, moot.settings, viewer, changes)
-        return await _response(tx, row, viewer)
+        return await community_response(tx, row, viewer)
 
 
 @put("/community")
@@ -127,7 +129,7 @@ async def edit_community(request: AnyRequest, data: EditCommunity) -> Json:
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         row = await communities.edit_community(tx, viewer, data.community_id, _changes(data))
-        return await _response(tx, row, viewer)
+        return await community_response(tx, row, viewer)
 
 
 @get("/community/list")
@@ -166,7 +168,7 @@ async def block_community(request: AnyRequest, data: v3_forms.BlockCommunity) ->
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         row = await communities.block(tx, viewer, data.community_id, data.block)
-        return await _response(tx, row, viewer)
+        return await community_response(tx, row, viewer)
 
 
 @post("/account/block/person", status_code=200)

@@ -456,6 +456,53 @@ await step("reports filed, listed together and resolved on v4", async () => {
   assert.equal((await ok(a.getPost({ id: postId }))).post_view.post.report_count, 1);
 });
 
+await step("moderators and admins act on v4", async () => {
+  const admin = client((await ok(anon.login({ username_or_email: adminName, password: adminPassword }))).jwt);
+  const aId = (await ok(anon.getPersonDetails({ username: nameA }))).person_view.person.id;
+  const bId = (await ok(anon.getPersonDetails({ username: nameB }))).person_view.person.id;
+  const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+  const banned = await ok(a.banFromCommunity({ community_id: community.id, person_id: bId, ban: true, reason: "cool off", expires_at: inAnHour }));
+  assert.equal(banned.person_view.person.id, bId);
+  await fails(b.createPost({ name: "while banned", community_id: community.id }), "banned_from_community");
+  const v3banned = await v3("GET", "/community", jwtB, { id: community.id });
+  assert.equal(v3banned.community_view.banned_from_community, true);
+  await ok(a.banFromCommunity({ community_id: community.id, person_id: bId, ban: false, reason: "" }));
+  const mods = await ok(a.addModToCommunity({ community_id: community.id, person_id: bId, added: true }));
+  assert.deepEqual(mods.moderators.map((x) => x.moderator.id), [aId, bId]);
+  assert.equal((await ok(b.getCommunity({ id: community.id }))).community_view.can_mod, true);
+  const moved = await ok(a.transferCommunity({ community_id: community.id, person_id: bId }));
+  assert.equal(moved.moderators[0].moderator.id, bId);
+  await ok(b.transferCommunity({ community_id: community.id, person_id: aId }));
+  await ok(a.addModToCommunity({ community_id: community.id, person_id: bId, added: false }));
+  await fails(b.addModToCommunity({ community_id: community.id, person_id: bId, added: true }), "not_a_mod_or_admin");
+  const gone = await ok(a.deleteCommunity({ community_id: community.id, deleted: true }));
+  assert.equal(gone.community_view.community.deleted, true);
+  await ok(a.deleteCommunity({ community_id: community.id, deleted: false }));
+  const removed = await ok(admin.removeCommunity({ community_id: community.id, removed: true, reason: "checking" }));
+  assert.equal(removed.community_view.community.removed, true);
+  await fails(a.removeCommunity({ community_id: community.id, removed: false, reason: "" }), "not_an_admin");
+  await ok(admin.removeCommunity({ community_id: community.id, removed: false, reason: "" }));
+  assert.equal((await ok(admin.hideCommunity({ community_id: community.id, hidden: true, reason: "quiet" }))).success, true);
+  assert.equal((await v3("GET", "/community", jwtA, { id: community.id })).community_view.community.hidden, true);
+  await ok(admin.hideCommunity({ community_id: community.id, hidden: false, reason: "" }));
+  const siteBan = await ok(admin.banPerson({ person_id: bId, ban: true, reason: "site ban", expires_at: inAnHour }));
+  assert.equal(siteBan.person_view.banned, true);
+  assert.ok(siteBan.person_view.ban_expires_at);
+  await fails(b.createComment({ post_id: postId, content: "banned" }), "incorrect_login");
+  await fails(anon.login({ username_or_email: nameB, password }), "site_ban");
+  await ok(admin.banPerson({ person_id: bId, ban: false, reason: "" }));
+  jwtB = (await ok(anon.login({ username_or_email: nameB, password }))).jwt;
+  b = client(jwtB);
+  const admins = await ok(admin.addAdmin({ person_id: aId, added: true }));
+  assert.ok(admins.admins.some((x) => x.person.id === aId));
+  const fewer = await ok(admin.addAdmin({ person_id: aId, added: false }));
+  assert.equal(fewer.admins.some((x) => x.person.id === aId), false);
+  const doomed = await ok(a.createPost({ name: "to be purged", community_id: community.id }));
+  await fails(a.purgePost({ post_id: doomed.post_view.post.id, reason: "" }), "not_an_admin");
+  await ok(admin.purgePost({ post_id: doomed.post_view.post.id, reason: "gone for good" }));
+  await fails(anon.getPost({ id: doomed.post_view.post.id }), "couldnt_find_post");
+});
+
 await step("signing out ends the token for both generations", async () => {
   await ok(b.logout());
   await fails(b.getMyUser(), "incorrect_login");
