@@ -75,9 +75,9 @@ def route_table(package: Path) -> list[dict[str, Any]]:
     return routes
 
 
-def load_contract(api: str) -> Contract:
-    """The contract of the installed client for `api` ("v3" or "v4"), generated on first use
-    and cached by package version (and by the scripts that made it)."""
+def contract_path(api: str) -> Path:
+    """The file holding the contract of the installed client for `api` ("v3" or "v4"),
+    generated on first use and cached by package version (and by the scripts that made it)."""
     pkg = package_dir(api)
     version = json.loads((pkg / "package.json").read_text())["version"]
     scripts = hashlib.sha256(b"".join((JS_DIR / s).read_bytes() for s in SCRIPTS)).hexdigest()
@@ -88,8 +88,19 @@ def load_contract(api: str) -> Contract:
         os.close(fd)
         _run("contract.mjs", str(pkg), tmp)
         os.replace(tmp, cached)
-    contract: Contract = json.loads(cached.read_text())
+    return cached
+
+
+def load_contract(api: str) -> Contract:
+    contract: Contract = json.loads(contract_path(api).read_text())
     return contract
+
+
+def check_answer(api: str, route: str, status: int, body: Any) -> list[dict[str, Any]]:
+    """The diffs check.mjs finds in one answer of `route` (for tests of the checker)."""
+    out = _run("check.mjs", str(contract_path(api)), route, str(status), json.dumps(body))
+    diffs: list[dict[str, Any]] = json.loads(out)
+    return diffs
 
 
 def probe_url(base_url: str, api: str, route: dict[str, Any]) -> str:
@@ -97,27 +108,59 @@ def probe_url(base_url: str, api: str, route: dict[str, Any]) -> str:
     return f"{base_url}/api/{api}{path}" if route["prefixed"] else f"{base_url}{path}"
 
 
+Probe = tuple[dict[str, Any], int, Any]  # (route, status, JSON body or None)
+
+
+def probe(base_url: str, contract: Contract) -> list[Probe]:
+    """Each route of `contract` called anonymously with an empty form: none can change
+    anything, since the ones that need a login refuse first."""
+    answers: list[Probe] = []
+    with httpx.Client(timeout=30) as http:
+        for route in contract["routes"]:
+            verb = route["verb"]
+            body: dict[str, Any] | None = None if verb == "GET" else {}
+            response = http.request(verb, probe_url(base_url, contract["api"], route), json=body)
+            try:
+                answer = response.json()
+            except ValueError:
+                answer = None
+            answers.append((route, response.status_code, answer))
+    return answers
+
+
 def unserved(base_url: str, contract: Contract) -> list[str]:
     """The routes of `contract` the server at `base_url` does not serve: its router answers
     405, or 404 without one of Lemmy's own error codes (moot's router says `unknown` for a
     path it has no route for; a served route that cannot find a thing names the thing, as
-    `couldnt_find_post`). Each route is called anonymously with an empty form, so no route
-    can change anything: the ones that need a login refuse first."""
+    `couldnt_find_post`)."""
     missing = []
-    with httpx.Client(timeout=30) as http:
-        for route in contract["routes"]:
-            verb = route["verb"]
+    for route, status, answer in probe(base_url, contract):
+        code = answer.get("error") if isinstance(answer, dict) else None
+        if status == 405 or (status == 404 and code in (None, "unknown")):
             url = probe_url(base_url, contract["api"], route)
-            body: dict[str, Any] | None = None if verb == "GET" else {}
-            response = http.request(verb, url, json=body)
-            code = None
-            try:
-                answer = response.json()
-                code = answer.get("error") if isinstance(answer, dict) else None
-            except ValueError:
-                pass
-            if response.status_code == 405 or (
-                response.status_code == 404 and code in (None, "unknown")
-            ):
-                missing.append(f"{route['name']}: {verb} {url} -> {response.status_code}")
+            missing.append(f"{route['name']}: {route['verb']} {url} -> {status}")
     return missing
+
+
+def error_shapes(contract: Contract) -> dict[str, dict[str, Any]]:
+    """{code: {"keys": the body's keys, "nullable": keys that may be null}} from the
+    contract's LemmyErrorType (an `anyOf` of `{error: const, message?}` objects)."""
+    shapes = {}
+    for branch in contract["schema"]["definitions"]["LemmyErrorType"]["anyOf"]:
+        props = branch["properties"]
+        nullable = {k for k, v in props.items() if "null" in (v.get("type") or [])}
+        shapes[props["error"]["const"]] = {"keys": set(props), "nullable": nullable}
+    return shapes
+
+
+def error_problem(shapes: dict[str, dict[str, Any]], body: Any) -> str | None:
+    """What is wrong with an error body, or None if it is one of LemmyErrorType's."""
+    if not isinstance(body, dict) or not isinstance(body.get("error"), str):
+        return f"not an error body: {body!r}"
+    shape = shapes.get(body["error"])
+    if shape is None:
+        return f"unknown error code {body['error']!r}"
+    if set(body) != shape["keys"]:
+        return f"keys {sorted(body)}, LemmyErrorType has {sorted(shape['keys'])}"
+    wrong = [k for k, v in body.items() if not isinstance(v, str) and k not in shape["nullable"]]
+    return f"{wrong} must be strings" if wrong else None

@@ -10,12 +10,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from moot.errors import FEDERATION_ONLY, WITH_MESSAGE, ErrorCode
 from tests.contract.contract import (
     JS_DIR,
     PACKAGES,
     PINNED,
+    check_answer,
+    error_problem,
+    error_shapes,
     load_contract,
     package_dir,
+    probe,
     route_table,
     unserved,
 )
@@ -113,5 +118,55 @@ def test_v4_contract_is_ready() -> None:
     assert routes["deletePost"]["verb"] == "DELETE"
 
 
+def test_the_checker_reads_v4_answers() -> None:
+    """check.mjs on 1.0.0-beta.2's generic answers (`PagedResponse<PostView>`): a page is
+    fine, a null cursor or a stray key is a diff, an error is checked by its own variant."""
+    assert check_answer("v4", "getPosts", 200, {"items": []}) == []
+    (null,) = check_answer("v4", "getPosts", 200, {"items": [], "next_page": None})
+    assert (null["path"], null["problem"]) == ("/next_page", "expected string")
+    (stray,) = check_answer("v4", "getPosts", 200, {"items": [], "extra": 1})
+    assert stray["problem"] == 'unexpected field "extra"'
+    assert check_answer("v4", "getPosts", 400, {"error": "not_an_admin"}) == []
+    (made_up,) = check_answer("v4", "getPosts", 400, {"error": "made_up"})
+    assert made_up["problem"] == 'unknown error code "made_up"'
+
+
 def test_every_v3_route_is_served(server: Server) -> None:
     assert unserved(server.url, load_contract("v3")) == []
+
+
+def test_v3_refusals_of_every_route_are_lemmy_errors(server: Server) -> None:
+    """Called anonymously with an empty form, every API route refuses (or answers) in one of
+    LemmyErrorType's shapes: a known code, and a `message` exactly where the type has one."""
+    contract = load_contract("v3")
+    shapes = error_shapes(contract)
+    problems = [
+        f"{route['name']} ({status}): {problem}"
+        for route, status, body in probe(server.url, contract)
+        if route["prefixed"] and status >= 400
+        for problem in [error_problem(shapes, body)]
+        if problem
+    ]
+    assert problems == []
+
+
+def test_error_catalogue_is_lemmys() -> None:
+    """Every code the API can send is one of LemmyErrorType's (0.19.9), and the codes that
+    carry a message are the ones whose variant has one."""
+    shapes = error_shapes(load_contract("v3"))
+    api_codes = {c.value for c in ErrorCode} - {c.value for c in FEDERATION_ONLY}
+    assert sorted(api_codes - set(shapes)) == []
+    with_message = {code for code, shape in shapes.items() if "message" in shape["keys"]}
+    assert with_message == {c.value for c in WITH_MESSAGE}
+
+
+def test_error_problem_reports_each_kind_of_mistake() -> None:
+    shapes = error_shapes(load_contract("v3"))
+    assert error_problem(shapes, {"error": "not_an_admin"}) is None
+    assert error_problem(shapes, {"error": "registration_denied", "message": None}) is None
+    assert error_problem(shapes, {"error": "unknown", "message": "why"}) is None
+    assert "keys" in str(error_problem(shapes, {"error": "not_an_admin", "message": "x"}))
+    assert "keys" in str(error_problem(shapes, {"error": "unknown"}))
+    assert "unknown error code" in str(error_problem(shapes, {"error": "made_up"}))
+    assert "strings" in str(error_problem(shapes, {"error": "unknown", "message": None}))
+    assert "not an error body" in str(error_problem(shapes, ["error"]))

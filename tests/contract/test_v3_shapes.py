@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import unique
-from tests.contract.contract import CACHE, JS_DIR, load_contract, node
+from tests.contract.contract import JS_DIR, contract_path, load_contract, node
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
 
 # Routes a set-up instance without mail can only refuse: the walk checks their errors.
@@ -63,9 +63,7 @@ def remote_instance(server: Server, domain: str) -> None:
 
 @pytest.fixture(scope="session")
 def v3_walk(server: Server) -> dict[str, Any]:
-    contract = load_contract("v3")
-    path = CACHE / f"v3-contract-{server.backend}.json"
-    path.write_text(json.dumps(contract))
+    path = contract_path("v3")
     domain = f"{unique('far')}.example"
     remote_instance(server, domain)
     args = [str(path), unique("k"), ADMIN_NAME, ADMIN_PASSWORD, domain]

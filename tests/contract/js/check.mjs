@@ -83,6 +83,11 @@ export class ContractCheck {
     this.diffs = new Map(); // "route status path problem" -> {route, status, path, problem, seen, example}
     this.unknown = []; // exchanges that match no route
     this.definitions = patched(contract).definitions;
+    // LemmyErrorType is a union of ~170 `{error: const, message?}`: an error body is checked
+    // against its own code's variant, so a mistake reads as one line, not 170.
+    this.errorVariants = new Map(
+      (this.definitions.LemmyErrorType?.anyOf ?? []).map((v) => [v.properties.error.const, v]),
+    );
     this.optional = new Map(); // "Definition.field" of an optional field -> times present
     this.fetch = this.fetch.bind(this);
   }
@@ -137,11 +142,16 @@ export class ContractCheck {
     }
     if (ok) this.visit(body, { $ref: ref.slice("contract".length) });
     if (validate(body)) return;
-    const errors = validate.errors ?? [];
-    // An error body is one of ~170 `{error: const}` variants: report it once, not per variant.
-    if (!ok && body && typeof body.error === "string" && Object.keys(body).length === 1) {
-      this.diff(route, status, "/error", `unknown error code "${body.error}"`, body);
-      return;
+    let errors = validate.errors ?? [];
+    if (!ok && typeof body?.error === "string") {
+      const variant = this.errorVariants.get(body.error);
+      if (!variant) {
+        this.diff(route, status, "/error", `unknown error code "${body.error}"`, body);
+        return;
+      }
+      const one = this.ajv.compile(variant);
+      one(body);
+      errors = one.errors ?? [];
     }
     for (const e of errors) {
       const value = e.instancePath.split("/").slice(1).reduce((o, k) => o?.[k], body);
@@ -193,4 +203,18 @@ export class ContractCheck {
       never_present: absent.sort(),
     };
   }
+}
+
+// node check.mjs CONTRACT.json ROUTE STATUS BODY: the diffs of one answer, as JSON.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { readFileSync } = await import("node:fs");
+  const [contractPath, name, status, body] = process.argv.slice(2);
+  const check = new ContractCheck(JSON.parse(readFileSync(contractPath, "utf8")), "http://x");
+  const route = check.routes.find((r) => r.name === name);
+  if (!route) {
+    console.error(`no route ${name}`);
+    process.exit(2);
+  }
+  check.check(route, Number(status), body);
+  console.log(JSON.stringify(check.report().diffs));
 }

@@ -385,8 +385,16 @@ await step("registration applications", async () => {
       deny_reason: "contract",
     });
     await admin.getRegistrationApplication({ person_id: mine.creator.id });
+    await refused(anon.login({ username_or_email: applicant, password })); // with the reason
     await admin.approveRegistrationApplication({ id: mine.registration_application.id, approve: true });
     await admin.listRegistrationApplications({ unread_only: false });
+    // Turned down without a reason: the error's message is null.
+    const silent = name("cq");
+    await anon.register({ username: silent, password, password_verify: password, answer: "?" });
+    const apps = await admin.listRegistrationApplications({ unread_only: true });
+    const app = apps.registration_applications.find((a) => a.creator.name === silent);
+    await admin.approveRegistrationApplication({ id: app.registration_application.id, approve: false });
+    await refused(anon.login({ username_or_email: silent, password }));
   } finally {
     await admin.editSite({ registration_mode: "Open", sidebar: "", application_question: "" });
   }
@@ -436,6 +444,21 @@ await step("purges", async () => {
   const gone = (await mod.http.createCommunity({ name: name("cg"), title: "Purged" }))
     .community_view.community;
   await admin.purgeCommunity({ community_id: gone.id, reason: "contract" });
+});
+
+// Refusals are answers too: each is checked against LemmyErrorType (a `message` only where
+// the code's variant has one).
+await step("refusals", async () => {
+  await refused(anon.getUnreadCount());
+  await refused(anon.getPost({ id: 2147483000 }));
+  await refused(anon.getPosts({ page_cursor: "not-a-cursor" }));
+  await refused(anon.search({ q: "x", page: 0 }));
+  await refused(user.http.createComment({ post_id: postId, content: "   " }));
+  await refused(user.http.createPrivateMessage({ recipient_id: mod.id, content: "" }));
+  await refused(user.http.editSite({ sidebar: "mine" }));
+  await refused(user.http.resolveObject({ q: "no such thing" }));
+  await refused(user.http.likePost({ post_id: "not a number", score: 1 }));
+  await refused(user.http.saveUserSettings({ display_name: "x".repeat(300) }));
 });
 
 await step("modlog", async () => {
