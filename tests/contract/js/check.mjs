@@ -76,13 +76,14 @@ export class ContractCheck {
   constructor(contract, baseUrl) {
     this.contract = contract;
     this.api = `${baseUrl.replace(/\/+$/, "")}/api/${contract.api}`;
+    const schema = patched(contract);
+    this.definitions = schema.definitions;
     this.ajv = new Ajv({ allErrors: true, strict: false });
-    this.ajv.addSchema({ $id: "contract", ...patched(contract) });
+    this.ajv.addSchema({ $id: "contract", ...schema });
     this.routes = contract.routes.map((r) => ({ ...r, pattern: pathPattern(r.path) }));
     this.calls = {}; // route name -> {ok: n, errors: {code: n}}
     this.diffs = new Map(); // "route status path problem" -> {route, status, path, problem, seen, example}
     this.unknown = []; // exchanges that match no route
-    this.definitions = patched(contract).definitions;
     // LemmyErrorType is a union of ~170 `{error: const, message?}`: an error body is checked
     // against its own code's variant, so a mistake reads as one line, not 170.
     this.errorVariants = new Map(
