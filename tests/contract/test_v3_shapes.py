@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import unique
+from tests.conftest import Api, unique
 from tests.contract.contract import JS_DIR, contract_path, load_contract, node
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
 
@@ -64,6 +64,7 @@ def remote_instance(server: Server, domain: str) -> None:
 @pytest.fixture(scope="session")
 def v3_walk(server: Server) -> dict[str, Any]:
     path = contract_path("v3")
+    before = _settings(server)
     domain = f"{unique('far')}.example"
     remote_instance(server, domain)
     args = [str(path), unique("k"), ADMIN_NAME, ADMIN_PASSWORD, domain]
@@ -80,7 +81,17 @@ def v3_walk(server: Server) -> dict[str, Any]:
     if result.returncode != 0:
         pytest.fail(f"walk_v3.mjs exited {result.returncode}:\n{result.stderr}\n{result.stdout}")
     report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    report["settings"] = (before, _settings(server))
     return report
+
+
+def _settings(server: Server) -> dict[str, Any]:
+    """The site's settings an admin can change, without their timestamps."""
+    view = Api(server).ok("GET", "/site")["site_view"]
+    return {
+        part: {k: v for k, v in view[part].items() if k not in ("updated", "last_refreshed_at")}
+        for part in ("site", "local_site", "local_site_rate_limit")
+    }
 
 
 def _diff_text(diffs: list[dict[str, Any]]) -> str:
@@ -112,3 +123,10 @@ def test_v3_responses_match_types(v3_walk: dict[str, Any]) -> None:
 
 def test_v3_walk_fills_optional_fields(v3_walk: dict[str, Any]) -> None:
     assert set(v3_walk["never_present"]) == NEVER_PRESENT
+
+
+def test_v3_walk_puts_the_site_back(v3_walk: dict[str, Any]) -> None:
+    """The walk changes the shared server's settings for a moment; it leaves them as it
+    found them."""
+    before, after = v3_walk["settings"]
+    assert after == before

@@ -75,7 +75,21 @@ const anon = client();
 const adminJwt = (await anon.login({ username_or_email: adminName, password: adminPassword })).jwt;
 const admin = client(adminJwt);
 const site0 = await admin.getSite();
-const adminId = site0.my_user.local_user_view.person.id;
+// The site's settings as the walk found them, put back after each change (the server is
+// shared with the other tests of the session).
+const { site: site1, local_site: local1 } = site0.site_view;
+const original = {
+  sidebar: site1.sidebar ?? "",
+  description: site1.description ?? "",
+  icon: site1.icon ?? "",
+  banner: site1.banner ?? "",
+  content_warning: site1.content_warning ?? "",
+  legal_information: local1.legal_information ?? "",
+  application_question: local1.application_question ?? "",
+  slur_filter_regex: local1.slur_filter_regex ?? "",
+  registration_mode: local1.registration_mode,
+  captcha_enabled: local1.captcha_enabled,
+};
 
 async function member(role, extra = {}) {
   const r = await anon.register({ username: name(role), password, password_verify: password, ...extra });
@@ -135,7 +149,7 @@ await step("profile", async () => {
   try {
     await anon.getCaptcha();
   } finally {
-    await admin.editSite({ captcha_enabled: false });
+    await admin.editSite({ captcha_enabled: original.captcha_enabled });
   }
 });
 
@@ -327,17 +341,6 @@ await step("bans", async () => {
 await step("admins", async () => {
   await admin.addAdmin({ person_id: spare.id, added: true });
   await spare.http.leaveAdmin();
-  // Everything a site can show, put back as it was at the end of the step.
-  await admin.editSite({
-    sidebar: "A sidebar for the contract walk.",
-    description: "Checks shapes",
-    legal_information: "None",
-    application_question: "Why?",
-    icon: picture,
-    banner: picture,
-    content_warning: "Shapes ahead",
-    slur_filter_regex: "contractslur",
-  });
   const emoji = (
     await admin.createCustomEmoji({
       category: "contract",
@@ -354,25 +357,29 @@ await step("admins", async () => {
     alt_text: "contract!",
     keywords: ["contract", "shapes"],
   });
+  // Everything a site can show, put back as it was at the end of the step.
   try {
+    await admin.editSite({
+      sidebar: "A sidebar for the contract walk.",
+      description: "Checks shapes",
+      legal_information: "None",
+      application_question: "Why?",
+      icon: picture,
+      banner: picture,
+      content_warning: "Shapes ahead",
+      slur_filter_regex: "contractslur",
+    });
     await user.http.getSite(); // custom emojis, site pictures, an admin with a profile
     await anon.getSite();
   } finally {
-    await admin.editSite({
-      description: "",
-      legal_information: "",
-      icon: "",
-      banner: "",
-      content_warning: "",
-      slur_filter_regex: "",
-    });
+    await admin.editSite(original);
   }
   await admin.deleteCustomEmoji({ id: emoji.id });
   await refused(admin.createSite({ name: "Again" }));
 });
 
 await step("registration applications", async () => {
-  await admin.editSite({ registration_mode: "RequireApplication" });
+  await admin.editSite({ registration_mode: "RequireApplication", application_question: "Why?" });
   try {
     const applicant = name("ca");
     await anon.register({ username: applicant, password, password_verify: password, answer: "Shapes" });
@@ -396,7 +403,7 @@ await step("registration applications", async () => {
     await admin.approveRegistrationApplication({ id: app.registration_application.id, approve: false });
     await refused(anon.login({ username_or_email: silent, password }));
   } finally {
-    await admin.editSite({ registration_mode: "Open", sidebar: "", application_question: "" });
+    await admin.editSite(original);
   }
 });
 
