@@ -15,8 +15,8 @@ tests/contract/js holds the two clients side by side (npm aliases `lemmy-js-clie
   walk_v3.mjs calls every v3 route through it (tests/contract/test_v3_shapes.py).
 
 For API v4, once moot serves /api/v4 (the lead wires this):
-1. route coverage: `unserved(server.url, load_contract("v4"))` must be `[]`, as
-   test_routes.py::test_every_v3_route_is_served does for v3;
+1. route coverage: `unserved_routes(server.url, "v4")` must be `[]`, as
+   test_routes.py::test_every_v3_route_is_served asserts for "v3";
 2. shapes: a walk_v4.mjs like walk_v3.mjs, importing `LemmyHttp` from "lemmy-js-client-v4"
    and passing `check.fetch` as its `fetchFunction` (v4's client resolves to a RequestState
    instead of throwing; the checks are the same), run by a test like test_v3_shapes.py with
@@ -140,6 +140,11 @@ def unserved(base_url: str, contract: Contract) -> list[str]:
             url = probe_url(base_url, contract["api"], route)
             missing.append(f"{route['name']}: {route['verb']} {url} -> {status}")
     return missing
+
+
+def unserved_routes(base_url: str, version: str) -> list[str]:
+    """`unserved` for the installed client of API `version` ("v3", or "v4" once served)."""
+    return unserved(base_url, load_contract(version))
 
 
 def error_shapes(contract: Contract) -> dict[str, dict[str, Any]]:
