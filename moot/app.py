@@ -67,8 +67,10 @@ from moot.workers.background import run_background
 log = logging.getLogger("moot.app")
 
 
-def _api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[dict[str, str]]:
-    return Response(exc.body(), status_code=exc.status, media_type=MediaType.JSON)
+def _api_error(request: Request[Any, Any, Any], exc: ApiError) -> Response[Any]:
+    # The HTTP API answers in LemmyErrorType's shapes; the inboxes also say why.
+    body = exc.lemmy_body() if request.url.path.startswith("/api/") else exc.body()
+    return Response(body, status_code=exc.status, media_type=MediaType.JSON)
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

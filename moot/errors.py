@@ -152,7 +152,6 @@ class ErrorCode(StrEnum):
     COULDNT_GET_POSTS = "couldnt_get_posts"
     INVALID_URL = "invalid_url"
     EMAIL_SEND_FAILED = "email_send_failed"
-    PASSWORD_RESET_LIMIT_REACHED = "password_reset_limit_reached"
     SLURS = "slurs"
     COULDNT_FIND_OBJECT = "couldnt_find_object"
     NOT_FOUND = "not_found"  # API v4's, for what has no couldnt_find_ code of its own
@@ -195,6 +194,31 @@ _NOT_FOUND = frozenset(
     c for c in ErrorCode if c.value.startswith("couldnt_find_") or c.value == "not_found"
 )
 
+# Codes moot's inboxes answer with; the HTTP API never sends them (Lemmy has no such codes).
+FEDERATION_ONLY = frozenset(
+    {
+        ErrorCode.INVALID_SIGNATURE,
+        ErrorCode.INVALID_ACTIVITY,
+        ErrorCode.DUPLICATE_ACTIVITY,
+        ErrorCode.ACTIVITY_TOO_LARGE,
+        ErrorCode.COULDNT_FETCH_ACTOR,
+    }
+)
+# The codes whose Lemmy variant carries a `message` (LemmyErrorType in lemmy-js-client
+# 0.19.9); every other code's body is `{"error": code}` alone. registration_denied's message
+# is the deny reason, `null` when the admin gave none.
+WITH_MESSAGE = frozenset(
+    {
+        ErrorCode.PICTRS_RESPONSE_ERROR,
+        ErrorCode.PICTRS_PURGE_RESPONSE_ERROR,
+        ErrorCode.PERSON_IS_BANNED_FROM_SITE,
+        ErrorCode.REGISTRATION_DENIED,
+        ErrorCode.DOMAIN_BLOCKED,
+        ErrorCode.DOMAIN_NOT_IN_ALLOW_LIST,
+        ErrorCode.UNKNOWN,
+    }
+)
+
 
 class ApiError(Exception):
     """Raised anywhere below the API; rendered as {"error": code, "message"?: ...}."""
@@ -213,7 +237,16 @@ class ApiError(Exception):
         return 400
 
     def body(self) -> dict[str, str]:
+        """The code and moot's explanation, for the inboxes and moot's own pages."""
         out = {"error": self.code.value}
         if self.message is not None:
             out["message"] = self.message
         return out
+
+    def lemmy_body(self) -> dict[str, str | None]:
+        """The body Lemmy's HTTP API sends: a `message` only where its variant has one."""
+        if self.code not in WITH_MESSAGE:
+            return {"error": self.code.value}
+        if self.message is None and self.code is not ErrorCode.REGISTRATION_DENIED:
+            return {"error": self.code.value, "message": self.code.value}
+        return {"error": self.code.value, "message": self.message}

@@ -50,7 +50,8 @@ async def request_password_reset(db: Database, settings: Settings, email: str) -
             .where(t.c.local_user_id == row["id"], t.c.published > utcnow() - RESET_VALID)
         )
         if recent >= RESETS_PER_DAY:
-            raise ApiError(ErrorCode.PASSWORD_RESET_LIMIT_REACHED)
+            # Lemmy 0.19 has no code of its own for this: its rate limit's.
+            raise ApiError(ErrorCode.RATE_LIMIT_ERROR, "too many password resets today")
         secret = str(uuid.uuid4())
         await tx.execute(
             sa.insert(t).values(

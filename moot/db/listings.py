@@ -33,7 +33,7 @@ def check_page(page: int | None, limit: int | None, code: ErrorCode) -> tuple[in
     page = 1 if page is None else page
     limit = LIMIT_DEFAULT if limit is None else limit
     if not 1 <= page <= PAGE_MAX or not 1 <= limit <= LIMIT_MAX:
-        raise ApiError(code)
+        raise ApiError(code, f"page is 1 to {PAGE_MAX}, limit 1 to {LIMIT_MAX}")
     return page, limit
 
 

@@ -26,7 +26,6 @@ _WORDS: dict[ErrorCode, str] = {
     ErrorCode.NO_EMAIL_SETUP: "This instance cannot send mail.",
     ErrorCode.EMAIL_SEND_FAILED: "The mail could not be sent; please try again later.",
     ErrorCode.TOKEN_NOT_FOUND: "That link has been used already or has expired.",
-    ErrorCode.PASSWORD_RESET_LIMIT_REACHED: "Too many password resets today; try tomorrow.",
     ErrorCode.REGISTRATION_CLOSED: "This instance is not taking new members.",
     ErrorCode.REGISTRATION_APPLICATION_ANSWER_REQUIRED: "Please answer the question.",
     ErrorCode.REGISTRATION_APPLICATION_IS_PENDING: "Your application is waiting for an admin.",

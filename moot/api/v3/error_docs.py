@@ -32,8 +32,9 @@ from moot.errors import ApiError, ErrorCode
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "moot's (and Lemmy's) error body.",
-    "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+    "description": "Lemmy's error body: `message` only with the codes whose variant carries one "
+    "(null for registration_denied without a reason).",
+    "properties": {"error": {"type": "string"}, "message": {"type": ["string", "null"]}},
     "required": ["error"],
 }
 _ANSWERS = {

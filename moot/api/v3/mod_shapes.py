@@ -64,6 +64,13 @@ class ModlogShape:
     expires: bool = False
     by_admin: bool = False  # purges and hiding name an `admin`, not a `moderator`
     targets: tuple[str, ...] = ()  # what the view shows beside the row
+    # The row's key for who did it: `admin_person_id` in purges, `mod_person_id` elsewhere,
+    # even in ModHideCommunity, which only an admin writes (lemmy-js-client 0.19.9's type).
+    person_key: str = ""
+
+    @property
+    def actor_key(self) -> str:
+        return self.person_key or ("admin_person_id" if self.by_admin else "mod_person_id")
 
 
 MODLOG_SHAPES: dict[str, ModlogShape] = {
@@ -166,6 +173,7 @@ MODLOG_SHAPES: dict[str, ModlogShape] = {
         "hidden",
         by_admin=True,
         targets=("community",),
+        person_key="mod_person_id",
     ),
 }
 
@@ -173,7 +181,7 @@ MODLOG_SHAPES: dict[str, ModlogShape] = {
 def modlog_row(row: Row, shape: ModlogShape, *, hide_moderator: bool) -> Json:
     # Hiding a moderator's name also hides their id, which would name them as surely.
     mod_id = 0 if hide_moderator else row["mod_person_id"]
-    out: Json = {"id": row["id"], "admin_person_id" if shape.by_admin else "mod_person_id": mod_id}
+    out: Json = {"id": row["id"], shape.actor_key: mod_id}
     for column in shape.columns:
         out[column] = row[column]
     if shape.flag is not None:
