@@ -36,6 +36,7 @@ from moot.api.v3 import (
 )
 from moot.api.v3.error_docs import ErrorDocumentingJson
 from moot.api.v3.mod_routes import MODERATION_ROUTERS
+from moot.api.v4.errors import v4_body
 from moot.auth import use_hash_cost
 from moot.config import Settings, load_settings
 from moot.cookie_guard import cookie_guard
@@ -69,7 +70,11 @@ log = logging.getLogger("moot.app")
 
 def _api_error(request: Request[Any, Any, Any], exc: ApiError) -> Response[Any]:
     # The HTTP API answers in LemmyErrorType's shapes; the inboxes also say why.
-    body = exc.lemmy_body() if request.url.path.startswith("/api/") else exc.body()
+    path = request.url.path
+    if path.startswith("/api/v4/"):
+        body: dict[str, Any] = v4_body(exc)
+    else:
+        body = exc.lemmy_body() if path.startswith("/api/") else exc.body()
     return Response(body, status_code=exc.status, media_type=MediaType.JSON)
 
 

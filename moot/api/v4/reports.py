@@ -47,7 +47,7 @@ class ResolveReport(Form, kw_only=True):
     conclusion: str | None = None
 
 
-def _report(row: Row, original: Sequence[str]) -> Json:
+def _report(row: Row, original: Sequence[str], *, instance_rules: bool = True) -> Json:
     """A PostReport / CommentReport / PrivateMessageReport from its row; `original`, the
     columns of what was reported, as it was."""
     out: Json = {
@@ -57,8 +57,9 @@ def _report(row: Row, original: Sequence[str]) -> Json:
         "reason": row["reason"],
         "resolved": row["resolved"],
         "published_at": shapes.moment(row["published"]),
-        "violates_instance_rules": False,
     }
+    if instance_rules:  # reports of posts and comments say it; of messages, not
+        out["violates_instance_rules"] = False
     if row["resolver_id"] is not None:
         out["resolver_id"] = row["resolver_id"]
     if row["updated"] is not None:
@@ -75,6 +76,7 @@ async def _persons(conn: Connection, rows: Sequence[Row]) -> dict[int, Row]:
 def _people(view: Json, row: Row, persons: dict[int, Row], creator_key: str) -> Json:
     """The reported content's view, its author as `creator_key`, the reporter as
     `creator` and the resolver."""
+    view.pop("can_mod")  # a report's view does not carry it
     view[creator_key] = view.pop("creator")
     view["creator"] = shapes.person(persons[int(row["creator_id"])])
     if row["resolver_id"] is not None:
@@ -119,7 +121,7 @@ async def message_report_views(conn: Connection, rows: Sequence[Row]) -> list[Js
         message = await message_view(conn, int(r["private_message_id"]))
         reporter = persons[int(r["creator_id"])]
         view: Json = {
-            "private_message_report": _report(r, original),
+            "private_message_report": _report(r, original, instance_rules=False),
             "private_message": message["private_message"],
             "creator": shapes.person(reporter),
             "private_message_creator": message["creator"],
