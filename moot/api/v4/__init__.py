@@ -7,10 +7,12 @@ from litestar import Router
 
 from moot.api.v4 import (
     account,
+    auth_routes,
     communities,
     content,
     edits,
     lists,
+    media,
     notifications,
     reports,
     search,
@@ -33,5 +35,7 @@ def router() -> Router:
             notifications.router,
             reports.router,
             staff.router,
+            media.router,
+            auth_routes.router,
         ],
     )

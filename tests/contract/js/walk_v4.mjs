@@ -9,6 +9,7 @@
 // last HTTP exchanges go to stderr, exit 1.
 
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { LemmyHttp } from "lemmy-js-client-v4";
 import { ContractCheck } from "./check.mjs";
@@ -69,6 +70,27 @@ async function v3(method, path, jwt, body) {
   assert.equal(response.status, 200, JSON.stringify(json));
   return json;
 }
+
+// RFC 6238 (SHA-1, 6 digits, 30 s) from an otpauth:// URL.
+function totp(url) {
+  const secret = new URL(url).searchParams.get("secret").replace(/=+$/, "");
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secret.toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((x) => parseInt(x, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const at = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1e6).padStart(6, "0");
+}
+
+// A 2x1 PNG (one red pixel, one blue).
+const PNG = Buffer.from(
+  "89504e470d0a1a0a0000000d49484452000000020000000108020000007b40e8dd0000000f4944" +
+    "4154789c63f8cfc0c0c0f01f00070001ff7e08b1d00000000049454e44ae426082",
+  "hex",
+);
 
 const names = [];
 async function step(name, body) {
@@ -506,6 +528,62 @@ await step("moderators and admins act on v4", async () => {
   await fails(a.purgePost({ post_id: doomed.post_view.post.id, reason: "" }), "not_an_admin");
   await ok(admin.purgePost({ post_id: doomed.post_view.post.id, reason: "gone for good" }));
   await fails(anon.getPost({ id: doomed.post_view.post.id }), "not_found");
+});
+
+await step("pictures uploaded, set, listed and deleted on v4", async () => {
+  const admin = client((await ok(anon.login({ username_or_email: adminName, password: adminPassword }))).jwt);
+  const picture = await ok(a.uploadImage({ image: PNG }));
+  assert.ok(picture.image_url.endsWith(`/pictrs/image/${picture.filename}`));
+  const served = await fetch(picture.image_url.replace(/^https?:\/\/[^/]+/, baseUrl));
+  assert.equal(served.status, 200);
+  const mine = await ok(a.listMedia({}));
+  assert.ok(mine.items.some((x) => x.local_image.pictrs_alias === picture.filename));
+  const avatar = await ok(a.uploadUserAvatar({ image: PNG }));
+  assert.equal((await ok(a.getMyUser())).local_user_view.person.avatar, avatar.image_url);
+  await ok(a.deleteUserAvatar());
+  assert.equal((await ok(a.getMyUser())).local_user_view.person.avatar, undefined);
+  const icon = await ok(a.uploadCommunityIcon({ id: community.id }, { image: PNG }));
+  assert.equal((await ok(anon.getCommunity({ id: community.id }))).community_view.community.icon, icon.image_url);
+  await fails(b.uploadCommunityIcon({ id: community.id }, { image: PNG }), "not_a_mod_or_admin");
+  await ok(a.deleteCommunityIcon({ id: community.id }));
+  await fails(b.deleteMedia({ filename: picture.filename }), "not_an_admin");
+  const everyone = await ok(admin.adminListMedia({}));
+  assert.ok(everyone.items.some((x) => x.local_image.pictrs_alias === picture.filename));
+  await fails(a.adminListMedia({}), "not_an_admin");
+  await ok(a.deleteMedia({ filename: picture.filename }));
+  assert.equal((await fetch(picture.image_url.replace(/^https?:\/\/[^/]+/, baseUrl))).status, 404);
+  assert.equal((await ok(anon.imageHealth())).success, true);
+});
+
+await step("the account kept on v4: logins, two-factor, password, random reads", async () => {
+  assert.equal((await ok(a.validateAuth())).success, true);
+  await fails(anon.validateAuth(), "not_logged_in");
+  const logins = await ok(a.listLogins());
+  assert.ok(logins.logins.length >= 1);
+  const secret = await ok(a.generateTotpSecret());
+  assert.ok(secret.totp_secret_url.startsWith("otpauth://"));
+  assert.equal((await ok(a.editTotp({ totp_token: totp(secret.totp_secret_url), enabled: true }))).enabled, true);
+  await fails(anon.login({ username_or_email: nameA, password }), "missing_totp_token");
+  const withCode = await ok(anon.login({ username_or_email: nameA, password, totp_2fa_token: totp(secret.totp_secret_url) }));
+  assert.ok(withCode.jwt);
+  assert.equal((await ok(a.editTotp({ totp_token: totp(secret.totp_secret_url), enabled: false }))).enabled, false);
+  const changed = await ok(a.changePassword({ old_password: password, new_password: "walk4-password-2", new_password_verify: "walk4-password-2" }));
+  assert.ok(changed.jwt);
+  await fails(a.validateAuth(), "not_logged_in");
+  jwtA = changed.jwt;
+  a = client(jwtA);
+  await ok(a.changePassword({ old_password: "walk4-password-2", new_password: password, new_password_verify: password }).then((r) => {
+    if (r.state === "success") { jwtA = r.data.jwt; a = client(jwtA); }
+    return r;
+  }));
+  assert.equal((await ok(a.markDonationDialogShown())).success, true);
+  assert.deepEqual(await ok(anon.getCaptcha()), {});
+  await fails(anon.resetPassword({ email: "nobody@example.com" }), "incorrect_login");
+  const random = await ok(anon.getRandomCommunity({}));
+  assert.ok(random.community_view.community.id);
+  const slim = await ok(anon.getCommentsSlim({ post_id: postId, sort: "old" }));
+  assert.ok(slim.items.length >= 2);
+  assert.equal("post" in slim.items[0], false);
 });
 
 await step("signing out ends the token for both generations", async () => {
