@@ -96,7 +96,10 @@ async def delete(db: Database, storage: Storage, viewer: Viewer, alias: str) -> 
             raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, "no picture with this name")
         if row["local_user_id"] != viewer.local_user_id and not viewer.is_admin:
             raise ApiError(ErrorCode.NOT_AN_ADMIN)
-        await tx.execute(sa.delete(t).where(t.c.pictrs_alias == alias))
+        # Deletes meeting on one picture: the one whose statement removed the row says so,
+        # the others find it gone, as a delete after it would.
+        if not await tx.execute(sa.delete(t).where(t.c.pictrs_alias == alias)):
+            raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, "no picture with this name")
     # After the commit: a failure here leaves an unlisted file, never a listed hole.
     await storage.delete(alias)
 

@@ -217,7 +217,12 @@ async def _delete(request: AnyRequest, filename: str) -> Json:
     moot = state(request)
     async with moot.db.connection() as conn:
         viewer = await required_viewer(conn, request)
-    await images.delete(moot.db, moot.media, viewer, filename)
+    try:
+        await images.delete(moot.db, moot.media, viewer, filename)
+    except ApiError as exc:
+        if exc.code is ErrorCode.COULDNT_FIND_OBJECT:  # v3's word for a missing picture
+            raise ApiError(ErrorCode.NOT_FOUND) from exc
+        raise
     return SUCCESS
 
 
