@@ -204,6 +204,8 @@ FEDERATION_ONLY = frozenset(
         ErrorCode.COULDNT_FETCH_ACTOR,
     }
 )
+# Codes only API v4 answers with (Lemmy 1.0's); v3 never raises them.
+V4_ONLY = frozenset({ErrorCode.NOT_FOUND})
 # The codes whose Lemmy variant carries a `message` (LemmyErrorType in lemmy-js-client
 # 0.19.9); every other code's body is `{"error": code}` alone. registration_denied's message
 # is the deny reason, `null` when the admin gave none.

@@ -5,7 +5,9 @@ stops, fails the test until the list says so — it is the honest state of API v
 
 from __future__ import annotations
 
-from tests.contract.contract import unserved_routes
+from moot.api.v4.errors import v4_body
+from moot.errors import FEDERATION_ONLY, ApiError, ErrorCode
+from tests.contract.contract import error_shapes, load_contract, unserved_routes
 from tests.servers import Server
 
 # Lemmy 1.0 features moot does not have yet (issue 15), and the routes of v4's admin side
@@ -84,3 +86,13 @@ def test_v4_serves_every_route_but_the_listed_ones(server: Server) -> None:
     unserved = {line.split(":", 1)[0] for line in unserved_routes(server.url, "v4")}
     assert sorted(unserved - NOT_SERVED_YET) == [], "routes the list says are served"
     assert sorted(NOT_SERVED_YET - unserved) == [], "served now: take them off the list"
+
+
+def test_v4_error_codes_are_lemmy_1s() -> None:
+    """Every code moot raises reaches a v4 client as one of LemmyErrorType's (1.0.0-beta.2),
+    with a `message` exactly where its variant has one."""
+    shapes = error_shapes(load_contract("v4"))
+    for code in set(ErrorCode) - FEDERATION_ONLY:
+        body = v4_body(ApiError(code, "why"))
+        assert body["error"] in shapes, (code, body)
+        assert ("message" in body) == ("message" in shapes[body["error"]]["keys"]), (code, body)

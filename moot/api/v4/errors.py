@@ -31,7 +31,37 @@ _RENAMED = {
     "system_err_login": "incorrect_login",
     "domain_blocked": "blocked_url",
     "domain_not_in_allow_list": "blocked_url",
+    "pictrs_caching_disabled": "pictrs_response_error",
+    "image_url_missing_path_segments": "invalid_url",
+    "image_url_missing_last_path_segment": "invalid_url",
+    "url_without_domain": "invalid_url",
+    "no_admins": "cannot_leave_admin",
+    "email_smtp_server_needs_a_port": "email_send_failed",
+    "couldnt_set_all_registrations_accepted": "couldnt_update",
+    "couldnt_set_all_email_verified": "couldnt_update",
+    "banned": "site_ban",
 }
+# 0.19's codes 1.0 has no word for: said as `unknown`, with the code as the message.
+_UNNAMED = frozenset(
+    {
+        "no_lines_in_html",
+        "site_metadata_page_is_not_doctype_html",
+        "cant_enable_private_instance_and_federation_together",
+        "federation_forbidden_by_strict_allow_list",
+        "federation_disabled",
+        "federation_disabled_by_strict_allow_list",
+        "object_is_not_public",
+        "object_not_local",
+        "invalid_community",
+        "cannot_receive_page",
+        "page_does_not_specify_creator",
+        "invalid_query",
+        "couldnt_send_webmention",
+        "community_has_no_followers",
+        "inbox_timeout",
+        "cant_delete_site",
+    }
+)
 # The codes of 1.0 whose body carries a `message`.
 _WITH_MESSAGE = frozenset(
     {
@@ -68,6 +98,8 @@ def v4_code(code: ErrorCode) -> str:
 
 def v4_body(exc: ApiError) -> dict[str, str]:
     """The body an answer under /api/v4 sends for `exc`."""
+    if exc.code.value in _UNNAMED:
+        return {"error": "unknown", "message": exc.message or exc.code.value}
     code = v4_code(exc.code)
     if code not in _WITH_MESSAGE:
         return {"error": code}
