@@ -18,7 +18,13 @@ from moot.db import models as m
 from moot.db import queries
 from moot.db.browse import communities_by_size, has_admin
 from moot.db.engine import Connection, Row
-from moot.db.post_listing import PostFilter, decode_cursor, encode_cursor, list_posts
+from moot.db.post_listing import (
+    PostFilter,
+    decode_cursor,
+    encode_cursor,
+    list_posts,
+    member_filters,
+)
 from moot.request_context import listing_connection
 from moot.web.choices import (
     LISTING_TYPES,
@@ -81,6 +87,7 @@ async def _listing(
         show_read=bool(user["show_read_posts"]) if user else True,
         show_nsfw=page.show_nsfw,
         show_bots=bool(user["show_bot_accounts"]) if user else True,
+        **member_filters(user),
     )
     after = decode_cursor(cursor) if cursor else None
     rows = await list_posts(conn, f, 1, PAGE_SIZE + 1, after, around=AROUND)

@@ -11,7 +11,12 @@ from moot.api.v3.shapes import Json
 from moot.auth import Viewer
 from moot.db import queries
 from moot.db.engine import Connection, Row
-from moot.db.listings import CommentFilter, check_page, list_comments_around
+from moot.db.listings import (
+    CommentFilter,
+    blocks_instance_persons,
+    check_page,
+    list_comments_around,
+)
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import (
     AnyRequest,
@@ -117,6 +122,7 @@ async def list_comments_route(
             saved_only=bool(saved_only),
             liked_only=bool(liked_only),
             disliked_only=bool(disliked_only),
+            instance_persons_filtered=blocks_instance_persons(viewer),
         )
         rows = await list_comments_around(
             conn, f, page_no, page_size, shapes.COMMENT_COLUMNS, shapes.PERSON_COLUMNS

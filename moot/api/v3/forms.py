@@ -139,6 +139,9 @@ class SaveUserSettings(LocalUserSettings, kw_only=True):
     show_upvote_percentage: bool | None = None
     # moot's extra profile field (DESIGN.md, "Data model").
     pronouns: str | None = None
+    # Lemmy 1.0's keyword filters (v4's SaveUserSettings), accepted here too: a field v3
+    # clients never send. `None` leaves the list as it is; `[]` empties it.
+    blocking_keywords: list[str] | None = None
 
 
 class UserSettingsBackup(Form, kw_only=True):

@@ -18,7 +18,13 @@ from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Row
 from moot.db.listings import check_page
-from moot.db.post_listing import PostFilter, decode_cursor, encode_cursor, list_posts
+from moot.db.post_listing import (
+    PostFilter,
+    decode_cursor,
+    encode_cursor,
+    list_posts,
+    member_filters,
+)
 from moot.errors import ApiError, ErrorCode
 from moot.media.site_metadata import fetch_site_metadata
 from moot.request_context import (
@@ -157,6 +163,7 @@ async def list_posts_route(
             else bool(user["show_read_posts"] if user else True),
             show_nsfw=show_nsfw if show_nsfw is not None else bool(user and user["show_nsfw"]),
             show_bots=bool(user["show_bot_accounts"]) if user else True,
+            **member_filters(user),
         )
         after = decode_cursor(page_cursor) if page_cursor else None
         rows = await list_posts(conn, f, page_no, page_size, after, around=views.AROUND)
