@@ -15,6 +15,8 @@ the other, and the last one's list is the list).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 
 from moot import auth
@@ -82,6 +84,22 @@ async def set_keyword_blocks(
             )
         )
     return kept
+
+
+async def edit_keyword_blocks(
+    conn: Connection, viewer: auth.Viewer, *, add: Sequence[str] = (), remove: Sequence[str] = ()
+) -> list[str]:
+    """Add and remove single keywords (the web page's buttons): the list as it is when the
+    member's row is locked, changed, then saved as `set_keyword_blocks` saves it, so two
+    edits at once both count. Removing a keyword that is not there changes nothing."""
+    lu = m.local_user
+    if conn.dialect_name != "sqlite":  # SQLite has one writer: nothing to order
+        await conn.fetch_all(
+            sa.select(lu.c.id).where(lu.c.id == viewer.local_user_id).with_for_update()
+        )
+    gone = {keyword.strip().lower() for keyword in remove}
+    kept = [k for k in await keyword_blocks(conn, viewer.local_user_id) if k.lower() not in gone]
+    return await set_keyword_blocks(conn, viewer, [*kept, *add])
 
 
 async def keyword_blocks(conn: Connection, local_user_id: int) -> list[str]:

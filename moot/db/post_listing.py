@@ -242,8 +242,15 @@ def _viewer_filters(f: PostFilter, dialect: str) -> list[sa.ColumnElement[bool]]
         )
         where.append(none_of(m.community.c.instance_id, blocked_instances(_ME)))
         if f.instance_persons_filtered:
-            # A post's instance_id is its creator's instance.
-            where.append(none_of(p.instance_id, instances_with_blocked_persons(_ME)))
+            # A post's instance_id is its creator's instance. On PostgreSQL as `+ 0`, an
+            # expression without statistics: where most posts come from one instance (a
+            # small site: all of them), the column's statistics make `<> ALL (…)` look as
+            # if it kept no row, and a community's LATERAL arm read its every post by
+            # bitmap and sorted them (tests/reads/test_member_filter_plans.py).
+            author_home: sa.ColumnElement[int] = p.instance_id
+            if dialect == "postgresql":
+                author_home = p.instance_id + sa.literal_column("0")
+            where.append(none_of(author_home, instances_with_blocked_persons(_ME)))
         if f.keyword_filtered and f.viewer_local_user_id is not None and not f.saved_only:
             where.append(_no_blocked_keyword(dialect))
         if f.viewer_local_user_id is not None:
