@@ -57,10 +57,6 @@ async def block_instance_communities(
     )
 
 
-# v3's name for it.
-block_instance = block_instance_communities
-
-
 async def block_instance_persons(
     conn: Connection, viewer: auth.Viewer, instance_id: int, block: bool
 ) -> None:
@@ -116,10 +112,6 @@ async def instance_communities_blocks(conn: Connection, person_id: int) -> list[
     """The instances whose communities `person_id` blocks, in the order they were blocked
     (MyUserInfo.instance_communities_blocks; v3's my_user.instance_blocks)."""
     return await _blocked(conn, m.instance_block, person_id)
-
-
-# v3's name for it.
-blocked_instances = instance_communities_blocks
 
 
 async def instance_persons_blocks(conn: Connection, person_id: int) -> list[Row]:
