@@ -30,12 +30,14 @@ from moot.actions.accounts import create_local_user
 from moot.config import Settings
 from moot.db import models as m
 from moot.db.engine import Database
+from moot.db.listings import CommentFilter, list_comments
 from moot.db.post_listing import PostFilter, list_posts, member_filters
 from moot.db.types import utcnow
 from tests.conftest import BACKENDS
 from tests.servers import drop_database, new_database_url
 
 POSTS = 10_000
+COMMENTS = 10_000
 LIMIT = 20
 KEYWORDS = ["zqxjv", "wvkpq", "100%_x"]  # in no generated post
 
@@ -44,7 +46,8 @@ KEYWORDS = ["zqxjv", "wvkpq", "100%_x"]  # in no generated post
 async def busy(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
     folder = Path(tempfile.mkdtemp(prefix="moot-filters-"))
     url = new_database_url(request.param, folder)
-    args = ["--database-url", url, "--posts", str(POSTS), "--comments", "0", "--votes", "0"]
+    args = ["--database-url", url, "--posts", str(POSTS), "--comments", str(COMMENTS)]
+    args += ["--votes", "0"]
     args += ["--persons", "300", "--communities", "12", "--big-thread", "0"]
     try:
         await asyncio.to_thread(generate.main, args)
@@ -57,11 +60,11 @@ async def busy(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-async def _member(db: Database) -> auth.Viewer:
+async def _member(db: Database, name: str) -> auth.Viewer:
     """A new member following four communities, with no filter yet."""
     async with db.transaction() as tx:
         person_id, local_user_id = await create_local_user(
-            tx, Settings(hostname="localhost"), "filterer", "not a hash", admin=False
+            tx, Settings(hostname="localhost"), name, "not a hash", admin=False
         )
         communities = await tx.fetch_all(sa.select(m.community.c.id).order_by(m.community.c.id))
         for row in communities[:4]:
@@ -95,19 +98,19 @@ async def _plan(db: Database, f: PostFilter, community: int | None = None) -> Pl
     return await explain(db, "listing", capture.statements[0], repeat=1)
 
 
-def _post_reads(plan: Plan) -> list[str]:
-    """How the plan reads `post`: its scans' lines, without row counts or times."""
+def _post_reads(plan: Plan, table: str = "post") -> list[str]:
+    """How the plan reads `table`: its scans' lines, without row counts or times."""
     lines = [line.strip() for line in plan.plan.splitlines()]
     reads = [
         line.split("(actual")[0].split("  (")[0]
         for line in lines
-        if re.search(r"\b(SCAN|SEARCH) post\b|Scan.* on post\b", line)
+        if re.search(rf"\b(SCAN|SEARCH) {table}\b|Scan.* on {table}\b", line)
     ]
     return sorted(reads)
 
 
 async def test_filters_keep_the_index_scan(busy: Database) -> None:
-    viewer = await _member(busy)
+    viewer = await _member(busy, "filterer")
     async with busy.connection() as conn:
         community = int(await conn.scalar(sa.select(sa.func.min(m.community.c.id))))
         far = int(
@@ -158,3 +161,48 @@ async def test_filters_keep_the_index_scan(busy: Database) -> None:
             assert after.post_rows_read <= bound, f"{name}:\n{after.plan}"
         async with busy.connection() as conn:
             assert len(await list_posts(conn, filtered, 1, LIMIT)) == LIMIT, name
+
+
+async def _comment_plan(db: Database, f: CommentFilter) -> Plan:
+    capture = CaptureConnection(db.dialect_name)
+    await list_comments(capture, f, 1, LIMIT)
+    return await explain(db, "comments", capture.statements[0], repeat=1)
+
+
+async def test_the_comment_listing_keeps_its_plan(busy: Database) -> None:
+    """Blocking an instance's persons adds a primary-key look-up of each comment's creator
+    to the comment listings; they read `comment` as they did."""
+    viewer = await _member(busy, "commentreader")
+    async with busy.connection() as conn:
+        thread = int(
+            await conn.scalar(
+                sa.select(m.comment.c.post_id)
+                .group_by(m.comment.c.post_id)
+                .order_by(sa.func.count().desc())
+                .limit(1)
+            )
+        )
+        far = int(
+            await conn.scalar(
+                sa.insert(m.instance)
+                .values(domain="far-comments.example", published=utcnow())
+                .returning(m.instance.c.id)
+            )
+        )
+    listings = {
+        "All New": CommentFilter(sort="New", viewer_id=viewer.person_id),
+        "All Hot": CommentFilter(sort="Hot", viewer_id=viewer.person_id),
+        "thread Hot": CommentFilter(
+            sort="Hot", post_id=thread, max_depth=8, viewer_id=viewer.person_id
+        ),
+    }
+    before = {name: await _comment_plan(busy, f) for name, f in listings.items()}
+    async with busy.transaction() as tx:
+        await instance_blocks.block_instance_persons(tx, viewer, far, True)
+    for name, f in listings.items():
+        after = await _comment_plan(busy, replace(f, instance_persons_filtered=True))
+        assert "instance_person_block" in after.sql, name
+        assert _post_reads(after, "comment") == _post_reads(before[name], "comment"), (
+            f"{name}:\n{after.plan}\n--- before:\n{before[name].plan}"
+        )
+        assert after.sorted_rows == before[name].sorted_rows, f"{name}:\n{after.plan}"
