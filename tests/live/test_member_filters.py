@@ -257,3 +257,38 @@ def test_instance_person_block_refusals(world: World) -> None:
     )
     assert unknown.status_code == 400
     assert "That server is not known here." in unknown.text
+
+
+def _from(api: Api, ip: str) -> Api:
+    """`api`'s member from an address of their own (a backup is allowed once a day per
+    address)."""
+    return Api(api.server, _jwt(api), ip=ip)
+
+
+def test_a_lemmy_1_backup_brings_the_filters(world: World) -> None:
+    """POST /user/import_settings takes Lemmy 1.0's lists too (instances by domain,
+    keywords): they are added to the member's own; an unknown server is skipped. v3's
+    export carries none of them (its shape is Lemmy 0.19's); `backed_up_filters` is what
+    v4's export adds."""
+    w, ids = world, world.ids
+    newcomer = _from(register(w.server), "203.0.113.41")
+    backup = {
+        "blocked_instances_persons": [w.far_domain.upper()],
+        "blocked_instances_communities": ["unknown-server.invalid"],
+        "blocking_keywords": ["cats", "ab"],  # one too short: the keywords are refused
+    }
+    assert newcomer.ok("POST", "/user/import_settings", backup) == {"success": True}
+    seen = _posts(newcomer)
+    assert ids["far_post"] not in seen
+    assert {ids["title"], ids["plain"]} <= seen  # the keyword list was refused as a whole
+    _keywords(w, ["cats"])
+    try:
+        exported = _from(w.member, "203.0.113.42").ok("GET", "/user/export_settings")
+    finally:
+        _keywords(w, [])
+    assert "blocked_users" in exported
+    assert not {"blocked_instances_persons", "blocking_keywords"} & set(exported)
+    later = _from(register(w.server), "203.0.113.43")
+    later.ok("POST", "/user/import_settings", {"blocking_keywords": ["cats", "dogs"]})
+    seen = _posts(later)
+    assert ids["title"] not in seen and ids["body"] not in seen and ids["plain"] in seen

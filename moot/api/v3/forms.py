@@ -160,6 +160,10 @@ class UserSettingsBackup(Form, kw_only=True):
     saved_comments: list[str] = msgspec.field(default_factory=list)
     blocked_communities: list[str] = msgspec.field(default_factory=list)
     blocked_users: list[str] = msgspec.field(default_factory=list)
+    # Lemmy 1.0's (v4) lists, taken from a newer backup; v3's export has none.
+    blocked_instances_communities: list[str] = msgspec.field(default_factory=list)
+    blocked_instances_persons: list[str] = msgspec.field(default_factory=list)
+    blocking_keywords: list[str] = msgspec.field(default_factory=list)
 
 
 class EditSite(Form, kw_only=True):
