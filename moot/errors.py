@@ -187,6 +187,9 @@ class ErrorCode(StrEnum):
     DUPLICATE_ACTIVITY = "duplicate_activity"
     ACTIVITY_TOO_LARGE = "activity_too_large"
     COULDNT_FETCH_ACTOR = "couldnt_fetch_actor"
+    # Lemmy 1.0's (lemmy-js-client 1.0.0-beta.2): a keyword filter outside its lengths.
+    BLOCK_KEYWORD_TOO_SHORT = "block_keyword_too_short"
+    BLOCK_KEYWORD_TOO_LONG = "block_keyword_too_long"
 
 
 # Lemmy answers 401 only for a failed login, 404 when the row was not found, 400 otherwise.

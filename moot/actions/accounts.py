@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth, validation
-from moot.actions import counters, mail_links, site_state, two_factor
+from moot.actions import counters, keyword_blocks, mail_links, site_state, two_factor
 from moot.actions.locks import lock_site
 from moot.actions.signup_languages import EVERY_LANGUAGE, SignupLanguages, signup_languages
 from moot.actions.site import load_site, local_instance_id
@@ -513,6 +513,8 @@ async def save_settings(
         )
     if changes.get("discussion_languages") is not None:
         await set_user_languages(conn, viewer.local_user_id, changes["discussion_languages"])
+    if changes.get("blocking_keywords") is not None:
+        await keyword_blocks.set_keyword_blocks(conn, viewer, changes["blocking_keywords"])
     if new_email is None:
         return None
     return await mail_links.start_verification(

@@ -14,6 +14,9 @@ content down) first locks every row it will change here, in the order, before ch
 
 Rows that only one person writes (their votes, saves, read marks, follows, blocks) are not
 part of the order: an upsert on their natural key is the whole of their concurrency story.
+A member's own `local_user` row is locked only by their settings and filters (after their
+person row, which a settings save writes first): it orders two saves of the member's
+keyword list or instance-person blocks (moot/actions/keyword_blocks.py, instance_blocks.py).
 SQLite has one writer at a time, so there is nothing to order there and these are no-ops.
 """
 

@@ -13,8 +13,13 @@ from moot.auth import Viewer
 from moot.db import queries
 from moot.db.around import Around
 from moot.db.engine import Connection, Row
-from moot.db.listings import CommentFilter, check_page, list_comments_around
-from moot.db.post_listing import PostFilter, decode_cursor, list_posts
+from moot.db.listings import (
+    CommentFilter,
+    blocks_instance_persons,
+    check_page,
+    list_comments_around,
+)
+from moot.db.post_listing import PostFilter, decode_cursor, list_posts, member_filters
 from moot.errors import ApiError, ErrorCode
 from moot.federation.lookup import look_up
 from moot.federation.runtime import Federation
@@ -81,6 +86,7 @@ async def post_page(
         show_read=show_read,
         show_nsfw=show_nsfw,
         show_bots=bool(user["show_bot_accounts"]) if user else True,
+        **member_filters(user),
     )
     after = decode_cursor(asked.page_cursor) if asked.page_cursor else None
     return await list_posts(conn, f, page_no, page_size, after, around=around)
@@ -136,6 +142,7 @@ async def comment_page(
         saved_only=asked.saved_only,
         liked_only=asked.liked_only,
         disliked_only=asked.disliked_only,
+        instance_persons_filtered=blocks_instance_persons(viewer),
     )
     return await list_comments_around(conn, f, page_no, page_size, comment_columns, person_columns)
 

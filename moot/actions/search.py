@@ -11,7 +11,7 @@ from moot.db import queries
 from moot.db.community_list import CommunityFilter, list_communities
 from moot.db.engine import Connection, Row
 from moot.db.listings import comment_sort_for
-from moot.db.post_listing import PostFilter
+from moot.db.post_listing import PostFilter, member_filters
 from moot.db.search import (
     Scope,
     search_comments,
@@ -98,6 +98,7 @@ async def search(
         show_read=bool(user["show_read_posts"]) if user else True,
         show_nsfw=scope.show_nsfw,
         show_bots=scope.show_bots,
+        **member_filters(user),
     )
     q, type_ = query.q, query.type_
     found = Found()

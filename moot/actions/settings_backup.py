@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth
-from moot.actions import accounts, comments, communities, posts
+from moot.actions import accounts, comments, communities, instance_blocks, keyword_blocks, posts
 from moot.db import models as m
 from moot.db.engine import Connection, Database
 from moot.errors import ApiError, ErrorCode
@@ -78,6 +78,67 @@ async def backed_up_lists(conn: Connection, person_id: int) -> dict[str, list[st
     }
 
 
+# Lemmy 1.0's (v4) backup keys for a member's own filters: instances by domain, keywords.
+_BLOCKS_BY_DOMAIN: dict[str, _Apply] = {
+    "blocked_instances_communities": lambda conn, viewer, instance_id: (
+        instance_blocks.block_instance_communities(conn, viewer, instance_id, True)
+    ),
+    "blocked_instances_persons": lambda conn, viewer, instance_id: (
+        instance_blocks.block_instance_persons(conn, viewer, instance_id, True)
+    ),
+}
+FILTER_LISTS = (*_BLOCKS_BY_DOMAIN, "blocking_keywords")
+
+
+async def backed_up_filters(conn: Connection, viewer: auth.Viewer) -> dict[str, list[str]]:
+    """Lemmy 1.0's backup lists of the member's filters (v4's UserSettingsBackup; v3's has
+    none): the instances whose communities, and whose persons, they block, by domain, and
+    their keywords."""
+    pid = viewer.person_id
+    return {
+        "blocked_instances_communities": [
+            str(i["domain"]) for i in await instance_blocks.instance_communities_blocks(conn, pid)
+        ],
+        "blocked_instances_persons": [
+            str(i["domain"]) for i in await instance_blocks.instance_persons_blocks(conn, pid)
+        ],
+        "blocking_keywords": await keyword_blocks.keyword_blocks(conn, viewer.local_user_id),
+    }
+
+
+async def _import_filters(
+    db: Database, viewer: auth.Viewer, filters: dict[str, list[str]], report: ImportReport
+) -> None:
+    """The backup's instance blocks (instances this instance knows, by domain) and keywords
+    (added to the member's own, as the other lists add to theirs), each in a transaction
+    of its own."""
+    for key, apply in _BLOCKS_BY_DOMAIN.items():
+        report.applied[key], report.failed[key] = 0, []
+        for domain in filters.get(key, []):
+            try:
+                async with db.transaction() as tx:
+                    found = await tx.scalar(
+                        sa.select(m.instance.c.id).where(m.instance.c.domain == domain.lower())
+                    )
+                    if found is None:
+                        raise ApiError(ErrorCode.INSTANCE_BLOCK_ALREADY_EXISTS, domain)
+                    await apply(tx, viewer, int(found))
+            except ApiError:
+                report.failed[key].append(domain)
+            else:
+                report.applied[key] += 1
+    words = filters.get("blocking_keywords", [])
+    report.applied["blocking_keywords"], report.failed["blocking_keywords"] = 0, []
+    if words:
+        try:
+            async with db.transaction() as tx:
+                await keyword_blocks.edit_keyword_blocks(tx, viewer, add=words)
+        except ApiError:
+            report.failed["blocking_keywords"] = list(words)
+        else:
+            report.applied["blocking_keywords"] = len(words)
+
+
 @dataclass
 class ImportReport:
     """How many objects of each list were applied, and which ids could not be."""
@@ -92,11 +153,14 @@ async def import_backup(
     viewer: auth.Viewer,
     changes: dict[str, Any],
     lists: dict[str, list[str]],
+    filters: dict[str, list[str]] | None = None,
 ) -> ImportReport:
     """Applies the profile and settings (`changes`, as `accounts.save_settings` takes them)
     at once, then each object of `lists` (keyed as LISTS) this instance knows or can fetch,
-    each in its own transaction: one that is gone or refused skips only itself."""
-    if sum(len(ids) for ids in lists.values()) > MAX_ITEMS:
+    each in its own transaction: one that is gone or refused skips only itself; then the
+    member's filters (`filters`, keyed as FILTER_LISTS: Lemmy 1.0's backup)."""
+    filters = filters or {}
+    if sum(len(ids) for ids in [*lists.values(), *filters.values()]) > MAX_ITEMS:
         raise ApiError(ErrorCode.TOO_MANY_ITEMS)
     async with db.transaction() as tx:
         # A backup carries no email address, so nothing is left to confirm by mail.
@@ -116,6 +180,7 @@ async def import_backup(
                 report.failed[key].append(url)
             else:
                 report.applied[key] += 1
+    await _import_filters(db, viewer, filters, report)
     log.info(
         "import into %s: applied %s, skipped %s",
         viewer.person["name"],

@@ -50,6 +50,32 @@ def blocked_instances(person_id: int | sa.BindParameter[int]) -> sa.Select[tuple
     return sa.select(t.c.instance_id).where(t.c.person_id == person_id)
 
 
+def instances_with_blocked_persons(
+    person_id: int | sa.BindParameter[int],
+) -> sa.Select[tuple[int]]:
+    """The instances whose persons a person blocks (Lemmy 1.0): their posts, comments and
+    messages are hidden from them, as a person block hides one person's."""
+    t = m.instance_person_block
+    return sa.select(t.c.instance_id).where(t.c.person_id == person_id)
+
+
+def blocks_instance_persons(viewer: Any) -> bool:
+    """Whether a viewer (an auth.Viewer, or None) blocks some instance's persons: the
+    count on their local_user row, read with the viewer."""
+    return viewer is not None and bool(viewer.local_user.get("instance_person_block_count"))
+
+
+def not_by_blocked_instance(
+    creator_id: sa.ColumnElement[int], person_id: int | sa.BindParameter[int]
+) -> sa.ColumnElement[bool]:
+    """The row's creator (`creator_id`) is not of an instance whose persons `person_id`
+    blocks: per row, a primary-key look-up of the creator's instance (person has no index
+    by instance, and a blocked instance may have thousands of persons here)."""
+    creator = m.person.alias("creator_of_row")
+    home = sa.select(creator.c.instance_id).where(creator.c.id == creator_id).scalar_subquery()
+    return ~home.in_(instances_with_blocked_persons(person_id))
+
+
 def ordered(
     query: sa.Select[Any], order: list[tuple[sa.ColumnElement[Any], bool]]
 ) -> sa.Select[Any]:
@@ -142,6 +168,8 @@ class CommentFilter:
     top_window_since: datetime | None = None
     # Only comments newer than this one (a live stream's "since the page was made").
     after_id: int | None = None
+    # The viewer blocks some instance's persons (PostFilter.instance_persons_filtered).
+    instance_persons_filtered: bool = False
 
 
 _POST = sa.bindparam("post_id", type_=sa.Integer)
@@ -268,6 +296,8 @@ def _comments_query(dialect: str, f: CommentFilter) -> tuple[sa.Select[Any], _Or
                 ~cm.creator_id.in_(sa.select(b.c.target_id).where(b.c.person_id == me)),
                 ~c.instance_id.in_(blocked_instances(me)),
             )
+            if f.instance_persons_filtered:
+                query = query.where(not_by_blocked_instance(cm.creator_id, me))
         if (
             f.creator_id is None
             and f.post_id is None

@@ -1,5 +1,6 @@
 """A person's private messages as they list and count them: the API's routes and the inbox
-page read these same queries. Messages from someone the person blocked are left out."""
+page read these same queries. Messages from someone the person blocked, or from a person of
+an instance whose persons they block, are left out."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.listings import not_by_blocked_instance
 
 
 def _not_from_blocked(person_id: int) -> sa.ColumnElement[bool]:
     b = m.person_block
-    return ~m.private_message.c.creator_id.in_(
-        sa.select(b.c.target_id).where(b.c.person_id == person_id)
+    creator = m.private_message.c.creator_id
+    return sa.and_(
+        ~creator.in_(sa.select(b.c.target_id).where(b.c.person_id == person_id)),
+        not_by_blocked_instance(creator, person_id),
     )
 
 

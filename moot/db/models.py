@@ -135,7 +135,26 @@ local_user = sa.Table(
     _flag("vote_display_upvotes", True),
     _flag("vote_display_downvotes", True),
     _flag("vote_display_upvote_percentage"),
+    # How many rows of local_user_keyword_block and instance_person_block are the member's:
+    # a listing adds those filters only when they are not 0, so a member without them pays
+    # nothing (moot/actions/keyword_blocks.py, moot/actions/instance_blocks.py).
+    sa.Column("keyword_block_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("instance_person_block_count", sa.Integer, nullable=False, server_default="0"),
     sa.UniqueConstraint("person_id"),
+)
+
+# A member's keyword filters (Lemmy 1.0's `blocking_keywords`): posts whose title, body or
+# link contains one (case-insensitive) are left out of their listings. `pattern` is the
+# keyword lower-cased with LIKE's wildcards escaped, between two `%`.
+local_user_keyword_block = sa.Table(
+    "local_user_keyword_block",
+    metadata,
+    _id(),
+    _fk("local_user_id", "local_user.id"),
+    sa.Column("keyword", sa.String(50), nullable=False),
+    sa.Column("pattern", sa.String(120), nullable=False),
+    _when(),
+    sa.UniqueConstraint("local_user_id", "pattern"),
 )
 
 login_token = sa.Table(
@@ -470,6 +489,19 @@ person_block = sa.Table(
 
 instance_block = sa.Table(
     "instance_block",
+    metadata,
+    _id(),
+    _fk("person_id", "person.id"),
+    _fk("instance_id", "instance.id", index=True),
+    _when(),
+    sa.UniqueConstraint("person_id", "instance_id"),
+)
+
+# Lemmy 1.0's other half of an instance block: the instance's persons (their posts,
+# comments and private messages hidden from the member). instance_block above is the half
+# Lemmy 0.19 had, the instance's communities.
+instance_person_block = sa.Table(
+    "instance_person_block",
     metadata,
     _id(),
     _fk("person_id", "person.id"),

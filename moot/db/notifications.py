@@ -1,5 +1,6 @@
 """A person's replies and mentions as they list and count them. Comments that are gone,
-comments by people the person blocked, and, for someone who hides bot accounts, comments by
+comments by people the person blocked (or by persons of an instance whose persons they
+block), and, for someone who hides bot accounts, comments by
 bots are left out of both the lists and the counts. `unread_counts` is what the API's
 /user/unread_count answers and the web menu shows."""
 
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from moot.db import messages
 from moot.db import models as m
 from moot.db.engine import Connection, Row
-from moot.db.listings import comment_order
+from moot.db.listings import comment_order, not_by_blocked_instance
 
 # The two kinds of notice share a shape: (id, recipient_id, comment_id, read, published).
 REPLIES = m.comment_reply
@@ -33,6 +34,7 @@ def _visible(table: sa.Table, person_id: int) -> list[sa.ColumnElement[bool]]:
         ~m.comment.c.deleted,
         ~m.comment.c.removed,
         ~m.comment.c.creator_id.in_(sa.select(b.c.target_id).where(b.c.person_id == person_id)),
+        not_by_blocked_instance(m.comment.c.creator_id, person_id),
         sa.or_(shows_bots, ~by_bot),
     ]
 

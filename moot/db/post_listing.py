@@ -16,6 +16,7 @@ statement, except where the order's directions differ (Old) or its keys are not 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,7 +27,13 @@ from moot import ranking
 from moot.db import models as m
 from moot.db.around import Around, moment_or_column, post_columns
 from moot.db.engine import Connection, Row
-from moot.db.listings import blocked_instances, follows_of, given, ordered
+from moot.db.listings import (
+    blocked_instances,
+    follows_of,
+    given,
+    instances_with_blocked_persons,
+    ordered,
+)
 from moot.db.prepared import Prepared
 from moot.db.types import UtcDateTime, utcnow
 from moot.errors import ApiError, ErrorCode
@@ -82,6 +89,21 @@ class PostFilter:
     show_nsfw: bool = False
     show_bots: bool = True
     featured_first: bool = True
+    # Whether the viewer has keyword filters / blocks an instance's persons: each adds its
+    # filter only then, so a member without them runs the statement they always ran.
+    keyword_filtered: bool = False
+    instance_persons_filtered: bool = False
+
+
+def member_filters(local_user: Mapping[str, Any] | None) -> dict[str, bool]:
+    """The PostFilter flags a member's own filters set, from their local_user row (read
+    with the viewer: no statement of its own)."""
+    if local_user is None:
+        return {}
+    return {
+        "keyword_filtered": bool(local_user.get("keyword_block_count")),
+        "instance_persons_filtered": bool(local_user.get("instance_person_block_count")),
+    }
 
 
 @dataclass(frozen=True)
@@ -219,6 +241,18 @@ def _viewer_filters(f: PostFilter, dialect: str) -> list[sa.ColumnElement[bool]]
             none_of(p.community_id, sa.select(cb.c.community_id).where(cb.c.person_id == _ME))
         )
         where.append(none_of(m.community.c.instance_id, blocked_instances(_ME)))
+        if f.instance_persons_filtered:
+            # A post's instance_id is its creator's instance. On PostgreSQL as `+ 0`, an
+            # expression without statistics: where most posts come from one instance (a
+            # small site: all of them), the column's statistics make `<> ALL (…)` look as
+            # if it kept no row, and a community's LATERAL arm read its every post by
+            # bitmap and sorted them (tests/reads/test_member_filter_plans.py).
+            author_home: sa.ColumnElement[int] = p.instance_id
+            if dialect == "postgresql":
+                author_home = p.instance_id + sa.literal_column("0")
+            where.append(none_of(author_home, instances_with_blocked_persons(_ME)))
+        if f.keyword_filtered and f.viewer_local_user_id is not None and not f.saved_only:
+            where.append(_no_blocked_keyword(dialect))
         if f.viewer_local_user_id is not None:
             lang = m.local_user_language
             chosen = sa.select(lang.c.language_id).where(lang.c.local_user_id == _MY_LOCAL_USER)
@@ -236,6 +270,26 @@ def _viewer_filters(f: PostFilter, dialect: str) -> list[sa.ColumnElement[bool]]
             else:
                 where.append(p.language_id.in_(chosen))
     return where
+
+
+def _no_blocked_keyword(dialect: str) -> sa.ColumnElement[bool]:
+    """The post's title, body and link contain none of the viewer's keywords (patterns
+    `%keyword%`, lower-cased: moot/actions/keyword_blocks.py), in any case.
+
+    Checked on each row the scan reads, as the other filters here, so the listing stays
+    the same index scan. PostgreSQL: the patterns are read once into an array (an
+    InitPlan) and `ILIKE ANY` tests each column against them. SQLite: a correlated
+    `NOT EXISTS` over the member's few keyword rows (its LIKE folds ASCII letters only,
+    as search's does)."""
+    k = m.local_user_keyword_block
+    mine = sa.select(k.c.pattern).where(k.c.local_user_id == _MY_LOCAL_USER)
+    if dialect == "postgresql":
+        listed = mine.with_only_columns(sa.func.array_agg(k.c.pattern)).scalar_subquery()
+        patterns = sa.func.coalesce(listed, sa.literal_column("'{}'", ARRAY(sa.Text)))
+        columns = (p.name, sa.func.coalesce(p.body, ""), sa.func.coalesce(p.url, ""))
+        return sa.not_(sa.or_(*[col.op("ILIKE")(sa.any_(patterns)) for col in columns]))
+    found = sa.or_(*[col.like(k.c.pattern, escape="\\") for col in (p.name, p.body, p.url)])
+    return ~sa.exists(mine.with_only_columns(sa.literal_column("1")).where(found))
 
 
 def _order(f: PostFilter) -> Order:

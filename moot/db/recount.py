@@ -61,6 +61,17 @@ def expected_counters() -> dict[sa.Table, dict[str, sa.ColumnElement[int]]]:
                 cl.c.score, cl.c.comment_id == comment.c.id, comment.c.creator_id == person.c.id
             ),
         },
+        # Whether a listing filters for the member (moot/db/post_listing.py).
+        m.local_user: {
+            "keyword_block_count": _count(
+                m.local_user_keyword_block,
+                m.local_user_keyword_block.c.local_user_id == m.local_user.c.id,
+            ),
+            "instance_person_block_count": _count(
+                m.instance_person_block,
+                m.instance_person_block.c.person_id == m.local_user.c.person_id,
+            ),
+        },
         m.local_site: {
             "users": _count(m.local_user),
             "posts": _count(post, post.c.local, *_counted(post)),

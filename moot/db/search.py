@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
-from moot.db.listings import blocked_instances, comment_order
+from moot.db.listings import blocked_instances, comment_order, not_by_blocked_instance
 from moot.db.post_listing import PostFilter, list_posts
 
 p, cm, c, pe = m.post.c, m.comment.c, m.community.c, m.person.c
@@ -137,6 +137,7 @@ async def search_comments(
             ~cm.creator_id.in_(sa.select(blocks.c.target_id).where(blocks.c.person_id == me)),
             ~p.community_id.in_(_blocked_communities(me)),
             ~c.instance_id.in_(blocked_instances(me)),
+            not_by_blocked_instance(cm.creator_id, me),
             cm.language_id.in_(
                 sa.select(lang.c.language_id).where(lang.c.local_user_id == s.viewer_local_user_id)
             ),

@@ -16,7 +16,7 @@ from moot.actions import comments, votes
 from moot.actions.lookups import get_comment, get_community, get_post
 from moot.auth import Viewer
 from moot.db.engine import Connection, Row
-from moot.db.listings import CommentFilter
+from moot.db.listings import CommentFilter, blocks_instance_persons
 from moot.db.paths import PATH_WIDTH, depth_of
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
@@ -73,6 +73,7 @@ async def comment_tree(
         parent_path=str(root["path"]) if root is not None else None,
         max_depth=THREAD_DEPTH,
         viewer_id=viewer.person_id if viewer else None,
+        instance_persons_filtered=blocks_instance_persons(viewer),
     )
     items = await thread_comment_items(conn, f, viewer)
     deepest = (depth_of(str(root["path"])) if root is not None else 0) + THREAD_DEPTH - 1

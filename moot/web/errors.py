@@ -70,6 +70,10 @@ _WORDS: dict[ErrorCode, str] = {
     ErrorCode.EDIT_PRIVATE_MESSAGE_NOT_ALLOWED: "Only its author can change that message.",
     ErrorCode.OBJECT_NOT_LOCAL: "They are not a member of this instance.",
     ErrorCode.CANNOT_LEAVE_ADMIN: "The last admin cannot step down.",
+    ErrorCode.CANT_BLOCK_LOCAL_INSTANCE: "You cannot block your own server.",
+    ErrorCode.INSTANCE_BLOCK_ALREADY_EXISTS: "That server is not known here.",
+    ErrorCode.BLOCK_KEYWORD_TOO_SHORT: "A keyword has at least 3 characters.",
+    ErrorCode.BLOCK_KEYWORD_TOO_LONG: "A keyword has at most 50 characters.",
     ErrorCode.CANNOT_CREATE_POST_OR_COMMENT_IN_DELETED_OR_REMOVED_COMMUNITY: (
         "That community is gone: nothing more can be posted there."
     ),

@@ -21,7 +21,7 @@ from moot.db import queries
 from moot.db.engine import Connection, Row
 from moot.db.listings import check_page
 from moot.db.notifications import MENTIONS, REPLIES, list_notices
-from moot.db.post_listing import PostFilter, list_posts
+from moot.db.post_listing import PostFilter, list_posts, member_filters
 from moot.errors import ApiError, ErrorCode
 from moot.text.markdown import render_markdown
 from moot.web.choices import POST_SORTS
@@ -194,6 +194,7 @@ async def named_feed(
                 show_read=bool(user["show_read_posts"]),
                 show_nsfw=bool(user["show_nsfw"]),
                 show_bots=bool(user["show_bot_accounts"]),
+                **member_filters(user),
             )
             rss, channel = _channel(prefix + "Subscribed", origin, str(site["description"] or ""))
         elif kind == "inbox":

@@ -18,7 +18,13 @@ from moot.db import models as m
 from moot.db import queries
 from moot.db.browse import communities_by_size, has_admin
 from moot.db.engine import Connection, Row
-from moot.db.post_listing import PostFilter, decode_cursor, encode_cursor, list_posts
+from moot.db.post_listing import (
+    PostFilter,
+    decode_cursor,
+    encode_cursor,
+    list_posts,
+    member_filters,
+)
 from moot.request_context import listing_connection
 from moot.web.choices import (
     LISTING_TYPES,
@@ -81,6 +87,7 @@ async def _listing(
         show_read=bool(user["show_read_posts"]) if user else True,
         show_nsfw=page.show_nsfw,
         show_bots=bool(user["show_bot_accounts"]) if user else True,
+        **member_filters(user),
     )
     after = decode_cursor(cursor) if cursor else None
     rows = await list_posts(conn, f, 1, PAGE_SIZE + 1, after, around=AROUND)
@@ -178,7 +185,27 @@ class CommunityFacts:
     can_moderate: bool
     # Of a remote community: its server's name, and whether the viewer blocks that server.
     instance_domain: str | None = None
-    instance_blocked: bool = False
+    instance_blocked: bool = False  # its communities
+    instance_persons_blocked: bool = False
+
+
+async def instance_marks(
+    conn: Connection, person_id: int | None, instance_id: int
+) -> tuple[str, bool, bool]:
+    """An instance's domain, and whether `person_id` (if any) blocks its communities, and
+    its persons: one statement."""
+    i, ib, ipb = m.instance.c, m.instance_block.c, m.instance_person_block.c
+    me = sa.literal(person_id if person_id is not None else 0)
+    row = await conn.fetch_one(
+        sa.select(
+            i.domain,
+            sa.exists().where(ib.person_id == me, ib.instance_id == i.id).label("c"),
+            sa.exists().where(ipb.person_id == me, ipb.instance_id == i.id).label("p"),
+        ).where(i.id == instance_id)
+    )
+    if row is None:
+        return "", False, False
+    return str(row["domain"]), bool(row["c"]), bool(row["p"])
 
 
 async def community_facts(
@@ -196,19 +223,16 @@ async def community_facts(
     can_moderate = viewer is not None and (
         viewer.is_admin or any(int(p["id"]) == viewer.person_id for p in moderators)
     )
-    domain, blocked = None, False
+    domain: str | None = None
+    blocked = people_blocked = False
     if not community["local"]:
-        iid = int(community["instance_id"])
-        domain = await conn.scalar(sa.select(m.instance.c.domain).where(m.instance.c.id == iid))
-        if viewer is not None:
-            ib = m.instance_block.c
-            blocked = (
-                await conn.scalar(
-                    sa.select(ib.id).where(ib.person_id == viewer.person_id, ib.instance_id == iid)
-                )
-                is not None
-            )
-    return CommunityFacts(community, moderators, subscribed, can_moderate, domain, blocked)
+        viewer_id = viewer.person_id if viewer is not None else None
+        domain, blocked, people_blocked = await instance_marks(
+            conn, viewer_id, int(community["instance_id"])
+        )
+    return CommunityFacts(
+        community, moderators, subscribed, can_moderate, domain, blocked, people_blocked
+    )
 
 
 @get("/c/{name:str}", media_type=MediaType.HTML, include_in_schema=False)

@@ -25,7 +25,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage, Template
 from moot.actions.lookups import get_post
 from moot.auth import Viewer
 from moot.db.engine import Connection, Row
-from moot.db.listings import CommentFilter
+from moot.db.listings import CommentFilter, blocks_instance_persons
 from moot.db.notifications import unread_counts
 from moot.db.paths import ancestor_ids, depth_of
 from moot.errors import ApiError, ErrorCode
@@ -161,6 +161,7 @@ async def _comments_after(
         post_id=thread.id,
         viewer_id=viewer.person_id if viewer else None,
         after_id=after,
+        instance_persons_filtered=blocks_instance_persons(viewer),
     )
     items = sorted(await thread_comment_items(conn, f, viewer), key=lambda i: i.comment["id"])
     newest = max((int(i.comment["id"]) for i in items), default=after)

@@ -7,6 +7,7 @@ changed fragment for an in-place request, or a redirect back for a plain form.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import MediaType, get, post
@@ -24,7 +25,7 @@ from moot.request_context import required_viewer
 from moot.web import comments as comment_pages
 from moot.web import uploads, writing
 from moot.web.choices import COMMENT_SORTS, pick
-from moot.web.listings import community_facts, community_or_none
+from moot.web.listings import community_facts, community_or_none, instance_marks
 from moot.web.moderation import ModTools, tools_for
 from moot.web.names import handle
 from moot.web.pages import (
@@ -40,7 +41,7 @@ from moot.web.pages import (
     state,
     text,
 )
-from moot.web.views import post_cards
+from moot.web.views import PostCard, post_cards
 
 CROSS_POSTS_SHOWN = 20
 
@@ -56,6 +57,27 @@ def shows_post(viewer: Viewer | None, row: Row, tools: ModTools | None) -> bool:
     only to its moderators, to restore it."""
     mine = viewer is not None and viewer.person_id == row["creator_id"]
     return not ((row["deleted"] and not mine) or (row["removed"] and tools is None))
+
+
+@dataclass(frozen=True)
+class AuthorServer:
+    """A remote author's instance, for the post's "Block all people of …" button."""
+
+    instance_id: int
+    domain: str
+    communities_blocked: bool
+    persons_blocked: bool
+
+
+async def _author_server(
+    conn: Connection, card: PostCard, viewer: Viewer | None
+) -> AuthorServer | None:
+    """Of a post by a remote person, for a member: the author's instance (a post's
+    instance_id is its author's), and which halves of it the member blocks."""
+    if viewer is None or card.by.creator.get("local", True):
+        return None
+    iid = int(card.post["instance_id"])
+    return AuthorServer(iid, *await instance_marks(conn, viewer.person_id, iid))
 
 
 @get("/post/{post_id:int}", media_type=MediaType.HTML, include_in_schema=False)
@@ -79,6 +101,7 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
         cross_posts = await post_cards(conn, cross, page.viewer) if cross else []
         community = await get_community(conn, int(row["community_id"]))
         facts = await community_facts(conn, community, page.viewer)
+        author_server = await _author_server(conn, card, page.viewer)
         tree = await comment_pages.comment_tree(conn, row, page.viewer, comment_sort)
         emojis = await writing.emoji_choices(conn) if page.viewer is not None else []
     if page.viewer is not None:
@@ -92,6 +115,7 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
         card=card,
         cross_posts=cross_posts,
         c=facts,
+        author_server=author_server,
         tree=tree,
         comment_sort=comment_sort,
         comment_sorts=COMMENT_SORTS,

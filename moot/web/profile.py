@@ -20,6 +20,7 @@ from moot.db.queries import person_by_name, person_marks, rows_by_id
 from moot.state import Moot
 from moot.web.admin import profile_tools
 from moot.web.format import aware
+from moot.web.listings import instance_marks
 from moot.web.pages import load_page, one_page, render
 
 VIEWS = ("Overview", "Comments", "Posts")
@@ -187,6 +188,10 @@ async def profile_page(
         admin_tools = await profile_tools(conn, frame.viewer, person)
         viewer = frame.viewer
         blocked = None if own or viewer is None else await _blocked(conn, viewer, person)
+        server = None  # a remote person's instance: (id, domain, communities?, persons?)
+        if viewer is not None and not person["local"]:
+            iid = int(person["instance_id"])
+            server = (iid, *await instance_marks(conn, viewer.person_id, iid))
     return render(
         "profile.html",
         frame,
@@ -203,4 +208,5 @@ async def profile_page(
         sort_help_url=SORT_HELP_URL,
         admin_tools=admin_tools,
         blocked=blocked,
+        server=server,
     )

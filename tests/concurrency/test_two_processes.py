@@ -1,8 +1,8 @@
 """The same bursts through two `moot serve` processes on one PostgreSQL database, the
 requests alternating between them: what one process decides must hold against the other's
 transactions too (no in-process lock can order them). A representative subset of the
-routes: votes and a busy thread, marks, follows and blocks, bans, purges, messages and
-reports."""
+routes: votes and a busy thread, marks, follows and blocks, bans, purges, messages,
+reports, and a member's keyword filters and instance-person blocks."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 
 from tests.concurrency import (
     test_marks,
+    test_member_filters,
     test_messages,
     test_moderation,
     test_purge,
@@ -70,6 +71,9 @@ ROUTES: dict[str, Callable[[World], Awaitable[None]]] = {
     "send_messages": test_messages.test_send_messages,
     "mark_all_read": test_messages.test_mark_all_read,
     "post_reports": test_reports.test_post_reports,
+    "keyword_lists": test_member_filters.test_keyword_lists,
+    "keyword_edits": test_member_filters.test_keyword_edits_at_once,
+    "block_instance_persons": test_member_filters.test_block_instance_persons,
 }
 
 

@@ -49,9 +49,6 @@ NOT_SERVED_YET = {
     "warnComment",
     "warnPost",
     "notePerson",
-    # Blocking all communities or all persons of an instance.
-    "userBlockInstanceCommunities",
-    "userBlockInstancePersons",
     # Settings backup in v4's shape; mail asking to confirm again; the person directory.
     "exportUserSettings",
     "importUserSettings",

@@ -11,8 +11,11 @@ from __future__ import annotations
 import logging
 
 import pytest
+import sqlalchemy as sa
 
-from tests.reads.conftest import Forum
+from moot.db import models as m
+from moot.db.types import utcnow
+from tests.reads.conftest import PASSWORD, Forum
 
 # name → (path, logged in, statements)
 READS: dict[str, tuple[str, bool, int]] = {
@@ -93,3 +96,44 @@ async def test_the_count_is_a_field_of_the_request_log(
     assert len(lines) == 1
     assert lines[0].startswith("method=GET path=/api/v3/site status=200 ")
     assert lines[0].endswith(f" statements={len(seen)}")
+
+
+async def test_a_members_own_filters_cost_no_statement(forum: Forum) -> None:
+    """Keyword filters and a block of an instance's persons (Lemmy 1.0) are conditions of
+    the listing's own statement, known from the viewer's row: the reads above cost a member
+    who has them what they cost a new member who has none."""
+    tokens = []
+    for who in ("plain", "filterer"):
+        body = {"username": f"{who}{forum.backend[:2]}", "password": PASSWORD}
+        body["password_verify"] = PASSWORD
+        tokens.append(str((await forum.api("POST", "/user/register", body))["jwt"]))
+    plain, token = tokens
+    await forum.api(
+        "PUT", "/user/save_user_settings", {"blocking_keywords": ["zqxjv"]}, token=token
+    )
+    domain = f"far-{forum.backend}.example"
+    db = forum.app.state.moot.db
+    async with db.transaction() as tx:
+        await tx.execute(sa.insert(m.instance).values(domain=domain, published=utcnow()))
+    forum.client.cookies.clear()
+    await forum.client.get("/login", headers={"Cookie": f"jwt={token}", "Accept": "text/html"})
+    csrf = forum.client.cookies.get("csrftoken")
+    blocked = await forum.client.post(
+        "/settings/block_instance_persons",
+        data={"domain": domain, "block": "1", "_csrf_token": csrf},
+        headers={"Cookie": f"jwt={token}; csrftoken={csrf}"},
+    )
+    forum.client.cookies.clear()
+    assert blocked.status_code == 303, blocked.text
+    for read in ("post list, logged in", "comment tree, logged in", "web front page, logged in"):
+        path = READS[read][0].format(post=forum.post_id)
+        web = not path.startswith("/api/")
+        counts = []
+        for who in (plain, token):
+            await forum.statements(path, token=who, cookie=web)
+            seen, _ = await forum.statements(path, token=who, cookie=web)
+            counts.append(len(seen))
+        assert counts[0] == counts[1], (read, counts, seen)
+        assert any("instance_person_block" in sql for sql in seen), read
+        if "comment" not in read:  # keywords filter posts only
+            assert any("local_user_keyword_block" in sql for sql in seen), read

@@ -183,9 +183,9 @@ def test_blocking_a_remote_instance(site: Server, new_context: ContextMaker) -> 
     expect(page.locator(f"#p{post_id}")).to_have_count(1)
 
     me.open(f"/c/{token}@{domain}")
-    me.submit(page.get_by_role("button", name=f"Block instance {domain}").click)
+    me.submit(page.get_by_role("button", name=f"Block all communities of {domain}").click)
     assert page.url == f"{site.url}/c/{token}@{domain}"
-    expect(page.get_by_role("button", name=f"Unblock instance {domain}")).to_be_visible()
+    expect(page.get_by_role("button", name=f"Unblock all communities of {domain}")).to_be_visible()
     _no_axe_findings(me, new_context, f"/c/{token}@{domain}", "community-remote")
     me.open("/?type=All&sort=New")
     expect(page.locator(f"#p{post_id}")).to_have_count(0)
@@ -195,13 +195,13 @@ def test_blocking_a_remote_instance(site: Server, new_context: ContextMaker) -> 
     expect(anonymous.locator(f"#p{post_id}")).to_have_count(1)
 
     me.open("/settings/blocks")
-    blocked = page.get_by_role("region", name="Blocked instances")
+    blocked = page.get_by_role("region", name="Blocked instances: communities")
     _no_axe_findings(me, new_context, "/settings/blocks", "settings-blocked")
     expect(blocked.get_by_role("listitem")).to_have_text([f"{domain} Unblock"])
     me.submit(blocked.get_by_role("button", name=f"Unblock {domain}").click)
     assert page.url == f"{site.url}/settings/blocks#blocked-instances"
-    expect(page.get_by_role("region", name="Blocked instances")).to_contain_text(
-        "You block no instance"
+    expect(page.get_by_role("region", name="Blocked instances: communities")).to_contain_text(
+        "You block no instance's communities"
     )
     me.open("/?type=All&sort=New")
     expect(page.locator(f"#p{post_id}")).to_have_count(1)
@@ -209,4 +209,4 @@ def test_blocking_a_remote_instance(site: Server, new_context: ContextMaker) -> 
     # The local community has no such button: one's own server cannot be blocked.
     local = author.ok("POST", "/community", {"name": unique("near"), "title": "Near"})
     me.open(f"/c/{local['community_view']['community']['name']}")
-    expect(page.get_by_role("button", name="Block instance")).to_have_count(0)
+    expect(page.get_by_role("button", name="Block all")).to_have_count(0)

@@ -43,4 +43,7 @@ async def apply(
     if data.settings is not None:
         changes |= msgspec.structs.asdict(data.settings)
     lists = {key: getattr(data, key) for key in settings_backup.LISTS}
-    return await settings_backup.import_backup(moot.db, moot.federation, viewer, changes, lists)
+    filters = {key: getattr(data, key) for key in settings_backup.FILTER_LISTS}
+    return await settings_backup.import_backup(
+        moot.db, moot.federation, viewer, changes, lists, filters
+    )

@@ -139,6 +139,9 @@ class SaveUserSettings(LocalUserSettings, kw_only=True):
     show_upvote_percentage: bool | None = None
     # moot's extra profile field (DESIGN.md, "Data model").
     pronouns: str | None = None
+    # Lemmy 1.0's keyword filters (v4's SaveUserSettings), accepted here too: a field v3
+    # clients never send. `None` leaves the list as it is; `[]` empties it.
+    blocking_keywords: list[str] | None = None
 
 
 class UserSettingsBackup(Form, kw_only=True):
@@ -157,6 +160,10 @@ class UserSettingsBackup(Form, kw_only=True):
     saved_comments: list[str] = msgspec.field(default_factory=list)
     blocked_communities: list[str] = msgspec.field(default_factory=list)
     blocked_users: list[str] = msgspec.field(default_factory=list)
+    # Lemmy 1.0's (v4) lists, taken from a newer backup; v3's export has none.
+    blocked_instances_communities: list[str] = msgspec.field(default_factory=list)
+    blocked_instances_persons: list[str] = msgspec.field(default_factory=list)
+    blocking_keywords: list[str] = msgspec.field(default_factory=list)
 
 
 class EditSite(Form, kw_only=True):

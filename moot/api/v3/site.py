@@ -47,7 +47,7 @@ async def _my_user(conn: Connection, viewer: auth.Viewer) -> Json:
         .join(m.person_block, m.person_block.c.target_id == m.person.c.id)
         .where(m.person_block.c.person_id == pid)
     )
-    blocked_instances = await instance_blocks.blocked_instances(conn, pid)
+    blocked_instances = await instance_blocks.instance_communities_blocks(conn, pid)
     sites = {
         int(s["instance_id"]): s
         for s in await conn.fetch_all(
@@ -181,7 +181,7 @@ async def edit_site(request: AnyRequest, data: forms.EditSite) -> Json:
 async def block_instance(request: AnyRequest, data: forms.BlockInstance) -> Json:
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        await instance_blocks.block_instance(tx, viewer, data.instance_id, data.block)
+        await instance_blocks.block_instance_communities(tx, viewer, data.instance_id, data.block)
     return {"blocked": data.block}
 
 

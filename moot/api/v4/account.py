@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from litestar import Router, delete, get, post, put
 
-from moot.actions import lookups, private_messages
+from moot.actions import instance_blocks, lookups, private_messages
 from moot.actions import reports as report_actions
 from moot.actions import site as site_actions
 from moot.actions.accounts import save_settings
@@ -53,6 +53,12 @@ class SaveUserSettings(Form, kw_only=True):
     show_upvotes: bool | None = None
     show_downvotes: Literal["show", "show_for_others", "hide"] | None = None
     show_upvote_percentage: bool | None = None
+    blocking_keywords: list[str] | None = None
+
+
+class BlockInstance(Form, kw_only=True):
+    instance_id: Int32
+    block: bool
 
 
 def _v3_settings(data: SaveUserSettings) -> dict[str, Any]:
@@ -77,6 +83,7 @@ def _v3_settings(data: SaveUserSettings) -> dict[str, Any]:
         "collapse_bot_comments",
         "show_upvotes",
         "show_upvote_percentage",
+        "blocking_keywords",
     )
     changes: dict[str, Any] = {key: getattr(data, key) for key in same}
     changes["default_listing_type"] = forms.listing_type(data.default_listing_type)
@@ -100,6 +107,22 @@ async def save_user_settings(request: AnyRequest, data: SaveUserSettings) -> Jso
         mail = await save_settings(tx, moot.settings, viewer, _v3_settings(data))
     if mail is not None:
         await send(moot.settings, mail)
+    return SUCCESS
+
+
+@post("/account/block/instance/communities", status_code=200)
+async def block_instance_communities(request: AnyRequest, data: BlockInstance) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await instance_blocks.block_instance_communities(tx, viewer, data.instance_id, data.block)
+    return SUCCESS
+
+
+@post("/account/block/instance/persons", status_code=200)
+async def block_instance_persons(request: AnyRequest, data: BlockInstance) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await instance_blocks.block_instance_persons(tx, viewer, data.instance_id, data.block)
     return SUCCESS
 
 
@@ -181,6 +204,8 @@ router = Router(
     path="/",
     route_handlers=[
         save_user_settings,
+        block_instance_communities,
+        block_instance_persons,
         unread_counts,
         create_message,
         edit_message,

@@ -11,7 +11,15 @@ import sqlalchemy as sa
 from litestar import Response, Router, get, post
 
 from moot import LEMMY_API_VERSION
-from moot.actions import accounts, communities, instance_blocks, lookups, reading_pages, site_state
+from moot.actions import (
+    accounts,
+    communities,
+    instance_blocks,
+    keyword_blocks,
+    lookups,
+    reading_pages,
+    site_state,
+)
 from moot.actions import site as site_actions
 from moot.api.v3 import forms as v3_forms
 from moot.api.v3.shapes import Json
@@ -254,7 +262,9 @@ async def get_my_user(request: AnyRequest) -> Json:
             .join(m.person_block, m.person_block.c.target_id == m.person.c.id)
             .where(m.person_block.c.person_id == pid),
         )
-        instances = await instance_blocks.blocked_instances(conn, pid)
+        instances = await instance_blocks.instance_communities_blocks(conn, pid)
+        person_instances = await instance_blocks.instance_persons_blocks(conn, pid)
+        keywords = await keyword_blocks.keyword_blocks(conn, viewer.local_user_id)
         languages = await _rows(
             conn,
             sa.select(m.local_user_language.c.language_id)
@@ -277,9 +287,9 @@ async def get_my_user(request: AnyRequest) -> Json:
             "multi_community_follows": [],
             "community_blocks": [shapes.community(r) for r in blocked_communities],
             "instance_communities_blocks": [shapes.instance(i) for i in instances],
-            "instance_persons_blocks": [],
+            "instance_persons_blocks": [shapes.instance(i) for i in person_instances],
             "person_blocks": [shapes.person(p) for p in blocked_persons],
-            "keyword_blocks": [],
+            "keyword_blocks": keywords,
             "discussion_languages": [int(r["language_id"]) for r in languages],
         }
 

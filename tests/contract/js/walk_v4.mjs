@@ -586,6 +586,21 @@ await step("the account kept on v4: logins, two-factor, password, random reads",
   assert.equal("post" in slim.items[0], false);
 });
 
+await step("keyword filters saved on v4 leave posts out of listings", async () => {
+  const before = await ok(b.getPosts({ community_id: community.id, sort: "new", limit: 50 }));
+  assert.ok(before.items.some((p) => p.post.name.startsWith("page filler")));
+  await ok(b.saveUserSettings({ blocking_keywords: ["FILLER"] }));
+  assert.deepEqual((await ok(b.getMyUser())).keyword_blocks, ["FILLER"]);
+  const after = await ok(b.getPosts({ community_id: community.id, sort: "new", limit: 50 }));
+  assert.equal(after.items.some((p) => p.post.name.startsWith("page filler")), false);
+  assert.ok(after.items.some((p) => p.post.id === postId));
+  const others = await ok(a.getPosts({ community_id: community.id, sort: "new", limit: 50 }));
+  assert.ok(others.items.some((p) => p.post.name.startsWith("page filler")), "only b's own");
+  await fails(b.saveUserSettings({ blocking_keywords: ["ab"] }), "block_keyword_too_short");
+  await ok(b.saveUserSettings({ blocking_keywords: [] }));
+  assert.deepEqual((await ok(b.getMyUser())).keyword_blocks, []);
+});
+
 await step("signing out ends the token for both generations", async () => {
   await ok(b.logout());
   await fails(b.getMyUser(), "incorrect_login");
