@@ -207,8 +207,11 @@ FEDERATION_ONLY = frozenset(
         ErrorCode.COULDNT_FETCH_ACTOR,
     }
 )
-# Codes only API v4 answers with (Lemmy 1.0's); v3 never raises them.
-V4_ONLY = frozenset({ErrorCode.NOT_FOUND})
+# Lemmy 1.0's codes: for v4's routes, and for what only a v4 client sends through v3 (a
+# settings form with `blocking_keywords`).
+V4_ONLY = frozenset(
+    {ErrorCode.NOT_FOUND, ErrorCode.BLOCK_KEYWORD_TOO_SHORT, ErrorCode.BLOCK_KEYWORD_TOO_LONG}
+)
 # The codes whose Lemmy variant carries a `message` (LemmyErrorType in lemmy-js-client
 # 0.19.9); every other code's body is `{"error": code}` alone. registration_denied's message
 # is the deny reason, `null` when the admin gave none.
