@@ -13,6 +13,7 @@ class ErrorCode(StrEnum):
     NOT_A_MODERATOR = "not_a_moderator"
     NOT_AN_ADMIN = "not_an_admin"
     CANT_BLOCK_YOURSELF = "cant_block_yourself"
+    CANT_NOTE_YOURSELF = "cant_note_yourself"
     CANT_BLOCK_ADMIN = "cant_block_admin"
     COULDNT_UPDATE_USER = "couldnt_update_user"
     PASSWORDS_DO_NOT_MATCH = "passwords_do_not_match"
@@ -210,7 +211,12 @@ FEDERATION_ONLY = frozenset(
 # Lemmy 1.0's codes: for v4's routes, and for what only a v4 client sends through v3 (a
 # settings form with `blocking_keywords`).
 V4_ONLY = frozenset(
-    {ErrorCode.NOT_FOUND, ErrorCode.BLOCK_KEYWORD_TOO_SHORT, ErrorCode.BLOCK_KEYWORD_TOO_LONG}
+    {
+        ErrorCode.NOT_FOUND,
+        ErrorCode.BLOCK_KEYWORD_TOO_SHORT,
+        ErrorCode.BLOCK_KEYWORD_TOO_LONG,
+        ErrorCode.CANT_NOTE_YOURSELF,
+    }
 )
 # The codes whose Lemmy variant carries a `message` (LemmyErrorType in lemmy-js-client
 # 0.19.9); every other code's body is `{"error": code}` alone. registration_denied's message

@@ -85,13 +85,29 @@ async def _community_marks(conn: Connection, viewer: int, ids: list[int]) -> dic
 
 
 async def _person_marks(conn: Connection, viewer: int, ids: list[int]) -> dict[int, Row]:
-    t = m.person_block
-    rows = await conn.fetch_all(
-        sa.select(t.c.target_id, t.c.published).where(
-            t.c.person_id == viewer, t.c.target_id.in_(ids)
-        )
+    """The viewer's block of each person and note on them, in one statement."""
+    p, block, note = m.person, m.person_block, m.person_note
+    mine = {"blocked_at": (block, block.c.published), "noted_at": (note, note.c.published)}
+    columns = [
+        sa.select(column)
+        .where(table.c.person_id == viewer, table.c.target_id == p.c.id)
+        .scalar_subquery()
+        .label(label)
+        for label, (table, column) in mine.items()
+    ]
+    text = (
+        sa.select(note.c.note)
+        .where(note.c.person_id == viewer, note.c.target_id == p.c.id)
+        .scalar_subquery()
+        .label("note")
     )
-    return {int(r["target_id"]): {"blocked_at": r["published"]} for r in rows}
+    rows = await conn.fetch_all(sa.select(p.c.id, *columns, text).where(p.c.id.in_(ids)))
+    out: dict[int, Row] = {}
+    for r in rows:
+        marks = {key: r[key] for key in ("blocked_at", "noted_at", "note") if r[key] is not None}
+        if marks:
+            out[int(r["id"])] = marks
+    return out
 
 
 async def _reports(

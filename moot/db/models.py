@@ -510,6 +510,19 @@ instance_person_block = sa.Table(
     sa.UniqueConstraint("person_id", "instance_id"),
 )
 
+# A member's private note on another person (Lemmy 1.0's person notes), shown to its
+# author only, beside the person's name.
+person_note = sa.Table(
+    "person_note",
+    metadata,
+    _id(),
+    _fk("person_id", "person.id"),
+    _fk("target_id", "person.id", index=True),
+    sa.Column("note", sa.String(1000), nullable=False),
+    _when(),
+    sa.UniqueConstraint("person_id", "target_id"),
+)
+
 post = sa.Table(
     "post",
     metadata,

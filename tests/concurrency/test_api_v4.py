@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import sqlalchemy as sa
+
+from moot.db import models as m
 from tests.concurrency.burst import Call, burst
 from tests.concurrency.checks import mix, votes
 from tests.concurrency.world import ROUNDS, Member, N, World
@@ -184,3 +187,24 @@ async def test_notifications_marked_through_both_generations(world: World) -> No
             answer = author.api.http.get(f"{world.server.url}/api/v4/account/unread_counts")
             v4_count = answer.json()["notification_count"]
             audit.expect(v3_count == v4_count, f"{where}: v3 says {v3_count}, v4 {v4_count}")
+
+
+async def test_person_notes_at_once(world: World) -> None:
+    """The same note and contradicting ones (another text, an empty one that deletes) on
+    one person at once: every answer a 200, at most one note row, holding a text sent."""
+    a, b = world.members[:2]
+    async with world.audit("POST /person/note (v4)") as audit:
+        for r in range(ROUNDS):
+            texts = [f"note {r}", f"other {r}", ""]
+            bodies = [{"person_id": b.person_id, "note": texts[k % 3]} for k in range(N)]
+            where = f"round {r}"
+            audit.answers(where, await burst(_v4(world.calls(a, "POST", "/person/note", bodies))))
+            async with world.db.connection() as conn:
+                rows = await conn.fetch_all(
+                    sa.select(m.person_note).where(
+                        m.person_note.c.person_id == a.person_id,
+                        m.person_note.c.target_id == b.person_id,
+                    )
+                )
+            audit.expect(len(rows) <= 1, f"{where}: {len(rows)} note rows for one pair")
+            audit.expect(all(row["note"] in texts for row in rows), f"{where}: a note nobody sent")

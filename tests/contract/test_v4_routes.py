@@ -43,12 +43,11 @@ NOT_SERVED_YET = {
     # Notification settings per post and per community.
     "editCommunityNotifications",
     "editPostNotifications",
-    # Comment locks, warnings, a moderator's edit of a post, person notes.
+    # Comment locks, warnings, a moderator's edit of a post.
     "lockComment",
     "modEditPost",
     "warnComment",
     "warnPost",
-    "notePerson",
     # Settings backup in v4's shape; mail asking to confirm again; the person directory.
     "exportUserSettings",
     "importUserSettings",

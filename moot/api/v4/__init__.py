@@ -13,6 +13,7 @@ from moot.api.v4 import (
     edits,
     lists,
     media,
+    my_user,
     notifications,
     reports,
     search,
@@ -26,6 +27,7 @@ def router() -> Router:
         path="/api/v4",
         route_handlers=[
             site.router,
+            my_user.router,
             content.router,
             edits.router,
             communities.router,

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from litestar import Router, delete, get, post, put
 
-from moot.actions import instance_blocks, lookups, private_messages
+from moot.actions import instance_blocks, lookups, person_notes, private_messages
 from moot.actions import reports as report_actions
 from moot.actions import site as site_actions
 from moot.actions.accounts import save_settings
@@ -126,6 +126,19 @@ async def block_instance_persons(request: AnyRequest, data: BlockInstance) -> Js
     return SUCCESS
 
 
+class NotePerson(Form, kw_only=True):
+    person_id: Int32
+    note: str
+
+
+@post("/person/note", status_code=200)
+async def note_person(request: AnyRequest, data: NotePerson) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await person_notes.note_person(tx, viewer, data.person_id, data.note)
+    return SUCCESS
+
+
 @get("/account/unread_counts")
 async def unread_counts(request: AnyRequest) -> Json:
     async with state(request).db.connection() as conn:
@@ -206,6 +219,7 @@ router = Router(
         save_user_settings,
         block_instance_communities,
         block_instance_persons,
+        note_person,
         unread_counts,
         create_message,
         edit_message,

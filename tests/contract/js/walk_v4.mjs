@@ -601,6 +601,27 @@ await step("keyword filters saved on v4 leave posts out of listings", async () =
   assert.deepEqual((await ok(b.getMyUser())).keyword_blocks, []);
 });
 
+await step("person notes: private to their author, shown wherever the person is", async () => {
+  const bId = (await ok(anon.getPersonDetails({ username: nameB }))).person_view.person.id;
+  const aId = (await ok(anon.getPersonDetails({ username: nameA }))).person_view.person.id;
+  assert.equal((await ok(a.notePerson({ person_id: bId, note: "  met at the v4 walk  " }))).success, true);
+  const seen = await ok(a.getPersonDetails({ person_id: bId }));
+  assert.equal(seen.person_view.person_actions.note, "met at the v4 walk");
+  assert.ok(seen.person_view.person_actions.noted_at);
+  const byB = await ok(a.getComments({ post_id: postId, sort: "old" }));
+  const bsComment = byB.items.find((c) => c.creator.id === bId);
+  assert.equal(bsComment.person_actions.note, "met at the v4 walk");
+  assert.equal((await ok(b.getPersonDetails({ person_id: bId }))).person_view.person_actions, undefined);
+  assert.equal((await ok(anon.getPersonDetails({ person_id: bId }))).person_view.person_actions, undefined);
+  await ok(a.notePerson({ person_id: bId, note: "changed my mind" }));
+  assert.equal((await ok(a.getPersonDetails({ person_id: bId }))).person_view.person_actions.note, "changed my mind");
+  await fails(a.notePerson({ person_id: aId, note: "me" }), "cant_note_yourself");
+  await fails(a.notePerson({ person_id: bId, note: "x".repeat(1001) }), "invalid_body_field");
+  await fails(a.notePerson({ person_id: 2147483000, note: "nobody" }), "not_found");
+  await ok(a.notePerson({ person_id: bId, note: "" }));
+  assert.equal((await ok(a.getPersonDetails({ person_id: bId }))).person_view.person_actions, undefined);
+});
+
 await step("signing out ends the token for both generations", async () => {
   await ok(b.logout());
   await fails(b.getMyUser(), "incorrect_login");
