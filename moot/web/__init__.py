@@ -85,6 +85,7 @@ router = Router(
     path="/",
     route_handlers=[
         profile.profile_page,
+        profile.note_person,
         *sessions.handlers,
         *mail_pages.handlers,
         *listings.handlers,

@@ -7,21 +7,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from litestar import MediaType, Request, get
-from litestar.response import Template
+from litestar import MediaType, Request, get, post
+from litestar.response import Redirect, Template
 
 from moot import ranking
+from moot.actions import person_notes
 from moot.auth import Viewer
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.listings import CommentFilter, comment_sort_for, list_comments
 from moot.db.post_listing import PostFilter, list_posts
 from moot.db.queries import person_by_name, person_marks, rows_by_id
+from moot.errors import ApiError, ErrorCode
+from moot.request_context import required_viewer
 from moot.state import Moot
 from moot.web.admin import profile_tools
 from moot.web.format import aware
 from moot.web.listings import instance_marks
-from moot.web.pages import load_page, one_page, render
+from moot.web.pages import go, load_page, one_page, render, text
 
 VIEWS = ("Overview", "Comments", "Posts")
 OWN_VIEWS = (*VIEWS, "Saved")  # what people see on their own profile
@@ -188,6 +191,7 @@ async def profile_page(
         admin_tools = await profile_tools(conn, frame.viewer, person)
         viewer = frame.viewer
         blocked = None if own or viewer is None else await _blocked(conn, viewer, person)
+        note = None if own or viewer is None else await _note(conn, viewer, person)
         server = None  # a remote person's instance: (id, domain, communities?, persons?)
         if viewer is not None and not person["local"]:
             iid = int(person["instance_id"])
@@ -208,5 +212,31 @@ async def profile_page(
         sort_help_url=SORT_HELP_URL,
         admin_tools=admin_tools,
         blocked=blocked,
+        note=note,
+        note_max=person_notes.NOTE_MAX_CHARS,
         server=server,
     )
+
+
+async def _note(conn: Connection, viewer: Viewer, person: Row) -> str:
+    """The viewer's private note on the person ("" for none)."""
+    t = m.person_note
+    found = await conn.scalar(
+        sa.select(t.c.note).where(t.c.person_id == viewer.person_id, t.c.target_id == person["id"])
+    )
+    return str(found or "")
+
+
+@post("/u/{name:str}/note", media_type=MediaType.HTML, include_in_schema=False)
+async def note_person(request: Request[Any, Any, Any], name: str) -> Redirect:
+    """Save (or, empty, take back) the viewer's note on the person: the action API v4's
+    POST /person/note calls."""
+    form = await request.form()
+    moot: Moot = request.app.state.moot
+    async with moot.db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        person = await person_by_name(tx, name)
+        if person is None:
+            raise ApiError(ErrorCode.COULDNT_FIND_PERSON)
+        await person_notes.note_person(tx, viewer, int(person["id"]), text(form, "note"))
+    return go(f"/u/{name}#note")
