@@ -7,11 +7,14 @@ from litestar import Router
 
 from moot.api.v4 import (
     account,
+    admin,
     communities,
     content,
     edits,
     lists,
+    modlog,
     notifications,
+    oversight,
     reports,
     search,
     site,
@@ -33,5 +36,8 @@ def router() -> Router:
             notifications.router,
             reports.router,
             staff.router,
+            admin.router,
+            modlog.router,
+            oversight.router,
         ],
     )
