@@ -98,6 +98,12 @@ async def _emoji_response(conn: Connection, emoji_id: int) -> Json:
     raise ApiError(ErrorCode.NOT_FOUND)
 
 
+def _not_found(exc: ApiError) -> ApiError:
+    """The emoji actions say a missing emoji is `couldnt_find_object` (0.19 has no code of
+    its own for it), which 1.0 spells `resolve_object_failed`; v4 says `not_found`."""
+    return ApiError(ErrorCode.NOT_FOUND) if exc.code is ErrorCode.COULDNT_FIND_OBJECT else exc
+
+
 @post("/custom_emoji", status_code=200)
 async def create_custom_emoji(request: AnyRequest, data: mod_forms.CreateCustomEmoji) -> Json:
     async with state(request).db.transaction() as tx:
@@ -125,24 +131,30 @@ async def edit_custom_emoji(request: AnyRequest, data: EditCustomEmoji) -> Json:
         if data.shortcode is not None and data.shortcode != current["custom_emoji"]["shortcode"]:
             raise ApiError(ErrorCode.INVALID_BODY_FIELD, "a custom emoji keeps its shortcode")
         row = current["custom_emoji"]
-        await emoji.edit(
-            tx,
-            viewer,
-            data.id,
-            data.image_url if data.image_url is not None else row["image_url"],
-            data.alt_text if data.alt_text is not None else row["alt_text"],
-            data.category if data.category is not None else row["category"],
-            data.keywords
-            if data.keywords is not None
-            else [k["keyword"] for k in current["keywords"]],
-        )
+        try:
+            await emoji.edit(
+                tx,
+                viewer,
+                data.id,
+                data.image_url if data.image_url is not None else row["image_url"],
+                data.alt_text if data.alt_text is not None else row["alt_text"],
+                data.category if data.category is not None else row["category"],
+                data.keywords
+                if data.keywords is not None
+                else [k["keyword"] for k in current["keywords"]],
+            )
+        except ApiError as exc:
+            raise _not_found(exc) from None
         return await _emoji_response(tx, data.id)
 
 
 @post("/custom_emoji/delete", status_code=200)
 async def delete_custom_emoji(request: AnyRequest, data: mod_forms.DeleteCustomEmoji) -> Json:
-    async with state(request).db.transaction() as tx:
-        await emoji.delete(tx, await required_viewer(tx, request), data.id)
+    try:
+        async with state(request).db.transaction() as tx:
+            await emoji.delete(tx, await required_viewer(tx, request), data.id)
+    except ApiError as exc:
+        raise _not_found(exc) from None
     return SUCCESS
 
 

@@ -97,6 +97,9 @@ def _local_site(local: Row, totals: dict[str, int], max_bytes: int) -> Json:
         "image_upload_disabled": False,
         "max_invites_per_user_allowed": 0,
     }
+    window = forms.top_window(str(local["default_sort_type"]))
+    if window is not None:
+        out["default_post_time_range_seconds"] = window
     for key, column in (
         ("application_question", "application_question"),
         ("legal_information", "legal_information"),
