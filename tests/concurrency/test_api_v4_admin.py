@@ -1,8 +1,9 @@
 """API v4's admin write routes at the same moment as each other and as their v3
-namesakes: the site edited, admins leaving, custom emoji made, edited and deleted, and a
-registration application decided — through both generations at once, identical and
-contradicting. Every answer is a 200 or a clear refusal, the state is one of the requests
-sent, and `moot admin recount` finds nothing to correct (`World.audit`)."""
+namesakes: the site edited, admins leaving, custom emoji made, edited and deleted, a
+registration application decided, taglines edited while v3 replaces them all — through
+both generations at once, identical and contradicting. Every answer is a 200 or a clear
+refusal, the state is one of the requests sent, and `moot admin recount` finds nothing to
+correct (`World.audit`)."""
 
 from __future__ import annotations
 
@@ -221,3 +222,44 @@ async def test_application_decided_through_both_generations(world: World) -> Non
                 and v3_view["registration_application"].get("deny_reason") == reason,
                 f"{where}: v3 reads {v3_view}",
             )
+
+
+async def test_taglines_through_both_generations(world: World) -> None:
+    """A tagline edited through v4 while v3's EditSite replaces every tagline, then one
+    deleted many times at once: the list ends as v3 sent it (an edit came before the
+    replacing, or finds nothing, or finds the row that took its id), and a tagline is
+    deleted once."""
+    admin = world.admin
+    async with world.audit("PUT/DELETE /admin/tagline (v4) and PUT /site taglines (v3)") as audit:
+        for r in range(ROUNDS):
+            made = admin.api.http.post(
+                f"{world.server.url}/api/v4/admin/tagline", json={"content": f"to edit {r}"}
+            ).json()["tagline"]
+            replaced = [f"replaced {r}a", f"replaced {r}b"]
+            edit = {"id": made["id"], "content": f"edited {r}"}
+            where = f"round {r} edit and replace"
+            answers = await burst(
+                mix(
+                    _v4(world.calls(admin, "PUT", "/admin/tagline", [edit] * (N // 2))),
+                    world.calls(admin, "PUT", "/site", [{"taglines": replaced}] * (N // 2)),
+                )
+            )
+            _judge(audit, where, answers, (), ("not_found",))
+            listed = _v4_get(world, admin, "/admin/tagline/list", limit=50)["items"]
+            contents = sorted(t["content"] for t in listed)
+            # SQLite gives a new row the highest id again, so a tagline v3 put in may carry
+            # the edited one's id, and an edit after the replacing lands on it.
+            edited = [t for t in listed if t["content"] == f"edited {r}"]
+            audit.expect(
+                len(listed) == 2
+                and set(contents) <= {*replaced, f"edited {r}"}
+                and all(t["id"] == made["id"] for t in edited),
+                f"{where}: the taglines are {listed}",
+            )
+            where = f"round {r} delete"
+            gone = {"id": listed[0]["id"]}
+            answers = await burst(_v4(world.calls(admin, "DELETE", "/admin/tagline", [gone] * N)))
+            _judge(audit, where, answers, (), ("not_found",))
+            deleted = sum(1 for a in answers if a.status == 200)
+            audit.expect(deleted == 1, f"{where}: deleted {deleted} times")
+    world.admin.api.ok("PUT", "/site", {"taglines": []})

@@ -1,5 +1,5 @@
 """lemmy-js-client 1.0.0-beta.2 walks the admin side of a live server's API v4
-(tests/contract/js/walk_v4_admin.mjs): editing the site, leaving the admins, custom emoji,
+(tests/contract/js/walk_v4_admin.mjs): editing the site, leaving the admins, taglines, custom emoji,
 registration applications, the local users, vote lists, federated instances and the
 combined modlog, as the admin and as members (refusals too). Every answer is asserted and
 checked field by field against the package's types; what v4 wrote is read back through v3.
@@ -19,7 +19,7 @@ from tests.contract.contract import JS_DIR, contract_path, node
 from tests.contract.test_v3_shapes import _diff_text
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
 
-STEPS = 9
+STEPS = 10
 
 
 @pytest.fixture(scope="session")

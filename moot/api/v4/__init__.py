@@ -19,6 +19,7 @@ from moot.api.v4 import (
     search,
     site,
     staff,
+    taglines,
 )
 
 
@@ -39,5 +40,6 @@ def router() -> Router:
             admin.router,
             modlog.router,
             oversight.router,
+            taglines.router,
         ],
     )

@@ -167,6 +167,31 @@ await step("custom emoji: made, edited in part, listed and deleted by the admin 
   assert.equal(after.custom_emojis.some((e) => e.custom_emoji.id === made.custom_emoji.id), false);
 });
 
+await step("taglines one at a time, read back on v3", async () => {
+  const made = (await ok(admin.createTagline({ content: `a v4 tagline ${suffix}` }))).tagline;
+  assert.ok(made.published_at);
+  const second = (await ok(admin.createTagline({ content: `another ${suffix}` }))).tagline;
+  const edited = (await ok(admin.editTagline({ id: made.id, content: `edited ${suffix}` }))).tagline;
+  assert.equal(edited.content, `edited ${suffix}`);
+  assert.ok(edited.updated_at);
+  const listed = await ok(admin.listTaglines({ limit: 1 }));
+  assert.deepEqual(listed.items.map((t) => t.id), [second.id], "newest first");
+  const rest = await ok(admin.listTaglines({ limit: 1, page_cursor: listed.next_page }));
+  assert.deepEqual(rest.items.map((t) => t.id), [made.id]);
+  const old = await v3("GET", "/site");
+  assert.ok(old.taglines.some((t) => t.content === `edited ${suffix}`));
+  await fails(a.createTagline({ content: "mine" }), "not_an_admin");
+  await fails(a.editTagline({ id: made.id, content: "mine" }), "not_an_admin");
+  await fails(a.deleteTagline({ id: made.id }), "not_an_admin");
+  await fails(a.listTaglines({}), "not_an_admin");
+  await fails(admin.createTagline({ content: "  " }), "invalid_body_field");
+  for (const t of [made, second]) assert.equal((await ok(admin.deleteTagline({ id: t.id }))).success, true);
+  await fails(admin.deleteTagline({ id: made.id }), "not_found");
+  await fails(admin.editTagline({ id: made.id, content: "gone" }), "not_found");
+  const after = await ok(admin.listTaglines({}));
+  assert.equal(after.items.some((t) => t.id === made.id || t.id === second.id), false);
+});
+
 await step("registration applications: listed, read and approved by the admin", async () => {
   const mode = (await ok(anon.getSite())).site_view.local_site.registration_mode;
   await ok(admin.editSite({ registration_mode: "require_application", application_question: "Why?" }));
