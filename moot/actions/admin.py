@@ -39,11 +39,15 @@ async def leave_admin(conn: Connection, actor: Actor) -> None:
     # Locking the admins' rows makes two admins leaving at once take turns: the second
     # counts after the first has gone, and one admin always stays.
     admins = await conn.fetch_all(
-        sa.select(m.local_user.c.id)
+        sa.select(m.local_user.c.id, m.local_user.c.person_id)
         .where(m.local_user.c.admin)
         .order_by(m.local_user.c.id)
         .with_for_update(key_share=True)
     )
+    # The actor was read before the lock: a leave of theirs that committed meanwhile (the
+    # same request sent twice) has made them a member, and this one has nothing to do.
+    if all(int(row["person_id"]) != actor.person_id for row in admins):
+        raise ApiError(ErrorCode.NOT_AN_ADMIN)
     if len(admins) <= 1:
         raise ApiError(ErrorCode.CANNOT_LEAVE_ADMIN)
     await conn.execute(

@@ -118,6 +118,9 @@ async def edit(
 
 async def delete(conn: Connection, actor: Actor, emoji_id: int) -> None:
     require_admin(actor)
-    await _exists(conn, emoji_id)
-    await conn.execute(sa.delete(m.custom_emoji).where(m.custom_emoji.c.id == emoji_id))
+    t = m.custom_emoji
+    # Whether this statement deleted it says if it was there: two deletes at once both see
+    # the row before either commits, and only one of them takes it away.
+    if await conn.scalar(sa.delete(t).where(t.c.id == emoji_id).returning(t.c.id)) is None:
+        raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, "no custom emoji with this id")
     site_state.invalidate(conn)

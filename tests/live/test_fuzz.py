@@ -42,7 +42,7 @@ def test_no_request_makes_a_server_error(server: Server) -> None:
 # As the admin, also what would end the run or wreck the site it fuzzes: leaving or
 # adding admins, bans, purges, removals, deletions, blocks, site-wide settings.
 DESTRUCTIVE = re.compile(
-    r"logout|delete|change_password|purge|ban|remove|admin/add|leave_admin|block|"
+    r"logout|delete|change_password|purge|ban|remove|admin/add|leave_admin|admin/leave|block|"
     r"site$|totp|transfer|import_settings"
 )
 

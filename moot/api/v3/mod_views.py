@@ -136,6 +136,29 @@ async def private_message_report_views(conn: Connection, reports: Sequence[Row])
     return out
 
 
+async def vote_rows(
+    conn: Connection,
+    likes: sa.Table,
+    key: str,
+    item_id: int,
+    community_id: int,
+    offset: int,
+    limit: int,
+) -> tuple[list[Row], set[tuple[int, int]]]:
+    """The voters on one post or comment (person rows with `vote_score`), downvotes first,
+    then by voter name; and which (community, person) pairs of them are banned there."""
+    rows = await conn.fetch_all(
+        sa.select(m.person, likes.c.score.label("vote_score"))
+        .join(likes, likes.c.person_id == m.person.c.id)
+        .where(likes.c[key] == item_id)
+        .order_by(likes.c.score, m.person.c.name, m.person.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    banned = await q.banned_pairs(conn, {community_id}, {int(r["id"]) for r in rows})
+    return rows, banned
+
+
 async def vote_views(
     conn: Connection,
     likes: sa.Table,
@@ -146,15 +169,9 @@ async def vote_views(
     limit: int,
 ) -> list[Json]:
     """VoteView list of one post or comment: downvotes first, then by voter name."""
-    rows = await conn.fetch_all(
-        sa.select(m.person, likes.c.score.label("vote_score"))
-        .join(likes, likes.c.person_id == m.person.c.id)
-        .where(likes.c[key] == item_id)
-        .order_by(likes.c.score, m.person.c.name, m.person.c.id)
-        .limit(limit)
-        .offset(limit * (page - 1))
+    rows, banned = await vote_rows(
+        conn, likes, key, item_id, community_id, limit * (page - 1), limit
     )
-    banned = await q.banned_pairs(conn, {community_id}, {int(r["id"]) for r in rows})
     return [
         {
             "creator": shapes.person(r),

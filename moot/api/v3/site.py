@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -146,25 +147,40 @@ async def get_site(request: AnyRequest) -> Json:
         return await site_response(conn, viewer)
 
 
-async def _save_site(request: AnyRequest, data: forms.EditSite, *, creating: bool) -> Json:
+async def save_site(
+    request: AnyRequest,
+    changes: dict[str, Any],
+    answer: Callable[[Connection], Awaitable[Json]],
+    *,
+    creating: bool,
+) -> Json:
+    """Create or edit the site with EditSite's `changes` (v3's names), answer with what
+    `answer` reads in the same transaction, and apply the new limits and lists at once.
+    Both API versions' POST and PUT /site come here."""
     moot = state(request)
     async with moot.db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        changes: dict[str, Any] = {
-            key: getattr(data, key)
-            for key in data.__struct_fields__
-            if getattr(data, key) is not None
-        }
         await site_actions.edit_site(tx, viewer, changes, creating=creating)
         _, local = await site_actions.load_site(tx)
-        response = {
-            "site_view": await _site_view(tx),
-            "taglines": [shapes.tagline(t) for t in (await site_state.current(tx)).taglines],
-        }
+        response = await answer(tx)
     moot.limiter.set_limits(site_actions.rate_limits(local))
     if moot.federation is not None:
         moot.federation.policy.forget()  # allow and block lists apply at once
     return response
+
+
+async def _saved_site(tx: Connection) -> Json:
+    return {
+        "site_view": await _site_view(tx),
+        "taglines": [shapes.tagline(t) for t in (await site_state.current(tx)).taglines],
+    }
+
+
+async def _save_site(request: AnyRequest, data: forms.EditSite, *, creating: bool) -> Json:
+    changes: dict[str, Any] = {
+        key: getattr(data, key) for key in data.__struct_fields__ if getattr(data, key) is not None
+    }
+    return await save_site(request, changes, _saved_site, creating=creating)
 
 
 @post("/site", status_code=200)

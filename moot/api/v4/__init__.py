@@ -7,18 +7,22 @@ from litestar import Router
 
 from moot.api.v4 import (
     account,
+    admin,
     auth_routes,
     communities,
     content,
     edits,
     lists,
     media,
+    modlog,
     my_user,
     notifications,
+    oversight,
     reports,
     search,
     site,
     staff,
+    taglines,
 )
 
 
@@ -39,5 +43,9 @@ def router() -> Router:
             staff.router,
             media.router,
             auth_routes.router,
+            admin.router,
+            modlog.router,
+            oversight.router,
+            taglines.router,
         ],
     )

@@ -61,6 +61,11 @@ def post_sort(sort: str | None, time_range_seconds: int | None) -> str | None:
     return "TopAll"
 
 
+def top_window(v3_sort: str) -> int | None:
+    """The window in seconds of one of v3's Top sorts (None for TopAll and the others)."""
+    return next((seconds for seconds, name in _TOP_WINDOWS if name == v3_sort), None)
+
+
 def comment_sort(sort: str | None) -> str | None:
     return None if sort is None else sort.capitalize()
 

@@ -18,7 +18,7 @@ from moot.db.engine import Connection, Row
 from moot.request_context import AnyRequest, required_viewer, state
 
 
-def _local_user(row: Row) -> Json:
+def local_user(row: Row) -> Json:
     """LocalUser in v4's words, from the local_user row."""
     keep = (
         "id",
@@ -108,7 +108,7 @@ async def get_my_user(request: AnyRequest) -> Json:
         me = shapes.person(viewer.person)
         person = viewer.person
         local_user_view: Json = {
-            "local_user": _local_user(viewer.local_user),
+            "local_user": local_user(viewer.local_user),
             "person": me,
             "banned": bool(person["banned"]),
         }

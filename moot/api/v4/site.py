@@ -9,13 +9,7 @@ import sqlalchemy as sa
 from litestar import Response, Router, get, post
 
 from moot import LEMMY_API_VERSION
-from moot.actions import (
-    accounts,
-    communities,
-    lookups,
-    reading_pages,
-    site_state,
-)
+from moot.actions import accounts, communities, lookups, reading_pages, site_state
 from moot.actions import site as site_actions
 from moot.api.v3 import forms as v3_forms
 from moot.api.v3.shapes import Json
@@ -23,7 +17,7 @@ from moot.api.v4 import forms, shapes, views
 from moot.auth import revoke_token, viewer_for_token
 from moot.db import models as m
 from moot.db import queries
-from moot.db.engine import Row
+from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import (
     AnyRequest,
@@ -101,6 +95,9 @@ def _local_site(local: Row, totals: dict[str, int], max_bytes: int) -> Json:
         "image_upload_disabled": False,
         "max_invites_per_user_allowed": 0,
     }
+    window = forms.top_window(str(local["default_sort_type"]))
+    if window is not None:
+        out["default_post_time_range_seconds"] = window
     for key, column in (
         ("application_question", "application_question"),
         ("legal_information", "legal_information"),
@@ -132,52 +129,62 @@ def _rate_limits(local: Row) -> Json:
     return out
 
 
+async def site_view(conn: Connection, max_bytes: int) -> Json:
+    """SiteView: the site, its settings, rate limits and instance."""
+    current = await site_state.current(conn)
+    totals = site_actions.site_counts(await site_state.totals(conn))
+    instance = await lookups.get_instance(conn, int(current.site["instance_id"]))
+    return {
+        "site": _site(current.site),
+        "local_site": _local_site(current.local, totals, max_bytes),
+        "local_site_rate_limit": _rate_limits(current.local),
+        "instance": shapes.instance(instance),
+    }
+
+
+async def site_response(conn: Connection, max_bytes: int) -> Json:
+    """GetSiteResponse (the same for every reader: the member is under /account)."""
+    current = await site_state.current(conn)
+    admins = await conn.fetch_all(
+        sa.select(m.person)
+        .join(m.local_user, m.local_user.c.person_id == m.person.c.id)
+        .where(m.local_user.c.admin)
+        .order_by(m.local_user.c.id)
+    )
+    out: Json = {
+        "site_view": await site_view(conn, max_bytes),
+        "admins": await views.person_views(conn, admins, None),
+        "version": LEMMY_API_VERSION,
+        "all_languages": [
+            {"id": r["id"], "code": r["code"], "name": r["name"]} for r in current.languages
+        ],
+        "discussion_languages": current.discussion_languages,
+        "oauth_providers": [],
+        "admin_oauth_providers": [],
+        "blocked_urls": [
+            {"id": r["id"], "url": r["url"], "published_at": shapes.moment(r["published"])}
+            for r in current.blocked_urls
+        ],
+        "active_plugins": [],
+        "captcha_enabled": bool(current.local["captcha_enabled"]),
+    }
+    if current.taglines:
+        tagline = current.taglines[0]
+        out["tagline"] = {
+            "id": tagline["id"],
+            "content": tagline["content"],
+            "published_at": shapes.moment(tagline["published"]),
+        }
+    return out
+
+
 @get("/site")
 async def get_site(request: AnyRequest) -> Json:
     moot = state(request)
     async with moot.db.connection() as conn:
         # Apps read the site to show its login screen, private or not.
         await optional_viewer(conn, request, open_to_all=True)
-        current = await site_state.current(conn)
-        site, local = current.site, current.local
-        totals = site_actions.site_counts(await site_state.totals(conn))
-        instance = await lookups.get_instance(conn, int(site["instance_id"]))
-        admins = await conn.fetch_all(
-            sa.select(m.person)
-            .join(m.local_user, m.local_user.c.person_id == m.person.c.id)
-            .where(m.local_user.c.admin)
-            .order_by(m.local_user.c.id)
-        )
-        out: Json = {
-            "site_view": {
-                "site": _site(site),
-                "local_site": _local_site(local, totals, moot.settings.image_max_bytes),
-                "local_site_rate_limit": _rate_limits(local),
-                "instance": shapes.instance(instance),
-            },
-            "admins": await views.person_views(conn, admins, None),
-            "version": LEMMY_API_VERSION,
-            "all_languages": [
-                {"id": r["id"], "code": r["code"], "name": r["name"]} for r in current.languages
-            ],
-            "discussion_languages": current.discussion_languages,
-            "oauth_providers": [],
-            "admin_oauth_providers": [],
-            "blocked_urls": [
-                {"id": r["id"], "url": r["url"], "published_at": shapes.moment(r["published"])}
-                for r in current.blocked_urls
-            ],
-            "active_plugins": [],
-            "captcha_enabled": bool(local["captcha_enabled"]),
-        }
-        if current.taglines:
-            tagline = current.taglines[0]
-            out["tagline"] = {
-                "id": tagline["id"],
-                "content": tagline["content"],
-                "published_at": shapes.moment(tagline["published"]),
-            }
-        return out
+        return await site_response(conn, moot.settings.image_max_bytes)
 
 
 def _login_json(result: accounts.LoginResult) -> Json:
