@@ -48,11 +48,10 @@ NOT_SERVED_YET = {
     "modEditPost",
     "warnComment",
     "warnPost",
-    # Settings backup in v4's shape; mail asking to confirm again; the person directory.
+    # Settings backup in v4's shape; mail asking to confirm again.
     "exportUserSettings",
     "importUserSettings",
     "resendVerificationEmail",
-    "listPersons",
     # Federation blocks and allows one instance at a time (moot keeps them as whole lists).
     "adminAllowInstance",
     "adminBlockInstance",

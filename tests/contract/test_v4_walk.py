@@ -21,7 +21,7 @@ from tests.contract.contract import JS_DIR, contract_path, node
 from tests.contract.test_v3_shapes import _diff_text
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
 
-STEPS = 26
+STEPS = 27
 
 
 @pytest.fixture(scope="session")

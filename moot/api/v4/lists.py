@@ -19,7 +19,7 @@ from moot.api.v3.shapes import Json
 from moot.api.v4 import cursors, views
 from moot.auth import Viewer
 from moot.db import models as m
-from moot.db import queries
+from moot.db import person_list, queries
 from moot.db.engine import Connection, Row
 from moot.db.listings import LIMIT_DEFAULT, CommentFilter, check_page, list_comments
 from moot.db.post_listing import PostFilter, list_posts
@@ -224,4 +224,25 @@ async def hidden(
     return await _marked(request, m.post_hide, page_cursor, limit)
 
 
-router = Router(path="/", route_handlers=[person_content, saved, liked, read, hidden])
+@get("/person/list")
+async def list_persons(
+    request: AnyRequest,
+    type_: Literal["all", "local"] = "all",
+    sort: Literal["new", "old", "post_score", "comment_score"] = "new",
+    search_term: str | None = None,
+    community_id: v3_forms.OptionalQueryInt32 = None,
+    page_cursor: str | None = None,
+    limit: v3_forms.OptionalQueryInt32 = None,
+) -> Json:
+    """The person directory (`moot.db.person_list`)."""
+    offset, size = _window(page_cursor, limit)
+    f = person_list.PersonFilter(
+        local_only=type_ == "local", sort=sort, words=search_term, community_id=community_id
+    )
+    async with state(request).db.connection() as conn:
+        viewer = await optional_viewer(conn, request)
+        rows = await person_list.list_persons(conn, f, offset, size)
+        return _paged(await views.person_views(conn, rows, viewer), offset, size, False)
+
+
+router = Router(path="/", route_handlers=[person_content, saved, liked, read, hidden, list_persons])

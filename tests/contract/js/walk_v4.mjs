@@ -622,6 +622,20 @@ await step("person notes: private to their author, shown wherever the person is"
   assert.equal((await ok(a.getPersonDetails({ person_id: bId }))).person_view.person_actions, undefined);
 });
 
+await step("the person directory", async () => {
+  const found = await ok(anon.listPersons({ search_term: `v4a_${suffix}`.slice(0, 20), type_: "local" }));
+  assert.deepEqual(found.items.map((p) => p.person.name), [nameA]);
+  const writers = await ok(anon.listPersons({ community_id: community.id, sort: "post_score", limit: 50 }));
+  const names = writers.items.map((p) => p.person.name);
+  assert.ok(names.includes(nameA) && names.includes(nameB), JSON.stringify(names));
+  const newest = await ok(anon.listPersons({ sort: "new", limit: 1 }));
+  const oldest = await ok(anon.listPersons({ sort: "old", limit: 1 }));
+  assert.ok(newest.items[0].person.published_at >= oldest.items[0].person.published_at);
+  assert.ok(newest.next_page);
+  const second = await ok(anon.listPersons({ sort: "new", limit: 1, page_cursor: newest.next_page }));
+  assert.notEqual(second.items[0].person.id, newest.items[0].person.id);
+});
+
 await step("signing out ends the token for both generations", async () => {
   await ok(b.logout());
   await fails(b.getMyUser(), "incorrect_login");
