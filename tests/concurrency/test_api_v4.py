@@ -208,3 +208,37 @@ async def test_person_notes_at_once(world: World) -> None:
                 )
             audit.expect(len(rows) <= 1, f"{where}: {len(rows)} note rows for one pair")
             audit.expect(all(row["note"] in texts for row in rows), f"{where}: a note nobody sent")
+
+
+async def test_settings_imported_twice_at_once(world: World) -> None:
+    """The same Lemmy 1.0 backup imported by several requests at once: every answer a 200,
+    each follow and keyword stored once, counters that recount to themselves."""
+    a = world.members[0]
+    community = world.community()
+    actor = world.community_view(a, community)["community_view"]["community"]["actor_id"]
+    backup = {
+        "followed_communities": [actor],
+        "blocking_keywords": ["otters", "kelp"],
+        "settings": {"show_nsfw": True},
+    }
+    calls = [
+        replace(call, headers=(("X-Forwarded-For", f"10.9.{k}.1"),))
+        for k, call in enumerate(
+            _v4(world.calls(a, "POST", "/account/settings/import", [backup] * 4))
+        )
+    ]
+    async with world.audit("POST /account/settings/import (v4)") as audit:
+        audit.answers("import", await burst(calls))
+        view = world.community_view(a, community)["community_view"]
+        audit.expect(view["subscribed"] == "Subscribed", f"subscribed: {view['subscribed']}")
+        async with world.db.connection() as conn:
+            keywords = await conn.fetch_all(
+                sa.select(m.local_user_keyword_block.c.keyword).where(
+                    m.local_user_keyword_block.c.local_user_id
+                    == sa.select(m.local_user.c.id)
+                    .where(m.local_user.c.person_id == a.person_id)
+                    .scalar_subquery()
+                )
+            )
+        stored = sorted(str(r["keyword"]) for r in keywords)
+        audit.expect(stored == ["kelp", "otters"], f"keywords stored: {stored}")

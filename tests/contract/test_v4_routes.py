@@ -48,9 +48,7 @@ NOT_SERVED_YET = {
     "modEditPost",
     "warnComment",
     "warnPost",
-    # Settings backup in v4's shape; mail asking to confirm again.
-    "exportUserSettings",
-    "importUserSettings",
+    # Mail asking to confirm an address again.
     "resendVerificationEmail",
     # Federation blocks and allows one instance at a time (moot keeps them as whole lists).
     "adminAllowInstance",

@@ -21,7 +21,7 @@ from tests.contract.contract import JS_DIR, contract_path, node
 from tests.contract.test_v3_shapes import _diff_text
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
 
-STEPS = 27
+STEPS = 28
 
 
 @pytest.fixture(scope="session")

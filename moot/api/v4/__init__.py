@@ -9,6 +9,7 @@ from moot.api.v4 import (
     account,
     admin,
     auth_routes,
+    backup,
     communities,
     content,
     edits,
@@ -47,5 +48,6 @@ def router() -> Router:
             modlog.router,
             oversight.router,
             taglines.router,
+            backup.router,
         ],
     )

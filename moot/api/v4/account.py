@@ -61,7 +61,7 @@ class BlockInstance(Form, kw_only=True):
     block: bool
 
 
-def _v3_settings(data: SaveUserSettings) -> dict[str, Any]:
+def v3_settings(data: SaveUserSettings) -> dict[str, Any]:
     """The settings in v3's names and values, which the action takes."""
     same = (
         "show_nsfw",
@@ -104,7 +104,7 @@ async def save_user_settings(request: AnyRequest, data: SaveUserSettings) -> Jso
     moot = state(request)
     async with moot.db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        mail = await save_settings(tx, moot.settings, viewer, _v3_settings(data))
+        mail = await save_settings(tx, moot.settings, viewer, v3_settings(data))
     if mail is not None:
         await send(moot.settings, mail)
     return SUCCESS

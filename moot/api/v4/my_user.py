@@ -11,7 +11,7 @@ from litestar import Router, get
 
 from moot.actions import instance_blocks, keyword_blocks
 from moot.api.v3.shapes import Json
-from moot.api.v4 import shapes
+from moot.api.v4 import forms, shapes
 from moot.api.v4.site import sort_of
 from moot.db import models as m
 from moot.db.engine import Connection, Row
@@ -43,6 +43,9 @@ def local_user(row: Row) -> Json:
     if row.get("email"):
         out["email"] = row["email"]
     out["default_post_sort_type"] = sort_of(str(row["default_sort_type"]))
+    window = forms.top_window(str(row["default_sort_type"]))
+    if window is not None:
+        out["default_post_time_range_seconds"] = window
     out["default_listing_type"] = shapes.snake(str(row["default_listing_type"]))
     out["post_listing_mode"] = shapes.snake(str(row["post_listing_mode"]))
     out["animated_images_enabled"] = row["enable_animated_images"]

@@ -15,6 +15,9 @@ export const OVERRIDES = {
   // Declared `Promise<string>`; Lemmy sends UserSettingsBackup, a JSON object (§ User /
   // account), which importSettings takes back. 0.19.9 has no type for it.
   "v3 exportSettings": { type: "object" },
+  // The same in 1.0.0-beta.2 (`exportUserSettings`), which declares UserSettingsBackup for
+  // the import that takes it back.
+  "v4 exportUserSettings": { type: "object" },
 };
 
 /** Fields Lemmy 0.19 sends that the 0.19.9 types do not declare, by "<api> <definition>". */
