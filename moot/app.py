@@ -126,6 +126,7 @@ _V4_ROUTES = {
     "/account/auth/register": "/user/register",
     "/account/auth/login": "/user/login",
     "/account/auth/password_reset": "/user/password_reset",
+    "/account/auth/resend_verification_email": "/user/password_reset",
     "/account/auth/get_captcha": "/user/get_captcha",
     "/account/settings/export": "/user/export_settings",
     "/account/settings/import": "/user/import_settings",

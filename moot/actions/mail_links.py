@@ -44,6 +44,7 @@ async def request_password_reset(db: Database, settings: Settings, email: str) -
         if row is None or not wanted:
             raise ApiError(ErrorCode.INCORRECT_LOGIN)
         require_mail(settings)
+        await _lock_member(tx, int(row["id"]))
         recent = await tx.scalar(
             sa.select(sa.func.count())
             .select_from(t)
@@ -134,6 +135,47 @@ async def start_verification(
         f"email address on {settings.hostname}.",
         link=f"{settings.origin}/verify_email/{secret}",
     )
+
+
+async def _lock_member(tx: Connection, local_user_id: int) -> None:
+    """Requests for one member's mails wait for each other here, so a daily limit counts
+    what the others sent (counted, then inserted, they would all pass at once)."""
+    await tx.scalar(
+        sa.select(m.local_user.c.id).where(m.local_user.c.id == local_user_id).with_for_update()
+    )
+
+
+async def resend_verification(db: Database, settings: Settings, email: str) -> None:
+    """Mails a new confirmation link for an address waiting to be confirmed (Lemmy 1.0's
+    resend): `incorrect_login` when no account waits on it, the reset's daily limit too."""
+    wanted = email.strip().lower()
+    t = m.email_verification
+    async with db.transaction() as tx:
+        waiting = await tx.fetch_one(
+            sa.select(t.c.local_user_id, m.person.c.name)
+            .join(m.local_user, m.local_user.c.id == t.c.local_user_id)
+            .join(m.person, m.person.c.id == m.local_user.c.person_id)
+            .where(t.c.email == wanted, sa.not_(m.person.c.deleted))
+            .order_by(t.c.published.desc())
+            .limit(1)
+        )
+        if waiting is None or not wanted:
+            raise ApiError(ErrorCode.INCORRECT_LOGIN)
+        await _lock_member(tx, int(waiting["local_user_id"]))
+        recent = await tx.scalar(
+            sa.select(sa.func.count())
+            .select_from(t)
+            .where(
+                t.c.local_user_id == waiting["local_user_id"],
+                t.c.published > utcnow() - RESET_VALID,
+            )
+        )
+        if recent >= RESETS_PER_DAY:
+            raise ApiError(ErrorCode.RATE_LIMIT_ERROR, "too many confirmation mails today")
+        mail = await start_verification(
+            tx, settings, int(waiting["local_user_id"]), str(waiting["name"]), wanted
+        )
+    await send(settings, mail)
 
 
 async def verify_email(db: Database, token: str) -> None:

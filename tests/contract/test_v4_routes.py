@@ -48,8 +48,6 @@ NOT_SERVED_YET = {
     "modEditPost",
     "warnComment",
     "warnPost",
-    # Mail asking to confirm an address again.
-    "resendVerificationEmail",
     # Federation blocks and allows one instance at a time (moot keeps them as whole lists).
     "adminAllowInstance",
     "adminBlockInstance",

@@ -3,8 +3,10 @@ SMTP server on loopback (tests/mailbox.py)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from tests.conftest import BACKENDS, Api, unique
@@ -180,5 +182,69 @@ def test_registration_waits_for_the_address_to_be_confirmed(mailer: Server, box:
             400,
             "email_required",
         )
+    finally:
+        admin.ok("PUT", "/site", {"require_email_verification": False})
+
+
+def test_a_confirmation_mail_sent_again_through_api_v4(mailer: Server, box: Mailbox) -> None:
+    """Lemmy 1.0's resend: a newcomer whose address waits gets a second link, which works;
+    an address nobody waits on is refused, and so is a fourth mail in a day."""
+    admin = open_up(mailer)
+    admin.ok("PUT", "/site", {"require_email_verification": True})
+    v4 = httpx.Client(base_url=f"{mailer.url}/api/v4", timeout=30)
+    try:
+        name = unique("again")
+        address = f"{name}@example.test"
+        body = {"username": name, "password": PASSWORD, "password_verify": PASSWORD}
+        Api(mailer).ok("POST", "/user/register", {**body, "email": address})
+        box.wait_for(address)
+        resent = v4.post("/account/auth/resend_verification_email", json={"email": address.upper()})
+        assert resent.json() == {"success": True}
+        link = link_in(box.wait_for(address, 2), "verify_email")
+        assert Api(mailer).ok("POST", "/user/verify_email", {"token": token_of(link)})
+        _login(mailer, name, PASSWORD)
+        unknown = v4.post("/account/auth/resend_verification_email", json={"email": address})
+        assert (unknown.status_code, unknown.json()) == (401, {"error": "incorrect_login"})
+
+        other = unique("often")
+        other_address = f"{other}@example.test"
+        Api(mailer).ok(
+            "POST", "/user/register", {**body, "username": other, "email": other_address}
+        )
+        for _ in range(2):
+            sent = v4.post("/account/auth/resend_verification_email", json={"email": other_address})
+            assert sent.status_code == 200, sent.text
+        too_many = v4.post("/account/auth/resend_verification_email", json={"email": other_address})
+        assert (too_many.status_code, too_many.json()["error"]) == (400, "too_many_requests")
+    finally:
+        admin.ok("PUT", "/site", {"require_email_verification": False})
+
+
+def test_confirmation_mails_asked_at_once_keep_the_daily_limit(
+    mailer: Server, box: Mailbox
+) -> None:
+    """Six resends of one address at the same moment: the day's limit holds (the sign-up's
+    mail and two more), the others are refused with Lemmy 1.0's code, none is a 5xx."""
+    admin = open_up(mailer)
+    admin.ok("PUT", "/site", {"require_email_verification": True})
+    try:
+        name = unique("burst")
+        address = f"{name}@example.test"
+        body = {"username": name, "password": PASSWORD, "password_verify": PASSWORD}
+        Api(mailer).ok("POST", "/user/register", {**body, "email": address})
+
+        async def resend_all() -> list[httpx.Response]:
+            async with httpx.AsyncClient(base_url=f"{mailer.url}/api/v4", timeout=30) as http:
+                path = "/account/auth/resend_verification_email"
+                return await asyncio.gather(
+                    *(http.post(path, json={"email": address}) for _ in range(6))
+                )
+
+        answers = asyncio.run(resend_all())
+        statuses = sorted(a.status_code for a in answers)
+        assert statuses == [200, 200, 400, 400, 400, 400], [a.text for a in answers]
+        refused = {a.json()["error"] for a in answers if a.status_code == 400}
+        assert refused == {"too_many_requests"}
+        box.wait_for(address, 3)
     finally:
         admin.ok("PUT", "/site", {"require_email_verification": False})

@@ -152,6 +152,17 @@ async def verify_email(request: AnyRequest, data: v3_forms.VerifyEmail) -> Json:
     return SUCCESS
 
 
+class ResendVerificationEmail(Form, kw_only=True):
+    email: str
+
+
+@post("/account/auth/resend_verification_email", status_code=200)
+async def resend_verification_email(request: AnyRequest, data: ResendVerificationEmail) -> Json:
+    moot = state(request)
+    await mail_links.resend_verification(moot.db, moot.settings, data.email)
+    return SUCCESS
+
+
 @get("/account/auth/get_captcha")
 async def get_captcha() -> Response[Json]:
     # Captcha is off on moot instances; Lemmy answers an empty object then.
@@ -236,6 +247,7 @@ router = Router(
         password_reset,
         password_change_after_reset,
         verify_email,
+        resend_verification_email,
         get_captcha,
         site_metadata,
         random_community,
