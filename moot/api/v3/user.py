@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from litestar import Response, Router, get, post, put
 
 from moot.actions import accounts, mail_links, two_factor
+from moot.api import sessions
 from moot.api.v3 import backup, forms, shapes, views
 from moot.api.v3.shapes import Json
-from moot.auth import revoke_token, tokens_of, viewer_for_token
+from moot.auth import tokens_of
 from moot.db import models as m
 from moot.db import queries
 from moot.db.around import Unprefixed
@@ -26,61 +27,27 @@ from moot.request_context import (
     optional_viewer,
     required_viewer,
     state,
-    token_of,
     user_agent,
 )
 
 SUCCESS: Json = {"success": True}
 
 
-def _login_json(result: accounts.LoginResult) -> Json:
-    out: Json = {
-        "registration_created": result.registration_created,
-        "verify_email_sent": result.verify_email_sent,
-    }
-    if result.jwt is not None:
-        out["jwt"] = result.jwt
-    return out
-
-
 @post("/register", status_code=200)
 async def register(request: AnyRequest, data: forms.Register) -> Json:
-    moot = state(request)
-    form = accounts.Registration(
-        **msgspec.structs.asdict(data), accept_language=request.headers.get("accept-language")
-    )
-    result = await accounts.register(
-        moot.db, moot.settings, form, client_ip(request), user_agent(request)
-    )
-    return _login_json(result)
+    return await sessions.register(request, msgspec.structs.asdict(data))
 
 
 @post("/login", status_code=200)
 async def login(request: AnyRequest, data: forms.Login) -> Json:
-    moot = state(request)
-    result = await accounts.login(
-        moot.db,
-        moot.settings,
-        data.username_or_email,
-        data.password,
-        client_ip(request),
-        user_agent(request),
-        moot.login_throttle,
-        data.totp_2fa_token,
+    return await sessions.log_in(
+        request, data.username_or_email, data.password, data.totp_2fa_token
     )
-    return _login_json(result)
 
 
 @post("/logout", status_code=200)
 async def logout(request: AnyRequest) -> Response[Json]:
-    token = token_of(request)
-    async with state(request).db.transaction() as tx:
-        if token is None or await viewer_for_token(tx, token) is None:
-            raise ApiError(ErrorCode.NOT_LOGGED_IN)
-        await revoke_token(tx, token)
-    response = Response(SUCCESS)
-    response.delete_cookie("jwt")
-    return response
+    return await sessions.log_out(request)
 
 
 @get("/validate_auth")

@@ -9,24 +9,21 @@ import sqlalchemy as sa
 from litestar import Response, Router, get, post
 
 from moot import LEMMY_API_VERSION
-from moot.actions import accounts, communities, lookups, reading_pages, site_state
+from moot.actions import communities, lookups, reading_pages, site_state
 from moot.actions import site as site_actions
+from moot.api import sessions
 from moot.api.v3 import forms as v3_forms
 from moot.api.v3.shapes import Json
 from moot.api.v4 import forms, shapes, views
-from moot.auth import revoke_token, viewer_for_token
 from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import (
     AnyRequest,
-    client_ip,
     optional_viewer,
     required_viewer,
     state,
-    token_of,
-    user_agent,
 )
 
 SUCCESS: Json = {"success": True}
@@ -187,54 +184,21 @@ async def get_site(request: AnyRequest) -> Json:
         return await site_response(conn, moot.settings.image_max_bytes)
 
 
-def _login_json(result: accounts.LoginResult) -> Json:
-    out: Json = {
-        "registration_created": result.registration_created,
-        "verify_email_sent": result.verify_email_sent,
-    }
-    if result.jwt is not None:
-        out["jwt"] = result.jwt
-    return out
-
-
 @post("/account/auth/register", status_code=200)
 async def register(request: AnyRequest, data: v3_forms.Register) -> Json:
-    moot = state(request)
-    form = accounts.Registration(
-        **msgspec.structs.asdict(data), accept_language=request.headers.get("accept-language")
-    )
-    result = await accounts.register(
-        moot.db, moot.settings, form, client_ip(request), user_agent(request)
-    )
-    return _login_json(result)
+    return await sessions.register(request, msgspec.structs.asdict(data))
 
 
 @post("/account/auth/login", status_code=200)
 async def login(request: AnyRequest, data: forms.Login) -> Json:
-    moot = state(request)
-    result = await accounts.login(
-        moot.db,
-        moot.settings,
-        data.username_or_email,
-        data.password,
-        client_ip(request),
-        user_agent(request),
-        moot.login_throttle,
-        data.totp_2fa_token,
+    return await sessions.log_in(
+        request, data.username_or_email, data.password, data.totp_2fa_token
     )
-    return _login_json(result)
 
 
 @post("/account/auth/logout", status_code=200)
 async def logout(request: AnyRequest) -> Response[Json]:
-    token = token_of(request)
-    async with state(request).db.transaction() as tx:
-        if token is None or await viewer_for_token(tx, token) is None:
-            raise ApiError(ErrorCode.NOT_LOGGED_IN)
-        await revoke_token(tx, token)
-    response = Response(SUCCESS)
-    response.delete_cookie("jwt")
-    return response
+    return await sessions.log_out(request)
 
 
 @get("/person")
