@@ -8,11 +8,11 @@
 // /site/block and /federated_instances. The walk goes on past a step that fails; the last line
 // of stdout is {"calls": {route: {ok, errors}}, "diffs": [...], "unknown": [...], "failed": {}}.
 
-import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { LemmyHttp } from "lemmy-js-client-v3";
 import { ContractCheck } from "./check.mjs";
+import { PNG, totp } from "./walk_tools.mjs";
 
 const [baseUrl, contractPath, suffix, adminName, adminPassword, remote] = process.argv.slice(2);
 if (!remote) {
@@ -46,27 +46,6 @@ const refused = (promise) => promise.then(
     throw new Error(`expected an error, got ${JSON.stringify(value).slice(0, 200)}`);
   },
   (err) => err.message,
-);
-
-// RFC 6238 (SHA-1, 6 digits, 30 s) from an otpauth:// URL, for /user/totp/update.
-function totp(url) {
-  const secret = new URL(url).searchParams.get("secret").replace(/=+$/, "");
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of secret.toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
-  const mac = createHmac("sha1", key).update(counter).digest();
-  const at = mac[mac.length - 1] & 15;
-  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1e6).padStart(6, "0");
-}
-
-// A 2x1 PNG (one red pixel, one blue).
-const PNG = Buffer.from(
-  "89504e470d0a1a0a0000000d49484452000000020000000108020000007b40e8dd0000000f4944" +
-    "4154789c63f8cfc0c0c0f01f00070001ff7e08b1d00000000049454e44ae426082",
-  "hex",
 );
 
 const password = "contract-pass-1";

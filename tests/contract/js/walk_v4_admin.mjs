@@ -14,6 +14,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { LemmyHttp } from "lemmy-js-client-v4";
 import { ContractCheck } from "./check.mjs";
+import { ok, fails } from "./walk_tools.mjs";
 
 const [baseUrl, contractPath, suffix, adminName, adminPassword] = process.argv.slice(2);
 if (!baseUrl || !contractPath || !suffix || !adminName || !adminPassword) {
@@ -39,21 +40,6 @@ async function tracingFetch(input, init = {}) {
 function client(jwt) {
   const headers = jwt ? { Authorization: `Bearer ${jwt}` } : {};
   return new LemmyHttp(baseUrl, { headers, fetchFunction: tracingFetch });
-}
-
-// lemmy-js-client 1.0 answers a RequestState instead of throwing: the data, or the failure.
-async function ok(promise) {
-  const result = await promise;
-  if (result.state !== "success") {
-    throw new Error(`request failed: ${result.err?.name} ${result.err?.message}`);
-  }
-  return result.data;
-}
-
-async function fails(promise, code) {
-  const result = await promise;
-  assert.equal(result.state, "failed", "the request should have failed");
-  assert.equal(result.err.name, code);
 }
 
 // The v3 API by hand (the 0.19 client is another package): what v4 wrote, read as v3 reads it.
