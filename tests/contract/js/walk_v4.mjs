@@ -271,6 +271,7 @@ await step("a moderator locks, pins, removes and distinguishes on v4", async () 
   const pinned = await ok(a.featurePost({ post_id: postId, featured: true, feature_type: "community" }));
   assert.equal(pinned.post_view.post.featured_community, true);
   await fails(b.featurePost({ post_id: postId, featured: true, feature_type: "community" }), "not_a_mod_or_admin");
+  await ok(a.featurePost({ post_id: postId, featured: false, feature_type: "community" }));
   const removed = await ok(a.removeComment({ comment_id: commentId, removed: true, reason: "off topic" }));
   assert.equal(removed.comment_view.comment.removed, true);
   const v3modlog = await v3("GET", "/modlog", jwtA, { type_: "ModRemoveComment" });
