@@ -424,7 +424,10 @@ await step("search and resolve", async () => {
 await step("purges", async () => {
   const doomed = await member("cx");
   const p = await newPost(doomed, { name: "Purge me" });
-  const c = (await doomed.http.createComment({ post_id: p.id, content: "Purge me too" }))
+  // The purged comment sits under a post that stays: purging a post, or its author, takes
+  // the log entries that name the post with it, and the log must show a comment's purge.
+  const kept = await newPost(mod, { name: "A purged comment was here" });
+  const c = (await doomed.http.createComment({ post_id: kept.id, content: "Purge me too" }))
     .comment_view.comment;
   await admin.purgeComment({ comment_id: c.id, reason: "contract" });
   await admin.purgePost({ post_id: p.id, reason: "contract" });
