@@ -96,8 +96,17 @@ def world(server: Server) -> World:
 
 
 def _posts(api: Api, **params: Any) -> set[int]:
-    data = api.ok("GET", "/post/list", limit=50, **{"type_": "All", "sort": "New", **params})
-    return {int(v["post"]["id"]) for v in data["posts"]}
+    """The ids a listing shows, every page of it: on a server other tests share, this
+    test's posts may come after the first page (oldest first, fewest comments first)."""
+    query = {"type_": "All", "sort": "New", **params}
+    found: set[int] = set()
+    for _ in range(200):
+        data = api.ok("GET", "/post/list", limit=50, **query)
+        found |= {int(v["post"]["id"]) for v in data["posts"]}
+        if len(data["posts"]) < 50:
+            return found
+        query["page_cursor"] = data["next_page"]
+    raise AssertionError("more than 10,000 posts listed")
 
 
 def _keywords(w: World, keywords: list[str]) -> None:
