@@ -30,15 +30,16 @@ _NOW = sa.bindparam("now", type_=UtcDateTime)
 
 @dataclass(frozen=True)
 class Around:
-    """The creator's, the community's and (for a comment) the post's columns a caller
-    shows (its JSON shapes')."""
+    """The creator's, the community's and the post's columns a caller shows (its JSON
+    shapes'): a comment's post, or a listing's own page (all of it when none are named)."""
 
     person: Sequence[str]
     community: Sequence[str]
     post: Sequence[str] = ()
-    # On SQLite, moments read as the API writes them (`types.rfc3339_text`): SQLite keeps
-    # them as text, which would otherwise be parsed into datetimes only to be written out
-    # again. For the API's JSON only (its shapes pass text through); pages want datetimes.
+    # Moments read as the API writes them (`types.rfc3339_text`), written by the database:
+    # SQLite keeps them as text, which would otherwise be parsed into datetimes only to be
+    # written out again, and asyncpg's decoding of a timestamptz costs more than the text.
+    # For the API's JSON only (its shapes pass text through); pages want datetimes.
     moments_as_text: bool = False
 
 
