@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -309,14 +308,18 @@ class Once:
 
 class Unprefixed:
     """The columns `names` of a row that come as `prefix` + name, without the prefix.
-    Made once per (prefix, names): a page reads it for every item."""
+    Made once per (prefix, names): a page reads it for every item (a thread's 300
+    comments, each with its creator), so it is a function generated once that reads each
+    column by name into a dict display, as `shapes.Shape` is (a quarter of the time of
+    `dict(zip(names, itemgetter(…)(row)))`)."""
 
     def __init__(self, prefix: str, names: Sequence[str]) -> None:
         self._names = tuple(names)
-        self._read = itemgetter(*(prefix + name for name in self._names))
+        # moot's own column names, never input, written as literals (`repr`).
+        pairs = ", ".join(f"{name!r}: row[{prefix + name!r}]" for name in self._names)
+        scope: dict[str, Any] = {}
+        exec(f"def read(row):\n    return {{{pairs}}}", scope)  # the text above
+        self._read: Callable[[Row], Row] = scope["read"]
 
     def __call__(self, row: Row) -> Row:
-        values = self._read(row)
-        if len(self._names) == 1:
-            return {self._names[0]: values}
-        return dict(zip(self._names, values, strict=True))
+        return self._read(row)
