@@ -39,25 +39,21 @@ from moot.api.v3.mod_routes import MODERATION_ROUTERS
 from moot.api.v4.errors import v4_body
 from moot.auth import use_hash_cost
 from moot.config import Settings, load_settings
-from moot.cookie_guard import cookie_guard
-from moot.cors import CorsPolicy, with_cors
 from moot.db.engine import Conflict, Database
 from moot.db.replica import Replica
 from moot.db_limits import DatabaseLoginThrottle, DatabaseRateLimiter
 from moot.errors import ApiError, ErrorCode
 from moot.federation import routes as federation
-from moot.federation.negotiation import negotiate
 from moot.federation.routes.discovery import usage
 from moot.federation.runtime import start_federation
+from moot.front_door import front_door
 from moot.live_watch import Watch
 from moot.log_setup import configure_logging
 from moot.media.storage import open_storage
 from moot.outbound import checked_transport
 from moot.ratelimit import BucketConfig, RateLimitBucket, collect_garbage_forever
-from moot.replay import attempt_of, conflict_response, replay_conflicts
+from moot.replay import attempt_of, conflict_response
 from moot.request_context import client_ip
-from moot.request_log import request_log
-from moot.security_headers import security_headers
 from moot.shared_limits import RedisLoginThrottle, RedisRateLimiter
 from moot.shared_site import DatabaseSiteGeneration, RedisSiteGeneration
 from moot.state import Moot
@@ -163,11 +159,14 @@ def _bucket(method: str, path: str) -> RateLimitBucket | None:
 
 
 async def _rate_limit(request: Request[Any, Any, Any]) -> None:
-    bucket = _bucket(request.method, request.url.path)
-    if bucket is None or attempt_of(request.scope) > 1:
+    scope = request.scope
+    # The path as `request.url` has it, without building the URL on every request.
+    path = scope.get("root_path", "") + scope["path"]
+    bucket = _bucket(scope["method"], path)
+    if bucket is None or attempt_of(scope) > 1:
         return  # a replayed request was counted on its first run
     moot: Moot = request.app.state.moot
-    await moot.limiter.admit(bucket, client_ip(request), request.url.path)
+    await moot.limiter.admit(bucket, client_ip(request), path)
 
 
 @get("/nodeinfo/2.1", media_type=MediaType.JSON)
@@ -371,15 +370,7 @@ def create_app(settings: Settings) -> Litestar:
         logging_config=None,
     )
     app.state.moot = moot
-    # The same URL serves a web page or ActivityPub JSON, by the Accept header.
-    app.asgi_handler = request_log(
-        security_headers(
-            with_cors(
-                CorsPolicy.of(settings),
-                cookie_guard(replay_conflicts(negotiate(app.asgi_handler))),
-            ),
-            https=settings.origin.startswith("https:"),
-        ),
-        settings,
-    )
+    # The request's id and log line, CORS, the cookie guard, content negotiation, replays
+    # of lost races and the security headers, in one wrapper.
+    app.asgi_handler = front_door(app.asgi_handler, settings)
     return app

@@ -7,8 +7,10 @@ for an hour. Credentials are never allowed: API clients send their token in a he
 page elsewhere never rides on a browser's login cookie. Only the API, picture and NodeInfo
 routes get CORS headers; the web interface's pages and forms get none.
 
-A pure ASGI wrapper in front of the app: it answers preflights itself (before rate limits and
-routing), and adds the headers to the answers of allowed origins.
+The front door (moot/front_door.py) answers preflights with `preflight` (before rate limits
+and routing), and adds `answer_headers` to the answers of allowed origins; the answers of
+other origins run without them (a server cannot stop what a browser already sent, but the
+browser keeps the answer from the page).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, Send
+from litestar.types import HTTPResponseStartEvent, Send
 
 from moot.asgi_headers import header
 from moot.config import Settings
@@ -47,46 +49,21 @@ def _normal(origin: str) -> str:
     return origin.strip().rstrip("/").lower()
 
 
-def _header(scope: dict[str, Any], name: bytes) -> bytes | None:
-    return header(scope.get("headers", ()), name)
+def applies(path: str) -> bool:
+    """Whether a path's answers get CORS headers (the API, pictures, NodeInfo)."""
+    return _PATHS.match(path) is not None
 
 
-def with_cors(policy: CorsPolicy, app: ASGIApp) -> ASGIApp:
-    async def handler(scope: Any, receive: Receive, send: Send) -> None:
-        origin = _header(scope, b"origin") if scope["type"] == "http" else None
-        if origin is None or not _PATHS.match(scope["path"]):
-            await app(scope, receive, send)
-            return
-        allowed = policy.allows(origin.decode("latin-1"))
-        wanted = _header(scope, b"access-control-request-method")
-        if scope["method"] == "OPTIONS" and wanted is not None:
-            await _preflight(scope, send, origin if allowed else None)
-            return
-        if not allowed:
-            # The request runs (a server cannot stop what a browser already sent), but the
-            # browser keeps the answer from the page.
-            await app(scope, receive, send)
-            return
-
-        async def send_with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {
-                    **message,
-                    "headers": [
-                        *message.get("headers", ()),
-                        (b"access-control-allow-origin", origin),
-                        (b"access-control-expose-headers", b"*"),
-                        (b"vary", b"Origin"),
-                    ],
-                }
-            await send(message)
-
-        await app(scope, receive, send_with_cors)
-
-    return handler
+def answer_headers(origin: bytes) -> list[tuple[bytes, bytes]]:
+    """What an allowed origin's answer carries."""
+    return [
+        (b"access-control-allow-origin", origin),
+        (b"access-control-expose-headers", b"*"),
+        (b"vary", b"Origin"),
+    ]
 
 
-async def _preflight(scope: dict[str, Any], send: Send, origin: bytes | None) -> None:
+async def preflight(scope: dict[str, Any], send: Send, origin: bytes | None) -> None:
     """200 with the permissions for an allowed origin; 403 without any for another, which
     the browser reads as a refusal."""
     headers: list[tuple[bytes, bytes]] = [(b"content-length", b"0"), (b"vary", b"Origin")]
@@ -96,7 +73,7 @@ async def _preflight(scope: dict[str, Any], send: Send, origin: bytes | None) ->
             (b"access-control-allow-methods", _METHODS),
             (
                 b"access-control-allow-headers",
-                _header(scope, b"access-control-request-headers") or b"*",
+                header(scope.get("headers", ()), b"access-control-request-headers") or b"*",
             ),
             (b"access-control-max-age", _MAX_AGE),
         ]

@@ -25,11 +25,21 @@ def state(request: AnyRequest) -> Moot:
 
 
 def token_of(request: AnyRequest) -> str | None:
-    """Lemmy 0.19 reads `Authorization: Bearer` first, then the `jwt` cookie."""
-    header = request.headers.get("authorization", "")
+    """Lemmy 0.19 reads `Authorization: Bearer` first, then the `jwt` cookie. Read from the
+    raw headers: Litestar's `request.headers` and `request.cookies` are built on first use,
+    and an anonymous request (most of them) would build both to find neither."""
+    authorization: bytes | None = None
+    cookies = False
+    for name, value in request.scope["headers"]:
+        lowered = name.lower()
+        if lowered == b"authorization" and authorization is None:
+            authorization = value
+        elif lowered == b"cookie":
+            cookies = True
+    header = authorization.decode("latin-1") if authorization is not None else ""
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
-    return request.cookies.get("jwt") or None
+    return (request.cookies.get("jwt") or None) if cookies else None
 
 
 def listing_connection(request: AnyRequest) -> AbstractAsyncContextManager[Connection]:
@@ -45,8 +55,16 @@ def listing_connection(request: AnyRequest) -> AbstractAsyncContextManager[Conne
 def client_ip(request: AnyRequest) -> str:
     """The client's address, believing X-Forwarded-For only from trusted proxies."""
     trusted = trusted_networks(state(request).settings.trusted_proxies)
-    peer = request.client.host if request.client else None
-    return client_address(peer, request.headers.getall("x-forwarded-for", []), trusted)
+    client = request.scope.get("client")
+    peer = client[0] if client else None
+    if not trusted:
+        return client_address(peer, [], trusted)  # no header believed: not read
+    forwarded = [
+        value.decode("latin-1")
+        for name, value in request.scope["headers"]
+        if name.lower() == b"x-forwarded-for"
+    ]
+    return client_address(peer, forwarded, trusted)
 
 
 def user_agent(request: AnyRequest) -> str | None:

@@ -17,66 +17,50 @@ import logging
 import time
 from typing import Any
 
-from litestar.types import ASGIApp, Message, Receive, Send
-
 from moot import request_id
 from moot.asgi_headers import header
-from moot.client_address import Network, client_address, is_trusted, trusted_networks
-from moot.config import Settings
-from moot.db.statement_count import counting
+from moot.client_address import Network, client_address, is_trusted
 
 log = logging.getLogger("moot.requests")
 
-_HEADER = b"x-request-id"
+HEADER = b"x-request-id"
 
 
-def request_log(app: ASGIApp, settings: Settings) -> ASGIApp:
-    trusted = trusted_networks(settings.trusted_proxies)
-    level = settings.request_log_levelno
-
-    async def logged(scope: Any, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        peer = scope["client"][0] if scope.get("client") else None
-        rid = _incoming_id(scope["headers"], peer, trusted) or request_id.new()
-        status = 500  # what the client gets if the app fails before answering
-
-        async def answer(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (_HEADER, rid.encode())]
-            await send(message)
-
-        token = request_id.current.set(rid)
-        try:
-            with counting() as statements:
-                await app(scope, receive, answer)
-        finally:
-            if level is not None and log.isEnabledFor(level):
-                fields = {
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "request_id": rid,
-                    "client": _client(scope, peer, trusted),
-                    "statements": len(statements),
-                }
-                log.log(level, _line(fields), extra=fields)
-            request_id.current.reset(token)
-
-    return logged
+def write(
+    level: int | None,
+    scope: Any,
+    *,
+    status: int,
+    started: float,
+    rid: str,
+    peer: str | None,
+    trusted: tuple[Network, ...],
+    statements: int,
+) -> None:
+    """The request's line, at `level` (None: none), once it was answered (the front door,
+    moot/front_door.py, calls it for every HTTP request, in the request's context)."""
+    if level is not None and log.isEnabledFor(level):
+        fields = {
+            "method": scope["method"],
+            "path": scope["path"],
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "request_id": rid,
+            "client": _client(scope, peer, trusted),
+            "statements": statements,
+        }
+        log.log(level, _line(fields), extra=fields)
 
 
-def _incoming_id(
+def incoming_id(
     headers: list[tuple[bytes, bytes]], peer: str | None, trusted: tuple[Network, ...]
 ) -> str | None:
     """A proxy's id, if the peer is a proxy we trust and the id is well formed: a client's
-    own would let it plant lines that look like another request's."""
-    raw = header(headers, _HEADER)
+    own would let it plant lines that look like another request's. None without trusted
+    proxies."""
+    if not trusted:
+        return None
+    raw = header(headers, HEADER)
     if raw is None or peer is None or not is_trusted(peer, trusted):
         return None
     text = raw.decode("latin-1")

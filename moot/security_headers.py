@@ -10,12 +10,6 @@ document opened on its own. HSTS only when the public address is https.
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar.types import ASGIApp, Message, Receive, Send
-
-from moot.asgi_headers import header
-
 PAGE_POLICY = "; ".join(
     (
         "default-src 'self'",
@@ -41,27 +35,27 @@ _ALWAYS = (
 _HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
-def security_headers(app: ASGIApp, *, https: bool) -> ASGIApp:
-    """Wrap `app` so that every HTTP response carries the headers (unless a route set one)."""
+# What a response gets, by (is a page, https): each header added unless a route set it.
+_EXTRA = {
+    (page, https): (
+        *_ALWAYS,
+        (b"content-security-policy", (PAGE_POLICY if page else OTHER_POLICY).encode()),
+        *((_HSTS,) if https else ()),
+    )
+    for page in (False, True)
+    for https in (False, True)
+}
 
-    async def wrapped(scope: Any, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                content_type = header(headers, b"content-type") or b""
-                policy = PAGE_POLICY if content_type.startswith(b"text/html") else OTHER_POLICY
-                extra = [*_ALWAYS, (b"content-security-policy", policy.encode())]
-                if https:
-                    extra.append(_HSTS)
-                headers += [(name, value) for name, value in extra if name not in present]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await app(scope, receive, send_with_headers)
-
-    return wrapped
+def missing(headers: list[tuple[bytes, bytes]], *, https: bool) -> list[tuple[bytes, bytes]]:
+    """The headers to add to a response's `headers` (those a route did not set itself),
+    added by the front door (moot/front_door.py) to every HTTP response."""
+    present = set()
+    content_type = None
+    for name, value in headers:
+        lowered = name.lower()
+        present.add(lowered)
+        if content_type is None and lowered == b"content-type":
+            content_type = bytes(value)
+    page = content_type is not None and content_type.startswith(b"text/html")
+    return [(name, value) for name, value in _EXTRA[page, https] if name not in present]

@@ -429,9 +429,10 @@ def _listing(
     page = _page(dialect, v, matching)
     if v.around is None:
         return page
-    text = v.around.moments_as_text and dialect == "sqlite"
     signed_in = v.f.viewer_id is not None
-    return _with_around(page, _order(v.f), v.around, signed_in=signed_in, moments_as_text=text)
+    return _with_around(
+        page, _order(v.f), v.around, signed_in=signed_in, moments_as_text=v.around.moments_as_text
+    )
 
 
 def _with_around(
@@ -451,7 +452,14 @@ def _with_around(
     columns = post_columns(
         u, c, viewer, around.person, around.community, _NOW, page, moments_as_text
     )
-    own = [moment_or_column(col, moments_as_text).label(col.key) for col in page.c]
+    # Of the page's own columns, those the caller shows (`around.post`; all if it names
+    # none): the ranks, `body_html` and the rest are only read to be dropped.
+    shown = set(around.post)
+    own = [
+        moment_or_column(col, moments_as_text).label(col.key)
+        for col in page.c
+        if not shown or col.key in shown or col.key == _SAVED_AT
+    ]
     query = (
         sa.select(*own, *columns)
         .select_from(page)

@@ -10,8 +10,6 @@ here: it is the same for every write.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from contextvars import ContextVar
 
 # The open records, innermost last: a test's count and the request log's both see a
@@ -25,13 +23,17 @@ def note(sql: str) -> None:
         record.append(sql)
 
 
-@contextlib.contextmanager
-def counting() -> Iterator[list[str]]:
+class counting:  # lower case: used as the function it was, `with counting() as seen`
     """The statements run until the block ends, as SQL text in the order they ran; a record
-    opened inside this one does not hide them from it."""
-    record: list[str] = []
-    token = _record.set((*_record.get(), record))
-    try:
-        yield record
-    finally:
-        _record.reset(token)
+    opened inside this one does not hide them from it. A class rather than a generator:
+    every request opens one (moot/front_door.py)."""
+
+    __slots__ = ("_record", "_token")
+
+    def __enter__(self) -> list[str]:
+        self._record: list[str] = []
+        self._token = _record.set((*_record.get(), self._record))
+        return self._record
+
+    def __exit__(self, *_: object) -> None:
+        _record.reset(self._token)

@@ -1,16 +1,15 @@
 """Content negotiation: the same URL is a web page for browsers and ActivityPub JSON for
 servers (reference §2), without the web routes knowing anything about federation.
 
-A pure ASGI wrapper in front of the router: a GET for one of the shared paths whose Accept
-header asks for ActivityPub is routed to the federation handler mounted under AP_PREFIX.
+Done by the front door (moot/front_door.py), in front of the router: a GET for one of the
+shared paths whose Accept header asks for ActivityPub is routed to the federation handler
+mounted under AP_PREFIX.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
-
-from litestar.types import ASGIApp, Receive, Send
 
 AP_PREFIX = "/_ap"
 # Paths that are both a web page and an actor or object.
@@ -29,18 +28,17 @@ def _accept(scope: dict[str, Any]) -> str:
     return ""
 
 
-def negotiate(app: ASGIApp) -> ASGIApp:
-    async def handler(scope: Any, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope.get("method") in ("GET", "HEAD")
-            and _SHARED.match(scope["path"])
-            and wants_activitypub(_accept(scope))
-        ):
-            path = AP_PREFIX + scope["path"].rstrip("/")
-            sent = scope.get("raw_path") or scope["path"].encode()
-            # The path as sent stays known: a signed fetch signs it.
-            scope = {**scope, "path": path, "raw_path": path.encode(), "moot.raw_path": sent}
-        await app(scope, receive, send)
-
-    return handler
+def routed(scope: Any) -> Any:
+    """`scope`, sent to the federation handler under AP_PREFIX when it is a GET for one of
+    the shared paths whose Accept header asks for ActivityPub (called by the front door,
+    moot/front_door.py, for every HTTP request)."""
+    if (
+        scope.get("method") in ("GET", "HEAD")
+        and _SHARED.match(scope["path"])
+        and wants_activitypub(_accept(scope))
+    ):
+        path = AP_PREFIX + scope["path"].rstrip("/")
+        sent = scope.get("raw_path") or scope["path"].encode()
+        # The path as sent stays known: a signed fetch signs it.
+        return {**scope, "path": path, "raw_path": path.encode(), "moot.raw_path": sent}
+    return scope

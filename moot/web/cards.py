@@ -25,7 +25,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from moot.web.comments import Node
-from moot.web.format import when_html
+from moot.web.format import escaped, when_html
 from moot.web.names import community_label, handle, person_link_html
 from moot.web.pictures import (
     blurs_nsfw,
@@ -251,20 +251,30 @@ _REMOVED, _DELETED = "Removed by a moderator", "Deleted by its author"
 
 
 def _comment_node(frame: _Frame, node: Node, out: list[str]) -> None:
-    """`node` and its replies, appended to `out`."""
+    """`node` and its replies, appended to `out`. Written for a thread's hundreds: each
+    value read once, escaped as a str (`escaped`), the person's handle made once for both
+    its link and the summary's label."""
     item: CommentItem = node.item
     c, by = item.comment, item.by
     cid = int(c["id"])
-    gone, me = item.gone, frame.signed_in
-    out.append(f'<li id="c{cid}"{_DISTINGUISHED if c["distinguished"] else ""}>')
-    out.append(f'\n<p class="head">{_who(frame, by)} · {when_html(c["published"], frame.now)}')
+    gone = bool(c["deleted"] or c["removed"])  # item.gone
+    me = frame.signed_in
+    creator = by.creator
+    full = handle(creator)
+    who = person_link_html(creator, by.creator_is_admin, by.creator_is_mod, full)
+    distinguished = c["distinguished"]
+    out.append(
+        f'<li id="c{cid}"{_DISTINGUISHED if distinguished else ""}>'
+        f'\n<p class="head">{_face(frame, creator.get("avatar"))}{who}'
+        f" · {when_html(c['published'], frame.now)}"
+    )
     if c["updated"]:
         out.append(" · edited")
-    if c["distinguished"]:
+    if distinguished:
         out.append(' · <span class="tag">Speaking as moderator</span>')
     out.append(
         "</p>\n<details open>"
-        f'<summary aria-label="Comment by {escape(handle(by.creator))} and its replies">'
+        f'<summary aria-label="Comment by {escaped(full)} and its replies">'
         "</summary>\n"
     )
     if gone:
@@ -273,7 +283,7 @@ def _comment_node(frame: _Frame, node: Node, out: list[str]) -> None:
             out.append(f'<div class="md removed">{c["content_html"]}</div>')
     else:
         out.append(f'<div class="md">{c["content_html"]}</div>')
-    out.append(f'\n<div class="bar">{_comment_actions(frame, item)}')
+    out.append(f'\n<div class="bar">{_actions(frame, "comment", cid, by, c["score"], not gone)}')
     if me and not gone and not frame.replies_closed:
         out.append(f'<a href="/comment/{cid}/reply" data-in="#k{cid} afterbegin">Reply</a>')
     if by.mine and not gone:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import jinja2
+import msgspec
 from markupsafe import Markup
+
+_encode = msgspec.json.encode
 
 
 def aware(when: datetime) -> datetime:
@@ -21,8 +24,11 @@ def _plural(n: int, unit: str) -> str:
 
 def time_ago(when: datetime, now: datetime | None = None) -> str:
     """'6 years ago', '3 months ago', 'a day ago', 'just now'."""
-    then = aware(when)
-    now = aware(now) if now is not None else datetime.now(UTC)
+    return _ago(aware(when), aware(now) if now is not None else datetime.now(UTC))
+
+
+def _ago(then: datetime, now: datetime) -> str:
+    """`time_ago` of two aware UTC moments."""
     seconds = int((now - then).total_seconds())
     if seconds < 45:
         return "just now"
@@ -106,15 +112,33 @@ def when(moment: datetime, now: datetime | None = None) -> Markup:
 
 def when_html(moment: datetime, now: datetime | None = None) -> str:
     """`when`'s HTML as a plain string, for functions that write many (moot/web/cards.py).
-    What `iso` and `exact` write, spelled out: strftime and three conversions of the moment
-    to UTC cost as much as the rest of a comment."""
-    t = aware(moment)
-    s = t.isoformat(timespec="seconds")  # YYYY-MM-DDTHH:MM:SS+00:00, written in C
+    What `iso`, `exact` and `time_ago` write, spelled out: strftime and the conversions of
+    the moment to UTC cost as much as the rest of a comment."""
+    t = moment if moment.tzinfo is UTC else aware(moment)
+    # `"YYYY-MM-DDTHH:MM:SS[.ffffff]Z"`, quotes included: msgspec writes it in C, ten
+    # times faster than `isoformat` (which works out and writes the offset).
+    s = _encode(t).decode()
+    if now is None:
+        now = datetime.now(UTC)
+    elif now.tzinfo is not UTC:
+        now = aware(now)
     # Digits, letters, commas and colons only: nothing to escape.
     return (
-        f'<time datetime="{s[:19]}Z" title="{_DAYS[t.weekday()]}, {_MONTHS[t.month - 1]} '
-        f'{s[8:10]}, {t.year} at {s[11:16]} UTC">{time_ago(t, now)}</time>'
+        f'<time datetime="{s[1:20]}Z" title="{_DAYS[t.weekday()]}, {_MONTHS[t.month - 1]} '
+        f'{s[9:11]}, {t.year} at {s[12:17]} UTC">{_ago(t, now)}</time>'
     )
+
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
+
+
+def escaped(text: str) -> str:
+    """`text` escaped for HTML as `markupsafe.escape` escapes a str (the same five
+    characters, the same entities), as a plain str: for functions that join many values
+    and mark the whole safe once, without a Markup made per value."""
+    if "&" in text or "<" in text or ">" in text or "'" in text or '"' in text:
+        return text.translate(_ESCAPES)
+    return text
 
 
 def is_cake_day(published: datetime, now: datetime | None = None) -> bool:

@@ -10,9 +10,10 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from moot.federation import urls
+from moot.web.format import escaped
 
 Actor = Mapping[str, Any]
 
@@ -63,10 +64,20 @@ def person_link(person: Actor, admin: bool = False, mod: bool = False) -> Markup
     return Markup(person_link_html(person, admin, mod))
 
 
-def person_link_html(person: Actor, admin: bool = False, mod: bool = False) -> str:
+def person_link_html(
+    person: Actor, admin: bool = False, mod: bool = False, full: str | None = None
+) -> str:
     """`person_link`'s HTML as a plain string, for functions that write many: joined as
-    strings and marked safe once (`str + Markup` would escape the str)."""
-    link = f'<a class="who" href="/u/{escape(handle(person))}">{escape(person_label(person))}</a>'
+    strings and marked safe once (`str + Markup` would escape the str). `full`: the
+    person's `handle`, when the caller has it already."""
+    remote = _remote(person)
+    name = str(person["name"])
+    if full is None:
+        full = f"{name}@{_authority(str(person['actor_id']))}" if remote else name
+    shown = str(person.get("display_name") or name)
+    if remote:
+        shown = f"{shown} ({full})" if person.get("display_name") else full
+    link = f'<a class="who" href="/u/{escaped(full)}">{escaped(shown)}</a>'
     return link + (_ADMIN if admin else "") + (_MODERATOR if mod else "")
 
 
