@@ -48,6 +48,31 @@ LISTS: dict[str, tuple[str, _Apply]] = {
 }
 
 
+# Backup key → person column: the profile a backup carries.
+PROFILE = (
+    ("display_name", "display_name"),
+    ("bio", "bio"),
+    ("avatar", "avatar"),
+    ("banner", "banner"),
+    ("matrix_id", "matrix_user_id"),
+)
+
+
+def backed_up_profile(person: Any) -> dict[str, Any]:
+    """The person's profile as a backup carries it: the fields they filled in, and whether
+    the account is a bot's."""
+    backup = {key: person[column] for key, column in PROFILE if person[column] is not None}
+    backup["bot_account"] = bool(person["bot_account"])
+    return backup
+
+
+def profile_changes(backup: Any) -> dict[str, Any]:
+    """The person columns a backup's profile fields (attributes of `backup`) set."""
+    changes = {column: getattr(backup, key) for key, column in PROFILE}
+    changes["bot_account"] = backup.bot_account
+    return changes
+
+
 async def backed_up_lists(conn: Connection, person_id: int) -> dict[str, list[str]]:
     """The ActivityPub ids of what the person follows, saved and blocked, oldest first."""
     queries: dict[str, sa.Select[Any]] = {

@@ -4,8 +4,6 @@ download and upload use these same two functions, so a file from either works in
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 
 from moot import auth
@@ -15,20 +13,9 @@ from moot.api.v3.shapes import Json
 from moot.db.engine import Connection
 from moot.state import Moot
 
-# Backup key → person column.
-_PROFILE = (
-    ("display_name", "display_name"),
-    ("bio", "bio"),
-    ("avatar", "avatar"),
-    ("banner", "banner"),
-    ("matrix_id", "matrix_user_id"),
-)
-
 
 async def export(conn: Connection, viewer: auth.Viewer) -> Json:
-    person = viewer.person
-    backup: Json = {key: person[column] for key, column in _PROFILE if person[column] is not None}
-    backup["bot_account"] = bool(person["bot_account"])
+    backup: Json = settings_backup.backed_up_profile(viewer.person)
     backup["settings"] = shapes.local_user(viewer.local_user)
     backup |= await settings_backup.backed_up_lists(conn, viewer.person_id)
     return backup
@@ -38,8 +25,7 @@ async def apply(
     moot: Moot, viewer: auth.Viewer, data: forms.UserSettingsBackup
 ) -> settings_backup.ImportReport:
     assert moot.federation is not None
-    changes: dict[str, Any] = {column: getattr(data, key) for key, column in _PROFILE}
-    changes["bot_account"] = data.bot_account
+    changes = settings_backup.profile_changes(data)
     if data.settings is not None:
         changes |= msgspec.structs.asdict(data.settings)
     lists = {key: getattr(data, key) for key in settings_backup.LISTS}

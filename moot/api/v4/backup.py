@@ -5,8 +5,6 @@ languages by code."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 from litestar import Router, get, post
 
@@ -17,15 +15,6 @@ from moot.api.v4.account import SaveUserSettings, v3_settings
 from moot.api.v4.my_user import local_user
 from moot.db import models as m
 from moot.request_context import AnyRequest, required_viewer, state
-
-# Backup key → person column.
-_PROFILE = (
-    ("display_name", "display_name"),
-    ("bio", "bio"),
-    ("avatar", "avatar"),
-    ("banner", "banner"),
-    ("matrix_id", "matrix_user_id"),
-)
 
 
 class UserSettingsBackup(Form, kw_only=True):
@@ -51,9 +40,7 @@ class UserSettingsBackup(Form, kw_only=True):
 async def export_settings(request: AnyRequest) -> Json:
     async with state(request).db.connection() as conn:
         viewer = await required_viewer(conn, request)
-        person = viewer.person
-        backup: Json = {k: person[c] for k, c in _PROFILE if person[c] is not None}
-        backup["bot_account"] = bool(person["bot_account"])
+        backup: Json = settings_backup.backed_up_profile(viewer.person)
         backup["settings"] = local_user(viewer.local_user)
         backup |= await settings_backup.backed_up_lists(conn, viewer.person_id)
         backup |= await settings_backup.backed_up_filters(conn, viewer)
@@ -73,8 +60,7 @@ async def import_settings(request: AnyRequest, data: UserSettingsBackup) -> Json
     async with moot.db.connection() as conn:
         viewer = await required_viewer(conn, request)
         ids = {str(r["code"]): int(r["id"]) for r in (await site_state.current(conn)).languages}
-    changes: dict[str, Any] = {column: getattr(data, key) for key, column in _PROFILE}
-    changes["bot_account"] = data.bot_account
+    changes = settings_backup.profile_changes(data)
     if data.settings is not None:
         changes |= {k: v for k, v in v3_settings(data.settings).items() if v is not None}
     if data.discussion_languages:
