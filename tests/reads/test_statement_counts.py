@@ -137,3 +137,39 @@ async def test_a_members_own_filters_cost_no_statement(forum: Forum) -> None:
         assert any("instance_person_block" in sql for sql in seen), read
         if "comment" not in read:  # keywords filter posts only
             assert any("local_user_keyword_block" in sql for sql in seen), read
+
+
+async def test_private_messages_in_v4_lists_cost_no_statement_each(forum: Forum) -> None:
+    """API v4's notification and report lists show private messages: their senders and
+    recipients come in one statement for the page, so more messages cost no more."""
+    member = await forum.api("GET", "/user", params={"username": forum.member_name})
+    member_id = int(member["person_view"]["person"]["id"])
+    path = "/api/v4/account/notification/list?type_=private_message&limit=50"
+
+    async def send(count: int) -> list[int]:
+        made = []
+        for n in range(count):
+            body = {"content": f"note {n}", "recipient_id": member_id}
+            sent = await forum.api("POST", "/private_message", body, token=forum.admin_token)
+            made.append(int(sent["private_message_view"]["private_message"]["id"]))
+        return made
+
+    async def counted(path: str, token: str) -> int:
+        await forum.statements(path, token=token)
+        seen, response = await forum.statements(path, token=token)
+        assert response.status_code == 200, response.text
+        return len(seen)
+
+    first = await send(1)
+    few = await counted(path, forum.member_token)
+    many_sent = await send(4)
+    assert await counted(path, forum.member_token) == few
+    for message_id in [*first, *many_sent][:2]:
+        report = {"private_message_id": message_id, "reason": "spam"}
+        await forum.api("POST", "/private_message/report", report, token=forum.member_token)
+    reports = "/api/v4/report/list?type_=private_messages&limit=50"
+    two = await counted(reports, forum.admin_token)
+    for message_id in many_sent[1:]:
+        report = {"private_message_id": message_id, "reason": "spam"}
+        await forum.api("POST", "/private_message/report", report, token=forum.member_token)
+    assert await counted(reports, forum.admin_token) == two

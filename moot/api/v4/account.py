@@ -4,6 +4,7 @@ notifications)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from litestar import Router, delete, get, post, put
@@ -17,8 +18,10 @@ from moot.api.v3.forms import Form, Int32
 from moot.api.v3.shapes import Json
 from moot.api.v4 import forms, shapes
 from moot.db import applications
+from moot.db import models as m
 from moot.db import notifications as notices
-from moot.db.engine import Connection
+from moot.db import queries as q
+from moot.db.engine import Connection, Row
 from moot.mail import send
 from moot.request_context import AnyRequest, required_viewer, state
 
@@ -156,15 +159,20 @@ async def unread_counts(request: AnyRequest) -> Json:
 
 
 async def message_view(conn: Connection, message_id: int) -> Json:
-    """A PrivateMessageView."""
+    """The PrivateMessageView of one message."""
     row = await lookups.get_private_message(conn, message_id)
-    persons = {
-        int(p["id"]): p
-        for p in [
-            await lookups.get_person(conn, int(row["creator_id"])),
-            await lookups.get_person(conn, int(row["recipient_id"])),
-        ]
-    }
+    return (await message_views(conn, [row]))[0]
+
+
+async def message_views(conn: Connection, rows: Sequence[Row]) -> list[Json]:
+    """PrivateMessageViews of the message rows, in their order: one statement for all
+    their senders and recipients."""
+    ids = {int(r[c]) for r in rows for c in ("creator_id", "recipient_id")}
+    persons = await q.rows_by_id(conn, m.person, ids)
+    return [_message_view(row, persons) for row in rows]
+
+
+def _message_view(row: Row, persons: dict[int, Row]) -> Json:
     message: Json = {
         "id": row["id"],
         "creator_id": row["creator_id"],

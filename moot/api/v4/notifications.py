@@ -16,7 +16,7 @@ from moot.api.v3 import forms as v3_forms
 from moot.api.v3.forms import Form, Int32
 from moot.api.v3.shapes import Json
 from moot.api.v4 import cursors, shapes, views
-from moot.api.v4.account import message_view
+from moot.api.v4.account import message_views
 from moot.auth import Viewer
 from moot.db import messages
 from moot.db import models as m
@@ -107,12 +107,13 @@ async def list_notifications(
         comment_views = iter(
             await views.comment_views(conn, [c for _, _, c in page if c is not None], viewer)
         )
+        messages_shown = iter(await message_views(conn, [row for _, row, c in page if c is None]))
         items = []
         for code, row, comment in page:
             if comment is not None:
                 data = {"type_": "comment", **next(comment_views)}
             else:
-                data = {"type_": "private_message", **(await message_view(conn, int(row["id"])))}
+                data = {"type_": "private_message", **next(messages_shown)}
             items.append(
                 {"notification": _notice(code, row, comment, viewer.person_id), "data": data}
             )

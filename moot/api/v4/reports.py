@@ -15,7 +15,7 @@ from moot.api.v3 import mod_forms
 from moot.api.v3.forms import Form, Int32
 from moot.api.v3.shapes import Json
 from moot.api.v4 import cursors, shapes, views
-from moot.api.v4.account import message_view
+from moot.api.v4.account import message_views
 from moot.auth import Viewer
 from moot.db import models as m
 from moot.db import queries as q
@@ -116,9 +116,13 @@ async def message_report_views(conn: Connection, rows: Sequence[Row]) -> list[Js
     persons = await _persons(conn, rows)
     admins = await q.admin_person_ids(conn, {int(p) for p in persons})
     original = ("private_message_id", "original_pm_text")
+    message_ids = {int(r["private_message_id"]) for r in rows}
+    messages = await q.rows_by_id(conn, m.private_message, message_ids)
+    shown = await message_views(conn, list(messages.values()))
+    message_of = {int(v["private_message"]["id"]): v for v in shown}
     out = []
     for r in rows:
-        message = await message_view(conn, int(r["private_message_id"]))
+        message = message_of[int(r["private_message_id"])]
         reporter = persons[int(r["creator_id"])]
         view: Json = {
             "private_message_report": _report(r, original, instance_rules=False),
