@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 
@@ -181,15 +181,21 @@ async def person_views(conn: Connection, persons: Sequence[Row]) -> list[Json]:
     return [shapes.person_view(p, int(p["id"]) in admins) for p in persons]
 
 
-async def moderator_views(conn: Connection, community_ids: Sequence[int]) -> list[Json]:
-    """CommunityModeratorView list, top moderator first."""
+async def moderator_views(
+    conn: Connection,
+    community_ids: Sequence[int],
+    community: Callable[[Row], Json] = shapes.community,
+    person: Callable[[Row], Json] = shapes.person,
+) -> list[Json]:
+    """CommunityModeratorView list, top moderator first, its community and person in the
+    shapes given (API v4 passes its own)."""
     rows = await q.community_moderators(conn, community_ids)
     communities = await q.rows_by_id(conn, m.community, {int(r["community_id"]) for r in rows})
     persons = await q.rows_by_id(conn, m.person, {int(r["person_id"]) for r in rows})
     return [
         {
-            "community": shapes.community(communities[int(r["community_id"])]),
-            "moderator": shapes.person(persons[int(r["person_id"])]),
+            "community": community(communities[int(r["community_id"])]),
+            "moderator": person(persons[int(r["person_id"])]),
         }
         for r in rows
     ]

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from moot.api.v3 import views as v3_views
 from moot.api.v3.shapes import Json
 from moot.api.v4 import shapes
 from moot.auth import Viewer
-from moot.db import models as m
 from moot.db import queries as q
 from moot.db.action_marks import Marks, read_marks
 from moot.db.around import Around, Unprefixed, around_comments, around_posts
@@ -259,13 +259,4 @@ async def person_views(
 
 async def moderator_views(conn: Connection, community_ids: Sequence[int]) -> list[Json]:
     """CommunityModeratorView list, top moderator first."""
-    rows = await q.community_moderators(conn, community_ids)
-    communities = await q.rows_by_id(conn, m.community, {int(r["community_id"]) for r in rows})
-    persons = await q.rows_by_id(conn, m.person, {int(r["person_id"]) for r in rows})
-    return [
-        {
-            "community": shapes.community(communities[int(r["community_id"])]),
-            "moderator": shapes.person(persons[int(r["person_id"])]),
-        }
-        for r in rows
-    ]
+    return await v3_views.moderator_views(conn, community_ids, shapes.community, shapes.person)
