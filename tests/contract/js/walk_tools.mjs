@@ -1,8 +1,86 @@
-// What the contract walks share: lemmy-js-client 1.0's RequestState read as success or
-// failure, a one-time code for two-factor sign-in, and a picture to upload.
+// What the contract walks share: the command line and scaffolding of every API v4 walk
+// (`startWalk`), lemmy-js-client 1.0's RequestState read as success or failure, a one-time
+// code for two-factor sign-in, and a picture to upload.
 
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { LemmyHttp } from "lemmy-js-client-v4";
+import { ContractCheck } from "./check.mjs";
+
+// An API v4 walk run as `node SCRIPT BASE_URL CONTRACT.json SUFFIX ADMIN_NAME ADMIN_PASSWORD`:
+// the real 1.0 client through the contract check, the last HTTP exchanges kept for a failed
+// step's report, the v3 API by hand (the 0.19 client is another package) to read back what
+// v4 wrote, and `finish()` printing the JSON summary the Python side reads: {"ok": true,
+// "steps": N, "names": [...], "calls", "diffs", "unknown", "never_present"}. A failed step
+// prints itself, its error and the exchanges to stderr and exits 1.
+export function startWalk(script) {
+  const [baseUrl, contractPath, suffix, adminName, adminPassword] = process.argv.slice(2);
+  if (!baseUrl || !contractPath || !suffix || !adminName || !adminPassword) {
+    console.error(`usage: node ${script} BASE_URL CONTRACT.json SUFFIX ADMIN_NAME ADMIN_PASSWORD`);
+    process.exit(2);
+  }
+  const check = new ContractCheck(JSON.parse(readFileSync(contractPath, "utf8")), baseUrl);
+
+  const exchanges = [];
+  async function tracingFetch(input, init = {}) {
+    const response = await (String(input).includes("/api/v4/") ? check.fetch : fetch)(input, init);
+    const text = await response.clone().text();
+    exchanges.push({
+      request: `${init.method ?? "GET"} ${input}`,
+      body: init.body,
+      status: response.status,
+      response: text.length > 1500 ? `${text.slice(0, 1500)}...` : text,
+    });
+    if (exchanges.length > 6) exchanges.shift();
+    return response;
+  }
+
+  function client(jwt, ip) {
+    const headers = jwt ? { Authorization: `Bearer ${jwt}` } : {};
+    // The server trusts loopback's X-Forwarded-For (as behind a proxy): an address of its
+    // own for calls whose rate bucket is tiny.
+    if (ip) headers["X-Forwarded-For"] = ip;
+    return new LemmyHttp(baseUrl, { headers, fetchFunction: tracingFetch });
+  }
+
+  async function v3(method, path, jwt, body) {
+    const url = new URL(`${baseUrl}/api/v3${path}`);
+    const init = { method, headers: { "Content-Type": "application/json" } };
+    if (jwt) init.headers.Authorization = `Bearer ${jwt}`;
+    if (method === "GET") {
+      for (const [key, value] of Object.entries(body ?? {})) url.searchParams.set(key, value);
+    } else {
+      init.body = JSON.stringify(body ?? {});
+    }
+    const response = await tracingFetch(url.toString(), init);
+    const json = await response.json();
+    assert.equal(response.status, 200, JSON.stringify(json));
+    return json;
+  }
+
+  const names = [];
+  async function step(name, body) {
+    try {
+      await body();
+      names.push(name);
+    } catch (error) {
+      console.error(`step failed: ${name}\n${error?.stack ?? error}`);
+      console.error(JSON.stringify(exchanges, null, 2));
+      process.exit(1);
+    }
+  }
+
+  function finish() {
+    console.log(JSON.stringify({ ok: true, steps: names.length, names, ...check.report() }));
+  }
+
+  return { baseUrl, suffix, adminName, adminPassword, check, tracingFetch, client, v3, step, finish };
+}
+
+// An address of its own (10.x.y.z) for a client: see `client(jwt, ip)`.
+export const address = () =>
+  `10.${[0, 0, 0].map(() => Math.floor(Math.random() * 250) + 1).join(".")}`;
 
 // lemmy-js-client 1.0 answers a RequestState instead of throwing: the data, or the failure.
 export async function ok(promise) {
