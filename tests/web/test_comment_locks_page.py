@@ -13,11 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from moot.errors import ErrorCode
+from tests.web.axe import check_schemes_and_widths
 from tests.web.people import Person
-from tests.web.staff import Case, Crew, T, open_post_tools, run_case
+from tests.web.staff import Case, Crew, T, browser_for, open_post_tools, run_case
 
 
 def _v4(crew: Crew, path: str, **params: Any) -> dict[str, Any]:
@@ -202,3 +203,23 @@ def test_a_moderator_still_replies_under_a_locked_comment(crew: Crew) -> None:
     crew.member.page.get_by_label("Reply").fill("Let me in")
     crew.member.submit(crew.member.page.get_by_role("button", name="Reply").click)
     expect(crew.member.page.locator("main")).to_contain_text("locked")
+
+
+def test_a_locked_thread_and_a_warning_read_well(crew: Crew, browser: Browser) -> None:
+    """The locked thread and the inbox's warning as the member reads them, in each scheme
+    and width, with no serious accessibility finding (axe needs the page's script)."""
+    t = _a_locked_thread(crew)
+    answer = crew.mod_api.http.post(
+        f"{crew.server.url}/api/v4/post/warn", json={"post_id": t["post"], "reason": "Be kind"}
+    )
+    assert answer.status_code == 200, answer.text
+    reader = browser_for(browser, crew.server, crew.member_api, crew.member.name, True)
+    try:
+        reader.open(_on_post(t))
+        expect(reader.page.locator(f"li#c{t['comment']} > p.head")).to_contain_text("Locked")
+        check_schemes_and_widths(reader.page, f"locked-comment-{crew.server.backend}")
+        reader.open("/messages?view=moderators&show=all")
+        expect(reader.page.locator("li.notice").first).to_contain_text("Reason: Be kind")
+        check_schemes_and_widths(reader.page, f"mod-notices-{crew.server.backend}")
+    finally:
+        reader.context.close()
