@@ -31,6 +31,7 @@ _COLUMNS = (
     "path",
     "depth",
     "ap_id",
+    "locked",
 )
 
 

@@ -125,6 +125,10 @@ async def create_comment(
     if parent is not None:
         if parent["post_id"] != post_id:
             raise ApiError(ErrorCode.COULDNT_CREATE_COMMENT)
+        # A locked sub-thread (moot/actions/comment_locks.py) takes replies from those
+        # who moderate it only, as a locked post does.
+        if parent["locked"] and not (viewer.is_admin or target.moderator):
+            raise ApiError(ErrorCode.LOCKED)
         if depth_of(parent["path"]) + 1 >= MAX_COMMENT_DEPTH:
             raise ApiError(ErrorCode.MAX_COMMENT_DEPTH_REACHED)
     if language_id is not None and not target.row["language_found"]:
@@ -139,6 +143,8 @@ async def create_comment(
         "published": now,
         "language_id": language_id if language_id is not None else 0,
         "local": received is None,
+        # A reply in a locked sub-thread (a moderator's) is locked with it.
+        "locked": bool(parent["locked"]) if parent is not None else False,
         **votes.own_comment_vote_counts(now),
     }
     comment_id = int(target.row["next_id"])

@@ -35,6 +35,10 @@ class Kind(StrEnum):
     ADMIN_PURGE_COMMUNITY = "AdminPurgeCommunity"
     ADMIN_PURGE_POST = "AdminPurgePost"
     ADMIN_PURGE_COMMENT = "AdminPurgeComment"
+    # Lemmy 1.0's (its ModlogKind in snake case); API v3 has no list for them.
+    MOD_LOCK_COMMENT = "ModLockComment"
+    MOD_WARN_POST = "ModWarnPost"
+    MOD_WARN_COMMENT = "ModWarnComment"
 
 
 async def clean_reason(conn: Connection, reason: str | None) -> str | None:
@@ -60,9 +64,11 @@ async def record(
     reason: str | None = None,
     is_featured_community: bool = False,
     expires: datetime | None = None,
-) -> None:
-    await conn.execute(
-        sa.insert(m.modlog).values(
+) -> int:
+    """The entry's id."""
+    entry_id = await conn.scalar(
+        sa.insert(m.modlog)
+        .values(
             kind=kind.value,
             mod_person_id=mod_person_id,
             other_person_id=other_person_id,
@@ -75,7 +81,9 @@ async def record(
             expires=expires,
             when_=utcnow(),
         )
+        .returning(m.modlog.c.id)
     )
+    return int(entry_id)
 
 
 async def mod_names_hidden(

@@ -208,9 +208,10 @@ async def mark_read(
 
 
 async def mark_all_read(conn: Connection, viewer: Actor) -> None:
-    """Every reply, mention and private message the viewer received, read."""
+    """Every reply, mention, moderator's notice and private message the viewer received,
+    read."""
     me = viewer.person_id
-    for table in (m.comment_reply, m.person_mention):
+    for table in (m.comment_reply, m.person_mention, m.mod_action_notice):
         await conn.execute(
             sa.update(table).where(table.c.recipient_id == me, ~table.c.read).values(read=True)
         )

@@ -687,6 +687,10 @@ comment = sa.Table(
     _count("child_count"),
     _rank("hot_rank"),
     _rank("controversy_rank", 0.0),
+    # Lemmy 1.0's comment lock: set on the comment a moderator locked and on every comment
+    # under it (a reply written there by a moderator takes it from its parent), so whether
+    # a reply may be written is its parent's own flag (moot/actions/comment_locks.py).
+    _flag("locked"),
 )
 sa.Index("ix_comment_post_path", comment.c.post_id, comment.c.path)
 sa.Index("ix_comment_creator", comment.c.creator_id, comment.c.published, comment.c.id)
@@ -775,6 +779,25 @@ modlog = sa.Table(
 )
 sa.Index("ix_modlog_kind_when", modlog.c.kind, modlog.c.when_, modlog.c.id)
 sa.Index("ix_modlog_community_when", modlog.c.community_id, modlog.c.when_, modlog.c.id)
+
+# Lemmy 1.0's `mod_action` notifications: a moderator's action that concerns a member (a
+# warning, a lock of their comment) reaches them as a notice naming its modlog row.
+mod_action_notice = sa.Table(
+    "mod_action_notice",
+    metadata,
+    _id(),
+    _fk("recipient_id", "person.id"),
+    _fk("modlog_id", "modlog.id"),
+    _flag("read"),
+    _when(),
+    sa.UniqueConstraint("recipient_id", "modlog_id"),
+)
+sa.Index(
+    "ix_mod_action_notice_recipient",
+    mod_action_notice.c.recipient_id,
+    mod_action_notice.c.published,
+    mod_action_notice.c.id,
+)
 
 
 def _report(name: str, target: str, *snapshot: sa.Column[object]) -> sa.Table:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from moot.db import messages
+from moot.db import messages, mod_notices
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.listings import comment_order, not_by_blocked_instance
@@ -92,10 +92,11 @@ class Unread:
     replies: int
     mentions: int
     private_messages: int
+    moderators: int  # moderators' notices (API v4's `mod_action`; v3 has none)
 
     @property
     def total(self) -> int:
-        return self.replies + self.mentions + self.private_messages
+        return self.replies + self.mentions + self.private_messages + self.moderators
 
 
 async def unread_counts(conn: Connection, person_id: int) -> Unread:
@@ -103,4 +104,5 @@ async def unread_counts(conn: Connection, person_id: int) -> Unread:
         replies=await count_unread(conn, REPLIES, person_id),
         mentions=await count_unread(conn, MENTIONS, person_id),
         private_messages=await messages.count_unread(conn, person_id),
+        moderators=await mod_notices.count_unread(conn, person_id),
     )

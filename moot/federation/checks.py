@@ -17,7 +17,8 @@ from moot.federation.protocol.objects import MEDIA_TYPES, POST_TYPES, ChatMessag
 from moot.federation.protocol.parse import ParseError, parse_activity, parse_object
 
 UNDOABLE = ("Follow", "Like", "Dislike", "Delete", "Lock", "Block")
-NOT_IN_019 = ("Reject", "Resolve", "Warn")
+# Refused: neither Lemmy 0.19 nor moot acts on them (Lemmy 1.0's Warn moot does).
+NOT_IN_019 = ("Reject", "Resolve")
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,16 @@ def _check_flag(activity: a.Activity, rules: Rules) -> None:
         raise ParseError("a Flag goes to exactly one community")
 
 
+def _check_warn(activity: a.Activity, rules: Rules) -> None:
+    """Lemmy 1.0's Warn: about one post or comment, to its author alone, with a reason."""
+    assert isinstance(activity, a.Warn)
+    _url(activity.object, rules, "object")
+    if len(as_list(activity.to)) != 1:
+        raise ParseError("a Warn goes to exactly one person, the warned author")
+    if not activity.summary or not activity.summary.strip():
+        raise ParseError("a Warn without a reason (summary)")
+
+
 _CHECKS = {
     a.Follow: _check_follow,
     a.Accept: _check_accept,
@@ -181,6 +192,7 @@ _CHECKS = {
     a.Remove: _check_mod_action,
     a.Block: _check_mod_action,
     a.Flag: _check_flag,
+    a.Warn: _check_warn,
 }
 
 

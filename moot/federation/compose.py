@@ -170,6 +170,34 @@ def lock(origin: str, actor: str, post_id: str, community: str) -> Json:
     return _moderation("Lock", origin, actor, post_id, community)
 
 
+def lock_comment(
+    origin: str, actor: str, comment_id: str, community: str, summary: str | None = None
+) -> Json:
+    """Lemmy 1.0's `Lock` of a comment (lock_note.json): addressed to the community as well
+    as the public, with the moderator's reason as `summary`."""
+    out = _moderation("Lock", origin, actor, comment_id, community)
+    out["to"] = [community, PUBLIC]
+    if summary:
+        out["summary"] = summary
+    return out
+
+
+def warn(
+    origin: str, actor: str, object_id: str, recipient: str, community: str, summary: str
+) -> Json:
+    """Lemmy 1.0's `Warn` (warn.json): to the warned author alone, about their post or
+    comment, with the moderator's reason; `audience` names the community."""
+    return {
+        "id": new_activity_id(origin, "warn"),
+        "type": "Warn",
+        "actor": actor,
+        "to": [recipient],
+        "object": object_id,
+        "summary": summary,
+        "audience": community,
+    }
+
+
 def collection_change(
     kind: str, origin: str, actor: str, object_id: str, target: str, community: str
 ) -> Json:

@@ -91,6 +91,33 @@ async def locked(conn: Connection, actor: Actor, post: Row, locked_: bool) -> No
     await in_community(conn, actor, community, build)
 
 
+async def comment_locked(
+    conn: Connection,
+    actor: Actor,
+    comment: Row,
+    community: Row,
+    locked_: bool,
+    reason: str | None,
+) -> None:
+    """Lemmy 1.0's comment lock: a `Lock` of the Note (lock_note.json), announced by the
+    community; unlocking is the Undo of a new one, the reason on the Undo
+    (undo_lock_note.json)."""
+
+    async def build(origin: str) -> Json:
+        actor_id, community_id = actor_id_of(actor), str(community["actor_id"])
+        if locked_:
+            return compose.lock_comment(
+                origin, actor_id, str(comment["ap_id"]), community_id, reason
+            )
+        lock = compose.lock_comment(origin, actor_id, str(comment["ap_id"]), community_id)
+        undo = compose.undo(origin, lock)
+        if reason:
+            undo["summary"] = reason
+        return undo
+
+    await in_community(conn, actor, community, build)
+
+
 async def _collection_change(
     conn: Connection,
     actor: Actor,
@@ -297,3 +324,25 @@ async def reported(
     origin = await queries.local_origin(conn)
     activity = compose.flag(origin, actor_id_of(actor), ap_id, str(community["actor_id"]), reason)
     await enqueue(conn, activity, actor_id_of(actor), inboxes=inboxes)
+
+
+async def warned(
+    conn: Connection, actor: Actor, ap_id: str, author_id: int, community: Row, reason: str
+) -> None:
+    """A local moderator's warning reaches a remote author at their own inbox, as Lemmy 1.0
+    sends it: never announced, nobody else gets a copy."""
+    if isinstance(actor, RemoteActor):
+        return
+    author = await render.one(conn, m.person, author_id)
+    if author["local"]:
+        return
+    origin = await queries.local_origin(conn)
+    activity = compose.warn(
+        origin,
+        actor_id_of(actor),
+        ap_id,
+        str(author["actor_id"]),
+        str(community["actor_id"]),
+        reason,
+    )
+    await enqueue(conn, activity, actor_id_of(actor), inboxes=[inbox_of(author)])

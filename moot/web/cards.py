@@ -272,6 +272,9 @@ def _comment_node(frame: _Frame, node: Node, out: list[str]) -> None:
         out.append(" · edited")
     if distinguished:
         out.append(' · <span class="tag">Speaking as moderator</span>')
+    locked = c["locked"]
+    if locked:
+        out.append(' · <span class="tag">Locked</span>')
     out.append(
         "</p>\n<details open>"
         f'<summary aria-label="Comment by {escaped(full)} and its replies">'
@@ -284,7 +287,8 @@ def _comment_node(frame: _Frame, node: Node, out: list[str]) -> None:
     else:
         out.append(f'<div class="md">{c["content_html"]}</div>')
     out.append(f'\n<div class="bar">{_actions(frame, "comment", cid, by, c["score"], not gone)}')
-    if me and not gone and not frame.replies_closed:
+    # A locked sub-thread takes replies from its moderators only (as the action allows).
+    if me and not gone and not frame.replies_closed and (not locked or frame.moderating):
         out.append(f'<a href="/comment/{cid}/reply" data-in="#k{cid} afterbegin">Reply</a>')
     if by.mine and not gone:
         out.append(

@@ -1,9 +1,9 @@
-"""The inbox: replies to one's posts and comments, mentions (`@name@host`) and private
-messages (what one sent and received), each all or unread only; marking one read or
-unread (in place) or all of them read; writing to someone from their profile, replying and
-deleting one's own message. The actions are moot/actions/notifications.py and
-moot/actions/private_messages.py, the lists moot/db/notifications.py and
-moot/db/messages.py, as the API's.
+"""The inbox: replies to one's posts and comments, mentions (`@name@host`), moderators'
+notices (moot/web/mod_notices.py) and private messages (what one sent and received), each
+all or unread only; marking one read or unread (in place) or all of them read; writing
+to someone from their profile, replying and deleting one's own message. The actions are
+moot/actions/notifications.py and moot/actions/private_messages.py, the lists
+moot/db/notifications.py and moot/db/messages.py, as the API's.
 
 The pages live under /messages: /inbox is ActivityPub's shared inbox (exempt from CSRF,
 so a form there would carry no token)."""
@@ -27,7 +27,7 @@ from moot.db import queries as q
 from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
-from moot.web import writing
+from moot.web import mod_notices, writing
 from moot.web.pages import (
     AnyRequest,
     Page,
@@ -46,7 +46,12 @@ from moot.web.views import CommentItem, comment_items
 
 PAGE_SIZE = 20
 PAGE_MAX = 500
-VIEWS = {"replies": "Replies", "mentions": "Mentions", "messages": "Messages"}
+VIEWS = {
+    "replies": "Replies",
+    "mentions": "Mentions",
+    mod_notices.VIEW: "From moderators",
+    "messages": "Messages",
+}
 NOTICES: dict[str, sa.Table] = {"replies": notices.REPLIES, "mentions": notices.MENTIONS}
 
 
@@ -104,7 +109,7 @@ async def inbox(
     kind = view if view in VIEWS else "messages"
     unread_only = show == "unread"
     number = min(max(page, 1), PAGE_MAX)
-    items: Sequence[Message | Notice]
+    items: Sequence[Message | Notice | mod_notices.ModNotice]
     async with state(request).db.connection() as conn:
         frame = await load_page(conn, request)
         if frame.viewer is None:
@@ -119,6 +124,10 @@ async def inbox(
 
             rows, has_next = await one_page(some_messages, number, PAGE_SIZE)
             items = await message_items(conn, rows, me)
+        elif kind == mod_notices.VIEW:
+            items, has_next = await mod_notices.page_of(
+                conn, frame.viewer, unread_only=unread_only, number=number, size=PAGE_SIZE
+            )
         else:
 
             async def some_notices(number: int, limit: int) -> list[tuple[Row, Row]]:
@@ -154,6 +163,8 @@ async def inbox(
     include_in_schema=False,
 )
 async def mark_notice_read(request: AnyRequest, kind: str, notice_id: int) -> Template | Redirect:
+    if kind == mod_notices.VIEW:
+        return await mod_notices.mark_read(request, notice_id)
     table = NOTICES.get(kind)
     if table is None:
         raise ApiError(ErrorCode.COULDNT_FIND_OBJECT)

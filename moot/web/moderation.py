@@ -1,5 +1,6 @@
-"""Moderator controls on posts and comments: remove and restore with a reason, lock, pin,
-distinguish, ban the author from the community, and (admins) pin on the front page and purge.
+"""Moderator controls on posts and comments: remove and restore with a reason, lock (a post,
+or a comment's replies), pin, distinguish, warn the author, ban the author from the
+community, and (admins) pin on the front page and purge.
 
 What a page offers is decided here from the viewer's standing (`ModTools`, asked of the
 actions' own checks); whether anything happens is decided by the action (moot/actions/
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from litestar import MediaType, Response, get, post
 from litestar.response import Redirect, Template
 
-from moot.actions import bans, moderation, purge
+from moot.actions import bans, comment_locks, mod_warnings, moderation, purge
 from moot.actions.authority import require_mod_action
 from moot.actions.communities import is_banned_from
 from moot.actions.lookups import get_comment, get_community, get_person, get_post
@@ -169,6 +170,38 @@ async def remove_comment(request: AnyRequest, comment_id: int) -> Answer:
     return await _acted(request, "comment", comment_id, act)
 
 
+@post("/comment/{comment_id:int}/lock", media_type=MediaType.HTML, include_in_schema=False)
+async def lock_comment(request: AnyRequest, comment_id: int) -> Answer:
+    form = await request.form()
+
+    async def act(tx: Connection, viewer: Viewer) -> object:
+        return await comment_locks.lock_comment(
+            tx, viewer, ident(comment_id), flag(form, "locked"), text(form, "reason") or None
+        )
+
+    return await _acted(request, "comment", comment_id, act)
+
+
+@post("/post/{post_id:int}/warn", media_type=MediaType.HTML, include_in_schema=False)
+async def warn_post(request: AnyRequest, post_id: int) -> Answer:
+    form = await request.form()
+
+    async def act(tx: Connection, viewer: Viewer) -> object:
+        return await mod_warnings.warn_post(tx, viewer, ident(post_id), text(form, "reason"))
+
+    return await _acted(request, "post", post_id, act)
+
+
+@post("/comment/{comment_id:int}/warn", media_type=MediaType.HTML, include_in_schema=False)
+async def warn_comment(request: AnyRequest, comment_id: int) -> Answer:
+    form = await request.form()
+
+    async def act(tx: Connection, viewer: Viewer) -> object:
+        return await mod_warnings.warn_comment(tx, viewer, ident(comment_id), text(form, "reason"))
+
+    return await _acted(request, "comment", comment_id, act)
+
+
 @post("/comment/{comment_id:int}/distinguish", media_type=MediaType.HTML, include_in_schema=False)
 async def distinguish_comment(request: AnyRequest, comment_id: int) -> Answer:
     form = await request.form()
@@ -263,6 +296,9 @@ handlers = [
     lock_post,
     feature_post,
     remove_comment,
+    lock_comment,
+    warn_post,
+    warn_comment,
     distinguish_comment,
     ban_post_author,
     ban_comment_author,

@@ -24,7 +24,12 @@ class Nav:
     @property
     def inbox_path(self) -> str:
         """The inbox opens on the first of its views with something unread."""
-        for view, count in (("replies", self.unread.replies), ("mentions", self.unread.mentions)):
+        views = (
+            ("replies", self.unread.replies),
+            ("mentions", self.unread.mentions),
+            ("moderators", self.unread.moderators),
+        )
+        for view, count in views:
             if count:
                 return f"/messages?view={view}&show=unread"
         return "/messages?show=unread" if self.unread.private_messages else "/messages"

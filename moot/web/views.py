@@ -88,6 +88,7 @@ _COMMENT = (
     "content_html",
     "score",
     "child_count",
+    "locked",
 )
 # What a listing reads around each post for its cards (`list_posts(…, around=AROUND)`).
 AROUND = Around(_PERSON, _COMMUNITY)

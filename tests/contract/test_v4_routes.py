@@ -43,11 +43,8 @@ NOT_SERVED_YET = {
     # Notification settings per post and per community.
     "editCommunityNotifications",
     "editPostNotifications",
-    # Comment locks, warnings, a moderator's edit of a post.
-    "lockComment",
+    # A moderator's edit of a post.
     "modEditPost",
-    "warnComment",
-    "warnPost",
     # Federation blocks and allows one instance at a time (moot keeps them as whole lists).
     "adminAllowInstance",
     "adminBlockInstance",

@@ -33,8 +33,9 @@ LEMMY = FIXTURES / "lemmy"
 RULES = Rules(local_domain="moot.example", allow_http=True)
 
 # Lemmy 1.0 samples in the corpus (see the fixtures' README): they parse, and the inbox refuses
-# them because Lemmy 0.19 has no such activity.
-NOT_0_19 = {"activities/community/resolve_report_page.json", "activities/community/warn.json"}
+# them because Lemmy 0.19 has no such activity (1.0's Warn, lock_note and undo_lock_note
+# moot sends and accepts: see EMITTED).
+NOT_0_19 = {"activities/community/resolve_report_page.json"}
 
 
 def _samples(folder: Path) -> list[Path]:
@@ -220,6 +221,19 @@ def _lock() -> dict[str, Any]:
     return compose.lock(ORIGIN, PICARD["actor_id"], POST["ap_id"], COMMUNITY["actor_id"])
 
 
+def _lock_note(summary: str | None) -> dict[str, Any]:
+    """Lemmy 1.0's lock of a comment, with the moderator's reason."""
+    return compose.lock_comment(
+        ORIGIN, PICARD["actor_id"], COMMENT["ap_id"], COMMUNITY["actor_id"], summary
+    )
+
+
+def _undo_lock_note() -> dict[str, Any]:
+    undo = compose.undo(ORIGIN, _lock_note(None))
+    undo["summary"] = "A reason for an unlock."
+    return undo
+
+
 def _change(kind: str, object_id: str, collection: str) -> dict[str, Any]:
     c = COMMUNITY["actor_id"]
     return compose.collection_change(
@@ -295,6 +309,11 @@ EMITTED: dict[str, Any] = {
     "activities/deletion/undo_remove_note.json": lambda: compose.undo(ORIGIN, _remove_note()),
     "activities/community/lock_page.json": _lock,
     "activities/community/undo_lock_page.json": lambda: compose.undo(ORIGIN, _lock()),
+    "activities/community/lock_note.json": lambda: _lock_note("A reason for a lock"),
+    "activities/community/undo_lock_note.json": _undo_lock_note,
+    "activities/community/warn.json": lambda: compose.warn(
+        ORIGIN, PICARD["actor_id"], POST["ap_id"], RIKER, COMMUNITY["actor_id"], "mind the rules"
+    ),
     "activities/community/add_mod.json": lambda: _change("Add", RIKER, "moderators"),
     "activities/community/remove_mod.json": lambda: _change("Remove", RIKER, "moderators"),
     "activities/community/add_featured_post.json": lambda: _change(
@@ -430,11 +449,7 @@ def test_moot_emits_the_shape_lemmy_does(name: str) -> None:
 
 
 # Lemmy samples of activities moot does not send, each with the reason.
-NOT_SENT = {
-    # Locking a comment is Lemmy 1.0's; 0.19 locks posts only.
-    "activities/community/lock_note.json",
-    "activities/community/undo_lock_note.json",
-}
+NOT_SENT: set[str] = set()
 
 
 def test_every_lemmy_activity_sample_has_a_moot_emitter() -> None:

@@ -62,6 +62,7 @@ ModlogKindFilter = Literal[
 _KINDS: dict[str, tuple[str, bool | None]] = {
     "ModRemovePost": ("mod_remove_post", False),
     "ModLockPost": ("mod_lock_post", False),
+    "ModLockComment": ("mod_lock_comment", False),
     "ModRemoveComment": ("mod_remove_comment", False),
     "ModRemoveCommunity": ("admin_remove_community", False),
     "ModBanFromCommunity": ("mod_ban_from_community", False),
@@ -70,7 +71,9 @@ _KINDS: dict[str, tuple[str, bool | None]] = {
     # The adding of moderators and admins keeps Lemmy's `removed`: set when taken away.
     "ModAddCommunity": ("mod_add_to_community", True),
     "ModAdd": ("admin_add", True),
-    # Neither is ever undone.
+    # None is ever undone.
+    "ModWarnPost": ("mod_warn_post", None),
+    "ModWarnComment": ("mod_warn_comment", None),
     "ModTransferCommunity": ("mod_transfer_community", None),
     "AdminPurgePerson": ("admin_purge_person", None),
     "AdminPurgeCommunity": ("admin_purge_community", None),
@@ -113,7 +116,8 @@ async def _anchor(conn: Connection, cursor: str | None) -> Anchor | None:
     return Anchor(when, row_id, newer=cursor[0] == _NEWER)
 
 
-async def _views(conn: Connection, rows: Sequence[Row], hide: bool) -> list[Json]:
+async def modlog_views(conn: Connection, rows: Sequence[Row], hide: bool) -> list[Json]:
+    """ModlogViews of these entries (`hide`: without the moderators)."""
     comments = await q.rows_by_id(
         conn, m.comment, {r["comment_id"] for r in rows if r["comment_id"]}
     )
@@ -193,7 +197,7 @@ async def get_modlog(
         anchor = await _anchor(conn, page_cursor)
         kinds = _wanted(type_)
         rows = [] if kinds == [] else await list_combined(conn, kinds, f, anchor, size)
-        out: Json = {"items": await _views(conn, rows, hide)}
+        out: Json = {"items": await modlog_views(conn, rows, hide)}
         full = len(rows) == size
         if rows and (full or (anchor is not None and anchor.newer)):
             out["next_page"] = f"{_OLDER}{int(rows[-1]['id']):x}"

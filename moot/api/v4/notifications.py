@@ -1,9 +1,11 @@
-"""API v4's notifications: one list of what reached a member — replies, mentions and
-private messages — newest first, and marking them read.
+"""API v4's notifications: one list of what reached a member — replies, mentions, private
+messages and moderators' actions about them — newest first, and marking them read.
 
-moot keeps the three in their own tables (as Lemmy 0.19 did), so a notification's id
-says which table and row it is: `row id * 4 + kind` (1 reply, 2 mention, 3 private
-message). The ids are stable and never collide; marking one read marks that row."""
+moot keeps each kind in its own table (as Lemmy 0.19 did), so a notification's id says
+which table and row it is: `row id * 4 + kind` (0 moderator's action, 1 reply, 2
+mention, 3 private message). The ids are stable and never collide; marking one read
+marks that row. A moderator's action is told as its modlog entry, without the
+moderator when the site hides their names (the modlog's rule, `mod_names_hidden`)."""
 
 from __future__ import annotations
 
@@ -11,24 +13,28 @@ from typing import Literal
 
 from litestar import Router, get, post
 
-from moot.actions import notifications, private_messages
+from moot.actions import mod_notices, notifications, private_messages
+from moot.actions.modlog import mod_names_hidden
+from moot.actions.site import load_site
 from moot.api.v3 import forms as v3_forms
 from moot.api.v3.forms import Form, Int32
 from moot.api.v3.shapes import Json
 from moot.api.v4 import cursors, shapes, views
 from moot.api.v4.account import message_views
+from moot.api.v4.modlog import modlog_views
 from moot.auth import Viewer
 from moot.db import messages
 from moot.db import models as m
 from moot.db import notifications as notices
 from moot.db.engine import Connection, Row
 from moot.db.listings import check_page
+from moot.db.mod_notices import list_mod_notices
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import AnyRequest, required_viewer, state
 
 Kind = Literal["all", "mention", "reply", "subscribed", "private_message", "mod_action"]
 _TABLES = {1: m.comment_reply, 2: m.person_mention}
-_KINDS = {1: "reply", 2: "mention", 3: "private_message"}
+_KINDS = {0: "mod_action", 1: "reply", 2: "mention", 3: "private_message"}
 DEEPEST = 1000
 
 
@@ -45,7 +51,10 @@ def _notice(code: int, row: Row, comment: Row | None, recipient_id: int) -> Json
         "published_at": shapes.moment(row["published"]),
         "kind": _KINDS[code],
     }
-    if comment is not None:
+    if code == 0:
+        out["modlog_id"] = row["modlog_id"]
+        out["creator_id"] = row["mod_person_id"]
+    elif comment is not None:
         out["comment_id"] = comment["id"]
         out["post_id"] = comment["post_id"]
         out["creator_id"] = comment["creator_id"]
@@ -83,9 +92,37 @@ async def _items(
             received_only=True,
         )
         found += [(3, row, None) for row in rows]
+    if kind in ("all", "mod_action"):
+        pairs = await list_mod_notices(
+            conn, viewer.person_id, unread_only=unread_only, offset=0, limit=wanted
+        )
+        found += [
+            (0, {**notice, "mod_person_id": entry["mod_person_id"]}, entry)
+            for notice, entry in pairs
+        ]
     return sorted(
         found, key=lambda item: (item[1]["published"], item[0], item[1]["id"]), reverse=True
     )
+
+
+async def _action_views(conn: Connection, viewer: Viewer, entries: list[Row | None]) -> list[Json]:
+    """ModlogViews of the entries the page's moderator notices name, each without its
+    moderator where the modlog would leave them out for this reader."""
+    _, local = await load_site(conn)
+    rows = [entry for entry in entries if entry is not None]
+    hidden = {
+        community_id: await mod_names_hidden(conn, viewer, community_id, local)
+        for community_id in {row["community_id"] for row in rows}
+    }
+    # One reading per choice (named or not), put back in the page's order.
+    shown: list[Json] = [{} for _ in rows]
+    for hide in (False, True):
+        places = [i for i, row in enumerate(rows) if hidden[row["community_id"]] is hide]
+        if places:
+            group = [rows[i] for i in places]
+            for i, view in zip(places, await modlog_views(conn, group, hide), strict=True):
+                shown[i] = view
+    return shown
 
 
 @get("/account/notification/list")
@@ -104,13 +141,18 @@ async def list_notifications(
         viewer = await required_viewer(conn, request)
         found = await _items(conn, viewer, type_, bool(unread_only), offset + size)
         page = found[offset : offset + size]
-        comment_views = iter(
-            await views.comment_views(conn, [c for _, _, c in page if c is not None], viewer)
+        comments = [c for code, _, c in page if code in _TABLES and c is not None]
+        comment_views = iter(await views.comment_views(conn, comments, viewer))
+        action_views = iter(
+            await _action_views(conn, viewer, [e for code, _, e in page if code == 0])
         )
-        messages_shown = iter(await message_views(conn, [row for _, row, c in page if c is None]))
+        messages = [row for code, row, _ in page if code == 3]
+        messages_shown = iter(await message_views(conn, messages))
         items = []
         for code, row, comment in page:
-            if comment is not None:
+            if code == 0:
+                data = {"type_": "mod_action", **next(action_views)}
+            elif comment is not None:
                 data = {"type_": "comment", **next(comment_views)}
             else:
                 data = {"type_": "private_message", **next(messages_shown)}
@@ -130,7 +172,9 @@ async def mark_notification_read(request: AnyRequest, data: MarkNotificationAsRe
     row_id, code = divmod(data.notification_id, 4)
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        if code in _TABLES:
+        if code == 0:
+            await mod_notices.mark_read(tx, viewer, row_id, data.read)
+        elif code in _TABLES:
             await notifications.mark_read(tx, viewer, _TABLES[code], row_id, data.read)
         elif code == 3:
             await private_messages.mark_read(tx, viewer, row_id, data.read)

@@ -120,6 +120,7 @@ _COMMENT = Shape(
         "upvotes",
         "downvotes",
         "child_count",
+        "locked",
     ),
     ("updated_at",),
     renamed=_MOMENTS,
@@ -170,7 +171,6 @@ def comment(row: Mapping[str, Any], *, hide_content: bool, reports: tuple[int, i
         out["content"] = ""
     out["report_count"], out["unresolved_report_count"] = reports
     out["federation_pending"] = False
-    out["locked"] = False
     return out
 
 

@@ -314,6 +314,7 @@ HANDLERS: dict[type[a.Activity], Handler] = {
     a.Remove: moderation.collection,
     a.Block: moderation.block,
     a.Flag: moderation.flag,
+    a.Warn: moderation.warn,
 }
 
 

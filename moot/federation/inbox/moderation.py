@@ -1,4 +1,5 @@
-"""Received moderation: removals, locks, moderators and featured posts, bans, reports.
+"""Received moderation: removals, locks (of posts, and Lemmy 1.0's of comments),
+moderators and featured posts, bans, reports.
 
 Each resolves what the activity names, then calls the same action the API calls, with the
 sender as a RemoteActor; the action's own permission checks decide. A remote person counts
@@ -14,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from moot.actions import admin, bans, moderation, reports
+from moot.actions import admin, bans, comment_locks, mod_warnings, moderation, reports
 from moot.actions.actor import RemoteActor
 from moot.actions.communities import is_moderator
 from moot.db import models as m
@@ -123,14 +124,36 @@ async def _community_removal(
 async def lock(
     ctx: Context, act: a.Lock, doc: dict[str, Any], announced_by: Row | None, locked: bool = True
 ) -> Apply:
-    kind, post = await ingest.object_by_url(ctx, act.object)
-    if kind != "post":
-        raise ParseError("Lemmy 0.19 locks posts only (locking a comment is Lemmy 1.0's)")
+    """A Lock of a post (Page), or Lemmy 1.0's of a comment (Note), or the Undo of one: the
+    reason is the Lock's `summary`, or the Undo's (`doc`, the outer activity)."""
+    kind, row = await ingest.object_by_url(ctx, act.object)
+    post = row if kind == "post" else await _row(ctx, m.post, id=row["post_id"])
+    assert post is not None  # a comment's post goes only with it
     community = await _community(ctx, int(post["community_id"]))
     _in_scope(community, announced_by, act.audience, doc.get("audience"))
     actor = await _moderator(ctx, act.actor, doc, community)
+    if kind == "comment":
+        comment_id = int(row["id"])
+        summary = act.summary if locked else doc.get("summary")
+        reason = summary if isinstance(summary, str) else None
+        return lambda tx: _done(comment_locks.lock_comment(tx, actor, comment_id, locked, reason))
     post_id = int(post["id"])
     return lambda tx: _done(moderation.lock_post(tx, actor, post_id, locked))
+
+
+async def warn(ctx: Context, act: a.Warn, doc: dict[str, Any], announced_by: Row | None) -> Apply:
+    """Lemmy 1.0's warning of a post's or comment's author, by a moderator of its
+    community: recorded and told to the author as a local moderator's warning is."""
+    kind, row = await ingest.object_by_url(ctx, act.object)
+    post = row if kind == "post" else await _row(ctx, m.post, id=row["post_id"])
+    assert post is not None  # a comment's post goes only with it
+    community = await _community(ctx, int(post["community_id"]))
+    _in_scope(community, announced_by, act.audience)
+    actor = await _moderator(ctx, act.actor, doc, community)
+    target_id, reason = int(row["id"]), str(act.summary)  # checked: a reason is there
+    if kind == "comment":
+        return lambda tx: _done(mod_warnings.warn_comment(tx, actor, target_id, reason))
+    return lambda tx: _done(mod_warnings.warn_post(tx, actor, target_id, reason))
 
 
 async def _collection_owner(ctx: Context, target: str) -> tuple[Row, str]:

@@ -109,7 +109,7 @@ class Resolve(Activity, kw_only=True):
 
 
 class Warn(Activity, kw_only=True):
-    """Lemmy 1.0's moderator warning: parsed, not acted on."""
+    """Lemmy 1.0's moderator warning, sent to the warned author's inbox."""
 
     object: str
     summary: str | None = None
