@@ -18,6 +18,7 @@ from moot.api.v4 import (
     modlog,
     my_user,
     notifications,
+    oauth,
     oversight,
     reports,
     search,
@@ -49,5 +50,6 @@ def router() -> Router:
             oversight.router,
             taglines.router,
             backup.router,
+            oauth.router,
         ],
     )
