@@ -5,12 +5,18 @@ login form signs in any login name; the person's `sub` is that name."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
+import re
+import secrets
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.servers import Server, free_port
@@ -77,3 +83,48 @@ class OidcProvider:
         }
         form.update(overrides)
         return form
+
+
+def pkce_pair() -> tuple[str, str]:
+    """A PKCE verifier and its S256 challenge (RFC 7636)."""
+    verifier = secrets.token_urlsafe(32)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def authorize(provider: dict[str, Any], login: str, redirect_uri: str) -> tuple[str, str]:
+    """The browser's part of a sign-in, played by an HTTP client with a cookie jar: to the
+    provider's authorization endpoint with the public provider's settings (PublicOAuthProvider),
+    through its login and consent forms, until it sends the browser back to `redirect_uri`.
+    Returns the code and the PKCE verifier."""
+    verifier, challenge = pkce_pair()
+    state = secrets.token_urlsafe(16)
+    params = {
+        "response_type": "code",
+        "client_id": provider["client_id"],
+        "redirect_uri": redirect_uri,
+        "scope": provider["scopes"],
+        "state": state,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    with httpx.Client(timeout=30) as browser:
+        response = browser.get(provider["authorization_endpoint"], params=params)
+        for _ in range(20):
+            location = response.headers.get("location")
+            if location is not None:
+                target = response.url.join(location)
+                if str(target).startswith(redirect_uri):
+                    assert target.params.get("state") == state
+                    return str(target.params["code"]), verifier
+                response = browser.get(target)
+                continue
+            assert response.status_code == 200, response.text[:500]
+            action = re.search(r'<form[^>]*action="([^"]+)"', response.text)
+            prompt = re.search(r'name="prompt" value="(\w+)"', response.text)
+            assert action and prompt, response.text[:500]
+            form = {"prompt": prompt.group(1)}
+            if form["prompt"] == "login":
+                form.update(login=login, password="any password")
+            response = browser.post(response.url.join(html.unescape(action.group(1))), data=form)
+    raise AssertionError("the authorization never came back")
