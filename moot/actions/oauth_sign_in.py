@@ -56,6 +56,16 @@ class OAuthSignIn:
     accept_language: str | None = None
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who the provider says signed in: its id of the person (`id_claim`) and their address."""
+
+    provider_id: int
+    external_id: str
+    email: str | None
+    email_verified: bool
+
+
 async def authenticate(
     db: Database,
     settings: Settings,
@@ -64,14 +74,18 @@ async def authenticate(
     ip: str | None,
     user_agent: str | None,
 ) -> accounts.LoginResult:
-    """The provider is asked with no connection held; then the account is found, linked or
-    made in one transaction. A code is good once at the provider, so the same code sent
-    twice at once signs in once: the other gets `oauth_authorization_invalid`."""
+    """The code traded for the person (`identify`), then their account (`sign_in`). A code
+    is good once at the provider, so the same code sent twice at once signs in once: the
+    other gets `oauth_authorization_invalid`."""
+    identity = await identify(db, client, form)
+    return await sign_in(db, settings, identity, form, ip, user_agent)
+
+
+async def identify(db: Database, client: httpx.AsyncClient, form: OAuthSignIn) -> Identity:
+    """Ask the provider, with no connection held, who the code's person is."""
     _check_form(form)
     async with db.connection() as conn:
-        provider = await oauth_providers.get(conn, form.oauth_provider_id)
-    if not provider["enabled"]:
-        raise ApiError(ErrorCode.OAUTH_AUTHORIZATION_INVALID)
+        provider = await _enabled(conn, form.oauth_provider_id)
     verifier = form.pkce_code_verifier if provider["use_pkce"] else None
     if provider["use_pkce"] and verifier is None:
         raise ApiError(ErrorCode.OAUTH_AUTHORIZATION_INVALID)
@@ -80,26 +94,52 @@ async def authenticate(
     external_id = _claim(claims, str(provider["id_claim"]))
     if external_id is None:
         raise ApiError(ErrorCode.OAUTH_LOGIN_FAILED)
-    email = _claim(claims, "email")
+    return Identity(
+        int(provider["id"]),
+        external_id,
+        _claim(claims, "email"),
+        claims.get("email_verified") is True,
+    )
+
+
+async def sign_in(
+    db: Database,
+    settings: Settings,
+    identity: Identity,
+    form: OAuthSignIn,
+    ip: str | None,
+    user_agent: str | None,
+) -> accounts.LoginResult:
+    """The account linked to `identity`, or one linked now (by its verified address, when
+    the provider allows) or made now (with `form`'s name and answer), signed in. The web
+    pages call it again with the name a new member chose, for the identity they kept."""
     async with db.transaction() as tx:
-        row = await _linked(tx, int(provider["id"]), external_id)
+        provider = await _enabled(tx, identity.provider_id)
+        row = await _linked(tx, identity)
         if row is not None:
             return await _sign_in(tx, settings, row, ip, user_agent)
     # Not linked yet: linking and registering take the site's lock (as registrations do),
     # so two sign-ins of the same person take turns and the second finds the first's link.
     async with db.transaction() as tx:
         await lock_site(tx)
-        row = await _linked(tx, int(provider["id"]), external_id)
+        row = await _linked(tx, identity)
         if row is None and provider["account_linking_enabled"]:
-            row = await _link_by_email(tx, provider, external_id, email, claims)
+            row = await _link_by_email(tx, identity)
         if row is not None:
             return await _sign_in(tx, settings, row, ip, user_agent)
-        result, mail = await _register(tx, settings, provider, form, email, ip, user_agent)
+        result, mail = await _register(tx, settings, provider, identity, form, ip, user_agent)
         assert result.local_user_id is not None  # write_account made the account
-        await _link(tx, int(provider["id"]), external_id, result.local_user_id)
+        await _link(tx, identity, result.local_user_id)
     if mail is not None:
         await send(settings, mail)
     return result
+
+
+async def _enabled(conn: Connection, provider_id: int) -> Row:
+    provider = await oauth_providers.get(conn, provider_id)
+    if not provider["enabled"]:
+        raise ApiError(ErrorCode.OAUTH_AUTHORIZATION_INVALID)
+    return provider
 
 
 def _check_form(form: OAuthSignIn) -> None:
@@ -121,38 +161,41 @@ def _claim(claims: dict[str, Any], name: str) -> str | None:
     return text[:500] if text else None
 
 
-async def _linked(conn: Connection, provider_id: int, external_id: str) -> Row | None:
+async def _linked(conn: Connection, identity: Identity) -> Row | None:
     a = m.oauth_account
     return await conn.fetch_one(
         accounts.sign_in_query()
         .join(a, a.c.local_user_id == m.local_user.c.id)
-        .where(a.c.oauth_provider_id == provider_id, a.c.oauth_user_id == external_id)
+        .where(
+            a.c.oauth_provider_id == identity.provider_id,
+            a.c.oauth_user_id == identity.external_id,
+        )
     )
 
 
-async def _link(conn: Connection, provider_id: int, external_id: str, local_user_id: int) -> None:
+async def _link(conn: Connection, identity: Identity, local_user_id: int) -> None:
     await insert_if_absent(
         conn,
         m.oauth_account,
         ("oauth_provider_id", "oauth_user_id"),
-        oauth_provider_id=provider_id,
-        oauth_user_id=external_id,
+        oauth_provider_id=identity.provider_id,
+        oauth_user_id=identity.external_id,
         local_user_id=local_user_id,
         published=utcnow(),
     )
 
 
-async def _link_by_email(
-    conn: Connection, provider: Row, external_id: str, email: str | None, claims: dict[str, Any]
-) -> Row | None:
+async def _link_by_email(conn: Connection, identity: Identity) -> Row | None:
     """The account whose address the provider vouches for, linked to the provider."""
-    if email is None or claims.get("email_verified") is not True:
+    if identity.email is None or not identity.email_verified:
         return None
     row = await conn.fetch_one(
-        accounts.sign_in_query().where(sa.func.lower(m.local_user.c.email) == email.lower())
+        accounts.sign_in_query().where(
+            sa.func.lower(m.local_user.c.email) == identity.email.lower()
+        )
     )
     if row is not None:
-        await _link(conn, int(provider["id"]), external_id, int(row["id"]))
+        await _link(conn, identity, int(row["id"]))
     return row
 
 
@@ -168,8 +211,8 @@ async def _register(
     conn: Connection,
     settings: Settings,
     provider: Row,
+    identity: Identity,
     form: OAuthSignIn,
-    email: str | None,
     ip: str | None,
     user_agent: str | None,
 ) -> tuple[accounts.LoginResult, Mail | None]:
@@ -184,7 +227,7 @@ async def _register(
         username=form.username,
         password=unused,
         password_verify=unused,
-        email=email,
+        email=identity.email,
         show_nsfw=form.show_nsfw,
         answer=form.answer,
         accept_language=form.accept_language,
@@ -196,5 +239,5 @@ async def _register(
         NO_PASSWORD,
         ip,
         user_agent,
-        email_verified=bool(provider["auto_verify_email"]) and email is not None,
+        email_verified=bool(provider["auto_verify_email"]) and identity.email is not None,
     )
