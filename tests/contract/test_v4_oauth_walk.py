@@ -3,7 +3,8 @@ real OpenID Connect provider running on loopback (tests/oidc_provider.py):
 tests/contract/js/walk_v4_oauth.mjs adds the provider as the admin, goes through the
 provider's own login and consent forms with PKCE, and trades the codes through
 authenticateWithOAuth — a new account, the same account again, closed registration, wrong,
-reused and unproven codes, a disabled and a deleted provider. Every answer is asserted and
+reused and unproven codes, a banned member, a sign-up as an application, a provider that
+answers wrong, a disabled and a deleted provider. Every answer is asserted and
 checked field by field against the package's types. Without Node.js and the npm packages
 (tests/contract/js, tests/oidc) the test fails: a client test that skips proves nothing."""
 
@@ -22,7 +23,7 @@ from tests.contract.test_v3_shapes import _diff_text
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, callback_url
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
 
-STEPS = 8
+STEPS = 11
 
 
 @pytest.fixture(scope="module")

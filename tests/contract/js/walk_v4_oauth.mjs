@@ -212,6 +212,65 @@ await step("a wrong, reused or unproven code: oauth_authorization_invalid", asyn
   await fails(anon.authenticateWithOAuth({ ...base, oauth_provider_id: 999999, code, pkce_code_verifier: verifier }), "not_found");
 });
 
+await step("a banned member is not signed in", async () => {
+  await ok(admin.banPerson({ person_id: personId, ban: true, reason: "oauth walk" }));
+  try {
+    const { code, verifier } = await authorize(provider, login);
+    await fails(
+      anon.authenticateWithOAuth({ code, oauth_provider_id: provider.id, redirect_uri: redirectUri, pkce_code_verifier: verifier }),
+      "site_ban",
+    );
+  } finally {
+    await ok(admin.banPerson({ person_id: personId, ban: false, reason: "" }));
+  }
+});
+
+await step("applications: a sign-up through the provider is an application", async () => {
+  const mode = (await ok(anon.getSite())).site_view.local_site.registration_mode;
+  await ok(admin.editSite({ registration_mode: "require_application", application_question: "Why?" }));
+  try {
+    const someone = `applicant-${suffix}`;
+    const applicant = `oaa_${suffix}`.slice(0, 20);
+    let { code, verifier } = await authorize(provider, someone);
+    const base = { oauth_provider_id: provider.id, redirect_uri: redirectUri, username: applicant };
+    await fails(anon.authenticateWithOAuth({ ...base, code, pkce_code_verifier: verifier }), "registration_application_answer_required");
+    ({ code, verifier } = await authorize(provider, someone));
+    const applied = await ok(anon.authenticateWithOAuth({ ...base, code, pkce_code_verifier: verifier, answer: "through OIDC" }));
+    assert.equal(applied.registration_created, true);
+    assert.equal(applied.jwt, undefined);
+    ({ code, verifier } = await authorize(provider, someone));
+    await fails(anon.authenticateWithOAuth({ ...base, code, pkce_code_verifier: verifier }), "registration_application_is_pending");
+    const cId = (await ok(anon.getPersonDetails({ username: applicant }))).person_view.person.id;
+    const mine = (await ok(admin.getRegistrationApplication({ person_id: cId }))).registration_application;
+    assert.equal(mine.registration_application.answer, "through OIDC");
+  } finally {
+    await ok(admin.editSite({ registration_mode: mode }));
+  }
+});
+
+await step("a provider that answers wrong: oauth_login_failed", async () => {
+  await ok(admin.editOAuthProvider({ id: provider.id, token_endpoint: `${issuer}/nowhere` }));
+  try {
+    const { code, verifier } = await authorize(provider, login);
+    await fails(
+      anon.authenticateWithOAuth({ code, oauth_provider_id: provider.id, redirect_uri: redirectUri, pkce_code_verifier: verifier }),
+      "oauth_login_failed",
+    );
+  } finally {
+    await ok(admin.editOAuthProvider({ id: provider.id, token_endpoint: `${issuer}/token` }));
+  }
+  await ok(admin.editOAuthProvider({ id: provider.id, userinfo_endpoint: `${issuer}/nowhere` }));
+  try {
+    const { code, verifier } = await authorize(provider, login);
+    await fails(
+      anon.authenticateWithOAuth({ code, oauth_provider_id: provider.id, redirect_uri: redirectUri, pkce_code_verifier: verifier }),
+      "oauth_login_failed",
+    );
+  } finally {
+    await ok(admin.editOAuthProvider({ id: provider.id, userinfo_endpoint: `${issuer}/me` }));
+  }
+});
+
 await step("a disabled provider is not offered and signs nobody in", async () => {
   const edited = await ok(admin.editOAuthProvider({ id: provider.id, enabled: false, display_name: "Renamed" }));
   assert.equal(edited.display_name, "Renamed");
