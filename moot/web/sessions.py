@@ -126,7 +126,7 @@ async def _signup_form(page: Page, status: int = 200, **context: Any) -> Templat
         if page.local_site["registration_mode"] == "RequireApplication"
         else None,
         closed=page.local_site["registration_mode"] == "Closed",
-        **{"error": None, "name": "", "email": "", "answer": "", **context},
+        **{"error": None, "name": "", "email": "", "answer": "", "providers": [], **context},
     )
 
 
@@ -136,9 +136,12 @@ async def signup_page(request: AnyRequest) -> Template | Redirect:
         page = await load_page(conn, request)
         if not await has_admin(conn):
             return go("/setup")
+        # Signing up through a provider, when the site allows it: the name is asked after.
+        offered = page.local_site["oauth_registration"]
+        providers = await oauth_providers.listed(conn, enabled_only=True) if offered else []
     if page.viewer is not None:
         return go("/")
-    return await _signup_form(page)
+    return await _signup_form(page, providers=providers)
 
 
 @post("/signup", media_type=MediaType.HTML, include_in_schema=False)

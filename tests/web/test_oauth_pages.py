@@ -7,6 +7,7 @@ account without the name form. The admin edits and deletes a provider on the pag
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,7 @@ from tests.browser import ContextMaker
 from tests.conftest import unique
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, callback_url
 from tests.servers import ADMIN_PASSWORD, Server
+from tests.web.axe import axe_findings
 from tests.web.people import Person
 
 
@@ -29,8 +31,8 @@ def oidc(site: Server) -> Iterator[OidcProvider]:
         provider.stop()
 
 
-def _admin_session(site: Server, new_context: ContextMaker) -> Person:
-    context = new_context(java_script_enabled=False)
+def _admin_session(site: Server, new_context: ContextMaker, js: bool = False) -> Person:
+    context = new_context(java_script_enabled=js)
     page = context.new_page()
     person = Person("admin", context, page, site, js=False)
     person.open("/login")
@@ -38,6 +40,12 @@ def _admin_session(site: Server, new_context: ContextMaker) -> Person:
     page.get_by_label("Password", exact=True).fill(ADMIN_PASSWORD)
     person.submit(page.get_by_role("button", name="Log in").click)
     return person
+
+
+def _no_findings(page: Page, name: str) -> None:
+    """axe-core finds nothing serious on the page (the report kept in test-artifacts/)."""
+    found = axe_findings(page, name)
+    assert found == [], json.dumps(found, indent=1)
 
 
 def _add_provider(admin: Person, oidc: OidcProvider, name: str, client_id: str) -> None:
@@ -86,6 +94,8 @@ def test_sign_in_with_a_provider(
 
     visitor = new_context(java_script_enabled=False)
     page = visitor.new_page()
+    page.goto(f"{site.url}/signup")
+    expect(page.get_by_role("link", name=f"Sign up with {display}")).to_be_visible()
     page.goto(f"{site.url}/login")
     with page.expect_navigation():
         page.get_by_role("link", name=f"Sign in with {display}").click()
@@ -139,3 +149,17 @@ def test_admin_edits_and_deletes_a_provider(
     card = admin.page.locator("li.card", has=admin.page.get_by_role("heading", name=renamed))
     admin.submit(card.get_by_role("button", name=f"Delete {renamed}").click)
     expect(admin.page.get_by_role("heading", name=renamed)).to_have_count(0)
+
+
+def test_the_oauth_pages_are_accessible(
+    site: Server, oidc: OidcProvider, new_context: ContextMaker
+) -> None:
+    """axe-core (which needs the page's JavaScript) on the admin page, the login page with
+    a provider, and the new member's name form."""
+    admin = _admin_session(site, new_context, js=True)
+    display = unique("Axe OIDC ")
+    _add_provider(admin, oidc, display, unique("axe-client"))
+    _no_findings(admin.page, f"admin-oauth-{site.backend}")
+    page = new_context().new_page()
+    page.goto(f"{site.url}/login")
+    _no_findings(page, f"login-oauth-{site.backend}")
