@@ -82,6 +82,11 @@ class ErrorCode(StrEnum):
     APPLICATION_QUESTION_REQUIRED = "application_question_required"
     INVALID_DEFAULT_POST_LISTING_TYPE = "invalid_default_post_listing_type"
     REGISTRATION_CLOSED = "registration_closed"
+    REGISTRATION_USERNAME_REQUIRED = "registration_username_required"
+    OAUTH_AUTHORIZATION_INVALID = "oauth_authorization_invalid"
+    OAUTH_LOGIN_FAILED = "oauth_login_failed"
+    OAUTH_REGISTRATION_CLOSED = "oauth_registration_closed"
+    OAUTH_PROVIDER_ALREADY_EXISTS = "oauth_provider_already_exists"
     REGISTRATION_APPLICATION_ANSWER_REQUIRED = "registration_application_answer_required"
     EMAIL_ALREADY_EXISTS = "email_already_exists"
     FEDERATION_FORBIDDEN_BY_STRICT_ALLOW_LIST = "federation_forbidden_by_strict_allow_list"
@@ -216,6 +221,11 @@ V4_ONLY = frozenset(
         ErrorCode.BLOCK_KEYWORD_TOO_SHORT,
         ErrorCode.BLOCK_KEYWORD_TOO_LONG,
         ErrorCode.CANT_NOTE_YOURSELF,
+        ErrorCode.REGISTRATION_USERNAME_REQUIRED,
+        ErrorCode.OAUTH_AUTHORIZATION_INVALID,
+        ErrorCode.OAUTH_LOGIN_FAILED,
+        ErrorCode.OAUTH_REGISTRATION_CLOSED,
+        ErrorCode.OAUTH_PROVIDER_ALREADY_EXISTS,
     }
 )
 # The codes whose Lemmy variant carries a `message` (LemmyErrorType in lemmy-js-client

@@ -48,6 +48,7 @@ class LoginResult:
     jwt: str | None
     registration_created: bool
     verify_email_sent: bool
+    local_user_id: int | None = None  # the account written, for a caller that links it
 
 
 async def create_local_user(
@@ -118,7 +119,7 @@ async def create_admin(conn: Connection, settings: Settings, name: str, password
 
 
 @dataclass(frozen=True)
-class _Admission:
+class Admission:
     """What a registration form that passed every check becomes."""
 
     first_admin: bool
@@ -137,50 +138,79 @@ async def register(
     asking to confirm the address goes after the commit.
     """
     async with db.connection() as conn:
-        await _admit(conn, settings, form)
+        await admit(conn, settings, form)
     password_hash = await auth.hash_password_off_loop(form.password)
-    mail: Mail | None = None
-    token: str | None = None
     async with db.transaction() as tx:
-        # Two forms racing for one name (or both to be the first admin) take turns here,
-        # and the second is checked against the first's account.
-        await lock_site(tx)
-        admitted = await _admit(tx, settings, form)
-        languages = await signup_languages(tx, form.accept_language)
-        _, local_user_id = await create_local_user(
-            tx,
-            settings,
-            form.username,
-            password_hash,
-            email=admitted.email,
-            admin=admitted.first_admin,
-            accepted_application=not admitted.needs_application,
-            show_nsfw=bool(form.show_nsfw),
-            languages=languages,
-        )
-        if admitted.needs_application:
-            await tx.execute(
-                sa.insert(m.registration_application).values(
-                    local_user_id=local_user_id, answer=form.answer or "", published=utcnow()
-                )
-            )
-        if admitted.needs_verification and admitted.email is not None:
-            mail = await mail_links.start_verification(
-                tx, settings, local_user_id, form.username, admitted.email
-            )
-        if not admitted.needs_application and not admitted.needs_verification:
-            token = await auth.issue_token(tx, local_user_id, settings.hostname, ip, user_agent)
+        result, mail = await write_account(tx, settings, form, password_hash, ip, user_agent)
     if mail is not None:
         await send(settings, mail)
-    return LoginResult(
+    return result
+
+
+async def write_account(
+    tx: Connection,
+    settings: Settings,
+    form: Registration,
+    password_hash: str,
+    ip: str | None,
+    user_agent: str | None,
+    *,
+    email_verified: bool = False,
+) -> tuple[LoginResult, Mail | None]:
+    """The registration's checks and rows, in the caller's transaction: the account, its
+    application, the mail asking to confirm its address (for the caller to send after the
+    commit) and, if it may sign in now, its token. `email_verified`: the address is known
+    good already (an OAuth provider vouched for it), so no mail is sent."""
+    # Two forms racing for one name (or both to be the first admin) take turns here,
+    # and the second is checked against the first's account.
+    await lock_site(tx)
+    admitted = await admit(tx, settings, form)
+    languages = await signup_languages(tx, form.accept_language)
+    _, local_user_id = await create_local_user(
+        tx,
+        settings,
+        form.username,
+        password_hash,
+        email=admitted.email,
+        admin=admitted.first_admin,
+        accepted_application=not admitted.needs_application,
+        show_nsfw=bool(form.show_nsfw),
+        languages=languages,
+    )
+    if admitted.needs_application:
+        await tx.execute(
+            sa.insert(m.registration_application).values(
+                local_user_id=local_user_id, answer=form.answer or "", published=utcnow()
+            )
+        )
+    mail: Mail | None = None
+    needs_verification = admitted.needs_verification and not email_verified
+    if email_verified and admitted.email is not None:
+        await tx.execute(
+            sa.update(m.local_user)
+            .where(m.local_user.c.id == local_user_id)
+            .values(email_verified=True)
+        )
+    elif needs_verification and admitted.email is not None:
+        mail = await mail_links.start_verification(
+            tx, settings, local_user_id, form.username, admitted.email
+        )
+    token: str | None = None
+    if not admitted.needs_application and not needs_verification:
+        token = await auth.issue_token(tx, local_user_id, settings.hostname, ip, user_agent)
+    result = LoginResult(
         jwt=token,
         registration_created=admitted.needs_application,
         verify_email_sent=mail is not None,
+        local_user_id=local_user_id,
     )
+    return result, mail
 
 
-async def _admit(conn: Connection, settings: Settings, form: Registration) -> _Admission:
-    """Every check of a registration form, in Lemmy's order; raises the first that fails."""
+async def admit(conn: Connection, settings: Settings, form: Registration) -> Admission:
+    """Every check of a registration form, in Lemmy's order; raises the first that fails.
+    (A sign-up through an OAuth provider is checked here too, with a password of its own
+    making that nobody will ever type.)"""
     _, local = await load_site(conn)
     setup = bool(local["site_setup"])
     mode = local["registration_mode"]
@@ -217,7 +247,7 @@ async def _admit(conn: Connection, settings: Settings, form: Registration) -> _A
     first_admin = not setup and not await conn.scalar(
         sa.select(sa.func.count()).select_from(m.local_user).where(m.local_user.c.admin)
     )
-    return _Admission(first_admin, needs_application, needs_verification, email)
+    return Admission(first_admin, needs_application, needs_verification, email)
 
 
 async def _check_not_posing(conn: Connection, person_id: int, display_name: str) -> None:
@@ -236,10 +266,16 @@ async def _check_not_posing(conn: Connection, person_id: int, display_name: str)
         raise ApiError(ErrorCode.INVALID_DISPLAY_NAME, "it looks like another account's name")
 
 
+def sign_in_query() -> sa.Select[Any]:
+    """The local_user rows with what `check_may_sign_in` reads of their person."""
+    return sa.select(
+        m.local_user, m.person.c.banned, m.person.c.deleted, m.person.c.ban_expires
+    ).join(m.person, m.person.c.id == m.local_user.c.person_id)
+
+
 def _login_query(wanted: str) -> sa.Select[Any]:
     return (
-        sa.select(m.local_user, m.person.c.banned, m.person.c.deleted, m.person.c.ban_expires)
-        .join(m.person, m.person.c.id == m.local_user.c.person_id)
+        sign_in_query()
         .where(sa.or_(sa.func.lower(m.person.c.name) == wanted, m.local_user.c.email == wanted))
         .limit(1)
     )
@@ -271,16 +307,7 @@ async def login(
         row = await tx.fetch_one(_login_query(wanted))
         if row is None or row["password_encrypted"] != stored:
             raise ApiError(ErrorCode.INCORRECT_LOGIN)
-        if row["banned"] and (row["ban_expires"] is None or row["ban_expires"] > utcnow()):
-            raise ApiError(ErrorCode.SITE_BAN)
-        if row["deleted"]:
-            raise ApiError(ErrorCode.DELETED)
-        _, local = await load_site(tx)
-        if not row["admin"]:
-            if local["require_email_verification"] and not row["email_verified"]:
-                raise ApiError(ErrorCode.EMAIL_NOT_VERIFIED)
-            if local["registration_mode"] != "Open" and not row["accepted_application"]:
-                await _raise_application_state(tx, int(row["id"]))
+        await check_may_sign_in(tx, row)
         if row["totp_2fa_enabled"]:
             try:
                 two_factor.check_code(row, totp_token)  # a wrong code is a failed guess too
@@ -290,6 +317,22 @@ async def login(
         token = await auth.issue_token(tx, int(row["id"]), settings.hostname, ip, user_agent)
     await throttle.succeeded(account)
     return LoginResult(jwt=token, registration_created=False, verify_email_sent=False)
+
+
+async def check_may_sign_in(conn: Connection, row: Row) -> None:
+    """What refuses a token to an account whose owner proved who they are (a password, or an
+    OAuth provider): a ban, deletion, an address not confirmed, an application not accepted.
+    `row`: the local_user with its person's `banned`, `deleted` and `ban_expires`."""
+    if row["banned"] and (row["ban_expires"] is None or row["ban_expires"] > utcnow()):
+        raise ApiError(ErrorCode.SITE_BAN)
+    if row["deleted"]:
+        raise ApiError(ErrorCode.DELETED)
+    _, local = await load_site(conn)
+    if not row["admin"]:
+        if local["require_email_verification"] and not row["email_verified"]:
+            raise ApiError(ErrorCode.EMAIL_NOT_VERIFIED)
+        if local["registration_mode"] != "Open" and not row["accepted_application"]:
+            await _raise_application_state(conn, int(row["id"]))
 
 
 def _log_failure(account: str, ip: str | None, why: str) -> None:

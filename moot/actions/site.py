@@ -113,6 +113,7 @@ _LOCAL_SITE_KEYS = (
     "registration_mode",
     "reports_email_admins",
     "default_post_listing_mode",
+    "oauth_registration",
 )
 
 

@@ -245,6 +245,8 @@ local_site = sa.Table(
     ),
     _flag("reports_email_admins"),
     _flag("federation_signed_fetch"),
+    # Lemmy 1.0: whether signing in through an OAuth provider may create an account.
+    _flag("oauth_registration"),
     sa.Column("default_post_listing_mode", sa.String(32), nullable=False, server_default="List"),
     sa.Column("default_sort_type", sa.String(32), nullable=False, server_default="Active"),
     # LocalSiteRateLimit, one-to-one: capacity and refill interval in seconds per bucket.
@@ -338,6 +340,45 @@ local_user_language = sa.Table(
     _fk("local_user_id", "local_user.id"),
     _fk("language_id", "language.id"),
     sa.PrimaryKeyConstraint("local_user_id", "language_id"),
+)
+
+# An OAuth 2.0 / OpenID Connect provider members may sign in through (Lemmy 1.0's
+# oauth_provider). The client secret never leaves the server.
+oauth_provider = sa.Table(
+    "oauth_provider",
+    metadata,
+    _id(),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("issuer", sa.String(2000), nullable=False),
+    sa.Column("authorization_endpoint", sa.String(2000), nullable=False),
+    sa.Column("token_endpoint", sa.String(2000), nullable=False),
+    sa.Column("userinfo_endpoint", sa.String(2000), nullable=False),
+    sa.Column("id_claim", sa.String(200), nullable=False),
+    sa.Column("client_id", sa.String(500), nullable=False),
+    sa.Column("client_secret", sa.String(2000), nullable=False),
+    sa.Column("scopes", sa.String(500), nullable=False),
+    _flag("auto_verify_email"),
+    _flag("account_linking_enabled"),
+    _flag("enabled", True),
+    _flag("use_pkce"),
+    _when(),
+    _when("updated", nullable=True),
+    # One provider per issuer and client: a second with the same pair would be a duplicate.
+    sa.UniqueConstraint("issuer", "client_id"),
+)
+
+# A local account's identity at a provider: the provider's id of the person (the `id_claim`
+# of its userinfo). One per provider and external id, so two sign-ins racing to create the
+# same person's account cannot both link.
+oauth_account = sa.Table(
+    "oauth_account",
+    metadata,
+    _fk("local_user_id", "local_user.id", index=True),
+    _fk("oauth_provider_id", "oauth_provider.id"),
+    sa.Column("oauth_user_id", sa.String(500), nullable=False),
+    _when(),
+    _when("updated", nullable=True),
+    sa.PrimaryKeyConstraint("oauth_provider_id", "oauth_user_id"),
 )
 
 tagline = sa.Table(

@@ -12,7 +12,7 @@ from typing import Any
 from litestar import MediaType, get, post
 from litestar.response import Redirect, Template
 
-from moot.actions import accounts
+from moot.actions import accounts, oauth_providers
 from moot.actions import site as site_actions
 from moot.auth import revoke_token, viewer_for_token
 from moot.db.browse import has_admin
@@ -51,11 +51,30 @@ def signed_in(request: AnyRequest, token: str, to: str) -> Redirect:
     return response
 
 
-def _next(request: AnyRequest, raw: str | None) -> str:
+def next_page(request: AnyRequest, raw: str | None) -> str:
     target = local_path(request, raw)
     if target is None or target.startswith(("/login", "/signup", "/logout")):
         return "/"
     return target
+
+
+async def login_form(
+    request: AnyRequest, to: str, *, status: int = 200, error: str | None = None, name: str = ""
+) -> Template:
+    """The login page: the password form, and a link for each OAuth provider offered."""
+    async with state(request).db.connection() as conn:
+        page = await load_page(conn, request)
+        providers = await oauth_providers.listed(conn, enabled_only=True)
+    return render(
+        "login.html",
+        page,
+        status=status,
+        title="Log in",
+        next=to,
+        error=error,
+        name=name,
+        providers=providers,
+    )
 
 
 @get("/login", media_type=MediaType.HTML, include_in_schema=False)
@@ -63,11 +82,11 @@ async def login_page(request: AnyRequest, next: str | None = None) -> Template |
     async with state(request).db.connection() as conn:
         page = await load_page(conn, request)
     if page.viewer is not None:
-        return go(_next(request, next))
-    return render("login.html", page, title="Log in", next=_next(request, next), error=None)
+        return go(next_page(request, next))
+    return await login_form(request, next_page(request, next))
 
 
-def _refusal(exc: ApiError) -> str:
+def refusal(exc: ApiError) -> str:
     """Why a login was refused; an applicant turned down is told the admin's reason."""
     said = words(exc)
     if exc.code is ErrorCode.REGISTRATION_DENIED and exc.message:
@@ -79,7 +98,7 @@ def _refusal(exc: ApiError) -> str:
 async def login(request: AnyRequest) -> Template | Redirect:
     moot = state(request)
     form = await request.form()
-    name, to = text(form, "username_or_email"), _next(request, text(form, "next"))
+    name, to = text(form, "username_or_email"), next_page(request, text(form, "next"))
     try:
         result = await accounts.login(
             moot.db,
@@ -92,17 +111,7 @@ async def login(request: AnyRequest) -> Template | Redirect:
             text(form, "totp_2fa_token").strip() or None,
         )
     except ApiError as exc:
-        async with moot.db.connection() as conn:
-            page = await load_page(conn, request)
-        return render(
-            "login.html",
-            page,
-            status=exc.status,
-            title="Log in",
-            next=to,
-            error=_refusal(exc),
-            name=name,
-        )
+        return await login_form(request, to, status=exc.status, error=refusal(exc), name=name)
     assert result.jwt is not None
     return signed_in(request, result.jwt, to)
 
@@ -117,7 +126,7 @@ async def _signup_form(page: Page, status: int = 200, **context: Any) -> Templat
         if page.local_site["registration_mode"] == "RequireApplication"
         else None,
         closed=page.local_site["registration_mode"] == "Closed",
-        **{"error": None, "name": "", "email": "", "answer": "", **context},
+        **{"error": None, "name": "", "email": "", "answer": "", "providers": [], **context},
     )
 
 
@@ -127,9 +136,12 @@ async def signup_page(request: AnyRequest) -> Template | Redirect:
         page = await load_page(conn, request)
         if not await has_admin(conn):
             return go("/setup")
+        # Signing up through a provider, when the site allows it: the name is asked after.
+        offered = page.local_site["oauth_registration"]
+        providers = await oauth_providers.listed(conn, enabled_only=True) if offered else []
     if page.viewer is not None:
         return go("/")
-    return await _signup_form(page)
+    return await _signup_form(page, providers=providers)
 
 
 @post("/signup", media_type=MediaType.HTML, include_in_schema=False)

@@ -31,11 +31,6 @@ NOT_SERVED_YET = {
     # Reports about communities.
     "createCommunityReport",
     "resolveCommunityReport",
-    # Sign-in through an OAuth provider.
-    "authenticateWithOAuth",
-    "createOAuthProvider",
-    "deleteOAuthProvider",
-    "editOAuthProvider",
     # Invite-only registration.
     "createRegistrationInvitation",
     "listRegistrationInvitations",

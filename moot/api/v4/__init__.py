@@ -19,6 +19,7 @@ from moot.api.v4 import (
     modlog,
     my_user,
     notifications,
+    oauth,
     oversight,
     reports,
     search,
@@ -51,5 +52,6 @@ def router() -> Router:
             oversight.router,
             taglines.router,
             backup.router,
+            oauth.router,
         ],
     )

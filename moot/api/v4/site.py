@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from litestar import Response, Router, get, post
 
 from moot import LEMMY_API_VERSION
-from moot.actions import communities, lookups, reading_pages, site_state
+from moot.actions import communities, lookups, oauth_providers, reading_pages, site_state
 from moot.actions import site as site_actions
 from moot.api import sessions
 from moot.api.v3 import forms as v3_forms
 from moot.api.v3.shapes import Json
-from moot.api.v4 import forms, shapes, views
+from moot.api.v4 import forms, oauth, shapes, views
 from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Row
@@ -73,7 +73,7 @@ def _local_site(local: Row, totals: dict[str, int], max_bytes: int) -> Json:
         "default_post_listing_mode": shapes.snake(str(local["default_post_listing_mode"])),
         "default_post_sort_type": sort_of(str(local["default_sort_type"])),
         "default_comment_sort_type": "hot",
-        "oauth_registration": False,
+        "oauth_registration": local["oauth_registration"],
         "post_upvotes": "all",
         "post_downvotes": downvotes,
         "comment_upvotes": "all",
@@ -139,9 +139,11 @@ async def site_view(conn: Connection, max_bytes: int) -> Json:
     }
 
 
-async def site_response(conn: Connection, max_bytes: int) -> Json:
-    """GetSiteResponse (the same for every reader: the member is under /account)."""
+async def site_response(conn: Connection, max_bytes: int, *, for_admin: bool = False) -> Json:
+    """GetSiteResponse (the member is under /account; an admin also reads the providers'
+    settings, `admin_oauth_providers`)."""
     current = await site_state.current(conn)
+    providers = await oauth_providers.listed(conn, enabled_only=not for_admin)
     admins = await conn.fetch_all(
         sa.select(m.person)
         .join(m.local_user, m.local_user.c.person_id == m.person.c.id)
@@ -156,8 +158,8 @@ async def site_response(conn: Connection, max_bytes: int) -> Json:
             {"id": r["id"], "code": r["code"], "name": r["name"]} for r in current.languages
         ],
         "discussion_languages": current.discussion_languages,
-        "oauth_providers": [],
-        "admin_oauth_providers": [],
+        "oauth_providers": [oauth.public_provider(p) for p in providers if p["enabled"]],
+        "admin_oauth_providers": [oauth.admin_provider(p) for p in providers] if for_admin else [],
         "blocked_urls": [
             {"id": r["id"], "url": r["url"], "published_at": shapes.moment(r["published"])}
             for r in current.blocked_urls
@@ -180,8 +182,10 @@ async def get_site(request: AnyRequest) -> Json:
     moot = state(request)
     async with moot.db.connection() as conn:
         # Apps read the site to show its login screen, private or not.
-        await optional_viewer(conn, request, open_to_all=True)
-        return await site_response(conn, moot.settings.image_max_bytes)
+        viewer = await optional_viewer(conn, request, open_to_all=True)
+        return await site_response(
+            conn, moot.settings.image_max_bytes, for_admin=viewer is not None and viewer.is_admin
+        )
 
 
 @post("/account/auth/register", status_code=200)

@@ -1,7 +1,7 @@
 """API v4's CreateSite and EditSite (lemmy-js-client 1.0), and the EditSite changes of v3's
 names they stand for: the site is saved by v3's `save_site`, whichever API asked.
 
-Settings of 1.0 that moot does not keep (image modes and sizes, OAuth registration,
+Settings of 1.0 that moot does not keep (image modes and sizes,
 upvote modes, invitations, suggested multi-communities…) are accepted and ignored, as
 unknown keys are; what moot keeps is renamed (`summary` → `description`, the rate limits'
 `_max_requests` and `_interval_seconds`, snake-case enums → Pascal)."""
@@ -38,6 +38,7 @@ _AS_IS = (
     "blocked_urls",
     "reports_email_admins",
     "content_warning",
+    "oauth_registration",
 )
 
 
@@ -80,6 +81,7 @@ class EditSite(Form, kw_only=True):
     post_downvotes: FederationMode | None = None
     comment_downvotes: FederationMode | None = None
     nsfw_content_disallowed: bool | None = None
+    oauth_registration: bool | None = None
 
 
 class CreateSite(EditSite, kw_only=True):
