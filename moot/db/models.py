@@ -736,6 +736,54 @@ person_mention = sa.Table(
     sa.UniqueConstraint("recipient_id", "comment_id"),
 )
 
+# Lemmy 1.0's notification settings: a member's choice per post ('all_comments',
+# 'replies_and_mentions', 'mute') and per community ('all_posts_and_comments', 'all_posts',
+# 'replies_and_mentions', 'mute'); one row per pair, written as an upsert. The index on the
+# post (community) finds a new comment's (post's) subscribers.
+post_notify = sa.Table(
+    "post_notify",
+    metadata,
+    _fk("person_id", "person.id"),
+    _fk("post_id", "post.id", index=True),
+    sa.Column("mode", sa.String(24), nullable=False),
+    _when(),
+    sa.PrimaryKeyConstraint("person_id", "post_id"),
+)
+
+community_notify = sa.Table(
+    "community_notify",
+    metadata,
+    _fk("person_id", "person.id"),
+    _fk("community_id", "community.id", index=True),
+    sa.Column("mode", sa.String(24), nullable=False),
+    _when(),
+    sa.PrimaryKeyConstraint("person_id", "community_id"),
+)
+
+# What a subscription told: a new comment on a followed post (or in a community followed
+# with its comments), and a new post in a followed community. Shaped as comment_reply.
+comment_subscribed = sa.Table(
+    "comment_subscribed",
+    metadata,
+    _id(),
+    _fk("recipient_id", "person.id", index=True),
+    _fk("comment_id", "comment.id", index=True),
+    _flag("read"),
+    _when(),
+    sa.UniqueConstraint("recipient_id", "comment_id"),
+)
+
+post_subscribed = sa.Table(
+    "post_subscribed",
+    metadata,
+    _id(),
+    _fk("recipient_id", "person.id", index=True),
+    _fk("post_id", "post.id", index=True),
+    _flag("read"),
+    _when(),
+    sa.UniqueConstraint("recipient_id", "post_id"),
+)
+
 registration_application = sa.Table(
     "registration_application",
     metadata,

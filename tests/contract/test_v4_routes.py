@@ -40,9 +40,6 @@ NOT_SERVED_YET = {
     "createRegistrationInvitation",
     "listRegistrationInvitations",
     "revokeRegistrationInvitation",
-    # Notification settings per post and per community.
-    "editCommunityNotifications",
-    "editPostNotifications",
     # Comment locks, warnings, a moderator's edit of a post.
     "lockComment",
     "modEditPost",

@@ -23,6 +23,7 @@ from moot.api.v4 import (
     search,
     site,
     staff,
+    subscriptions,
     taglines,
 )
 
@@ -40,6 +41,7 @@ def router() -> Router:
             account.router,
             search.router,
             notifications.router,
+            subscriptions.router,
             reports.router,
             staff.router,
             media.router,

@@ -144,9 +144,7 @@ async def unread_counts(request: AnyRequest) -> Json:
     async with state(request).db.connection() as conn:
         viewer = await required_viewer(conn, request)
         unread = await notices.unread_counts(conn, viewer.person_id)
-        out: Json = {
-            "notification_count": unread.replies + unread.mentions + unread.private_messages
-        }
+        out: Json = {"notification_count": unread.total}
         if viewer.is_admin or await report_actions.moderates_something(conn, viewer.person_id):
             out["report_count"] = await report_actions.open_reports(conn, viewer)
         if viewer.is_admin:

@@ -1,0 +1,101 @@
+"""Lemmy 1.0's notification settings per post and per community, and what they tell
+
+`post_notify` and `community_notify` hold a member's choice for one post or community;
+`comment_subscribed` and `post_subscribed` the notices a subscription wrote. On SQLite
+the `comment_notice` view (migration 0014) learns a third kind, 'subscribed', so a new
+comment's mentions, reply and subscribers' notices stay one statement.
+
+Revision ID: 0021_notify_invites
+Revises: 0016_person_note
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import moot.db.types
+
+revision: str = "0021_notify_invites"
+down_revision: str | None = "0016_person_note"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(
+        [column],
+        [f"{target}.id"],
+        name=op.f(f"fk_{table}_{column}_{target}"),
+        ondelete="CASCADE",
+    )
+
+
+def _setting(table: str, target: str) -> None:
+    op.create_table(
+        table,
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column(f"{target}_id", sa.Integer(), nullable=False),
+        sa.Column("mode", sa.String(length=24), nullable=False),
+        sa.Column("published", moot.db.types.UtcDateTime(timezone=True), nullable=False),
+        _fk(table, "person_id", "person"),
+        _fk(table, f"{target}_id", target),
+        sa.PrimaryKeyConstraint("person_id", f"{target}_id", name=op.f(f"pk_{table}")),
+    )
+    op.create_index(op.f(f"ix_{table}_{target}_id"), table, [f"{target}_id"], unique=False)
+
+
+def _notice(table: str, target: str) -> None:
+    op.create_table(
+        table,
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("recipient_id", sa.Integer(), nullable=False),
+        sa.Column(f"{target}_id", sa.Integer(), nullable=False),
+        sa.Column("read", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("published", moot.db.types.UtcDateTime(timezone=True), nullable=False),
+        _fk(table, "recipient_id", "person"),
+        _fk(table, f"{target}_id", target),
+        sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}")),
+        sa.UniqueConstraint(
+            "recipient_id", f"{target}_id", name=op.f(f"uq_{table}_recipient_id_{target}_id")
+        ),
+    )
+    op.create_index(op.f(f"ix_{table}_recipient_id"), table, ["recipient_id"], unique=False)
+    op.create_index(op.f(f"ix_{table}_{target}_id"), table, [f"{target}_id"], unique=False)
+
+
+def _notice_trigger(kinds: Sequence[tuple[str, str]]) -> None:
+    # As migration 0014: `WHERE` before `ON CONFLICT` for SQLite's parser.
+    inserts = " ".join(
+        f"INSERT INTO {table} (recipient_id, comment_id, published) "
+        "SELECT NEW.recipient_id, NEW.comment_id, NEW.published "
+        f"WHERE NEW.kind = '{kind}' ON CONFLICT (recipient_id, comment_id) DO NOTHING;"
+        for kind, table in kinds
+    )
+    op.execute(
+        "CREATE TRIGGER comment_notice_insert INSTEAD OF INSERT ON comment_notice "
+        f"FOR EACH ROW BEGIN {inserts} END"
+    )
+
+
+_KINDS = (("mention", "person_mention"), ("reply", "comment_reply"))
+
+
+def upgrade() -> None:
+    _setting("post_notify", "post")
+    _setting("community_notify", "community")
+    _notice("comment_subscribed", "comment")
+    _notice("post_subscribed", "post")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER comment_notice_insert")
+        _notice_trigger((*_KINDS, ("subscribed", "comment_subscribed")))
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER comment_notice_insert")
+        _notice_trigger(_KINDS)
+    for table in ("post_subscribed", "comment_subscribed"):
+        op.drop_table(table)
+    for table in ("community_notify", "post_notify"):
+        op.drop_table(table)
