@@ -51,6 +51,7 @@ from moot.web import (
     settings,
     site,
     site_settings,
+    subscriptions,
 )
 from moot.web.cards import register_cards
 from moot.web.errors import on_api_error, on_http_error, problem
@@ -91,6 +92,7 @@ router = Router(
         *listings.handlers,
         *list_options.handlers,
         *posts.handlers,
+        *subscriptions.handlers,
         *comments.handlers,
         *live.handlers,
         *communities.handlers,

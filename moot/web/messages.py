@@ -1,7 +1,8 @@
-"""The inbox: replies to one's posts and comments, mentions (`@name@host`) and private
-messages (what one sent and received), each all or unread only; marking one read or
-unread (in place) or all of them read; writing to someone from their profile, replying and
-deleting one's own message. The actions are moot/actions/notifications.py and
+"""The inbox: replies to one's posts and comments, mentions (`@name@host`), private
+messages (what one sent and received), and what one's subscriptions told (new comments on
+a post, new posts in a community: moot/web/subscriptions.py), each all or unread only;
+marking one read or unread (in place) or all of them read; writing to someone from their
+profile, replying and deleting one's own message. The actions are moot/actions/notifications.py and
 moot/actions/private_messages.py, the lists moot/db/notifications.py and
 moot/db/messages.py, as the API's.
 
@@ -46,8 +47,19 @@ from moot.web.views import CommentItem, comment_items
 
 PAGE_SIZE = 20
 PAGE_MAX = 500
-VIEWS = {"replies": "Replies", "mentions": "Mentions", "messages": "Messages"}
-NOTICES: dict[str, sa.Table] = {"replies": notices.REPLIES, "mentions": notices.MENTIONS}
+VIEWS = {
+    "replies": "Replies",
+    "mentions": "Mentions",
+    "messages": "Messages",
+    "subscribed": "Subscribed",
+    "posts": "New posts",
+}
+NOTICES: dict[str, sa.Table] = {
+    "replies": notices.REPLIES,
+    "mentions": notices.MENTIONS,
+    "subscribed": notices.SUBSCRIBED,
+    "posts": m.post_subscribed,
+}
 
 
 @dataclass(frozen=True)
@@ -74,8 +86,26 @@ async def message_items(conn: Connection, rows: Sequence[Row], me: int) -> list[
 
 
 @dataclass(frozen=True)
+class PostNotice:
+    """A subscription's notice of a new post: the notice and the post."""
+
+    row: Row
+    post: Row
+    community: Row
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.row['id']}"
+
+
+async def post_notice_items(conn: Connection, pairs: Sequence[tuple[Row, Row]]) -> list[PostNotice]:
+    communities = await q.rows_by_id(conn, m.community, {int(p["community_id"]) for _, p in pairs})
+    return [PostNotice(n, p, communities[int(p["community_id"])]) for n, p in pairs]
+
+
+@dataclass(frozen=True)
 class Notice:
-    """A reply or a mention: the notice and the comment it is about."""
+    """A reply, a mention or a subscription's comment: the notice and the comment."""
 
     kind: str  # a key of NOTICES
     row: Row
@@ -104,7 +134,7 @@ async def inbox(
     kind = view if view in VIEWS else "messages"
     unread_only = show == "unread"
     number = min(max(page, 1), PAGE_MAX)
-    items: Sequence[Message | Notice]
+    items: Sequence[Message | Notice | PostNotice]
     async with state(request).db.connection() as conn:
         frame = await load_page(conn, request)
         if frame.viewer is None:
@@ -119,6 +149,15 @@ async def inbox(
 
             rows, has_next = await one_page(some_messages, number, PAGE_SIZE)
             items = await message_items(conn, rows, me)
+        elif kind == "posts":
+
+            async def some_posts(number: int, limit: int) -> list[tuple[Row, Row]]:
+                return await notices.list_post_notices(
+                    conn, me, unread_only=unread_only, limit=limit, page=number
+                )
+
+            posts, has_next = await one_page(some_posts, number, PAGE_SIZE)
+            items = await post_notice_items(conn, posts)
         else:
 
             async def some_notices(number: int, limit: int) -> list[tuple[Row, Row]]:
@@ -161,7 +200,7 @@ async def mark_notice_read(request: AnyRequest, kind: str, notice_id: int) -> Te
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         row = await notifications.mark_read(tx, viewer, table, ident(notice_id), flag(form, "read"))
-    if not is_htmx(request):
+    if not is_htmx(request) or kind == "posts":
         return back(request, f"/messages?view={kind}", f"{kind[0]}{notice_id}")
     async with state(request).db.connection() as conn:
         page = await load_page(conn, request)

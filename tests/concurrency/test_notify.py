@@ -1,0 +1,143 @@
+"""Notification settings at the same moment (moot/actions/subscriptions.py): one member's
+setting for a post or a community sent by several requests at once, identical and
+contradicting, lands on one row holding a mode that was sent; and a subscriber hears of
+each comment (post) of a burst exactly once, whoever writes them and on whichever server."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import sqlalchemy as sa
+
+from moot.db import models as m
+from tests.concurrency.burst import Call, burst
+from tests.concurrency.world import ROUNDS, N, World
+
+POST_MODES = ("all_comments", "replies_and_mentions", "mute")
+COMMUNITY_MODES = ("all_posts_and_comments", "all_posts", "replies_and_mentions", "mute")
+
+
+def _v4(calls: list[Call]) -> list[Call]:
+    return [replace(c, base=c.base.replace("/api/v3", "/api/v4")) for c in calls]
+
+
+async def _settings(world: World, kind: str, target: int, modes: tuple[str, ...]) -> None:
+    a = world.members[0]
+    table = m.post_notify if kind == "post" else m.community_notify
+    key = f"{kind}_id"
+    async with world.audit(f"PUT /{kind}/notifications (v4)") as audit:
+        for r in range(ROUNDS + 1):
+            # Identical rounds, then one of contradicting modes.
+            sent = modes[r % len(modes) : r % len(modes) + 1] if r < ROUNDS else modes
+            bodies = [{key: target, "mode": sent[k % len(sent)]} for k in range(N)]
+            calls = _v4(world.calls(a, "PUT", f"/{kind}/notifications", bodies))
+            audit.answers(f"round {r}", await burst(calls))
+            async with world.db.connection() as conn:
+                rows = await conn.fetch_all(
+                    sa.select(table).where(table.c.person_id == a.person_id, table.c[key] == target)
+                )
+            audit.expect(len(rows) == 1, f"round {r}: {len(rows)} rows for one pair")
+            audit.expect(all(row["mode"] in sent for row in rows), f"round {r}: a mode not sent")
+
+
+async def test_a_posts_setting_sent_at_once(world: World) -> None:
+    post_id = world.post(world.members[1], world.community(), "settings at once")
+    await _settings(world, "post", post_id, POST_MODES)
+
+
+async def test_a_communitys_setting_sent_at_once(world: World) -> None:
+    await _settings(world, "community", world.community(), COMMUNITY_MODES)
+
+
+async def test_a_subscriber_hears_of_each_comment_and_post_once(world: World) -> None:
+    """One member follows a post's comments and a community's posts and comments; the
+    others write comments (N each round, one per writer) and posts at once. Each comment
+    and post is told to the subscriber exactly once (not twice as a reply and a
+    subscription: the post's author is the subscriber in the first rounds)."""
+    subscriber, *writers = world.members
+    community = world.community()
+    post_id = world.post(subscriber, community, "a subscribed post")
+    subscriber.api.http.put(
+        f"{world.server.url}/api/v4/post/notifications",
+        json={"post_id": post_id, "mode": "all_comments"},
+    ).raise_for_status()
+    subscriber.api.http.put(
+        f"{world.server.url}/api/v4/community/notifications",
+        json={"community_id": community, "mode": "all_posts_and_comments"},
+    ).raise_for_status()
+    async with world.audit("POST /comment, POST /post with a subscriber") as audit:
+        for r in range(ROUNDS):
+            comments = [
+                call
+                for w in writers
+                for call in world.calls(
+                    w, "POST", "/comment", [{"post_id": post_id, "content": f"c{r}"}]
+                )
+            ]
+            posts = [
+                call
+                for w in writers[:3]
+                for call in world.calls(
+                    w, "POST", "/post", [{"name": f"news {r}", "community_id": community}]
+                )
+            ]
+            answers = await burst(comments + posts)
+            audit.answers(f"round {r}", answers)
+            comment_ids = [
+                int(a.data["comment_view"]["comment"]["id"])
+                for a in answers
+                if isinstance(a.data, dict) and "comment_view" in a.data
+            ]
+            post_ids = [
+                int(a.data["post_view"]["post"]["id"])
+                for a in answers
+                if isinstance(a.data, dict) and "post_view" in a.data
+            ]
+            async with world.db.connection() as conn:
+                told: dict[str, list[int]] = {}
+                for table, key, ids in (
+                    (m.comment_subscribed, "comment_id", comment_ids),
+                    (m.comment_reply, "comment_id", comment_ids),
+                    (m.post_subscribed, "post_id", post_ids),
+                ):
+                    rows = await conn.fetch_all(
+                        sa.select(table.c[key]).where(
+                            table.c.recipient_id == subscriber.person_id, table.c[key].in_(ids)
+                        )
+                    )
+                    told[table.name] = [int(row[key]) for row in rows]
+            # The post's author hears of a top-level comment as a reply, not again.
+            audit.expect(
+                sorted(told["comment_reply"]) == sorted(comment_ids),
+                f"round {r}: replies {told['comment_reply']} for comments {comment_ids}",
+            )
+            audit.expect(told["comment_subscribed"] == [], f"round {r}: told twice")
+            audit.expect(
+                sorted(told["post_subscribed"]) == sorted(post_ids),
+                f"round {r}: {told['post_subscribed']} told of posts {post_ids}",
+            )
+        # A post whose author is not the subscriber: each comment told once, as a
+        # subscription.
+        other = world.post(writers[0], community, "someone else's post")
+        answers = await burst(
+            [
+                call
+                for w in writers[1:]
+                for call in world.calls(w, "POST", "/comment", [{"post_id": other, "content": "x"}])
+            ]
+        )
+        audit.answers("another's post", answers)
+        comment_ids = sorted(
+            int(a.data["comment_view"]["comment"]["id"])
+            for a in answers
+            if isinstance(a.data, dict)
+        )
+        async with world.db.connection() as conn:
+            rows = await conn.fetch_all(
+                sa.select(m.comment_subscribed.c.comment_id).where(
+                    m.comment_subscribed.c.recipient_id == subscriber.person_id,
+                    m.comment_subscribed.c.comment_id.in_(comment_ids),
+                )
+            )
+        once = sorted(int(row["comment_id"]) for row in rows)
+        audit.expect(once == comment_ids, f"another's post: told {once} of {comment_ids}")
