@@ -48,6 +48,7 @@ class ErrorCode(StrEnum):
     COULDNT_FIND_COMMENT_REPORT = "couldnt_find_comment_report"
     COULDNT_FIND_POST_REPORT = "couldnt_find_post_report"
     COULDNT_FIND_PRIVATE_MESSAGE_REPORT = "couldnt_find_private_message_report"
+    COULDNT_FIND_COMMUNITY_REPORT = "couldnt_find_community_report"
     COULDNT_FIND_LOCAL_USER = "couldnt_find_local_user"
     COULDNT_FIND_PERSON_MENTION = "couldnt_find_person_mention"
     COULDNT_FIND_REGISTRATION_APPLICATION = "couldnt_find_registration_application"
@@ -216,6 +217,7 @@ V4_ONLY = frozenset(
         ErrorCode.BLOCK_KEYWORD_TOO_SHORT,
         ErrorCode.BLOCK_KEYWORD_TOO_LONG,
         ErrorCode.CANT_NOTE_YOURSELF,
+        ErrorCode.COULDNT_FIND_COMMUNITY_REPORT,
     }
 )
 # The codes whose Lemmy variant carries a `message` (LemmyErrorType in lemmy-js-client

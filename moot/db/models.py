@@ -874,6 +874,14 @@ post_report = _report(
 comment_report = _report(
     "comment", "comment", sa.Column("original_comment_text", sa.Text, nullable=False)
 )
+# Reports about a community itself (Lemmy 1.0), for the admins.
+community_report = _report(
+    "community",
+    "community",
+    sa.Column("original_community_name", sa.String(255), nullable=False),
+    sa.Column("original_community_title", sa.String(255), nullable=False),
+    sa.Column("original_community_description", sa.Text),
+)
 private_message_report = _report(
     "private_message",
     "private_message",

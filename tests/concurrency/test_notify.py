@@ -141,3 +141,47 @@ async def test_a_subscriber_hears_of_each_comment_and_post_once(world: World) ->
             )
         once = sorted(int(row["comment_id"]) for row in rows)
         audit.expect(once == comment_ids, f"another's post: told {once} of {comment_ids}")
+
+
+async def test_community_reports_at_once(world: World) -> None:
+    """A member reports a community N times at once: one report, the rest refused as
+    repeats; the admin resolves it N times at once, then resolves and reopens it at once:
+    the report ends as one request left it, resolved by the admin."""
+    reporter = world.members[2]
+    community = world.community()
+    async with world.audit("POST /community/report + PUT /community/report/resolve") as audit:
+        body = {"community_id": community, "reason": "a sidebar of lies"}
+        answers = await burst(_v4(world.same(reporter, "POST", "/community/report", body)))
+        # A repeat is refused with v4's `couldnt_create` (the burst's judge knows v3's codes).
+        repeats = [a for a in answers if a.status == 400 and a.error == "couldnt_create"]
+        audit.answers("identical reports", [a for a in answers if a not in repeats])
+        filed = [a.data for a in answers if a.status == 200]
+        audit.expect(len(filed) == 1, f"{len(filed)} of {N} identical reports filed")
+        audit.expect(len(filed) + len(repeats) == N, "an answer neither filed nor a repeat")
+        async with world.db.connection() as conn:
+            rows = await conn.fetch_all(
+                sa.select(m.community_report).where(m.community_report.c.community_id == community)
+            )
+        audit.expect(len(rows) == 1, f"{len(rows)} report rows for one reporter and community")
+        if not rows:
+            return
+        report_id = int(rows[0]["id"])
+        for where, values in (
+            ("identical resolve", [True] * N),
+            ("resolve and reopen", [k % 2 == 0 for k in range(N)]),
+        ):
+            bodies = [{"report_id": report_id, "resolved": v} for v in values]
+            calls = _v4(world.calls(world.admin, "PUT", "/community/report/resolve", bodies))
+            audit.answers(where, await burst(calls))
+            async with world.db.connection() as conn:
+                row = await conn.fetch_one(
+                    sa.select(m.community_report).where(m.community_report.c.id == report_id)
+                )
+            assert row is not None
+            audit.expect(row["resolved"] in values, f"{where}: ends {row['resolved']}")
+            audit.expect(row["resolver_id"] == world.admin.person_id, f"{where}: resolver")
+        # Leave no report open for the other tests' report counts.
+        world.admin.api.http.put(
+            f"{world.server.url}/api/v4/community/report/resolve",
+            json={"report_id": report_id, "resolved": True},
+        ).raise_for_status()

@@ -1,7 +1,8 @@
 """lemmy-js-client 1.0.0-beta.2 walks a live server's notification settings
 (tests/contract/js/walk_v4_notify.mjs): subscriptions to a post's comments and a
 community's posts, a muted post, and the one notification list that shows what they told,
-comments written through v3 included. Every answer is asserted and checked field by field
+comments written through v3 included; and reports about a community, the admins' to see
+and resolve. Every answer is asserted and checked field by field
 against the package's types. Without Node.js and `npm ci` in tests/contract/js the test
 fails: a client test that skips proves nothing."""
 
@@ -16,14 +17,14 @@ import pytest
 from tests.conftest import unique
 from tests.contract.contract import JS_DIR, contract_path, node
 from tests.contract.test_v3_shapes import _diff_text
-from tests.servers import Server
+from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
 
-STEPS = 6
+STEPS = 7
 
 
 @pytest.fixture(scope="session")
 def v4_notify_walk(server: Server) -> dict[str, Any]:
-    args = [str(contract_path("v4")), unique("n")]
+    args = [str(contract_path("v4")), unique("n"), ADMIN_NAME, ADMIN_PASSWORD]
     try:
         result = subprocess.run(
             [node(), str(JS_DIR / "walk_v4_notify.mjs"), server.url, *args],

@@ -28,9 +28,6 @@ NOT_SERVED_YET = {
     # Private communities: follows waiting for approval.
     "approveCommunityPendingFollow",
     "listCommunityPendingFollows",
-    # Reports about communities.
-    "createCommunityReport",
-    "resolveCommunityReport",
     # Sign-in through an OAuth provider.
     "authenticateWithOAuth",
     "createOAuthProvider",

@@ -1,10 +1,11 @@
 // Walk a live moot server's notification settings through lemmy-js-client 1.0.0-beta.2:
 // a member subscribes to a post (every new comment) and to a community (every new post),
 // mutes a post (no replies from it), and reads what reached them in the one notification
-// list; comments written through v3 reach a v4 subscriber too. Every answer is asserted
-// and checked against the package's types (check.mjs).
+// list; comments written through v3 reach a v4 subscriber too. Then reports about a
+// community, filed by a member and resolved by an admin. Every answer is asserted and
+// checked against the package's types (check.mjs).
 //
-//   node walk_v4_notify.mjs BASE_URL CONTRACT.json SUFFIX
+//   node walk_v4_notify.mjs BASE_URL CONTRACT.json SUFFIX ADMIN_NAME ADMIN_PASSWORD
 //
 // On success the last line of stdout is a JSON summary (as walk_v4.mjs's); on failure the
 // failed step, the error and the last HTTP exchanges go to stderr, exit 1.
@@ -15,9 +16,9 @@ import { LemmyHttp } from "lemmy-js-client-v4";
 import { ContractCheck } from "./check.mjs";
 import { ok, fails } from "./walk_tools.mjs";
 
-const [baseUrl, contractPath, suffix] = process.argv.slice(2);
-if (!baseUrl || !contractPath || !suffix) {
-  console.error("usage: node walk_v4_notify.mjs BASE_URL CONTRACT.json SUFFIX");
+const [baseUrl, contractPath, suffix, adminName, adminPassword] = process.argv.slice(2);
+if (!baseUrl || !contractPath || !suffix || !adminName || !adminPassword) {
+  console.error("usage: node walk_v4_notify.mjs BASE_URL CONTRACT.json SUFFIX ADMIN_NAME ADMIN_PASSWORD");
   process.exit(2);
 }
 const check = new ContractCheck(JSON.parse(readFileSync(contractPath, "utf8")), baseUrl);
@@ -158,6 +159,33 @@ await step("marking all read reaches what subscriptions told", async () => {
   assert.equal((await ok(b.getUnreadCounts())).notification_count, 0);
   const unread = await ok(b.listNotifications({ type_: "subscribed", unread_only: true }));
   assert.deepEqual(unread.items, []);
+});
+
+await step("a member reports a community; the admins alone see and resolve it", async () => {
+  const made = await ok(c.createCommunityReport({ community_id: community.id, reason: "a misleading sidebar" }));
+  const report = made.community_report_view.community_report;
+  assert.equal(report.original_community_name, community.name);
+  assert.equal(report.original_community_title, "Bells");
+  assert.equal(report.resolved, false);
+  assert.equal(made.community_report_view.community.id, community.id);
+  await fails(c.createCommunityReport({ community_id: community.id, reason: "again" }), "couldnt_create");
+  await fails(c.createCommunityReport({ community_id: 2 ** 31 - 1, reason: "nothing" }), "not_found");
+  // Its moderator sees reports of their community's posts, not of the community itself.
+  const mods = await ok(a.listReports({ type_: "all" }));
+  assert.equal(mods.items.filter((i) => i.type_ === "community").length, 0);
+  await fails(a.resolveCommunityReport({ report_id: report.id, resolved: true }), "not_an_admin");
+  const jwt = (await ok(anon.login({ username_or_email: adminName, password: adminPassword }))).jwt;
+  const admin = client(jwt);
+  const listed = await ok(admin.listReports({ type_: "communities", unresolved_only: true }));
+  assert.ok(listed.items.some((i) => i.type_ === "community" && i.community_report.id === report.id));
+  const all = await ok(admin.listReports({}));
+  assert.ok(all.items.some((i) => i.type_ === "community"));
+  const resolved = await ok(admin.resolveCommunityReport({ report_id: report.id, resolved: true }));
+  assert.equal(resolved.community_report_view.community_report.resolved, true);
+  assert.ok(resolved.community_report_view.resolver);
+  const open = await ok(admin.listReports({ type_: "communities", unresolved_only: true }));
+  assert.ok(!open.items.some((i) => i.community_report.id === report.id));
+  await fails(admin.resolveCommunityReport({ report_id: 2 ** 31 - 1, resolved: true }), "not_found");
 });
 
 console.log(JSON.stringify({ ok: true, steps: names.length, names, ...check.report() }));

@@ -1,9 +1,11 @@
-"""Lemmy 1.0's notification settings per post and per community, and what they tell
+"""Lemmy 1.0's notification settings per post and per community, and what they tell;
+reports about communities
 
 `post_notify` and `community_notify` hold a member's choice for one post or community;
 `comment_subscribed` and `post_subscribed` the notices a subscription wrote. On SQLite
 the `comment_notice` view (migration 0014) learns a third kind, 'subscribed', so a new
-comment's mentions, reply and subscribers' notices stay one statement.
+comment's mentions, reply and subscribers' notices stay one statement. `community_report`
+is shaped as the other reports, with a snapshot of the community's name, title and sidebar.
 
 Revision ID: 0021_notify_invites
 Revises: 0016_person_note
@@ -81,11 +83,44 @@ def _notice_trigger(kinds: Sequence[tuple[str, str]]) -> None:
 _KINDS = (("mention", "person_mention"), ("reply", "comment_reply"))
 
 
+def _community_report() -> None:
+    table = "community_report"
+    op.create_table(
+        table,
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("creator_id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("original_community_name", sa.String(length=255), nullable=False),
+        sa.Column("original_community_title", sa.String(length=255), nullable=False),
+        sa.Column("original_community_description", sa.Text(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("resolved", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("resolver_id", sa.Integer(), nullable=True),
+        sa.Column("published", moot.db.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated", moot.db.types.UtcDateTime(timezone=True), nullable=True),
+        _fk(table, "creator_id", "person"),
+        _fk(table, "community_id", "community"),
+        sa.ForeignKeyConstraint(
+            ["resolver_id"],
+            ["person.id"],
+            name=op.f("fk_community_report_resolver_id_person"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_community_report")),
+        sa.UniqueConstraint(
+            "community_id", "creator_id", name=op.f("uq_community_report_community_id_creator_id")
+        ),
+    )
+    op.create_index(op.f("ix_community_report_creator_id"), table, ["creator_id"], unique=False)
+    op.create_index(op.f("ix_community_report_community_id"), table, ["community_id"], unique=False)
+
+
 def upgrade() -> None:
     _setting("post_notify", "post")
     _setting("community_notify", "community")
     _notice("comment_subscribed", "comment")
     _notice("post_subscribed", "post")
+    _community_report()
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER comment_notice_insert")
         _notice_trigger((*_KINDS, ("subscribed", "comment_subscribed")))
@@ -95,7 +130,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER comment_notice_insert")
         _notice_trigger(_KINDS)
-    for table in ("post_subscribed", "comment_subscribed"):
+    for table in ("community_report", "post_subscribed", "comment_subscribed"):
         op.drop_table(table)
     for table in ("community_notify", "post_notify"):
         op.drop_table(table)
