@@ -49,6 +49,9 @@ class ErrorCode(StrEnum):
     COULDNT_FIND_POST_REPORT = "couldnt_find_post_report"
     COULDNT_FIND_PRIVATE_MESSAGE_REPORT = "couldnt_find_private_message_report"
     COULDNT_FIND_COMMUNITY_REPORT = "couldnt_find_community_report"
+    INVALID_INVITE_TOKEN = "invalid_invite_token"
+    MISSING_INVITE_TOKEN = "missing_invite_token"
+    TOO_MANY_INVITES = "too_many_invites"
     COULDNT_FIND_LOCAL_USER = "couldnt_find_local_user"
     COULDNT_FIND_PERSON_MENTION = "couldnt_find_person_mention"
     COULDNT_FIND_REGISTRATION_APPLICATION = "couldnt_find_registration_application"
@@ -218,6 +221,9 @@ V4_ONLY = frozenset(
         ErrorCode.BLOCK_KEYWORD_TOO_LONG,
         ErrorCode.CANT_NOTE_YOURSELF,
         ErrorCode.COULDNT_FIND_COMMUNITY_REPORT,
+        ErrorCode.INVALID_INVITE_TOKEN,
+        ErrorCode.MISSING_INVITE_TOKEN,
+        ErrorCode.TOO_MANY_INVITES,
     }
 )
 # The codes whose Lemmy variant carries a `message` (LemmyErrorType in lemmy-js-client

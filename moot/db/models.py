@@ -784,6 +784,20 @@ post_subscribed = sa.Table(
     sa.UniqueConstraint("recipient_id", "post_id"),
 )
 
+# Lemmy 1.0's invitations: a member's token that lets someone register while the site's
+# registration mode is RequireInvitation; each registration counts a use.
+local_user_invite = sa.Table(
+    "local_user_invite",
+    metadata,
+    _id(),
+    _fk("local_user_id", "local_user.id", index=True),
+    sa.Column("token", sa.String(64), nullable=False, unique=True),
+    sa.Column("max_uses", sa.Integer),
+    sa.Column("uses_count", sa.Integer, nullable=False, server_default="0"),
+    _when("expires", nullable=True),
+    _when(),
+)
+
 registration_application = sa.Table(
     "registration_application",
     metadata,

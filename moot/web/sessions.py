@@ -117,19 +117,20 @@ async def _signup_form(page: Page, status: int = 200, **context: Any) -> Templat
         if page.local_site["registration_mode"] == "RequireApplication"
         else None,
         closed=page.local_site["registration_mode"] == "Closed",
-        **{"error": None, "name": "", "email": "", "answer": "", **context},
+        by_invitation=page.local_site["registration_mode"] == "RequireInvitation",
+        **{"error": None, "name": "", "email": "", "answer": "", "invite": "", **context},
     )
 
 
 @get("/signup", media_type=MediaType.HTML, include_in_schema=False)
-async def signup_page(request: AnyRequest) -> Template | Redirect:
+async def signup_page(request: AnyRequest, invite: str | None = None) -> Template | Redirect:
     async with state(request).db.connection() as conn:
         page = await load_page(conn, request)
         if not await has_admin(conn):
             return go("/setup")
     if page.viewer is not None:
         return go("/")
-    return await _signup_form(page)
+    return await _signup_form(page, invite=(invite or "")[:64])
 
 
 @post("/signup", media_type=MediaType.HTML, include_in_schema=False)
@@ -145,6 +146,7 @@ async def signup(request: AnyRequest) -> Template | Redirect:
         honeypot=text(form, "honeypot") or None,
         answer=text(form, "answer") or None,
         accept_language=request.headers.get("accept-language"),
+        invite_token=text(form, "invite").strip() or None,
     )
     try:
         result = await accounts.register(
@@ -160,6 +162,7 @@ async def signup(request: AnyRequest) -> Template | Redirect:
             name=registration.username,
             email=registration.email or "",
             answer=registration.answer or "",
+            invite=registration.invite_token or "",
         )
     if result.jwt is None:
         async with moot.db.connection() as conn:

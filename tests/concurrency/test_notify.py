@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from moot.db import models as m
 from tests.concurrency.burst import Call, burst
 from tests.concurrency.world import ROUNDS, N, World
+from tests.conftest import unique
 
 POST_MODES = ("all_comments", "replies_and_mentions", "mute")
 COMMUNITY_MODES = ("all_posts_and_comments", "all_posts", "replies_and_mentions", "mute")
@@ -185,3 +186,50 @@ async def test_community_reports_at_once(world: World) -> None:
             f"{world.server.url}/api/v4/community/report/resolve",
             json={"report_id": report_id, "resolved": True},
         ).raise_for_status()
+
+
+async def test_an_invitation_used_at_once(world: World) -> None:
+    """While registration is by invitation, N people register at once with one invitation
+    good for a single use: exactly one account is made, the others are refused with
+    `invalid_invite_token` (counted by one statement that checks and uses the token)."""
+    site = f"{world.server.url}/api/v4/site"
+    world.admin.api.http.put(
+        site, json={"registration_mode": "require_invitation"}
+    ).raise_for_status()
+    try:
+        made = world.members[3].api.http.post(
+            f"{world.server.url}/api/v4/account/invite", json={"max_uses": 1}
+        )
+        made.raise_for_status()
+        token = made.json()["invite"]["token"]
+        names = [unique("inv") for _ in range(N)]
+        bodies = [
+            {"username": n, "password": "password-123", "password_verify": "password-123"}
+            | {"token": token}
+            for n in names
+        ]
+        calls = [
+            replace(call, headers=(("X-Forwarded-For", f"10.21.{k}.1"),))
+            for k, call in enumerate(
+                _v4(world.calls(world.members[3], "POST", "/account/auth/register", bodies))
+            )
+        ]
+        async with world.audit("POST /account/auth/register with one invitation") as audit:
+            answers = await burst(calls)
+            refused = [a for a in answers if a.status == 400 and a.error == "invalid_invite_token"]
+            audit.answers("one invitation", [a for a in answers if a not in refused])
+            joined = [a for a in answers if a.status == 200]
+            audit.expect(len(joined) == 1, f"{len(joined)} of {N} registrations made")
+            audit.expect(len(joined) + len(refused) == N, "an answer neither joined nor refused")
+            async with world.db.connection() as conn:
+                persons = await conn.fetch_all(
+                    sa.select(m.person.c.name).where(m.person.c.name.in_(names))
+                )
+                invite = await conn.fetch_one(
+                    sa.select(m.local_user_invite).where(m.local_user_invite.c.token == token)
+                )
+            audit.expect(len(persons) == 1, f"{len(persons)} accounts for one invitation")
+            assert invite is not None
+            audit.expect(invite["uses_count"] == 1, f"uses counted: {invite['uses_count']}")
+    finally:
+        world.admin.api.http.put(site, json={"registration_mode": "open"}).raise_for_status()

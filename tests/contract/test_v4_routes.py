@@ -33,10 +33,6 @@ NOT_SERVED_YET = {
     "createOAuthProvider",
     "deleteOAuthProvider",
     "editOAuthProvider",
-    # Invite-only registration.
-    "createRegistrationInvitation",
-    "listRegistrationInvitations",
-    "revokeRegistrationInvitation",
     # Comment locks, warnings, a moderator's edit of a post.
     "lockComment",
     "modEditPost",

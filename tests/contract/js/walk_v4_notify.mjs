@@ -188,4 +188,44 @@ await step("a member reports a community; the admins alone see and resolve it", 
   await fails(admin.resolveCommunityReport({ report_id: 2 ** 31 - 1, resolved: true }), "not_found");
 });
 
+await step("invitations: made, listed, revoked, and registering by invitation", async () => {
+  const made = (await ok(c.createRegistrationInvitation({ max_uses: 1 }))).invite;
+  assert.equal(made.uses_count, 0);
+  assert.equal(made.max_uses, 1);
+  const spare = (await ok(c.createRegistrationInvitation({ expires_at: new Date(Date.now() + 86400e3).toISOString() })))
+    .invite;
+  assert.ok(spare.expires_at);
+  await fails(c.createRegistrationInvitation({ max_uses: 0 }), "invalid_body_field");
+  const listed = await ok(c.listRegistrationInvitations({}));
+  assert.deepEqual(listed.items.map((i) => i.token), [spare.token, made.token]);
+  assert.deepEqual((await ok(b.listRegistrationInvitations({}))).items, [], "invitations are their maker's own");
+  await fails(b.revokeRegistrationInvitation({ token: spare.token }), "invalid_invite_token");
+  assert.deepEqual(await ok(c.revokeRegistrationInvitation({ token: spare.token })), { success: true });
+  await fails(c.revokeRegistrationInvitation({ token: spare.token }), "invalid_invite_token");
+
+  const jwt = (await ok(anon.login({ username_or_email: adminName, password: adminPassword }))).jwt;
+  const admin = client(jwt);
+  const site = await ok(admin.editSite({ registration_mode: "require_invitation" }));
+  try {
+    assert.equal(site.site_view.local_site.registration_mode, "require_invitation");
+    assert.equal((await ok(anon.getSite())).site_view.local_site.max_invites_per_user_allowed > 0, true);
+    const old = await (await fetch(`${baseUrl}/api/v3/site`)).json();
+    assert.equal(old.site_view.local_site.registration_mode, "Closed", "0.19 has no invitation mode");
+    const username = `ni_${suffix}`.slice(0, 20);
+    const form = { username, password, password_verify: password };
+    await fails(anon.register(form), "missing_invite_token");
+    await fails(anon.register({ ...form, token: "not-a-token" }), "invalid_invite_token");
+    await fails(anon.register({ ...form, token: spare.token }), "invalid_invite_token");
+    const joined = await ok(anon.register({ ...form, token: made.token }));
+    assert.ok(joined.jwt, "an invited member signs in at once");
+    await ok(anon.login({ username_or_email: username, password }));
+    const again = { username: `nj_${suffix}`.slice(0, 20), password, password_verify: password };
+    await fails(anon.register({ ...again, token: made.token }), "invalid_invite_token");
+    const used = await ok(c.listRegistrationInvitations({}));
+    assert.equal(used.items.find((i) => i.token === made.token).uses_count, 1);
+  } finally {
+    await ok(admin.editSite({ registration_mode: "open" }));
+  }
+});
+
 console.log(JSON.stringify({ ok: true, steps: names.length, names, ...check.report() }));

@@ -1,11 +1,12 @@
 """Lemmy 1.0's notification settings per post and per community, and what they tell;
-reports about communities
+reports about communities; invitations to register
 
 `post_notify` and `community_notify` hold a member's choice for one post or community;
 `comment_subscribed` and `post_subscribed` the notices a subscription wrote. On SQLite
 the `comment_notice` view (migration 0014) learns a third kind, 'subscribed', so a new
 comment's mentions, reply and subscribers' notices stay one statement. `community_report`
 is shaped as the other reports, with a snapshot of the community's name, title and sidebar.
+`local_user_invite` holds a member's invitation tokens and how often each was used.
 
 Revision ID: 0021_notify_invites
 Revises: 0016_person_note
@@ -115,12 +116,35 @@ def _community_report() -> None:
     op.create_index(op.f("ix_community_report_community_id"), table, ["community_id"], unique=False)
 
 
+def _invites() -> None:
+    op.create_table(
+        "local_user_invite",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("local_user_id", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=64), nullable=False),
+        sa.Column("max_uses", sa.Integer(), nullable=True),
+        sa.Column("uses_count", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("expires", moot.db.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("published", moot.db.types.UtcDateTime(timezone=True), nullable=False),
+        _fk("local_user_invite", "local_user_id", "local_user"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_local_user_invite")),
+        sa.UniqueConstraint("token", name=op.f("uq_local_user_invite_token")),
+    )
+    op.create_index(
+        op.f("ix_local_user_invite_local_user_id"),
+        "local_user_invite",
+        ["local_user_id"],
+        unique=False,
+    )
+
+
 def upgrade() -> None:
     _setting("post_notify", "post")
     _setting("community_notify", "community")
     _notice("comment_subscribed", "comment")
     _notice("post_subscribed", "post")
     _community_report()
+    _invites()
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER comment_notice_insert")
         _notice_trigger((*_KINDS, ("subscribed", "comment_subscribed")))
@@ -130,7 +154,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER comment_notice_insert")
         _notice_trigger(_KINDS)
-    for table in ("community_report", "post_subscribed", "comment_subscribed"):
+    for table in ("local_user_invite", "community_report", "post_subscribed", "comment_subscribed"):
         op.drop_table(table)
     for table in ("community_notify", "post_notify"):
         op.drop_table(table)
