@@ -972,7 +972,8 @@ federation_allowlist = sa.Table(
         primary_key=True,
         autoincrement=False,
     ),
-    _when(),
+    _when(),  # Why an admin listed it, one instance at a time (Lemmy 1.0's adminAllowInstance).
+    sa.Column("reason", sa.Text),
 )
 
 federation_blocklist = sa.Table(
@@ -985,7 +986,9 @@ federation_blocklist = sa.Table(
         primary_key=True,
         autoincrement=False,
     ),
-    _when(),
+    _when(),  # Why, and until when (Lemmy 1.0's adminBlockInstance); a block past its end is over.
+    sa.Column("reason", sa.Text),
+    _when("expires", nullable=True),
 )
 
 # Lemmy 0.19's record of the pictures a local member uploaded: the alias is the file name

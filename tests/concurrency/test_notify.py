@@ -233,3 +233,42 @@ async def test_an_invitation_used_at_once(world: World) -> None:
             audit.expect(invite["uses_count"] == 1, f"uses counted: {invite['uses_count']}")
     finally:
         world.admin.api.http.put(site, json={"registration_mode": "open"}).raise_for_status()
+
+
+async def test_one_instance_blocked_and_allowed_at_once(world: World) -> None:
+    """The admin blocks one instance N times at once, then blocks and unblocks it at once
+    (and the same for allowing): every answer a 200, at most one entry, and the last
+    round leaves it as one of the requests said."""
+    domain = unique("blk") + ".example"
+    for path, key, table in (
+        ("/admin/instance/block", "block", m.federation_blocklist),
+        ("/admin/instance/allow", "allow", m.federation_allowlist),
+    ):
+        async with world.audit(f"POST {path} (v4)") as audit:
+            try:
+                for where, values in (
+                    ("identical", [True] * N),
+                    ("contradicting", [k % 2 == 0 for k in range(N)]),
+                ):
+                    bodies = [{"instance": domain, key: v, "reason": where} for v in values]
+                    calls = _v4(world.calls(world.admin, "POST", path, bodies))
+                    audit.answers(where, await burst(calls))
+                    async with world.db.connection() as conn:
+                        rows = await conn.fetch_all(
+                            sa.select(table)
+                            .join(m.instance, m.instance.c.id == table.c.instance_id)
+                            .where(m.instance.c.domain == domain)
+                        )
+                        instances = await conn.fetch_all(
+                            sa.select(m.instance.c.id).where(m.instance.c.domain == domain)
+                        )
+                    audit.expect(len(rows) <= 1, f"{where}: {len(rows)} entries for one instance")
+                    audit.expect(len(instances) == 1, f"{where}: {len(instances)} instance rows")
+                    if where == "identical":
+                        audit.expect(len(rows) == 1, f"{where}: not listed")
+            finally:
+                # An allowlist would limit the other tests' federation.
+                world.admin.api.http.post(
+                    f"{world.server.url}/api/v4{path}",
+                    json={"instance": domain, key: False, "reason": "done"},
+                ).raise_for_status()

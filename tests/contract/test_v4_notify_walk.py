@@ -1,9 +1,9 @@
 """lemmy-js-client 1.0.0-beta.2 walks a live server's notification settings
 (tests/contract/js/walk_v4_notify.mjs): subscriptions to a post's comments and a
 community's posts, a muted post, and the one notification list that shows what they told,
-comments written through v3 included; and reports about a community, the admins' to see
-and resolve; invitations made, listed and revoked, and registering by invitation. Every
-answer is asserted and checked field by field
+comments written through v3 included; reports about a community, the admins' to see and
+resolve; invitations made, listed and revoked, and registering by invitation; an admin's
+block and allow of one instance. Every answer is asserted and checked field by field
 against the package's types. Without Node.js and `npm ci` in tests/contract/js the test
 fails: a client test that skips proves nothing."""
 
@@ -20,7 +20,7 @@ from tests.contract.contract import JS_DIR, contract_path, node
 from tests.contract.test_v3_shapes import _diff_text
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
 
-STEPS = 8
+STEPS = 9
 
 
 @pytest.fixture(scope="session")

@@ -38,9 +38,6 @@ NOT_SERVED_YET = {
     "modEditPost",
     "warnComment",
     "warnPost",
-    # Federation blocks and allows one instance at a time (moot keeps them as whole lists).
-    "adminAllowInstance",
-    "adminBlockInstance",
 }
 
 

@@ -228,4 +228,38 @@ await step("invitations: made, listed, revoked, and registering by invitation", 
   }
 });
 
+await step("an admin blocks and allows one instance at a time", async () => {
+  const jwt = (await ok(anon.login({ username_or_email: adminName, password: adminPassword }))).jwt;
+  const admin = client(jwt);
+  const domain = `blocked-${suffix}.example`.toLowerCase();
+  const until = Math.floor(Date.now() / 1000) + 86400;
+  await fails(b.adminBlockInstance({ instance: domain, block: true, reason: "spam" }), "not_an_admin");
+  await fails(admin.adminBlockInstance({ instance: "", block: true, reason: "nothing" }), "invalid_body_field");
+  const done = await ok(admin.adminBlockInstance({ instance: domain, block: true, reason: "spam", expires_at: until }));
+  assert.deepEqual(done, { success: true });
+  // The same block again lands on the same entry.
+  await ok(admin.adminBlockInstance({ instance: `https://${domain}/`, block: true, reason: "still spam", expires_at: until }));
+  const blocked = await ok(admin.getFederatedInstances({ kind: "blocked", domain_filter: domain }));
+  assert.equal(blocked.items.length, 1);
+  assert.equal(blocked.items[0].instance.domain, domain);
+  assert.equal(Date.parse(blocked.items[0].blocked.expires_at) / 1000, until);
+  const old = await (await fetch(`${baseUrl}/api/v3/federated_instances`)).json();
+  assert.ok(old.federated_instances.blocked.some((i) => i.domain === domain), "v3 reads the same list");
+  await ok(admin.adminBlockInstance({ instance: domain, block: false, reason: "forgiven" }));
+  assert.deepEqual((await ok(admin.getFederatedInstances({ kind: "blocked", domain_filter: domain }))).items, []);
+
+  const friend = `friend-${suffix}.example`.toLowerCase();
+  await fails(b.adminAllowInstance({ instance: friend, allow: true, reason: "kind" }), "not_an_admin");
+  try {
+    await ok(admin.adminAllowInstance({ instance: friend, allow: true, reason: "kind" }));
+    const allowed = await ok(admin.getFederatedInstances({ kind: "allowed", domain_filter: friend }));
+    assert.equal(allowed.items[0].instance.domain, friend);
+    assert.ok(allowed.items[0].allowed.published_at);
+  } finally {
+    // An allowlist limits federation to its instances: the shared server keeps none.
+    await ok(admin.adminAllowInstance({ instance: friend, allow: false, reason: "done" }));
+  }
+  assert.deepEqual((await ok(admin.getFederatedInstances({ kind: "allowed", domain_filter: friend }))).items, []);
+});
+
 console.log(JSON.stringify({ ok: true, steps: names.length, names, ...check.report() }));

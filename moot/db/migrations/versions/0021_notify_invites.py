@@ -1,12 +1,15 @@
 """Lemmy 1.0's notification settings per post and per community, and what they tell;
-reports about communities; invitations to register
+reports about communities; invitations to register; a reason and an end for an
+instance's federation block
 
 `post_notify` and `community_notify` hold a member's choice for one post or community;
 `comment_subscribed` and `post_subscribed` the notices a subscription wrote. On SQLite
 the `comment_notice` view (migration 0014) learns a third kind, 'subscribed', so a new
 comment's mentions, reply and subscribers' notices stay one statement. `community_report`
 is shaped as the other reports, with a snapshot of the community's name, title and sidebar.
-`local_user_invite` holds a member's invitation tokens and how often each was used.
+`local_user_invite` holds a member's invitation tokens and how often each was used. The
+federation allow- and blocklists gain a reason (and the blocklist an end), as Lemmy 1.0's
+admins block or allow one instance at a time.
 
 Revision ID: 0021_notify_invites
 Revises: 0016_person_note
@@ -145,12 +148,23 @@ def upgrade() -> None:
     _notice("post_subscribed", "post")
     _community_report()
     _invites()
+    op.add_column("federation_allowlist", sa.Column("reason", sa.Text(), nullable=True))
+    op.add_column("federation_blocklist", sa.Column("reason", sa.Text(), nullable=True))
+    op.add_column(
+        "federation_blocklist",
+        sa.Column("expires", moot.db.types.UtcDateTime(timezone=True), nullable=True),
+    )
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER comment_notice_insert")
         _notice_trigger((*_KINDS, ("subscribed", "comment_subscribed")))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("federation_blocklist") as batch:
+        batch.drop_column("expires")
+        batch.drop_column("reason")
+    with op.batch_alter_table("federation_allowlist") as batch:
+        batch.drop_column("reason")
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER comment_notice_insert")
         _notice_trigger(_KINDS)
