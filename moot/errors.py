@@ -48,6 +48,10 @@ class ErrorCode(StrEnum):
     COULDNT_FIND_COMMENT_REPORT = "couldnt_find_comment_report"
     COULDNT_FIND_POST_REPORT = "couldnt_find_post_report"
     COULDNT_FIND_PRIVATE_MESSAGE_REPORT = "couldnt_find_private_message_report"
+    COULDNT_FIND_COMMUNITY_REPORT = "couldnt_find_community_report"
+    INVALID_INVITE_TOKEN = "invalid_invite_token"
+    MISSING_INVITE_TOKEN = "missing_invite_token"
+    TOO_MANY_INVITES = "too_many_invites"
     COULDNT_FIND_LOCAL_USER = "couldnt_find_local_user"
     COULDNT_FIND_PERSON_MENTION = "couldnt_find_person_mention"
     COULDNT_FIND_REGISTRATION_APPLICATION = "couldnt_find_registration_application"
@@ -226,6 +230,10 @@ V4_ONLY = frozenset(
         ErrorCode.OAUTH_LOGIN_FAILED,
         ErrorCode.OAUTH_REGISTRATION_CLOSED,
         ErrorCode.OAUTH_PROVIDER_ALREADY_EXISTS,
+        ErrorCode.COULDNT_FIND_COMMUNITY_REPORT,
+        ErrorCode.INVALID_INVITE_TOKEN,
+        ErrorCode.MISSING_INVITE_TOKEN,
+        ErrorCode.TOO_MANY_INVITES,
     }
 )
 # The codes whose Lemmy variant carries a `message` (LemmyErrorType in lemmy-js-client

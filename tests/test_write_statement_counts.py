@@ -1,7 +1,8 @@
 """How many SQL statements a vote and a comment cost, per request, on both backends (issue
 12: `POST /post/like` ≤ 6, `POST /comment` ≤ 12, the outbox row, counters and notices
-included). A count, not a timing: each budget is what the route runs today, so a change
-that adds a statement fails here and must say why, or find one to take away.
+included, those of members subscribed to every comment too). A count, not a timing: each
+budget is what the route runs today, so a change that adds a statement fails here and must
+say why, or find one to take away.
 
 The requests go to the real application in this process (moot.app.create_app on the
 session server's database), so `statement_count.counting()` sees every statement the
@@ -162,19 +163,33 @@ class Scene:
     mentioned: Member
     post_id: int
     community_id: int
+    # Two who asked for every comment, one of the post and one of its community: their
+    # notices are written in the statement that writes the reply's (no statement more).
+    listeners: list[Member]
 
 
 @pytest.fixture(scope="module")
 async def scene(server: Server, admin: Api) -> Scene:
-    """A post by one member in a community a remote person follows, and three others."""
-    author, voter, replier, mentioned = (_member(server) for _ in range(4))
+    """A post by one member in a community a remote person follows, three others, and two
+    subscribed to every comment."""
+    author, voter, replier, mentioned, *listeners = (_member(server) for _ in range(6))
     name = unique("writes")
     community = admin.ok("POST", "/community", {"name": name, "title": name})
     community_id = int(community["community_view"]["community"]["id"])
     post = author.api.ok("POST", "/post", {"name": "counted", "community_id": community_id})
     await remote_follower(server.database_url, community_id, f"{name}.example")
     post_id = int(post["post_view"]["post"]["id"])
-    return Scene(author, voter, replier, mentioned, post_id, community_id)
+    for who, path, body in (
+        (listeners[0], "/post/notifications", {"post_id": post_id, "mode": "all_comments"}),
+        (
+            listeners[1],
+            "/community/notifications",
+            {"community_id": community_id, "mode": "all_posts_and_comments"},
+        ),
+    ):
+        answer = who.api.http.put(f"{server.url}/api/v4{path}", json=body)
+        assert answer.status_code == 200, answer.text
+    return Scene(author, voter, replier, mentioned, post_id, community_id, listeners)
 
 
 async def _queued(server: Server, scene: Scene) -> int:
@@ -283,3 +298,9 @@ async def test_a_comment_top_level_a_reply_and_a_mention(server: Server, scene: 
     assert [r["comment"]["id"] for r in mentions] == [mention["comment_view"]["comment"]["id"]]
     mentions = scene.author.api.ok("GET", "/user/mention", limit=50)["mentions"]
     assert [r["comment"]["id"] for r in mentions] == [named["comment_view"]["comment"]["id"]]
+    written = {int(c["comment_view"]["comment"]["id"]) for c in (top, named, reply, mention)}
+    for listener in scene.listeners:
+        told = listener.api.http.get(
+            f"{server.url}/api/v4/account/notification/list", params={"type_": "subscribed"}
+        ).json()["items"]
+        assert {int(i["notification"]["comment_id"]) for i in told} == written

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth, validation
-from moot.actions import counters, keyword_blocks, mail_links, site_state, two_factor
+from moot.actions import counters, invites, keyword_blocks, mail_links, site_state, two_factor
 from moot.actions.locks import lock_site
 from moot.actions.signup_languages import EVERY_LANGUAGE, SignupLanguages, signup_languages
 from moot.actions.site import load_site, local_instance_id
@@ -41,6 +41,7 @@ class Registration:
     captcha_uuid: str | None = None
     captcha_answer: str | None = None
     accept_language: str | None = None  # the request's header: the account's languages
+    invite_token: str | None = None  # an invitation (moot/actions/invites.py)
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class Admission:
     needs_application: bool
     needs_verification: bool
     email: str | None
+    invited: bool = False  # registering with an invitation, whose use is to be counted
 
 
 async def register(
@@ -165,6 +167,8 @@ async def write_account(
     # and the second is checked against the first's account.
     await lock_site(tx)
     admitted = await admit(tx, settings, form)
+    if admitted.invited and form.invite_token:
+        await invites.use(tx, form.invite_token)
     languages = await signup_languages(tx, form.accept_language)
     _, local_user_id = await create_local_user(
         tx,
@@ -216,6 +220,9 @@ async def admit(conn: Connection, settings: Settings, form: Registration) -> Adm
     mode = local["registration_mode"]
     if setup and mode == "Closed":
         raise ApiError(ErrorCode.REGISTRATION_CLOSED)
+    invited = setup and mode == "RequireInvitation"
+    if invited:
+        await invites.check(conn, form.invite_token)
     validation.check_password(form.password)
     if form.honeypot:
         raise ApiError(ErrorCode.HONEYPOT_FAILED)
@@ -247,7 +254,7 @@ async def admit(conn: Connection, settings: Settings, form: Registration) -> Adm
     first_admin = not setup and not await conn.scalar(
         sa.select(sa.func.count()).select_from(m.local_user).where(m.local_user.c.admin)
     )
-    return Admission(first_admin, needs_application, needs_verification, email)
+    return Admission(first_admin, needs_application, needs_verification, email, invited)
 
 
 async def _check_not_posing(conn: Connection, person_id: int, display_name: str) -> None:

@@ -34,68 +34,90 @@ async def comment_saved(
 ) -> None:
     """Notices for a new or edited comment; an edit notifies only those newly mentioned.
     `mentioned` (`mentioned_persons` of its text) and `parent` (the comment it answers),
-    when the caller has them already. Each kind of notice is one statement that judges
-    its recipients as it writes (`_chosen`); a comment that both mentions and answers
-    someone writes both kinds in one (a CTE on PostgreSQL, a view on SQLite)."""
+    when the caller has them already. Each kind of notice is judged as it is written
+    (`_chosen`), and a new comment writes all its kinds in one statement: its mentions, its
+    reply and its subscribers' notices (a CTE on PostgreSQL, a view on SQLite). Whoever a
+    mention or the reply names hears of it that way only, not also as a subscriber."""
     author = int(comment["creator_id"])
     if mentioned is None:
         mentioned = await mentioned_persons(conn, str(comment["content"]))
     named = {int(p["id"]) for p in mentioned} - {author}
     mentions = _chosen(m.person_mention, named, author, comment, post)
-    # Whom the comment answers, who may hear of it (not the author).
-    replied: int | None = None
-    if is_new:
-        parents = ancestor_ids(comment["path"])
-        if parents and parent is None:
-            parent = await conn.fetch_one(sa.select(m.comment).where(m.comment.c.id == parents[-1]))
-        if parents:
-            replied = int(parent["creator_id"]) if parent is not None else None
-        else:
-            replied = int(post["creator_id"])
-        if replied == author:
-            replied = None
-    if mentions is not None and replied is not None:
-        reply = _chosen(m.comment_reply, {replied}, author, comment, post)
-        assert reply is not None
-        await _both(conn, mentions, reply)
+    if not is_new:
+        if mentions is not None:
+            await conn.execute(_insert(m.person_mention, mentions))
         return
-    notified: set[int] = set()
-    if mentions is not None:
-        told_rows = await conn.fetch_all(_insert(m.person_mention, mentions))
-        notified = {int(r["recipient_id"]) for r in told_rows}
-    if replied is not None and replied not in notified:
+    # Whom the comment answers, who may hear of it (not the author).
+    parents = ancestor_ids(comment["path"])
+    if parents and parent is None:
+        parent = await conn.fetch_one(sa.select(m.comment).where(m.comment.c.id == parents[-1]))
+    replied: int | None
+    if parents:
+        replied = int(parent["creator_id"]) if parent is not None else None
+    else:
+        replied = int(post["creator_id"])
+    if replied == author:
+        replied = None
+    if mentions is None:
         params = {
-            "recipient": replied,
+            "recipient": replied if replied is not None else author,
             "author": author,
             "comment_id": int(comment["id"]),
+            "post_id": int(post["id"]),
             "published": utcnow(),
             "community_id": int(post["community_id"]),
         }
-        await conn.run(_REPLY, params)
-
-
-async def _both(conn: Connection, mentions: sa.Select[Any], reply: sa.Select[Any]) -> None:
-    """A new comment's mentions and its reply notice, in one statement; the reply passes
-    over whoever a mention told already."""
-    if conn.dialect_name == "postgresql":
-        # The mentions a data-modifying CTE, whose RETURNING the reply's notice reads.
-        told = _insert(m.person_mention, mentions).cte("told")
-        chosen = reply.where(m.person.c.id.not_in(sa.select(told.c.recipient_id)))
-        await conn.execute(_insert(m.comment_reply, chosen).add_cte(told))
+        await conn.run(_SUBSCRIBED if replied is None else _REPLY, params)
         return
-    # SQLite: both kinds go into the view whose trigger puts each row in its table
-    # (migration 0014). The comment is new (a reply notice is only for one), so whom the
-    # mentions choose is whom they tell: the reply passes over them.
-    chosen = reply.where(m.person.c.id.not_in(sa.select(mentions.subquery().c.id)))
-    both = sa.union_all(
-        mentions.add_columns(sa.literal("mention")), chosen.add_columns(sa.literal("reply"))
+    reply = _chosen(
+        m.comment_reply, {replied} if replied is not None else set(), author, comment, post
     )
+    subscribed = _judged(
+        m.comment_subscribed,
+        _subscriber(sa.literal(int(post["id"])), sa.literal(int(post["community_id"])))
+        & m.person.c.id.not_in(sorted(named | {author, replied or author})),
+        sa.literal(author),
+        sa.literal(int(comment["id"])),
+        sa.literal(int(post["id"])),
+        sa.literal(utcnow(), UtcDateTime()),
+        sa.literal(int(post["community_id"])),
+    )
+    await _all_at_once(conn, mentions, reply, subscribed)
+
+
+async def _all_at_once(
+    conn: Connection,
+    mentions: sa.Select[Any],
+    reply: sa.Select[Any] | None,
+    subscribed: sa.Select[Any],
+) -> None:
+    """A new comment's mentions, its reply notice and its subscribers' notices, in one
+    statement; the reply passes over whoever a mention told already."""
+    if conn.dialect_name == "postgresql":
+        # Data-modifying CTEs; the reply's reads the mentions' RETURNING.
+        told = _insert(m.person_mention, mentions).cte("told")
+        ctes = [told]
+        if reply is not None:
+            chosen = reply.where(m.person.c.id.not_in(sa.select(told.c.recipient_id)))
+            ctes.append(_insert(m.comment_reply, chosen).cte("replied"))
+        await conn.execute(_insert(m.comment_subscribed, subscribed).add_cte(*ctes))
+        return
+    # SQLite: every kind goes into the view whose trigger puts each row in its table
+    # (migrations 0014, 0021). The comment is new, so whom the mentions choose is whom
+    # they tell: the reply passes over them.
+    parts = [mentions.add_columns(sa.literal("mention"))]
+    if reply is not None:
+        chosen = reply.where(m.person.c.id.not_in(sa.select(mentions.subquery().c.id)))
+        parts.append(chosen.add_columns(sa.literal("reply")))
+    parts.append(subscribed.add_columns(sa.literal("subscribed")))
     await conn.execute(
-        sa.insert(_NOTICE).from_select(["recipient_id", "comment_id", "published", "kind"], both)
+        sa.insert(_NOTICE).from_select(
+            ["recipient_id", "comment_id", "published", "kind"], sa.union_all(*parts)
+        )
     )
 
 
-# SQLite's view that writes either kind of notice (migration 0014); never read.
+# SQLite's view that writes any kind of notice (migrations 0014, 0021); never read.
 _NOTICE = sa.table(
     "comment_notice",
     sa.column("kind"),
@@ -110,10 +132,11 @@ def _chosen(
 ) -> sa.Select[Any] | None:
     """The notices of `table` (one per recipient and comment, however often the comment is
     saved) to those `recipients` who may have it: only people with an account here, never
-    from someone they block, and (a reply) not in a community they block, or on an
-    instance they block (Lemmy 0.19 goes by the community's instance, as listings do, not
-    the author's); None for no recipients. Judged and written in one statement
-    (`_insert`), which returns whom it notified (for the first time)."""
+    from someone they block, nor from a post or community they muted, and (a reply) not in
+    a community they block, or on an instance they block (Lemmy 0.19 goes by the
+    community's instance, as listings do, not the author's); None for no recipients.
+    Judged and written in one statement (`_insert`), which returns whom it notified (for
+    the first time)."""
     if not recipients:
         return None
     return _judged(
@@ -121,6 +144,7 @@ def _chosen(
         m.person.c.id.in_(sorted(recipients)),
         sa.literal(author),
         sa.literal(int(comment["id"])),
+        sa.literal(int(post["id"])),
         sa.literal(utcnow(), UtcDateTime()),
         sa.literal(int(post["community_id"])),
     )
@@ -131,6 +155,7 @@ def _judged(
     recipients: sa.ColumnElement[bool],
     author: sa.ColumnElement[Any],
     comment_id: sa.ColumnElement[Any],
+    post_id: sa.ColumnElement[Any],
     published: sa.ColumnElement[Any],
     community_id: sa.ColumnElement[Any],
 ) -> sa.Select[Any]:
@@ -140,28 +165,93 @@ def _judged(
         recipients,
         sa.exists().where(lu.c.person_id == p.c.id),
         ~sa.exists().where(pb.c.person_id == p.c.id, pb.c.target_id == author),
+        ~muted(p.c.id, post_id, community_id),
     ]
-    if table is m.comment_reply:
-        judged.append(~_blocks_community(p.c.id, community_id))
+    if table is not m.person_mention:
+        judged.append(~blocks_community(p.c.id, community_id))
     return sa.select(p.c.id, comment_id, published).where(*judged)
 
 
-def _reply_statement(dialect: str, variant: None) -> sa.Insert:
-    """The one reply notice of a comment that mentions nobody (`comment_saved`), built
-    once: recipient, author, comment_id, published and community_id are parameters."""
-    p = m.person
-    chosen = _judged(
-        m.comment_reply,
-        p.c.id == sa.bindparam("recipient", type_=sa.Integer),
-        sa.bindparam("author", type_=sa.Integer),
-        sa.bindparam("comment_id", type_=sa.Integer),
-        sa.bindparam("published", type_=UtcDateTime()),
-        sa.bindparam("community_id", type_=sa.Integer),
+def muted(
+    person_id: sa.ColumnElement[Any],
+    post_id: sa.ColumnElement[Any],
+    community_id: sa.ColumnElement[Any],
+) -> sa.ColumnElement[bool]:
+    """The person set the post, or its community, to 'mute' (moot/actions/subscriptions.py)."""
+    pn, cn = m.post_notify, m.community_notify
+    return sa.or_(
+        sa.exists().where(
+            pn.c.person_id == person_id, pn.c.post_id == post_id, pn.c.mode == "mute"
+        ),
+        sa.exists().where(
+            cn.c.person_id == person_id, cn.c.community_id == community_id, cn.c.mode == "mute"
+        ),
     )
-    return _insert(m.comment_reply, chosen)
+
+
+def _subscriber(
+    post_id: sa.ColumnElement[Any], community_id: sa.ColumnElement[Any]
+) -> sa.ColumnElement[bool]:
+    """The person asked to hear of every comment on the post, or in its community."""
+    pn, cn = m.post_notify, m.community_notify
+    return m.person.c.id.in_(
+        sa.union(
+            sa.select(pn.c.person_id).where(pn.c.post_id == post_id, pn.c.mode == "all_comments"),
+            sa.select(cn.c.person_id).where(
+                cn.c.community_id == community_id, cn.c.mode == "all_posts_and_comments"
+            ),
+        )
+    )
+
+
+def _params() -> dict[str, sa.ColumnElement[Any]]:
+    return {
+        "author": sa.bindparam("author", type_=sa.Integer),
+        "comment_id": sa.bindparam("comment_id", type_=sa.Integer),
+        "post_id": sa.bindparam("post_id", type_=sa.Integer),
+        "published": sa.bindparam("published", type_=UtcDateTime()),
+        "community_id": sa.bindparam("community_id", type_=sa.Integer),
+    }
+
+
+def _subscribers_of(p: dict[str, sa.ColumnElement[Any]]) -> sa.Select[Any]:
+    """A new comment's subscribers' notices, but none to `recipient` (whom it answers) or
+    its author."""
+    recipient = sa.bindparam("recipient", type_=sa.Integer)
+    return _judged(
+        m.comment_subscribed,
+        _subscriber(p["post_id"], p["community_id"])
+        & (m.person.c.id != recipient)
+        & (m.person.c.id != p["author"]),
+        **p,
+    )
+
+
+def _subscribed_statement(dialect: str, variant: None) -> sa.Insert:
+    """The subscribers' notices of a new comment that mentions nobody and answers nobody
+    but its author (`comment_saved`), built once; `recipient` is the author."""
+    return _insert(m.comment_subscribed, _subscribers_of(_params()))
+
+
+def _reply_statement(dialect: str, variant: None) -> sa.Insert:
+    """The one reply notice of a comment that mentions nobody, and its subscribers'
+    notices (`comment_saved`), in one statement built once: recipient, author,
+    comment_id, post_id, published and community_id are parameters."""
+    p = _params()
+    recipient = sa.bindparam("recipient", type_=sa.Integer)
+    reply = _judged(m.comment_reply, m.person.c.id == recipient, **p)
+    subscribed = _subscribers_of(p)
+    if dialect == "postgresql":
+        replied = _insert(m.comment_reply, reply).cte("replied")
+        return _insert(m.comment_subscribed, subscribed).add_cte(replied)
+    both = sa.union_all(
+        reply.add_columns(sa.literal("reply")), subscribed.add_columns(sa.literal("subscribed"))
+    )
+    return sa.insert(_NOTICE).from_select(["recipient_id", "comment_id", "published", "kind"], both)
 
 
 _REPLY = Prepared(_reply_statement)
+_SUBSCRIBED = Prepared(_subscribed_statement)
 
 
 def _insert(table: sa.Table, chosen: sa.Select[Any]) -> sa.Insert:
@@ -173,7 +263,7 @@ def _insert(table: sa.Table, chosen: sa.Select[Any]) -> sa.Insert:
     )
 
 
-def _blocks_community(
+def blocks_community(
     person_id: sa.ColumnElement[int], community_id: sa.ColumnElement[Any]
 ) -> sa.ColumnElement[bool]:
     cb, ib, c = m.community_block, m.instance_block, m.community
@@ -211,7 +301,13 @@ async def mark_all_read(conn: Connection, viewer: Actor) -> None:
     """Every reply, mention, moderator's notice and private message the viewer received,
     read."""
     me = viewer.person_id
-    for table in (m.comment_reply, m.person_mention, m.mod_action_notice):
+    for table in (
+        m.comment_reply,
+        m.person_mention,
+        m.mod_action_notice,
+        m.comment_subscribed,
+        m.post_subscribed,
+    ):
         await conn.execute(
             sa.update(table).where(table.c.recipient_id == me, ~table.c.read).values(read=True)
         )

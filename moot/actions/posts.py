@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth, validation
-from moot.actions import counters, emoji, remote_images, votes
+from moot.actions import counters, emoji, remote_images, subscriptions, votes
 from moot.actions.actor import Actor, Received
 from moot.actions.authority import require_valid_person
 from moot.actions.communities import is_banned_from, is_moderator
@@ -184,6 +184,7 @@ async def create_post(
         )
     post = await get_post(conn, int(post_id))
     await counters.post_counted(conn, post, +1)
+    await subscriptions.post_created(conn, post)
     # Authors upvote their own posts and have read them, as in Lemmy.
     await votes.own_post_vote(conn, viewer, post)
     await mark_read(conn, viewer, [int(post_id)], True)

@@ -1,6 +1,6 @@
-"""Reports: anyone may flag a post, a comment or a private message sent to them; the
-community's moderators (or the admins) resolve post and comment reports, the admins those
-about private messages.
+"""Reports: anyone may flag a post, a comment, a private message sent to them or a
+community (Lemmy 1.0); the community's moderators (or the admins) resolve post and comment
+reports, the admins those about private messages and communities.
 
 Each report keeps a snapshot of what was reported, so an edit cannot hide it.
 """
@@ -41,6 +41,7 @@ PRIVATE_MESSAGE = ReportKind(
     "private_message_id",
     ErrorCode.COULDNT_FIND_PRIVATE_MESSAGE_REPORT,
 )
+COMMUNITY = ReportKind(m.community_report, "community_id", ErrorCode.COULDNT_FIND_COMMUNITY_REPORT)
 
 
 async def _reason(conn: Connection, reason: str) -> str:
@@ -121,6 +122,19 @@ async def report_private_message(
     return await _file(conn, PRIVATE_MESSAGE, actor, message_id, text, snapshot)
 
 
+async def report_community(conn: Connection, actor: Actor, community_id: int, reason: str) -> int:
+    """A report about the community itself (its name, title, sidebar), for the admins."""
+    text = await _reason(conn, reason)
+    community = await get_community(conn, community_id)
+    await require_valid_person(conn, actor.person_id)
+    snapshot = {
+        "original_community_name": community["name"],
+        "original_community_title": community["title"],
+        "original_community_description": community["description"],
+    }
+    return await _file(conn, COMMUNITY, actor, community_id, text, snapshot)
+
+
 async def get_report(conn: Connection, kind: ReportKind, report_id: int) -> Row:
     row = await conn.fetch_one(sa.select(kind.table).where(kind.table.c.id == report_id))
     if row is None:
@@ -165,6 +179,14 @@ async def resolve_private_message_report(
     await _set_resolved(conn, PRIVATE_MESSAGE, report_id, actor.person_id, resolved)
 
 
+async def resolve_community_report(
+    conn: Connection, actor: Actor, report_id: int, resolved: bool
+) -> None:
+    require_admin(actor)
+    await get_report(conn, COMMUNITY, report_id)
+    await _set_resolved(conn, COMMUNITY, report_id, actor.person_id, resolved)
+
+
 async def _resolve_all(
     conn: Connection, kind: ReportKind, target_id: int, resolver_id: int
 ) -> None:
@@ -193,5 +215,9 @@ async def moderates_something(conn: Connection, person_id: int) -> bool:
 
 async def open_reports(conn: Connection, viewer: Viewer) -> int:
     f = report_list.ReportFilter(viewer_id=viewer.person_id, viewer_is_admin=viewer.is_admin)
-    kinds = ("post", "comment", "private_message") if viewer.is_admin else ("post", "comment")
+    kinds = (
+        ("post", "comment", "private_message", "community")
+        if viewer.is_admin
+        else ("post", "comment")
+    )
     return sum([await report_list.count_unresolved(conn, kind, f) for kind in kinds])

@@ -1,5 +1,6 @@
 """When a viewer did what to a page's items — read, saved, hid or voted on a post, followed,
-blocked or moderates a community, blocked a person — and how many reports the items have.
+blocked or moderates a community, blocked a person, chose what to hear of a post or a
+community — and how many reports the items have.
 
 API v4 shows each of these as a moment (`saved_at`, `followed_at`, …) where v3 showed a
 flag, so it reads them here, one statement per kind of item for the whole page.
@@ -48,6 +49,7 @@ async def _post_marks(conn: Connection, viewer: int, ids: list[int]) -> dict[int
         _of(m.post_hide, "post_id", p.c.id, viewer).label("hidden_at"),
         _of(m.post_like, "post_id", p.c.id, viewer).label("voted_at"),
         _of(m.post_like, "post_id", p.c.id, viewer, "score").label("score"),
+        _of(m.post_notify, "post_id", p.c.id, viewer, "mode").label("notifications"),
     ).where(p.c.id.in_(ids))
     return {int(r["id"]): r for r in await conn.fetch_all(statement)}
 
@@ -80,6 +82,7 @@ async def _community_marks(conn: Connection, viewer: int, ids: list[int]) -> dic
         .where(ban.c.person_id == viewer, ban.c.community_id == c.c.id, in_force)
         .scalar_subquery()
         .label("ban_expires_at"),
+        _of(m.community_notify, "community_id", c.c.id, viewer, "mode").label("notifications"),
     ).where(c.c.id.in_(ids))
     return {int(r["id"]): r for r in await conn.fetch_all(statement)}
 

@@ -51,12 +51,12 @@ async def one_mod_notice(conn: Connection, person_id: int, notice_id: int) -> li
     return _pairs(await conn.fetch_all(query))
 
 
-async def count_unread(conn: Connection, person_id: int) -> int:
+def unread(person_id: int) -> sa.ScalarSelect[int]:
+    """How many of the person's moderators' notices are unread, as a subquery."""
     t = m.mod_action_notice
-    return int(
-        await conn.scalar(
-            sa.select(sa.func.count())
-            .select_from(t)
-            .where(t.c.recipient_id == person_id, ~t.c.read)
-        )
+    return (
+        sa.select(sa.func.count())
+        .select_from(t)
+        .where(t.c.recipient_id == person_id, ~t.c.read)
+        .scalar_subquery()
     )

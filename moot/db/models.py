@@ -781,6 +781,68 @@ person_mention = sa.Table(
     sa.UniqueConstraint("recipient_id", "comment_id"),
 )
 
+# Lemmy 1.0's notification settings: a member's choice per post ('all_comments',
+# 'replies_and_mentions', 'mute') and per community ('all_posts_and_comments', 'all_posts',
+# 'replies_and_mentions', 'mute'); one row per pair, written as an upsert. The index on the
+# post (community) finds a new comment's (post's) subscribers.
+post_notify = sa.Table(
+    "post_notify",
+    metadata,
+    _fk("person_id", "person.id"),
+    _fk("post_id", "post.id", index=True),
+    sa.Column("mode", sa.String(24), nullable=False),
+    _when(),
+    sa.PrimaryKeyConstraint("person_id", "post_id"),
+)
+
+community_notify = sa.Table(
+    "community_notify",
+    metadata,
+    _fk("person_id", "person.id"),
+    _fk("community_id", "community.id", index=True),
+    sa.Column("mode", sa.String(24), nullable=False),
+    _when(),
+    sa.PrimaryKeyConstraint("person_id", "community_id"),
+)
+
+# What a subscription told: a new comment on a followed post (or in a community followed
+# with its comments), and a new post in a followed community. Shaped as comment_reply.
+comment_subscribed = sa.Table(
+    "comment_subscribed",
+    metadata,
+    _id(),
+    _fk("recipient_id", "person.id", index=True),
+    _fk("comment_id", "comment.id", index=True),
+    _flag("read"),
+    _when(),
+    sa.UniqueConstraint("recipient_id", "comment_id"),
+)
+
+post_subscribed = sa.Table(
+    "post_subscribed",
+    metadata,
+    _id(),
+    _fk("recipient_id", "person.id", index=True),
+    _fk("post_id", "post.id", index=True),
+    _flag("read"),
+    _when(),
+    sa.UniqueConstraint("recipient_id", "post_id"),
+)
+
+# Lemmy 1.0's invitations: a member's token that lets someone register while the site's
+# registration mode is RequireInvitation; each registration counts a use.
+local_user_invite = sa.Table(
+    "local_user_invite",
+    metadata,
+    _id(),
+    _fk("local_user_id", "local_user.id", index=True),
+    sa.Column("token", sa.String(64), nullable=False, unique=True),
+    sa.Column("max_uses", sa.Integer),
+    sa.Column("uses_count", sa.Integer, nullable=False, server_default="0"),
+    _when("expires", nullable=True),
+    _when(),
+)
+
 registration_application = sa.Table(
     "registration_application",
     metadata,
@@ -890,6 +952,14 @@ post_report = _report(
 comment_report = _report(
     "comment", "comment", sa.Column("original_comment_text", sa.Text, nullable=False)
 )
+# Reports about a community itself (Lemmy 1.0), for the admins.
+community_report = _report(
+    "community",
+    "community",
+    sa.Column("original_community_name", sa.String(255), nullable=False),
+    sa.Column("original_community_title", sa.String(255), nullable=False),
+    sa.Column("original_community_description", sa.Text),
+)
 private_message_report = _report(
     "private_message",
     "private_message",
@@ -966,7 +1036,8 @@ federation_allowlist = sa.Table(
         primary_key=True,
         autoincrement=False,
     ),
-    _when(),
+    _when(),  # Why an admin listed it, one instance at a time (Lemmy 1.0's adminAllowInstance).
+    sa.Column("reason", sa.Text),
 )
 
 federation_blocklist = sa.Table(
@@ -979,7 +1050,9 @@ federation_blocklist = sa.Table(
         primary_key=True,
         autoincrement=False,
     ),
-    _when(),
+    _when(),  # Why, and until when (Lemmy 1.0's adminBlockInstance); a block past its end is over.
+    sa.Column("reason", sa.Text),
+    _when("expires", nullable=True),
 )
 
 # Lemmy 0.19's record of the pictures a local member uploaded: the alias is the file name

@@ -67,17 +67,29 @@ def _private_message_reports(f: ReportFilter) -> sa.Select[tuple[object, ...]]:
     return query
 
 
+def _community_reports(f: ReportFilter) -> sa.Select[tuple[object, ...]]:
+    """Reports about communities: the admins' alone (the callers ask only for them)."""
+    t = m.community_report
+    query = sa.select(t)
+    if f.unresolved_only:
+        query = query.where(~t.c.resolved)
+    if f.community_id is not None:
+        query = query.where(t.c.community_id == f.community_id)
+    return query
+
+
 _LISTS = {
     "post": (m.post_report, _post_reports),
     "comment": (m.comment_report, _comment_reports),
     "private_message": (m.private_message_report, _private_message_reports),
+    "community": (m.community_report, _community_reports),
 }
 
 
 async def list_reports(
     conn: Connection, kind: str, f: ReportFilter, page: int, limit: int
 ) -> list[Row]:
-    """`kind` is post, comment or private_message; newest first."""
+    """`kind` is post, comment, private_message or community; newest first."""
     table, query = _LISTS[kind]
     return await conn.fetch_all(
         query(f)

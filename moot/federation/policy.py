@@ -46,9 +46,10 @@ class Policy:
 
 
 async def _domains(conn: Connection, table: sa.Table) -> frozenset[str]:
-    rows = await conn.fetch_all(
-        sa.select(m.instance.c.domain).join(table, table.c.instance_id == m.instance.c.id)
-    )
+    query = sa.select(m.instance.c.domain).join(table, table.c.instance_id == m.instance.c.id)
+    if "expires" in table.c:  # a block past its end is over
+        query = query.where(sa.or_(table.c.expires.is_(None), table.c.expires > utcnow()))
+    rows = await conn.fetch_all(query)
     return frozenset(str(r["domain"]).lower() for r in rows)
 
 

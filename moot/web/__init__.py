@@ -35,6 +35,7 @@ from moot.web import (
     communities,
     community_list,
     community_mod,
+    invites,
     list_options,
     listings,
     live,
@@ -53,6 +54,7 @@ from moot.web import (
     settings,
     site,
     site_settings,
+    subscriptions,
 )
 from moot.web.cards import register_cards
 from moot.web.errors import on_api_error, on_http_error, problem
@@ -95,6 +97,8 @@ router = Router(
         *listings.handlers,
         *list_options.handlers,
         *posts.handlers,
+        *subscriptions.handlers,
+        *invites.handlers,
         *comments.handlers,
         *live.handlers,
         *communities.handlers,

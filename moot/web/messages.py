@@ -1,9 +1,10 @@
 """The inbox: replies to one's posts and comments, mentions (`@name@host`), moderators'
-notices (moot/web/mod_notices.py) and private messages (what one sent and received), each
-all or unread only; marking one read or unread (in place) or all of them read; writing
-to someone from their profile, replying and deleting one's own message. The actions are
-moot/actions/notifications.py and moot/actions/private_messages.py, the lists
-moot/db/notifications.py and moot/db/messages.py, as the API's.
+notices (moot/web/mod_notices.py), private messages (what one sent and received), and what
+one's subscriptions told (new comments on a post, new posts in a community:
+moot/web/subscriptions.py), each all or unread only; marking one read or unread (in place)
+or all of them read; writing to someone from their profile, replying and deleting one's own
+message. The actions are moot/actions/notifications.py and moot/actions/private_messages.py,
+the lists moot/db/notifications.py and moot/db/messages.py, as the API's.
 
 The pages live under /messages: /inbox is ActivityPub's shared inbox (exempt from CSRF,
 so a form there would carry no token)."""
@@ -51,8 +52,15 @@ VIEWS = {
     "mentions": "Mentions",
     mod_notices.VIEW: "From moderators",
     "messages": "Messages",
+    "subscribed": "Subscribed",
+    "posts": "New posts",
 }
-NOTICES: dict[str, sa.Table] = {"replies": notices.REPLIES, "mentions": notices.MENTIONS}
+NOTICES: dict[str, sa.Table] = {
+    "replies": notices.REPLIES,
+    "mentions": notices.MENTIONS,
+    "subscribed": notices.SUBSCRIBED,
+    "posts": m.post_subscribed,
+}
 
 
 @dataclass(frozen=True)
@@ -79,8 +87,26 @@ async def message_items(conn: Connection, rows: Sequence[Row], me: int) -> list[
 
 
 @dataclass(frozen=True)
+class PostNotice:
+    """A subscription's notice of a new post: the notice and the post."""
+
+    row: Row
+    post: Row
+    community: Row
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.row['id']}"
+
+
+async def post_notice_items(conn: Connection, pairs: Sequence[tuple[Row, Row]]) -> list[PostNotice]:
+    communities = await q.rows_by_id(conn, m.community, {int(p["community_id"]) for _, p in pairs})
+    return [PostNotice(n, p, communities[int(p["community_id"])]) for n, p in pairs]
+
+
+@dataclass(frozen=True)
 class Notice:
-    """A reply or a mention: the notice and the comment it is about."""
+    """A reply, a mention or a subscription's comment: the notice and the comment."""
 
     kind: str  # a key of NOTICES
     row: Row
@@ -109,7 +135,7 @@ async def inbox(
     kind = view if view in VIEWS else "messages"
     unread_only = show == "unread"
     number = min(max(page, 1), PAGE_MAX)
-    items: Sequence[Message | Notice | mod_notices.ModNotice]
+    items: Sequence[Message | Notice | PostNotice | mod_notices.ModNotice]
     async with state(request).db.connection() as conn:
         frame = await load_page(conn, request)
         if frame.viewer is None:
@@ -128,6 +154,15 @@ async def inbox(
             items, has_next = await mod_notices.page_of(
                 conn, frame.viewer, unread_only=unread_only, number=number, size=PAGE_SIZE
             )
+        elif kind == "posts":
+
+            async def some_posts(number: int, limit: int) -> list[tuple[Row, Row]]:
+                return await notices.list_post_notices(
+                    conn, me, unread_only=unread_only, limit=limit, page=number
+                )
+
+            posts, has_next = await one_page(some_posts, number, PAGE_SIZE)
+            items = await post_notice_items(conn, posts)
         else:
 
             async def some_notices(number: int, limit: int) -> list[tuple[Row, Row]]:
@@ -172,7 +207,7 @@ async def mark_notice_read(request: AnyRequest, kind: str, notice_id: int) -> Te
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         row = await notifications.mark_read(tx, viewer, table, ident(notice_id), flag(form, "read"))
-    if not is_htmx(request):
+    if not is_htmx(request) or kind == "posts":
         return back(request, f"/messages?view={kind}", f"{kind[0]}{notice_id}")
     async with state(request).db.connection() as conn:
         page = await load_page(conn, request)

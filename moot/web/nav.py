@@ -32,7 +32,9 @@ class Nav:
         for view, count in views:
             if count:
                 return f"/messages?view={view}&show=unread"
-        return "/messages?show=unread" if self.unread.private_messages else "/messages"
+        if self.unread.private_messages or not self.unread.subscribed:
+            return "/messages?show=unread" if self.unread.private_messages else "/messages"
+        return "/messages?view=subscribed&show=unread"
 
 
 async def nav_counts(conn: Connection, viewer: Viewer, local_site: Row) -> Nav:

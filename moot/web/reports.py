@@ -1,5 +1,6 @@
-"""Reports: the "Report" form on posts, comments and private messages, and the reports page
-where moderators (their communities) and admins (everything) resolve and reopen them.
+"""Reports: the "Report" form on posts, comments, private messages and communities, and the
+reports page where moderators (their communities) and admins (everything, reports about
+messages and communities too) resolve and reopen them.
 
 Filing and resolving call moot/actions/reports.py; the lists are moot/db/reports.py, the
 same queries as the API's, so a page shows exactly what GET /post/report/list answers.
@@ -15,7 +16,7 @@ from litestar.response import Redirect, Template
 
 from moot.actions import reports
 from moot.actions.authority import require_admin, require_mod_somewhere_or_admin
-from moot.actions.lookups import get_comment, get_post, get_private_message
+from moot.actions.lookups import get_comment, get_community, get_post, get_private_message
 from moot.auth import Viewer
 from moot.db import models as m
 from moot.db import queries as q
@@ -24,6 +25,7 @@ from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
 from moot.web.errors import words
+from moot.web.names import handle
 from moot.web.pages import (
     AnyRequest,
     Page,
@@ -45,21 +47,24 @@ KINDS: dict[str, tuple[str, reports.ReportKind, str]] = {
     "posts": ("post", reports.POST, "Posts"),
     "comments": ("comment", reports.COMMENT, "Comments"),
     "messages": ("private_message", reports.PRIVATE_MESSAGE, "Private messages"),
+    "communities": ("community", reports.COMMUNITY, "Communities"),
 }
+ADMINS_ONLY = ("messages", "communities")
 
 
 @dataclass(frozen=True)
 class Target:
     """What a report form is about, as its page shows it."""
 
-    kind: str  # "post", "comment" or "message"
+    kind: str  # "post", "comment", "message" or "community"
     row: Row
     action: str
     back: str
 
     @property
     def label(self) -> str:
-        return {"post": "post", "comment": "comment", "message": "private message"}[self.kind]
+        labels = {"message": "private message"}
+        return labels.get(self.kind, self.kind)
 
 
 async def _target(conn: Connection, kind: str, target_id: int) -> Target:
@@ -71,6 +76,9 @@ async def _target(conn: Connection, kind: str, target_id: int) -> Target:
         return Target(
             kind, row, f"/comment/{target_id}/report", f"/post/{row['post_id']}#c{target_id}"
         )
+    if kind == "community":
+        row = await get_community(conn, target_id)
+        return Target(kind, row, f"/community/{target_id}/report", f"/c/{handle(row)}")
     row = await get_private_message(conn, target_id)
     return Target(kind, row, f"/messages/{target_id}/report", "/messages")
 
@@ -81,6 +89,8 @@ async def _file(conn: Connection, viewer: Viewer, target: Target, reason: str) -
         return await reports.report_post(conn, viewer, target_id, reason)
     if target.kind == "comment":
         return await reports.report_comment(conn, viewer, target_id, reason)
+    if target.kind == "community":
+        return await reports.report_community(conn, viewer, target_id, reason)
     return await reports.report_private_message(conn, viewer, target_id, reason)
 
 
@@ -154,6 +164,16 @@ async def report_message(request: AnyRequest, message_id: int) -> Template:
     return await _send_report(request, "message", message_id)
 
 
+@get("/community/{community_id:int}/report", media_type=MediaType.HTML, include_in_schema=False)
+async def report_community_page(request: AnyRequest, community_id: int) -> Template:
+    return await _report_form(request, "community", community_id)
+
+
+@post("/community/{community_id:int}/report", media_type=MediaType.HTML, include_in_schema=False)
+async def report_community(request: AnyRequest, community_id: int) -> Template:
+    return await _send_report(request, "community", community_id)
+
+
 @dataclass(frozen=True)
 class ReportItem:
     tab: str
@@ -172,6 +192,8 @@ class ReportItem:
 
 async def report_items(conn: Connection, tab: str, rows: Sequence[Row]) -> list[ReportItem]:
     """The reports with what they are about, one query per kind of fact for the page."""
+    if tab == "communities":
+        return await _community_report_items(conn, rows)
     table = {"posts": m.post, "comments": m.comment, "messages": m.private_message}[tab]
     key = {"posts": "post_id", "comments": "comment_id", "messages": "private_message_id"}[tab]
     targets = await q.rows_by_id(conn, table, {int(r[key]) for r in rows})
@@ -206,6 +228,27 @@ async def report_items(conn: Connection, tab: str, rows: Sequence[Row]) -> list[
     return items
 
 
+async def _community_report_items(conn: Connection, rows: Sequence[Row]) -> list[ReportItem]:
+    """Reports about communities: the community is what was reported; it has no author."""
+    communities = await q.rows_by_id(conn, m.community, {int(r["community_id"]) for r in rows})
+    people = {int(r["creator_id"]) for r in rows}
+    people |= {int(r["resolver_id"]) for r in rows if r["resolver_id"] is not None}
+    persons = await q.rows_by_id(conn, m.person, people)
+    return [
+        ReportItem(
+            tab="communities",
+            report=r,
+            reporter=persons[int(r["creator_id"])],
+            resolver=persons.get(int(r["resolver_id"])) if r["resolver_id"] else None,
+            target=communities.get(int(r["community_id"])),
+            post=None,
+            community=communities.get(int(r["community_id"])),
+            author=None,
+        )
+        for r in rows
+    ]
+
+
 async def _community_id(conn: Connection, name: str) -> int | None:
     if not name:
         return None
@@ -232,7 +275,7 @@ async def reports_page(
         if viewer is None:
             raise ApiError(ErrorCode.NOT_LOGGED_IN)
         await require_mod_somewhere_or_admin(conn, viewer)
-        if tab == "messages":
+        if tab in ADMINS_ONLY:
             require_admin(viewer)
         community_id = await _community_id(conn, (community or "").strip())
         f = lists.ReportFilter(
@@ -251,7 +294,7 @@ async def reports_page(
         tabs = {
             key: (label, await lists.count_unresolved(conn, lk, f))
             for key, (lk, _, label) in KINDS.items()
-            if key != "messages" or viewer.is_admin
+            if key not in ADMINS_ONLY or viewer.is_admin
         }
     return render(
         "reports.html",
@@ -284,6 +327,8 @@ async def resolve(request: AnyRequest, kind: str, report_id: int) -> Template | 
             await reports.resolve_post_report(tx, viewer, ident(report_id), resolved)
         elif kind == "comments":
             await reports.resolve_comment_report(tx, viewer, ident(report_id), resolved)
+        elif kind == "communities":
+            await reports.resolve_community_report(tx, viewer, ident(report_id), resolved)
         else:
             await reports.resolve_private_message_report(tx, viewer, ident(report_id), resolved)
     return await report_answer(request, kind, report_id)
@@ -308,6 +353,8 @@ handlers = [
     report_comment,
     report_message_page,
     report_message,
+    report_community_page,
+    report_community,
     reports_page,
     resolve,
 ]

@@ -126,12 +126,21 @@ async def _signup_form(page: Page, status: int = 200, **context: Any) -> Templat
         if page.local_site["registration_mode"] == "RequireApplication"
         else None,
         closed=page.local_site["registration_mode"] == "Closed",
-        **{"error": None, "name": "", "email": "", "answer": "", "providers": [], **context},
+        by_invitation=page.local_site["registration_mode"] == "RequireInvitation",
+        **{
+            "error": None,
+            "name": "",
+            "email": "",
+            "answer": "",
+            "invite": "",
+            "providers": [],
+            **context,
+        },
     )
 
 
 @get("/signup", media_type=MediaType.HTML, include_in_schema=False)
-async def signup_page(request: AnyRequest) -> Template | Redirect:
+async def signup_page(request: AnyRequest, invite: str | None = None) -> Template | Redirect:
     async with state(request).db.connection() as conn:
         page = await load_page(conn, request)
         if not await has_admin(conn):
@@ -141,7 +150,7 @@ async def signup_page(request: AnyRequest) -> Template | Redirect:
         providers = await oauth_providers.listed(conn, enabled_only=True) if offered else []
     if page.viewer is not None:
         return go("/")
-    return await _signup_form(page, providers=providers)
+    return await _signup_form(page, providers=providers, invite=(invite or "")[:64])
 
 
 @post("/signup", media_type=MediaType.HTML, include_in_schema=False)
@@ -157,6 +166,7 @@ async def signup(request: AnyRequest) -> Template | Redirect:
         honeypot=text(form, "honeypot") or None,
         answer=text(form, "answer") or None,
         accept_language=request.headers.get("accept-language"),
+        invite_token=text(form, "invite").strip() or None,
     )
     try:
         result = await accounts.register(
@@ -172,6 +182,7 @@ async def signup(request: AnyRequest) -> Template | Redirect:
             name=registration.username,
             email=registration.email or "",
             answer=registration.answer or "",
+            invite=registration.invite_token or "",
         )
     if result.jwt is None:
         async with moot.db.connection() as conn:

@@ -26,6 +26,7 @@ from moot.web.pages import AnyRequest, Page, flag, go, load_page, optional_int, 
 REGISTRATION_MODES = {
     "Open": "Open: anyone may sign up",
     "RequireApplication": "By application: an admin approves each sign-up",
+    "RequireInvitation": "By invitation: a member's invite code is needed",
     "Closed": "Closed: nobody new",
 }
 FRONT_PAGE_LISTINGS = {"Local": "Local", "All": "All"}

@@ -28,21 +28,8 @@ NOT_SERVED_YET = {
     # Private communities: follows waiting for approval.
     "approveCommunityPendingFollow",
     "listCommunityPendingFollows",
-    # Reports about communities.
-    "createCommunityReport",
-    "resolveCommunityReport",
-    # Invite-only registration.
-    "createRegistrationInvitation",
-    "listRegistrationInvitations",
-    "revokeRegistrationInvitation",
-    # Notification settings per post and per community.
-    "editCommunityNotifications",
-    "editPostNotifications",
     # A moderator's edit of a post.
     "modEditPost",
-    # Federation blocks and allows one instance at a time (moot keeps them as whole lists).
-    "adminAllowInstance",
-    "adminBlockInstance",
 }
 
 

@@ -408,11 +408,15 @@ RATE_LIMIT_BUCKETS = (
 
 
 def local_site(row: Row) -> Json:
-    return _pick(
+    out = _pick(
         row,
         LOCAL_SITE_KEYS,
         ("application_question", "legal_information", "slur_filter_regex", "updated"),
     )
+    # Lemmy 0.19 has no invitation mode: to its clients the site is closed to strangers.
+    if out["registration_mode"] == "RequireInvitation":
+        out["registration_mode"] = "Closed"
+    return out
 
 
 def local_site_rate_limit(row: Row) -> Json:

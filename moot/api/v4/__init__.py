@@ -13,6 +13,7 @@ from moot.api.v4 import (
     communities,
     content,
     edits,
+    invites,
     lists,
     media,
     mod_actions,
@@ -25,6 +26,7 @@ from moot.api.v4 import (
     search,
     site,
     staff,
+    subscriptions,
     taglines,
 )
 
@@ -42,6 +44,8 @@ def router() -> Router:
             account.router,
             search.router,
             notifications.router,
+            subscriptions.router,
+            invites.router,
             reports.router,
             staff.router,
             media.router,

@@ -1,11 +1,13 @@
 """API v4's notifications: one list of what reached a member — replies, mentions, private
-messages and moderators' actions about them — newest first, and marking them read.
+messages, moderators' actions about them and what their subscriptions told (new comments,
+new posts) — newest first, and marking them read.
 
 moot keeps each kind in its own table (as Lemmy 0.19 did), so a notification's id says
-which table and row it is: `row id * 4 + kind` (0 moderator's action, 1 reply, 2
-mention, 3 private message). The ids are stable and never collide; marking one read
-marks that row. A moderator's action is told as its modlog entry, without the
-moderator when the site hides their names (the modlog's rule, `mod_names_hidden`)."""
+which table and row it is: `row id * 8 + kind` (0 a moderator's action, 1 reply, 2
+mention, 3 private message, 4 a subscription's comment, 5 a subscription's post). The ids
+are stable and never collide; marking one read marks that row. A moderator's action is
+told as its modlog entry, without the moderator when the site hides their names (the
+modlog's rule, `mod_names_hidden`)."""
 
 from __future__ import annotations
 
@@ -33,8 +35,17 @@ from moot.errors import ApiError, ErrorCode
 from moot.request_context import AnyRequest, required_viewer, state
 
 Kind = Literal["all", "mention", "reply", "subscribed", "private_message", "mod_action"]
-_TABLES = {1: m.comment_reply, 2: m.person_mention}
-_KINDS = {0: "mod_action", 1: "reply", 2: "mention", 3: "private_message"}
+_TABLES = {1: m.comment_reply, 2: m.person_mention, 4: m.comment_subscribed}
+_KINDS = {
+    0: "mod_action",
+    1: "reply",
+    2: "mention",
+    3: "private_message",
+    4: "subscribed",
+    5: "subscribed",
+}
+_MARKED = {**_TABLES, 5: m.post_subscribed}
+_SPAN = 8
 DEEPEST = 1000
 
 
@@ -43,9 +54,10 @@ class MarkNotificationAsRead(Form, kw_only=True):
     read: bool
 
 
-def _notice(code: int, row: Row, comment: Row | None, recipient_id: int) -> Json:
+def _notice(code: int, row: Row, item: Row | None, recipient_id: int) -> Json:
+    """A Notification; `item` the comment (or, code 5, the post) it is about."""
     out: Json = {
-        "id": int(row["id"]) * 4 + code,
+        "id": int(row["id"]) * _SPAN + code,
         "recipient_id": recipient_id,
         "read": bool(row["read"]),
         "published_at": shapes.moment(row["published"]),
@@ -54,10 +66,13 @@ def _notice(code: int, row: Row, comment: Row | None, recipient_id: int) -> Json
     if code == 0:
         out["modlog_id"] = row["modlog_id"]
         out["creator_id"] = row["mod_person_id"]
-    elif comment is not None:
-        out["comment_id"] = comment["id"]
-        out["post_id"] = comment["post_id"]
-        out["creator_id"] = comment["creator_id"]
+    elif code == 5 and item is not None:
+        out["post_id"] = item["id"]
+        out["creator_id"] = item["creator_id"]
+    elif item is not None:
+        out["comment_id"] = item["id"]
+        out["post_id"] = item["post_id"]
+        out["creator_id"] = item["creator_id"]
     else:
         out["private_message_id"] = row["id"]
         out["creator_id"] = row["creator_id"]
@@ -67,7 +82,8 @@ def _notice(code: int, row: Row, comment: Row | None, recipient_id: int) -> Json
 async def _items(
     conn: Connection, viewer: Viewer, kind: str, unread_only: bool, wanted: int
 ) -> list[tuple[int, Row, Row | None]]:
-    """The newest `wanted` notices of each kind asked for: (code, row, comment or None)."""
+    """The newest `wanted` notices of each kind asked for: (code, row, the comment or post
+    it is about, or None for a private message)."""
     found: list[tuple[int, Row, Row | None]] = []
     for code, table in _TABLES.items():
         if kind in ("all", _KINDS[code]):
@@ -81,6 +97,11 @@ async def _items(
                 limit=wanted,
             )
             found += [(code, notice, comment) for notice, comment in pairs]
+    if kind in ("all", "subscribed"):
+        posts = await notices.list_post_notices(
+            conn, viewer.person_id, unread_only=unread_only, limit=wanted
+        )
+        found += [(5, notice, post_row) for notice, post_row in posts]
     if kind in ("all", "private_message"):
         rows = await messages.list_messages(
             conn,
@@ -143,22 +164,24 @@ async def list_notifications(
         page = found[offset : offset + size]
         comments = [c for code, _, c in page if code in _TABLES and c is not None]
         comment_views = iter(await views.comment_views(conn, comments, viewer))
+        posts = [p for code, _, p in page if code == 5 and p is not None]
+        post_views = iter(await views.post_views(conn, posts, viewer))
         action_views = iter(
             await _action_views(conn, viewer, [e for code, _, e in page if code == 0])
         )
         messages = [row for code, row, _ in page if code == 3]
         messages_shown = iter(await message_views(conn, messages))
         items = []
-        for code, row, comment in page:
+        for code, row, item in page:
             if code == 0:
                 data = {"type_": "mod_action", **next(action_views)}
-            elif comment is not None:
+            elif code == 5:
+                data = {"type_": "post", **next(post_views)}
+            elif item is not None:
                 data = {"type_": "comment", **next(comment_views)}
             else:
                 data = {"type_": "private_message", **next(messages_shown)}
-            items.append(
-                {"notification": _notice(code, row, comment, viewer.person_id), "data": data}
-            )
+            items.append({"notification": _notice(code, row, item, viewer.person_id), "data": data})
         out: Json = {"items": items}
         if len(page) == size:
             out["next_page"] = cursors.after_offset(offset + size)
@@ -169,13 +192,13 @@ async def list_notifications(
 
 @post("/account/notification/mark_as_read", status_code=200)
 async def mark_notification_read(request: AnyRequest, data: MarkNotificationAsRead) -> Json:
-    row_id, code = divmod(data.notification_id, 4)
+    row_id, code = divmod(data.notification_id, _SPAN)
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
         if code == 0:
             await mod_notices.mark_read(tx, viewer, row_id, data.read)
-        elif code in _TABLES:
-            await notifications.mark_read(tx, viewer, _TABLES[code], row_id, data.read)
+        elif code in _MARKED:
+            await notifications.mark_read(tx, viewer, _MARKED[code], row_id, data.read)
         elif code == 3:
             await private_messages.mark_read(tx, viewer, row_id, data.read)
         else:

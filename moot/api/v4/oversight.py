@@ -1,28 +1,72 @@
 """API v4's lists for those who watch over content and federation: who voted on a post or a
 comment (its community's moderators and admins, as v3's lists), and the instances moot
-knows, with their delivery state and whether they are allowed or blocked."""
+knows, with their delivery state and whether they are allowed or blocked; and an admin's
+block or allow of one instance (Lemmy 1.0)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Literal
 
 import sqlalchemy as sa
-from litestar import Router, get
+from litestar import Router, get, post
 
-from moot.actions import lookups
+from moot.actions import instance_lists, lookups
 from moot.actions.communities import check_mod_or_admin
 from moot.api.v3 import forms as v3_forms
+from moot.api.v3.forms import Form
 from moot.api.v3.mod_views import vote_rows
 from moot.api.v3.shapes import Json
 from moot.api.v4 import cursors, shapes
 from moot.db import models as m
-from moot.db.engine import Connection
+from moot.db.engine import Connection, Row
 from moot.db.listings import check_page
-from moot.errors import ErrorCode
+from moot.errors import ApiError, ErrorCode
 from moot.federation.lag import KnownInstance, known_instances
 from moot.request_context import AnyRequest, required_viewer, state
 
 InstancesKind = Literal["all", "linked", "allowed", "blocked"]
+
+
+class AdminBlockInstance(Form, kw_only=True):
+    instance: str
+    block: bool
+    reason: str
+    expires_at: int | None = None  # Unix seconds
+
+
+class AdminAllowInstance(Form, kw_only=True):
+    instance: str
+    allow: bool
+    reason: str
+
+
+@post("/admin/instance/block", status_code=200)
+async def block_instance(request: AnyRequest, data: AdminBlockInstance) -> Json:
+    expires = None
+    if data.expires_at is not None:
+        try:
+            expires = datetime.fromtimestamp(data.expires_at, UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise ApiError(ErrorCode.INVALID_BODY_FIELD, "expires_at is out of range") from exc
+    moot = state(request)
+    async with moot.db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await instance_lists.block_instance(
+            tx, viewer, moot.settings.hostname, data.instance, data.block, data.reason, expires
+        )
+    return {"success": True}
+
+
+@post("/admin/instance/allow", status_code=200)
+async def allow_instance(request: AnyRequest, data: AdminAllowInstance) -> Json:
+    moot = state(request)
+    async with moot.db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await instance_lists.allow_instance(
+            tx, viewer, moot.settings.hostname, data.instance, data.allow, data.reason
+        )
+    return {"success": True}
 
 
 async def _votes(
@@ -97,7 +141,7 @@ async def list_comment_likes(
         )
 
 
-def _instance_view(known: KnownInstance, listed: dict[str, dict[int, object]]) -> Json:
+def _instance_view(known: KnownInstance, listed: dict[str, dict[int, Row]]) -> Json:
     view: Json = {"instance": shapes.instance(known.row)}
     queue = known.queue
     if queue is not None:
@@ -112,9 +156,11 @@ def _instance_view(known: KnownInstance, listed: dict[str, dict[int, object]]) -
             state_["last_retry_at"] = shapes.moment(queue.last_retry)
         view["queue_state"] = state_
     for key in ("blocked", "allowed"):
-        since = listed[key].get(int(known.row["id"]))
-        if since is not None:
-            view[key] = {"published_at": shapes.moment(since)}
+        entry = listed[key].get(int(known.row["id"]))
+        if entry is not None:
+            view[key] = {"published_at": shapes.moment(entry["published"])}
+            if entry.get("expires") is not None:
+                view[key]["expires_at"] = shapes.moment(entry["expires"])
     return view
 
 
@@ -133,13 +179,13 @@ async def federated_instances(
     moot = state(request)
     async with moot.db.connection() as conn:
         known = await known_instances(conn, moot.settings.hostname)
-        listed: dict[str, dict[int, object]] = {}
+        listed: dict[str, dict[int, Row]] = {}
         for key, table in (
             ("blocked", m.federation_blocklist),
             ("allowed", m.federation_allowlist),
         ):
-            rows = await conn.fetch_all(sa.select(table.c.instance_id, table.c.published))
-            listed[key] = {int(r["instance_id"]): r["published"] for r in rows}
+            rows = await conn.fetch_all(sa.select(table))
+            listed[key] = {int(r["instance_id"]): r for r in rows}
     if kind == "blocked":
         known = [k for k in known if k.blocked]
     elif kind == "allowed":
@@ -150,4 +196,13 @@ async def federated_instances(
     return cursors.page_of(page, offset, size)
 
 
-router = Router(path="/", route_handlers=[list_post_likes, list_comment_likes, federated_instances])
+router = Router(
+    path="/",
+    route_handlers=[
+        list_post_likes,
+        list_comment_likes,
+        federated_instances,
+        block_instance,
+        allow_instance,
+    ],
+)

@@ -1,5 +1,6 @@
-"""API v4's reports: filed and resolved through the actions v3 calls, and listed in one
-list of every kind (`/report/list`), newest first."""
+"""API v4's reports: filed and resolved through the actions v3 calls (and, new in Lemmy
+1.0, reports about communities, the admins'), and listed in one list of every kind
+(`/report/list`), newest first."""
 
 from __future__ import annotations
 
@@ -39,6 +40,11 @@ class CreateCommentReport(Form, kw_only=True):
     comment_id: Int32
     reason: str
     violates_instance_rules: bool | None = None
+
+
+class CreateCommunityReport(Form, kw_only=True):
+    community_id: Int32
+    reason: str
 
 
 class ResolveReport(Form, kw_only=True):
@@ -138,6 +144,38 @@ async def message_report_views(conn: Connection, rows: Sequence[Row]) -> list[Js
     return out
 
 
+async def community_report_views(conn: Connection, rows: Sequence[Row]) -> list[Json]:
+    """CommunityReportViews: the community as it is now, the report with its snapshot."""
+    communities = await q.rows_by_id(conn, m.community, {int(r["community_id"]) for r in rows})
+    persons = await _persons(conn, rows)
+    admins = await q.admin_person_ids(conn, {int(r["creator_id"]) for r in rows})
+    moderators = await q.moderator_pairs(conn, communities, {int(r["creator_id"]) for r in rows})
+    original = (
+        "community_id",
+        "original_community_name",
+        "original_community_title",
+    )
+    out = []
+    for r in rows:
+        report = _report(r, original, instance_rules=False)
+        if r["original_community_description"] is not None:
+            report["original_community_sidebar"] = r["original_community_description"]
+        reporter = persons[int(r["creator_id"])]
+        view: Json = {
+            "community_report": report,
+            "community": shapes.community(communities[int(r["community_id"])]),
+            "creator": shapes.person(reporter),
+            "creator_is_admin": int(r["creator_id"]) in admins,
+            "creator_is_moderator": (int(r["community_id"]), int(r["creator_id"])) in moderators,
+            "creator_banned": bool(reporter["banned"]),
+            "creator_banned_from_community": False,
+        }
+        if r["resolver_id"] is not None:
+            view["resolver"] = shapes.person(persons[int(r["resolver_id"])])
+        out.append(view)
+    return out
+
+
 @post("/post/report", status_code=200)
 async def create_post_report(request: AnyRequest, data: CreatePostReport) -> Json:
     async with state(request).db.transaction() as tx:
@@ -196,7 +234,32 @@ async def resolve_message_report(request: AnyRequest, data: ResolveReport) -> Js
         return {"private_message_report_view": (await message_report_views(tx, [row]))[0]}
 
 
-_KINDS = {"posts": "post", "comments": "comment", "private_messages": "private_message"}
+@post("/community/report", status_code=200)
+async def create_community_report(request: AnyRequest, data: CreateCommunityReport) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        report_id = await reports.report_community(tx, viewer, data.community_id, data.reason)
+        row = await reports.get_report(tx, reports.COMMUNITY, report_id)
+        return {"community_report_view": (await community_report_views(tx, [row]))[0]}
+
+
+@put("/community/report/resolve")
+async def resolve_community_report(request: AnyRequest, data: ResolveReport) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await reports.resolve_community_report(tx, viewer, data.report_id, data.resolved)
+        row = await reports.get_report(tx, reports.COMMUNITY, data.report_id)
+        return {"community_report_view": (await community_report_views(tx, [row]))[0]}
+
+
+_KINDS = {
+    "posts": "post",
+    "comments": "comment",
+    "private_messages": "private_message",
+    "communities": "community",
+}
+# What only the admins see in the list: reports about messages and about communities.
+_ADMINS_ONLY = ("private_message", "community")
 
 
 @get("/report/list")
@@ -226,7 +289,9 @@ async def list_reports(
             post_id=post_id,
         )
         kinds = [k for t, k in _KINDS.items() if type_ in ("all", t)]
-        if not viewer.is_admin or post_id is not None or community_id is not None:
+        if not viewer.is_admin or post_id is not None:
+            kinds = [k for k in kinds if k not in _ADMINS_ONLY]
+        elif community_id is not None:
             kinds = [k for k in kinds if k != "private_message"]
         found: list[tuple[str, Row]] = []
         for kind in kinds:
@@ -243,6 +308,9 @@ async def list_reports(
             ),
             "private_message": iter(
                 await message_report_views(conn, [r for k, r in page if k == "private_message"])
+            ),
+            "community": iter(
+                await community_report_views(conn, [r for k, r in page if k == "community"])
             ),
         }
         out: Json = {"items": [{"type_": k, **next(shaped[k])} for k, _ in page]}
@@ -262,6 +330,8 @@ router = Router(
         resolve_comment_report,
         create_message_report,
         resolve_message_report,
+        create_community_report,
+        resolve_community_report,
         list_reports,
     ],
 )

@@ -9,7 +9,14 @@ import sqlalchemy as sa
 from litestar import Response, Router, get, post
 
 from moot import LEMMY_API_VERSION
-from moot.actions import communities, lookups, oauth_providers, reading_pages, site_state
+from moot.actions import (
+    communities,
+    invites,
+    lookups,
+    oauth_providers,
+    reading_pages,
+    site_state,
+)
 from moot.actions import site as site_actions
 from moot.api import sessions
 from moot.api.v3 import forms as v3_forms
@@ -90,7 +97,7 @@ def _local_site(local: Row, totals: dict[str, int], max_bytes: int) -> Json:
         "image_max_upload_size": max_bytes,
         "image_allow_video_uploads": False,
         "image_upload_disabled": False,
-        "max_invites_per_user_allowed": 0,
+        "max_invites_per_user_allowed": invites.MAX_ACTIVE,
     }
     window = forms.top_window(str(local["default_sort_type"]))
     if window is not None:
@@ -188,9 +195,17 @@ async def get_site(request: AnyRequest) -> Json:
         )
 
 
+class Register(v3_forms.Register, kw_only=True):
+    token: str | None = None  # an invitation
+    stay_logged_in: bool | None = None
+
+
 @post("/account/auth/register", status_code=200)
-async def register(request: AnyRequest, data: v3_forms.Register) -> Json:
-    return await sessions.register(request, msgspec.structs.asdict(data))
+async def register(request: AnyRequest, data: Register) -> Json:
+    fields = msgspec.structs.asdict(data)
+    fields["invite_token"] = fields.pop("token")
+    del fields["stay_logged_in"]  # moot's tokens do not expire
+    return await sessions.register(request, fields)
 
 
 @post("/account/auth/login", status_code=200)

@@ -14,7 +14,7 @@ from moot.api.v3.forms import Form, Int32
 from moot.api.v4 import forms
 from moot.errors import ApiError, ErrorCode
 
-RegistrationMode = Literal["closed", "require_application", "open"]
+RegistrationMode = Literal["closed", "require_application", "require_invitation", "open"]
 PostListingMode = Literal["list", "card", "small_card"]
 FederationMode = Literal["all", "local", "disable"]
 _BUCKETS = ("message", "post", "register", "image", "comment", "search", "import_user_settings")

@@ -49,6 +49,7 @@ def community_actions(mark: Row | None) -> Json | None:
             "received_ban_at": mark["received_ban_at"],
             "ban_expires_at": mark["ban_expires_at"],
             "follow_state": state,
+            "notifications": mark["notifications"],
         }
     )
 
@@ -66,6 +67,7 @@ def _post_actions(mark: Row | None) -> Json | None:
             "hidden_at": mark["hidden_at"],
             "voted_at": mark["voted_at"],
             "vote_is_upvote": None if score is None else score > 0,
+            "notifications": mark["notifications"],
         }
     )
 
