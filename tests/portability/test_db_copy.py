@@ -205,3 +205,11 @@ def test_not_postgresql_is_a_usage_error(original: Original) -> None:
     refused = copy(original.server, "mysql://somewhere/db")
     assert refused.returncode == 2
     assert "--to takes a postgresql:// URL" in refused.stderr
+
+
+def test_export_and_import_say_what_they_carry(original: Original) -> None:
+    for command in ("export", "import"):
+        text = " ".join(original.server.moot(command, "--help").stdout.split())
+        assert "Carries: " in text
+        assert "Does not carry: " in text and "private messages" in text
+        assert "`moot db copy` or `moot backup` / `moot restore`" in text
