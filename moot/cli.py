@@ -1,4 +1,4 @@
-"""The `moot` command: serve, worker, migrate, admin, import, export."""
+"""The `moot` command: serve, worker, migrate, admin, import, export, db, backup, restore."""
 
 from __future__ import annotations
 
@@ -373,6 +373,63 @@ def _without_password(url: str) -> str:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":PASSWORD@", 1)
     return parts._replace(netloc=netloc).geturl()
+
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def backup_(file: Path) -> None:
+    """Write a backup of this instance to FILE (a tar file), while it runs.
+
+    It holds the whole database as of one moment (SQLite: its online backup; PostgreSQL:
+    pg_dump of an exported snapshot), every table's row count and checksum at that
+    moment, and the pictures kept in MOOT_DATA_DIR/media (pictures on an S3 store are
+    named, not copied: back the bucket up with the store's tools). Restore it with
+    `moot restore FILE` (docs/deployment.md, "Backups").
+    """
+    from moot.portability.backup import backup
+    from moot.portability.copying import CopyRefused
+
+    settings = _settings()
+    try:
+        manifest = backup(settings, file)
+    except CopyRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    pictures = manifest["pictures"]
+    kept = (
+        f"{pictures['files']} picture files"
+        if "files" in pictures
+        else f"pictures left in bucket {pictures['s3_bucket']}"
+    )
+    click.echo(
+        f"backed up {manifest['backend']} at {manifest['revision']}: "
+        f"{len(manifest['tables'])} tables, {rows} rows, {kept} -> {file}"
+    )
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_(file: Path) -> None:
+    """Restore the backup FILE into this instance's database, which must be new and empty
+    (SQLite: no database file yet in MOOT_DATA_DIR; PostgreSQL: a database just made with
+    CREATE DATABASE), and its pictures into MOOT_DATA_DIR/media; then check every table
+    against the backup's checksums. Start moot on it afterwards.
+    """
+    from moot.portability.backup import restore
+    from moot.portability.copying import CopyRefused
+
+    settings = _settings()
+    try:
+        manifest = restore(settings, file)
+    except CopyRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    checked = (
+        f"verified {manifest['verified']} tables against the backup's checksums"
+        if manifest["verified"]
+        else f"not verified (the backup is of revision {manifest['revision']}; "
+        "`moot migrate` brings it forward)"
+    )
+    click.echo(f"restored {file} (made {manifest['created']}): {checked}")
 
 
 @admin.command("refresh-ranks")

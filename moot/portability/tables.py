@@ -211,9 +211,15 @@ def sqlite_tally(
     return tally
 
 
-async def postgresql_tally(conn: asyncpg.Connection, s: Shape, size: int = 5000) -> Tally:
+async def postgresql_tally(
+    conn: asyncpg.Connection, s: Shape, size: int = 5000, *, in_transaction: bool = False
+) -> Tally:
+    """The table's tally, in a transaction of its own, or (`in_transaction`) in the one
+    already open on `conn` (a backup's snapshot)."""
     tally = Tally()
-    async with conn.transaction(isolation="repeatable_read", readonly=True):
+    if in_transaction:
         async for batch in postgresql_batches(conn, s, size):
             tally.add(batch)
-    return tally
+        return tally
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        return await postgresql_tally(conn, s, size, in_transaction=True)
