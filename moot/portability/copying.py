@@ -196,6 +196,8 @@ async def _verify(
     progress: Progress,
 ) -> None:
     todo = [s for s in shapes if s.name not in done.verified]
+    if not todo:  # every table was found whole, which is verified
+        return
     advance = progress.table("verifying", len(todo))
     wrong: list[str] = []
     for s in todo:
