@@ -1,4 +1,4 @@
-"""The `moot` command: serve, worker, migrate, admin, import, export."""
+"""The `moot` command: serve, worker, migrate, admin, import, export, db, backup, restore."""
 
 from __future__ import annotations
 
@@ -247,10 +247,20 @@ def admin_recount() -> None:
 def import_(file: Path) -> None:
     """Load site data (a JSON file with "records", or JSON Lines) into this instance.
 
-    Everything imported becomes local to this instance. A record that breaks a rule is
-    reported with its position, and nothing of the file is loaded. Imported persons get an
-    unusable password: they cannot log in until an admin sets one with
-    `moot admin set-password NAME`.
+    Carries: persons (name, display name, bio, avatar, banner, bot, deleted), communities
+    (title, description, creator, nsfw), posts and comments (text, links, thread, flags,
+    times). Everything imported becomes local to this instance; each post and comment
+    gets its creator's own upvote, each community its creator as moderator and follower.
+
+    Does not carry: passwords and logins, other votes, other subscriptions, blocks,
+    saved/read/hidden, private messages, reports, the modlog, admin rights, site
+    settings, pictures' files, keys.
+
+    To move a whole instance use `moot db copy` or `moot backup` / `moot restore`.
+
+    A record that breaks a rule is reported with its position, and nothing of the file is
+    loaded. Imported persons get an unusable password: they cannot log in until an admin
+    sets one with `moot admin set-password NAME`.
     """
     from moot.portability import import_file
 
@@ -265,7 +275,17 @@ def import_(file: Path) -> None:
 @main.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def export(file: Path) -> None:
-    """Write this instance's persons, communities, posts and comments as JSON Lines."""
+    """Write this instance's site data as JSON Lines, for `moot import` on another instance.
+
+    Carries: this instance's own persons, communities, posts and comments (the fields
+    `moot import` reads back; see its --help).
+
+    Does not carry: accounts' passwords, emails and logins, votes, subscriptions, blocks,
+    saved/read/hidden, private messages, reports, the modlog, admin rights, site settings,
+    pictures, the actors' keys (federation identity), content from other instances.
+
+    To move or keep a whole instance use `moot db copy` or `moot backup` / `moot restore`.
+    """
     from moot.portability import export_file
 
     settings = _settings()
@@ -340,3 +360,13 @@ def media_migrate_to_s3(keep_local: bool) -> None:
         asyncio.run(run())
     except* StorageError as group:
         raise click.ClickException(str(group.exceptions[0])) from None
+
+
+def _whole_instance_commands() -> None:
+    from moot.cli_instance import backup_, db, restore_
+
+    for command in (db, backup_, restore_):
+        main.add_command(command)
+
+
+_whole_instance_commands()
