@@ -18,10 +18,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("comment", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("locked", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # A plain ADD COLUMN, not a batch: on SQLite a batch copies the table into a new one,
+    # which leaves its triggers behind (0013's comment_score_to_creator).
+    op.add_column(
+        "comment", sa.Column("locked", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
     op.create_table(
         "mod_action_notice",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -57,5 +58,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_mod_action_notice_recipient", table_name="mod_action_notice")
     op.drop_table("mod_action_notice")
-    with op.batch_alter_table("comment", schema=None) as batch_op:
-        batch_op.drop_column("locked")
+    op.drop_column("comment", "locked")
