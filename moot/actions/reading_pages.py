@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from moot.actions import listing_defaults, lookups
 from moot.actions.communities import is_moderator, shown_to
+from moot.actions.private_communities import require_readable
 from moot.actions.site import load_site
 from moot.auth import Viewer
 from moot.db import queries
@@ -171,6 +172,15 @@ async def post_to_open(
     row = await lookups.get_post(conn, post_id)
     if (row["removed"] or row["deleted"]) and not await may_see_gone(conn, viewer, row):
         raise ApiError(ErrorCode.COULDNT_FIND_POST)
+    await require_readable(conn, viewer, int(row["community_id"]), ErrorCode.COULDNT_FIND_POST)
+    return row
+
+
+async def comment_to_open(conn: Connection, viewer: Viewer | None, comment_id: int) -> Row:
+    """The comment a GET /comment asks for, if `viewer` may read its community's content."""
+    row = await lookups.get_comment(conn, comment_id)
+    post = await lookups.get_post(conn, int(row["post_id"]))
+    await require_readable(conn, viewer, int(post["community_id"]), ErrorCode.COULDNT_FIND_COMMENT)
     return row
 
 

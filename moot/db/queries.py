@@ -69,16 +69,18 @@ async def banned_pairs(
 async def follows(
     conn: Connection, person_id: int, community_ids: Collection[int]
 ) -> dict[int, bool]:
-    """community_id → pending, for the communities the person follows."""
+    """community_id → pending (or awaiting approval), for the communities the person
+    follows."""
     if not community_ids:
         return {}
     t = m.community_follower
     rows = await conn.fetch_all(
-        sa.select(t.c.community_id, t.c.pending).where(
+        sa.select(t.c.community_id, t.c.pending, t.c.approval_required).where(
             t.c.person_id == person_id, t.c.community_id.in_(sorted(set(community_ids)))
         )
     )
-    return {int(r["community_id"]): bool(r["pending"]) for r in rows}
+    # A follow awaiting a moderator's approval is pending too, in v3's words.
+    return {int(r["community_id"]): bool(r["pending"] or r["approval_required"]) for r in rows}
 
 
 async def person_marks(

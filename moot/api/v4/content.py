@@ -140,7 +140,9 @@ async def create_comment(request: AnyRequest, data: v3_forms.CreateComment) -> J
 @get("/comment")
 async def get_comment(request: AnyRequest, id: v3_forms.QueryInt32) -> Json:
     async with state(request).db.connection() as conn:
-        return await comment_response(conn, id, await optional_viewer(conn, request))
+        viewer = await optional_viewer(conn, request)
+        await reading_pages.comment_to_open(conn, viewer, id)
+        return await comment_response(conn, id, viewer)
 
 
 @get("/comment/list")
