@@ -90,6 +90,7 @@ async def pending_follows(
     unread_only: bool,
     offset: int,
     limit: int,
+    community_id: int | None = None,
 ) -> list[PendingFollow]:
     """The follows of the private communities the viewer moderates (an admin asking for
     all: of every local private one), newest first; `unread_only`: those still awaiting
@@ -120,6 +121,8 @@ async def pending_follows(
         )
     if unread_only:
         query = query.where(f.c.approval_required)
+    if community_id is not None:
+        query = query.where(f.c.community_id == community_id)
     rows = await conn.fetch_all(query.order_by(f.c.id.desc()).limit(limit).offset(offset))
     return [
         PendingFollow(

@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from moot.actions import posts, reading, votes
 from moot.actions.link_previews import preview_link
 from moot.actions.lookups import get_community, get_post
+from moot.actions.private_communities import require_readable
 from moot.auth import Viewer
 from moot.db import queries
 from moot.db.browse import communities_by_size
@@ -87,6 +88,9 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
     async with moot.db.connection() as conn:
         page = await load_page(conn, request)
         row = await get_post(conn, ident(post_id))
+        await require_readable(
+            conn, page.viewer, int(row["community_id"]), ErrorCode.COULDNT_FIND_POST
+        )
         tools = await tools_for(conn, page.viewer, "post", row)
         if not shows_post(page.viewer, row, tools):
             return render(
