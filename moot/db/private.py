@@ -51,3 +51,14 @@ async def readable(conn: Connection, community_id: int, person_id: int | None) -
         .where(c.id == community_id, content_readable(person_id))
     )
     return bool(found)
+
+
+async def followed_from(conn: Connection, community_id: int, domain: str) -> bool:
+    """Whether a person of the instance at `domain` follows the community, approved."""
+    f, p, i = m.community_follower, m.person, m.instance
+    found = await conn.scalar(
+        sa.select(sa.func.count())
+        .select_from(f.join(p, p.c.id == f.c.person_id).join(i, i.c.id == p.c.instance_id))
+        .where(f.c.community_id == community_id, ~f.c.approval_required, i.c.domain == domain)
+    )
+    return bool(found)
