@@ -3,12 +3,13 @@ moderator makes a community private in its settings; a member's subscribe button
 reads "Pending" and the posts stay hidden from them (and from anonymous readers); the
 moderator's page lists the waiting follow with Approve and Deny buttons (plain forms);
 approved, the member reads the post and the button says Unsubscribe; denied, another
-member's follow is gone."""
+member's follow is gone. The sitemap leaves the private post out."""
 
 from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -62,6 +63,7 @@ def test_a_follow_waits_for_the_moderators_approval(
     expect(anonymous.get_by_role("link", name="Only for the approved")).to_have_count(0)
     gone = anonymous.goto(f"{site.url}/post/{post_id}")
     assert gone is not None and gone.status == 404
+    assert f"/post/{post_id}</loc>" not in httpx.get(f"{site.url}/sitemap.xml").text
 
     for who in (member, other):
         who.open(f"/c/{name}")
