@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.private import content_readable
 from moot.db.types import utcnow
 
 
@@ -169,15 +170,20 @@ async def local_origin(conn: Connection) -> str:
     return str(await conn.scalar(local_origin_query())).rstrip("/")
 
 
-async def same_link_posts(conn: Connection, post: Row, limit: int = 50) -> list[Row]:
+async def same_link_posts(
+    conn: Connection, post: Row, reader: int | None, limit: int = 50
+) -> list[Row]:
     """The other posts of the same link (its cross-posts), newest first: GET /post's
-    `cross_posts`, and the post page's list of them."""
+    `cross_posts`, and the post page's list of them; those `reader` (a person id, None:
+    anonymous) may read (moot/db/private.py)."""
     if not post["url"]:
         return []
     p = m.post.c
     return await conn.fetch_all(
         sa.select(m.post)
+        .join(m.community, m.community.c.id == p.community_id)
         .where(p.url == post["url"], p.id != post["id"], ~p.deleted, ~p.removed)
+        .where(content_readable(reader))
         .order_by(p.published.desc())
         .limit(limit)
     )

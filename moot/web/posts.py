@@ -101,7 +101,9 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
                 what="This post has been deleted.",
             )
         card = (await post_cards(conn, [row], page.viewer))[0]
-        cross = await queries.same_link_posts(conn, row, CROSS_POSTS_SHOWN)
+        cross = await queries.same_link_posts(
+            conn, row, page.viewer.person_id if page.viewer else None, CROSS_POSTS_SHOWN
+        )
         cross_posts = await post_cards(conn, cross, page.viewer) if cross else []
         community = await get_community(conn, int(row["community_id"]))
         facts = await community_facts(conn, community, page.viewer)

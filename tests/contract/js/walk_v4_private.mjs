@@ -133,7 +133,7 @@ await step("a moderator makes a community private; v3 reads it as Public", async
   await v3("PUT", "/community", jwtA, { community_id: community.id, visibility: "Public", title: "Walk private" });
   const got = await ok(anon.getCommunity({ id: community.id }));
   assert.equal(got.community_view.community.visibility, "private");
-  postId = (await ok(a.createPost({ name: `a secret ${suffix}`, community_id: community.id }))).post_view.post.id;
+  postId = (await ok(a.createPost({ name: `a secret ${suffix}`, community_id: community.id, url: `https://example.com/shared-${suffix}` }))).post_view.post.id;
   commentId = (await ok(a.createComment({ post_id: postId, content: `a secret reply ${suffix}` }))).comment_view.comment.id;
   assert.equal(await sees(a, jwtA), true);
   assert.equal(await sees(anon), false);
@@ -149,6 +149,11 @@ await step("a member's follow waits for approval and shows nothing yet", async (
   await fails(b.createComment({ post_id: postId, content: "not yet" }), "not_found");
   await fails(b.likePost({ post_id: postId, is_upvote: true }), "not_found");
   await fails(b.createPost({ name: "not yet", community_id: community.id }), "not_found");
+  // A public post of the same link lists the private one as a cross-post only to readers.
+  const open = (await ok(b.createCommunity({ name: `v4po_${suffix}`.slice(0, 20), title: "Open" }))).community_view.community;
+  const shared = (await ok(b.createPost({ name: "the same link", community_id: open.id, url: `https://example.com/shared-${suffix}` }))).post_view.post.id;
+  assert.deepEqual((await ok(b.getPost({ id: shared }))).cross_posts.map((x) => x.post.id), []);
+  assert.deepEqual((await ok(a.getPost({ id: shared }))).cross_posts.map((x) => x.post.id), [postId]);
 });
 
 await step("the moderator lists the pending follows; others may not", async () => {
