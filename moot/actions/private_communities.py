@@ -24,10 +24,15 @@ from moot.federation import publish
 
 
 async def require_readable(
-    conn: Connection, viewer: Viewer | None, community_id: int, code: ErrorCode
+    conn: Connection, viewer: Viewer | None, community: Row | int, code: ErrorCode
 ) -> None:
-    """`code` (a not-found) unless the viewer may read the community's content."""
-    if not await private.readable(conn, community_id, viewer.person_id if viewer else None):
+    """`code` (a not-found) unless the viewer may read the community's content. Given the
+    community's row, a community that is not private costs no statement."""
+    if not isinstance(community, int):
+        if community["visibility"] != private.PRIVATE:
+            return
+        community = int(community["id"])
+    if not await private.readable(conn, community, viewer.person_id if viewer else None):
         raise ApiError(code)
 
 

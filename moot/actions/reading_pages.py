@@ -172,16 +172,18 @@ async def post_to_open(
     row = await lookups.get_post(conn, post_id)
     if (row["removed"] or row["deleted"]) and not await may_see_gone(conn, viewer, row):
         raise ApiError(ErrorCode.COULDNT_FIND_POST)
-    await require_readable(conn, viewer, int(row["community_id"]), ErrorCode.COULDNT_FIND_POST)
+    community = await queries.community_visibility(conn, int(row["community_id"]))
+    await require_readable(conn, viewer, community, ErrorCode.COULDNT_FIND_POST)
     return row
 
 
-async def comment_to_open(conn: Connection, viewer: Viewer | None, comment_id: int) -> Row:
-    """The comment a GET /comment asks for, if `viewer` may read its community's content."""
-    row = await lookups.get_comment(conn, comment_id)
-    post = await lookups.get_post(conn, int(row["post_id"]))
-    await require_readable(conn, viewer, int(post["community_id"]), ErrorCode.COULDNT_FIND_COMMENT)
-    return row
+async def comment_to_open(conn: Connection, viewer: Viewer | None, comment_id: int) -> None:
+    """`couldnt_find_comment` unless `viewer` may read the comment's community's content
+    (one statement where the community is not private)."""
+    community = await queries.community_of_comment(conn, comment_id)
+    if community is None:
+        raise ApiError(ErrorCode.COULDNT_FIND_COMMENT)
+    await require_readable(conn, viewer, community, ErrorCode.COULDNT_FIND_COMMENT)
 
 
 async def community_to_open(

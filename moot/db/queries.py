@@ -189,6 +189,25 @@ async def same_link_posts(
     )
 
 
+async def community_of_comment(conn: Connection, comment_id: int) -> Row | None:
+    """The id and visibility of the community a comment is in (None: no such comment)."""
+    c, p, cm = m.community.c, m.post.c, m.comment.c
+    return await conn.fetch_one(
+        sa.select(c.id, c.visibility)
+        .join(m.post, p.community_id == c.id)
+        .join(m.comment, cm.post_id == p.id)
+        .where(cm.id == comment_id)
+    )
+
+
+async def community_visibility(conn: Connection, community_id: int) -> Row:
+    """The id and visibility of a community (a post's: kept while the post is)."""
+    c = m.community.c
+    row = await conn.fetch_one(sa.select(c.id, c.visibility).where(c.id == community_id))
+    assert row is not None
+    return row
+
+
 async def post_id_of_comment(conn: Connection, comment_id: int) -> int | None:
     found = await conn.scalar(sa.select(m.comment.c.post_id).where(m.comment.c.id == comment_id))
     return None if found is None else int(found)

@@ -106,10 +106,8 @@ async def thread_page(request: AnyRequest, comment_id: int, sort: str | None = N
         page = await load_page(conn, request)
         root = await get_comment(conn, ident(comment_id))
         row = await get_post(conn, int(root["post_id"]))
-        await require_readable(
-            conn, page.viewer, int(row["community_id"]), ErrorCode.COULDNT_FIND_COMMENT
-        )
         community = await get_community(conn, int(row["community_id"]))
+        await require_readable(conn, page.viewer, community, ErrorCode.COULDNT_FIND_COMMENT)
         moderating = await may_moderate(conn, page.viewer, community)
         if row["deleted"] or (row["removed"] and not moderating):
             return render(

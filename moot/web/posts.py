@@ -88,9 +88,8 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
     async with moot.db.connection() as conn:
         page = await load_page(conn, request)
         row = await get_post(conn, ident(post_id))
-        await require_readable(
-            conn, page.viewer, int(row["community_id"]), ErrorCode.COULDNT_FIND_POST
-        )
+        community = await get_community(conn, int(row["community_id"]))
+        await require_readable(conn, page.viewer, community, ErrorCode.COULDNT_FIND_POST)
         tools = await tools_for(conn, page.viewer, "post", row)
         if not shows_post(page.viewer, row, tools):
             return render(
@@ -105,7 +104,6 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
             conn, row, page.viewer.person_id if page.viewer else None, CROSS_POSTS_SHOWN
         )
         cross_posts = await post_cards(conn, cross, page.viewer) if cross else []
-        community = await get_community(conn, int(row["community_id"]))
         facts = await community_facts(conn, community, page.viewer)
         author_server = await _author_server(conn, card, page.viewer)
         tree = await comment_pages.comment_tree(conn, row, page.viewer, comment_sort)
