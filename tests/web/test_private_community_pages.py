@@ -3,7 +3,8 @@ moderator makes a community private in its settings; a member's subscribe button
 reads "Pending" and the posts stay hidden from them (and from anonymous readers); the
 moderator's page lists the waiting follow with Approve and Deny buttons (plain forms);
 approved, the member reads the post and the button says Unsubscribe; denied, another
-member's follow is gone. The sitemap leaves the private post out."""
+member's follow is gone. The sitemap leaves the private post out; axe finds nothing
+serious on the moderation page's list."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import unique
 from tests.servers import Server
+from tests.web.axe import check_schemes_and_widths
 from tests.web.conftest import ContextMaker
 from tests.web.people import Person, sign_up
 
@@ -75,6 +77,9 @@ def test_a_follow_waits_for_the_moderators_approval(
     mod.open(f"/c/{name}/moderation")
     waiting = mod.page.get_by_role("region", name="Follows waiting for approval")
     expect(waiting.get_by_role("listitem")).to_have_count(2)
+    if js:  # axe runs as a script
+        check_schemes_and_widths(mod.page, f"pending-follows-{site.backend}")
+        mod.page.set_viewport_size({"width": 1280, "height": 900})
     mod.submit(waiting.get_by_role("button", name=f"Approve {member.name}").click)
     expect(waiting.get_by_role("listitem")).to_have_count(1)
     mod.submit(waiting.get_by_role("button", name=f"Deny {other.name}").click)
