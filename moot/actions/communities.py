@@ -179,7 +179,10 @@ async def follow(conn: Connection, viewer: Actor, community_id: int, follow: boo
         # here and at a remote private community's follower alike) and is not counted
         # until approved. The subscriber count moves only when this statement is the one
         # that inserted the row.
-        waits = community["visibility"] == PRIVATE
+        # Its moderators (its creator, following it as it is made) do not wait.
+        waits = community["visibility"] == PRIVATE and not await is_moderator(
+            conn, community_id, viewer.person_id
+        )
         inserted = await insert_if_absent(
             conn,
             t,

@@ -19,7 +19,7 @@ from tests.contract.contract import JS_DIR, contract_path, node
 from tests.contract.test_v3_shapes import _diff_text
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
 
-STEPS = 6
+STEPS = 7
 
 
 @pytest.fixture(scope="session")

@@ -122,6 +122,13 @@ await step("three members and the admin sign in", async () => {
   cId = (await ok(anon.getPersonDetails({ username: nameC }))).person_view.person.id;
 });
 
+await step("a community made private at once: its creator follows it, approved", async () => {
+  const made = await ok(a.createCommunity({ name: `v4pp_${suffix}`.slice(0, 20), title: "Private from the start", visibility: "private" }));
+  assert.equal(made.community_view.community.visibility, "private");
+  assert.equal(made.community_view.community_actions.follow_state, "accepted");
+  assert.equal(made.community_view.community.subscribers, 1);
+});
+
 await step("a moderator makes a community private; v3 reads it as Public", async () => {
   community = (await ok(a.createCommunity({ name: `v4p_${suffix}`.slice(0, 20), title: "Walk private" })))
     .community_view.community;
