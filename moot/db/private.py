@@ -17,13 +17,19 @@ from moot.db.engine import Connection
 
 PRIVATE = "Private"
 
-Who = int | sa.BindParameter[int]
+# A person: an id, a statement's parameter, or a column (a notice's recipient).
+Who = int | sa.BindParameter[int] | sa.ColumnElement[int]
 
 
 def approved_follows_of(person_id: Who) -> sa.Select[tuple[int]]:
     """The communities a person follows with the follow accepted (not awaiting approval)."""
     t = m.community_follower
-    return sa.select(t.c.community_id).where(t.c.person_id == person_id, ~t.c.approval_required)
+    # Correlated explicitly: `person_id` may be a column of a statement two levels out.
+    return (
+        sa.select(t.c.community_id)
+        .where(t.c.person_id == person_id, ~t.c.approval_required)
+        .correlate_except(t)
+    )
 
 
 def content_readable(person_id: Who | None) -> sa.ColumnElement[bool]:
@@ -33,11 +39,12 @@ def content_readable(person_id: Who | None) -> sa.ColumnElement[bool]:
     if person_id is None:
         return open_to_all
     mod, lu = m.community_moderator, m.local_user
+    moderated = sa.select(mod.c.community_id).where(mod.c.person_id == person_id)
     return sa.or_(
         open_to_all,
         c.id.in_(approved_follows_of(person_id)),
-        c.id.in_(sa.select(mod.c.community_id).where(mod.c.person_id == person_id)),
-        sa.exists().where(lu.c.person_id == person_id, lu.c.admin),
+        c.id.in_(moderated.correlate_except(mod)),
+        sa.exists().where(lu.c.person_id == person_id, lu.c.admin).correlate_except(lu),
     )
 
 

@@ -76,7 +76,7 @@ const password = "walk4-private-pass-1";
 const nameA = `v4pa_${suffix}`.slice(0, 20);
 const nameB = `v4pb_${suffix}`.slice(0, 20);
 const nameC = `v4pc_${suffix}`.slice(0, 20);
-let a, b, c, admin, jwtA, jwtB, jwtC, jwtAdmin, bId, cId, community, postId, commentId;
+let mentionB, a, b, c, admin, jwtA, jwtB, jwtC, jwtAdmin, bId, cId, community, postId, commentId;
 
 // What `who` sees of the community's content, by every way of reading it.
 async function sees(who, jwt) {
@@ -156,6 +156,11 @@ await step("a member's follow waits for approval and shows nothing yet", async (
   await fails(b.createComment({ post_id: postId, content: "not yet" }), "not_found");
   await fails(b.likePost({ post_id: postId, is_upvote: true }), "not_found");
   await fails(b.createPost({ name: "not yet", community_id: community.id }), "not_found");
+  // Mentioned while waiting, the member is told nothing of the hidden comment.
+  const host = new URL((await ok(anon.getSite())).site_view.site.ap_id).host;
+  mentionB = `@${nameB}@${host}`;
+  await ok(a.createComment({ post_id: postId, content: `not yet, ${mentionB}` }));
+  assert.deepEqual((await v3("GET", "/user/mention", jwtB, { unread_only: "false" })).mentions, []);
   // A public post of the same link lists the private one as a cross-post only to readers.
   const open = (await ok(b.createCommunity({ name: `v4po_${suffix}`.slice(0, 20), title: "Open" }))).community_view.community;
   const shared = (await ok(b.createPost({ name: "the same link", community_id: open.id, url: `https://example.com/shared-${suffix}` }))).post_view.post.id;
@@ -184,6 +189,9 @@ await step("approved, the member reads and takes part", async () => {
   assert.equal((await v3("GET", "/community", jwtB, { id: community.id })).community_view.subscribed, "Subscribed");
   assert.equal(await sees(b, jwtB), true);
   await ok(b.createComment({ post_id: postId, content: "now I may" }));
+  await ok(a.createComment({ post_id: postId, content: `welcome, ${mentionB}` }));
+  const told = (await v3("GET", "/user/mention", jwtB, { unread_only: "false" })).mentions;
+  assert.deepEqual(told.map((x) => x.comment.content), [`welcome, ${mentionB}`]);
   await ok(b.likePost({ post_id: postId, is_upvote: true }));
   assert.deepEqual((await ok(a.listCommunityPendingFollows({ unread_only: true }))).items, []);
   const listed = await ok(a.listCommunityPendingFollows({}));
