@@ -207,6 +207,7 @@ def _check_can_comment(viewer: Actor, target: targets.PostTarget) -> None:
     """`posts.check_can_post_in`, then the post's own state, from one reading."""
     community = target.community
     target.require_valid_person()
+    target.require_taking_part(viewer.is_admin)
     if community["deleted"] or community["removed"]:
         raise ApiError(ErrorCode.CANNOT_CREATE_POST_OR_COMMENT_IN_DELETED_OR_REMOVED_COMMUNITY)
     if target.community_banned:

@@ -15,6 +15,7 @@ from moot.config import Settings
 from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Row
+from moot.db.private import PRIVATE
 from moot.db.types import utcnow
 from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
@@ -137,6 +138,11 @@ async def edit_community(
 ) -> Row:
     community = await get_community(conn, community_id)
     await check_mod_or_admin(conn, viewer, community_id)
+    # v3 shows a private community as Public (moot/api/v3/shapes.py): sent back, it
+    # changes nothing.
+    keep = changes.get("keep_private") and changes.get("visibility") == "Public"
+    if keep and community["visibility"] == PRIVATE:
+        changes = {**changes, "visibility": None}
     _, local = await load_site(conn)
     values: dict[str, Any] = {}
     await _text_fields(changes, validation.compile_slur_filter(local["slur_filter_regex"]), values)
@@ -168,9 +174,16 @@ async def follow(conn: Connection, viewer: Actor, community_id: int, follow: boo
                 raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
             if community["deleted"] or community["removed"]:
                 raise ApiError(ErrorCode.DELETED)
-        # Remote communities answer with an Accept; until then the follow is pending. The
-        # subscriber count moves only when this statement is the one that inserted the row.
-        if await insert_if_absent(
+        # Remote communities answer with an Accept; until then the follow is pending. A
+        # private community's follow waits for a moderator (Lemmy 1.0's ApprovalRequired,
+        # here and at a remote private community's follower alike) and is not counted
+        # until approved. The subscriber count moves only when this statement is the one
+        # that inserted the row.
+        # Its moderators (its creator, following it as it is made) do not wait.
+        waits = community["visibility"] == PRIVATE and not await is_moderator(
+            conn, community_id, viewer.person_id
+        )
+        inserted = await insert_if_absent(
             conn,
             t,
             ("community_id", "person_id"),
@@ -178,12 +191,18 @@ async def follow(conn: Connection, viewer: Actor, community_id: int, follow: boo
             person_id=viewer.person_id,
             published=utcnow(),
             pending=not community["local"],
-        ):
+            approval_required=waits,
+        )
+        if inserted and not waits:
             await _count_subscriber(
                 conn, community_id, +1, local=not isinstance(viewer, RemoteActor)
             )
-        # A repeated Follow is answered again: the first Accept may have been lost.
-        await publish.followed(conn, viewer, community, True)
+        # A repeated Follow is answered again: the first Accept may have been lost. A
+        # follow still waiting for approval is answered when a moderator decides.
+        if not (
+            waits and community["local"] and await _awaits_approval(conn, community_id, viewer)
+        ):
+            await publish.followed(conn, viewer, community, True)
     elif await drop_follower(conn, community_id, viewer.person_id):
         await publish.followed(conn, viewer, community, False)
     return await get_community(conn, community_id)
@@ -196,23 +215,44 @@ async def drop_follower(conn: Connection, community_id: int, person_id: int) -> 
     gone = await conn.fetch_one(
         sa.delete(t)
         .where(t.c.community_id == community_id, t.c.person_id == person_id)
-        .returning(t.c.id)
+        .returning(t.c.id, t.c.approval_required)
     )
     if gone is None:
         return False
-    local = await conn.scalar(sa.select(m.person.c.local).where(m.person.c.id == person_id))
-    await _count_subscriber(conn, community_id, -1, local=bool(local))
+    if not gone["approval_required"]:  # a follow awaiting approval was never counted
+        local = await conn.scalar(sa.select(m.person.c.local).where(m.person.c.id == person_id))
+        await _count_subscriber(conn, community_id, -1, local=bool(local))
     return True
 
 
-async def follow_accepted(conn: Connection, community_id: int, person_id: int) -> None:
-    """The remote community accepted a local person's follow."""
+async def follow_accepted(conn: Connection, community_id: int, person_id: int) -> bool:
+    """The follow is accepted: by the remote community (its Accept), or by a moderator of a
+    private community here. False when there is no such follow (it was cancelled).
+    Only the statement that ends the wait for approval counts the subscriber, so of two
+    racing approvals one counts."""
     t = m.community_follower
-    await conn.execute(
+    mine = (t.c.community_id == community_id, t.c.person_id == person_id)
+    approved = await conn.fetch_one(
         sa.update(t)
-        .where(t.c.community_id == community_id, t.c.person_id == person_id)
-        .values(pending=False)
+        .where(*mine, t.c.approval_required)
+        .values(pending=False, approval_required=False)
+        .returning(t.c.id)
     )
+    if approved is not None:
+        local = await conn.scalar(sa.select(m.person.c.local).where(m.person.c.id == person_id))
+        await _count_subscriber(conn, community_id, +1, local=bool(local))
+        return True
+    return bool(await conn.execute(sa.update(t).where(*mine).values(pending=False)))
+
+
+async def _awaits_approval(conn: Connection, community_id: int, actor: Actor) -> bool:
+    t = m.community_follower
+    waits = await conn.scalar(
+        sa.select(t.c.approval_required).where(
+            t.c.community_id == community_id, t.c.person_id == actor.person_id
+        )
+    )
+    return bool(waits)
 
 
 async def _count_subscriber(

@@ -19,6 +19,7 @@ from moot.db.engine import Connection, Row
 from moot.db.mentions import mentioned_persons
 from moot.db.paths import ancestor_ids
 from moot.db.prepared import Prepared
+from moot.db.private import content_readable
 from moot.db.types import UtcDateTime, utcnow
 from moot.errors import ApiError, ErrorCode
 
@@ -169,6 +170,9 @@ def _judged(
     ]
     if table is not m.person_mention:
         judged.append(~blocks_community(p.c.id, community_id))
+    # A private community's comments reach only those who may read them (moot/db/private.py).
+    c = m.community
+    judged.append(sa.exists().where(c.c.id == community_id, content_readable(p.c.id)))
     return sa.select(p.c.id, comment_id, published).where(*judged)
 
 

@@ -14,12 +14,14 @@ from moot.actions.authority import require_valid_person
 from moot.actions.communities import is_banned_from, is_moderator
 from moot.actions.link_previews import LinkPreview
 from moot.actions.lookups import get_community, get_post
+from moot.actions.private_communities import approved_follower, may_take_part
 from moot.actions.reading import mark_read
 from moot.actions.site import load_site, local_instance_id
 from moot.config import Settings
 from moot.db import models as m
 from moot.db import upsert
 from moot.db.engine import Conflict, Connection, Row
+from moot.db.private import PRIVATE
 from moot.db.types import utcnow
 from moot.db.upsert import insert_if_absent
 from moot.errors import ApiError, ErrorCode
@@ -35,6 +37,15 @@ async def check_can_post_in(conn: Connection, actor: Actor, community: Row) -> N
         raise ApiError(ErrorCode.CANNOT_CREATE_POST_OR_COMMENT_IN_DELETED_OR_REMOVED_COMMUNITY)
     if await is_banned_from(conn, int(community["id"]), actor.person_id):
         raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
+    if community["visibility"] == PRIVATE:
+        cid = int(community["id"])
+        if not may_take_part(
+            community,
+            actor,
+            approved_follower=await approved_follower(conn, cid, actor.person_id),
+            moderator=await is_moderator(conn, cid, actor.person_id),
+        ):
+            raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
 
 
 async def _allowed_link(conn: Connection, raw: str) -> str:

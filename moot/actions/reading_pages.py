@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from moot.actions import listing_defaults, lookups
 from moot.actions.communities import is_moderator, shown_to
+from moot.actions.private_communities import require_readable
 from moot.actions.site import load_site
 from moot.auth import Viewer
 from moot.db import queries
@@ -171,7 +172,18 @@ async def post_to_open(
     row = await lookups.get_post(conn, post_id)
     if (row["removed"] or row["deleted"]) and not await may_see_gone(conn, viewer, row):
         raise ApiError(ErrorCode.COULDNT_FIND_POST)
+    community = await queries.community_visibility(conn, int(row["community_id"]))
+    await require_readable(conn, viewer, community, ErrorCode.COULDNT_FIND_POST)
     return row
+
+
+async def comment_to_open(conn: Connection, viewer: Viewer | None, comment_id: int) -> None:
+    """`couldnt_find_comment` unless `viewer` may read the comment's community's content
+    (one statement where the community is not private)."""
+    community = await queries.community_of_comment(conn, comment_id)
+    if community is None:
+        raise ApiError(ErrorCode.COULDNT_FIND_COMMENT)
+    await require_readable(conn, viewer, community, ErrorCode.COULDNT_FIND_COMMENT)
 
 
 async def community_to_open(

@@ -21,6 +21,7 @@ from moot.actions.lookups import get_community, get_post
 from moot.actions.notifications import blocks_community
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.private import content_readable
 from moot.db.types import UtcDateTime, utcnow
 
 PostMode = Literal["all_comments", "replies_and_mentions", "mute"]
@@ -73,8 +74,9 @@ async def community_mode(conn: Connection, person_id: int, community_id: int) ->
 
 async def post_created(conn: Connection, post: Row) -> None:
     """A notice of the new post to each member who follows its community's posts: one
-    statement that chooses them as it writes (members with an account here, not the
-    author, not blocking the author, the community or its instance)."""
+    statement that chooses them as it writes (members with an account here who may read
+    the community, not the author, not blocking the author, the community or its
+    instance)."""
     cn, lu, pb = m.community_notify, m.local_user, m.person_block
     author, community_id = int(post["creator_id"]), int(post["community_id"])
     chosen = sa.select(
@@ -86,6 +88,8 @@ async def post_created(conn: Connection, post: Row) -> None:
         sa.exists().where(lu.c.person_id == cn.c.person_id),
         ~sa.exists().where(pb.c.person_id == cn.c.person_id, pb.c.target_id == author),
         ~blocks_community(cn.c.person_id, sa.literal(community_id)),
+        # A private community's posts reach only those who may read them.
+        sa.exists().where(m.community.c.id == community_id, content_readable(cn.c.person_id)),
     )
     t = m.post_subscribed
     await conn.execute(

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.private import PRIVATE
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 
@@ -40,6 +41,8 @@ class PostTarget:
     person_deleted: bool
     community_banned: bool
     moderator: bool
+    # Follows the community, approved (what a private community asks of those taking part).
+    approved_follower: bool
     # The whole row, with the columns the caller added (`extra`).
     row: Row
 
@@ -51,6 +54,14 @@ class PostTarget:
             raise ApiError(ErrorCode.SITE_BAN)
         if self.person_deleted:
             raise ApiError(ErrorCode.DELETED)
+
+    def require_taking_part(self, is_admin: bool) -> None:
+        """In a private community, only its approved followers, moderators and admins
+        post, comment and vote: to the others its posts are not there."""
+        if self.community["visibility"] == PRIVATE and not (
+            self.approved_follower or self.moderator or is_admin
+        ):
+            raise ApiError(ErrorCode.COULDNT_FIND_POST)
 
 
 async def post_target(
@@ -85,6 +96,7 @@ def target_statement(
     p, c, who = m.post, m.community, m.person
     ban = m.community_person_ban
     mod = m.community_moderator
+    follow = m.community_follower
     person = sa.select(who.c.banned, who.c.ban_expires, who.c.deleted).where(who.c.id == person_id)
     query = (
         sa.select(
@@ -107,6 +119,13 @@ def target_statement(
             sa.exists()
             .where(mod.c.community_id == p.c.community_id, mod.c.person_id == person_id)
             .label("moderator"),
+            sa.exists()
+            .where(
+                follow.c.community_id == p.c.community_id,
+                follow.c.person_id == person_id,
+                ~follow.c.approval_required,
+            )
+            .label("approved_follower"),
             *extra,
         )
         .join(c, c.c.id == p.c.community_id)
@@ -134,5 +153,6 @@ def target_of(row: Row | None) -> PostTarget:
         bool(row["person_deleted"]),
         bool(row["community_banned"]),
         bool(row["moderator"]),
+        bool(row["approved_follower"]),
         row,
     )

@@ -61,6 +61,7 @@ async def _allowed_score(
         if not local["enable_downvotes"]:
             raise ApiError(ErrorCode.DOWNVOTES_ARE_DISABLED)
     target.require_valid_person()
+    target.require_taking_part(viewer.is_admin)
     if target.community_banned:
         raise ApiError(ErrorCode.BANNED_FROM_COMMUNITY)
     return score if score in (1, -1) else 0

@@ -72,6 +72,9 @@ async def _community_marks(conn: Connection, viewer: int, ids: list[int]) -> dic
         c.c.id,
         _of(m.community_follower, "community_id", c.c.id, viewer).label("followed_at"),
         _of(m.community_follower, "community_id", c.c.id, viewer, "pending").label("pending"),
+        _of(m.community_follower, "community_id", c.c.id, viewer, "approval_required").label(
+            "approval_required"
+        ),
         _of(m.community_block, "community_id", c.c.id, viewer).label("blocked_at"),
         _of(m.community_moderator, "community_id", c.c.id, viewer).label("became_moderator_at"),
         sa.select(ban.c.published)

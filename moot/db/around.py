@@ -78,7 +78,8 @@ def _flags(
     follow, block = m.community_follower, m.person_block
     return [
         *flags,
-        sa.select(follow.c.pending)
+        # v3 has no ApprovalRequired: a follow awaiting approval reads as Pending there.
+        sa.select(sa.or_(follow.c.pending, follow.c.approval_required))
         .where(follow.c.person_id == viewer, follow.c.community_id == community_id)
         .scalar_subquery()
         .label("follow_pending"),

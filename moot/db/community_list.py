@@ -90,7 +90,7 @@ async def list_communities(
             *columns,
             sa.case(
                 (cf.id.is_(None), "NotSubscribed"),
-                (cf.pending, "Pending"),
+                (sa.or_(cf.pending, cf.approval_required), "Pending"),
                 else_="Subscribed",
             ).label("subscribed"),
         ).select_from(

@@ -18,6 +18,7 @@ from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.paths import PATH_WIDTH
 from moot.db.prepared import Prepared
+from moot.db.private import content_readable
 from moot.db.types import UtcDateTime
 from moot.errors import ApiError, ErrorCode
 
@@ -255,6 +256,7 @@ def _comments_query(dialect: str, f: CommentFilter) -> tuple[sa.Select[Any], _Or
         .join(m.post, p.id == cm.post_id)
         .join(m.community, c.id == p.community_id)
         .where(~c.removed, ~c.deleted, ~p.removed)
+        .where(content_readable(_ME if f.viewer_id is not None else None))
     )
     if f.post_id is not None:
         query = query.where(cm.post_id == _POST)

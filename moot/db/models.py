@@ -471,7 +471,11 @@ community_follower = sa.Table(
     _fk("community_id", "community.id"),
     _fk("person_id", "person.id", index=True),
     _when(),
+    # Waiting for the remote community's Accept.
     _flag("pending"),
+    # A follow of a private community, waiting for a moderator's approval (Lemmy 1.0's
+    # ApprovalRequired): not counted as a subscriber, shown none of the content.
+    _flag("approval_required"),
     sa.UniqueConstraint("community_id", "person_id"),
 )
 

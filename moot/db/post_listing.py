@@ -35,6 +35,7 @@ from moot.db.listings import (
     ordered,
 )
 from moot.db.prepared import Prepared
+from moot.db.private import content_readable
 from moot.db.types import UtcDateTime, utcnow
 from moot.errors import ApiError, ErrorCode
 
@@ -176,6 +177,7 @@ class _Variant:
 def _visible(v: _Variant) -> list[sa.ColumnElement[bool]]:
     f, c = v.f, m.community.c
     where: list[sa.ColumnElement[bool]] = [~p.removed, ~c.removed, ~c.deleted]
+    where.append(content_readable(_ME if f.viewer_id is not None else None))
     if not v.own_profile:  # people see their own deleted posts on their profile
         where.append(~p.deleted)
     if not f.show_nsfw:

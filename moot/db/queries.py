@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.private import content_readable
 from moot.db.types import utcnow
 
 
@@ -69,16 +70,18 @@ async def banned_pairs(
 async def follows(
     conn: Connection, person_id: int, community_ids: Collection[int]
 ) -> dict[int, bool]:
-    """community_id → pending, for the communities the person follows."""
+    """community_id → pending (or awaiting approval), for the communities the person
+    follows."""
     if not community_ids:
         return {}
     t = m.community_follower
     rows = await conn.fetch_all(
-        sa.select(t.c.community_id, t.c.pending).where(
+        sa.select(t.c.community_id, t.c.pending, t.c.approval_required).where(
             t.c.person_id == person_id, t.c.community_id.in_(sorted(set(community_ids)))
         )
     )
-    return {int(r["community_id"]): bool(r["pending"]) for r in rows}
+    # A follow awaiting a moderator's approval is pending too, in v3's words.
+    return {int(r["community_id"]): bool(r["pending"] or r["approval_required"]) for r in rows}
 
 
 async def person_marks(
@@ -167,18 +170,42 @@ async def local_origin(conn: Connection) -> str:
     return str(await conn.scalar(local_origin_query())).rstrip("/")
 
 
-async def same_link_posts(conn: Connection, post: Row, limit: int = 50) -> list[Row]:
+async def same_link_posts(
+    conn: Connection, post: Row, reader: int | None, limit: int = 50
+) -> list[Row]:
     """The other posts of the same link (its cross-posts), newest first: GET /post's
-    `cross_posts`, and the post page's list of them."""
+    `cross_posts`, and the post page's list of them; those `reader` (a person id, None:
+    anonymous) may read (moot/db/private.py)."""
     if not post["url"]:
         return []
     p = m.post.c
     return await conn.fetch_all(
         sa.select(m.post)
+        .join(m.community, m.community.c.id == p.community_id)
         .where(p.url == post["url"], p.id != post["id"], ~p.deleted, ~p.removed)
+        .where(content_readable(reader))
         .order_by(p.published.desc())
         .limit(limit)
     )
+
+
+async def community_of_comment(conn: Connection, comment_id: int) -> Row | None:
+    """The id and visibility of the community a comment is in (None: no such comment)."""
+    c, p, cm = m.community.c, m.post.c, m.comment.c
+    return await conn.fetch_one(
+        sa.select(c.id, c.visibility)
+        .join(m.post, p.community_id == c.id)
+        .join(m.comment, cm.post_id == p.id)
+        .where(cm.id == comment_id)
+    )
+
+
+async def community_visibility(conn: Connection, community_id: int) -> Row:
+    """The id and visibility of a community (a post's: kept while the post is)."""
+    c = m.community.c
+    row = await conn.fetch_one(sa.select(c.id, c.visibility).where(c.id == community_id))
+    assert row is not None
+    return row
 
 
 async def post_id_of_comment(conn: Connection, comment_id: int) -> int | None:

@@ -94,6 +94,7 @@ def expected_counters() -> dict[sa.Table, dict[str, sa.ColumnElement[int]]]:
                     _count(
                         m.community_follower,
                         m.community_follower.c.community_id == community.c.id,
+                        ~m.community_follower.c.approval_required,
                     ),
                 ),
                 else_=community.c.subscribers,
@@ -102,6 +103,8 @@ def expected_counters() -> dict[sa.Table, dict[str, sa.ColumnElement[int]]]:
                 m.community_follower.join(person, person.c.id == m.community_follower.c.person_id),
                 m.community_follower.c.community_id == community.c.id,
                 person.c.local,
+                # A follow awaiting a moderator's approval is not a subscriber yet.
+                ~m.community_follower.c.approval_required,
             ),
         },
     }

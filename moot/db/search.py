@@ -16,6 +16,7 @@ from moot.db import models as m
 from moot.db.engine import Connection, Row
 from moot.db.listings import blocked_instances, comment_order, not_by_blocked_instance
 from moot.db.post_listing import PostFilter, list_posts
+from moot.db.private import content_readable
 
 p, cm, c, pe = m.post.c, m.comment.c, m.community.c, m.person.c
 
@@ -119,6 +120,7 @@ async def search_comments(
             ~c.deleted,
             ~c.removed,
             *_community_scope(s),
+            content_readable(s.viewer_id),
         )
     )
     if not s.show_nsfw:

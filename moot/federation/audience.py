@@ -57,8 +57,14 @@ class Audience:
 def remote_followers(community_id: int | sa.ColumnElement[int]) -> sa.Exists:
     # An alias: a statement reading the audience may have person in its FROM, which this
     # subquery must not correlate to.
+    # A follow of a private community awaiting approval receives nothing (Lemmy 1.0).
     f, p = m.community_follower, m.person.alias("follower")
-    return sa.exists().where(f.c.community_id == community_id, p.c.id == f.c.person_id, ~p.c.local)
+    return sa.exists().where(
+        f.c.community_id == community_id,
+        p.c.id == f.c.person_id,
+        ~p.c.local,
+        ~f.c.approval_required,
+    )
 
 
 def audience_columns(

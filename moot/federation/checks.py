@@ -17,8 +17,8 @@ from moot.federation.protocol.objects import MEDIA_TYPES, POST_TYPES, ChatMessag
 from moot.federation.protocol.parse import ParseError, parse_activity, parse_object
 
 UNDOABLE = ("Follow", "Like", "Dislike", "Delete", "Lock", "Block")
-# Refused: neither Lemmy 0.19 nor moot acts on them (Lemmy 1.0's Warn moot does).
-NOT_IN_019 = ("Reject", "Resolve")
+# Refused: neither Lemmy 0.19 nor moot acts on them (Lemmy 1.0's Warn and Reject moot does).
+NOT_IN_019 = ("Resolve",)
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,11 @@ def _check_accept(activity: a.Activity, rules: Rules) -> None:
     _url(follow.actor, rules, "follower")
     if follow.object != activity.actor:
         raise ParseError("Accept of a Follow addressed to another actor")
+
+
+def _check_reject(activity: a.Activity, rules: Rules) -> None:
+    """Lemmy 1.0: a private community's moderator denied a follow; shaped as an Accept."""
+    _check_accept(activity, rules)
 
 
 def _check_undo(activity: a.Activity, rules: Rules) -> None:
@@ -180,6 +185,7 @@ def _check_warn(activity: a.Activity, rules: Rules) -> None:
 _CHECKS = {
     a.Follow: _check_follow,
     a.Accept: _check_accept,
+    a.Reject: _check_reject,
     a.Undo: _check_undo,
     a.Create: _check_create_or_update,
     a.Update: _check_create_or_update,

@@ -89,6 +89,15 @@ def accept(origin: str, followed: str, received_follow: Json) -> Json:
     }
 
 
+def reject(origin: str, followed: str, follow: Json) -> Json:
+    """A denied follow (Lemmy 1.0): the Follow embedded, as in an Accept."""
+    return {
+        **accept(origin, followed, follow),
+        "id": new_activity_id(origin, "reject"),
+        "type": "Reject",
+    }
+
+
 def delete(
     origin: str, actor: str, object_id: str, community: str, summary: str | None = None
 ) -> Json:

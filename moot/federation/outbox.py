@@ -116,6 +116,8 @@ async def inboxes_on(conn: Connection, instance: Row, rows: Sequence[Row]) -> di
                 f.c.community_id.in_(sorted(communities)),
                 p.c.instance_id == instance["id"],
                 ~p.c.local,
+                # Private communities send only to approved followers' instances.
+                ~f.c.approval_required,
             )
         )
         for r in found:

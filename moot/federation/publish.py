@@ -234,6 +234,22 @@ async def followed(conn: Connection, actor: Actor, community: Row, follow: bool)
     await enqueue(conn, activity, actor_id_of(actor), inboxes=inbox, sensitive=True)
 
 
+async def follow_decided(conn: Connection, community: Row, follower: Row, approved: bool) -> None:
+    """A moderator of a local private community approved (Accept) or denied (Reject) a
+    remote person's follow. The Follow is written anew, as Lemmy 1.0 does: the one received
+    is not kept."""
+    origin = await queries.local_origin(conn)
+    group = str(community["actor_id"])
+    asked = compose.follow(origin, str(follower["actor_id"]), group)
+    answer = (
+        compose.accept(origin, group, asked) if approved else compose.reject(origin, group, asked)
+    )
+    log.info(
+        "federation: %s %s %s", group, "accepts" if approved else "rejects", follower["actor_id"]
+    )
+    await enqueue(conn, answer, group, inboxes=[inbox_of(follower)], sensitive=True)
+
+
 async def person_followed(conn: Connection, follower: RemoteActor, person: Row) -> None:
     """A local person accepts a remote follower at once: Accept{the Follow as received}."""
     log.info("federation: %s follows %s", actor_id_of(follower), person["actor_id"])

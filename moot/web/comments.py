@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from moot.actions import comments, votes
 from moot.actions.lookups import get_comment, get_community, get_post
+from moot.actions.private_communities import require_readable
 from moot.auth import Viewer
 from moot.db.engine import Connection, Row
 from moot.db.listings import CommentFilter, blocks_instance_persons
@@ -106,6 +107,7 @@ async def thread_page(request: AnyRequest, comment_id: int, sort: str | None = N
         root = await get_comment(conn, ident(comment_id))
         row = await get_post(conn, int(root["post_id"]))
         community = await get_community(conn, int(row["community_id"]))
+        await require_readable(conn, page.viewer, community, ErrorCode.COULDNT_FIND_COMMENT)
         moderating = await may_moderate(conn, page.viewer, community)
         if row["deleted"] or (row["removed"] and not moderating):
             return render(

@@ -29,6 +29,8 @@ from moot.web.pages import (
 )
 
 _PICTURES = ("icon", "banner")
+# The community form's choices (the API's, in v3's spelling; Private: Lemmy 1.0's).
+VISIBILITIES = ("Public", "LocalOnly", "Private")
 
 
 def _changes(form: Any) -> dict[str, Any]:
@@ -40,6 +42,8 @@ def _changes(form: Any) -> dict[str, Any]:
         "nsfw": flag(form, "nsfw"),
         "posting_restricted_to_mods": flag(form, "posting_restricted_to_mods"),
     }
+    if text(form, "visibility") in VISIBILITIES:
+        changes["visibility"] = text(form, "visibility")
     for key in _PICTURES:
         if flag(form, f"remove_{key}"):
             changes[key] = ""
@@ -114,6 +118,7 @@ async def edit_community_page(request: AnyRequest, name: str) -> Template:
     values = {key: row[key] or "" for key in ("title", "description", "icon", "banner")} | {
         "nsfw": row["nsfw"],
         "posting_restricted_to_mods": row["posting_restricted_to_mods"],
+        "visibility": row["visibility"],
     }
     return _form(page, community=row, values=values, name=row["name"])
 

@@ -6,23 +6,38 @@ purging it. Each form calls the action the API calls and comes back to this page
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from litestar import MediaType, get, post
 from litestar.response import Redirect, Template
 
-from moot.actions import admin, bans, moderation, purge
+from moot.actions import admin, bans, moderation, private_communities, purge
 from moot.actions.authority import top_moderator
 from moot.auth import Viewer
 from moot.db import queries
 from moot.db.bans import CommunityBan, community_banned
 from moot.db.engine import Connection, Row
+from moot.db.private import PRIVATE
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
 from moot.web.listings import community_facts
 from moot.web.moderation import may_moderate
 from moot.web.modforms import ban_terms, named_person, outranks_in, purge_unconfirmed
 from moot.web.names import handle
-from moot.web.pages import AnyRequest, back, flag, go, load_page, render, state, text
+from moot.web.pages import (
+    AnyRequest,
+    back,
+    flag,
+    go,
+    load_page,
+    optional_int,
+    render,
+    state,
+    text,
+)
+
+# The follows awaiting approval the moderation page lists (the API pages through them all).
+PENDING_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -63,6 +78,15 @@ async def moderation_page(request: AnyRequest, name: str) -> Template:
             raise ApiError(ErrorCode.NOT_A_MOD_OR_ADMIN)
         team = await _team(conn, community, viewer)
         banned: list[CommunityBan] = await community_banned(conn, int(community["id"]))
+        waiting = await private_communities.pending_follows(
+            conn,
+            viewer,
+            all_communities=viewer.is_admin,
+            unread_only=True,
+            offset=0,
+            limit=PENDING_SHOWN,
+            community_id=int(community["id"]),
+        )
         top = await top_moderator(conn, int(community["id"]))
     return render(
         "moderation.html",
@@ -72,6 +96,8 @@ async def moderation_page(request: AnyRequest, name: str) -> Template:
         team=team,
         banned=banned,
         can_transfer=viewer.is_admin or top == viewer.person_id,
+        waiting=waiting,
+        private=community["visibility"] == PRIVATE,
     )
 
 
@@ -88,6 +114,19 @@ async def set_moderator(request: AnyRequest, name: str) -> Redirect:
         person = await named_person(tx, form)
         await moderation.set_moderator(
             tx, viewer, int(community["id"]), int(person["id"]), flag(form, "added")
+        )
+    return back(request, _here(community))
+
+
+@post("/c/{name:str}/pending_follows", media_type=MediaType.HTML, include_in_schema=False)
+async def decide_follow(request: AnyRequest, name: str) -> Redirect:
+    """Approve or deny a follow of a private community (the API's pending_follows/approve)."""
+    form = await request.form()
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        community = await _community(tx, name)
+        await private_communities.decide_follow(
+            tx, viewer, int(community["id"]), _person_id(form), flag(form, "approve")
         )
     return back(request, _here(community))
 
@@ -161,4 +200,20 @@ async def purge_community(request: AnyRequest, name: str) -> Redirect | Template
     return go("/communities")
 
 
-handlers = [moderation_page, set_moderator, transfer, ban, hide, remove, purge_community]
+def _person_id(form: Any) -> int:
+    person_id = optional_int(form, "person_id")
+    if person_id is None:
+        raise ApiError(ErrorCode.COULDNT_FIND_PERSON)
+    return person_id
+
+
+handlers = [
+    moderation_page,
+    set_moderator,
+    decide_follow,
+    transfer,
+    ban,
+    hide,
+    remove,
+    purge_community,
+]

@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from moot.actions import posts, reading, votes
 from moot.actions.link_previews import preview_link
 from moot.actions.lookups import get_community, get_post
+from moot.actions.private_communities import require_readable
 from moot.auth import Viewer
 from moot.db import queries
 from moot.db.browse import communities_by_size
@@ -87,6 +88,8 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
     async with moot.db.connection() as conn:
         page = await load_page(conn, request)
         row = await get_post(conn, ident(post_id))
+        community = await get_community(conn, int(row["community_id"]))
+        await require_readable(conn, page.viewer, community, ErrorCode.COULDNT_FIND_POST)
         tools = await tools_for(conn, page.viewer, "post", row)
         if not shows_post(page.viewer, row, tools):
             return render(
@@ -97,9 +100,10 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
                 what="This post has been deleted.",
             )
         card = (await post_cards(conn, [row], page.viewer))[0]
-        cross = await queries.same_link_posts(conn, row, CROSS_POSTS_SHOWN)
+        cross = await queries.same_link_posts(
+            conn, row, page.viewer.person_id if page.viewer else None, CROSS_POSTS_SHOWN
+        )
         cross_posts = await post_cards(conn, cross, page.viewer) if cross else []
-        community = await get_community(conn, int(row["community_id"]))
         facts = await community_facts(conn, community, page.viewer)
         author_server = await _author_server(conn, card, page.viewer)
         tree = await comment_pages.comment_tree(conn, row, page.viewer, comment_sort)

@@ -12,6 +12,7 @@ from litestar import Response, get
 from moot.actions.site import check_private_instance
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.private import PRIVATE
 from moot.db.types import UtcDateTime, utcnow
 from moot.web.pages import AnyRequest, state
 
@@ -32,6 +33,10 @@ async def sitemap_posts(conn: Connection) -> list[Row]:
             ~p.deleted,
             ~p.removed,
             p.published >= utcnow() - timedelta(days=SITEMAP_DAYS),
+            # A private community's posts are for its approved followers only.
+            ~p.community_id.in_(
+                sa.select(m.community.c.id).where(m.community.c.visibility == PRIVATE)
+            ),
         )
         .order_by(p.published.desc(), p.id.desc())
         .limit(SITEMAP_LIMIT)

@@ -25,9 +25,6 @@ NOT_SERVED_YET = {
     "createCommunityTag",
     "deleteCommunityTag",
     "editCommunityTag",
-    # Private communities: follows waiting for approval.
-    "approveCommunityPendingFollow",
-    "listCommunityPendingFollows",
     # A moderator's edit of a post.
     "modEditPost",
 }

@@ -64,7 +64,9 @@ async def edit_comment(request: AnyRequest, data: forms.EditComment) -> Json:
 @get("/")
 async def get_comment(request: AnyRequest, id: forms.QueryInt32) -> Json:
     async with state(request).db.connection() as conn:
-        return await _comment_response(conn, id, await optional_viewer(conn, request))
+        viewer = await optional_viewer(conn, request)
+        await reading_pages.comment_to_open(conn, viewer, id)
+        return await _comment_response(conn, id, viewer)
 
 
 @get("/list")

@@ -45,9 +45,8 @@ async def create_community(request: AnyRequest, data: forms.CreateCommunity) -> 
 async def edit_community(request: AnyRequest, data: forms.EditCommunity) -> Json:
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        row = await communities.edit_community(
-            tx, viewer, data.community_id, msgspec.structs.asdict(data)
-        )
+        changes = {**msgspec.structs.asdict(data), "keep_private": True}
+        row = await communities.edit_community(tx, viewer, data.community_id, changes)
         return await _response(tx, row, viewer)
 
 

@@ -78,7 +78,7 @@ async def get_post(
         if viewer is not None:
             await reading.mark_read(tx, viewer, [int(row["id"])], True)
         community = await get_community(tx, int(row["community_id"]))
-        cross = await queries.same_link_posts(tx, row)
+        cross = await queries.same_link_posts(tx, row, viewer.person_id if viewer else None)
         return {
             "post_view": post_view,
             "community_view": await views.community_view(tx, community, viewer),

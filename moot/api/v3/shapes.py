@@ -182,7 +182,12 @@ COMMUNITY_COLUMNS = (*COMMUNITY.required, *COMMUNITY.optional)
 
 
 def community(row: Row) -> Json:
-    return COMMUNITY(row)
+    out = COMMUNITY(row)
+    # v3 knows no private communities: one reads as Public (its content is still kept
+    # from non-followers), and a v3 edit that sends that back keeps it private.
+    if out["visibility"] == "Private":
+        out["visibility"] = "Public"
+    return out
 
 
 def community_counts(row: Row) -> Json:

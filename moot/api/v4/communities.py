@@ -7,11 +7,11 @@ from typing import Any, Literal
 
 from litestar import Router, get, post, put
 
-from moot.actions import accounts, communities
+from moot.actions import accounts, communities, private_communities
 from moot.api.v3 import forms as v3_forms
 from moot.api.v3.forms import Form, Int32
 from moot.api.v3.shapes import Json
-from moot.api.v4 import cursors, forms, views
+from moot.api.v4 import cursors, forms, shapes, views
 from moot.auth import Viewer
 from moot.db import community_list, queries
 from moot.db.community_list import CommunityFilter
@@ -57,8 +57,8 @@ _SORTS = {
     "subscribers": "TopAll",
     "subscribers_local": "SubscribersLocal",
 }
-# The visibilities moot keeps (Lemmy 0.19's); the others arrive with private communities.
-_VISIBILITY = {"public": "Public", "local_only_public": "LocalOnly"}
+# The visibilities moot keeps: Lemmy 0.19's, and 1.0's private communities.
+_VISIBILITY = {"public": "Public", "local_only_public": "LocalOnly", "private": "Private"}
 
 
 class CreateCommunity(Form, kw_only=True):
@@ -179,9 +179,61 @@ async def block_person(request: AnyRequest, data: BlockPerson) -> Json:
         return {"person_view": (await views.person_views(tx, [target], viewer))[0]}
 
 
+class ApproveCommunityPendingFollower(Form, kw_only=True):
+    community_id: Int32
+    follower_id: Int32
+    approve: bool
+
+
+@get("/community/pending_follows/list")
+async def list_pending_follows(
+    request: AnyRequest,
+    unread_only: bool | None = None,
+    all_communities: bool | None = None,
+    page_cursor: str | None = None,
+    limit: v3_forms.OptionalQueryInt32 = None,
+) -> Json:
+    _, page_size = check_page(None, limit, ErrorCode.COULDNT_FIND_COMMUNITY)
+    offset = cursors.offset_of(page_cursor)
+    async with state(request).db.connection() as conn:
+        viewer = await required_viewer(conn, request)
+        found = await private_communities.pending_follows(
+            conn,
+            viewer,
+            all_communities=bool(all_communities),
+            unread_only=bool(unread_only),
+            offset=offset,
+            limit=page_size,
+        )
+    items = [
+        {
+            "person": shapes.person(f.person),
+            "community": shapes.community(f.community),
+            "is_new_instance": f.is_new_instance,
+            "follow_state": "approval_required" if f.approval_required else "accepted",
+        }
+        for f in found
+    ]
+    return cursors.page_of(items, offset, page_size)
+
+
+@post("/community/pending_follows/approve", status_code=200)
+async def approve_pending_follow(
+    request: AnyRequest, data: ApproveCommunityPendingFollower
+) -> Json:
+    async with state(request).db.transaction() as tx:
+        viewer = await required_viewer(tx, request)
+        await private_communities.decide_follow(
+            tx, viewer, data.community_id, data.follower_id, data.approve
+        )
+    return {"success": True}
+
+
 router = Router(
     path="/",
     route_handlers=[
+        list_pending_follows,
+        approve_pending_follow,
         create_community,
         edit_community,
         list_communities,

@@ -70,7 +70,7 @@ async def get_post(
         if viewer is not None:
             await reading.mark_read(tx, viewer, [int(row["id"])], True)
         community = await lookups.get_community(tx, int(row["community_id"]))
-        cross = await queries.same_link_posts(tx, row)
+        cross = await queries.same_link_posts(tx, row, viewer.person_id if viewer else None)
         return {
             "post_view": post_view,
             "community_view": (await views.community_views(tx, [community], viewer))[0],
@@ -140,7 +140,9 @@ async def create_comment(request: AnyRequest, data: v3_forms.CreateComment) -> J
 @get("/comment")
 async def get_comment(request: AnyRequest, id: v3_forms.QueryInt32) -> Json:
     async with state(request).db.connection() as conn:
-        return await comment_response(conn, id, await optional_viewer(conn, request))
+        viewer = await optional_viewer(conn, request)
+        await reading_pages.comment_to_open(conn, viewer, id)
+        return await comment_response(conn, id, viewer)
 
 
 @get("/comment/list")

@@ -128,7 +128,7 @@ _COMMENT = Shape(
 COMMENT_COLUMNS = (*_COMMENT.columns, "path")
 
 # The visibility v3 calls LocalOnly is v4's local_only_public (readable by local members).
-_VISIBILITY = {"Public": "public", "LocalOnly": "local_only_public"}
+_VISIBILITY = {"Public": "public", "LocalOnly": "local_only_public", "Private": "private"}
 
 
 def snake(value: str) -> str:

@@ -40,7 +40,13 @@ def community_actions(mark: Row | None) -> Json | None:
         return None
     state = None
     if mark["followed_at"] is not None:
-        state = "pending" if mark["pending"] else "accepted"
+        state = (
+            "approval_required"
+            if mark["approval_required"]
+            else "pending"
+            if mark["pending"]
+            else "accepted"
+        )
     return _present(
         {
             "followed_at": mark["followed_at"],

@@ -89,6 +89,25 @@ async def accept(ctx: Context, act: a.Accept, doc: dict[str, Any], _: Row | None
     return apply
 
 
+async def reject(ctx: Context, act: a.Reject, doc: dict[str, Any], _: Row | None) -> Apply:
+    """A private community denied a local person's follow (Lemmy 1.0): the follow is gone."""
+    inner = parse_activity(act.object) if isinstance(act.object, dict) else None
+    assert isinstance(inner, a.Follow)
+    community = await resolve.community(ctx, act.actor)
+    async with ctx.fed.db.connection() as conn:
+        person = await conn.fetch_one(
+            sa.select(m.person).where(m.person.c.actor_id == inner.actor, m.person.c.local)
+        )
+    if person is None:
+        raise ApiError(ErrorCode.COULDNT_FIND_PERSON, f"no local follower {inner.actor}")
+
+    async def apply(tx: Connection) -> None:
+        await communities.drop_follower(tx, int(community["id"]), int(person["id"]))
+        log.info("federation: %s rejected %s as a follower", act.actor, inner.actor)
+
+    return apply
+
+
 async def create_or_update(
     ctx: Context, act: a.Create | a.Update, doc: dict[str, Any], announced_by: Row | None
 ) -> Apply | None:
@@ -302,6 +321,7 @@ async def _has_local_followers(ctx: Context, community_id: int) -> bool:
 HANDLERS: dict[type[a.Activity], Handler] = {
     a.Follow: follow,
     a.Accept: accept,
+    a.Reject: reject,
     a.Create: create_or_update,
     a.Update: create_or_update,
     a.Delete: delete,

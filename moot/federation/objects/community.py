@@ -7,6 +7,7 @@ from typing import Any
 from moot.db import models as m
 from moot.db import upsert
 from moot.db.engine import Connection, Row
+from moot.db.private import PRIVATE
 from moot.db.types import utcnow
 from moot.federation import urls
 from moot.federation.objects.common import (
@@ -38,6 +39,7 @@ def group_json(row: Row, public_pem: str, origin: str, languages: list[LanguageT
         image=image(row["banner"]),
         sensitive=bool(row["nsfw"]),
         posting_restricted_to_mods=bool(row["posting_restricted_to_mods"]),
+        manually_approves_followers=True if row["visibility"] == PRIVATE else None,
         inbox=row["inbox_url"],
         outbox=f"{actor}/outbox",
         followers=f"{actor}/followers",
@@ -67,6 +69,8 @@ def group_fields(shape: Group) -> dict[str, Any]:
         "banner": web_url(first_image(shape.image)) or "",
         "nsfw": bool(shape.sensitive),
         "posting_restricted_to_mods": bool(shape.posting_restricted_to_mods),
+        # A remote group is Public or, approving its followers, Private (Lemmy 1.0).
+        "visibility": PRIVATE if shape.manually_approves_followers else "Public",
     }
 
 
@@ -83,6 +87,7 @@ async def store_group(conn: Connection, shape: Group) -> Row:
         "banner": fields["banner"] or None,
         "nsfw": fields["nsfw"],
         "posting_restricted_to_mods": fields["posting_restricted_to_mods"],
+        "visibility": fields["visibility"],
         "inbox_url": shape.inbox,
         "shared_inbox_url": shape.endpoints.shared_inbox if shape.endpoints else None,
         "followers_url": clip(shape.followers, 2000),

@@ -55,6 +55,8 @@ class Group(Shape, kw_only=True):
     image: ImageRef | list[ImageRef] | None = None
     sensitive: bool | None = None
     posting_restricted_to_mods: bool | None = None
+    # Lemmy 1.0: true for a private community, whose follows wait for a moderator.
+    manually_approves_followers: bool | None = None
     followers: str | None = None
     featured: str | None = None
     # Lemmy puts the moderators collection's URL here; PeerTube a list of {type, id}.

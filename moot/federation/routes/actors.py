@@ -15,6 +15,7 @@ from moot.federation import compose, render
 from moot.federation.compose import plain
 from moot.federation.negotiation import AP_PREFIX
 from moot.federation.objects.site import application_json
+from moot.federation.routes.private_fetch import require_fetchable
 from moot.federation.routes.responses import activity_json, gone
 from moot.request_context import AnyRequest, state
 
@@ -107,6 +108,8 @@ async def community_outbox(request: AnyRequest, name: str) -> Response[bytes]:
     origin = moot.settings.origin
     async with moot.db.connection() as conn:
         community = await _local_community(conn, name)
+    await require_fetchable(request, community)
+    async with moot.db.connection() as conn:
         posts = await conn.fetch_all(
             _visible_posts(int(community["id"]))
             .order_by(m.post.c.published.desc(), m.post.c.id.desc())
@@ -147,6 +150,8 @@ async def community_followers(request: AnyRequest, name: str) -> Response[bytes]
 async def community_featured(request: AnyRequest, name: str) -> Response[bytes]:
     async with state(request).db.connection() as conn:
         community = await _local_community(conn, name)
+    await require_fetchable(request, community)
+    async with state(request).db.connection() as conn:
         posts = await conn.fetch_all(
             _visible_posts(int(community["id"]))
             .where(m.post.c.featured_community)

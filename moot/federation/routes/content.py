@@ -9,9 +9,11 @@ import sqlalchemy as sa
 from litestar import Response, get
 
 from moot.db import models as m
+from moot.db.engine import Connection, Row
 from moot.errors import ApiError, ErrorCode
 from moot.federation import render
 from moot.federation.negotiation import AP_PREFIX
+from moot.federation.routes.private_fetch import require_fetchable
 from moot.federation.routes.responses import activity_json, gone, redirect
 from moot.request_context import AnyRequest, state
 
@@ -26,6 +28,9 @@ async def post_object(request: AnyRequest, post_id: int) -> Response[Any]:
             return redirect(str(post["ap_id"]))
         if post["deleted"] or post["removed"]:
             return gone(str(post["ap_id"]))
+        community = await _community(conn, int(post["community_id"]))
+    await require_fetchable(request, community)
+    async with state(request).db.connection() as conn:
         return activity_json(await render.page(conn, post))
 
 
@@ -39,7 +44,18 @@ async def comment_object(request: AnyRequest, comment_id: int) -> Response[Any]:
             return redirect(str(comment["ap_id"]))
         if comment["deleted"] or comment["removed"]:
             return gone(str(comment["ap_id"]))
+        post = await conn.fetch_one(sa.select(m.post).where(m.post.c.id == comment["post_id"]))
+        assert post is not None
+        community = await _community(conn, int(post["community_id"]))
+    await require_fetchable(request, community)
+    async with state(request).db.connection() as conn:
         return activity_json(await render.note(conn, comment))
+
+
+async def _community(conn: Connection, community_id: int) -> Row:
+    row = await conn.fetch_one(sa.select(m.community).where(m.community.c.id == community_id))
+    assert row is not None
+    return row
 
 
 @get("/activities/{kind:str}/{uuid:str}")

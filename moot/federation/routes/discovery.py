@@ -70,7 +70,8 @@ async def webfinger(request: AnyRequest, resource: str | None = None) -> Respons
                 m.community.c.local,
                 ~m.community.c.deleted,
                 ~m.community.c.removed,
-                m.community.c.visibility == "Public",
+                # Local-only communities do not federate; private ones do (Lemmy 1.0).
+                m.community.c.visibility != "LocalOnly",
             )
         )
     # Person links first, Group links last: Mastodon takes the last match.

@@ -156,7 +156,7 @@ await step("communities made, edited, listed and blocked on v4", async () => {
   const edited = await ok(a.editCommunity({ community_id: view.community.id, title: "Renamed", visibility: "public" }));
   assert.equal(edited.community_view.community.title, "Renamed");
   assert.equal(edited.community_view.community.visibility, "public");
-  await fails(a.editCommunity({ community_id: view.community.id, visibility: "private" }), "unknown");
+  await fails(a.editCommunity({ community_id: view.community.id, visibility: "unlisted" }), "unknown");
   const seen = new Set();
   let cursor;
   for (let i = 0; i < 50; i++) {
