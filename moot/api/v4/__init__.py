@@ -13,6 +13,7 @@ from moot.api.v4 import (
     communities,
     content,
     edits,
+    feeds,
     lists,
     media,
     modlog,
@@ -49,5 +50,6 @@ def router() -> Router:
             oversight.router,
             taglines.router,
             backup.router,
+            feeds.router,
         ],
     )
