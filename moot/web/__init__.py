@@ -42,6 +42,7 @@ from moot.web import (
     messages,
     moderation,
     modlog,
+    multi_feeds,
     posts,
     profile,
     report_actions,
@@ -108,6 +109,7 @@ router = Router(
         *admin.handlers,
         *site_settings.handlers,
         *modlog.handlers,
+        *multi_feeds.handlers,
     ],
     exception_handlers={ApiError: on_api_error, HTTPException: on_http_error},
 )

@@ -1,8 +1,8 @@
 """How many statements a multi-community feed's listing runs (Lemmy 1.0's GetPosts with
 `multi_community_id`), on each backend: a count, not a timing. The feed is read as the
 Subscribed listing is, in one statement per page (the per-community merge,
-moot/db/post_listing.py), whoever reads it and however deep the cursor is; naming the feed
-by name costs the look-up of its id."""
+moot/db/post_listing.py), whoever reads it, by id or by name, and however deep the cursor
+is."""
 
 from __future__ import annotations
 
