@@ -22,6 +22,7 @@ from moot.db.engine import Connection, Row
 from moot.db.types import utcnow
 from moot.db.upsert import insert_if_absent, insert_new
 from moot.errors import ApiError, ErrorCode
+from moot.federation import urls
 
 # As Lemmy 1.0: a feed lists at most 50 communities (its listing reads one index range
 # per community, so the bound is also the listing's cost bound).
@@ -42,7 +43,8 @@ async def feed_by_name(conn: Connection, name: str, instance_id: int | None = No
     """A feed by its name: `name` alone is a local one, `name@domain` one from elsewhere."""
     where: list[sa.ColumnElement[bool]] = []
     if "@" in name:
-        name, domain = name.split("@", 1)
+        name, host = name.split("@", 1)
+        domain = urls.hostname_domain(host)  # instances are told apart without the port
         i = m.instance.c
         where.append(f.instance_id == sa.select(i.id).where(i.domain == domain).scalar_subquery())
     elif instance_id is not None:
