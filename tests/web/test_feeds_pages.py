@@ -1,9 +1,12 @@
 """Multi-community feeds (Lemmy 1.0) on the web, in Chromium, with and without JavaScript:
 a member makes a feed, adds two communities by name and sees their posts together in the
 usual sorts, takes one out, edits the feed; another member follows it; a taken name is
-refused in words; API v4 reads the same feed (one action behind both)."""
+refused in words; API v4 reads the same feed (one action behind both). axe-core finds
+nothing serious on the feed's page (with the owner's forms) or the list of feeds."""
 
 from __future__ import annotations
+
+import json
 
 import httpx
 import pytest
@@ -11,6 +14,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import unique
 from tests.servers import Server
+from tests.web.axe import axe_findings
 from tests.web.conftest import ContextMaker
 from tests.web.people import community_with_posts, sign_up
 
@@ -41,6 +45,9 @@ def test_a_feed_made_filled_and_followed(site: Server, new_context: ContextMaker
         owner.submit(page.get_by_role("button", name="Add community").click)
     posts = page.locator("ol.posts > li")
     expect(posts).to_have_count(4)
+    if js:  # axe runs in the page: it needs JavaScript
+        found = axe_findings(page, f"feed-owner-{site.backend}")
+        assert found == [], json.dumps(found, indent=1)
     expect(page.get_by_role("link", name=f"Pages {first}")).to_have_count(3)  # list + 2 cards
     page.get_by_role("link", name="New", exact=True).click()
     expect(page).to_have_url(f"{site.url}/m/{feed}?sort=New")
@@ -68,6 +75,9 @@ def test_a_feed_made_filled_and_followed(site: Server, new_context: ContextMaker
     expect(reader.page.get_by_role("button", name="Follow feed")).to_be_visible()
 
     reader.open("/multi_communities")
+    if js:
+        found = axe_findings(reader.page, f"feeds-{site.backend}")
+        assert found == [], json.dumps(found, indent=1)
     expect(reader.page.locator(f'a[href="/m/{feed}"]')).to_have_text("Evening reading")
     reader.page.get_by_label("Name", exact=True).fill(feed)
     reader.submit(reader.page.get_by_role("button", name="Create feed").click)
