@@ -130,7 +130,7 @@ async def look_up_feed(fed: Federation, url: str, *, signed_in: bool) -> Row:
     url = url.strip()
     async with fed.db.connection() as conn:
         found = await feed.known_feed(conn, url)
-    if found is None and not signed_in:
+    if found is None and not signed_in and not _is_local(ctx, url):
         raise ApiError(ErrorCode.NOT_LOGGED_IN, "log in to fetch from other servers")
     try:
         row = found if found is not None and found["local"] else await feed.resolve_feed(ctx, url)
