@@ -14,6 +14,14 @@ class ErrorCode(StrEnum):
     NOT_AN_ADMIN = "not_an_admin"
     CANT_BLOCK_YOURSELF = "cant_block_yourself"
     CANT_NOTE_YOURSELF = "cant_note_yourself"
+    # Lemmy 1.0's multi-community feeds (moot/actions/multi_communities.py).
+    MULTI_COMMUNITY_UPDATE_WRONG_USER = "multi_community_update_wrong_user"
+    MULTI_COMMUNITY_ENTRY_LIMIT_REACHED = "multi_community_entry_limit_reached"
+    CANNOT_COMBINE_COMMUNITY_ID_AND_MULTI_COMMUNITY_ID = (
+        "cannot_combine_community_id_and_multi_community_id"
+    )
+    MULTI_COMMUNITY_ALREADY_EXISTS = "multi_community_already_exists"
+    COULDNT_FIND_MULTI_COMMUNITY = "couldnt_find_multi_community"
     CANT_BLOCK_ADMIN = "cant_block_admin"
     COULDNT_UPDATE_USER = "couldnt_update_user"
     PASSWORDS_DO_NOT_MATCH = "passwords_do_not_match"

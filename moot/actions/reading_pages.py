@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from moot.actions import listing_defaults, lookups
+from moot.actions import listing_defaults, lookups, multi_communities
 from moot.actions.communities import is_moderator, shown_to
 from moot.actions.private_communities import require_readable
 from moot.actions.site import load_site
@@ -37,6 +37,8 @@ class PostsAsked:
     limit: int | None = None
     community_id: int | None = None
     community_name: str | None = None
+    multi_community_id: int | None = None
+    multi_community_name: str | None = None
     saved_only: bool = False
     liked_only: bool = False
     disliked_only: bool = False
@@ -55,6 +57,19 @@ async def _community_id(conn: Connection, community_id: int | None, name: str | 
     return int(found["id"])
 
 
+async def _feed_id(conn: Connection, asked: PostsAsked) -> int | None:
+    """The multi-community feed a listing asks for, by id or name (not with a community)."""
+    if asked.multi_community_id is None and asked.multi_community_name is None:
+        return None
+    if asked.community_id is not None or asked.community_name is not None:
+        raise ApiError(ErrorCode.CANNOT_COMBINE_COMMUNITY_ID_AND_MULTI_COMMUNITY_ID)
+    if asked.multi_community_id is not None:
+        feed = await multi_communities.get_feed(conn, asked.multi_community_id)
+    else:
+        feed = await multi_communities.feed_by_name(conn, str(asked.multi_community_name))
+    return int(feed["id"])
+
+
 async def post_page(
     conn: Connection, viewer: Viewer | None, asked: PostsAsked, around: Around
 ) -> list[Row]:
@@ -64,6 +79,7 @@ async def post_page(
     if asked.liked_only and asked.disliked_only:
         raise ApiError(ErrorCode.CONTRADICTING_FILTERS)
     _, local = await load_site(conn)
+    feed_id = await _feed_id(conn, asked)
     community_id = await _community_id(conn, asked.community_id, asked.community_name)
     user = viewer.local_user if viewer is not None else None
     show_read = asked.show_read
@@ -74,10 +90,14 @@ async def post_page(
         show_nsfw = bool(user and user["show_nsfw"])
     f = PostFilter(
         listing_type=listing_defaults.listing_type(
-            asked.listing_type, viewer, local, in_community=community_id is not None
+            asked.listing_type,
+            viewer,
+            local,
+            in_community=community_id is not None or feed_id is not None,
         ),
         sort=listing_defaults.post_sort(asked.sort, viewer, local),
         community_id=community_id,
+        multi_community_id=feed_id,
         viewer_id=viewer.person_id if viewer else None,
         viewer_local_user_id=viewer.local_user_id if viewer else None,
         saved_only=asked.saved_only,

@@ -568,6 +568,52 @@ person_note = sa.Table(
     sa.UniqueConstraint("person_id", "target_id"),
 )
 
+# Multi-community feeds (Lemmy 1.0): a person's named list of communities, local or
+# remote, which others follow. A feed is an actor of its own on the fediverse (`Feed`);
+# its entries are its `following` collection (moot/federation/objects/feed.py).
+multi_community = sa.Table(
+    "multi_community",
+    metadata,
+    _id(),
+    _fk("creator_id", "person.id", index=True),
+    _fk("instance_id", "instance.id"),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("title", sa.String(255)),
+    sa.Column("summary", sa.String(255)),
+    sa.Column("sidebar", sa.Text),
+    _flag("local", True),
+    _flag("deleted"),
+    sa.Column("ap_id", sa.String(2000), nullable=False, unique=True),
+    sa.Column("following_url", sa.String(2000)),
+    _when("last_refreshed_at", nullable=True),
+    _when(),
+    _when("updated", nullable=True),
+    _count("subscribers"),
+    _count("subscribers_local"),
+    _count("communities"),
+    # Feed names are unique on their instance: the feed's address is /m/{name}.
+    sa.UniqueConstraint("instance_id", "name"),
+)
+
+multi_community_entry = sa.Table(
+    "multi_community_entry",
+    metadata,
+    _id(),
+    _fk("multi_community_id", "multi_community.id"),
+    _fk("community_id", "community.id", index=True),
+    sa.UniqueConstraint("multi_community_id", "community_id"),
+)
+
+multi_community_follow = sa.Table(
+    "multi_community_follow",
+    metadata,
+    _id(),
+    _fk("multi_community_id", "multi_community.id"),
+    _fk("person_id", "person.id", index=True),
+    _when(),
+    sa.UniqueConstraint("multi_community_id", "person_id"),
+)
+
 post = sa.Table(
     "post",
     metadata,

@@ -44,6 +44,7 @@ Order = list[tuple[sa.ColumnElement[object], bool]]
 
 # The values a listing takes as parameters.
 _COMMUNITY = sa.bindparam("community_id", type_=sa.Integer)
+_FEED = sa.bindparam("multi_community_id", type_=sa.Integer)
 _CREATOR = sa.bindparam("creator_id", type_=sa.Integer)
 _ME = sa.bindparam("me", type_=sa.Integer)
 _MY_LOCAL_USER = sa.bindparam("my_local_user", type_=sa.Integer)
@@ -79,6 +80,8 @@ class PostFilter:
     listing_type: str = "All"  # All, Local, Subscribed, ModeratorView
     sort: str = "Active"
     community_id: int | None = None
+    # A multi-community feed: its communities' posts (Lemmy 1.0), read as Subscribed is.
+    multi_community_id: int | None = None
     creator_id: int | None = None
     viewer_id: int | None = None  # person id
     viewer_local_user_id: int | None = None
@@ -188,7 +191,13 @@ def _visible(v: _Variant) -> list[sa.ColumnElement[bool]]:
         where.append(p.creator_id == _CREATOR)
     if f.listing_type == "Local":
         where.append(c.local)
-    if f.listing_type in ("All", "Local") and f.community_id is None:
+    if f.multi_community_id is not None and not _per_community(f):
+        where.append(p.community_id.in_(_chosen(f)))
+    if (
+        f.listing_type in ("All", "Local")
+        and f.community_id is None
+        and f.multi_community_id is None  # a feed names its communities, hidden or not
+    ):
         hidden_ok = ~c.hidden
         if f.viewer_id is not None:
             hidden_ok = sa.or_(hidden_ok, c.id.in_(follows_of(_ME)))
@@ -215,7 +224,7 @@ def _viewer_filters(f: PostFilter, dialect: str) -> list[sa.ColumnElement[bool]]
         empty = sa.literal_column("'{}'", ARRAY(sa.Integer))
         return col != sa.all_(sa.func.coalesce(listed.scalar_subquery(), empty))
 
-    if f.listing_type == "Subscribed" and not _per_community(f):
+    if f.listing_type == "Subscribed" and f.multi_community_id is None and not _per_community(f):
         where.append(p.community_id.in_(follows_of(_ME)))
     if f.listing_type == "ModeratorView":
         t = m.community_moderator
@@ -335,8 +344,18 @@ def _tiers(f: PostFilter) -> range | None:
     return ranking.tiers_within(window)
 
 
+def _chosen(f: PostFilter) -> sa.Select[tuple[int]]:
+    """The communities a per-community listing reads: a feed's entries, or the viewer's
+    follows (Subscribed)."""
+    if f.multi_community_id is not None:
+        e = m.multi_community_entry
+        return sa.select(e.c.community_id).where(e.c.multi_community_id == _FEED)
+    return follows_of(_ME)
+
+
 def _per_community(f: PostFilter) -> bool:
-    """Whether the listing is read community by community: a person's Subscribed feed.
+    """Whether the listing is read community by community: a person's Subscribed feed, or
+    a multi-community feed (whoever reads it).
 
     Not a windowed Top sort: split per tier as well, PostgreSQL spent more planning the
     arms than it saved and SQLite (no ANALYZE) read each arm by `published > window` and
@@ -345,8 +364,10 @@ def _per_community(f: PostFilter) -> bool:
     if _tiers(f) is not None:
         return False
     return (
-        f.listing_type == "Subscribed"
-        and f.viewer_id is not None
+        (
+            f.multi_community_id is not None
+            or (f.listing_type == "Subscribed" and f.viewer_id is not None)
+        )
         and f.community_id is None
         and f.creator_id is None
         and not f.saved_only
@@ -376,6 +397,7 @@ async def list_posts(
     window = ranking.TOP_WINDOWS.get(f.sort)
     params: dict[str, Any] = {
         "community_id": f.community_id,
+        "multi_community_id": f.multi_community_id,
         "creator_id": f.creator_id,
         "me": f.viewer_id,
         "my_local_user": f.viewer_local_user_id,
@@ -401,6 +423,7 @@ async def list_posts(
         replace(
             f,
             community_id=given(f.community_id),
+            multi_community_id=given(f.multi_community_id),
             creator_id=given(f.creator_id),
             viewer_id=given(f.viewer_id),
             viewer_local_user_id=given(f.viewer_local_user_id),
@@ -496,7 +519,7 @@ def _page(
         ).add_columns(saved.c.published.label(_SAVED_AT))
     tiers = _tiers(f)
     if _per_community(f):
-        return _merged_page(_community_arms(dialect, query, order, v.after), order)
+        return _merged_page(_community_arms(dialect, f, query, order, v.after), order)
     if tiers is None:
         if v.after is not None:
             query = query.where(v.after.beyond(order))
@@ -537,9 +560,10 @@ def _merged_page(arms: list[sa.Select[Any]], order: Order) -> sa.Select[Any]:
 
 
 def _community_arms(
-    dialect: str, query: sa.Select[Any], order: Order, after: _After | None
+    dialect: str, f: PostFilter, query: sa.Select[Any], order: Order, after: _After | None
 ) -> list[sa.Select[Any]]:
-    """The Subscribed feed as arms to merge: per followed community, its own best rows.
+    """The Subscribed feed (or a multi-community feed: its entries take the follows' place)
+    as arms to merge: per followed community, its own best rows.
 
     With `community_id IN (follows)` both backends read every post of the followed
     communities and sort them (or walk the site index past the posts of all the others).
@@ -559,14 +583,12 @@ def _community_arms(
     # Past a cursor that is not featured, no featured post is left to show: the arm would
     # only walk the site index (45,000 rows for MostComments page 50) to find none.
     if featured and (after is None or after.featured_local):
-        top = query.with_only_columns(*keys).where(
-            p.featured_local, p.community_id.in_(follows_of(_ME))
-        )
+        top = query.with_only_columns(*keys).where(p.featured_local, p.community_id.in_(_chosen(f)))
         if after is not None:
             top = top.where(after.beyond(order))
         arms.append(sa.select(ordered(top, order).limit(_WANTED).subquery()))
     # One arm per featured_community value, each over the followed communities.
-    follows = follows_of(_ME).subquery("follows")
+    follows = _chosen(f).subquery("follows")
     for flag in (True, False):
         arm = query.where(p.community_id == follows.c.community_id, p.featured_community.is_(flag))
         if featured:

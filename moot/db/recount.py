@@ -78,6 +78,24 @@ def expected_counters() -> dict[sa.Table, dict[str, sa.ColumnElement[int]]]:
             "comments": _count(comment, comment.c.local, *_counted(comment)),
             "communities": _count(community, community.c.local, ~community.c.deleted),
         },
+        m.multi_community: {
+            "communities": _count(
+                m.multi_community_entry,
+                m.multi_community_entry.c.multi_community_id == m.multi_community.c.id,
+            ),
+            # Only members here follow a feed (its home knows no follows from elsewhere).
+            "subscribers": _count(
+                m.multi_community_follow,
+                m.multi_community_follow.c.multi_community_id == m.multi_community.c.id,
+            ),
+            "subscribers_local": _count(
+                m.multi_community_follow.join(
+                    person, person.c.id == m.multi_community_follow.c.person_id
+                ),
+                m.multi_community_follow.c.multi_community_id == m.multi_community.c.id,
+                person.c.local,
+            ),
+        },
         community: {
             "posts": _count(post, post.c.community_id == community.c.id, *_counted(post)),
             "comments": _sum(

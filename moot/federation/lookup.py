@@ -18,6 +18,7 @@ from moot.errors import ApiError, ErrorCode
 from moot.federation import resolve, urls
 from moot.federation.fetch import FetchError
 from moot.federation.inbox.ingest import object_by_url
+from moot.federation.objects import feed
 from moot.federation.protocol.parse import ParseError
 from moot.federation.resolve import Context
 from moot.federation.runtime import Federation
@@ -25,6 +26,11 @@ from moot.federation.runtime import Federation
 _FINDERS = (("community", queries.community_by_name), ("person", queries.person_by_name))
 # This instance's page of a post or comment, wherever its home is.
 _OUR_PAGE = re.compile(r"^/(post|comment)/(\d+)/?$")
+
+
+def is_url(query: str) -> bool:
+    words = query.strip()
+    return words.startswith(("http://", "https://")) and " " not in words
 
 
 def is_lookup(query: str) -> bool:
@@ -115,6 +121,24 @@ async def _our_page(ctx: Context, conn: Connection, url: str) -> tuple[str, Row]
     table = m.post if page[1] == "post" else m.comment
     row = await conn.fetch_one(sa.select(table).where(table.c.id == int(page[2])))
     return None if row is None else (page[1], row)
+
+
+async def look_up_feed(fed: Federation, url: str, *, signed_in: bool) -> Row:
+    """The multi-community feed at `url` (Lemmy 1.0's `Feed` actor), fetched if unknown:
+    API v4's resolve_object asks here when `url` is no other object."""
+    ctx = Context(fed)
+    url = url.strip()
+    async with fed.db.connection() as conn:
+        found = await feed.known_feed(conn, url)
+    if found is None and not signed_in and not _is_local(ctx, url):
+        raise ApiError(ErrorCode.NOT_LOGGED_IN, "log in to fetch from other servers")
+    try:
+        row = found if found is not None and found["local"] else await feed.resolve_feed(ctx, url)
+    except (FetchError, ParseError) as exc:
+        raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, exc.reason) from exc
+    if row["deleted"]:
+        raise ApiError(ErrorCode.COULDNT_FIND_OBJECT, "the feed was deleted")
+    return row
 
 
 def _is_local(ctx: Context, url: str) -> bool:

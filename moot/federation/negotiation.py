@@ -13,7 +13,7 @@ from typing import Any
 
 AP_PREFIX = "/_ap"
 # Paths that are both a web page and an actor or object.
-_SHARED = re.compile(r"^/(u/[^/]+|c/[^/]+|post/\d+|comment/\d+|private_message/\d+)?$")
+_SHARED = re.compile(r"^/(u/[^/]+|c/[^/]+|m/[^/]+|post/\d+|comment/\d+|private_message/\d+)?$")
 _AP_TYPES = ("application/activity+json", "application/ld+json")
 
 

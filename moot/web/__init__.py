@@ -43,6 +43,7 @@ from moot.web import (
     messages,
     moderation,
     modlog,
+    multi_feeds,
     oauth_admin,
     oauth_pages,
     posts,
@@ -116,6 +117,7 @@ router = Router(
         *admin.handlers,
         *site_settings.handlers,
         *modlog.handlers,
+        *multi_feeds.handlers,
     ],
     exception_handlers={ApiError: on_api_error, HTTPException: on_http_error},
 )

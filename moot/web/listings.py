@@ -54,7 +54,7 @@ class Listing:
     show_read: bool  # a member's read posts are listed (their setting)
 
 
-async def _listing(
+async def post_listing(
     conn: Connection,
     page: Page,
     *,
@@ -63,6 +63,7 @@ async def _listing(
     cursor: str | None,
     trail: str | None,
     community_id: int | None = None,
+    multi_community_id: int | None = None,
 ) -> Listing:
     viewer: Viewer | None = page.viewer
     user = viewer.local_user if viewer is not None else None
@@ -71,7 +72,7 @@ async def _listing(
         pick(requested_type, LISTING_TYPES | MODERATOR_VIEW),
         viewer,
         page.local_site,
-        in_community=community_id is not None,
+        in_community=community_id is not None or multi_community_id is not None,
     )
     if listing_type not in LISTING_TYPES and not (
         listing_type == "ModeratorView" and page.nav is not None and page.nav.moderates
@@ -82,6 +83,7 @@ async def _listing(
         listing_type=listing_type,
         sort=sort,
         community_id=community_id,
+        multi_community_id=multi_community_id,
         viewer_id=viewer.person_id if viewer else None,
         viewer_local_user_id=viewer.local_user_id if viewer else None,
         show_read=bool(user["show_read_posts"]) if user else True,
@@ -93,7 +95,8 @@ async def _listing(
     rows = await list_posts(conn, f, 1, PAGE_SIZE + 1, after, around=AROUND)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    query = {"sort": sort} if community_id is not None else {"type": listing_type, "sort": sort}
+    one_place = community_id is not None or multi_community_id is not None
+    query = {"sort": sort} if one_place else {"type": listing_type, "sort": sort}
     return Listing(
         cards=listed_post_cards(rows, viewer),
         sort=sort,
@@ -108,7 +111,7 @@ async def _listing(
     )
 
 
-def _menus() -> dict[str, Any]:
+def menus() -> dict[str, Any]:
     return {
         "sorts": POST_SORTS,
         "sort_shortlist": SORT_SHORTLIST,
@@ -129,7 +132,7 @@ async def home(
         if not await has_admin(conn):
             return go("/setup")
         page = await load_page(conn, request)
-        shown = await _listing(
+        shown = await post_listing(
             conn,
             page,
             requested_type=listing,
@@ -139,9 +142,9 @@ async def home(
         )
         communities = await _sidebar_communities(conn, page)
         aside = await site_aside(conn)
-    menus = _menus()
+    shown_menus = menus()
     if page.nav is not None and page.nav.moderates:
-        menus["listing_types"] = LISTING_TYPES | MODERATOR_VIEW
+        shown_menus["listing_types"] = LISTING_TYPES | MODERATOR_VIEW
     return render(
         "home.html",
         page,
@@ -150,7 +153,7 @@ async def home(
         communities=communities,
         sidebar_html=aside.sidebar_html,
         tagline_html=aside.tagline(),
-        **menus,
+        **shown_menus,
     )
 
 
@@ -262,7 +265,7 @@ async def community_page(
                 conn, m.community_block, "community_id", page.viewer.person_id, [community["id"]]
             )
         )
-        shown = await _listing(
+        shown = await post_listing(
             conn,
             page,
             requested_type=None,
@@ -278,7 +281,7 @@ async def community_page(
         c=facts,
         community_blocked=blocked,
         listing=shown,
-        **_menus(),
+        **menus(),
     )
 
 

@@ -13,14 +13,6 @@ from tests.servers import Server
 # Lemmy 1.0 features moot does not have yet (issue 15), and the routes of v4's admin side
 # not wired yet.
 NOT_SERVED_YET = {
-    # Multi-community feeds.
-    "createMultiCommunity",
-    "createMultiCommunityEntry",
-    "deleteMultiCommunityEntry",
-    "editMultiCommunity",
-    "followMultiCommunity",
-    "getMultiCommunity",
-    "listMultiCommunities",
     # Community post tags.
     "createCommunityTag",
     "deleteCommunityTag",

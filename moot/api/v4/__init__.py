@@ -13,6 +13,7 @@ from moot.api.v4 import (
     communities,
     content,
     edits,
+    feeds,
     invites,
     lists,
     media,
@@ -57,5 +58,6 @@ def router() -> Router:
             taglines.router,
             backup.router,
             oauth.router,
+            feeds.router,
         ],
     )

@@ -87,6 +87,8 @@ async def list_posts(
     time_range_seconds: v3_forms.OptionalQueryInt32 = None,
     community_id: v3_forms.OptionalQueryInt32 = None,
     community_name: str | None = None,
+    multi_community_id: v3_forms.OptionalQueryInt32 = None,
+    multi_community_name: str | None = None,
     show_hidden: bool | None = None,
     show_read: bool | None = None,
     show_nsfw: bool | None = None,
@@ -94,6 +96,8 @@ async def list_posts(
     limit: v3_forms.OptionalQueryInt32 = None,
 ) -> Json:
     asked = reading_pages.PostsAsked(
+        multi_community_id=multi_community_id,
+        multi_community_name=multi_community_name,
         listing_type=forms.listing_type(type_),
         sort=forms.post_sort(sort, time_range_seconds),
         limit=limit,

@@ -11,7 +11,7 @@ from litestar import Router, get
 
 from moot.actions import instance_blocks, keyword_blocks
 from moot.api.v3.shapes import Json
-from moot.api.v4 import forms, shapes
+from moot.api.v4 import feeds, forms, shapes
 from moot.api.v4.site import sort_of
 from moot.db import models as m
 from moot.db.engine import Connection, Row
@@ -121,7 +121,19 @@ async def get_my_user(request: AnyRequest) -> Json:
             "local_user_view": local_user_view,
             "follows": [{"community": shapes.community(r), "follower": me} for r in followed],
             "moderates": [{"community": shapes.community(r), "moderator": me} for r in moderated],
-            "multi_community_follows": [],
+            "multi_community_follows": await feeds.feed_views(
+                conn,
+                await conn.fetch_all(
+                    sa.select(m.multi_community)
+                    .join(
+                        m.multi_community_follow,
+                        m.multi_community_follow.c.multi_community_id == m.multi_community.c.id,
+                    )
+                    .where(m.multi_community_follow.c.person_id == pid)
+                    .order_by(m.multi_community.c.id)
+                ),
+                viewer,
+            ),
             "community_blocks": [shapes.community(r) for r in blocked_communities],
             "instance_communities_blocks": [shapes.instance(i) for i in instances],
             "instance_persons_blocks": [shapes.instance(i) for i in person_instances],

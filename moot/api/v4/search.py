@@ -10,12 +10,12 @@ from litestar import Router, get
 from moot.actions import search as searching
 from moot.api.v3 import forms as v3_forms
 from moot.api.v3.shapes import Json
-from moot.api.v4 import cursors, forms, views
+from moot.api.v4 import cursors, feeds, forms, views
 from moot.auth import Viewer
 from moot.db.engine import Connection, Row
 from moot.db.listings import check_page
 from moot.errors import ApiError, ErrorCode
-from moot.federation.lookup import look_up
+from moot.federation.lookup import is_url, look_up, look_up_feed
 from moot.request_context import AnyRequest, optional_viewer, state
 
 SearchType = Literal["all", "comments", "posts", "communities", "users", "multi_communities"]
@@ -100,8 +100,17 @@ async def resolve_object(request: AnyRequest, q: str) -> Json:
         raise ApiError(ErrorCode.COULDNT_FIND_OBJECT)
     async with moot.db.connection() as conn:
         viewer = await optional_viewer(conn, request)
-    kind, row = await look_up(moot.federation, q, signed_in=viewer is not None)
+    signed_in = viewer is not None
+    try:
+        kind, row = await look_up(moot.federation, q, signed_in=signed_in)
+    except ApiError as exc:
+        # Not a post, comment, person or community: a multi-community feed (Lemmy 1.0).
+        if exc.code is not ErrorCode.COULDNT_FIND_OBJECT or not is_url(q):
+            raise
+        kind, row = "multi_community", await look_up_feed(moot.federation, q, signed_in=signed_in)
     async with moot.db.connection() as conn:
+        if kind == "multi_community":
+            return {"type_": kind, **(await feeds.feed_views(conn, [row], viewer))[0]}
         return await _found(conn, kind, row, viewer)
 
 

@@ -21,7 +21,7 @@ from moot.actions import site as site_actions
 from moot.api import sessions
 from moot.api.v3 import forms as v3_forms
 from moot.api.v3.shapes import Json
-from moot.api.v4 import forms, oauth, shapes, views
+from moot.api.v4 import feeds, forms, oauth, shapes, views
 from moot.db import models as m
 from moot.db import queries
 from moot.db.engine import Connection, Row
@@ -247,7 +247,18 @@ async def get_person(
         return {
             "person_view": (await views.person_views(conn, [person], viewer))[0],
             "moderates": [{"community": shapes.community(r), "moderator": me} for r in moderated],
-            "multi_communities_created": [],
+            "multi_communities_created": await feeds.feed_views(
+                conn,
+                await conn.fetch_all(
+                    sa.select(m.multi_community)
+                    .where(
+                        m.multi_community.c.creator_id == person["id"],
+                        ~m.multi_community.c.deleted,
+                    )
+                    .order_by(m.multi_community.c.id)
+                ),
+                viewer,
+            ),
         }
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from litestar import Router
 
 from moot.federation.inbox.receive import inbox
-from moot.federation.routes import actors, content, discovery
+from moot.federation.routes import actors, content, discovery, feeds
 from moot.federation.routes.signed_fetch import check_signed_fetch
 
 # Actors, objects and collections: a signature, when sent, is checked (and may be required).
 guarded = Router(
     path="/",
-    route_handlers=[*actors.HANDLERS, *content.HANDLERS],
+    route_handlers=[*actors.HANDLERS, *content.HANDLERS, *feeds.HANDLERS],
     guards=[check_signed_fetch],
     include_in_schema=False,
 )
