@@ -191,6 +191,9 @@ class ErrorCode(StrEnum):
     # Lemmy 1.0's (lemmy-js-client 1.0.0-beta.2): a keyword filter outside its lengths.
     BLOCK_KEYWORD_TOO_SHORT = "block_keyword_too_short"
     BLOCK_KEYWORD_TOO_LONG = "block_keyword_too_long"
+    # Lemmy 1.0's: community post tags.
+    ALREADY_EXISTS = "already_exists"
+    TAG_NOT_IN_COMMUNITY = "tag_not_in_community"
 
 
 # Lemmy answers 401 only for a failed login, 404 when the row was not found, 400 otherwise.
@@ -216,6 +219,8 @@ V4_ONLY = frozenset(
         ErrorCode.BLOCK_KEYWORD_TOO_SHORT,
         ErrorCode.BLOCK_KEYWORD_TOO_LONG,
         ErrorCode.CANT_NOTE_YOURSELF,
+        ErrorCode.ALREADY_EXISTS,
+        ErrorCode.TAG_NOT_IN_COMMUNITY,
     }
 )
 # The codes whose Lemmy variant carries a `message` (LemmyErrorType in lemmy-js-client

@@ -36,6 +36,7 @@ class PostsAsked:
     limit: int | None = None
     community_id: int | None = None
     community_name: str | None = None
+    tag_id: int | None = None
     saved_only: bool = False
     liked_only: bool = False
     disliked_only: bool = False
@@ -77,6 +78,7 @@ async def post_page(
         ),
         sort=listing_defaults.post_sort(asked.sort, viewer, local),
         community_id=community_id,
+        tag_id=asked.tag_id,
         viewer_id=viewer.person_id if viewer else None,
         viewer_local_user_id=viewer.local_user_id if viewer else None,
         saved_only=asked.saved_only,

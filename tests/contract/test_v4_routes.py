@@ -21,10 +21,6 @@ NOT_SERVED_YET = {
     "followMultiCommunity",
     "getMultiCommunity",
     "listMultiCommunities",
-    # Community post tags.
-    "createCommunityTag",
-    "deleteCommunityTag",
-    "editCommunityTag",
     # Private communities: follows waiting for approval.
     "approveCommunityPendingFollow",
     "listCommunityPendingFollows",
@@ -43,9 +39,8 @@ NOT_SERVED_YET = {
     # Notification settings per post and per community.
     "editCommunityNotifications",
     "editPostNotifications",
-    # Comment locks, warnings, a moderator's edit of a post.
+    # Comment locks and warnings.
     "lockComment",
-    "modEditPost",
     "warnComment",
     "warnPost",
     # Federation blocks and allows one instance at a time (moot keeps them as whole lists).

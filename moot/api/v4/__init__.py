@@ -24,6 +24,7 @@ from moot.api.v4 import (
     site,
     staff,
     taglines,
+    tags,
 )
 
 
@@ -49,5 +50,6 @@ def router() -> Router:
             oversight.router,
             taglines.router,
             backup.router,
+            tags.router,
         ],
     )
