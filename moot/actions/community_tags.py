@@ -1,6 +1,7 @@
 """Lemmy 1.0's community post tags: a community's moderators define them (name, display
 name, summary, one of ten colours), authors and moderators put them on posts, listings
-filter by them. A remote community's tags arrive with its Group (`store_remote_tags`)."""
+filter by them. A remote community's tags arrive with its Group
+(moot/federation/objects/community.py)."""
 
 from __future__ import annotations
 
@@ -17,13 +18,11 @@ from moot.actions.lookups import get_community, get_post
 from moot.actions.site import load_site
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.tags import NAME_MAX, SUMMARY_MAX, TAG_COLORS
 from moot.db.types import utcnow
 from moot.errors import ApiError, ErrorCode
 from moot.federation import publish
 
-TAG_COLORS = tuple(f"color{n:02d}" for n in range(1, 11))
-NAME_MAX = 100
-SUMMARY_MAX = 1000
 # More tags than a page can sensibly show on one post; Lemmy sets no number, a bound keeps
 # a request from writing thousands of rows.
 POST_TAGS_MAX = 20
@@ -249,56 +248,8 @@ async def ids_by_url(conn: Connection, community_id: int, urls: Sequence[str]) -
         return []
     t = m.community_tag
     rows = await conn.fetch_all(
-        sa.select(t.c.id).where(t.c.ap_id.in_(list(urls)), t.c.community_id == community_id)
+        sa.select(t.c.id).where(
+            t.c.ap_id.in_(list(urls)), t.c.community_id == community_id, ~t.c.deleted
+        )
     )
     return [int(r["id"]) for r in rows]
-
-
-async def store_remote_tags(
-    conn: Connection, community: Row, tags: Sequence[dict[str, Any]]
-) -> None:
-    """A remote community's tags as its Group lists them (dicts with ap_id, name,
-    display_name, summary, color): each stored or refreshed by its ap_id, and the tags the
-    Group no longer lists marked deleted."""
-    t = m.community_tag
-    community_id = int(community["id"])
-    now = utcnow()
-    listed = []
-    names = set()
-    for tag in tags:
-        name = _clip(tag["name"], NAME_MAX) or "tag"
-        if name in names:  # (community, name) is unique here; a Group naming one twice
-            continue
-        names.add(name)
-        values = {
-            "display_name": _clip(tag.get("display_name"), NAME_MAX),
-            "summary": _clip(tag.get("summary"), SUMMARY_MAX),
-            "color": tag.get("color") if tag.get("color") in TAG_COLORS else TAG_COLORS[0],
-            "deleted": False,
-        }
-        stmt = insert(t).values(
-            ap_id=tag["ap_id"],
-            community_id=community_id,
-            name=name,
-            published=now,
-            **values,
-        )
-        # Only a tag of this community is refreshed: an ap_id another Group claims stays.
-        await conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[t.c.ap_id],
-                set_={**values, "updated": now},
-                where=t.c.community_id == community_id,
-            )
-        )
-        listed.append(tag["ap_id"])
-    await conn.execute(
-        sa.update(t)
-        .where(t.c.community_id == community_id, ~t.c.deleted, t.c.ap_id.not_in(listed))
-        .values(deleted=True, updated=now)
-    )
-
-
-def _clip(value: object, most: int) -> str | None:
-    text = str(value).strip()[:most] if value else ""
-    return text or None

@@ -11,6 +11,11 @@ import sqlalchemy as sa
 from moot.db import models as m
 from moot.db.engine import Connection, Row
 
+# Lemmy 1.0's TagColor, and the lengths moot keeps.
+TAG_COLORS = tuple(f"color{n:02d}" for n in range(1, 11))
+NAME_MAX = 100
+SUMMARY_MAX = 1000
+
 
 async def community_tags(conn: Connection, community_ids: Collection[int]) -> dict[int, list[Row]]:
     """Each community's live tags, oldest first."""
