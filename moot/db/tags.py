@@ -17,15 +17,18 @@ NAME_MAX = 100
 SUMMARY_MAX = 1000
 
 
-async def community_tags(conn: Connection, community_ids: Collection[int]) -> dict[int, list[Row]]:
-    """Each community's live tags, oldest first."""
+async def community_tags(
+    conn: Connection, community_ids: Collection[int], *, with_deleted: bool = False
+) -> dict[int, list[Row]]:
+    """Each community's live tags (and its deleted ones, for its moderators' page, when
+    `with_deleted`), oldest first."""
     out: dict[int, list[Row]] = {int(c): [] for c in community_ids}
     if not out:
         return out
     t = m.community_tag
     rows = await conn.fetch_all(
         sa.select(t)
-        .where(t.c.community_id.in_(sorted(out)), ~t.c.deleted)
+        .where(t.c.community_id.in_(sorted(out)), sa.true() if with_deleted else ~t.c.deleted)
         .order_by(t.c.community_id, t.c.id)
     )
     for row in rows:

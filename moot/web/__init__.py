@@ -51,6 +51,7 @@ from moot.web import (
     settings,
     site,
     site_settings,
+    tags,
 )
 from moot.web.cards import register_cards
 from moot.web.errors import on_api_error, on_http_error, problem
@@ -102,6 +103,7 @@ router = Router(
         *search.handlers,
         *moderation.handlers,
         *community_mod.handlers,
+        *tags.handlers,
         *reports.handlers,
         *report_actions.handlers,
         *messages.handlers,

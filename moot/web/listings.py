@@ -25,6 +25,7 @@ from moot.db.post_listing import (
     list_posts,
     member_filters,
 )
+from moot.db.tags import community_tags
 from moot.request_context import listing_connection
 from moot.web.choices import (
     LISTING_TYPES,
@@ -63,6 +64,7 @@ async def _listing(
     cursor: str | None,
     trail: str | None,
     community_id: int | None = None,
+    tag_id: int | None = None,
 ) -> Listing:
     viewer: Viewer | None = page.viewer
     user = viewer.local_user if viewer is not None else None
@@ -82,6 +84,7 @@ async def _listing(
         listing_type=listing_type,
         sort=sort,
         community_id=community_id,
+        tag_id=tag_id,
         viewer_id=viewer.person_id if viewer else None,
         viewer_local_user_id=viewer.local_user_id if viewer else None,
         show_read=bool(user["show_read_posts"]) if user else True,
@@ -93,9 +96,13 @@ async def _listing(
     rows = await list_posts(conn, f, 1, PAGE_SIZE + 1, after, around=AROUND)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    query = {"sort": sort} if community_id is not None else {"type": listing_type, "sort": sort}
+    query: dict[str, str] = (
+        {"sort": sort} if community_id is not None else {"type": listing_type, "sort": sort}
+    )
+    if tag_id is not None:
+        query["tag"] = str(tag_id)
     return Listing(
-        cards=listed_post_cards(rows, viewer),
+        cards=await listed_post_cards(conn, rows, viewer),
         sort=sort,
         listing_type=listing_type,
         pages=pages(
@@ -242,6 +249,7 @@ async def community_page(
     sort: str | None = None,
     page_cursor: str | None = None,
     back: str | None = None,
+    tag: str | None = None,
 ) -> Template:
     async with state(request).db.connection() as conn:
         page = await load_page(conn, request)
@@ -262,6 +270,9 @@ async def community_page(
                 conn, m.community_block, "community_id", page.viewer.person_id, [community["id"]]
             )
         )
+        # Its tags, to filter the listing by one (`?tag=ID`, a link: no script needed).
+        tags = (await community_tags(conn, [int(community["id"])]))[int(community["id"])]
+        chosen = next((t for t in tags if str(t["id"]) == tag), None)
         shown = await _listing(
             conn,
             page,
@@ -270,6 +281,7 @@ async def community_page(
             cursor=page_cursor,
             trail=back,
             community_id=int(community["id"]),
+            tag_id=int(chosen["id"]) if chosen is not None else None,
         )
     return render(
         "community.html",
@@ -278,6 +290,8 @@ async def community_page(
         c=facts,
         community_blocked=blocked,
         listing=shown,
+        tags=tags,
+        chosen_tag=chosen,
         **_menus(),
     )
 
