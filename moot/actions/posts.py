@@ -237,9 +237,13 @@ async def edit_post(
         await conn.execute(
             sa.update(m.post).where(m.post.c.id == post_id).values(**values, updated=edited)
         )
-    # `tags` (ids of the community's tags) replaces the post's tags; absent, they stay.
-    retagged = changes.get("tags") is not None and await community_tags.set_post_tags(
-        conn, post_id, changes["tags"]
+    # `tags` (ids of the community's tags) replaces the post's tags; absent, they stay. No
+    # tags for a post without any (every web edit of an untagged post) is no work at all.
+    tags = changes.get("tags")
+    retagged = (
+        tags is not None
+        and bool(tags or post["tagged"])
+        and await community_tags.set_post_tags(conn, post_id, tags)
     )
     post = await get_post(conn, post_id)
     if values or retagged:
