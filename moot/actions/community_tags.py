@@ -1,7 +1,7 @@
 """Lemmy 1.0's community post tags: a community's moderators define them (name, display
 name, summary, one of ten colours), authors and moderators put them on posts, listings
 filter by them. A remote community's tags arrive with its Group
-(moot/federation/objects/community.py)."""
+(moot/federation/objects/tags.py)."""
 
 from __future__ import annotations
 
