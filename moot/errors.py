@@ -208,6 +208,9 @@ class ErrorCode(StrEnum):
     # Lemmy 1.0's (lemmy-js-client 1.0.0-beta.2): a keyword filter outside its lengths.
     BLOCK_KEYWORD_TOO_SHORT = "block_keyword_too_short"
     BLOCK_KEYWORD_TOO_LONG = "block_keyword_too_long"
+    # Lemmy 1.0's: community post tags.
+    ALREADY_EXISTS = "already_exists"
+    TAG_NOT_IN_COMMUNITY = "tag_not_in_community"
 
 
 # Lemmy answers 401 only for a failed login, 404 when the row was not found, 400 otherwise.
@@ -242,6 +245,13 @@ V4_ONLY = frozenset(
         ErrorCode.INVALID_INVITE_TOKEN,
         ErrorCode.MISSING_INVITE_TOKEN,
         ErrorCode.TOO_MANY_INVITES,
+        ErrorCode.ALREADY_EXISTS,
+        ErrorCode.TAG_NOT_IN_COMMUNITY,
+        ErrorCode.MULTI_COMMUNITY_UPDATE_WRONG_USER,
+        ErrorCode.MULTI_COMMUNITY_ENTRY_LIMIT_REACHED,
+        ErrorCode.CANNOT_COMBINE_COMMUNITY_ID_AND_MULTI_COMMUNITY_ID,
+        ErrorCode.MULTI_COMMUNITY_ALREADY_EXISTS,
+        ErrorCode.COULDNT_FIND_MULTI_COMMUNITY,
     }
 )
 # The codes whose Lemmy variant carries a `message` (LemmyErrorType in lemmy-js-client

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from moot import auth, validation
-from moot.actions import counters, emoji, remote_images, subscriptions, votes
+from moot.actions import community_tags, counters, emoji, remote_images, subscriptions, votes
 from moot.actions.actor import Actor, Received
 from moot.actions.authority import require_valid_person
 from moot.actions.communities import is_banned_from, is_moderator
@@ -193,6 +193,8 @@ async def create_post(
             .where(m.post.c.id == post_id)
             .values(ap_id=f"{settings.origin}/post/{post_id}")
         )
+    if changes.get("tags"):
+        await community_tags.set_post_tags(conn, int(post_id), changes["tags"])
     post = await get_post(conn, int(post_id))
     await counters.post_counted(conn, post, +1)
     await subscriptions.post_created(conn, post)
@@ -247,8 +249,16 @@ async def edit_post(
         await conn.execute(
             sa.update(m.post).where(m.post.c.id == post_id).values(**values, updated=edited)
         )
+    # `tags` (ids of the community's tags) replaces the post's tags; absent, they stay. No
+    # tags for a post without any (every web edit of an untagged post) is no work at all.
+    tags = changes.get("tags")
+    retagged = (
+        tags is not None
+        and bool(tags or post["tagged"])
+        and await community_tags.set_post_tags(conn, post_id, tags)
+    )
     post = await get_post(conn, post_id)
-    if values:
+    if values or retagged:
         await publish.post_saved(conn, viewer, post, "Update")
     return post
 

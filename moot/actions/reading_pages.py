@@ -39,6 +39,7 @@ class PostsAsked:
     community_name: str | None = None
     multi_community_id: int | None = None
     multi_community_name: str | None = None
+    tag_id: int | None = None
     saved_only: bool = False
     liked_only: bool = False
     disliked_only: bool = False
@@ -98,6 +99,7 @@ async def post_page(
         sort=listing_defaults.post_sort(asked.sort, viewer, local),
         community_id=community_id,
         multi_community_id=feed_id,
+        tag_id=asked.tag_id,
         viewer_id=viewer.person_id if viewer else None,
         viewer_local_user_id=viewer.local_user_id if viewer else None,
         saved_only=asked.saved_only,

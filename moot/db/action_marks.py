@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from moot.db import models as m
 from moot.db.engine import Connection, Row
+from moot.db.tags import post_tags
 from moot.db.types import utcnow
 
 
@@ -29,6 +30,8 @@ class Marks:
     persons: dict[int, Row] = field(default_factory=dict)
     post_reports: dict[int, tuple[int, int]] = field(default_factory=dict)
     comment_reports: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # The live tags of the page's tagged posts (moot/db/tags.py), by post id.
+    post_tags: dict[int, list[Row]] = field(default_factory=dict)
 
 
 def _of(table: sa.Table, key: str, item: Any, viewer: int, column: str = "published") -> Any:
@@ -136,10 +139,14 @@ async def read_marks(
     comments: Collection[int] = (),
     communities: Collection[int] = (),
     persons: Collection[int] = (),
+    tagged_posts: Collection[int] = (),
 ) -> Marks:
-    """The marks of `viewer_id` (none for an anonymous reader) on the given items, and the
-    report counts of the posts and comments."""
+    """The marks of `viewer_id` (none for an anonymous reader) on the given items, the
+    report counts of the posts and comments, and the tags of `tagged_posts` (the posts
+    whose `tagged` flag is set: none, no statement)."""
     out = Marks()
+    if tagged_posts:
+        out.post_tags = await post_tags(conn, tagged_posts)
     post_ids, comment_ids = sorted(set(posts)), sorted(set(comments))
     if post_ids:
         out.post_reports = await _reports(conn, m.post_report, "post_id", post_ids)

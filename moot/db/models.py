@@ -657,6 +657,9 @@ post = sa.Table(
     _rank("controversy_rank", 0.0),
     # Which Top window the post is still inside (moot.ranking.age_tier); moved by the scheduler.
     sa.Column("age_tier", sa.SmallInteger, nullable=False, server_default="0"),
+    # Whether post_tag holds rows for the post: a page of posts reads their tags only when
+    # one of them has some, so a listing without tagged posts runs no extra statement.
+    _flag("tagged"),
 )
 
 # One index per listing order, so each sort is an index scan that stops after `limit` rows
@@ -710,6 +713,37 @@ sa.Index(
 )
 sa.Index("ix_post_creator", post.c.creator_id, post.c.published, post.c.id)
 sa.Index("ix_post_url", post.c.url)
+
+# Lemmy 1.0's community post tags: defined by a community's moderators (or, for a remote
+# community, by its Group's `tag` list), put on posts by their authors and moderators. A
+# deleted tag keeps its row and its posts' links, so undeleting it brings them back; the
+# reads leave deleted tags out. (community_id, name) is the natural key a create upserts on.
+community_tag = sa.Table(
+    "community_tag",
+    metadata,
+    _id(),
+    sa.Column("ap_id", sa.String(2000), nullable=False, unique=True),
+    _fk("community_id", "community.id"),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("display_name", sa.String(100)),
+    sa.Column("summary", sa.String(1000)),
+    sa.Column("color", sa.String(16), nullable=False, server_default="color01"),
+    _when(),
+    _when("updated", nullable=True),
+    _flag("deleted"),
+    sa.UniqueConstraint("community_id", "name"),
+)
+
+# Which tags a post carries. Its primary key reads a post's tags; the index on (tag_id,
+# post_id) is a listing's filter by tag (`post.id IN (posts with the tag)`).
+post_tag = sa.Table(
+    "post_tag",
+    metadata,
+    _fk("post_id", "post.id"),
+    _fk("tag_id", "community_tag.id"),
+    sa.PrimaryKeyConstraint("post_id", "tag_id"),
+)
+sa.Index("ix_post_tag_tag_id_post_id", post_tag.c.tag_id, post_tag.c.post_id)
 
 post_like = sa.Table(
     "post_like",

@@ -46,6 +46,7 @@ Order = list[tuple[sa.ColumnElement[object], bool]]
 _COMMUNITY = sa.bindparam("community_id", type_=sa.Integer)
 _FEED = sa.bindparam("multi_community_id", type_=sa.Integer)
 _CREATOR = sa.bindparam("creator_id", type_=sa.Integer)
+_TAG = sa.bindparam("tag_id", type_=sa.Integer)
 _ME = sa.bindparam("me", type_=sa.Integer)
 _MY_LOCAL_USER = sa.bindparam("my_local_user", type_=sa.Integer)
 _SINCE = sa.bindparam("since", type_=UtcDateTime)
@@ -83,6 +84,9 @@ class PostFilter:
     # A multi-community feed: its communities' posts (Lemmy 1.0), read as Subscribed is.
     multi_community_id: int | None = None
     creator_id: int | None = None
+    # Only posts carrying this (live) community tag; without it the statement has no
+    # filter of its own, so the ordinary listing is unchanged.
+    tag_id: int | None = None
     viewer_id: int | None = None  # person id
     viewer_local_user_id: int | None = None
     saved_only: bool = False
@@ -189,6 +193,16 @@ def _visible(v: _Variant) -> list[sa.ColumnElement[bool]]:
         where.append(p.community_id == _COMMUNITY)
     if f.creator_id is not None:
         where.append(p.creator_id == _CREATOR)
+    if f.tag_id is not None:
+        # A semi-join on ix_post_tag_tag_id_post_id, checked as the listing's index scan
+        # goes (few posts carry a tag: the scan reads past the others).
+        pt, tag = m.post_tag, m.community_tag
+        carrying = (
+            sa.select(pt.c.post_id)
+            .join(tag, tag.c.id == pt.c.tag_id)
+            .where(pt.c.tag_id == _TAG, ~tag.c.deleted)
+        )
+        where.append(p.id.in_(carrying))
     if f.listing_type == "Local":
         where.append(c.local)
     if f.multi_community_id is not None and not _per_community(f):
@@ -399,6 +413,7 @@ async def list_posts(
         "community_id": f.community_id,
         "multi_community_id": f.multi_community_id,
         "creator_id": f.creator_id,
+        "tag_id": f.tag_id,
         "me": f.viewer_id,
         "my_local_user": f.viewer_local_user_id,
         "since": utcnow() - window if window is not None else None,
@@ -425,6 +440,7 @@ async def list_posts(
             community_id=given(f.community_id),
             multi_community_id=given(f.multi_community_id),
             creator_id=given(f.creator_id),
+            tag_id=given(f.tag_id),
             viewer_id=given(f.viewer_id),
             viewer_local_user_id=given(f.viewer_local_user_id),
         ),

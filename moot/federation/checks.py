@@ -90,10 +90,15 @@ def _check_undo(activity: a.Activity, rules: Rules) -> None:
 
 
 def _check_post_like(obj: Page | Note, activity: a.Activity, rules: Rules) -> None:
-    if _url(obj.id, rules, "object id") != urls.domain(activity.actor):
-        raise ParseError("the object and the actor are on different domains")
-    if obj.attributed_to != activity.actor:
+    object_domain = _url(obj.id, rules, "object id")
+    # Lemmy 1.0's moderator edit of a post (ModEditPost) is an Update of the Page sent by
+    # the moderator: the ingest takes only its NSFW flag and tags, from a moderator of the
+    # community, for a post already stored (moot/federation/inbox/ingest.py).
+    mod_edit = isinstance(obj, Page) and activity.type == "Update"
+    if obj.attributed_to != activity.actor and not mod_edit:
         raise ParseError("the object's attributedTo is not the activity's actor")
+    if object_domain != urls.domain(activity.actor) and obj.attributed_to == activity.actor:
+        raise ParseError("the object and the actor are on different domains")
     if obj.media_type is not None and obj.media_type not in MEDIA_TYPES:
         raise ParseError(f"mediaType {obj.media_type!r} is neither text/html nor text/markdown")
     if not _is_public(obj.to, obj.cc) and not _is_public(activity.to, activity.cc):

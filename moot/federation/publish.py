@@ -266,7 +266,7 @@ async def community_edited(conn: Connection, actor: Actor, community: Row) -> No
 
     async def build(origin: str) -> Json:
         pem = await render.public_pem(conn, m.community, community)
-        group = render.group(community, pem, origin)
+        group = render.group(community, pem, origin, await render.group_tags(conn, community))
         return compose.update_group(origin, actor_id_of(actor), group, str(community["actor_id"]))
 
     await in_community(conn, actor, community, build)

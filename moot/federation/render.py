@@ -11,6 +11,7 @@ from moot.db import models as m
 from moot.db.engine import Connection, Database, Row
 from moot.db.mentions import mentioned_persons
 from moot.db.paths import ancestor_ids
+from moot.db.tags import community_tags, post_tags
 from moot.federation.compose import Json, plain
 from moot.federation.keys import actor_keys
 from moot.federation.objects.comment import note_json
@@ -47,7 +48,8 @@ async def public_pem_of(db: Database, table: sa.Table, row: Row) -> str:
 async def page(conn: Connection, post: Row) -> Json:
     creator = await one(conn, m.person, int(post["creator_id"]))
     community = await one(conn, m.community, int(post["community_id"]))
-    return plain(page_json(post, str(creator["actor_id"]), community))
+    tags = (await post_tags(conn, [int(post["id"])])).get(int(post["id"]), [])
+    return plain(page_json(post, str(creator["actor_id"]), community, tags))
 
 
 @dataclass(frozen=True)
@@ -118,9 +120,14 @@ def person(row: Row, pem: str, origin: str) -> Json:
     return plain(person_json(row, pem, origin))
 
 
-def group(row: Row, pem: str, origin: str) -> Json:
+async def group_tags(conn: Connection, row: Row) -> list[Row]:
+    """The community's live tags, as `group` lists them."""
+    return (await community_tags(conn, [int(row["id"])]))[int(row["id"])]
+
+
+def group(row: Row, pem: str, origin: str, tags: list[Row]) -> Json:
     # Every language is allowed in a moot community, which Lemmy writes as no list.
-    return plain(group_json(row, pem, origin, []))
+    return plain(group_json(row, pem, origin, [], tags))
 
 
 def tombstone(ap_id: str) -> dict[str, Any]:

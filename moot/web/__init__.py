@@ -56,6 +56,7 @@ from moot.web import (
     site,
     site_settings,
     subscriptions,
+    tags,
 )
 from moot.web.cards import register_cards
 from moot.web.errors import on_api_error, on_http_error, problem
@@ -111,6 +112,7 @@ router = Router(
         *search.handlers,
         *moderation.handlers,
         *community_mod.handlers,
+        *tags.handlers,
         *reports.handlers,
         *report_actions.handlers,
         *messages.handlers,

@@ -148,6 +148,18 @@ def _language(frame: _Frame, language_id: Any) -> str:
     return f' · <span class="lang" lang="{escape(known[0])}">{escape(known[1])}</span>'
 
 
+def _chips(community: Mapping[str, Any], tags: Sequence[Mapping[str, Any]]) -> str:
+    """The post's community tags as coloured chips, each a link to the community's posts
+    with that tag."""
+    where = f"/c/{escape(handle(community))}"
+    chips = "".join(
+        f'<li><a class="chip {escape(t["color"])}" href="{where}?tag={int(t["id"])}">'
+        f"{escape(t['display_name'] or t['name'])}</a></li>"
+        for t in tags
+    )
+    return f'\n<ul class="chips" aria-label="Tags">{chips}</ul>'
+
+
 def _also_in(cross_posts: Sequence[PostCard]) -> str:
     """The other posts of a card's link on the same page, which the list leaves out."""
     links = ", ".join(
@@ -195,6 +207,8 @@ def _post_card(
     if p["locked"]:
         parts.append(' · <span class="tag">Locked</span>')
     parts.append("</p>")
+    if card.tags:
+        parts.append(_chips(by.community, card.tags))
     if cross_posts:
         parts.append(_also_in(cross_posts))
     comments = int(p["comments"])

@@ -18,6 +18,7 @@ from moot.db import queries
 from moot.db.bans import CommunityBan, community_banned
 from moot.db.engine import Connection, Row
 from moot.db.private import PRIVATE
+from moot.db.tags import TAG_COLORS, community_tags
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
 from moot.web.listings import community_facts
@@ -46,7 +47,7 @@ class Moderator:
     removable: bool  # the viewer outranks them (or it is the viewer, stepping down)
 
 
-async def _community(conn: Connection, name: str) -> Row:
+async def community_named(conn: Connection, name: str) -> Row:
     """The community by name, removed or not: whether anything may be done to it is the
     action's to say (an admin restores a removed one; moderators are told it is gone)."""
     found = await queries.community_by_name(conn, name)
@@ -70,7 +71,7 @@ async def moderation_page(request: AnyRequest, name: str) -> Template:
         viewer = page.viewer
         if viewer is None:
             raise ApiError(ErrorCode.NOT_LOGGED_IN)
-        community = await _community(conn, name)
+        community = await community_named(conn, name)
         # Admins reach a removed community here to restore it; moderators need it standing.
         if community["deleted"] or (community["removed"] and not viewer.is_admin):
             raise ApiError(ErrorCode.COULDNT_FIND_COMMUNITY)
@@ -88,6 +89,7 @@ async def moderation_page(request: AnyRequest, name: str) -> Template:
             community_id=int(community["id"]),
         )
         top = await top_moderator(conn, int(community["id"]))
+        tags = await community_tags(conn, [int(community["id"])], with_deleted=True)
     return render(
         "moderation.html",
         page,
@@ -98,6 +100,8 @@ async def moderation_page(request: AnyRequest, name: str) -> Template:
         can_transfer=viewer.is_admin or top == viewer.person_id,
         waiting=waiting,
         private=community["visibility"] == PRIVATE,
+        tags=tags[int(community["id"])],
+        tag_colors=TAG_COLORS,
     )
 
 
@@ -110,7 +114,7 @@ async def set_moderator(request: AnyRequest, name: str) -> Redirect:
     form = await request.form()
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        community = await _community(tx, name)
+        community = await community_named(tx, name)
         person = await named_person(tx, form)
         await moderation.set_moderator(
             tx, viewer, int(community["id"]), int(person["id"]), flag(form, "added")
@@ -124,7 +128,7 @@ async def decide_follow(request: AnyRequest, name: str) -> Redirect:
     form = await request.form()
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        community = await _community(tx, name)
+        community = await community_named(tx, name)
         await private_communities.decide_follow(
             tx, viewer, int(community["id"]), _person_id(form), flag(form, "approve")
         )
@@ -136,7 +140,7 @@ async def transfer(request: AnyRequest, name: str) -> Redirect:
     form = await request.form()
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        community = await _community(tx, name)
+        community = await community_named(tx, name)
         person = await named_person(tx, form)
         await moderation.transfer_community(tx, viewer, int(community["id"]), int(person["id"]))
     return back(request, _here(community))
@@ -148,7 +152,7 @@ async def ban(request: AnyRequest, name: str) -> Redirect:
     terms = ban_terms(form)
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        community = await _community(tx, name)
+        community = await community_named(tx, name)
         person = await named_person(tx, form)
         await bans.ban_from_community(
             tx,
@@ -168,7 +172,7 @@ async def hide(request: AnyRequest, name: str) -> Redirect:
     form = await request.form()
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        community = await _community(tx, name)
+        community = await community_named(tx, name)
         await admin.hide_community(
             tx, viewer, int(community["id"]), flag(form, "hidden"), text(form, "reason") or None
         )
@@ -180,7 +184,7 @@ async def remove(request: AnyRequest, name: str) -> Redirect:
     form = await request.form()
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        community = await _community(tx, name)
+        community = await community_named(tx, name)
         await admin.remove_community(
             tx, viewer, int(community["id"]), flag(form, "removed"), text(form, "reason") or None
         )
@@ -195,7 +199,7 @@ async def purge_community(request: AnyRequest, name: str) -> Redirect | Template
         return asked
     async with state(request).db.transaction() as tx:
         viewer = await required_viewer(tx, request)
-        community = await _community(tx, name)
+        community = await community_named(tx, name)
         await purge.purge_community(tx, viewer, int(community["id"]), text(form, "reason") or None)
     return go("/communities")
 

@@ -25,6 +25,7 @@ from moot.db.post_listing import (
     list_posts,
     member_filters,
 )
+from moot.db.tags import community_tags
 from moot.request_context import listing_connection
 from moot.web.choices import (
     LISTING_TYPES,
@@ -64,6 +65,7 @@ async def post_listing(
     trail: str | None,
     community_id: int | None = None,
     multi_community_id: int | None = None,
+    tag_id: int | None = None,
 ) -> Listing:
     viewer: Viewer | None = page.viewer
     user = viewer.local_user if viewer is not None else None
@@ -84,6 +86,7 @@ async def post_listing(
         sort=sort,
         community_id=community_id,
         multi_community_id=multi_community_id,
+        tag_id=tag_id,
         viewer_id=viewer.person_id if viewer else None,
         viewer_local_user_id=viewer.local_user_id if viewer else None,
         show_read=bool(user["show_read_posts"]) if user else True,
@@ -97,8 +100,10 @@ async def post_listing(
     rows = rows[:PAGE_SIZE]
     one_place = community_id is not None or multi_community_id is not None
     query = {"sort": sort} if one_place else {"type": listing_type, "sort": sort}
+    if tag_id is not None:
+        query["tag"] = str(tag_id)
     return Listing(
-        cards=listed_post_cards(rows, viewer),
+        cards=await listed_post_cards(conn, rows, viewer),
         sort=sort,
         listing_type=listing_type,
         pages=pages(
@@ -245,6 +250,7 @@ async def community_page(
     sort: str | None = None,
     page_cursor: str | None = None,
     back: str | None = None,
+    tag: str | None = None,
 ) -> Template:
     async with state(request).db.connection() as conn:
         page = await load_page(conn, request)
@@ -265,6 +271,9 @@ async def community_page(
                 conn, m.community_block, "community_id", page.viewer.person_id, [community["id"]]
             )
         )
+        # Its tags, to filter the listing by one (`?tag=ID`, a link: no script needed).
+        tags = (await community_tags(conn, [int(community["id"])]))[int(community["id"])]
+        chosen = next((t for t in tags if str(t["id"]) == tag), None)
         shown = await post_listing(
             conn,
             page,
@@ -273,6 +282,7 @@ async def community_page(
             cursor=page_cursor,
             trail=back,
             community_id=int(community["id"]),
+            tag_id=int(chosen["id"]) if chosen is not None else None,
         )
     return render(
         "community.html",
@@ -281,6 +291,8 @@ async def community_page(
         c=facts,
         community_blocked=blocked,
         listing=shown,
+        tags=tags,
+        chosen_tag=chosen,
         **menus(),
     )
 

@@ -21,6 +21,7 @@ from moot.auth import Viewer
 from moot.db import queries
 from moot.db.browse import communities_by_size
 from moot.db.engine import Connection, Row
+from moot.db.tags import community_tags, post_tags
 from moot.errors import ApiError, ErrorCode
 from moot.request_context import required_viewer
 from moot.web import comments as comment_pages
@@ -42,6 +43,7 @@ from moot.web.pages import (
     state,
     text,
 )
+from moot.web.tags import tag_ids
 from moot.web.views import PostCard, post_cards
 
 CROSS_POSTS_SHOWN = 20
@@ -106,6 +108,9 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
         cross_posts = await post_cards(conn, cross, page.viewer) if cross else []
         facts = await community_facts(conn, community, page.viewer)
         author_server = await _author_server(conn, card, page.viewer)
+        # A moderator sets the post's tags and NSFW flag (ModEditPost) from the page.
+        cid = int(community["id"])
+        mod_tags = (await community_tags(conn, [cid]))[cid] if tools is not None else []
         tree = await comment_pages.comment_tree(conn, row, page.viewer, comment_sort)
         emojis = await writing.emoji_choices(conn) if page.viewer is not None else []
     if page.viewer is not None:
@@ -126,6 +131,7 @@ async def post_page(request: AnyRequest, post_id: int, sort: str | None = None) 
         focus=None,
         tools=tools,
         moderating=tools is not None,
+        mod_tags=mod_tags,
         emojis=emojis,
         limit=writing.COMMENT_LIMIT,
         # New comments and the inbox count, as they come (moot/web/live.py).
@@ -146,6 +152,23 @@ async def _post_form(
         **context,
     }
     draft: writing.Draft | None = values.pop("draft")
+    # The tags of the post's community (of the one chosen, for a new post) to tick.
+    post_row = values["post"]
+    tagged_in = (
+        await community_or_none(conn, str(values["community_name"]))
+        if (post_row is None and values["community_name"])
+        else None
+    )
+    community_id = (
+        post_row["community_id"]
+        if post_row is not None
+        else (tagged_in["id"] if tagged_in is not None else None)
+    )
+    values["tag_choices"] = (
+        (await community_tags(conn, [int(community_id)]))[int(community_id)]
+        if community_id is not None
+        else []
+    )
     if draft is not None:
         values["error"] = values["error"] or draft.problem
     chosen = values["community_name"]
@@ -176,6 +199,7 @@ def _post_changes(form: Any) -> dict[str, Any]:
         "alt_text": text(form, "alt_text").strip(),
         "nsfw": flag(form, "nsfw"),
         "honeypot": text(form, "honeypot") or None,
+        "tags": tag_ids(form),
     }
 
 
@@ -265,6 +289,7 @@ async def edit_post_page(request: AnyRequest, post_id: int) -> Template:
             "custom_thumbnail": row["thumbnail_url"] or "",
             "alt_text": row["alt_text"] or "",
             "nsfw": row["nsfw"],
+            "tags": [int(t["id"]) for t in (await post_tags(conn, [post_id])).get(post_id, [])],
         }
         return await _post_form(conn, page, post=row, values=values)
 

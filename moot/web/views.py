@@ -12,6 +12,7 @@ from moot.db import models as m
 from moot.db.around import Around, Once, Unprefixed, around_comments, around_posts
 from moot.db.engine import Connection, Row
 from moot.db.listings import TREE_LIMIT, CommentFilter, list_comments_around
+from moot.db.tags import post_tags, tagged_ids
 
 
 # Plain slotted dataclasses, not frozen ones: a thread's page makes 300 of each, and a
@@ -34,6 +35,7 @@ class Byline:
 class PostCard:
     post: Row
     by: Byline
+    tags: Sequence[Row] = ()  # its community tags (live ones), shown as chips
 
 
 @dataclass(slots=True)
@@ -127,17 +129,31 @@ async def post_cards(
         return []
     ids = [int(p["id"]) for p in posts]
     around = await around_posts(conn, ids, _viewer_id(viewer), _PERSON, _COMMUNITY)
+    tags = await post_tags(conn, tagged_ids(posts))
     page = _Page()
     return [
-        PostCard(p, _byline(around[int(p["id"])], int(p["creator_id"]), viewer, page))
+        PostCard(
+            p,
+            _byline(around[int(p["id"])], int(p["creator_id"]), viewer, page),
+            tags.get(int(p["id"]), ()),
+        )
         for p in posts
     ]
 
 
-def listed_post_cards(rows: Sequence[Row], viewer: Viewer | None) -> list[PostCard]:
-    """The cards of a listing's rows that carry their `around_posts` columns."""
+async def listed_post_cards(
+    conn: Connection, rows: Sequence[Row], viewer: Viewer | None
+) -> list[PostCard]:
+    """The cards of a listing's rows that carry their `around_posts` columns; their tags
+    are read only when one of them has some (moot/db/tags.py)."""
+    tags = await post_tags(conn, tagged_ids(rows))
     page = _Page()
-    return [PostCard(row, _byline(row, int(row["creator_id"]), viewer, page)) for row in rows]
+    return [
+        PostCard(
+            row, _byline(row, int(row["creator_id"]), viewer, page), tags.get(int(row["id"]), ())
+        )
+        for row in rows
+    ]
 
 
 async def comment_items(

@@ -10,16 +10,9 @@ from moot.errors import FEDERATION_ONLY, ApiError, ErrorCode
 from tests.contract.contract import error_shapes, load_contract, unserved_routes
 from tests.servers import Server
 
-# Lemmy 1.0 features moot does not have yet (issue 15), and the routes of v4's admin side
-# not wired yet.
-NOT_SERVED_YET = {
-    # Community post tags.
-    "createCommunityTag",
-    "deleteCommunityTag",
-    "editCommunityTag",
-    # A moderator's edit of a post.
-    "modEditPost",
-}
+# Routes of lemmy-js-client 1.0.0-beta.2 moot does not serve (none now: a route added to the
+# package, or one dropped here, fails the test until it is listed or served).
+NOT_SERVED_YET: set[str] = set()
 
 
 def test_v4_serves_every_route_but_the_listed_ones(server: Server) -> None:

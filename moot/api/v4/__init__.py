@@ -29,6 +29,7 @@ from moot.api.v4 import (
     staff,
     subscriptions,
     taglines,
+    tags,
 )
 
 
@@ -59,5 +60,6 @@ def router() -> Router:
             backup.router,
             oauth.router,
             feeds.router,
+            tags.router,
         ],
     )

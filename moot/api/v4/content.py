@@ -43,7 +43,7 @@ def _paged(items: list[Json], rows: list[Row], limit: int | None) -> Json:
 
 
 @post("/post", status_code=200)
-async def create_post(request: AnyRequest, data: v3_forms.CreatePost) -> Json:
+async def create_post(request: AnyRequest, data: forms.CreatePost) -> Json:
     moot = state(request)
     changes = msgspec.structs.asdict(data)
     if data.url:
@@ -92,12 +92,14 @@ async def list_posts(
     show_hidden: bool | None = None,
     show_read: bool | None = None,
     show_nsfw: bool | None = None,
+    tag_id: v3_forms.OptionalQueryInt32 = None,
     page_cursor: str | None = None,
     limit: v3_forms.OptionalQueryInt32 = None,
 ) -> Json:
     asked = reading_pages.PostsAsked(
         multi_community_id=multi_community_id,
         multi_community_name=multi_community_name,
+        tag_id=tag_id,
         listing_type=forms.listing_type(type_),
         sort=forms.post_sort(sort, time_range_seconds),
         limit=limit,

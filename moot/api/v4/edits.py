@@ -15,6 +15,7 @@ from moot.api.v3 import forms as v3_forms
 from moot.api.v3 import mod_forms
 from moot.api.v3.forms import Form, Int32
 from moot.api.v3.shapes import Json
+from moot.api.v4 import forms
 from moot.api.v4.content import comment_response, post_response
 from moot.request_context import AnyRequest, required_viewer, state
 
@@ -64,7 +65,7 @@ SUCCESS: Json = {"success": True}
 
 
 @put("/post")
-async def edit_post(request: AnyRequest, data: v3_forms.EditPost) -> Json:
+async def edit_post(request: AnyRequest, data: forms.EditPost) -> Json:
     moot = state(request)
     changes = msgspec.structs.asdict(data)
     if data.url:

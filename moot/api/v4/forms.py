@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from moot.api.v3 import forms as v3
 from moot.api.v3.forms import Form, Int32
 
 ListingType = Literal["all", "local", "subscribed", "moderator_view", "suggested"]
@@ -93,3 +94,11 @@ class CreateCommentLike(Form, kw_only=True):
 
 def score(is_upvote: bool | None) -> int:
     return 0 if is_upvote is None else 1 if is_upvote else -1
+
+
+class CreatePost(v3.CreatePost, kw_only=True):
+    tags: list[Int32] | None = None  # ids of the community's tags
+
+
+class EditPost(v3.EditPost, kw_only=True):
+    tags: list[Int32] | None = None  # replaces the post's tags; absent, they stay

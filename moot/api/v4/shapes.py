@@ -101,7 +101,14 @@ POST = Shape(
     ),
     renamed={**_MOMENTS, "newest_comment_time_at": "newest_comment_time"},
 )
-POST_COLUMNS = POST.columns
+# `tagged` says whether to read the post's tags (moot/db/tags.py); it is not shown.
+POST_COLUMNS = (*POST.columns, "tagged")
+
+COMMUNITY_TAG = Shape(
+    ("id", "ap_id", "name", "community_id", "published_at", "deleted", "color"),
+    ("display_name", "summary", "updated_at"),
+    renamed=_MOMENTS,
+)
 
 _COMMENT = Shape(
     (
@@ -182,6 +189,10 @@ def instance(row: Row) -> Json:
     if row.get("updated") is not None:
         out["updated_at"] = moment(row["updated"])
     return out
+
+
+def community_tag(row: Mapping[str, Any]) -> Json:
+    return COMMUNITY_TAG(row)
 
 
 def moment(value: Any) -> Any:

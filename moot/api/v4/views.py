@@ -15,6 +15,7 @@ from moot.db.action_marks import Marks, read_marks
 from moot.db.around import Around, Unprefixed, around_comments, around_posts
 from moot.db.around import threads as around_threads
 from moot.db.engine import Connection, Row
+from moot.db.tags import community_tags, tagged_ids
 
 AROUND = Around(
     shapes.PERSON_COLUMNS, shapes.COMMUNITY_COLUMNS, shapes.POST_COLUMNS, moments_as_text=True
@@ -97,7 +98,9 @@ def _can_mod(viewer: Viewer | None, mark: Row | None) -> bool:
     return viewer.is_admin or (mark is not None and mark["became_moderator_at"] is not None)
 
 
-def _around(view: Json, row: Row, creator: Row, viewer: Viewer | None, marks: Marks) -> None:
+def _around(
+    view: Json, row: Row, creator: Row, viewer: Viewer | None, marks: Marks, post_id: int
+) -> None:
     """The keys a post's and a comment's view share, from the `around` row."""
     community_id, creator_id = int(row["c_id"]), int(row["u_id"])
     community_mark = marks.communities.get(community_id)
@@ -108,7 +111,7 @@ def _around(view: Json, row: Row, creator: Row, viewer: Viewer | None, marks: Ma
         if value is not None:
             view[key] = value
     view["creator_is_admin"] = bool(row["creator_is_admin"])
-    view["tags"] = []
+    view["tags"] = [shapes.community_tag(t) for t in marks.post_tags.get(post_id, ())]
     view["can_mod"] = _can_mod(viewer, community_mark)
     view["creator_banned"] = bool(creator["banned"])
     if creator.get("ban_expires") is not None:
@@ -128,7 +131,7 @@ def post_view(post: Row, row: Row, viewer: Viewer | None, marks: Marks) -> Json:
     actions = _post_actions(marks.posts.get(int(post["id"])))
     if actions is not None:
         view["post_actions"] = actions
-    _around(view, row, creator, viewer, marks)
+    _around(view, row, creator, viewer, marks, int(post["id"]))
     return view
 
 
@@ -139,6 +142,7 @@ async def _post_marks(conn: Connection, rows: Sequence[Row], viewer: Viewer | No
         posts=[int(r["id"]) for r in rows],
         communities=[int(r["community_id"]) for r in rows],
         persons=[int(r["creator_id"]) for r in rows],
+        tagged_posts=tagged_ids(rows),
     )
 
 
@@ -179,7 +183,7 @@ def comment_view(comment: Row, row: Row, viewer: Viewer | None, marks: Marks) ->
     actions = _comment_actions(marks.comments.get(cid))
     if actions is not None:
         view["comment_actions"] = actions
-    _around(view, row, creator, viewer, marks)
+    _around(view, row, creator, viewer, marks, int(post["id"]))
     return view
 
 
@@ -191,6 +195,7 @@ async def _comment_marks(conn: Connection, rows: Sequence[Row], viewer: Viewer |
         posts={int(r["p_id"]) for r in rows},
         communities={int(r["c_id"]) for r in rows},
         persons={int(r["u_id"]) for r in rows},
+        tagged_posts=set(tagged_ids(rows, "p_id", "p_tagged")),
     )
 
 
@@ -231,9 +236,9 @@ async def listed_comment_views(
 async def community_views(
     conn: Connection, communities: Sequence[Row], viewer: Viewer | None
 ) -> list[Json]:
-    marks = await read_marks(
-        conn, _viewer_id(viewer), communities=[int(c["id"]) for c in communities]
-    )
+    ids = [int(c["id"]) for c in communities]
+    marks = await read_marks(conn, _viewer_id(viewer), communities=ids)
+    tags = await community_tags(conn, ids)
     out = []
     for c in communities:
         mark = marks.communities.get(int(c["id"]))
@@ -242,7 +247,7 @@ async def community_views(
         if actions is not None:
             view["community_actions"] = actions
         view["can_mod"] = _can_mod(viewer, mark)
-        view["tags"] = []
+        view["tags"] = [shapes.community_tag(t) for t in tags.get(int(c["id"]), ())]
         out.append(view)
     return out
 

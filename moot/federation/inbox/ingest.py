@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from moot.actions import comments, moderation, posts
+from moot.actions import comments, community_tags, moderation, posts
 from moot.actions.actor import Received, RemoteActor
 from moot.db import models as m
 from moot.db.engine import Connection, Row, retrying
@@ -105,15 +105,28 @@ async def prepare_post(
         raise ParseError("audience names another community")
     fields = post_fields(page, str(community["name"]))
     received = _received(page)
+    by_author = creator_url(page.attributed_to) == str(actor.person["actor_id"])
     settings = ctx.fed.settings
 
     async def apply(tx: Connection) -> None:
         # Looked up here, not while preparing: a fetch may have stored it since.
         existing = await _stored_id(tx, m.post, page.id) if update else None
-        if existing is not None:
-            await posts.edit_post(tx, settings, actor, existing, fields, received)
+        changes = {
+            **fields,
+            "community_id": int(community["id"]),
+            "tags": await community_tags.ids_by_url(tx, int(community["id"]), fields["tag_urls"]),
+        }
+        if not by_author:
+            # Lemmy 1.0's moderator edit (ModEditPost): the NSFW flag and tags only, by a
+            # moderator of the community (`mod_edit_post` checks), of a post stored here.
+            if existing is None:
+                raise ParseError("an Update by another than the author of an unknown post")
+            await community_tags.mod_edit_post(
+                tx, actor, existing, nsfw=changes["nsfw"], tags=changes["tags"]
+            )
+        elif existing is not None:
+            await posts.edit_post(tx, settings, actor, existing, changes, received)
         else:
-            changes = {**fields, "community_id": int(community["id"])}
             await posts.create_post(tx, settings, actor, changes, received)
 
     return apply

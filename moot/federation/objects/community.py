@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from moot.db import models as m
@@ -21,12 +22,16 @@ from moot.federation.objects.common import (
     web_url,
 )
 from moot.federation.objects.person import public_key
+from moot.federation.objects.tags import community_tags_in, store_group_tags, tag_json
 from moot.federation.protocol.actors import Group
 from moot.federation.protocol.common import Endpoints, LanguageTag, first_image
 from moot.text.markdown import render_markdown
 
 
-def group_json(row: Row, public_pem: str, origin: str, languages: list[LanguageTag]) -> Group:
+def group_json(
+    row: Row, public_pem: str, origin: str, languages: list[LanguageTag], tags: Sequence[Row] = ()
+) -> Group:
+    """`tags`: the community's live post tags (Lemmy 1.0 lists them in `tag`)."""
     actor = str(row["actor_id"])
     return Group(
         type="Group",
@@ -49,6 +54,7 @@ def group_json(row: Row, public_pem: str, origin: str, languages: list[LanguageT
         endpoints=Endpoints(shared_inbox=f"{origin}/inbox"),
         public_key=public_key(actor, public_pem),
         language=languages,
+        tag=[tag_json(t) for t in tags] or None,
         published=stamp(row["published"]),
         updated=stamp(row["updated"]),
     )
@@ -98,7 +104,7 @@ async def store_group(conn: Connection, shape: Group) -> Row:
         "last_refreshed_at": utcnow(),
     }
     t = m.community
-    return await upsert.store(
+    row = await upsert.store(
         conn,
         t,
         "actor_id",
@@ -110,3 +116,6 @@ async def store_group(conn: Connection, shape: Group) -> Row:
         },
         only_if=~t.c.local,  # a local community is never overwritten from outside
     )
+    if not row["local"]:
+        await store_group_tags(conn, row, community_tags_in(shape.tag, shape.id))
+    return row

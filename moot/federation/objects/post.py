@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from moot.db.engine import Row
@@ -15,6 +16,7 @@ from moot.federation.objects.common import (
     stamp,
     web_url,
 )
+from moot.federation.objects.tags import page_tag_urls, tag_json
 from moot.federation.protocol.common import PUBLIC, ImageRef, Tag
 from moot.federation.protocol.objects import Attachment, Note, Page
 from moot.federation.protocol.parse import ParseError, convert
@@ -33,7 +35,8 @@ def _link(post: Row) -> list[dict[str, Any]]:
     return [{"type": "Link", "href": post["url"]}]
 
 
-def page_json(post: Row, creator_actor: str, community: Row) -> Page:
+def page_json(post: Row, creator_actor: str, community: Row, tags: Sequence[Row] = ()) -> Page:
+    """`tags`: the post's live community tags, listed in `tag` as Lemmy 1.0 does."""
     community_actor = str(community["actor_id"])
     return Page(
         type="Page",
@@ -51,7 +54,10 @@ def page_json(post: Row, creator_actor: str, community: Row) -> Page:
         sensitive=bool(post["nsfw"]),
         language=language_tag(post["language_id"]),
         # Lemmy tags each post with its community as a hashtag.
-        tag=[Tag(type="Hashtag", href=post["ap_id"], name=f"#{community['name']}")],
+        tag=[
+            *(tag_json(t) for t in tags),
+            Tag(type="Hashtag", href=post["ap_id"], name=f"#{community['name']}"),
+        ],
         published=stamp(post["published"]),
         updated=stamp(post["updated"]),
     )
@@ -96,4 +102,6 @@ def post_fields(page: Page | Note, community_name: str) -> dict[str, Any]:
         "language_id": language_id(page.language),
         "alt_text": (alt or "")[:1500],
         "custom_thumbnail": web_url(thumbnail.url) if thumbnail else "",
+        # Ids of the community's tags; the ingest turns them into this instance's ids.
+        "tag_urls": page_tag_urls(page.tag),
     }

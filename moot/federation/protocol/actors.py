@@ -13,6 +13,7 @@ from moot.federation.protocol.common import (
     PublicKey,
     Shape,
     Source,
+    Tag,
 )
 
 PERSON_TYPES = ("Person", "Service", "Organization")
@@ -63,6 +64,8 @@ class Group(Shape, kw_only=True):
     attributed_to: str | list[Any] | None = None
     endpoints: Endpoints | None = None
     language: list[LanguageTag] | None = None
+    # Lemmy 1.0: the community's post tags (CommunityPostTag).
+    tag: list[Tag] | None = None
     published: str | None = None
     updated: str | None = None
 

@@ -45,11 +45,17 @@ class LanguageTag(Shape, kw_only=True):
 
 
 class Tag(Shape, kw_only=True):
-    """A Mention, Hashtag or Emoji; only the first two mean anything to Lemmy."""
+    """A Mention, Hashtag or Emoji, or Lemmy 1.0's CommunityPostTag (in a Group's `tag`,
+    the tags it offers; in a Page's, those the post carries): its `id`, its fixed name as
+    `preferredUsername`, display name as `name`, summary as `content`, and `color`."""
 
     type: str | None = None
+    id: str | None = None
     href: str | None = None
     name: str | None = None
+    preferred_username: str | None = None
+    content: str | None = None
+    color: str | None = None
 
 
 class PropertyValue(Shape, kw_only=True):

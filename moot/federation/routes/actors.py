@@ -90,10 +90,11 @@ async def community_actor(request: AnyRequest, name: str) -> Response[bytes]:
     moot = state(request)
     async with moot.db.connection() as conn:
         row = await _local_community(conn, name)
+        tags = await render.group_tags(conn, row)
     if row["deleted"] or row["removed"]:
         return gone(str(row["actor_id"]))
     pem = await render.public_pem_of(moot.db, m.community, row)
-    return activity_json(render.group(row, pem, moot.settings.origin))
+    return activity_json(render.group(row, pem, moot.settings.origin, tags))
 
 
 def _visible_posts(community_id: int) -> sa.Select[Any]:
