@@ -169,3 +169,19 @@ def error_problem(shapes: dict[str, dict[str, Any]], body: Any) -> str | None:
         return f"keys {sorted(body)}, LemmyErrorType has {sorted(shape['keys'])}"
     wrong = [k for k, v in body.items() if not isinstance(v, str) and k not in shape["nullable"]]
     return f"{wrong} must be strings" if wrong else None
+
+
+def run_walk(script: str, server_url: str, backend: str, *args: str) -> dict[str, Any]:
+    """Run one of js/'s walks against a live server (`node SCRIPT URL CONTRACT.json ARGS…`)
+    and return the JSON summary its last line prints; fail with its output if it fails."""
+    command = [node(), str(JS_DIR / script), server_url, str(contract_path("v4")), *args]
+    try:
+        result = subprocess.run(command, cwd=JS_DIR, capture_output=True, text=True, timeout=180)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"{script} timed out; stderr:\n{exc.stderr!r}")
+    assert result.returncode == 0, (
+        f"{script} exited {result.returncode} ({backend})\n"
+        f"--- stderr ---\n{result.stderr}\n--- stdout ---\n{result.stdout[-3000:]}"
+    )
+    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return report

@@ -9,14 +9,12 @@ fails: a client test that skips proves nothing."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from typing import Any
 
 import pytest
 
 from tests.conftest import unique
-from tests.contract.contract import JS_DIR, contract_path, node
+from tests.contract.contract import run_walk
 from tests.contract.test_v3_shapes import _diff_text
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
 
@@ -25,23 +23,9 @@ STEPS = 9
 
 @pytest.fixture(scope="session")
 def v4_notify_walk(server: Server) -> dict[str, Any]:
-    args = [str(contract_path("v4")), unique("n"), ADMIN_NAME, ADMIN_PASSWORD]
-    try:
-        result = subprocess.run(
-            [node(), str(JS_DIR / "walk_v4_notify.mjs"), server.url, *args],
-            cwd=JS_DIR,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"walk_v4_notify.mjs timed out; stderr:\n{exc.stderr!r}")
-    assert result.returncode == 0, (
-        f"walk_v4_notify.mjs exited {result.returncode} ({server.backend})\n"
-        f"--- stderr ---\n{result.stderr}\n--- stdout ---\n{result.stdout[-3000:]}"
+    return run_walk(
+        "walk_v4_notify.mjs", server.url, server.backend, unique("n"), ADMIN_NAME, ADMIN_PASSWORD
     )
-    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return report
 
 
 def test_v4_notify_walk_steps_succeed(v4_notify_walk: dict[str, Any]) -> None:

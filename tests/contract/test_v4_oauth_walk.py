@@ -10,15 +10,13 @@ checked field by field against the package's types. Without Node.js and the npm 
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.conftest import unique
-from tests.contract.contract import JS_DIR, contract_path, node
+from tests.contract.contract import run_walk
 from tests.contract.test_v3_shapes import _diff_text
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, callback_url
 from tests.servers import ADMIN_NAME, ADMIN_PASSWORD, Server
@@ -38,8 +36,10 @@ def oidc(server: Server) -> Iterator[OidcProvider]:
 
 @pytest.fixture(scope="module")
 def oauth_walk(server: Server, oidc: OidcProvider) -> dict[str, Any]:
-    args = [
-        str(contract_path("v4")),
+    return run_walk(
+        "walk_v4_oauth.mjs",
+        server.url,
+        server.backend,
         unique("o"),
         ADMIN_NAME,
         ADMIN_PASSWORD,
@@ -47,23 +47,7 @@ def oauth_walk(server: Server, oidc: OidcProvider) -> dict[str, Any]:
         CLIENT_ID,
         CLIENT_SECRET,
         callback_url(server),
-    ]
-    try:
-        result = subprocess.run(
-            [node(), str(JS_DIR / "walk_v4_oauth.mjs"), server.url, *args],
-            cwd=JS_DIR,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"walk_v4_oauth.mjs timed out; stderr:\n{exc.stderr!r}")
-    assert result.returncode == 0, (
-        f"walk_v4_oauth.mjs exited {result.returncode} ({server.backend})\n"
-        f"--- stderr ---\n{result.stderr}\n--- stdout ---\n{result.stdout[-3000:]}"
     )
-    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return report
 
 
 def test_oauth_walk_steps_succeed(oauth_walk: dict[str, Any]) -> None:

@@ -8,18 +8,21 @@ import { readFileSync } from "node:fs";
 import { LemmyHttp } from "lemmy-js-client-v4";
 import { ContractCheck } from "./check.mjs";
 
-// An API v4 walk run as `node SCRIPT BASE_URL CONTRACT.json SUFFIX ADMIN_NAME ADMIN_PASSWORD`:
-// the real 1.0 client through the contract check, the last HTTP exchanges kept for a failed
+// An API v4 walk run as `node SCRIPT BASE_URL CONTRACT.json SUFFIX [ADMIN_NAME ADMIN_PASSWORD
+// [EXTRA...]]` (`extra` names the walk's own further arguments, which it then requires): the
+// real 1.0 client through the contract check, the last HTTP exchanges kept for a failed
 // step's report, the v3 API by hand (the 0.19 client is another package) to read back what
 // v4 wrote, and `finish()` printing the JSON summary the Python side reads: {"ok": true,
 // "steps": N, "names": [...], "calls", "diffs", "unknown", "never_present"}. A failed step
 // prints itself, its error and the exchanges to stderr and exits 1.
-export function startWalk(script) {
-  const [baseUrl, contractPath, suffix, adminName, adminPassword] = process.argv.slice(2);
-  if (!baseUrl || !contractPath || !suffix || !adminName || !adminPassword) {
-    console.error(`usage: node ${script} BASE_URL CONTRACT.json SUFFIX ADMIN_NAME ADMIN_PASSWORD`);
+export function startWalk(script, { extra = [] } = {}) {
+  const [baseUrl, contractPath, suffix, adminName, adminPassword, ...rest] = process.argv.slice(2);
+  if (!baseUrl || !contractPath || !suffix || rest.length < extra.length) {
+    const more = extra.length ? ` ADMIN_NAME ADMIN_PASSWORD ${extra.join(" ")}` : " [ADMIN_NAME ADMIN_PASSWORD]";
+    console.error(`usage: node ${script} BASE_URL CONTRACT.json SUFFIX${more}`);
     process.exit(2);
   }
+  const args = Object.fromEntries(extra.map((name, i) => [name, rest[i]]));
   const check = new ContractCheck(JSON.parse(readFileSync(contractPath, "utf8")), baseUrl);
 
   const exchanges = [];
@@ -32,7 +35,7 @@ export function startWalk(script) {
       status: response.status,
       response: text.length > 1500 ? `${text.slice(0, 1500)}...` : text,
     });
-    if (exchanges.length > 6) exchanges.shift();
+    if (exchanges.length > 8) exchanges.shift();
     return response;
   }
 
@@ -44,7 +47,8 @@ export function startWalk(script) {
     return new LemmyHttp(baseUrl, { headers, fetchFunction: tracingFetch });
   }
 
-  async function v3(method, path, jwt, body) {
+  // A v3 call: its status and answer, whatever they are.
+  async function v3Raw(method, path, jwt, body) {
     const url = new URL(`${baseUrl}/api/v3${path}`);
     const init = { method, headers: { "Content-Type": "application/json" } };
     if (jwt) init.headers.Authorization = `Bearer ${jwt}`;
@@ -54,9 +58,14 @@ export function startWalk(script) {
       init.body = JSON.stringify(body ?? {});
     }
     const response = await tracingFetch(url.toString(), init);
-    const json = await response.json();
-    assert.equal(response.status, 200, JSON.stringify(json));
-    return json;
+    return { status: response.status, json: await response.json() };
+  }
+
+  // A v3 call whose status must be `status`: its answer.
+  async function v3(method, path, jwt, body, status = 200) {
+    const answer = await v3Raw(method, path, jwt, body);
+    assert.equal(answer.status, status, JSON.stringify(answer.json));
+    return answer.json;
   }
 
   const names = [];
@@ -71,11 +80,24 @@ export function startWalk(script) {
     }
   }
 
-  function finish() {
-    console.log(JSON.stringify({ ok: true, steps: names.length, names, ...check.report() }));
+  function finish(more = {}) {
+    console.log(JSON.stringify({ ok: true, steps: names.length, names, ...more, ...check.report() }));
   }
 
-  return { baseUrl, suffix, adminName, adminPassword, check, tracingFetch, client, v3, step, finish };
+  return {
+    baseUrl,
+    suffix,
+    adminName,
+    adminPassword,
+    args,
+    check,
+    tracingFetch,
+    client,
+    v3,
+    v3Raw,
+    step,
+    finish,
+  };
 }
 
 // An address of its own (10.x.y.z) for a client: see `client(jwt, ip)`.

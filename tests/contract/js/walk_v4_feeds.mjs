@@ -9,48 +9,10 @@
 // last HTTP exchanges go to stderr, exit 1.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { LemmyHttp } from "lemmy-js-client-v4";
-import { ContractCheck } from "./check.mjs";
-import { ok, fails } from "./walk_tools.mjs";
+import { ok, fails, startWalk } from "./walk_tools.mjs";
 
-const [baseUrl, contractPath, suffix] = process.argv.slice(2);
-if (!baseUrl || !contractPath || !suffix) {
-  console.error("usage: node walk_v4_feeds.mjs BASE_URL CONTRACT.json SUFFIX ADMIN_NAME ADMIN_PASSWORD");
-  process.exit(2);
-}
-const check = new ContractCheck(JSON.parse(readFileSync(contractPath, "utf8")), baseUrl);
-
-const exchanges = [];
-async function tracingFetch(input, init = {}) {
-  const response = await (String(input).includes("/api/v4/") ? check.fetch : fetch)(input, init);
-  const text = await response.clone().text();
-  exchanges.push({
-    request: `${init.method ?? "GET"} ${input}`,
-    body: init.body,
-    status: response.status,
-    response: text.length > 1500 ? `${text.slice(0, 1500)}...` : text,
-  });
-  if (exchanges.length > 6) exchanges.shift();
-  return response;
-}
-
-function client(jwt) {
-  const headers = jwt ? { Authorization: `Bearer ${jwt}` } : {};
-  return new LemmyHttp(baseUrl, { headers, fetchFunction: tracingFetch });
-}
-
-const names = [];
-async function step(name, body) {
-  try {
-    await body();
-    names.push(name);
-  } catch (error) {
-    console.error(`step failed: ${name}\n${error?.stack ?? error}`);
-    console.error(JSON.stringify(exchanges, null, 2));
-    process.exit(1);
-  }
-}
+const { baseUrl, suffix, adminName, adminPassword, args, client, v3, tracingFetch, step, finish } =
+  startWalk("walk_v4_feeds.mjs");
 
 const anon = client();
 const password = "walk4-password-1";
@@ -205,4 +167,4 @@ await step("editMultiCommunity: the owner changes the texts, deletes and restore
   await ok(a.editMultiCommunity({ id: feed.id, deleted: false }));
 });
 
-console.log(JSON.stringify({ ok: true, steps: names.length, names, ...check.report() }));
+finish();

@@ -9,63 +9,10 @@
 // last HTTP exchanges go to stderr, exit 1.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { LemmyHttp } from "lemmy-js-client-v4";
-import { ContractCheck } from "./check.mjs";
-import { ok, fails } from "./walk_tools.mjs";
+import { ok, fails, startWalk } from "./walk_tools.mjs";
 
-const [baseUrl, contractPath, suffix] = process.argv.slice(2);
-if (!baseUrl || !contractPath || !suffix) {
-  console.error("usage: node walk_v4_locks.mjs BASE_URL CONTRACT.json SUFFIX");
-  process.exit(2);
-}
-const check = new ContractCheck(JSON.parse(readFileSync(contractPath, "utf8")), baseUrl);
-
-const exchanges = [];
-async function tracingFetch(input, init = {}) {
-  const response = await (String(input).includes("/api/v4/") ? check.fetch : fetch)(input, init);
-  const text = await response.clone().text();
-  exchanges.push({
-    request: `${init.method ?? "GET"} ${input}`,
-    body: init.body,
-    status: response.status,
-    response: text.length > 1500 ? `${text.slice(0, 1500)}...` : text,
-  });
-  if (exchanges.length > 6) exchanges.shift();
-  return response;
-}
-
-const client = (jwt) =>
-  new LemmyHttp(baseUrl, {
-    headers: jwt ? { Authorization: `Bearer ${jwt}` } : {},
-    fetchFunction: tracingFetch,
-  });
-
-// The v3 API by hand (the 0.19 client is another package): its answer and status.
-async function v3(method, path, jwt, body) {
-  const url = new URL(`${baseUrl}/api/v3${path}`);
-  const init = { method, headers: { "Content-Type": "application/json" } };
-  if (jwt) init.headers.Authorization = `Bearer ${jwt}`;
-  if (method === "GET") {
-    for (const [key, value] of Object.entries(body ?? {})) url.searchParams.set(key, value);
-  } else {
-    init.body = JSON.stringify(body ?? {});
-  }
-  const response = await tracingFetch(url.toString(), init);
-  return { status: response.status, json: await response.json() };
-}
-
-const names = [];
-async function step(name, body) {
-  try {
-    await body();
-    names.push(name);
-  } catch (error) {
-    console.error(`step failed: ${name}\n${error?.stack ?? error}`);
-    console.error(JSON.stringify(exchanges, null, 2));
-    process.exit(1);
-  }
-}
+const { baseUrl, suffix, adminName, adminPassword, args, client, v3Raw: v3, tracingFetch, step, finish } =
+  startWalk("walk_v4_locks.mjs");
 
 const anon = client();
 const password = "walk-locks-pass-1";
@@ -192,4 +139,4 @@ await step("marking all read reads the moderators' notices too", async () => {
   assert.equal(unread.items.length, 0);
 });
 
-console.log(JSON.stringify({ ok: true, steps: names.length, names, ...check.report() }));
+finish();

@@ -11,36 +11,10 @@
 // failed step, the error and the last HTTP exchanges go to stderr, exit 1.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { LemmyHttp } from "lemmy-js-client-v4";
-import { ContractCheck } from "./check.mjs";
-import { ok, fails } from "./walk_tools.mjs";
+import { ok, fails, startWalk } from "./walk_tools.mjs";
 
-const [baseUrl, contractPath, suffix, adminName, adminPassword] = process.argv.slice(2);
-if (!baseUrl || !contractPath || !suffix || !adminName || !adminPassword) {
-  console.error("usage: node walk_v4_notify.mjs BASE_URL CONTRACT.json SUFFIX ADMIN_NAME ADMIN_PASSWORD");
-  process.exit(2);
-}
-const check = new ContractCheck(JSON.parse(readFileSync(contractPath, "utf8")), baseUrl);
-
-const exchanges = [];
-async function tracingFetch(input, init = {}) {
-  const response = await (String(input).includes("/api/v4/") ? check.fetch : fetch)(input, init);
-  const text = await response.clone().text();
-  exchanges.push({
-    request: `${init.method ?? "GET"} ${input}`,
-    body: init.body,
-    status: response.status,
-    response: text.length > 1500 ? `${text.slice(0, 1500)}...` : text,
-  });
-  if (exchanges.length > 6) exchanges.shift();
-  return response;
-}
-
-function client(jwt) {
-  const headers = jwt ? { Authorization: `Bearer ${jwt}` } : {};
-  return new LemmyHttp(baseUrl, { headers, fetchFunction: tracingFetch });
-}
+const { baseUrl, suffix, adminName, adminPassword, args, client, v3, tracingFetch, step, finish } =
+  startWalk("walk_v4_notify.mjs");
 
 // A comment written through v3 (the 0.19 client is another package): by hand.
 async function v3comment(jwt, body) {
@@ -52,18 +26,6 @@ async function v3comment(jwt, body) {
   const json = await response.json();
   assert.equal(response.status, 200, JSON.stringify(json));
   return json.comment_view.comment;
-}
-
-const names = [];
-async function step(name, body) {
-  try {
-    await body();
-    names.push(name);
-  } catch (error) {
-    console.error(`step failed: ${name}\n${error?.stack ?? error}`);
-    console.error(JSON.stringify(exchanges, null, 2));
-    process.exit(1);
-  }
 }
 
 const anon = client();
@@ -262,4 +224,4 @@ await step("an admin blocks and allows one instance at a time", async () => {
   assert.deepEqual((await ok(admin.getFederatedInstances({ kind: "allowed", domain_filter: friend }))).items, []);
 });
 
-console.log(JSON.stringify({ ok: true, steps: names.length, names, ...check.report() }));
+finish();

@@ -14,49 +14,11 @@
 
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { LemmyHttp } from "lemmy-js-client-v4";
-import { ContractCheck } from "./check.mjs";
-import { fails, ok } from "./walk_tools.mjs";
+import { fails, ok, startWalk } from "./walk_tools.mjs";
 
-const [baseUrl, contractPath, suffix, adminName, adminPassword, issuer, clientId, secret, redirectUri] =
-  process.argv.slice(2);
-if (!redirectUri) {
-  console.error("usage: node walk_v4_oauth.mjs BASE_URL CONTRACT.json SUFFIX ADMIN_NAME ADMIN_PASSWORD ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI");
-  process.exit(2);
-}
-const check = new ContractCheck(JSON.parse(readFileSync(contractPath, "utf8")), baseUrl);
-
-const exchanges = [];
-async function tracingFetch(input, init = {}) {
-  const response = await (String(input).includes("/api/v4/") ? check.fetch : fetch)(input, init);
-  const text = await response.clone().text();
-  exchanges.push({
-    request: `${init.method ?? "GET"} ${input}`,
-    body: init.body,
-    status: response.status,
-    response: text.length > 1500 ? `${text.slice(0, 1500)}...` : text,
-  });
-  if (exchanges.length > 8) exchanges.shift();
-  return response;
-}
-
-function client(jwt) {
-  const headers = jwt ? { Authorization: `Bearer ${jwt}` } : {};
-  return new LemmyHttp(baseUrl, { headers, fetchFunction: tracingFetch });
-}
-
-const names = [];
-async function step(name, body) {
-  try {
-    await body();
-    names.push(name);
-  } catch (error) {
-    console.error(`step failed: ${name}\n${error?.stack ?? error}`);
-    console.error(JSON.stringify(exchanges, null, 2));
-    process.exit(1);
-  }
-}
+const { baseUrl, suffix, adminName, adminPassword, args, client, v3, tracingFetch, step, finish } =
+  startWalk("walk_v4_oauth.mjs", { extra: ["issuer", "clientId", "secret", "redirectUri"] });
+const { issuer, clientId, secret, redirectUri } = args;
 
 // The browser's part: to the provider's authorization endpoint with the public provider's
 // settings, through its login and consent forms (cookies kept), until it sends the browser
@@ -294,4 +256,4 @@ await step("the admin deletes a provider", async () => {
   assert.equal((await ok(admin.getSite())).admin_oauth_providers.some((p) => p.id === spare.id), false);
 });
 
-console.log(JSON.stringify({ ok: true, steps: names.length, names, providerId: provider.id, ...check.report() }));
+finish({ providerId: provider.id });
